@@ -1,0 +1,25 @@
+import yargs from "yargs";
+import { simulatorCommand } from "./simulator-command.js";
+import { VERSION } from "./version.js";
+
+/** The yargs program. Only this layer knows yargs: each command turns argv into typed options. */
+export function buildCli(argv: string[]) {
+  return yargs(argv)
+    .scriptName("studio-campaign")
+    .usage("$0 <command> [options]\n\nRun outbound Twilio Studio campaigns from a CSV, resumably.")
+    .command(simulatorCommand)
+    .demandCommand(1, "name a command")
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, err) => {
+      throw err ?? new UsageError(message);
+    });
+}
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { buildCli, UsageError } from "./build-cli.js";
+import { ExitCode, ExitError } from "./exit-codes.js";
+
+/** The only place that turns errors into exit codes. */
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli(argv).parseAsync();
+  } catch (err) {
+    if (err instanceof ExitError) {
+      if (err.message) process.stderr.write(`studio-campaign: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`studio-campaign: ${err.message}\nRun with --help for usage.\n`);
+      process.exitCode = ExitCode.usage;
+      return;
+    }
+    process.stderr.write(`studio-campaign: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = ExitCode.tempFail;
+  }
+}
+
+await main(process.argv.slice(2));

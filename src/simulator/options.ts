@@ -1,0 +1,46 @@
+export interface SimulatorCredential {
+  /** Account SID (AC…) or API key SID (SK…). */
+  username: string;
+  password: string;
+  /** The account the credential belongs to; for an AC username, the username itself. */
+  accountSid?: string;
+}
+
+export interface SimulatorOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Loopback only. Default 127.0.0.1. */
+  host?: string;
+  /** Accepted creates per second per account, in any 1-second window. Default 20; 0 = no limit. */
+  rate?: number;
+  /** Delay before each response, ms. Default 0. */
+  latencyMs?: number;
+  /** Executions end by themselves this long after creation, ms. Default: never. */
+  autoEndMs?: number;
+  /** Probability of answering 500 instead of handling a request. */
+  failRate?: number;
+  /** Probability of dropping the connection before handling a request. */
+  resetRate?: number;
+  /** Probability of dropping the connection after a create was committed (no response). */
+  dropAfterCommitRate?: number;
+  /** Seed of the fault dice and the SIDs, so a failing run can be replayed. Default 1. */
+  seed?: number;
+  /** When set, only these credentials are accepted; otherwise any Basic credentials are. */
+  credentials?: SimulatorCredential[];
+  /** When set, other flows answer 404. Otherwise every well-formed Flow SID exists. */
+  flows?: string[];
+}
+
+export const SIMULATOR_DEFAULTS = {
+  port: 0,
+  host: "127.0.0.1",
+  rate: 20,
+  latencyMs: 0,
+  failRate: 0,
+  resetRate: 0,
+  dropAfterCommitRate: 0,
+  seed: 1,
+} as const;
+
+/** Account used for API-key credentials that name none. */
+export const DEFAULT_SIMULATOR_ACCOUNT = "AC00000000000000000000000000000000";

@@ -1,0 +1,282 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { seededRandom } from "./random.js";
+import { ExecutionStore, type StoredExecution } from "./store.js";
+import { SlidingWindow } from "./rate-window.js";
+import { errorBody, executionResource, type TwilioError } from "./resource.js";
+import { isTwilioError, parseCreateRequest, parseDateFilter } from "./validation.js";
+import { isLoopbackHost } from "../studio/base-url.js";
+import { DEFAULT_SIMULATOR_ACCOUNT, SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options.js";
+
+export interface SimulatorStats {
+  created: number;
+  conflicts: number;
+  rateLimited: number;
+  unauthorized: number;
+  faults: { failed: number; reset: number; droppedAfterCommit: number };
+  /** Arrival times (ms) of every accepted create, for checking the rate from outside. */
+  createTimes: number[];
+}
+
+export interface Simulator {
+  readonly url: string;
+  readonly port: number;
+  readonly stats: SimulatorStats;
+  /** Every Execution created and not deleted, oldest first. */
+  executions(): StoredExecution[];
+  close(): Promise<void>;
+}
+
+const EXECUTIONS_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions(?:\/([^/]+))?\/?$/;
+const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
+const EXECUTION_SID = /^FN[0-9a-fA-F]{32}$/;
+
+/** A local Studio v2 Executions server (SPEC §8). Loopback only. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const settings = { ...SIMULATOR_DEFAULTS, ...options };
+  if (!isLoopbackHost(settings.host)) throw new Error(`the simulator listens on loopback only, not ${settings.host}`);
+  const random = seededRandom(settings.seed);
+  const store = new ExecutionStore({ random, autoEndMs: settings.autoEndMs });
+  const windows = new Map<string, SlidingWindow>();
+  const knownFlows = settings.flows ? new Set(settings.flows) : undefined;
+  const stats: SimulatorStats = {
+    created: 0,
+    conflicts: 0,
+    rateLimited: 0,
+    unauthorized: 0,
+    faults: { failed: 0, reset: 0, droppedAfterCommit: 0 },
+    createTimes: [],
+  };
+
+  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const arrival = Date.now();
+    if (random() < settings.resetRate) {
+      stats.faults.reset++;
+      req.socket.destroy();
+      return;
+    }
+    const outcome = route(req, body, arrival);
+    if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+    if (outcome.dropAfterCommit) {
+      stats.faults.droppedAfterCommit++;
+      req.socket.destroy();
+      return;
+    }
+    send(res, outcome.status, outcome.body, outcome.headers);
+  }
+
+  type Outcome = { status: number; body?: unknown; headers?: Record<string, string>; dropAfterCommit?: boolean };
+
+  function route(req: IncomingMessage, rawBody: string, now: number): Outcome {
+    const account = authenticate(req.headers.authorization);
+    if (account === undefined) {
+      stats.unauthorized++;
+      return fail({ status: 401, code: 20003, message: "Authenticate" });
+    }
+    if (random() < settings.failRate) {
+      stats.faults.failed++;
+      return fail({ status: 500, code: 20500, message: "Internal Server Error" });
+    }
+    const url = new URL(req.url ?? "/", "http://simulator");
+    const match = EXECUTIONS_ROUTE.exec(url.pathname);
+    const flowSid = match?.[1];
+    const sid = match?.[2];
+    if (!flowSid || !FLOW_SID.test(flowSid) || (knownFlows && !knownFlows.has(flowSid))) {
+      return notFound(url.pathname);
+    }
+    const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+    const form = isForm(req) ? new URLSearchParams(rawBody) : new URLSearchParams();
+    if (sid === undefined) {
+      if (req.method === "POST") return create(account, flowSid, form, now, origin);
+      if (req.method === "GET") return list(account, flowSid, url, now, origin);
+      return methodNotAllowed();
+    }
+    const execution = EXECUTION_SID.test(sid) ? store.get(account, flowSid, sid) : undefined;
+    if (!execution) return notFound(url.pathname);
+    if (req.method === "GET") return ok(200, executionResource(execution, store.statusOf(execution, now), origin));
+    if (req.method === "DELETE") {
+      store.delete(execution);
+      return { status: 204 };
+    }
+    if (req.method === "POST") return update(execution, form, now, origin);
+    return methodNotAllowed();
+  }
+
+  function create(account: string, flowSid: string, form: URLSearchParams, now: number, origin: string): Outcome {
+    const request = parseCreateRequest(form);
+    if (isTwilioError(request)) return fail(request);
+    if (settings.rate > 0) {
+      let window = windows.get(account);
+      if (!window) windows.set(account, (window = new SlidingWindow(settings.rate)));
+      const admission = window.tryAcquire(now);
+      if (!admission.accepted) {
+        stats.rateLimited++;
+        return fail(
+          { status: 429, code: 20429, message: "Too Many Requests" },
+          { "retry-after": String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))) },
+        );
+      }
+    }
+    const result = store.create({ accountSid: account, flowSid, ...request, now });
+    if ("conflict" in result) {
+      stats.conflicts++;
+      const conflicting = result.conflict.sid;
+      return fail({
+        status: 409,
+        code: 20409,
+        message: `Execution ${conflicting} is already active for this contact. End the active Execution before creating a new one`,
+        details: { conflicting_execution_sid: conflicting },
+      });
+    }
+    stats.created++;
+    stats.createTimes.push(now);
+    const outcome = ok(201, executionResource(result.created, "active", origin));
+    return random() < settings.dropAfterCommitRate ? { ...outcome, dropAfterCommit: true } : outcome;
+  }
+
+  function update(execution: StoredExecution, form: URLSearchParams, now: number, origin: string): Outcome {
+    for (const key of form.keys()) {
+      if (key !== "Status") return fail({ status: 400, code: 20001, message: `Unknown parameter: ${key}` });
+    }
+    const status = form.get("Status");
+    if (status !== "ended") return fail({ status: 400, code: 20001, message: "Status must be 'ended'" });
+    if (!store.end(execution, now)) {
+      return fail({ status: 409, code: 20409, message: `Execution ${execution.sid} has already ended` });
+    }
+    return ok(200, executionResource(execution, "ended", origin));
+  }
+
+  function list(account: string, flowSid: string, url: URL, now: number, origin: string): Outcome {
+    const q = url.searchParams;
+    const pageSizeRaw = q.get("PageSize");
+    const pageSize = pageSizeRaw === null ? 50 : Number(pageSizeRaw);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+      return fail({ status: 400, code: 20001, message: `Invalid PageSize: ${pageSizeRaw}` });
+    }
+    const createdFrom = parseDateFilter(q.get("DateCreatedFrom"), "DateCreatedFrom");
+    if (isTwilioError(createdFrom)) return fail(createdFrom);
+    const createdTo = parseDateFilter(q.get("DateCreatedTo"), "DateCreatedTo");
+    if (isTwilioError(createdTo)) return fail(createdTo);
+    const status = q.get("status");
+    if (status !== null && status !== "active" && status !== "ended") {
+      return fail({ status: 400, code: 20001, message: `Invalid status: ${status}` });
+    }
+    const token = q.get("PageToken");
+    const beforeSeq = token === null ? undefined : Number.parseInt(token.replace(/^PT/, ""), 16);
+    if (beforeSeq !== undefined && !Number.isFinite(beforeSeq)) {
+      return fail({ status: 400, code: 20001, message: `Invalid PageToken: ${token}` });
+    }
+    const page = store.list(
+      {
+        flowSid,
+        accountSid: account,
+        pageSize,
+        ...(createdFrom !== undefined ? { createdFrom } : {}),
+        ...(createdTo !== undefined ? { createdTo } : {}),
+        ...(status !== null ? { status } : {}),
+        ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+      },
+      now,
+    );
+    const pageIndex = Number(q.get("Page") ?? "0") || 0;
+    const pageUrl = (index: number, extra: Record<string, string>) => {
+      const next = new URLSearchParams(q);
+      next.set("PageSize", String(pageSize));
+      next.set("Page", String(index));
+      next.delete("PageToken");
+      for (const [key, value] of Object.entries(extra)) next.set(key, value);
+      return `${origin}${url.pathname}?${next.toString()}`;
+    };
+    const last = page.items.at(-1);
+    return ok(200, {
+      executions: page.items.map((execution) => executionResource(execution, store.statusOf(execution, now), origin)),
+      meta: {
+        page: pageIndex,
+        page_size: pageSize,
+        first_page_url: pageUrl(0, {}),
+        previous_page_url: null,
+        url: pageUrl(pageIndex, token === null ? {} : { PageToken: token }),
+        next_page_url: page.more && last ? pageUrl(pageIndex + 1, { PageToken: `PT${last.seq.toString(16)}` }) : null,
+        key: "executions",
+      },
+    });
+  }
+
+  function authenticate(header: string | undefined): string | undefined {
+    const match = /^Basic\s+(.+)$/i.exec(header ?? "");
+    if (!match?.[1]) return undefined;
+    const decoded = Buffer.from(match[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon <= 0) return undefined;
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    if (settings.credentials) {
+      const found = settings.credentials.find((c) => c.username === username && c.password === password);
+      if (!found) return undefined;
+      return found.accountSid ?? (username.startsWith("AC") ? username : DEFAULT_SIMULATOR_ACCOUNT);
+    }
+    return username.startsWith("AC") ? username : DEFAULT_SIMULATOR_ACCOUNT;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(settings.port, settings.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${settings.host}:${port}`,
+    port,
+    stats,
+    executions: () => store.all(),
+    close: () => closeServer(server),
+  };
+}
+
+function ok(status: number, body: unknown) {
+  return { status, body };
+}
+
+function fail(error: TwilioError, headers?: Record<string, string>) {
+  return { status: error.status, body: errorBody(error), ...(headers ? { headers } : {}) };
+}
+
+function notFound(path: string) {
+  return fail({ status: 404, code: 20404, message: `The requested resource ${path} was not found` });
+}
+
+function methodNotAllowed() {
+  return fail({ status: 405, code: 20004, message: "Method not allowed" });
+}
+
+function isForm(req: IncomingMessage): boolean {
+  return (req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (body === undefined) {
+    res.writeHead(status, headers).end();
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

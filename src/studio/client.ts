@@ -1,0 +1,187 @@
+import { Pool } from "undici";
+import type { Dispatcher } from "undici";
+import type { Credentials } from "./credentials.js";
+import { parseBaseUrl } from "./base-url.js";
+import { classifyTransportFailure } from "./delivery.js";
+import { StudioApiError, StudioTransportError, type HttpMethod, type TwilioErrorBody } from "./errors.js";
+import { parseRetryAfter } from "./retry-after.js";
+import {
+  EXECUTION_SID_PATTERN,
+  FLOW_SID_PATTERN,
+  type CreateExecutionInput,
+  type Execution,
+  type ExecutionPage,
+  type ListExecutionsInput,
+} from "./types.js";
+
+export interface StudioClientOptions {
+  baseUrl: string;
+  credentials: Credentials;
+  /** Keep-alive connections in the pool: size it to the request concurrency. Default 10. */
+  connections?: number;
+  /** Per-request budget for the answer's headers and for each body chunk, ms. Default 15 000. */
+  timeoutMs?: number;
+  /** Budget for opening a connection (TCP + TLS), ms. Default 10 000. */
+  connectTimeoutMs?: number;
+  userAgent?: string;
+}
+
+const DEFAULTS = { connections: 10, timeoutMs: 15_000, connectTimeoutMs: 10_000, userAgent: "studio-campaign" } as const;
+const MAX_PAGE_SIZE = 1000;
+
+/**
+ * The five operations of Studio v2 Executions over one keep-alive undici pool.
+ * Failures throw `StudioApiError` (an HTTP answer) or `StudioTransportError` (no answer, with
+ * whether the request may have been processed). The client never retries: that is the caller's
+ * decision, because a create is not idempotent.
+ */
+export class StudioClient {
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #credentials: Credentials;
+  readonly #timeoutMs: number;
+  readonly #userAgent: string;
+
+  constructor(options: StudioClientOptions) {
+    const base = parseBaseUrl(options.baseUrl);
+    this.#basePath = base.pathname.replace(/\/+$/, "");
+    this.#credentials = options.credentials;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.#userAgent = options.userAgent ?? DEFAULTS.userAgent;
+    this.#pool = new Pool(base.origin, {
+      connections: options.connections ?? DEFAULTS.connections,
+      pipelining: 1,
+      connect: { timeout: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs },
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  async createExecution(flowSid: string, input: CreateExecutionInput): Promise<Execution> {
+    const form = new URLSearchParams({ To: input.to, From: input.from });
+    if (input.parameters !== undefined) form.set("Parameters", JSON.stringify(input.parameters));
+    return this.#json<Execution>("POST", this.#executionsPath(flowSid), form);
+  }
+
+  async fetchExecution(flowSid: string, sid: string): Promise<Execution> {
+    return this.#json<Execution>("GET", this.#executionPath(flowSid, sid));
+  }
+
+  /** `POST …/Executions/{Sid}` with `Status=ended`. A 409 means it had already ended. */
+  async endExecution(flowSid: string, sid: string): Promise<Execution> {
+    return this.#json<Execution>("POST", this.#executionPath(flowSid, sid), new URLSearchParams({ Status: "ended" }));
+  }
+
+  async deleteExecution(flowSid: string, sid: string): Promise<void> {
+    const response = await this.#send("DELETE", this.#executionPath(flowSid, sid));
+    await response.body.dump();
+  }
+
+  /** One page at a time, following `meta.next_page_url` (always against our own base URL). */
+  async *listExecutionPages(flowSid: string, input: ListExecutionsInput = {}): AsyncGenerator<ExecutionPage> {
+    let path: string | undefined = this.#firstListPath(flowSid, input);
+    while (path !== undefined) {
+      const page: ExecutionPage = await this.#json<ExecutionPage>("GET", path);
+      yield page;
+      path = page.meta.next_page_url ? this.#ownPath(page.meta.next_page_url) : undefined;
+    }
+  }
+
+  async *listExecutions(flowSid: string, input: ListExecutionsInput = {}): AsyncGenerator<Execution> {
+    for await (const page of this.listExecutionPages(flowSid, input)) yield* page.executions;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  #firstListPath(flowSid: string, input: ListExecutionsInput): string {
+    const query = new URLSearchParams();
+    if (input.dateCreatedFrom) query.set("DateCreatedFrom", isoSeconds(input.dateCreatedFrom));
+    if (input.dateCreatedTo) query.set("DateCreatedTo", isoSeconds(input.dateCreatedTo));
+    if (input.status) query.set("status", input.status);
+    if (input.pageSize !== undefined) {
+      if (!Number.isInteger(input.pageSize) || input.pageSize < 1 || input.pageSize > MAX_PAGE_SIZE) {
+        throw new RangeError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${input.pageSize}`);
+      }
+      query.set("PageSize", String(input.pageSize));
+    }
+    const search = query.toString();
+    return this.#executionsPath(flowSid) + (search ? `?${search}` : "");
+  }
+
+  /**
+   * Credentials go to our base URL only: from a next-page URL we keep the API path and query,
+   * whatever host it names.
+   */
+  #ownPath(nextPageUrl: string): string {
+    const url = new URL(nextPageUrl, "http://placeholder");
+    const apiPathStart = url.pathname.indexOf("/v2/");
+    const apiPath = apiPathStart >= 0 ? url.pathname.slice(apiPathStart) : url.pathname;
+    return this.#basePath + apiPath + url.search;
+  }
+
+  #executionsPath(flowSid: string): string {
+    if (!FLOW_SID_PATTERN.test(flowSid)) throw new RangeError(`not a Flow SID: ${JSON.stringify(flowSid)}`);
+    return `${this.#basePath}/v2/Flows/${flowSid}/Executions`;
+  }
+
+  #executionPath(flowSid: string, sid: string): string {
+    if (!EXECUTION_SID_PATTERN.test(sid)) throw new RangeError(`not an Execution SID: ${JSON.stringify(sid)}`);
+    return `${this.#executionsPath(flowSid)}/${sid}`;
+  }
+
+  async #json<T>(method: HttpMethod, path: string, form?: URLSearchParams): Promise<T> {
+    const response = await this.#send(method, path, form);
+    try {
+      return (await response.body.json()) as T;
+    } catch (cause) {
+      // The status line arrived, so the server did act on the request: any failure reading
+      // the body leaves a create in doubt.
+      throw new StudioTransportError({ method, path, delivery: "in-doubt", cause });
+    }
+  }
+
+  async #send(method: HttpMethod, path: string, form?: URLSearchParams): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = {
+      authorization: this.#credentials.authorizationHeader(),
+      accept: "application/json",
+      "user-agent": this.#userAgent,
+    };
+    if (form) headers["content-type"] = "application/x-www-form-urlencoded";
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.#pool.request({
+        method,
+        path,
+        headers,
+        body: form?.toString() ?? null,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      });
+    } catch (cause) {
+      throw new StudioTransportError({ method, path, delivery: classifyTransportFailure(cause), cause });
+    }
+    if (response.statusCode >= 200 && response.statusCode < 300) return response;
+    throw new StudioApiError({
+      method,
+      path,
+      status: response.statusCode,
+      body: await readErrorBody(response),
+      retryAfterMs: parseRetryAfter(response.headers["retry-after"]),
+    });
+  }
+}
+
+async function readErrorBody(response: Dispatcher.ResponseData): Promise<TwilioErrorBody | undefined> {
+  try {
+    const body: unknown = await response.body.json();
+    return typeof body === "object" && body !== null ? (body as TwilioErrorBody) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Twilio's documented form `YYYY-MM-DDThh:mm:ssZ`. */
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
