@@ -1,5 +1,8 @@
 import yargs from "yargs";
+import { reportCommand } from "./report-command.js";
+import { runCommand } from "./run-command.js";
 import { simulatorCommand } from "./simulator-command.js";
+import { validateCommand } from "./validate-command.js";
 import { VERSION } from "./version.js";
 
 /** The yargs program. Only this layer knows yargs: each command turns argv into typed options. */
@@ -7,6 +10,9 @@ export function buildCli(argv: string[]) {
   return yargs(argv)
     .scriptName("studio-campaign")
     .usage("$0 <command> [options]\n\nRun outbound Twilio Studio campaigns from a CSV, resumably.")
+    .command(runCommand)
+    .command(validateCommand)
+    .command(reportCommand)
     .command(simulatorCommand)
     .demandCommand(1, "name a command")
     .strict()

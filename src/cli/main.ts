@@ -22,4 +22,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `studio-campaign report … | head`: a closed pipe is the reader's choice, not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 await main(process.argv.slice(2));

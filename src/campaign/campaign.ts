@@ -1,0 +1,38 @@
+/** A validated campaign (SPEC §3), paths resolved against the campaign file's folder. */
+export type ConflictPolicy = "skip" | "end-and-retry";
+export type Weekday = "sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat";
+
+export interface SendWindow {
+  timezone: string;
+  /** Minutes after midnight. */
+  startMinute: number;
+  endMinute: number;
+  days: ReadonlySet<Weekday>;
+}
+
+export interface Campaign {
+  name: string;
+  flowSid: string;
+  from: string;
+  contactsPath: string;
+  ledgerPath: string;
+  defaultRegion: string | undefined;
+  onConflict: ConflictPolicy;
+  rate: { perSecond: number; concurrency: number };
+  retry: { maxAttempts: number };
+  columns: { to: string; parameters: string[] | undefined; from: string | undefined; timezone: string | undefined };
+  parameters: Record<string, string | number | boolean>;
+  suppressPath: string | undefined;
+  window: SendWindow | undefined;
+}
+
+/** Defaults of the campaign file, one place (SPEC §2–§3). */
+export const CAMPAIGN_DEFAULTS = {
+  onConflict: "skip" as ConflictPolicy,
+  perSecond: 20,
+  concurrency: 10,
+  maxAttempts: 5,
+  toColumn: "to",
+};
+
+export const WEEKDAYS: readonly Weekday[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];

@@ -1,0 +1,107 @@
+import { contactKey, type Contact } from "../contacts/contact.js";
+import { StudioApiError } from "../studio/errors.js";
+import { backoff } from "../studio/retry-policy.js";
+import type { Execution } from "../studio/types.js";
+import type { RunContext } from "./run-context.js";
+import { CLOCK_SKEW_MS, matchDoubts, type Doubt } from "./settle-doubts.js";
+
+export interface PendingDoubt {
+  contact: Contact;
+  /** Not before: a request the server may still be processing must have finished. */
+  readyAt: number;
+}
+
+const LIST_PAGE_SIZE = 1000;
+const LIST_TRIES = 5;
+
+/**
+ * Settles in-doubt contacts with one paged List of the flow per settlement (not a request per
+ * contact): a contact whose Execution is found is adopted; one with none may be sent again.
+ */
+export class DoubtSettler {
+  readonly #ctx: RunContext;
+  readonly #doubts = new Map<string, PendingDoubt>();
+
+  constructor(ctx: RunContext) {
+    this.#ctx = ctx;
+  }
+
+  get size(): number {
+    return this.#doubts.size;
+  }
+
+  add(doubt: PendingDoubt): void {
+    this.#doubts.set(contactKey(doubt.contact.to, doubt.contact.from), doubt);
+  }
+
+  async settle(): Promise<{ adopted: Contact[]; resend: Contact[]; exhausted: Contact[] }> {
+    const ctx = this.#ctx;
+    const result = { adopted: [] as Contact[], resend: [] as Contact[], exhausted: [] as Contact[] };
+    const doubts = [...this.#doubts.entries()];
+    const readyAt = Math.max(...doubts.map(([, d]) => d.readyAt));
+    const wait = readyAt - ctx.clock.now();
+    if (wait > 0) await ctx.clock.sleep(wait, ctx.stop.signal);
+    if (ctx.stop.stopped) return result;
+    ctx.emit({ type: "settling", doubts: doubts.length });
+
+    const toMatch: Doubt[] = doubts.map(([key, d]) => ({ key, to: d.contact.to, since: ctx.state.contacts.get(key)?.firstDoubtAt ?? 0 }));
+    const since = Math.min(...toMatch.map((d) => d.since));
+    const executions = await this.#listSince(since);
+    if (executions === undefined) return result;
+
+    const addresses = new Set(toMatch.map((d) => d.to));
+    const knownSids = new Set<string>();
+    for (const [key, state] of ctx.state.contacts) {
+      if (state.sid && addresses.has(key.slice(0, key.indexOf("|")))) knownSids.add(state.sid);
+    }
+    const matches = matchDoubts(toMatch, executions, knownSids);
+    for (const [key, { contact }] of doubts) {
+      const base = { row: contact.row, to: contact.to, from: contact.from, at: ctx.nowIso() };
+      const sid = matches.get(key);
+      const state = ctx.state.contacts.get(key);
+      if (sid) {
+        void ctx.record({ t: "adopted", ...base, sid, via: "list" });
+        ctx.thisRun.created++;
+        result.adopted.push(contact);
+      } else if ((state?.attempts ?? 0) >= ctx.policy.maxAttempts) {
+        void ctx.record({ t: "cleared", ...base });
+        const message = `no Execution was created after ${state?.attempts} attempts whose outcome was unknown`;
+        void ctx.record({ t: "failed", ...base, final: true, transient: true, http: null, code: null, message });
+        ctx.thisRun.failed++;
+        result.exhausted.push(contact);
+      } else {
+        void ctx.record({ t: "cleared", ...base });
+        result.resend.push(contact);
+      }
+      this.#doubts.delete(key);
+    }
+    return result;
+  }
+
+  /** Every Execution of the flow created since shortly before `since`; undefined if List keeps failing. */
+  async #listSince(since: number): Promise<Execution[] | undefined> {
+    const ctx = this.#ctx;
+    const dateCreatedFrom = new Date(Math.floor(since / 1000) * 1000 - CLOCK_SKEW_MS);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const executions: Execution[] = [];
+        for await (const execution of ctx.client.listExecutions(ctx.campaign.flowSid, { dateCreatedFrom, pageSize: LIST_PAGE_SIZE })) {
+          executions.push(execution);
+        }
+        return executions;
+      } catch (err) {
+        if (err instanceof StudioApiError && err.isAuthFailure) {
+          ctx.stop.request("auth", `credentials rejected: ${err.message}`);
+          return undefined;
+        }
+        if (attempt >= LIST_TRIES) {
+          ctx.stop.request("outage", `could not list Executions to settle in-doubt contacts: ${String(err)}`);
+          return undefined;
+        }
+        const delay = err instanceof StudioApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoff(attempt, ctx.policy, Math.random);
+        await ctx.clock.sleep(delay, ctx.stop.signal);
+        if (ctx.stop.stopped) return undefined;
+      }
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { CAMPAIGN_DEFAULTS, WEEKDAYS, type Campaign, type ConflictPolicy, type SendWindow, type Weekday } from "./campaign.js";
+import { CampaignInputError } from "./config-errors.js";
+import { isValidSender } from "../contacts/phone.js";
+
+/** Flags that override the campaign file (SPEC §2: a flag overrides the file). */
+export interface CampaignOverrides {
+  contacts?: string | undefined;
+  ledger?: string | undefined;
+  onConflict?: string | undefined;
+  rate?: number | undefined;
+  concurrency?: number | undefined;
+}
+
+const TOP_LEVEL_KEYS = new Set([
+  "name", "flowSid", "from", "contacts", "defaultRegion", "onConflict", "rate", "retry",
+  "columns", "parameters", "suppress", "window",
+]);
+
+export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new CampaignInputError(`${file}: cannot read the campaign file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CampaignInputError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseCampaign(raw, file, overrides);
+}
+
+/** Check every key; an error names the file and the key, and what was expected. */
+export function parseCampaign(raw: unknown, file: string, overrides: CampaignOverrides = {}): Campaign {
+  const fail = (key: string, expected: string, got?: unknown): never => {
+    const shown = got === undefined ? "" : `, got ${JSON.stringify(got)}`;
+    throw new CampaignInputError(`${file}: "${key}" must be ${expected}${shown}`);
+  };
+  if (!isObject(raw)) return fail("(top level)", "a JSON object");
+  for (const key of Object.keys(raw)) if (!TOP_LEVEL_KEYS.has(key)) fail(key, "one of the known keys (unknown key)");
+  const dir = path.dirname(path.resolve(file));
+
+  const name = raw.name;
+  if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name)) fail("name", "a string of letters, digits, '.', '_' or '-'", name);
+  const flowSid = raw.flowSid;
+  if (typeof flowSid !== "string" || !/^FW[0-9a-fA-F]{32}$/.test(flowSid)) fail("flowSid", "a Flow SID (FW + 32 hex digits)", flowSid);
+  const from = raw.from;
+  if (typeof from !== "string" || !isValidSender(from)) {
+    fail("from", "an E.164 number, whatsapp:+E.164, or a Messaging Service SID (MG + 32 hex)", from);
+  }
+  const contacts = overrides.contacts ?? raw.contacts;
+  if (typeof contacts !== "string" || contacts === "") fail("contacts", "a path to the contacts CSV", contacts);
+
+  const defaultRegion = optionalString(raw, "defaultRegion", fail);
+  if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion)) fail("defaultRegion", "a two-letter region code such as \"US\"", defaultRegion);
+
+  const onConflict = overrides.onConflict ?? raw.onConflict ?? CAMPAIGN_DEFAULTS.onConflict;
+  if (onConflict !== "skip" && onConflict !== "end-and-retry") fail("onConflict", "\"skip\" or \"end-and-retry\"", onConflict);
+
+  const rate = optionalObject(raw, "rate", ["perSecond", "concurrency"], fail);
+  const perSecond = overrides.rate ?? rate.perSecond ?? CAMPAIGN_DEFAULTS.perSecond;
+  if (typeof perSecond !== "number" || !(perSecond > 0) || !Number.isFinite(perSecond)) fail("rate.perSecond", "a positive number", perSecond);
+  const concurrency = overrides.concurrency ?? rate.concurrency ?? CAMPAIGN_DEFAULTS.concurrency;
+  if (!isPositiveInteger(concurrency)) fail("rate.concurrency", "a positive integer", concurrency);
+
+  const retry = optionalObject(raw, "retry", ["maxAttempts"], fail);
+  const maxAttempts = retry.maxAttempts ?? CAMPAIGN_DEFAULTS.maxAttempts;
+  if (!isPositiveInteger(maxAttempts)) fail("retry.maxAttempts", "a positive integer", maxAttempts);
+
+  const columns = optionalObject(raw, "columns", ["to", "parameters", "from", "timezone"], fail);
+  const toColumn = columns.to ?? CAMPAIGN_DEFAULTS.toColumn;
+  if (typeof toColumn !== "string" || toColumn === "") fail("columns.to", "a column name", toColumn);
+  const parameterColumns = columns.parameters;
+  if (parameterColumns !== undefined && (!Array.isArray(parameterColumns) || !parameterColumns.every((c) => typeof c === "string"))) {
+    fail("columns.parameters", "an array of column names", parameterColumns);
+  }
+  for (const key of ["from", "timezone"] as const) {
+    const value = columns[key];
+    if (value !== undefined && (typeof value !== "string" || value === "")) fail(`columns.${key}`, "a column name", value);
+  }
+
+  const parameters = raw.parameters ?? {};
+  if (!isObject(parameters)) fail("parameters", "an object of static values");
+  for (const [key, value] of Object.entries(parameters as Record<string, unknown>)) {
+    if (!["string", "number", "boolean"].includes(typeof value)) fail(`parameters.${key}`, "a string, number or boolean", value);
+  }
+
+  const suppress = optionalString(raw, "suppress", fail);
+  const window = raw.window === undefined ? undefined : parseWindow(raw.window, fail);
+
+  const resolved = path.resolve(dir, contacts as string);
+  return {
+    name: name as string,
+    flowSid: flowSid as string,
+    from: from as string,
+    contactsPath: resolved,
+    ledgerPath: overrides.ledger ? path.resolve(overrides.ledger) : path.join(dir, `${name as string}.ledger.jsonl`),
+    defaultRegion,
+    onConflict: onConflict as ConflictPolicy,
+    rate: { perSecond: perSecond as number, concurrency: concurrency as number },
+    retry: { maxAttempts: maxAttempts as number },
+    columns: {
+      to: toColumn as string,
+      parameters: parameterColumns as string[] | undefined,
+      from: columns.from as string | undefined,
+      timezone: columns.timezone as string | undefined,
+    },
+    parameters: parameters as Record<string, string | number | boolean>,
+    suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress),
+    window,
+  };
+}
+
+type Fail = (key: string, expected: string, got?: unknown) => never;
+
+function parseWindow(raw: unknown, fail: Fail): SendWindow {
+  if (!isObject(raw)) return fail("window", "an object with timezone, start, end and days");
+  for (const key of Object.keys(raw)) if (!["timezone", "start", "end", "days"].includes(key)) fail(`window.${key}`, "one of timezone, start, end, days (unknown key)");
+  const timezone = raw.timezone;
+  if (typeof timezone !== "string" || !isTimeZone(timezone)) fail("window.timezone", "an IANA time zone such as \"America/New_York\"", timezone);
+  const startMinute = parseClock(raw.start) ?? fail("window.start", "a time \"HH:MM\"", raw.start);
+  const endMinute = parseClock(raw.end) ?? fail("window.end", "a time \"HH:MM\"", raw.end);
+  if (endMinute <= startMinute) fail("window.end", `later than window.start (${String(raw.start)})`, raw.end);
+  const days = raw.days ?? [...WEEKDAYS];
+  if (!Array.isArray(days) || days.length === 0 || !days.every((d) => WEEKDAYS.includes(d as Weekday))) {
+    fail("window.days", `a non-empty array of ${WEEKDAYS.join(", ")}`, days);
+  }
+  return { timezone: timezone as string, startMinute, endMinute, days: new Set(days as Weekday[]) };
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseClock(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(value);
+  if (!match) return undefined;
+  const minutes = Number(match[1]) * 60 + Number(match[2]);
+  return minutes <= 24 * 60 ? minutes : undefined;
+}
+
+function optionalString(raw: Record<string, unknown>, key: string, fail: Fail): string | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") return fail(key, "a non-empty string", value);
+  return value;
+}
+
+function optionalObject(raw: Record<string, unknown>, key: string, allowed: string[], fail: Fail): Record<string, unknown> {
+  const value = raw[key];
+  if (value === undefined) return {};
+  if (!isObject(value)) return fail(key, "an object");
+  for (const inner of Object.keys(value)) if (!allowed.includes(inner)) fail(`${key}.${inner}`, `one of ${allowed.join(", ")} (unknown key)`);
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInteger(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value > 0;
+}

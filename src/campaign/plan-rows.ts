@@ -1,0 +1,44 @@
+import { RowClassifier } from "../contacts/classify.js";
+import { contactKey, type Contact, type RowVerdict } from "../contacts/contact.js";
+import { openContactsCsv } from "../contacts/read-csv.js";
+import { loadSuppression } from "../contacts/suppression.js";
+import type { LedgerState } from "../ledger/contact-state.js";
+import type { Campaign } from "./campaign.js";
+import { decideContact, type ContactDecision } from "./decide.js";
+import type { ShardSpec } from "./shard.js";
+import { inShard } from "./shard.js";
+
+export type PlannedRow =
+  | { kind: "skipped"; verdict: Exclude<RowVerdict, { status: "sendable" }>; alreadyRecorded: boolean }
+  | { kind: "contact"; contact: Contact; key: string; decision: ContactDecision };
+
+/**
+ * The campaign's rows in file order, each with its verdict and, for a sendable contact, what
+ * to do given the ledger. Throws `CampaignInputError` (before yielding anything) when the
+ * contacts or suppression file is unusable. Shared by `run`, `run --dry-run` and `validate`.
+ */
+export async function planRows(
+  campaign: Campaign,
+  state: LedgerState,
+  options: { retryFailed: boolean; shard?: ShardSpec | undefined },
+): Promise<AsyncGenerator<PlannedRow>> {
+  const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
+  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to);
+  const classifier = new RowClassifier(campaign, csv.header, suppressed);
+  return (async function* () {
+    for await (const record of csv.records) {
+      const verdict = classifier.classify(record);
+      if (verdict.status === "sendable") {
+        const { contact } = verdict;
+        const key = contactKey(contact.to, contact.from);
+        if (options.shard && !inShard(key, options.shard)) continue;
+        yield { kind: "contact", contact, key, decision: decideContact(state.contacts.get(key), options) };
+      } else {
+        if (options.shard && verdict.to !== "" && !inShard(contactKey(verdict.to, verdict.from), options.shard)) continue;
+        // Rows without a usable key (invalid) belong to shard 1 so that exactly one shard reports them.
+        if (options.shard && verdict.to === "" && options.shard.index !== 1) continue;
+        yield { kind: "skipped", verdict, alreadyRecorded: state.skippedRows.has(verdict.row) };
+      }
+    }
+  })();
+}

@@ -1,0 +1,48 @@
+import { loadLedgerState } from "../ledger/open-ledger.js";
+import type { Campaign } from "./campaign.js";
+import { planRows } from "./plan-rows.js";
+import { emptyCounts, type RunEvent, type StatusCounts } from "./run-events.js";
+import type { ShardSpec } from "./shard.js";
+
+export interface PreviewResult {
+  /** Every row by the status it has, or would have after a run that sends all pending ones as pending. */
+  counts: StatusCounts;
+  /** Contacts a run would send now (pending, not in doubt). */
+  toSend: number;
+  /** Contacts a run would first settle through List. */
+  inDoubt: number;
+  /** The first rows that will never be sent, with their reasons. */
+  problems: Array<{ row: number; status: "invalid" | "duplicate" | "suppressed"; reason: string }>;
+}
+
+/**
+ * `validate` and `run --dry-run`: the whole plan, with the ledger read but never written, and no
+ * request sent. Each contact a run would send is reported as a `would-send` event.
+ */
+export async function previewCampaign(
+  campaign: Campaign,
+  options: { retryFailed?: boolean; shard?: ShardSpec | undefined; maxProblems?: number; onEvent?: (event: RunEvent) => void },
+): Promise<PreviewResult> {
+  const state = await loadLedgerState(campaign.ledgerPath);
+  const maxProblems = options.maxProblems ?? 20;
+  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [] };
+  const rows = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+  for await (const planned of rows) {
+    if (planned.kind === "skipped") {
+      const { verdict } = planned;
+      result.counts[verdict.status]++;
+      if (result.problems.length < maxProblems) result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
+      continue;
+    }
+    const { decision, contact } = planned;
+    if (decision.action === "done") {
+      result.counts[decision.status]++;
+      continue;
+    }
+    result.counts.pending++;
+    if (decision.action === "settle") result.inDoubt++;
+    else result.toSend++;
+    options.onEvent?.({ type: "would-send", row: contact.row, to: contact.to, from: contact.from, parameters: contact.parameters });
+  }
+  return result;
+}

@@ -1,0 +1,169 @@
+import type { Contact } from "../contacts/contact.js";
+import { openLedgerForRun } from "../ledger/open-ledger.js";
+import type { StudioClient } from "../studio/client.js";
+import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
+import type { AccountLimiter } from "../throttle/create-limiter.js";
+import type { Campaign } from "./campaign.js";
+import { ContactSender, type SendResult } from "./contact-sender.js";
+import { DoubtSettler, type PendingDoubt } from "./doubt-settler.js";
+import { planRows } from "./plan-rows.js";
+import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
+import { emptyCounts, type RunEvent, type RunSummary } from "./run-events.js";
+import type { ShardSpec } from "./shard.js";
+
+export interface RunOptions {
+  campaign: Campaign;
+  client: StudioClient;
+  limiter: AccountLimiter;
+  /** The account the ledger is bound to. */
+  accountId: string;
+  /** Attempt at most this many new contacts in this run. */
+  limit?: number | undefined;
+  /** Stop dispatching after this long, ms. */
+  maxRuntimeMs?: number | undefined;
+  retryFailed?: boolean;
+  shard?: ShardSpec | undefined;
+  stop?: StopControl;
+  clock?: Clock;
+  onEvent?: (event: RunEvent) => void;
+  /** The client's per-request timeout: how long an unanswered create may still be processed. */
+  requestTimeoutMs: number;
+}
+
+/** Contacts read ahead of the limiter at most, beyond those in flight. */
+const READ_AHEAD = 64;
+
+/**
+ * `run`: one pass over the contacts, creating an Execution for each pending one; then settle
+ * what is in doubt through List and send again what provably was not created.
+ */
+export async function runCampaign(options: RunOptions): Promise<RunSummary> {
+  const { campaign } = options;
+  const clock = options.clock ?? systemClock;
+  const stop = options.stop ?? new StopControl();
+  const emit = options.onEvent ?? (() => undefined);
+  const startedAt = clock.now();
+  const counts = emptyCounts();
+  const thisRun: RunSummary["thisRun"] = { created: 0, conflictSkipped: 0, failed: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 };
+
+  // The contacts file is checked (header, columns) before the ledger is touched or anything sent.
+  const { state, writer } = await openLedgerForRun(campaign.ledgerPath, {
+    name: campaign.name,
+    flowSid: campaign.flowSid,
+    from: campaign.from,
+    account: options.accountId,
+  });
+  const ctx = new RunContext(
+    campaign,
+    options.client,
+    options.limiter,
+    writer,
+    state,
+    { ...RETRY_DEFAULTS, maxAttempts: campaign.retry.maxAttempts },
+    stop,
+    clock,
+    emit,
+    thisRun,
+    options.requestTimeoutMs,
+  );
+  const sender = new ContactSender(ctx);
+  const settler = new DoubtSettler(ctx);
+  const runtimeTimer =
+    options.maxRuntimeMs !== undefined
+      ? setTimeout(() => stop.request("max-runtime", `--max-runtime reached after ${Math.round(options.maxRuntimeMs! / 1000)} s`), options.maxRuntimeMs)
+      : undefined;
+  const inFlight = new Set<Promise<void>>();
+  let firstSendAt: number | undefined;
+  let started = 0;
+  let limitHeld = 0;
+
+  const tally = (contact: Contact, result: SendResult, readyAt?: number) => {
+    if (result === "in-doubt") {
+      settler.add({ contact, readyAt: readyAt ?? clock.now() });
+      return;
+    }
+    counts[result]++;
+    emit({ type: "row", row: contact.row, status: result, to: contact.to });
+  };
+  const dispatch = (contact: Contact) => {
+    firstSendAt ??= clock.now();
+    const job = sender.send(contact).then(
+      (outcome) => tally(contact, outcome.result, outcome.readyAt),
+      (err: unknown) => {
+        stop.request("outage", `the ledger could not be written: ${String(err)}`);
+        counts.pending++;
+      },
+    );
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job));
+  };
+
+  try {
+    const rows = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+    emit({ type: "started", total: 0, toSend: 0, dryRun: false });
+    for await (const planned of rows) {
+      if (planned.kind === "skipped") {
+        const { verdict } = planned;
+        counts[verdict.status]++;
+        if (!planned.alreadyRecorded) {
+          void ctx.record({ t: "row", row: verdict.row, status: verdict.status, to: verdict.to, from: verdict.from, reason: verdict.reason, at: ctx.nowIso() });
+          thisRun[verdict.status]++;
+          emit({ type: "row", row: verdict.row, status: verdict.status, to: verdict.to, detail: verdict.reason });
+        }
+        continue;
+      }
+      const { contact, decision } = planned;
+      if (decision.action === "done") {
+        counts[decision.status]++;
+        continue;
+      }
+      if (stop.stopped) {
+        counts.pending++;
+        break;
+      }
+      if (decision.action === "settle") {
+        const doubtState = state.contacts.get(planned.key);
+        settler.add({ contact, readyAt: (doubtState?.lastAttemptAt ?? 0) + options.requestTimeoutMs });
+        continue;
+      }
+      if (options.limit !== undefined && started >= options.limit) {
+        limitHeld++;
+        counts.pending++;
+        continue;
+      }
+      started++;
+      while (inFlight.size >= campaign.rate.concurrency + READ_AHEAD) await Promise.race(inFlight);
+      dispatch(contact);
+    }
+    await Promise.all(inFlight);
+    // Settle what is in doubt, send again what was not created, until nothing is in doubt.
+    while (settler.size > 0 && !stop.stopped) {
+      const cleared = await settler.settle();
+      for (const settled of cleared.adopted) tally(settled, "created");
+      for (const contact of cleared.resend) dispatch(contact);
+      for (const contact of cleared.exhausted) tally(contact, "failed");
+      await Promise.all(inFlight);
+    }
+    counts.pending += settler.size;
+  } finally {
+    clearTimeout(runtimeTimer);
+    await Promise.allSettled(inFlight);
+    await Promise.allSettled([...ctx.pendingWrites]);
+    await writer.close();
+  }
+  if (limitHeld > 0) stop.request("limit", `--limit ${options.limit} reached; ${limitHeld} contacts left for the next run`);
+
+  const endedAt = clock.now();
+  const sendingMs = firstSendAt === undefined ? 0 : endedAt - firstSendAt;
+  return {
+    counts,
+    thisRun,
+    stopped: stop.reason,
+    stopMessage: stop.message,
+    durationMs: endedAt - startedAt,
+    achievedRate: sendingMs > 0 ? thisRun.created / (sendingMs / 1000) : 0,
+    dryRun: false,
+  };
+}
+
+export type { PendingDoubt };

@@ -1,0 +1,32 @@
+import type { ContactStatus } from "../ledger/contact-state.js";
+
+/** Statuses of the report (SPEC §6). */
+export type RowStatus = ContactStatus | "invalid" | "duplicate" | "suppressed";
+export const ROW_STATUSES: readonly RowStatus[] = ["pending", "created", "conflict_skipped", "failed", "invalid", "duplicate", "suppressed"];
+
+export type StatusCounts = Record<RowStatus, number>;
+export const emptyCounts = (): StatusCounts => ({ pending: 0, created: 0, conflict_skipped: 0, failed: 0, invalid: 0, duplicate: 0, suppressed: 0 });
+
+export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "outage" | "auth";
+
+/** What a run tells its renderer. Tests wait on these instead of on time. */
+export type RunEvent =
+  | { type: "started"; total: number; toSend: number; dryRun: boolean }
+  | { type: "row"; row: number; status: RowStatus; to: string; detail?: string }
+  | { type: "would-send"; row: number; to: string; from: string; parameters: Record<string, unknown> }
+  | { type: "settling"; doubts: number }
+  | { type: "rate-limited"; retryAfterMs: number }
+  | { type: "stopping"; reason: StopReason; message: string };
+
+export interface RunSummary {
+  /** Every row of the CSV by its status after this run. */
+  counts: StatusCounts;
+  /** What this run recorded. */
+  thisRun: { created: number; conflictSkipped: number; failed: number; invalid: number; duplicate: number; suppressed: number; requests: number; rateLimited: number };
+  stopped: StopReason | undefined;
+  stopMessage: string | undefined;
+  durationMs: number;
+  /** Creates per second over the time this run was sending. */
+  achievedRate: number;
+  dryRun: boolean;
+}

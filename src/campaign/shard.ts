@@ -1,0 +1,22 @@
+import { createHash } from "node:crypto";
+
+/** `--shard K/N`: shard K (1-based) of N. */
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+export function parseShard(text: string): ShardSpec | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return undefined;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
+}
+
+/** A stable hash of the contact key (the same on every machine and Node version). */
+export function inShard(key: string, shard: ShardSpec): boolean {
+  if (shard.count === 1) return true;
+  const hash = createHash("sha256").update(key).digest().readUInt32BE(0);
+  return (hash % shard.count) + 1 === shard.index;
+}

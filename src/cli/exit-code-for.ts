@@ -1,0 +1,10 @@
+import type { RunSummary } from "../campaign/run-events.js";
+import { ExitCode } from "./exit-codes.js";
+
+/** SPEC §7, from a run's summary. */
+export function exitCodeFor(summary: RunSummary): ExitCode {
+  if (summary.stopped === "auth") return ExitCode.noPermission;
+  if (summary.stopped !== undefined || summary.counts.pending > 0) return ExitCode.tempFail;
+  if (summary.thisRun.failed > 0 || summary.thisRun.invalid > 0) return ExitCode.rowErrors;
+  return ExitCode.ok;
+}

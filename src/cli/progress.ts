@@ -1,0 +1,74 @@
+import { emptyCounts, type RunEvent } from "../campaign/run-events.js";
+import { formatCounts } from "./render-summary.js";
+
+/**
+ * Renders a run's events on stderr: a live bar on a TTY, a line every few seconds otherwise
+ * (cron logs). Holds only counts.
+ */
+export class ProgressRenderer {
+  readonly #stream: NodeJS.WriteStream;
+  readonly #tty: boolean;
+  readonly #startedAt = Date.now();
+  readonly #counts = emptyCounts();
+  #total = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #notes: string[] = [];
+
+  constructor(stream: NodeJS.WriteStream = process.stderr, intervalMs?: number) {
+    this.#stream = stream;
+    this.#tty = Boolean(stream.isTTY);
+    this.#timer = setInterval(() => this.#draw(), intervalMs ?? (this.#tty ? 250 : 5_000));
+    this.#timer.unref();
+  }
+
+  /** Contacts expected in this run (for done/total and ETA). */
+  setTotal(total: number): void {
+    this.#total = total;
+  }
+
+  onEvent = (event: RunEvent): void => {
+    switch (event.type) {
+      case "row":
+        this.#counts[event.status]++;
+        return;
+      case "stopping":
+        this.#notes.push(`stopping: ${event.message}`);
+        return;
+      case "settling":
+        this.#notes.push(`settling ${event.doubts} in-doubt contact(s) through List`);
+        return;
+      default:
+        return;
+    }
+  };
+
+  stop(): void {
+    clearInterval(this.#timer);
+    if (this.#tty) this.#stream.write("\r\x1b[K");
+    this.#flushNotes();
+  }
+
+  #draw(): void {
+    this.#flushNotes();
+    const done = this.#counts.created + this.#counts.conflict_skipped + this.#counts.failed;
+    const elapsed = (Date.now() - this.#startedAt) / 1000;
+    const rate = elapsed > 0 ? this.#counts.created / elapsed : 0;
+    const remaining = Math.max(0, this.#total - done);
+    const eta = rate > 0 && this.#total > 0 ? `${Math.ceil(remaining / rate)} s` : "?";
+    const total = this.#total > 0 ? `/${this.#total}` : "";
+    const text = `${done}${total} sent, ${rate.toFixed(1)}/s, ETA ${eta} | ${formatCounts(this.#counts)}`;
+    if (this.#tty) {
+      const width = 24;
+      const filled = this.#total > 0 ? Math.min(width, Math.round((done / this.#total) * width)) : 0;
+      this.#stream.write(`\r\x1b[K[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${text}`);
+    } else {
+      this.#stream.write(`${new Date().toISOString()} progress: ${text}\n`);
+    }
+  }
+
+  #flushNotes(): void {
+    if (this.#notes.length === 0) return;
+    if (this.#tty) this.#stream.write("\r\x1b[K");
+    for (const note of this.#notes.splice(0)) this.#stream.write(`${note}\n`);
+  }
+}

@@ -1,0 +1,53 @@
+import { open } from "node:fs/promises";
+import type { Argv } from "yargs";
+import { buildReport, reportCsvLines } from "../report/build-report.js";
+import { asExitError, campaignFromArgs, withCampaignArgument } from "./shared-options.js";
+
+interface ReportArgs {
+  campaign: string;
+  ledger?: string[] | undefined;
+  out?: string | undefined;
+}
+
+export const reportCommand = {
+  command: "report <campaign>",
+  describe: "Write the CSV report from the ledger (several --ledger files are merged)",
+  builder: (y: Argv) =>
+    withCampaignArgument(y)
+      .option("ledger", { type: "string", array: true, describe: "ledger file(s); several shards are merged (default: the campaign's)" })
+      .option("out", { type: "string", describe: "write to FILE (mode 0600) instead of stdout" }),
+  handler: async (argv: ReportArgs) => {
+    try {
+      const campaign = await campaignFromArgs(argv.campaign, {});
+      const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
+      const rows = await buildReport(ledgers);
+      if (argv.out === undefined) {
+        for (const chunk of inChunks(reportCsvLines(rows))) process.stdout.write(chunk);
+        return;
+      }
+      // The report holds personal data: readable by its owner only.
+      const file = await open(argv.out, "w", 0o600);
+      try {
+        await file.chmod(0o600);
+        for (const chunk of inChunks(reportCsvLines(rows))) await file.write(chunk);
+      } finally {
+        await file.close();
+      }
+      process.stderr.write(`Report: ${rows.length} rows written to ${argv.out}\n`);
+    } catch (err) {
+      throw asExitError(err);
+    }
+  },
+};
+
+function* inChunks(lines: Iterable<string>, size = 1 << 16): Generator<string> {
+  let chunk = "";
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
+}

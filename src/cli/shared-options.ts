@@ -1,0 +1,47 @@
+import type { Argv } from "yargs";
+import { loadCampaign, type CampaignOverrides } from "../campaign/load-campaign.js";
+import type { Campaign } from "../campaign/campaign.js";
+import { parseShard, type ShardSpec } from "../campaign/shard.js";
+import { CampaignInputError } from "../campaign/config-errors.js";
+import { LedgerError } from "../ledger/errors.js";
+import { DEFAULT_STUDIO_URL, InsecureBaseUrlError, parseBaseUrl } from "../studio/base-url.js";
+import { credentialsFromEnv, MissingCredentialsError, type Credentials } from "../studio/credentials.js";
+import { ExitCode, ExitError } from "./exit-codes.js";
+
+export const withCampaignArgument = <T>(y: Argv<T>) =>
+  y.positional("campaign", { type: "string", demandOption: true, describe: "the campaign file (JSON)" });
+
+export const withCampaignFileOptions = <T>(y: Argv<T>) =>
+  y
+    .option("contacts", { type: "string", describe: "contacts CSV (default: the campaign's contacts)" })
+    .option("ledger", { type: "string", describe: "ledger path (default: <campaign dir>/<name>.ledger.jsonl)" })
+    .option("shard", { type: "string", describe: "only contacts whose key hashes into shard K of N, as K/N" });
+
+export async function campaignFromArgs(file: string, overrides: CampaignOverrides): Promise<Campaign> {
+  return loadCampaign(file, overrides);
+}
+
+export function shardFromArgs(text: string | undefined): ShardSpec | undefined {
+  if (text === undefined) return undefined;
+  const shard = parseShard(text);
+  if (!shard) throw new ExitError(ExitCode.usage, `--shard must be K/N with 1 ≤ K ≤ N, got ${JSON.stringify(text)}`);
+  return shard;
+}
+
+export function studioUrlFromArgs(flag: string | undefined): string {
+  const url = flag ?? process.env.STUDIO_BASE_URL ?? DEFAULT_STUDIO_URL;
+  parseBaseUrl(url);
+  return url;
+}
+
+export function credentialsOrExit(): Credentials {
+  return credentialsFromEnv(process.env);
+}
+
+/** Input errors found before anything is sent exit 2 (SPEC §7). */
+export function asExitError(err: unknown): unknown {
+  if (err instanceof CampaignInputError || err instanceof LedgerError || err instanceof InsecureBaseUrlError || err instanceof MissingCredentialsError) {
+    return new ExitError(ExitCode.usage, err.message, { cause: err });
+  }
+  return err;
+}

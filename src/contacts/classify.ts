@@ -1,0 +1,72 @@
+import type { Campaign } from "../campaign/campaign.js";
+import { CampaignInputError } from "../campaign/config-errors.js";
+import { isTimeZone } from "../campaign/load-campaign.js";
+import { contactKey, type RowVerdict } from "./contact.js";
+import { normalizeAddress } from "./phone.js";
+import type { CsvRecord } from "./read-csv.js";
+
+const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
+
+/**
+ * Turns CSV records into verdicts: invalid, duplicate (a key seen earlier in the file),
+ * suppressed, or sendable. Keeps only the keys it has seen, never the rows.
+ */
+export class RowClassifier {
+  readonly #campaign: Campaign;
+  readonly #parameterColumns: string[];
+  readonly #suppressed: ReadonlySet<string>;
+  readonly #seen = new Set<string>();
+
+  constructor(campaign: Campaign, header: string[], suppressed: ReadonlySet<string>) {
+    this.#campaign = campaign;
+    this.#suppressed = suppressed;
+    const { columns } = campaign;
+    for (const [key, column] of Object.entries({ from: columns.from, timezone: columns.timezone })) {
+      if (column !== undefined && !header.includes(column)) {
+        throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.${key})`);
+      }
+    }
+    const special = new Set([columns.to, columns.from, columns.timezone].filter((c): c is string => c !== undefined));
+    this.#parameterColumns = columns.parameters ?? header.filter((name) => !special.has(name));
+    for (const column of this.#parameterColumns) {
+      if (!header.includes(column)) {
+        throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.parameters)`);
+      }
+    }
+  }
+
+  classify(record: CsvRecord): RowVerdict {
+    const { columns } = this.#campaign;
+    if ("error" in record) return { status: "invalid", row: record.row, to: "", from: "", reason: record.error };
+    const { row, fields } = record;
+    const rawTo = fields[columns.to] ?? "";
+    const rawFrom = columns.from !== undefined ? (fields[columns.from] ?? "").trim() : this.#campaign.from;
+    const invalid = (reason: string): RowVerdict => ({ status: "invalid", row, to: rawTo, from: rawFrom, reason });
+
+    const to = normalizeAddress(rawTo, this.#campaign.defaultRegion);
+    if (!to.ok) return invalid(`${columns.to}: ${to.reason}`);
+    let from = rawFrom;
+    if (columns.from !== undefined && !MESSAGING_SERVICE_SID.test(rawFrom)) {
+      const normalized = normalizeAddress(rawFrom, this.#campaign.defaultRegion);
+      if (!normalized.ok) return invalid(`${columns.from}: ${normalized.reason}`);
+      from = normalized.address;
+    }
+    let timezone: string | undefined;
+    if (columns.timezone !== undefined) {
+      const zone = (fields[columns.timezone] ?? "").trim();
+      if (zone !== "" && !isTimeZone(zone)) return invalid(`${columns.timezone}: unknown time zone ${JSON.stringify(zone)}`);
+      timezone = zone === "" ? undefined : zone;
+    }
+
+    const key = contactKey(to.address, from);
+    if (this.#seen.has(key)) return { status: "duplicate", row, to: to.address, from, reason: "same To and From as an earlier row" };
+    this.#seen.add(key);
+    // An opt-out holds for the person on every channel: whatsapp:+1… is suppressed by +1….
+    const number = to.address.replace(/^[a-z]+:/, "");
+    if (this.#suppressed.has(number) || this.#suppressed.has(to.address)) return { status: "suppressed", row, to: to.address, from, reason: "on the suppression list" };
+
+    const parameters: Record<string, unknown> = { ...this.#campaign.parameters };
+    for (const column of this.#parameterColumns) parameters[column] = fields[column] ?? "";
+    return { status: "sendable", contact: { row, to: to.address, from, parameters, timezone } };
+  }
+}

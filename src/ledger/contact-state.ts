@@ -1,0 +1,116 @@
+import { contactKey } from "../contacts/contact.js";
+import type { CampaignHeader, LedgerEvent } from "./events.js";
+
+export type ContactStatus = "pending" | "created" | "conflict_skipped" | "failed";
+
+/** What the run needs to decide about one contact. Kept small: a run may hold a million. */
+export interface ContactState {
+  status: ContactStatus;
+  attempts: number;
+  /** An attempt may have created an Execution: settle it through List before any re-send. */
+  inDoubt: boolean;
+  /**
+   * Start of this contact's first attempt whose outcome was unknown (ms since epoch). Kept after
+   * the doubt is settled: a later 409 naming an Execution created since then is our own.
+   */
+  firstDoubtAt: number | undefined;
+  /** For `failed`: whether the failure was transient (re-attempted by `--retry-failed`). */
+  transient: boolean;
+  sid: string | undefined;
+  /** Start of the latest attempt, and whether it still awaits its outcome. */
+  lastAttemptAt: number;
+  attemptOpen: boolean;
+}
+
+export interface LedgerState {
+  header: CampaignHeader | undefined;
+  contacts: Map<string, ContactState>;
+  /** Rows already recorded as invalid, duplicate or suppressed. */
+  skippedRows: Set<number>;
+}
+
+export function emptyLedgerState(): LedgerState {
+  return { header: undefined, contacts: new Map(), skippedRows: new Set() };
+}
+
+export function newContactState(): ContactState {
+  return {
+    status: "pending",
+    attempts: 0,
+    inDoubt: false,
+    firstDoubtAt: undefined,
+    transient: false,
+    sid: undefined,
+    lastAttemptAt: 0,
+    attemptOpen: false,
+  };
+}
+
+/** Fold one event into the state. The run applies its own events through this too. */
+export function applyEvent(state: LedgerState, event: LedgerEvent): void {
+  switch (event.t) {
+    case "campaign":
+      state.header ??= event;
+      return;
+    case "row":
+      state.skippedRows.add(event.row);
+      return;
+    case "exec":
+      return;
+  }
+  const key = contactKey(event.to, event.from);
+  let contact = state.contacts.get(key);
+  if (!contact) state.contacts.set(key, (contact = newContactState()));
+  applyContactEvent(contact, event);
+}
+
+export function applyContactEvent(contact: ContactState, event: LedgerEvent): void {
+  switch (event.t) {
+    case "attempt":
+      contact.attempts = Math.max(contact.attempts, event.n);
+      contact.lastAttemptAt = Date.parse(event.at);
+      contact.attemptOpen = true;
+      return;
+    case "in_doubt":
+      markInDoubt(contact);
+      return;
+    case "created":
+    case "adopted":
+      contact.status = "created";
+      contact.sid = event.sid;
+      contact.inDoubt = false;
+      contact.attemptOpen = false;
+      return;
+    case "conflict":
+      contact.attemptOpen = false;
+      if (event.action === "skipped") {
+        contact.status = "conflict_skipped";
+        contact.sid = event.sid;
+      }
+      return;
+    case "failed":
+      contact.attemptOpen = false;
+      if (event.final) {
+        contact.status = "failed";
+        contact.transient = event.transient;
+      }
+      return;
+    case "withdrawn":
+      contact.attemptOpen = false;
+      return;
+    case "cleared":
+      contact.inDoubt = false;
+      return;
+  }
+}
+
+function markInDoubt(contact: ContactState): void {
+  contact.attemptOpen = false;
+  contact.inDoubt = true;
+  contact.firstDoubtAt ??= contact.lastAttemptAt;
+}
+
+/** After the fold: an attempt left without outcome (a crash) is in doubt since it started. */
+export function finishFold(state: LedgerState): void {
+  for (const contact of state.contacts.values()) if (contact.attemptOpen) markInDoubt(contact);
+}

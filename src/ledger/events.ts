@@ -1,0 +1,112 @@
+/**
+ * The ledger's lines (SPEC §5). One JSON object per line, append-only. `at` is ISO 8601 UTC.
+ * A contact's events carry `to` and `from` (its key) and the CSV `row` where it was first seen.
+ */
+
+/** First line: binds the ledger to one campaign. */
+export interface CampaignHeader {
+  t: "campaign";
+  v: 1;
+  name: string;
+  flowSid: string;
+  from: string;
+  account: string;
+  at: string;
+}
+
+/** A row that will never be sent: invalid, duplicate or suppressed. */
+export interface RowSkipped {
+  t: "row";
+  row: number;
+  status: "invalid" | "duplicate" | "suppressed";
+  to: string;
+  from: string;
+  reason: string;
+  at: string;
+}
+
+interface ContactEvent {
+  row: number;
+  to: string;
+  from: string;
+  at: string;
+}
+
+/** Written and flushed before the create request leaves. `n` counts this contact's attempts. */
+export interface AttemptStarted extends ContactEvent {
+  t: "attempt";
+  n: number;
+}
+
+export interface ExecutionCreated extends ContactEvent {
+  t: "created";
+  sid: string;
+  http: number;
+}
+
+/** How the Execution was found after an in-doubt attempt (issue: reconciliation). */
+export interface ExecutionAdopted extends ContactEvent {
+  t: "adopted";
+  sid: string;
+  via: "list" | "conflict";
+}
+
+/** A 409: skipped (final), or the conflicting Execution was ended before trying again. */
+export interface ConflictMet extends ContactEvent {
+  t: "conflict";
+  sid: string;
+  action: "skipped" | "ended";
+  http: 409;
+  code: number | null;
+}
+
+/**
+ * An attempt that created nothing: `final` ones make the contact `failed`; the others leave it
+ * pending for a retry in this run or the next. `delivery` says why we know nothing was created.
+ */
+export interface AttemptFailed extends ContactEvent {
+  t: "failed";
+  final: boolean;
+  /** A failure worth retrying later (5xx, 429, network) as opposed to a rejection (4xx). */
+  transient: boolean;
+  http: number | null;
+  code: number | null;
+  message: string;
+}
+
+/** The attempt's outcome is unknown: it may have created an Execution. */
+export interface AttemptInDoubt extends ContactEvent {
+  t: "in_doubt";
+  message: string;
+}
+
+/** A List found no Execution for an in-doubt contact: nothing was created, it may be sent again. */
+export interface DoubtCleared extends ContactEvent {
+  t: "cleared";
+}
+
+/** An attempt recorded but never sent (the run stopped first). */
+export interface AttemptWithdrawn extends ContactEvent {
+  t: "withdrawn";
+}
+
+/** `status`/`end` learned an Execution's state. */
+export interface ExecutionStatusSeen {
+  t: "exec";
+  sid: string;
+  status: "active" | "ended";
+  at: string;
+}
+
+export type LedgerEvent =
+  | CampaignHeader
+  | RowSkipped
+  | AttemptStarted
+  | ExecutionCreated
+  | ExecutionAdopted
+  | ConflictMet
+  | AttemptFailed
+  | AttemptInDoubt
+  | AttemptWithdrawn
+  | DoubtCleared
+  | ExecutionStatusSeen;

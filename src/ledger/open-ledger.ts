@@ -1,0 +1,47 @@
+import { LedgerError } from "./errors.js";
+import type { CampaignHeader } from "./events.js";
+import { applyEvent, emptyLedgerState, finishFold, type LedgerState } from "./contact-state.js";
+import { readLedger, type LedgerScan } from "./read-ledger.js";
+import { LedgerWriter } from "./write-ledger.js";
+
+export type LedgerBinding = Omit<CampaignHeader, "t" | "v" | "at">;
+
+/** Read and fold a ledger (read-only: `validate`, `report`). */
+export async function loadLedgerState(file: string, scan?: LedgerScan): Promise<LedgerState> {
+  const state = emptyLedgerState();
+  for await (const event of readLedger(file, scan)) applyEvent(state, event);
+  finishFold(state);
+  return state;
+}
+
+/**
+ * Open a ledger to resume a campaign: fold what it holds, refuse one bound to another flow,
+ * sender or account (SPEC §5), cut a torn tail, and write the header of a new one.
+ */
+export async function openLedgerForRun(
+  file: string,
+  binding: LedgerBinding,
+  now: () => Date = () => new Date(),
+): Promise<{ state: LedgerState; writer: LedgerWriter }> {
+  const scan: LedgerScan = { validBytes: 0, tornTail: false };
+  const state = await loadLedgerState(file, scan);
+  if (state.header) assertBinding(file, state.header, binding);
+  const writer = await LedgerWriter.open(file, scan.validBytes);
+  if (!state.header) {
+    const header: CampaignHeader = { t: "campaign", v: 1, ...binding, at: now().toISOString() };
+    await writer.append(header);
+    state.header = header;
+  }
+  return { state, writer };
+}
+
+export function assertBinding(file: string, header: CampaignHeader, binding: LedgerBinding): void {
+  for (const key of ["flowSid", "from", "account"] as const) {
+    if (header[key] !== binding[key]) {
+      throw new LedgerError(
+        `${file}: this ledger belongs to ${key} ${header[key]}, not ${binding[key]}; ` +
+          "resuming would mix two campaigns (use another --ledger for a new campaign)",
+      );
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { contactKey } from "../contacts/contact.js";
+import type { LedgerEvent } from "../ledger/events.js";
+import { readLedger } from "../ledger/read-ledger.js";
+import type { RowStatus } from "../campaign/run-events.js";
+import { csvLine } from "./csv-cell.js";
+
+export const REPORT_COLUMNS = [
+  "row", "to", "from", "status", "execution_sid", "attempts", "http_status", "error_code", "error_message",
+  "conflicting_execution_sid", "conflict_action", "first_attempt_at", "last_event_at", "execution_status",
+] as const;
+
+export interface ReportRow {
+  row: number;
+  to: string;
+  from: string;
+  status: RowStatus;
+  execution_sid: string;
+  attempts: number;
+  http_status: number | null;
+  error_code: number | null;
+  error_message: string;
+  conflicting_execution_sid: string;
+  conflict_action: "" | "skipped" | "ended" | "adopted";
+  first_attempt_at: string;
+  last_event_at: string;
+  execution_status: "" | "active" | "ended";
+}
+
+/** Fold ledgers (one, or the shards of one campaign) into report rows, by CSV row. */
+export async function buildReport(ledgerFiles: string[]): Promise<ReportRow[]> {
+  const byContact = new Map<string, ReportRow>();
+  const byRow = new Map<number, ReportRow>();
+  const executionStatus = new Map<string, "active" | "ended">();
+  for (const file of ledgerFiles) {
+    for await (const event of readLedger(file)) applyToReport(event, byContact, byRow, executionStatus);
+  }
+  const rows = [...byRow.values(), ...byContact.values()];
+  for (const row of rows) {
+    const status = executionStatus.get(row.execution_sid);
+    if (status) row.execution_status = status;
+  }
+  return rows.sort((a, b) => a.row - b.row);
+}
+
+function applyToReport(
+  event: LedgerEvent,
+  byContact: Map<string, ReportRow>,
+  byRow: Map<number, ReportRow>,
+  executionStatus: Map<string, "active" | "ended">,
+): void {
+  if (event.t === "campaign") return;
+  if (event.t === "exec") {
+    executionStatus.set(event.sid, event.status);
+    return;
+  }
+  if (event.t === "row") {
+    byRow.set(event.row, { ...blankRow(event.row, event.to, event.from, event.status), error_message: event.reason, last_event_at: event.at });
+    return;
+  }
+  const key = contactKey(event.to, event.from);
+  let row = byContact.get(key);
+  if (!row) byContact.set(key, (row = blankRow(event.row, event.to, event.from, "pending")));
+  row.row = event.row;
+  row.last_event_at = event.at;
+  switch (event.t) {
+    case "attempt":
+      row.attempts = Math.max(row.attempts, event.n);
+      row.first_attempt_at ||= event.at;
+      return;
+    case "created":
+    case "adopted":
+      Object.assign(row, { status: "created", execution_sid: event.sid, error_code: null, error_message: "" });
+      if (event.t === "created") row.http_status = event.http;
+      if (event.t === "adopted" && event.via === "conflict") row.conflict_action = "adopted";
+      return;
+    case "conflict":
+      Object.assign(row, { http_status: 409, error_code: event.code, conflicting_execution_sid: event.sid, conflict_action: event.action });
+      if (event.action === "skipped") row.status = "conflict_skipped";
+      return;
+    case "failed":
+      Object.assign(row, { http_status: event.http, error_code: event.code, error_message: event.message });
+      if (event.final) row.status = "failed";
+      return;
+    case "in_doubt":
+      row.error_message = `outcome unknown: ${event.message}`;
+      return;
+    case "cleared":
+    case "withdrawn":
+      return;
+  }
+}
+
+function blankRow(row: number, to: string, from: string, status: RowStatus): ReportRow {
+  return {
+    row, to, from, status, execution_sid: "", attempts: 0, http_status: null, error_code: null, error_message: "",
+    conflicting_execution_sid: "", conflict_action: "", first_attempt_at: "", last_event_at: "", execution_status: "",
+  };
+}
+
+export function* reportCsvLines(rows: Iterable<ReportRow>): Generator<string> {
+  yield csvLine([...REPORT_COLUMNS]);
+  for (const row of rows) yield csvLine(REPORT_COLUMNS.map((column) => row[column]));
+}
