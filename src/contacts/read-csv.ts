@@ -20,7 +20,8 @@ export interface ContactsCsv {
  */
 export async function openContactsCsv(file: string, requiredColumn: string): Promise<ContactsCsv> {
   const skipped: Array<{ line: number; reason: string }> = [];
-  const parser = createReadStream(file).pipe(
+  const input = createReadStream(file);
+  const parser = input.pipe(
     parse({
       bom: true,
       relax_column_count: true,
@@ -33,6 +34,7 @@ export async function openContactsCsv(file: string, requiredColumn: string): Pro
       },
     }),
   );
+  input.on("error", (err) => parser.destroy(err)); // pipe() does not forward a read error
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
   let first: IteratorResult<{ record: string[]; info: { lines: number } }>;
   try {

@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** When set, only these credentials are accepted; otherwise any Basic credentials are. */
   credentials?: SimulatorCredential[];
+  /** `To` numbers Studio refuses with 400 / 21211 (a number it considers unreachable). */
+  rejectTo?: string[];
   /** When set, other flows answer 404. Otherwise every well-formed Flow SID exists. */
   flows?: string[];
 }

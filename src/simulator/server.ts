@@ -40,6 +40,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const store = new ExecutionStore({ random, autoEndMs: settings.autoEndMs });
   const windows = new Map<string, SlidingWindow>();
   const knownFlows = settings.flows ? new Set(settings.flows) : undefined;
+  const rejectTo = new Set(settings.rejectTo ?? []);
   const stats: SimulatorStats = {
     created: 0,
     conflicts: 0,
@@ -111,6 +112,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   function create(account: string, flowSid: string, form: URLSearchParams, now: number, origin: string): Outcome {
     const request = parseCreateRequest(form);
     if (isTwilioError(request)) return fail(request);
+    if (rejectTo.has(request.to)) return fail({ status: 400, code: 21211, message: `Invalid 'To' Phone Number: ${request.to}` });
     if (settings.rate > 0) {
       let window = windows.get(account);
       if (!window) windows.set(account, (window = new SlidingWindow(settings.rate)));

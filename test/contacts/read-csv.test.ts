@@ -1,0 +1,48 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openContactsCsv, type CsvRecord } from "../../src/contacts/read-csv.js";
+
+let dir: string;
+beforeEach(async () => (dir = await mkdtemp(path.join(tmpdir(), "csv-"))));
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function read(text: string): Promise<CsvRecord[]> {
+  const file = path.join(dir, "c.csv");
+  await writeFile(file, text);
+  const csv = await openContactsCsv(file, "to");
+  const out: CsvRecord[] = [];
+  for await (const r of csv.records) out.push(r);
+  return out;
+}
+
+describe("openContactsCsv", () => {
+  it("accepts a BOM and quoted multi-line fields, numbering data records from 1", async () => {
+    const records = await read('\ufeffto,note\n+1,"two\nlines"\n\n+2,"a ""quote"""\n');
+    expect(records).toEqual([
+      { row: 1, fields: { to: "+1", note: "two\nlines" } },
+      { row: 2, fields: { to: "+2", note: 'a "quote"' } },
+    ]);
+  });
+
+  it("turns ragged and unparsable records into errors with their number, and goes on", async () => {
+    const records = await read('to,note\n+1,a\n+2,b,extra\n+3,"bad"quote\n+4,y\n+5,"q"\n+9,z\n');
+    expect(records[0]).toEqual({ row: 1, fields: { to: "+1", note: "a" } });
+    expect(records[1]).toMatchObject({ row: 2, error: expect.stringMatching(/has 3 fields, the header has 2/) });
+    expect(records[2]).toMatchObject({ row: 3, error: expect.stringMatching(/unparsable CSV near line 4/) });
+    // csv-parse resynchronizes at the next record it can read: what lies between is reported
+    // as unparsable (never silently dropped), and reading goes on.
+    expect(records.at(-1)).toMatchObject({ fields: { to: "+9" } });
+    expect(records.every((r) => "fields" in r || /line \d+/.test(r.error))).toBe(true);
+  });
+
+  it("rejects a file without the to column, naming the file and line", async () => {
+    await expect(read("phone,name\n+1,a\n")).rejects.toThrow(/c\.csv: line 1: the header has no "to" column/);
+  });
+
+  it("rejects a missing or empty file", async () => {
+    await expect(openContactsCsv(path.join(dir, "missing.csv"), "to")).rejects.toThrow(/missing\.csv: cannot read the contacts file \(ENOENT\)/);
+    await expect(read("")).rejects.toThrow(/empty/);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { decideContact } from "../../src/campaign/decide.js";
+import { matchDoubts } from "../../src/campaign/settle-doubts.js";
+import { newContactState, type ContactState } from "../../src/ledger/contact-state.js";
+import type { Execution } from "../../src/studio/types.js";
+
+const state = (patch: Partial<ContactState>): ContactState => ({ ...newContactState(), ...patch });
+
+describe("decideContact", () => {
+  it.each([
+    ["new contact", undefined, false, { action: "send" }],
+    ["created", state({ status: "created" }), false, { action: "done", status: "created" }],
+    ["conflict skipped", state({ status: "conflict_skipped" }), true, { action: "done", status: "conflict_skipped" }],
+    ["failed for good", state({ status: "failed", transient: false }), true, { action: "done", status: "failed" }],
+    ["failed transiently, no --retry-failed", state({ status: "failed", transient: true }), false, { action: "done", status: "failed" }],
+    ["failed transiently, --retry-failed", state({ status: "failed", transient: true }), true, { action: "send" }],
+    ["pending after transient errors", state({ attempts: 2 }), false, { action: "send" }],
+    ["pending and in doubt", state({ inDoubt: true, attempts: 1 }), false, { action: "settle" }],
+  ])("%s", (_name, contact, retryFailed, expected) => {
+    expect(decideContact(contact, { retryFailed })).toEqual(expected);
+  });
+});
+
+const execution = (sid: string, to: string, created: string, initiatedBy: string | null = null): Execution =>
+  ({ sid, contact_channel_address: to, date_created: created, initiated_by: initiatedBy }) as unknown as Execution;
+
+describe("matchDoubts", () => {
+  const since = Date.parse("2026-01-01T10:00:05.700Z");
+  it("adopts the oldest Execution for the address created since the doubt (second precision, skew)", () => {
+    const found = matchDoubts(
+      [{ key: "a", to: "+1", since }],
+      [execution("FNnew", "+1", "2026-01-01T10:00:09Z"), execution("FNold", "+1", "2026-01-01T10:00:04Z"), execution("FNolder", "+1", "2026-01-01T09:59:00Z")],
+    );
+    expect(found.get("a")).toBe("FNold");
+  });
+
+  it("ignores other addresses, inbound-started Executions and SIDs the ledger already holds", () => {
+    const found = matchDoubts(
+      [{ key: "a", to: "+1", since }],
+      [
+        execution("FNother", "+2", "2026-01-01T10:00:06Z"),
+        execution("FNinbound", "+1", "2026-01-01T10:00:06Z", `SM${"a".repeat(32)}`),
+        execution("FNknown", "+1", "2026-01-01T10:00:07Z"),
+      ],
+      new Set(["FNknown"]),
+    );
+    expect(found.size).toBe(0);
+  });
+
+  it("gives each Execution to one contact only", () => {
+    const found = matchDoubts(
+      [{ key: "a", to: "+1", since }, { key: "b", to: "+1", since: since + 1000 }],
+      [execution("FN1", "+1", "2026-01-01T10:00:06Z")],
+    );
+    expect([...found.entries()]).toEqual([["a", "FN1"]]);
+  });
+});
