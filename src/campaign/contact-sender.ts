@@ -47,9 +47,10 @@ export class ContactSender {
       const n = state.attempts + 1;
       let outcome: { execution: Execution } | { error: unknown };
       try {
-        outcome = await ctx.limiter.schedule(async () => {
+        outcome = await ctx.limiter.schedule(async (departure) => {
           if (ctx.stop.stopped) throw new Bottleneck.BottleneckError("run stopping");
           await ctx.record({ t: "attempt", ...base, n, at: ctx.nowIso() });
+          await departure();
           ctx.thisRun.requests++;
           try {
             return { execution: await ctx.client.createExecution(ctx.campaign.flowSid, contact) };
@@ -65,6 +66,7 @@ export class ContactSender {
         }
         throw err; // the ledger failed: nothing more may be sent
       }
+      ctx.noteOutcome("execution" in outcome ? undefined : outcome.error);
       if ("execution" in outcome) {
         void ctx.record({ t: "created", ...base, sid: outcome.execution.sid, http: 201, at: ctx.nowIso() });
         ctx.thisRun.created++;
@@ -90,6 +92,11 @@ export class ContactSender {
           }
           continue;
         case "fail":
+          if (decision.transient && ctx.health.degraded) {
+            // Studio is failing everything: not this contact's fault. Keep it for the next run.
+            void ctx.record({ t: "failed", ...base, final: false, transient: true, ...failure, at: ctx.nowIso() });
+            return "pending";
+          }
           void ctx.record({ t: "failed", ...base, final: true, transient: decision.transient, ...failure, at: ctx.nowIso() });
           ctx.thisRun.failed++;
           return "failed";

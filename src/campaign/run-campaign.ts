@@ -1,4 +1,5 @@
 import type { Contact } from "../contacts/contact.js";
+import { LedgerLock } from "../ledger/ledger-lock.js";
 import { openLedgerForRun } from "../ledger/open-ledger.js";
 import type { StudioClient } from "../studio/client.js";
 import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
@@ -7,6 +8,7 @@ import type { Campaign } from "./campaign.js";
 import { ContactSender, type SendResult } from "./contact-sender.js";
 import { DoubtSettler, type PendingDoubt } from "./doubt-settler.js";
 import { planRows } from "./plan-rows.js";
+import { isInsideWindow, nextOpening } from "./send-window.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
 import { emptyCounts, type RunEvent, type RunSummary } from "./run-events.js";
 import type { ShardSpec } from "./shard.js";
@@ -28,7 +30,11 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** The client's per-request timeout: how long an unanswered create may still be processed. */
   requestTimeoutMs: number;
+  /** Stop (exit 75) when Studio has failed every request for this long, ms. Default 120 000. */
+  outageAfterMs?: number | undefined;
 }
+
+const DEFAULT_OUTAGE_AFTER_MS = 120_000;
 
 /** Contacts read ahead of the limiter at most, beyond those in flight. */
 const READ_AHEAD = 64;
@@ -38,6 +44,16 @@ const READ_AHEAD = 64;
  * what is in doubt through List and send again what provably was not created.
  */
 export async function runCampaign(options: RunOptions): Promise<RunSummary> {
+  // One run per ledger: a second one exits at once naming the holder (SPEC §5).
+  const lock = await LedgerLock.acquire(options.campaign.ledgerPath);
+  try {
+    return await runLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(options: RunOptions): Promise<RunSummary> {
   const { campaign } = options;
   const clock = options.clock ?? systemClock;
   const stop = options.stop ?? new StopControl();
@@ -45,8 +61,6 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   const startedAt = clock.now();
   const counts = emptyCounts();
   const thisRun: RunSummary["thisRun"] = { created: 0, conflictSkipped: 0, failed: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 };
-
-  // The contacts file is checked (header, columns) before the ledger is touched or anything sent.
   const { state, writer } = await openLedgerForRun(campaign.ledgerPath, {
     name: campaign.name,
     flowSid: campaign.flowSid,
@@ -65,7 +79,11 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
     emit,
     thisRun,
     options.requestTimeoutMs,
+    options.outageAfterMs ?? DEFAULT_OUTAGE_AFTER_MS,
   );
+  // Whatever the reason, a stop drops the creates still waiting for the limiter.
+  stop.signal.addEventListener("abort", () => void options.limiter.stop().catch(() => undefined), { once: true });
+  if (stop.stopped) void options.limiter.stop();
   const sender = new ContactSender(ctx);
   const settler = new DoubtSettler(ctx);
   const runtimeTimer =
@@ -76,6 +94,10 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   let firstSendAt: number | undefined;
   let started = 0;
   let limitHeld = 0;
+  const window = campaign.window;
+  let windowHeld = 0;
+  let nextOpen: number | undefined;
+  const openingByZone = new Map<string, number | undefined>();
 
   const tally = (contact: Contact, result: SendResult, readyAt?: number) => {
     if (result === "in-doubt") {
@@ -118,12 +140,21 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
         continue;
       }
       if (stop.stopped) {
-        counts.pending++;
-        break;
+        counts.pending++; // counted, not sent: the pass goes on so the summary covers every row
+        continue;
       }
       if (decision.action === "settle") {
         const doubtState = state.contacts.get(planned.key);
         settler.add({ contact, readyAt: (doubtState?.lastAttemptAt ?? 0) + options.requestTimeoutMs });
+        continue;
+      }
+      if (window && !isInsideWindow(window, clock.now(), contact.timezone)) {
+        const zone = contact.timezone ?? window.timezone;
+        if (!openingByZone.has(zone)) openingByZone.set(zone, nextOpening(window, clock.now(), zone));
+        const opens = openingByZone.get(zone);
+        if (opens !== undefined && (nextOpen === undefined || opens < nextOpen)) nextOpen = opens;
+        windowHeld++;
+        counts.pending++;
         continue;
       }
       if (options.limit !== undefined && started >= options.limit) {
@@ -150,6 +181,10 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
     await Promise.allSettled(inFlight);
     await Promise.allSettled([...ctx.pendingWrites]);
     await writer.close();
+  }
+  if (windowHeld > 0) {
+    const when = nextOpen === undefined ? "not within a week" : `next at ${new Date(nextOpen).toISOString()}`;
+    stop.request("window", `${windowHeld} contact(s) are outside the send window (${window?.timezone ?? ""}); it opens ${when}`);
   }
   if (limitHeld > 0) stop.request("limit", `--limit ${options.limit} reached; ${limitHeld} contacts left for the next run`);
 

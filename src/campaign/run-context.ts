@@ -3,6 +3,7 @@ import type { LedgerWriter } from "../ledger/write-ledger.js";
 import { applyEvent, type LedgerState } from "../ledger/contact-state.js";
 import type { LedgerEvent } from "../ledger/events.js";
 import type { StudioClient } from "../studio/client.js";
+import { StudioApiError, StudioTransportError } from "../studio/errors.js";
 import type { RetryPolicy } from "../studio/retry-policy.js";
 import type { Campaign } from "./campaign.js";
 import type { RunEvent, RunSummary, StopReason } from "./run-events.js";
@@ -51,9 +52,40 @@ export class StopControl {
   }
 }
 
+/**
+ * Whether Studio answers at all. A streak of 5xx and transport failures marks it degraded (no
+ * contact is failed for a transient error then: it stays pending); a streak longer than the
+ * outage bound stops the run (exit 75), leaving the affected rows pending for the next run.
+ */
+export class ServiceHealth {
+  #streak = 0;
+  #failingSince: number | undefined;
+
+  succeeded(): void {
+    this.#streak = 0;
+    this.#failingSince = undefined;
+  }
+
+  failed(now: number): void {
+    this.#streak++;
+    this.#failingSince ??= now;
+  }
+
+  get degraded(): boolean {
+    return this.#streak >= DEGRADED_AFTER_FAILURES;
+  }
+
+  failingFor(now: number): number {
+    return this.#failingSince === undefined ? 0 : now - this.#failingSince;
+  }
+}
+
+const DEGRADED_AFTER_FAILURES = 3;
+
 /** Everything a run's parts share, built once per run. */
 export class RunContext {
   readonly pendingWrites = new Set<Promise<void>>();
+  readonly health = new ServiceHealth();
 
   constructor(
     readonly campaign: Campaign,
@@ -68,7 +100,22 @@ export class RunContext {
     readonly thisRun: RunSummary["thisRun"],
     /** How long an unanswered request may still be processed by the server, ms. */
     readonly requestTimeoutMs: number,
+    /** How long Studio may fail every request before the run stops (exit 75), ms. */
+    readonly outageAfterMs: number,
   ) {}
+
+  /** Note a request's outcome; stops the run when Studio has failed everything for too long. */
+  noteOutcome(error: unknown | undefined): void {
+    if (error === undefined || !isServiceFailure(error)) {
+      this.health.succeeded();
+      return;
+    }
+    const now = this.clock.now();
+    this.health.failed(now);
+    if (this.health.failingFor(now) > this.outageAfterMs) {
+      this.stop.request("outage", `Studio failed every request for ${Math.round(this.health.failingFor(now) / 1000)} s (last: ${String(error)})`);
+    }
+  }
 
   /** Apply to the state and append; the returned promise resolves once the line is on disk. */
   record(event: LedgerEvent): Promise<void> {
@@ -82,4 +129,9 @@ export class RunContext {
   nowIso(): string {
     return new Date(this.clock.now()).toISOString();
   }
+}
+
+function isServiceFailure(error: unknown): boolean {
+  if (error instanceof StudioTransportError) return true;
+  return error instanceof StudioApiError && error.status >= 500;
 }

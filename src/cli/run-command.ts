@@ -37,6 +37,7 @@ interface RunArgs {
   redis?: string | undefined;
   "studio-url"?: string | undefined;
   "request-timeout"?: number | undefined;
+  "outage-after"?: number | undefined;
   json: boolean;
 }
 
@@ -55,6 +56,7 @@ export const runCommand = {
       .option("redis", { type: "string", describe: "share the rate limit through Redis (Bottleneck clustering)" })
       .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
       .option("request-timeout", { type: "number", hidden: true, describe: "per-request timeout, ms" })
+      .option("outage-after", { type: "number", hidden: true, describe: "stop after Studio failed everything this long, s" })
       .option("json", { type: "boolean", default: false, describe: "print the final summary as one JSON object on stdout" }),
   handler: async (argv: RunArgs) => {
     try {
@@ -97,7 +99,6 @@ async function run(argv: RunArgs): Promise<void> {
       process.exit(ExitCode.tempFail);
     }
     progress.onEvent({ type: "stopping", reason: "signal", message: stop.message ?? signal });
-    void limiter.stop();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -115,6 +116,7 @@ async function run(argv: RunArgs): Promise<void> {
       stop,
       onEvent: progress.onEvent,
       requestTimeoutMs: timeoutMs,
+      outageAfterMs: argv["outage-after"] !== undefined ? argv["outage-after"] * 1000 : undefined,
     });
   } finally {
     progress.stop();

@@ -4,6 +4,7 @@ import type { Campaign } from "../campaign/campaign.js";
 import { parseShard, type ShardSpec } from "../campaign/shard.js";
 import { CampaignInputError } from "../campaign/config-errors.js";
 import { LedgerError } from "../ledger/errors.js";
+import { LockHeldError } from "../ledger/ledger-lock.js";
 import { DEFAULT_STUDIO_URL, InsecureBaseUrlError, parseBaseUrl } from "../studio/base-url.js";
 import { credentialsFromEnv, MissingCredentialsError, type Credentials } from "../studio/credentials.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
@@ -43,5 +44,6 @@ export function asExitError(err: unknown): unknown {
   if (err instanceof CampaignInputError || err instanceof LedgerError || err instanceof InsecureBaseUrlError || err instanceof MissingCredentialsError) {
     return new ExitError(ExitCode.usage, err.message, { cause: err });
   }
+  if (err instanceof LockHeldError) return new ExitError(ExitCode.tempFail, err.message, { cause: err });
   return err;
 }

@@ -17,6 +17,8 @@ export interface SimulatorStats {
   faults: { failed: number; reset: number; droppedAfterCommit: number };
   /** Arrival times (ms) of every accepted create, for checking the rate from outside. */
   createTimes: number[];
+  /** Arrival times (ms) of every create request that reached the rate check, accepted or not. */
+  createArrivals: number[];
 }
 
 export interface Simulator {
@@ -25,6 +27,8 @@ export interface Simulator {
   readonly stats: SimulatorStats;
   /** Every Execution created and not deleted, oldest first. */
   executions(): StoredExecution[];
+  /** Change latency and fault rates while running (tests: an outage that ends). */
+  configure(changes: Pick<SimulatorOptions, "latencyMs" | "failRate" | "resetRate" | "dropAfterCommitRate">): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     unauthorized: 0,
     faults: { failed: 0, reset: 0, droppedAfterCommit: 0 },
     createTimes: [],
+    createArrivals: [],
   };
 
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -55,8 +60,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrival = Date.now(); // a strict server counts arrivals: before reading the body
     const body = await readBody(req);
-    const arrival = Date.now();
     if (random() < settings.resetRate) {
       stats.faults.reset++;
       req.socket.destroy();
@@ -113,6 +118,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const request = parseCreateRequest(form);
     if (isTwilioError(request)) return fail(request);
     if (rejectTo.has(request.to)) return fail({ status: 400, code: 21211, message: `Invalid 'To' Phone Number: ${request.to}` });
+    stats.createArrivals.push(now);
     if (settings.rate > 0) {
       let window = windows.get(account);
       if (!window) windows.set(account, (window = new SlidingWindow(settings.rate)));
@@ -236,6 +242,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     port,
     stats,
     executions: () => store.all(),
+    configure: (changes) => Object.assign(settings, changes),
     close: () => closeServer(server),
   };
 }

@@ -1,4 +1,5 @@
 import Bottleneck from "bottleneck";
+import { WindowGate } from "./window-gate.js";
 
 export interface CreateLimiterOptions {
   /** New Executions per second (may be fractional). */
@@ -12,8 +13,13 @@ export interface CreateLimiterOptions {
   pacingMargin?: number;
 }
 
-/** 1% keeps the 1-second windows under the limit on a loopback-to-WAN jitter budget of ~10 ms at 20/s. */
-export const DEFAULT_PACING_MARGIN = 0.01;
+/**
+ * Spacing is 1.5% longer than 1/rate: rate+1 starts span 1015 ms, which leaves a strict
+ * server's 1-second window a 15 ms budget for jitter between our start and its arrival, and the
+ * window gate (1010 ms) never waits in the normal case. Costs 1.5% of the configured rate.
+ */
+export const DEFAULT_PACING_MARGIN = 0.015;
+const GATE_WINDOW_MS = 1010;
 
 /**
  * The create limiter: an even spacing of `1/rate` (plus a margin) between request starts and
@@ -27,7 +33,8 @@ export function createLimiter(options: CreateLimiterOptions): AccountLimiter {
     maxConcurrent: options.concurrency,
     minTime: (1000 / options.perSecond) * (1 + margin),
   });
-  return new AccountLimiter(limiter);
+  const gate = options.perSecond >= 1 ? new WindowGate({ perWindow: options.perSecond, windowMs: GATE_WINDOW_MS }) : undefined;
+  return new AccountLimiter(limiter, gate);
 }
 
 /** A Bottleneck limiter plus the account-wide hold that a 429 asks for. */
@@ -36,12 +43,21 @@ export class AccountLimiter {
   #holdUntil = 0;
   #holdTimer: NodeJS.Timeout | undefined;
 
-  constructor(limiter: Bottleneck) {
+  readonly #gate: WindowGate | undefined;
+
+  constructor(limiter: Bottleneck, gate?: WindowGate) {
     this.#limiter = limiter;
+    this.#gate = gate;
   }
 
-  schedule<T>(job: () => Promise<T>): Promise<T> {
-    return this.#limiter.schedule(job);
+  /**
+   * Run `job` when the rate allows. The job awaits `departure()` immediately before its request
+   * leaves, after any local work (the ledger's fsync), so that the window gate sees true
+   * departure times.
+   */
+  schedule<T>(job: (departure: () => Promise<void>) => Promise<T>): Promise<T> {
+    const gate = this.#gate;
+    return this.#limiter.schedule(() => job(gate ? () => gate.pass() : async () => undefined));
   }
 
   /**
@@ -60,10 +76,13 @@ export class AccountLimiter {
     }, ms);
   }
 
-  /** Stop: jobs not yet started are dropped (their promises reject). */
-  async stop(): Promise<void> {
+  #stopping: Promise<void> | undefined;
+
+  /** Stop (idempotent): jobs not yet started are dropped (their promises reject). */
+  stop(): Promise<void> {
     clearTimeout(this.#holdTimer);
-    await this.#limiter.stop({ dropWaitingJobs: true });
+    this.#stopping ??= this.#limiter.stop({ dropWaitingJobs: true });
+    return this.#stopping;
   }
 
   async disconnect(): Promise<void> {

@@ -169,7 +169,7 @@ describe("run: the rate", () => {
     const summary = JSON.parse(result.stdout);
     expect(summary.counts.created).toBe(100);
     expect(sim.stats.rateLimited).toBe(0);
-    expect(maxPerWindow(sim.stats.createTimes)).toBeLessThanOrEqual(20);
+    expect(maxPerWindow(sim.stats.createArrivals)).toBeLessThanOrEqual(20);
     const times = sim.stats.createTimes;
     const spanSeconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
     expect((times.length - 1) / spanSeconds).toBeGreaterThanOrEqual(19);
