@@ -1,0 +1,108 @@
+import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/simulator/random.js";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const CONTACTS = 40;
+const KILLS = 3;
+
+async function ledgerSids(f: Fixture): Promise<Set<string>> {
+  const lines = (await readFile(f.ledgerPath, "utf8")).split("\n");
+  const sids = new Set<string>();
+  for (const line of lines) {
+    try {
+      const event = JSON.parse(line);
+      if (event.t === "created" || event.t === "adopted") sids.add(event.sid);
+    } catch {
+      // a torn last line
+    }
+  }
+  return sids;
+}
+
+function duplicates(sim: Simulator): string[] {
+  const seen = new Map<string, number>();
+  for (const e of sim.executions()) seen.set(e.to, (seen.get(e.to) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([to]) => to);
+}
+
+describe("crash safety: SIGKILL at random moments under faults", () => {
+  it.each([11, 22, 33, 44, 55])("seed %i: no contact sent twice, none lost, ledger = simulator", async (seed) => {
+    // A short auto-end: a blind re-send would create a second Execution, not meet a 409.
+    const sim = await startSimulator({
+      credentials: SIMULATOR_CREDENTIALS,
+      rate: 0,
+      seed,
+      autoEndMs: 150,
+      dropAfterCommitRate: 0.15,
+      resetRate: 0.05,
+      failRate: 0.1,
+      latencyMs: 20,
+    });
+    const f = await makeFixture(contactsCsv(phoneNumbers(CONTACTS)), { retry: { maxAttempts: 20 } });
+    cleanups.push(() => sim.close(), () => f.cleanup());
+    const args = ["run", f.campaignPath, "--studio-url", sim.url, "--rate", "60", "--concurrency", "8", "--request-timeout", "800", "--json"];
+    const random = seededRandom(seed);
+    let kills = 0;
+    for (let i = 0; i < KILLS; i++) {
+      const child = startCli(args);
+      const done = waitForExit(child);
+      await new Promise((r) => setTimeout(r, 150 + Math.floor(random() * 500)));
+      if (child.exitCode === null) {
+        child.kill("SIGKILL");
+        kills++;
+      }
+      await done;
+    }
+    let last = await runCli(args);
+    for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(duplicates(sim)).toEqual([]);
+    expect(last.code).toBe(0);
+    const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
+    expect(report.filter((r) => r.status === "pending")).toEqual([]);
+    expect(report.filter((r) => r.status === "created")).toHaveLength(CONTACTS);
+    expect(await ledgerSids(f)).toEqual(new Set(sim.executions().map((e) => e.sid)));
+    const { faults } = sim.stats;
+    console.info(
+      `crash seed ${seed}: ${kills} SIGKILLs, ${CONTACTS} contacts, ${sim.executions().length} Executions, 0 duplicates, 0 pending; ` +
+        `faults: ${faults.droppedAfterCommit} dropped after commit, ${faults.reset} resets, ${faults.failed} 5xx`,
+    );
+  });
+});
+
+describe("ledger damage", () => {
+  it("a torn last line is forgiven and the run completes", async () => {
+    const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
+    const f = await makeFixture(contactsCsv(phoneNumbers(5)));
+    cleanups.push(() => sim.close(), () => f.cleanup());
+    expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--limit", "2"])).code).toBe(75);
+    await appendFile(f.ledgerPath, '{"t":"attempt","row":3,"to":"+1415');
+    const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
+    expect(result.code).toBe(0);
+    expect(sim.executions()).toHaveLength(5);
+  });
+
+  it("a corrupt middle line: exit 2 naming the line, nothing sent, the ledger untouched", async () => {
+    const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
+    const f = await makeFixture(contactsCsv(phoneNumbers(5)));
+    cleanups.push(() => sim.close(), () => f.cleanup());
+    expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--limit", "2"])).code).toBe(75);
+    const lines = (await readFile(f.ledgerPath, "utf8")).split("\n");
+    lines[2] = "{corrupt";
+    await writeFile(f.ledgerPath, lines.join("\n"));
+    const before = sim.stats.createArrivals.length;
+    const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/line 3 is corrupt/);
+    expect(sim.stats.createArrivals.length).toBe(before);
+    expect(await readFile(f.ledgerPath, "utf8")).toBe(lines.join("\n"));
+  });
+});
