@@ -1,5 +1,7 @@
 import yargs from "yargs";
+import { endCommand } from "./end-command.js";
 import { reportCommand } from "./report-command.js";
+import { statusCommand } from "./status-command.js";
 import { runCommand } from "./run-command.js";
 import { simulatorCommand } from "./simulator-command.js";
 import { validateCommand } from "./validate-command.js";
@@ -13,6 +15,8 @@ export function buildCli(argv: string[]) {
     .command(runCommand)
     .command(validateCommand)
     .command(reportCommand)
+    .command(statusCommand)
+    .command(endCommand)
     .command(simulatorCommand)
     .demandCommand(1, "name a command")
     .strict()

@@ -1,0 +1,72 @@
+import pLimit from "p-limit";
+import type { LedgerWriter } from "../ledger/write-ledger.js";
+import type { StudioClient } from "../studio/client.js";
+import { StudioApiError } from "../studio/errors.js";
+import type { Campaign } from "./campaign.js";
+import type { CreatedExecution } from "./created-executions.js";
+import { CLOCK_SKEW_MS } from "./settle-doubts.js";
+
+export interface StatusCounts {
+  active: number;
+  ended: number;
+  /** Gone from Studio (deleted, or past its retention). */
+  unknown: number;
+  /** Requests made: List pages plus Fetches. */
+  requests: number;
+}
+
+const LIST_PAGE_SIZE = 1000;
+/** A campaign's creates span at most this long for List to be cheaper than Fetches. */
+const SPAN_MARGIN_MS = 60_000;
+
+/**
+ * `status`: the active/ended state of every Execution the campaign created. One paged List of
+ * the flow over the campaign's time span covers them all (at 1 000 per page); a Fetch (at most
+ * `concurrency` at once) for any the List did not show. Each state is appended to the ledger.
+ */
+export async function refreshStatus(
+  campaign: Campaign,
+  client: StudioClient,
+  ledger: LedgerWriter,
+  executions: Map<string, CreatedExecution>,
+  now: () => Date = () => new Date(),
+): Promise<StatusCounts> {
+  const counts: StatusCounts = { active: 0, ended: 0, unknown: 0, requests: 0 };
+  if (executions.size === 0) return counts;
+  const times = [...executions.values()].map((e) => e.at);
+  const from = new Date(Math.min(...times) - SPAN_MARGIN_MS - CLOCK_SKEW_MS);
+  const to = new Date(Math.max(...times) + SPAN_MARGIN_MS);
+  const seen = new Map<string, "active" | "ended">();
+  for await (const page of client.listExecutionPages(campaign.flowSid, { dateCreatedFrom: from, dateCreatedTo: to, pageSize: LIST_PAGE_SIZE })) {
+    counts.requests++;
+    for (const execution of page.executions) if (executions.has(execution.sid)) seen.set(execution.sid, execution.status);
+  }
+  const limit = pLimit(campaign.rate.concurrency);
+  await Promise.all(
+    [...executions.keys()]
+      .filter((sid) => !seen.has(sid))
+      .map((sid) =>
+        limit(async () => {
+          counts.requests++;
+          try {
+            seen.set(sid, (await client.fetchExecution(campaign.flowSid, sid)).status);
+          } catch (err) {
+            if (!(err instanceof StudioApiError && err.status === 404)) throw err;
+          }
+        }),
+      ),
+  );
+  const at = now().toISOString();
+  for (const [sid, execution] of executions) {
+    const status = seen.get(sid);
+    if (status === undefined) {
+      counts.unknown++;
+      continue;
+    }
+    counts[status]++;
+    if (execution.status !== status) void ledger.append({ t: "exec", sid, status, at });
+    execution.status = status;
+  }
+  await ledger.flush();
+  return counts;
+}

@@ -1,0 +1,58 @@
+import { createInterface } from "node:readline/promises";
+import type { Argv } from "yargs";
+import { endExecutions } from "../campaign/end-executions.js";
+import { StudioApiError } from "../studio/errors.js";
+import { ExitCode, ExitError } from "./exit-codes.js";
+import { withLedgerSession } from "./ledger-session.js";
+import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withCampaignArgument } from "./shared-options.js";
+
+interface EndArgs {
+  campaign: string;
+  ledger?: string | undefined;
+  "studio-url"?: string | undefined;
+  yes: boolean;
+  json: boolean;
+}
+
+export const endCommand = {
+  command: "end <campaign>",
+  describe: "End every still-active Execution this campaign created (the kill switch)",
+  builder: (y: Argv) =>
+    withCampaignArgument(y)
+      .option("ledger", { type: "string", describe: "ledger path (default: the campaign's)" })
+      .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL)" })
+      .option("yes", { type: "boolean", default: false, describe: "do not ask for confirmation (required without a TTY)" })
+      .option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
+  handler: async (argv: EndArgs) => {
+    try {
+      const campaign = await campaignFromArgs(argv.campaign, { ledger: argv.ledger });
+      const credentials = credentialsOrExit();
+      const result = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), async ({ client, writer, executions }) => {
+        const open = [...executions.values()].filter((e) => e.status !== "ended").length;
+        if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);
+        return endExecutions(campaign, client, writer, executions);
+      });
+      process.stdout.write(
+        argv.json
+          ? `${JSON.stringify(result)}\n`
+          : `Ended ${result.ended}, already ended ${result.alreadyEnded}, could not end ${result.failed.length}\n` +
+              result.failed.map((f) => `  ${f.sid}: ${f.message}\n`).join(""),
+      );
+      if (result.failed.length > 0) throw new ExitError(ExitCode.tempFail, "some Executions could not be ended: run `end` again");
+    } catch (err) {
+      if (err instanceof StudioApiError && err.isAuthFailure) throw new ExitError(ExitCode.noPermission, err.message);
+      throw asExitError(err);
+    }
+  },
+};
+
+async function confirm(question: string): Promise<void> {
+  if (!process.stdin.isTTY) throw new ExitError(ExitCode.usage, "refusing to end Executions without --yes when not on a terminal");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new ExitError(ExitCode.usage, "not confirmed: nothing was ended");
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,50 @@
+import { stat } from "node:fs/promises";
+import type { Campaign } from "../campaign/campaign.js";
+import { createdExecutions, type CreatedExecution } from "../campaign/created-executions.js";
+import { LedgerLock } from "../ledger/ledger-lock.js";
+import { openLedgerForRun } from "../ledger/open-ledger.js";
+import type { LedgerWriter } from "../ledger/write-ledger.js";
+import { StudioClient } from "../studio/client.js";
+import type { Credentials } from "../studio/credentials.js";
+import { ExitCode, ExitError } from "./exit-codes.js";
+
+export interface LedgerSession {
+  client: StudioClient;
+  writer: LedgerWriter;
+  executions: Map<string, CreatedExecution>;
+}
+
+/**
+ * For `status` and `end`: hold the ledger's lock, check its binding, and read the Executions
+ * this campaign created. Closes everything when `work` is done.
+ */
+export async function withLedgerSession<T>(
+  campaign: Campaign,
+  credentials: Credentials,
+  baseUrl: string,
+  work: (session: LedgerSession) => Promise<T>,
+): Promise<T> {
+  try {
+    await stat(campaign.ledgerPath);
+  } catch {
+    throw new ExitError(ExitCode.ok, `${campaign.ledgerPath}: no ledger yet: this campaign has created nothing`);
+  }
+  const lock = await LedgerLock.acquire(campaign.ledgerPath);
+  try {
+    const { writer } = await openLedgerForRun(campaign.ledgerPath, {
+      name: campaign.name,
+      flowSid: campaign.flowSid,
+      from: campaign.from,
+      account: credentials.accountId,
+    });
+    const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency });
+    try {
+      return await work({ client, writer, executions: await createdExecutions(campaign.ledgerPath) });
+    } finally {
+      await client.close();
+      await writer.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,40 @@
+import type { Argv } from "yargs";
+import { refreshStatus } from "../campaign/refresh-status.js";
+import { StudioApiError } from "../studio/errors.js";
+import { ExitCode, ExitError } from "./exit-codes.js";
+import { withLedgerSession } from "./ledger-session.js";
+import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withCampaignArgument } from "./shared-options.js";
+
+interface StatusArgs {
+  campaign: string;
+  ledger?: string | undefined;
+  "studio-url"?: string | undefined;
+  json: boolean;
+}
+
+export const statusCommand = {
+  command: "status <campaign>",
+  describe: "Refresh active/ended of every Execution the campaign created (List, then Fetch)",
+  builder: (y: Argv) =>
+    withCampaignArgument(y)
+      .option("ledger", { type: "string", describe: "ledger path (default: the campaign's)" })
+      .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL)" })
+      .option("json", { type: "boolean", default: false, describe: "print the counts as JSON" }),
+  handler: async (argv: StatusArgs) => {
+    try {
+      const campaign = await campaignFromArgs(argv.campaign, { ledger: argv.ledger });
+      const credentials = credentialsOrExit();
+      const counts = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), ({ client, writer, executions }) =>
+        refreshStatus(campaign, client, writer, executions),
+      );
+      process.stdout.write(
+        argv.json
+          ? `${JSON.stringify(counts)}\n`
+          : `Executions of ${campaign.name}: ${counts.active} active, ${counts.ended} ended, ${counts.unknown} unknown (${counts.requests} requests)\n`,
+      );
+    } catch (err) {
+      if (err instanceof StudioApiError && err.isAuthFailure) throw new ExitError(ExitCode.noPermission, err.message);
+      throw asExitError(err);
+    }
+  },
+};
