@@ -6,7 +6,7 @@ import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
 import type { AccountLimiter } from "../throttle/create-limiter.js";
 import type { Campaign } from "./campaign.js";
 import { ContactSender, type SendResult } from "./contact-sender.js";
-import { DoubtSettler, type PendingDoubt } from "./doubt-settler.js";
+import { DoubtSettler } from "./doubt-settler.js";
 import { planRows } from "./plan-rows.js";
 import { isInsideWindow, nextOpening } from "./send-window.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
@@ -122,7 +122,6 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
 
   try {
     const rows = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
-    emit({ type: "started", total: 0, toSend: 0, dryRun: false });
     for await (const planned of rows) {
       if (planned.kind === "skipped") {
         const { verdict } = planned;
@@ -200,5 +199,3 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
     dryRun: false,
   };
 }
-
-export type { PendingDoubt };

@@ -11,7 +11,6 @@ export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "outage
 
 /** What a run tells its renderer. Tests wait on these instead of on time. */
 export type RunEvent =
-  | { type: "started"; total: number; toSend: number; dryRun: boolean }
   | { type: "row"; row: number; status: RowStatus; to: string; detail?: string }
   | { type: "would-send"; row: number; to: string; from: string; parameters: Record<string, unknown> }
   | { type: "settling"; doubts: number }

@@ -4,7 +4,7 @@ import { endExecutions } from "../campaign/end-executions.js";
 import { StudioApiError } from "../studio/errors.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { withLedgerSession } from "./ledger-session.js";
-import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withCampaignArgument } from "./shared-options.js";
+import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface EndArgs {
   campaign: string;
@@ -18,11 +18,8 @@ export const endCommand = {
   command: "end <campaign>",
   describe: "End every still-active Execution this campaign created (the kill switch)",
   builder: (y: Argv) =>
-    withCampaignArgument(y)
-      .option("ledger", { type: "string", describe: "ledger path (default: the campaign's)" })
-      .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL)" })
-      .option("yes", { type: "boolean", default: false, describe: "do not ask for confirmation (required without a TTY)" })
-      .option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
+    withLedgerSessionOptions(y)
+      .option("yes", { type: "boolean", default: false, describe: "do not ask for confirmation (required without a TTY)" }),
   handler: async (argv: EndArgs) => {
     try {
       const campaign = await campaignFromArgs(argv.campaign, { ledger: argv.ledger });

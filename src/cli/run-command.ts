@@ -85,6 +85,8 @@ async function run(argv: RunArgs): Promise<void> {
   const credentials = credentialsOrExit();
   const baseUrl = studioUrlFromArgs(argv["studio-url"]);
   if (argv.redis) throw new ExitError(ExitCode.usage, "--redis is not available in this version");
+  // A first, read-only pass: every input error surfaces before the ledger is touched, and
+  // the progress bar learns its total.
   const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard });
   const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
   const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });

@@ -18,6 +18,13 @@ export const withCampaignFileOptions = <T>(y: Argv<T>) =>
     .option("ledger", { type: "string", describe: "ledger path (default: <campaign dir>/<name>.ledger.jsonl)" })
     .option("shard", { type: "string", describe: "only contacts whose key hashes into shard K of N, as K/N" });
 
+/** `status` and `end`: which ledger, which API. */
+export const withLedgerSessionOptions = <T>(y: Argv<T>) =>
+  withCampaignArgument(y)
+    .option("ledger", { type: "string", describe: "ledger path (default: the campaign's)" })
+    .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
+    .option("json", { type: "boolean", default: false, describe: "print the result as JSON" });
+
 export async function campaignFromArgs(file: string, overrides: CampaignOverrides): Promise<Campaign> {
   return loadCampaign(file, overrides);
 }

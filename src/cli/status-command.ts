@@ -3,7 +3,7 @@ import { refreshStatus } from "../campaign/refresh-status.js";
 import { StudioApiError } from "../studio/errors.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { withLedgerSession } from "./ledger-session.js";
-import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withCampaignArgument } from "./shared-options.js";
+import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface StatusArgs {
   campaign: string;
@@ -16,10 +16,7 @@ export const statusCommand = {
   command: "status <campaign>",
   describe: "Refresh active/ended of every Execution the campaign created (List, then Fetch)",
   builder: (y: Argv) =>
-    withCampaignArgument(y)
-      .option("ledger", { type: "string", describe: "ledger path (default: the campaign's)" })
-      .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL)" })
-      .option("json", { type: "boolean", default: false, describe: "print the counts as JSON" }),
+    withLedgerSessionOptions(y),
   handler: async (argv: StatusArgs) => {
     try {
       const campaign = await campaignFromArgs(argv.campaign, { ledger: argv.ledger });
