@@ -1,7 +1,8 @@
 import type { Campaign } from "../campaign/campaign.js";
 import { CampaignInputError } from "../campaign/config-errors.js";
 import { isTimeZone } from "../campaign/load-campaign.js";
-import { contactKey, type RowVerdict } from "./contact.js";
+import type { RowVerdict } from "./contact.js";
+import { SeenKeys } from "./seen-keys.js";
 import { normalizeAddress } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
 
@@ -15,11 +16,12 @@ export class RowClassifier {
   readonly #campaign: Campaign;
   readonly #parameterColumns: string[];
   readonly #suppressed: ReadonlySet<string>;
-  readonly #seen = new Set<string>();
+  readonly #seen: SeenKeys;
 
   constructor(campaign: Campaign, header: string[], suppressed: ReadonlySet<string>) {
     this.#campaign = campaign;
     this.#suppressed = suppressed;
+    this.#seen = new SeenKeys(campaign.from);
     const { columns } = campaign;
     for (const [key, column] of Object.entries({ from: columns.from, timezone: columns.timezone })) {
       if (column !== undefined && !header.includes(column)) {
@@ -58,9 +60,7 @@ export class RowClassifier {
       timezone = zone === "" ? undefined : zone;
     }
 
-    const key = contactKey(to.address, from);
-    if (this.#seen.has(key)) return { status: "duplicate", row, to: to.address, from, reason: "same To and From as an earlier row" };
-    this.#seen.add(key);
+    if (!this.#seen.add(to.address, from)) return { status: "duplicate", row, to: to.address, from, reason: "same To and From as an earlier row" };
     // An opt-out holds for the person on every channel: whatsapp:+1… is suppressed by +1….
     const number = to.address.replace(/^[a-z]+:/, "");
     if (this.#suppressed.has(number) || this.#suppressed.has(to.address)) return { status: "suppressed", row, to: to.address, from, reason: "on the suppression list" };

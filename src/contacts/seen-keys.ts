@@ -1,0 +1,62 @@
+/**
+ * The contact keys seen so far in a file, for duplicate detection, kept compact: a run may
+ * meet a million contacts. A key whose From is the campaign's sender and whose To is a plain
+ * E.164 number (the common case) is stored as that number's digits in an open-addressing
+ * table of doubles (E.164 has at most 15 digits: exact in a double), 16 bytes per contact at
+ * most. Any other key (per-row From, `whatsapp:`) goes into an ordinary Set of strings.
+ */
+export class SeenKeys {
+  readonly #defaultFrom: string;
+  readonly #others = new Set<string>();
+  #table = new Float64Array(1 << 16);
+  #size = 0;
+
+  constructor(defaultFrom: string) {
+    this.#defaultFrom = defaultFrom;
+  }
+
+  /** Adds the key; returns false when it was already there. */
+  add(to: string, from: string): boolean {
+    if (from === this.#defaultFrom && /^\+\d{1,15}$/.test(to)) return this.#addNumber(Number(to.slice(1)));
+    const key = `${to}|${from}`;
+    if (this.#others.has(key)) return false;
+    this.#others.add(key);
+    return true;
+  }
+
+  get size(): number {
+    return this.#size + this.#others.size;
+  }
+
+  // E.164 numbers are ≥ 1, so 0 marks an empty slot.
+  #addNumber(value: number): boolean {
+    if ((this.#size + 1) * 2 > this.#table.length) this.#grow();
+    const mask = this.#table.length - 1;
+    for (let slot = hash(value) & mask; ; slot = (slot + 1) & mask) {
+      const current = this.#table[slot];
+      if (current === value) return false;
+      if (current === 0) {
+        this.#table[slot] = value;
+        this.#size++;
+        return true;
+      }
+    }
+  }
+
+  #grow(): void {
+    const old = this.#table;
+    this.#table = new Float64Array(old.length * 2);
+    this.#size = 0;
+    for (const value of old) if (value !== 0) this.#addNumber(value);
+  }
+}
+
+/** Mixes the low and high parts of the number (up to 15 digits) into 32 bits. */
+function hash(value: number): number {
+  const low = value % 4294967296;
+  const high = Math.floor(value / 4294967296);
+  let h = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
