@@ -24,6 +24,8 @@ export interface Campaign {
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
   window: SendWindow | undefined;
+  /** Redis URL to share the account's rate limit (`--redis` overrides). */
+  redis: string | undefined;
 }
 
 /** Defaults of the campaign file, one place (SPEC §2–§3). */

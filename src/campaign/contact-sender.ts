@@ -2,7 +2,8 @@ import Bottleneck from "bottleneck";
 import { contactKey, type Contact } from "../contacts/contact.js";
 import { newContactState, type ContactState } from "../ledger/contact-state.js";
 import { StudioApiError } from "../studio/errors.js";
-import { decideAfterCreateFailure } from "../studio/retry-policy.js";
+import { backoff, decideAfterCreateFailure } from "../studio/retry-policy.js";
+import { LimiterUnavailableError } from "../throttle/create-limiter.js";
 import type { Execution } from "../studio/types.js";
 import { createdSince } from "./settle-doubts.js";
 import type { RunContext } from "./run-context.js";
@@ -42,30 +43,31 @@ export class ContactSender {
     if (!state) ctx.state.contacts.set(key, (state = newContactState()));
     const base = { row: contact.row, to: contact.to, from: contact.from };
     let conflictEnds = 0;
+    let limiterFailures = 0;
     for (;;) {
       if (ctx.stop.stopped) return "pending";
       const n = state.attempts + 1;
-      let outcome: { execution: Execution } | { error: unknown };
+      // The job's own promise: a clustered limiter can reject schedule() (Redis trouble, job
+      // expiration) after the job started, and a started job's outcome must never be lost.
+      let started: Promise<{ execution: Execution } | { error: unknown }> | undefined;
       try {
-        outcome = await ctx.limiter.schedule(async (departure) => {
+        await ctx.limiter.schedule((departure) => {
           if (ctx.stop.stopped) throw new Bottleneck.BottleneckError("run stopping");
-          await ctx.record({ t: "attempt", ...base, n, at: ctx.nowIso() });
-          await departure();
-          ctx.thisRun.requests++;
-          try {
-            return { execution: await ctx.client.createExecution(ctx.campaign.flowSid, contact) };
-          } catch (error) {
-            return { error };
-          }
+          started = this.#attempt(contact, base, n, departure);
+          return started;
         });
       } catch (err) {
-        if (err instanceof Bottleneck.BottleneckError) {
-          // Dropped by a stopping limiter: if the attempt line was written, say it never left.
-          if (state.attemptOpen) await ctx.record({ t: "withdrawn", ...base, at: ctx.nowIso() });
-          return "pending";
+        if (started === undefined) {
+          if (err instanceof Bottleneck.BottleneckError || ctx.stop.stopped) return "pending";
+          // The limiter failed before the job ran: nothing was sent. Wait and ask again.
+          const failure = new LimiterUnavailableError(`the rate limiter is unavailable: ${String(err)}`, { cause: err });
+          ctx.noteOutcome(failure);
+          await ctx.clock.sleep(backoff(++limiterFailures, ctx.policy, Math.random), ctx.stop.signal);
+          continue;
         }
-        throw err; // the ledger failed: nothing more may be sent
       }
+      if (started === undefined) return "pending";
+      const outcome = await started; // a ledger failure rejects here and stops the run
       ctx.noteOutcome("execution" in outcome ? undefined : outcome.error);
       if ("execution" in outcome) {
         void ctx.record({ t: "created", ...base, sid: outcome.execution.sid, http: 201, at: ctx.nowIso() });
@@ -117,6 +119,24 @@ export class ContactSender {
           return resolved;
         }
       }
+    }
+  }
+
+  /** Record the attempt (durable), then send it the moment the limiter allows. */
+  async #attempt(
+    contact: Contact,
+    base: { row: number; to: string; from: string },
+    n: number,
+    departure: () => Promise<void>,
+  ): Promise<{ execution: Execution } | { error: unknown }> {
+    const ctx = this.#ctx;
+    await ctx.record({ t: "attempt", ...base, n, at: ctx.nowIso() });
+    await departure();
+    ctx.thisRun.requests++;
+    try {
+      return { execution: await ctx.client.createExecution(ctx.campaign.flowSid, contact) };
+    } catch (error) {
+      return { error };
     }
   }
 

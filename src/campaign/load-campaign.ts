@@ -15,7 +15,7 @@ export interface CampaignOverrides {
 
 const TOP_LEVEL_KEYS = new Set([
   "name", "flowSid", "from", "contacts", "defaultRegion", "onConflict", "rate", "retry",
-  "columns", "parameters", "suppress", "window",
+  "columns", "parameters", "suppress", "window", "redis",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -90,6 +90,8 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   }
 
   const suppress = optionalString(raw, "suppress", fail);
+  const redis = optionalString(raw, "redis", fail);
+  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) fail("redis", "a redis:// or rediss:// URL");
   const window = raw.window === undefined ? undefined : parseWindow(raw.window, fail);
 
   const resolved = path.resolve(dir, contacts as string);
@@ -112,6 +114,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     parameters: parameters as Record<string, string | number | boolean>,
     suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress),
     window,
+    redis,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { AccountLimiter } from "../throttle/create-limiter.js";
+import { LimiterUnavailableError, type AccountLimiter } from "../throttle/create-limiter.js";
 import type { LedgerWriter } from "../ledger/write-ledger.js";
 import { applyEvent, type LedgerState } from "../ledger/contact-state.js";
 import type { LedgerEvent } from "../ledger/events.js";
@@ -132,6 +132,6 @@ export class RunContext {
 }
 
 function isServiceFailure(error: unknown): boolean {
-  if (error instanceof StudioTransportError) return true;
+  if (error instanceof StudioTransportError || error instanceof LimiterUnavailableError) return true;
   return error instanceof StudioApiError && error.status >= 500;
 }

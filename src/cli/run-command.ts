@@ -19,6 +19,18 @@ import {
   withCampaignFileOptions,
 } from "./shared-options.js";
 
+const REDIS_READY_TIMEOUT_MS = 5_000;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Per-request budget of the client; also how long an unanswered create may still be in Studio's hands. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -53,7 +65,7 @@ export const runCommand = {
       .option("max-runtime", { type: "number", describe: "stop dispatching after SEC seconds" })
       .option("retry-failed", { type: "boolean", default: false, describe: "also re-attempt rows that failed with a transient error" })
       .option("dry-run", { type: "boolean", default: false, describe: "everything but the HTTP calls; prints what would be sent" })
-      .option("redis", { type: "string", describe: "share the rate limit through Redis (Bottleneck clustering)" })
+      .option("redis", { type: "string", describe: "share the account's rate limit through Redis (env STUDIO_CAMPAIGN_REDIS_URL)" })
       .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
       .option("request-timeout", { type: "number", hidden: true, describe: "per-request timeout, ms" })
       .option("outage-after", { type: "number", hidden: true, describe: "stop after Studio failed everything this long, s" })
@@ -84,13 +96,24 @@ async function run(argv: RunArgs): Promise<void> {
 
   const credentials = credentialsOrExit();
   const baseUrl = studioUrlFromArgs(argv["studio-url"]);
-  if (argv.redis) throw new ExitError(ExitCode.usage, "--redis is not available in this version");
+  const redisUrl = argv.redis ?? campaign.redis ?? nonEmpty(process.env.STUDIO_CAMPAIGN_REDIS_URL);
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
   // A first, read-only pass: every input error surfaces before the ledger is touched, and
   // the progress bar learns its total.
   const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard });
   const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
   const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
-  const limiter = createLimiter({ perSecond: campaign.rate.perSecond, concurrency: campaign.rate.concurrency });
+  const limiter = createLimiter({
+    perSecond: campaign.rate.perSecond,
+    concurrency: campaign.rate.concurrency,
+    redis: redisUrl === undefined ? undefined : { url: redisUrl, id: `studio-campaign:${credentials.accountId}`, jobExpirationMs: 2 * timeoutMs + 10_000 },
+  });
+  try {
+    await withTimeout(limiter.ready(), REDIS_READY_TIMEOUT_MS);
+  } catch {
+    await limiter.close();
+    throw new ExitError(ExitCode.tempFail, "the shared rate limiter (Redis) is unreachable: nothing was sent; rerun when it is back");
+  }
   const stop = new StopControl();
   const progress = new ProgressRenderer();
   progress.setTotal(argv.limit !== undefined ? Math.min(argv.limit, preview.toSend) + preview.inDoubt : preview.toSend + preview.inDoubt);
@@ -124,7 +147,7 @@ async function run(argv: RunArgs): Promise<void> {
     progress.stop();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await limiter.stop().catch(() => undefined);
+    await limiter.close();
     await client.close();
   }
   process.stdout.write(argv.json ? `${JSON.stringify({ ...summary, ledger: campaign.ledgerPath })}\n` : formatSummary(summary, campaign.ledgerPath));

@@ -1,5 +1,17 @@
 import Bottleneck from "bottleneck";
+import { assertBottleneckPatched, connectRedis } from "./redis-connection.js";
 import { WindowGate } from "./window-gate.js";
+
+export interface RedisLimiterOptions {
+  url: string;
+  /** The shared budget's name: one per account. */
+  id: string;
+  /**
+   * After this long a job counts as finished in Redis even if its process died holding it:
+   * a crashed process cannot keep the account's capacity.
+   */
+  jobExpirationMs: number;
+}
 
 export interface CreateLimiterOptions {
   /** New Executions per second (may be fractional). */
@@ -11,6 +23,8 @@ export interface CreateLimiterOptions {
    * and its arrival could otherwise put rate+1 in one window.
    */
   pacingMargin?: number;
+  /** Share the limit with every process on the account through Redis (Bottleneck clustering). */
+  redis?: RedisLimiterOptions | undefined;
 }
 
 /**
@@ -29,12 +43,27 @@ const GATE_WINDOW_MS = 1010;
  */
 export function createLimiter(options: CreateLimiterOptions): AccountLimiter {
   const margin = options.pacingMargin ?? DEFAULT_PACING_MARGIN;
-  const limiter = new Bottleneck({
+  const settings = {
     maxConcurrent: options.concurrency,
     minTime: (1000 / options.perSecond) * (1 + margin),
-  });
+  };
+  // The window gate is per process: it guards this process's starts against its own
+  // event-loop lag; across processes the shared minTime in Redis does the pacing.
   const gate = options.perSecond >= 1 ? new WindowGate({ perWindow: options.perSecond, windowMs: GATE_WINDOW_MS }) : undefined;
-  return new AccountLimiter(limiter, gate);
+  if (!options.redis) return new AccountLimiter(new Bottleneck(settings), gate);
+  assertBottleneckPatched();
+  const { connection } = connectRedis(options.redis.url);
+  const limiter = new Bottleneck({
+    ...settings,
+    id: options.redis.id,
+    datastore: "ioredis",
+    connection,
+    clearDatastore: false,
+    // No `timeout` (key TTL): with a fractional minTime Bottleneck 2.19.5 computes a
+    // fractional PEXPIRE, which Redis 7 rejects ("value is not an integer"), and every
+    // registration fails. The keys are a few hashes per account; they may stay.
+  });
+  return new AccountLimiter(limiter, gate, { connection, jobExpirationMs: options.redis.jobExpirationMs });
 }
 
 /** A Bottleneck limiter plus the account-wide hold that a 429 asks for. */
@@ -44,10 +73,20 @@ export class AccountLimiter {
   #holdTimer: NodeJS.Timeout | undefined;
 
   readonly #gate: WindowGate | undefined;
+  readonly #cluster: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number } | undefined;
 
-  constructor(limiter: Bottleneck, gate?: WindowGate) {
+  constructor(limiter: Bottleneck, gate?: WindowGate, cluster?: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number }) {
     this.#limiter = limiter;
     this.#gate = gate;
+    this.#cluster = cluster;
+    // A Redis hiccup is reported per job (its schedule() rejects); the limiter's own error
+    // events (heartbeat failures) must not crash the process.
+    limiter.on("error", () => undefined);
+  }
+
+  /** Resolves when a clustered limiter has reached Redis (at once for a local one). */
+  async ready(): Promise<void> {
+    await this.#limiter.ready();
   }
 
   /**
@@ -57,7 +96,9 @@ export class AccountLimiter {
    */
   schedule<T>(job: (departure: () => Promise<void>) => Promise<T>): Promise<T> {
     const gate = this.#gate;
-    return this.#limiter.schedule(() => job(gate ? () => gate.pass() : async () => undefined));
+    const departure = gate ? () => gate.pass() : async () => undefined;
+    if (!this.#cluster) return this.#limiter.schedule(() => job(departure));
+    return this.#limiter.schedule({ expiration: this.#cluster.jobExpirationMs }, () => job(departure));
   }
 
   /**
@@ -68,15 +109,20 @@ export class AccountLimiter {
     const until = now + ms;
     if (until <= this.#holdUntil) return;
     this.#holdUntil = until;
-    void this.#limiter.updateSettings({ reservoir: 0 });
+    this.#settle(this.#limiter.updateSettings({ reservoir: 0 }));
     clearTimeout(this.#holdTimer);
     this.#holdTimer = setTimeout(() => {
       this.#holdTimer = undefined;
-      void this.#limiter.updateSettings({ reservoir: null });
+      this.#settle(this.#limiter.updateSettings({ reservoir: null }));
     }, ms);
   }
 
   #stopping: Promise<void> | undefined;
+
+  /** updateSettings is async at run time (a Redis call when clustered), whatever its typings say. */
+  #settle(result: unknown): void {
+    if (result instanceof Promise) result.catch(() => undefined);
+  }
 
   /** Stop (idempotent): jobs not yet started are dropped (their promises reject). */
   stop(): Promise<void> {
@@ -85,8 +131,20 @@ export class AccountLimiter {
     return this.#stopping;
   }
 
-  async disconnect(): Promise<void> {
-    clearTimeout(this.#holdTimer);
-    await this.#limiter.disconnect();
+  /** Stop and, when clustered, close the Redis connection so that the process can exit. */
+  async close(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    if (!this.#cluster) return;
+    const { connection } = this.#cluster;
+    // QUIT flushes pending replies but waits forever on an unreachable Redis: give it a second.
+    const quit = Promise.resolve(connection.disconnect(true)).catch(() => undefined);
+    await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    connection.disconnect(false);
   }
+}
+
+/** The limiter itself failed (Redis unreachable) before the job ran: nothing was sent. */
+export class LimiterUnavailableError extends Error {
+  override readonly name = "LimiterUnavailableError";
+  readonly code = "LIMITER_UNAVAILABLE";
 }

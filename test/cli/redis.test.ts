@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from "vitest";
+import path from "node:path";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { contactsCsv, makeFixture, maxPerWindow, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { startRedis, type RedisServer } from "../helpers/redis.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(contacts: number): Promise<{ sim: Simulator; redis: RedisServer; f: Fixture }> {
+  const redis = await startRedis();
+  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 20, latencyMs: 30 });
+  const f = await makeFixture(contactsCsv(phoneNumbers(contacts)));
+  cleanups.push(() => redis.stop(), () => sim.close(), () => f.cleanup());
+  return { sim, redis, f };
+}
+
+/** Two workers, each asked for the whole 20/s, each on its own shard and ledger. */
+function twoShards(f: Fixture, sim: Simulator, redis: RedisServer) {
+  return Promise.all(
+    [1, 2].map((k) =>
+      runCli([
+        "run", f.campaignPath, "--studio-url", sim.url, "--rate", "20", "--redis", redis.url,
+        "--shard", `${k}/2`, "--ledger", path.join(f.dir, `shard-${k}.jsonl`), "--json",
+      ]),
+    ),
+  );
+}
+
+function perContact(sim: Simulator): number[] {
+  const counts = new Map<string, number>();
+  for (const e of sim.executions()) counts.set(e.to, (counts.get(e.to) ?? 0) + 1);
+  return [...counts.values()];
+}
+
+describe("one Studio rate limit shared through Redis", () => {
+  it("two processes at 20/s each stay together under a strict 20/s, each shard complete, no overlap", async () => {
+    const { sim, redis, f } = await setup(160);
+    const results = await twoShards(f, sim, redis);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    const created = results.map((r) => JSON.parse(r.stdout).counts.created as number);
+    expect(created[0]! + created[1]!).toBe(160);
+    expect(created.every((n) => n > 40)).toBe(true);
+    expect(perContact(sim)).toHaveLength(160);
+    expect(perContact(sim).every((n) => n === 1)).toBe(true);
+    expect(sim.stats.rateLimited).toBe(0);
+    expect(maxPerWindow(sim.stats.createArrivals)).toBeLessThanOrEqual(20);
+    const t = sim.stats.createArrivals;
+    const combined = (t.length - 1) / (((t.at(-1) ?? 0) - (t[0] ?? 0)) / 1000);
+    console.info(`redis-shared: ${t.length} creates by 2 processes, combined ${combined.toFixed(2)}/s, max ${maxPerWindow(t)} in any 1 s window, 0 × 429`);
+    expect(combined).toBeGreaterThan(18);
+  });
+
+  it.each([
+    ["flushed", (redis: RedisServer) => Promise.resolve(redis.flushAll())],
+    ["restarted empty", (redis: RedisServer) => redis.restart()],
+  ])("Redis %s mid-run: no hang, every contact once, and the limit holds again after a short transition", async (_name, disrupt) => {
+    const { sim, redis, f } = await setup(160);
+    const running = twoShards(f, sim, redis);
+    await new Promise((r) => setTimeout(r, 3000));
+    const disruptedAt = Date.now();
+    await disrupt(redis);
+    const results = await running;
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    expect(perContact(sim)).toHaveLength(160);
+    expect(perContact(sim).every((n) => n === 1)).toBe(true);
+    const arrivals = sim.stats.createArrivals;
+    const before = arrivals.filter((t) => t < disruptedAt);
+    const after = arrivals.filter((t) => t > disruptedAt + 2000);
+    expect(maxPerWindow(before)).toBeLessThanOrEqual(20);
+    expect(maxPerWindow(after)).toBeLessThanOrEqual(20);
+    expect(after.length).toBeGreaterThan(20);
+    console.info(`redis ${_name}: max window before ${maxPerWindow(before)}, in the 2 s after ${maxPerWindow(arrivals.filter((t) => t >= disruptedAt && t <= disruptedAt + 2000))}, after ${maxPerWindow(after)}; ${sim.stats.rateLimited} × 429 absorbed`);
+  });
+
+  it("an unreachable Redis: exit 75 and nothing sent", async () => {
+    const { sim, redis, f } = await setup(5);
+    await redis.stop();
+    const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--redis", redis.url]);
+    expect(result.code).toBe(75);
+    expect(result.stderr).toMatch(/Redis\) is unreachable/);
+    expect(sim.stats.createArrivals).toHaveLength(0);
+  });
+});

@@ -1,0 +1,64 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  flushAll(): void;
+  /** Stop without saving and start again on the same port: an empty Redis, as after a crash. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * A real redis-server on a free loopback port, owned by the test. It must be installed
+ * (`.ci/run` installs Debian's redis-server): a missing binary fails the test, never skips it.
+ */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  let child: ChildProcess = await launch(port);
+  const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8" });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    flushAll: () => {
+      const result = cli("FLUSHALL");
+      if (result.stdout.trim() !== "OK") throw new Error(`FLUSHALL failed: ${result.stdout}${result.stderr}`);
+    },
+    restart: async () => {
+      await stopChild(child);
+      child = await launch(port);
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+async function launch(port: number): Promise<ChildProcess> {
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    child.once("error", reject);
+    child.stdout?.on("data", (d: Buffer) => {
+      output += d.toString();
+      if (output.includes("Ready to accept connections")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+  });
+  return child;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
+}
