@@ -36,13 +36,20 @@ export const DEFAULT_PACING_MARGIN = 0.015;
 const GATE_WINDOW_MS = 1010;
 
 /**
+ * Clustered, a start is granted in Redis but happens in each worker after its own round trip
+ * and event-loop delay, and no local gate sees the other workers' starts: 4% (40 ms of slack
+ * in each 1-second window at 20/s) keeps a strict server's windows whole.
+ */
+export const CLUSTERED_PACING_MARGIN = 0.04;
+
+/**
  * The create limiter: an even spacing of `1/rate` (plus a margin) between request starts and
  * at most `concurrency` in flight. Built once per run and passed in. Even spacing, not a
  * per-second reservoir, so that no burst at a window edge can exceed a strict server's count,
  * and the achieved rate does not depend on latency as long as `concurrency ≥ rate × latency`.
  */
 export function createLimiter(options: CreateLimiterOptions): AccountLimiter {
-  const margin = options.pacingMargin ?? DEFAULT_PACING_MARGIN;
+  const margin = options.pacingMargin ?? (options.redis ? CLUSTERED_PACING_MARGIN : DEFAULT_PACING_MARGIN);
   const settings = {
     maxConcurrent: options.concurrency,
     minTime: (1000 / options.perSecond) * (1 + margin),
