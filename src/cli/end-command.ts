@@ -3,7 +3,6 @@ import type { Argv } from "yargs";
 import { endExecutions } from "../campaign/end-executions.js";
 import { StudioApiError } from "../studio/errors.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { withLedgerSession } from "./ledger-session.js";
 import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface EndArgs {
@@ -24,6 +23,7 @@ export const endCommand = {
     try {
       const campaign = await campaignFromArgs(argv.campaign, { ledger: argv.ledger });
       const credentials = credentialsOrExit();
+      const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
       const result = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), async ({ client, writer, executions }) => {
         const open = [...executions.values()].filter((e) => e.status !== "ended").length;
         if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 import { buildCli, UsageError } from "./build-cli.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 

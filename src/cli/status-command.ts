@@ -2,7 +2,6 @@ import type { Argv } from "yargs";
 import { refreshStatus } from "../campaign/refresh-status.js";
 import { StudioApiError } from "../studio/errors.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { withLedgerSession } from "./ledger-session.js";
 import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface StatusArgs {
@@ -21,6 +20,7 @@ export const statusCommand = {
     try {
       const campaign = await campaignFromArgs(argv.campaign, { ledger: argv.ledger });
       const credentials = credentialsOrExit();
+      const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
       const counts = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), ({ client, writer, executions }) =>
         refreshStatus(campaign, client, writer, executions),
       );

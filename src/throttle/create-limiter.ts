@@ -1,5 +1,4 @@
 import Bottleneck from "bottleneck";
-import { assertBottleneckPatched, connectRedis } from "./redis-connection.js";
 import { WindowGate } from "./window-gate.js";
 
 export interface RedisLimiterOptions {
@@ -48,7 +47,7 @@ export const CLUSTERED_PACING_MARGIN = 0.04;
  * per-second reservoir, so that no burst at a window edge can exceed a strict server's count,
  * and the achieved rate does not depend on latency as long as `concurrency ≥ rate × latency`.
  */
-export function createLimiter(options: CreateLimiterOptions): AccountLimiter {
+export async function createLimiter(options: CreateLimiterOptions): Promise<AccountLimiter> {
   const margin = options.pacingMargin ?? (options.redis ? CLUSTERED_PACING_MARGIN : DEFAULT_PACING_MARGIN);
   const settings = {
     maxConcurrent: options.concurrency,
@@ -58,6 +57,7 @@ export function createLimiter(options: CreateLimiterOptions): AccountLimiter {
   // event-loop lag; across processes the shared minTime in Redis does the pacing.
   const gate = options.perSecond >= 1 ? new WindowGate({ perWindow: options.perSecond, windowMs: GATE_WINDOW_MS }) : undefined;
   if (!options.redis) return new AccountLimiter(new Bottleneck(settings), gate);
+  const { assertBottleneckPatched, connectRedis } = await import("./redis-connection.js"); // ioredis: only when clustered
   assertBottleneckPatched();
   const { connection } = connectRedis(options.redis.url);
   const limiter = new Bottleneck({

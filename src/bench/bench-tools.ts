@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The CLI as an operator runs it: the bin file, with the Node flags of its shebang line. */
+export const CLI_BIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+
+export const BENCH_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  TWILIO_ACCOUNT_SID: "AC0123456789abcdef0123456789abcdef",
+  TWILIO_AUTH_TOKEN: "bench-token",
+};
+
+export interface Measured {
+  code: number | null;
+  stdout: string;
+  /** From GNU time: wall seconds, CPU seconds (user + system), peak RSS in KiB. */
+  wallSeconds: number;
+  cpuSeconds: number;
+  maxRssKib: number;
+}
+
+/** Run a command under /usr/bin/time (asynchronously: the simulator lives in this process). */
+export function measure(command: string[], stdoutFile?: string): Promise<Measured> {
+  const child = spawn("/usr/bin/time", ["-f", "__TIME__ %e %U %S %M", ...command], { env: BENCH_ENV, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  if (stdoutFile) child.stdout.pipe(createWriteStream(stdoutFile));
+  else child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.on("close", (code) => {
+      const line = stderr.split("\n").find((l) => l.startsWith("__TIME__"));
+      if (!line) return reject(new Error(`no timing for ${command.join(" ")}: ${stderr.slice(-500)}`));
+      const [, wall, user, sys, rss] = line.split(" ").map(Number) as [number, number, number, number, number];
+      resolve({ code, stdout, wallSeconds: wall, cpuSeconds: user + sys, maxRssKib: rss });
+    }),
+  );
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function maxPerWindow(times: number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  for (let end = 0, start = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
+
+export function contactsCsv(count: number, offset = 0): string {
+  const lines = ["to,name"];
+  for (let i = 0; i < count; i++) lines.push(`+1415${2000000 + offset + i},n${i}`);
+  return `${lines.join("\n")}\n`;
+}

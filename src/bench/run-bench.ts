@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: self-contained against the simulator on loopback. Prints a table and writes
+ * BENCHMARKS.md. Not part of `npm test`. BENCH_RUNS (default 3) sets the runs per figure.
+ */
+import { createWriteStream } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { once } from "node:events";
+import { startSimulator } from "../simulator/server.js";
+import { BENCH_ENV, CLI_BIN, ROOT, contactsCsv, maxPerWindow, measure, median } from "./bench-tools.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const WORK = path.join(ROOT, ".bench");
+const FLOW = "FW0123456789abcdef0123456789abcdef";
+
+interface Row {
+  measure: string;
+  figure: string;
+  goal: string;
+  met: boolean | undefined;
+}
+const rows: Row[] = [];
+const note = (row: Row) => {
+  rows.push(row);
+  process.stdout.write(`${row.met === undefined ? "  " : row.met ? "ok" : "!!"}  ${row.measure}: ${row.figure}  (goal ${row.goal})\n`);
+};
+
+async function campaign(dir: string, name: string, csv: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `${name}.csv`), csv);
+  const file = path.join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify({ name, flowSid: FLOW, from: "+15017122661", contacts: `${name}.csv` }));
+  return file;
+}
+
+/** 1. At the limit: 1 000 contacts at --rate 50 against a strict 50/s simulator. */
+async function atTheLimit(latencyMs: number): Promise<void> {
+  const ratios: number[] = [];
+  const shares429: number[] = [];
+  const windows: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const sim = await startSimulator({ rate: 50, latencyMs, seed: run + 1 });
+    const dir = path.join(WORK, `limit-${latencyMs}-${run}`);
+    const file = await campaign(dir, "limit", contactsCsv(1000));
+    const result = await measure([CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "50", "--concurrency", "30", "--json"]);
+    const arrivals = sim.stats.createArrivals;
+    const accepted = sim.stats.createTimes;
+    await sim.close();
+    if (result.code !== 0) throw new Error(`run exited ${result.code}`);
+    const seconds = ((accepted.at(-1) ?? 0) - (accepted[0] ?? 0)) / 1000;
+    ratios.push((accepted.length - 1) / seconds / 50);
+    shares429.push(sim.stats.rateLimited / arrivals.length);
+    windows.push(maxPerWindow(arrivals));
+  }
+  const ratio = median(ratios);
+  const share = median(shares429);
+  note({ measure: `at the limit, ${latencyMs} ms latency: achieved / configured rate`, figure: ratio.toFixed(3), goal: "≥ 0.98", met: ratio >= 0.98 });
+  note({ measure: `at the limit, ${latencyMs} ms latency: creates answered 429`, figure: `${(share * 100).toFixed(2)} %`, goal: "≤ 0.5 %", met: share <= 0.005 });
+  note({ measure: `at the limit, ${latencyMs} ms latency: max arrivals in any 1 s window`, figure: String(Math.max(...windows)), goal: "≤ 50", met: Math.max(...windows) <= 50 });
+}
+
+/** 2. Overhead against the official SDK: no rate limit, no latency, 5 000 creates each. */
+async function againstTheSdk(): Promise<void> {
+  const count = 5000;
+  const ours = { rate: [] as number[], cpu: [] as number[] };
+  const sdk = { rate: [] as number[], cpu: [] as number[] };
+  for (let run = 0; run < RUNS; run++) {
+    let sim = await startSimulator({ rate: 0 });
+    const dir = path.join(WORK, `sdk-${run}`);
+    const file = await campaign(dir, "overhead", contactsCsv(count));
+    const mine = await measure([CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "100000", "--concurrency", "50", "--json"]);
+    if (mine.code !== 0 || sim.stats.created !== count) throw new Error(`studio-campaign: exit ${mine.code}, ${sim.stats.created} created`);
+    await sim.close();
+    ours.rate.push(count / mine.wallSeconds);
+    ours.cpu.push((mine.cpuSeconds / count) * 1000);
+    sim = await startSimulator({ rate: 0 });
+    const theirs = await measure([process.execPath, path.join(ROOT, "dist/bench/sdk-baseline.js"), sim.url, String(count), "50"]);
+    if (theirs.code !== 0 || sim.stats.created !== count) throw new Error(`sdk baseline: exit ${theirs.code}, ${sim.stats.created} created`);
+    await sim.close();
+    sdk.rate.push(count / theirs.wallSeconds);
+    sdk.cpu.push((theirs.cpuSeconds / count) * 1000);
+  }
+  const [ourRate, ourCpu, sdkRate, sdkCpu] = [median(ours.rate), median(ours.cpu), median(sdk.rate), median(sdk.cpu)];
+  note({ measure: "5 000 creates, studio-campaign (ledger fsynced): creates/s, whole process", figure: ourRate.toFixed(0), goal: "—", met: undefined });
+  note({ measure: "5 000 creates, twilio SDK + p-limit(50), no ledger: creates/s, whole process", figure: sdkRate.toFixed(0), goal: "—", met: undefined });
+  note({ measure: "throughput ratio studio-campaign / SDK", figure: `${(ourRate / sdkRate).toFixed(2)}×`, goal: "≥ 3×", met: ourRate / sdkRate >= 3 });
+  note({ measure: "CPU seconds per 1 000 creates: studio-campaign / SDK", figure: `${ourCpu.toFixed(3)} / ${sdkCpu.toFixed(3)} = ${(ourCpu / sdkCpu).toFixed(2)}`, goal: "≤ 0.33", met: ourCpu / sdkCpu <= 1 / 3 });
+}
+
+/** 3. Scale: a 1 000 000-row CSV, and a 1 000 000-line ledger. */
+async function atScale(): Promise<void> {
+  const dir = path.join(WORK, "scale");
+  await mkdir(dir, { recursive: true });
+  const csv = createWriteStream(path.join(dir, "million.csv"));
+  csv.write("to,name\n");
+  for (let i = 0; i < 1_000_000; i++) if (!csv.write(`+1415${2000000 + i},n${i}\n`)) await once(csv, "drain");
+  csv.end();
+  await once(csv, "finish");
+  const file = path.join(dir, "million.json");
+  await writeFile(file, JSON.stringify({ name: "million", flowSid: FLOW, from: "+15017122661", contacts: "million.csv" }));
+  for (const [label, args] of [["validate", ["validate", file]], ["run --dry-run", ["run", file, "--dry-run"]]] as const) {
+    const rss: number[] = [];
+    const wall: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const result = await measure([CLI_BIN, ...args], "/dev/null");
+      if (result.code !== 0) throw new Error(`${label} exited ${result.code}`);
+      rss.push(result.maxRssKib / 1024);
+      wall.push(result.wallSeconds);
+    }
+    note({ measure: `${label}, 1 000 000 rows: peak RSS (wall ${median(wall).toFixed(1)} s)`, figure: `${median(rss).toFixed(0)} MiB`, goal: "≤ 100 MB", met: median(rss) * 1.048576 <= 100 });
+  }
+  const ledger = createWriteStream(path.join(dir, "million.ledger.jsonl"));
+  ledger.write(`${JSON.stringify({ t: "campaign", v: 1, name: "million", flowSid: FLOW, from: "+15017122661", account: BENCH_ENV.TWILIO_ACCOUNT_SID, at: new Date().toISOString() })}\n`);
+  const at = new Date().toISOString();
+  for (let i = 0; i < 999_999; i++) {
+    const event = { t: "created", row: i + 1, to: `+1415${2000000 + i}`, from: "+15017122661", sid: `FN${i.toString(16).padStart(32, "0")}`, http: 201, at };
+    if (!ledger.write(`${JSON.stringify(event)}\n`)) await once(ledger, "drain");
+  }
+  ledger.end();
+  await once(ledger, "finish");
+  const seconds: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const result = await measure([process.execPath, path.join(ROOT, "dist/bench/measure-resume.js"), path.join(dir, "million.ledger.jsonl")]);
+    seconds.push(JSON.parse(result.stdout).seconds);
+  }
+  note({ measure: "resume: fold a 1 000 000-line ledger", figure: `${median(seconds).toFixed(2)} s`, goal: "≤ 2 s", met: median(seconds) <= 2 });
+}
+
+async function main(): Promise<void> {
+  await rm(WORK, { recursive: true, force: true });
+  process.stdout.write(`studio-campaign bench: ${RUNS} run(s) per figure, medians; Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}\n`);
+  await atTheLimit(30);
+  await atTheLimit(300);
+  await againstTheSdk();
+  await atScale();
+  await writeFile(path.join(ROOT, "BENCHMARKS.md"), benchmarksMd());
+  await rm(WORK, { recursive: true, force: true });
+  process.stdout.write("BENCHMARKS.md written.\n");
+}
+
+function benchmarksMd(): string {
+  const table = rows.map((r) => `| ${r.measure} | ${r.figure} | ${r.goal} | ${r.met === undefined ? "" : r.met ? "met" : "**missed**"} |`).join("\n");
+  return `# Benchmarks
+
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}.
+Medians of ${RUNS} runs; every figure is a whole child process measured with GNU time against the bundled
+simulator on loopback (the simulator runs in the bench's own process). The CLI is run as its bin file,
+with the Node flags of its shebang line (\`--max-semi-space-size=1\`).
+
+| measure | figure | goal | |
+|---|---|---|---|
+${table}
+
+See the closing notes of the issues for the profile and the cost behind any missed goal.
+`;
+}
+
+await main();

@@ -1,0 +1,93 @@
+import type { Campaign } from "../campaign/campaign.js";
+import { previewCampaign } from "../campaign/preview-campaign.js";
+import { runCampaign } from "../campaign/run-campaign.js";
+import { StopControl } from "../campaign/run-context.js";
+import type { RunSummary } from "../campaign/run-events.js";
+import type { ShardSpec } from "../campaign/shard.js";
+import { StudioClient } from "../studio/client.js";
+import { createLimiter } from "../throttle/create-limiter.js";
+import { exitCodeFor } from "./exit-code-for.js";
+import { ExitCode, ExitError } from "./exit-codes.js";
+import { ProgressRenderer } from "./progress.js";
+import { formatSummary } from "./render-summary.js";
+import type { RunArgs } from "./run-command.js";
+import { credentialsOrExit, studioUrlFromArgs } from "./shared-options.js";
+
+const REDIS_READY_TIMEOUT_MS = 5_000;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Per-request budget of the client; also how long an unanswered create may still be in Studio's hands. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/** `run` for real: credentials, client, limiter, signals, the run, its summary and exit code. */
+export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: ShardSpec | undefined): Promise<void> {
+  const credentials = credentialsOrExit();
+  const baseUrl = studioUrlFromArgs(argv["studio-url"]);
+  const redisUrl = argv.redis ?? campaign.redis ?? nonEmpty(process.env.STUDIO_CAMPAIGN_REDIS_URL);
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
+  // A first, read-only pass: every input error surfaces before the ledger is touched, and
+  // the progress bar learns its total.
+  const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard });
+  const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
+  const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
+  const limiter = await createLimiter({
+    perSecond: campaign.rate.perSecond,
+    concurrency: campaign.rate.concurrency,
+    redis: redisUrl === undefined ? undefined : { url: redisUrl, id: `studio-campaign:${credentials.accountId}`, jobExpirationMs: 2 * timeoutMs + 10_000 },
+  });
+  try {
+    await withTimeout(limiter.ready(), REDIS_READY_TIMEOUT_MS);
+  } catch {
+    await limiter.close();
+    throw new ExitError(ExitCode.tempFail, "the shared rate limiter (Redis) is unreachable: nothing was sent; rerun when it is back");
+  }
+  const stop = new StopControl();
+  const progress = new ProgressRenderer();
+  progress.setTotal(argv.limit !== undefined ? Math.min(argv.limit, preview.toSend) + preview.inDoubt : preview.toSend + preview.inDoubt);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.request("signal", `${signal} received: finishing the requests in flight`)) {
+      // A second signal: leave now. Every attempt line is already on disk before its request.
+      process.stderr.write(`studio-campaign: second ${signal}: exiting at once\n`);
+      process.exit(ExitCode.tempFail);
+    }
+    progress.onEvent({ type: "stopping", reason: "signal", message: stop.message ?? signal });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let summary: RunSummary;
+  try {
+    summary = await runCampaign({
+      campaign,
+      client,
+      limiter,
+      accountId: credentials.accountId,
+      limit: argv.limit,
+      maxRuntimeMs: argv["max-runtime"] !== undefined ? argv["max-runtime"] * 1000 : undefined,
+      retryFailed: argv["retry-failed"],
+      shard,
+      stop,
+      onEvent: progress.onEvent,
+      requestTimeoutMs: timeoutMs,
+      outageAfterMs: argv["outage-after"] !== undefined ? argv["outage-after"] * 1000 : undefined,
+    });
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await limiter.close();
+    await client.close();
+  }
+  process.stdout.write(argv.json ? `${JSON.stringify({ ...summary, ledger: campaign.ledgerPath })}\n` : formatSummary(summary, campaign.ledgerPath));
+  const code = exitCodeFor(summary);
+  if (code !== ExitCode.ok) throw new ExitError(code, "");
+}
+
