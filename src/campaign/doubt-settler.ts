@@ -1,4 +1,5 @@
 import { contactKey, type Contact } from "../contacts/contact.js";
+import { createdExecutions } from "./created-executions.js";
 import { StudioApiError } from "../studio/errors.js";
 import { backoff } from "../studio/retry-policy.js";
 import type { Execution } from "../studio/types.js";
@@ -49,11 +50,10 @@ export class DoubtSettler {
     const executions = await this.#listSince(since);
     if (executions === undefined) return result;
 
-    const addresses = new Set(toMatch.map((d) => d.to));
-    const knownSids = new Set<string>();
-    for (const [key, state] of ctx.state.contacts) {
-      if (state.sid && addresses.has(key.slice(0, key.indexOf("|")))) knownSids.add(state.sid);
-    }
+    // SIDs the ledger already gives to a contact are never adopted again. Read from the file
+    // (rarely: only when settling) rather than kept in memory for every contact.
+    await ctx.ledger.flush();
+    const knownSids = new Set((await createdExecutions(ctx.campaign.ledgerPath)).keys());
     const matches = matchDoubts(toMatch, executions, knownSids);
     for (const [key, { contact }] of doubts) {
       const base = { row: contact.row, to: contact.to, from: contact.from, at: ctx.nowIso() };

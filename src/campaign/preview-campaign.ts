@@ -21,7 +21,13 @@ export interface PreviewResult {
  */
 export async function previewCampaign(
   campaign: Campaign,
-  options: { retryFailed?: boolean; shard?: ShardSpec | undefined; maxProblems?: number; onEvent?: (event: RunEvent) => void },
+  options: {
+    retryFailed?: boolean;
+    shard?: ShardSpec | undefined;
+    maxProblems?: number;
+    /** May return a promise (a writer's backpressure): the pass waits for it. */
+    onEvent?: (event: RunEvent) => void | Promise<void>;
+  },
 ): Promise<PreviewResult> {
   const state = await loadLedgerState(campaign.ledgerPath);
   const maxProblems = options.maxProblems ?? 20;
@@ -42,7 +48,7 @@ export async function previewCampaign(
     result.counts.pending++;
     if (decision.action === "settle") result.inDoubt++;
     else result.toSend++;
-    options.onEvent?.({ type: "would-send", row: contact.row, to: contact.to, from: contact.from, parameters: contact.parameters });
+    await options.onEvent?.({ type: "would-send", row: contact.row, to: contact.to, from: contact.from, parameters: contact.parameters });
   }
   return result;
 }

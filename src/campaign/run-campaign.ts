@@ -117,8 +117,14 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
       },
     );
     inFlight.add(job);
-    void job.finally(() => inFlight.delete(job));
+    void job.finally(() => {
+      inFlight.delete(job);
+      wakeReader?.();
+    });
   };
+  // The reader waits for a free place; one resolver, not a Promise.race over every job.
+  let wakeReader: (() => void) | undefined;
+  const placeFreed = () => new Promise<void>((resolve) => (wakeReader = resolve));
 
   try {
     const rows = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
@@ -162,7 +168,7 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
         continue;
       }
       started++;
-      while (inFlight.size >= campaign.rate.concurrency + READ_AHEAD) await Promise.race(inFlight);
+      while (inFlight.size >= campaign.rate.concurrency + READ_AHEAD) await placeFreed();
       dispatch(contact);
     }
     await Promise.all(inFlight);

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import type { Argv } from "yargs";
 import { previewCampaign } from "../campaign/preview-campaign.js";
 import type { RunSummary } from "../campaign/run-events.js";
@@ -83,11 +84,13 @@ async function dryRun(argv: RunArgs, campaign: Awaited<ReturnType<typeof campaig
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],
     shard,
-    onEvent: (event) => {
+    onEvent: async (event) => {
       if (event.type !== "would-send" || argv.json) return;
       if (argv.limit !== undefined && shown >= argv.limit) return;
       shown++;
-      process.stdout.write(`would send row ${event.row}: To ${event.to} From ${event.from} Parameters ${JSON.stringify(event.parameters)}\n`);
+      const line = `would send row ${event.row}: To ${event.to} From ${event.from} Parameters ${JSON.stringify(event.parameters)}\n`;
+      // A million lines into a pipe: wait for it to drain rather than buffer them all.
+      if (!process.stdout.write(line)) await once(process.stdout, "drain");
     },
   });
   const summary: RunSummary = {

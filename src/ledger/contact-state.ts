@@ -16,7 +16,6 @@ export interface ContactState {
   firstDoubtAt: number | undefined;
   /** For `failed`: whether the failure was transient (re-attempted by `--retry-failed`). */
   transient: boolean;
-  sid: string | undefined;
   /** Start of the latest attempt, and whether it still awaits its outcome. */
   lastAttemptAt: number;
   attemptOpen: boolean;
@@ -40,7 +39,6 @@ export function newContactState(): ContactState {
     inDoubt: false,
     firstDoubtAt: undefined,
     transient: false,
-    sid: undefined,
     lastAttemptAt: 0,
     attemptOpen: false,
   };
@@ -77,7 +75,6 @@ export function applyContactEvent(contact: ContactState, event: LedgerEvent): vo
     case "created":
     case "adopted":
       contact.status = "created";
-      contact.sid = event.sid;
       contact.inDoubt = false;
       contact.attemptOpen = false;
       return;
@@ -85,8 +82,7 @@ export function applyContactEvent(contact: ContactState, event: LedgerEvent): vo
       contact.attemptOpen = false;
       if (event.action === "skipped") {
         contact.status = "conflict_skipped";
-        contact.sid = event.sid;
-      }
+        }
       return;
     case "failed":
       contact.attemptOpen = false;

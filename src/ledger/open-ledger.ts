@@ -1,7 +1,7 @@
 import { LedgerError } from "./errors.js";
 import type { CampaignHeader } from "./events.js";
 import { applyEvent, emptyLedgerState, finishFold, type LedgerState } from "./contact-state.js";
-import { readLedger, type LedgerScan } from "./read-ledger.js";
+import { readLedgerBatches, type LedgerScan } from "./read-ledger.js";
 import { LedgerWriter } from "./write-ledger.js";
 
 export type LedgerBinding = Omit<CampaignHeader, "t" | "v" | "at">;
@@ -9,7 +9,7 @@ export type LedgerBinding = Omit<CampaignHeader, "t" | "v" | "at">;
 /** Read and fold a ledger (read-only: `validate`, `report`). */
 export async function loadLedgerState(file: string, scan?: LedgerScan): Promise<LedgerState> {
   const state = emptyLedgerState();
-  for await (const event of readLedger(file, scan)) applyEvent(state, event);
+  for await (const batch of readLedgerBatches(file, scan)) for (const event of batch) applyEvent(state, event);
   finishFold(state);
   return state;
 }

@@ -4,14 +4,15 @@
  * the next on time); a strict server counting arrivals would answer 429.
  */
 export class WindowGate {
-  readonly #starts: number[] = [];
-  readonly #perWindow: number;
+  /** The last `perWindow` start times, as a ring: `#ring[#oldest]` is the start perWindow ago. */
+  readonly #ring: Float64Array;
+  #oldest = 0;
   readonly #windowMs: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(options: { perWindow: number; windowMs: number; now?: () => number; sleep?: (ms: number) => Promise<void> }) {
-    this.#perWindow = Math.max(1, Math.floor(options.perWindow));
+    this.#ring = new Float64Array(Math.max(1, Math.floor(options.perWindow))).fill(-Infinity);
     this.#windowMs = options.windowMs;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -20,12 +21,11 @@ export class WindowGate {
   /** Waits, if need be, until a start is allowed, and records it. */
   async pass(): Promise<void> {
     for (;;) {
-      const now = this.#now();
-      const oldest = this.#starts.length >= this.#perWindow ? this.#starts[this.#starts.length - this.#perWindow] : undefined;
-      if (oldest === undefined || now - oldest >= this.#windowMs) break;
-      await this.#sleep(oldest + this.#windowMs - now);
+      const wait = this.#ring[this.#oldest]! + this.#windowMs - this.#now();
+      if (wait <= 0) break;
+      await this.#sleep(wait);
     }
-    this.#starts.push(this.#now());
-    if (this.#starts.length > this.#perWindow) this.#starts.splice(0, this.#starts.length - this.#perWindow);
+    this.#ring[this.#oldest] = this.#now();
+    this.#oldest = (this.#oldest + 1) % this.#ring.length;
   }
 }

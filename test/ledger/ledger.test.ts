@@ -31,7 +31,7 @@ describe("ledger", () => {
     const { state, writer } = await openLedgerForRun(file, binding);
     await writer.close();
     expect(state.header).toMatchObject(binding);
-    expect(state.contacts.get("+1|+15017122661")).toMatchObject({ status: "created", sid: "FN-+1", inDoubt: false });
+    expect(state.contacts.get("+1|+15017122661")).toMatchObject({ status: "created", inDoubt: false });
     // An attempt with no outcome (a crash) is in doubt since it started.
     expect(state.contacts.get("+2|+15017122661")).toMatchObject({ status: "pending", inDoubt: true, firstDoubtAt: Date.parse(at) });
   });
