@@ -29,14 +29,15 @@ export function measure(command: string[], stdoutFile?: string): Promise<Measure
   if (stdoutFile) child.stdout.pipe(createWriteStream(stdoutFile));
   else child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) =>
+  return new Promise((resolve, reject) => {
+    child.on("error", (err) => reject(new Error(`cannot run /usr/bin/time (Debian package "time"): ${err.message}`)));
     child.on("close", (code) => {
       const line = stderr.split("\n").find((l) => l.startsWith("__TIME__"));
       if (!line) return reject(new Error(`no timing for ${command.join(" ")}: ${stderr.slice(-500)}`));
       const [, wall, user, sys, rss] = line.split(" ").map(Number) as [number, number, number, number, number];
       resolve({ code, stdout, wallSeconds: wall, cpuSeconds: user + sys, maxRssKib: rss });
-    }),
-  );
+    });
+  });
 }
 
 export function median(values: number[]): number {
