@@ -46,16 +46,6 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function maxPerWindow(times: number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let end = 0, start = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
-
 export function contactsCsv(count: number, offset = 0): string {
   const lines = ["to,name"];
   for (let i = 0; i < count; i++) lines.push(`+1415${2000000 + offset + i},n${i}`);

@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
 import { startSimulator } from "../simulator/server.js";
-import { BENCH_ENV, CLI_BIN, ROOT, contactsCsv, maxPerWindow, measure, median } from "./bench-tools.js";
+import { maxPerWindow } from "../simulator/rate-window.js";
+import { BENCH_ENV, CLI_BIN, ROOT, contactsCsv, measure, median } from "./bench-tools.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WORK = path.join(ROOT, ".bench");

@@ -1,4 +1,4 @@
-import { WEEKDAYS, type SendWindow, type Weekday } from "./campaign.js";
+import type { SendWindow, Weekday } from "./campaign.js";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -27,5 +27,3 @@ export function nextOpening(window: SendWindow, at: number, zone: string = windo
   }
   return undefined;
 }
-
-export { WEEKDAYS };

@@ -1,9 +1,11 @@
 import { createInterface } from "node:readline/promises";
+import { loadCampaign } from "../campaign/load-campaign.js";
+import { credentialsFromEnv } from "../studio/credentials.js";
 import type { Argv } from "yargs";
 import { endExecutions } from "../campaign/end-executions.js";
 import { StudioApiError } from "../studio/errors.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { asExitError, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface EndArgs {
   campaign: string;
@@ -21,8 +23,8 @@ export const endCommand = {
       .option("yes", { type: "boolean", default: false, describe: "do not ask for confirmation (required without a TTY)" }),
   handler: async (argv: EndArgs) => {
     try {
-      const campaign = await campaignFromArgs(argv.campaign, { ledger: argv.ledger });
-      const credentials = credentialsOrExit();
+      const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
+      const credentials = credentialsFromEnv();
       const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
       const result = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), async ({ client, writer, executions }) => {
         const open = [...executions.values()].filter((e) => e.status !== "ended").length;

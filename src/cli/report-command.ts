@@ -1,7 +1,8 @@
 import { open } from "node:fs/promises";
+import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
 import { buildReport, reportCsvLines } from "../report/build-report.js";
-import { asExitError, campaignFromArgs, withCampaignArgument } from "./shared-options.js";
+import { asExitError, withCampaignArgument } from "./shared-options.js";
 
 interface ReportArgs {
   campaign: string;
@@ -18,7 +19,7 @@ export const reportCommand = {
       .option("out", { type: "string", describe: "write to FILE (mode 0600) instead of stdout" }),
   handler: async (argv: ReportArgs) => {
     try {
-      const campaign = await campaignFromArgs(argv.campaign, {});
+      const campaign = await loadCampaign(argv.campaign, {});
       const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
       const rows = await buildReport(ledgers);
       if (argv.out === undefined) {

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
 import { previewCampaign } from "../campaign/preview-campaign.js";
 import type { RunSummary } from "../campaign/run-events.js";
@@ -6,7 +7,6 @@ import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatSummary } from "./render-summary.js";
 import {
   asExitError,
-  campaignFromArgs,
   shardFromArgs,
   withCampaignArgument,
   withCampaignFileOptions,
@@ -63,7 +63,7 @@ async function run(argv: RunArgs): Promise<void> {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new ExitError(ExitCode.usage, `--${flag} must be a positive number, got ${value}`);
   }
   if (argv.concurrency !== undefined && !Number.isInteger(argv.concurrency)) throw new ExitError(ExitCode.usage, "--concurrency must be a whole number");
-  const campaign = await campaignFromArgs(argv.campaign, {
+  const campaign = await loadCampaign(argv.campaign, {
     contacts: argv.contacts,
     ledger: argv.ledger,
     onConflict: argv["on-conflict"],
@@ -79,7 +79,7 @@ async function run(argv: RunArgs): Promise<void> {
   await sendCampaign(argv, campaign, shard);
 }
 
-async function dryRun(argv: RunArgs, campaign: Awaited<ReturnType<typeof campaignFromArgs>>, shard: ReturnType<typeof shardFromArgs>): Promise<void> {
+async function dryRun(argv: RunArgs, campaign: Awaited<ReturnType<typeof loadCampaign>>, shard: ReturnType<typeof shardFromArgs>): Promise<void> {
   let shown = 0;
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],

@@ -1,4 +1,5 @@
 import type { Campaign } from "../campaign/campaign.js";
+import { credentialsFromEnv } from "../studio/credentials.js";
 import { previewCampaign } from "../campaign/preview-campaign.js";
 import { runCampaign } from "../campaign/run-campaign.js";
 import { StopControl } from "../campaign/run-context.js";
@@ -11,7 +12,7 @@ import { ExitCode, ExitError } from "./exit-codes.js";
 import { ProgressRenderer } from "./progress.js";
 import { formatSummary } from "./render-summary.js";
 import type { RunArgs } from "./run-command.js";
-import { credentialsOrExit, studioUrlFromArgs } from "./shared-options.js";
+import { studioUrlFromArgs } from "./shared-options.js";
 
 const REDIS_READY_TIMEOUT_MS = 5_000;
 
@@ -30,7 +31,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 /** `run` for real: credentials, client, limiter, signals, the run, its summary and exit code. */
 export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: ShardSpec | undefined): Promise<void> {
-  const credentials = credentialsOrExit();
+  const credentials = credentialsFromEnv();
   const baseUrl = studioUrlFromArgs(argv["studio-url"]);
   const redisUrl = argv.redis ?? campaign.redis ?? nonEmpty(process.env.STUDIO_CAMPAIGN_REDIS_URL);
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");

@@ -1,12 +1,10 @@
 import type { Argv } from "yargs";
-import { loadCampaign, type CampaignOverrides } from "../campaign/load-campaign.js";
-import type { Campaign } from "../campaign/campaign.js";
 import { parseShard, type ShardSpec } from "../campaign/shard.js";
 import { CampaignInputError } from "../campaign/config-errors.js";
 import { LedgerError } from "../ledger/errors.js";
 import { LockHeldError } from "../ledger/ledger-lock.js";
 import { DEFAULT_STUDIO_URL, InsecureBaseUrlError, parseBaseUrl } from "../studio/base-url.js";
-import { credentialsFromEnv, MissingCredentialsError, type Credentials } from "../studio/credentials.js";
+import { MissingCredentialsError } from "../studio/credentials.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 
 export const withCampaignArgument = <T>(y: Argv<T>) =>
@@ -25,10 +23,6 @@ export const withLedgerSessionOptions = <T>(y: Argv<T>) =>
     .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
     .option("json", { type: "boolean", default: false, describe: "print the result as JSON" });
 
-export async function campaignFromArgs(file: string, overrides: CampaignOverrides): Promise<Campaign> {
-  return loadCampaign(file, overrides);
-}
-
 export function shardFromArgs(text: string | undefined): ShardSpec | undefined {
   if (text === undefined) return undefined;
   const shard = parseShard(text);
@@ -40,10 +34,6 @@ export function studioUrlFromArgs(flag: string | undefined): string {
   const url = flag ?? process.env.STUDIO_BASE_URL ?? DEFAULT_STUDIO_URL;
   parseBaseUrl(url);
   return url;
-}
-
-export function credentialsOrExit(): Credentials {
-  return credentialsFromEnv(process.env);
 }
 
 /** Input errors found before anything is sent exit 2 (SPEC §7). */

@@ -1,8 +1,10 @@
 import type { Argv } from "yargs";
+import { loadCampaign } from "../campaign/load-campaign.js";
+import { credentialsFromEnv } from "../studio/credentials.js";
 import { refreshStatus } from "../campaign/refresh-status.js";
 import { StudioApiError } from "../studio/errors.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { asExitError, campaignFromArgs, credentialsOrExit, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { asExitError, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface StatusArgs {
   campaign: string;
@@ -18,8 +20,8 @@ export const statusCommand = {
     withLedgerSessionOptions(y),
   handler: async (argv: StatusArgs) => {
     try {
-      const campaign = await campaignFromArgs(argv.campaign, { ledger: argv.ledger });
-      const credentials = credentialsOrExit();
+      const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
+      const credentials = credentialsFromEnv();
       const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
       const counts = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), ({ client, writer, executions }) =>
         refreshStatus(campaign, client, writer, executions),

@@ -1,8 +1,9 @@
 import type { Argv } from "yargs";
+import { loadCampaign } from "../campaign/load-campaign.js";
 import { previewCampaign } from "../campaign/preview-campaign.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatCounts } from "./render-summary.js";
-import { asExitError, campaignFromArgs, shardFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
+import { asExitError, shardFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
 
 interface ValidateArgs {
   campaign: string;
@@ -19,7 +20,7 @@ export const validateCommand = {
     withCampaignFileOptions(withCampaignArgument(y)).option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
   handler: async (argv: ValidateArgs) => {
     try {
-      const campaign = await campaignFromArgs(argv.campaign, { contacts: argv.contacts, ledger: argv.ledger });
+      const campaign = await loadCampaign(argv.campaign, { contacts: argv.contacts, ledger: argv.ledger });
       const result = await previewCampaign(campaign, { shard: shardFromArgs(argv.shard) });
       if (argv.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -23,3 +23,14 @@ export class SlidingWindow {
     return { accepted: false, retryAfterMs: oldest + this.#windowMs - now };
   }
 }
+
+/** The largest number of events in any window of `windowMs`: how a strict server sees a rate. */
+export function maxPerWindow(times: readonly number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  for (let end = 0, start = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}

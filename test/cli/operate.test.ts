@@ -26,7 +26,6 @@ describe("status and end", () => {
     const { sim, f } = await setup(30);
     expect((await cli(f, sim, "run", "--rate", "100")).code).toBe(0);
     const [first] = sim.executions();
-    sim.configure({}); // no faults
     await fetch(`${sim.url}/v2/Flows/${first!.flowSid}/Executions/${first!.sid}`, {
       method: "POST",
       headers: { authorization: `Basic ${Buffer.from(`${SIMULATOR_CREDENTIALS[0]!.username}:${SIMULATOR_CREDENTIALS[0]!.password}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },

@@ -4,7 +4,7 @@ import { StudioClient } from "../../src/studio/client.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
 import { contactsCsv, makeFixture, maxPerWindow, parseCsv, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
-import { ACCOUNT_SID, FLOW_SID, SIMULATOR_CREDENTIALS, accountCredentials, childEnv } from "../helpers/env.js";
+import { FLOW_SID, SIMULATOR_CREDENTIALS, accountCredentials, childEnv } from "../helpers/env.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -207,4 +207,3 @@ describe("run: faults never duplicate", () => {
   });
 });
 
-void ACCOUNT_SID;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { parse } from "csv-parse/sync";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -70,36 +71,9 @@ export function contactsCsv(numbers: string[], extra: (i: number) => string = (i
   return `to,name\n${numbers.map((n, i) => `${n},${extra(i)}`).join("\n")}\n`;
 }
 
-/** The largest number of events in any window of `windowMs`. */
-export function maxPerWindow(times: number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= windowMs) start++;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
+export { maxPerWindow } from "../../src/simulator/rate-window.js";
 
+/** A report or any CSV with a header, as rows of named cells. */
 export function parseCsv(text: string): Array<Record<string, string>> {
-  const lines = text.trim().split(/\r?\n/);
-  const header = (lines.shift() ?? "").split(",");
-  return lines.map((line) => {
-    const cells: string[] = [];
-    let cell = "";
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (quoted) {
-        if (c === '"' && line[i + 1] === '"') (cell += '"'), i++;
-        else if (c === '"') quoted = false;
-        else cell += c;
-      } else if (c === '"') quoted = true;
-      else if (c === ",") cells.push(cell), (cell = "");
-      else cell += c;
-    }
-    cells.push(cell);
-    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""]));
-  });
+  return parse(text, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SlidingWindow } from "../../src/simulator/rate-window.js";
+import { maxPerWindow, SlidingWindow } from "../../src/simulator/rate-window.js";
 
 describe("SlidingWindow (the simulator's strict per-account limit)", () => {
   it("accepts at most N in any 1-second window and says when a place frees up", () => {
@@ -17,5 +17,16 @@ describe("SlidingWindow (the simulator's strict per-account limit)", () => {
     expect(window.tryAcquire(0).accepted).toBe(true);
     for (let t = 1; t < 1000; t += 100) expect(window.tryAcquire(t).accepted).toBe(false);
     expect(window.tryAcquire(1000).accepted).toBe(true);
+  });
+});
+
+describe("maxPerWindow (how the tests and the bench read a strict server's windows)", () => {
+  it.each([
+    [[], 0],
+    [[0, 999], 2],
+    [[0, 1000], 1],
+    [[0, 500, 999, 1000, 1001], 4], // 500..1001 lie within one second
+  ])("%j → %i", (times, expected) => {
+    expect(maxPerWindow(times)).toBe(expected);
   });
 });
