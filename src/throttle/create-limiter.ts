@@ -36,10 +36,11 @@ const GATE_WINDOW_MS = 1010;
 
 /**
  * Clustered, a start is granted in Redis but happens in each worker after its own round trip
- * and event-loop delay, and no local gate sees the other workers' starts: 4% (40 ms of slack
- * in each 1-second window at 20/s) keeps a strict server's windows whole.
+ * and event-loop delay, and no local gate sees the other workers' starts. 6% leaves 60 ms of
+ * slack in each 1-second window at 20/s: two workers on a CPU-starved 2-core box still had
+ * 8 ms to spare in the worst window measured, where 4% let one 429 in three runs through.
  */
-export const CLUSTERED_PACING_MARGIN = 0.04;
+export const CLUSTERED_PACING_MARGIN = 0.06;
 
 /**
  * The create limiter: an even spacing of `1/rate` (plus a margin) between request starts and
