@@ -174,8 +174,9 @@ describe("run: the rate", () => {
     expect(maxPerWindow(sim.stats.createArrivals)).toBeLessThanOrEqual(21);
     expect(sim.stats.rateLimited).toBeLessThanOrEqual(1);
     const times = sim.stats.createTimes;
-    const spanSeconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
-    expect((times.length - 1) / spanSeconds).toBeGreaterThanOrEqual(19);
+    // A 429 holds the run for its Retry-After (the simulator says 1 s): the rate is judged without it.
+    const sendingSeconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000 - sim.stats.rateLimited;
+    expect((times.length - 1) / sendingSeconds).toBeGreaterThanOrEqual(19);
   });
 
   it("a 429 slows the whole run and every contact is still created once", async () => {
