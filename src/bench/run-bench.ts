@@ -162,16 +162,22 @@ ${table}
 
 - **Against the SDK (0.72× its throughput, 1.39× its CPU per create).** The goal assumed our
   process would do less work per create than the SDK's; it does more, by design. Before any
-  create leaves, its attempt line is on disk (JSON + \`write\` + \`fdatasync\`, group-committed:
-  ~0.2 ms per sync here), and its outcome line follows; every row passes libphonenumber-js
-  validation twice (a read-only preview pass for totals and input errors, then the run);
-  every create goes through Bottleneck's scheduler (its Sync locks, events and promises are
-  ~8% of CPU in the profile) and the 1-second window gate. The SDK script has no ledger, no
-  validation and p-limit only. The profile showed two real defects, both fixed: Bottleneck's
+  create leaves, its attempt line is on disk (JSON + \`write\` + \`fdatasync\`, group-committed),
+  and its outcome line follows; every row passes libphonenumber-js validation twice (a
+  read-only preview pass for totals and input errors, then the run); every create goes
+  through Bottleneck's scheduler and the 1-second window gate. The SDK script has no ledger, no
+  validation and p-limit only. A CPU profile of 5 000 creates (2.55 s sampled): garbage
+  collection 30% (the 1 MB semi-space that keeps the RSS goal within reach costs ~10% CPU
+  here against Node's default), Bottleneck 16% (its babel-compiled async events, locks and
+  promises, per job), ledger writes and syncs 7%, undici 7%, libphonenumber-js 4%, module
+  loading 4%, csv-parse 2%. The profile showed two real defects, both fixed: Bottleneck's
   local datastore yields with \`setTimeout(0)\` — a 1 ms clamp several times per job — which
   capped any local limiter at ~440 jobs/s (0.14× the SDK before the patch), and a
-  \`Promise.race\` over every job in flight for each contact read. What remains is the price of
-  durability; at the real limit (20–100 creates/s per account) it is under 6% of one core.
+  \`Promise.race\` over every job in flight for each contact read. Tried and not kept: a patch
+  to skip Bottleneck's listener-less events (~7% CPU, within run-to-run noise; not worth a
+  second patch on a dependency for a figure that stays far from 3×). What remains is the price
+  of durability and of the chosen stack; at the real limit (20–100 creates/s per account) it
+  is under 6% of one core.
 - **Peak RSS over 1 000 000 rows (114–116 MiB for ≤ 100 MB).** Node itself is 41 MB, and
   yargs, libphonenumber-js and csv-parse add 21 MB before the first row (measured by loading
   each module alone); the duplicate table is 16 MB (1 M E.164 numbers as doubles); the rest is
