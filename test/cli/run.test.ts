@@ -161,17 +161,19 @@ describe("run: the rate", () => {
   it.each([
     ["30 ms", 30],
     ["300 ms", 300],
-  ])("at --rate 20 against a strict 20/s simulator with %s latency: no window over 20 but for a stall, ≥ 95%% of the rate", async (_name, latencyMs) => {
+  ])("at --rate 20 against a strict 20/s simulator with %s latency: paced just under the rate, at most a stall's worth over it", async (_name, latencyMs) => {
     const sim = await simulator({ rate: 20, latencyMs });
     const f = await fixture(contactsCsv(phoneNumbers(100)));
     const result = await run(f, sim, "--rate", "20", "--concurrency", "10");
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.counts.created).toBe(100);
-    console.info(`rate 20, ${latencyMs} ms: max ${maxPerWindow(sim.stats.createArrivals)} per window, 21 arrivals spanned ≥ ${tightestSpan(sim.stats.createArrivals, 21)} ms, ${sim.stats.rateLimited} × 429`);
-    // Real time on a shared machine: a stall of the simulator's or the runner's event loop
-    // beyond the 15 ms margin can put one start too many in a window. Unpaced, it is dozens.
-    expect(maxPerWindow(sim.stats.createArrivals)).toBeLessThanOrEqual(21);
+    const arrivals = sim.stats.createArrivals;
+    console.info(`rate 20, ${latencyMs} ms: max ${maxPerWindow(arrivals)} per window, 21 arrivals spanned ≥ ${tightestSpan(arrivals, 21)} ms, ${sim.stats.rateLimited} × 429`);
+    // Real time on a shared machine: one stall of the simulator's or the runner's event loop
+    // beyond the 15 ms margin can put one start too many in a window and draw a 429. Without
+    // the margin it is 2 or 3 in 100, more under load.
+    expect(maxPerWindow(arrivals)).toBeLessThanOrEqual(21);
     expect(sim.stats.rateLimited).toBeLessThanOrEqual(1);
     const times = sim.stats.createTimes;
     // A 429 holds the run for its Retry-After (the simulator says 1 s): the rate is judged without it.

@@ -73,12 +73,12 @@ export function contactsCsv(numbers: string[], extra: (i: number) => string = (i
 
 export { maxPerWindow } from "../../src/simulator/rate-window.js";
 
-/** The shortest time spanned by `n` consecutive arrivals: under 1000 ms for n = rate + 1 is one too many in a window. */
+/** The shortest time spanned by `n` consecutive arrivals: under 1000 ms for n = rate + 1 is one start too many in a window. */
 export function tightestSpan(times: readonly number[], n: number): number {
   const sorted = [...times].sort((a, b) => a - b);
-  let min = Infinity;
-  for (let i = 0; i + n - 1 < sorted.length; i++) min = Math.min(min, sorted[i + n - 1]! - sorted[i]!);
-  return min;
+  let tightest = Infinity;
+  for (let i = 0; i + n - 1 < sorted.length; i++) tightest = Math.min(tightest, sorted[i + n - 1]! - sorted[i]!);
+  return tightest;
 }
 
 /** A report or any CSV with a header, as rows of named cells. */
