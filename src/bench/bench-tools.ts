@@ -1,10 +1,16 @@
 import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The CLI as an operator runs it: the bin file, with the Node flags of its shebang line. */
 export const CLI_BIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+
+/** The Node flags of the bin's shebang line: a part of the CLI measured alone runs under them too. */
+export function binNodeFlags(): string[] {
+  const shebang = readFileSync(CLI_BIN, "utf8").split("\n", 1)[0] ?? "";
+  return shebang.split(/\s+/).filter((word) => word.startsWith("--"));
+}
 
 export const BENCH_ENV: NodeJS.ProcessEnv = {
   ...process.env,
