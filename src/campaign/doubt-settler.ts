@@ -39,14 +39,14 @@ export class DoubtSettler {
     const ctx = this.#ctx;
     const result = { adopted: [] as Contact[], resend: [] as Contact[], exhausted: [] as Contact[] };
     const doubts = [...this.#doubts.entries()];
-    const readyAt = Math.max(...doubts.map(([, d]) => d.readyAt));
+    const readyAt = doubts.reduce((latest, [, d]) => Math.max(latest, d.readyAt), -Infinity);
     const wait = readyAt - ctx.clock.now();
     if (wait > 0) await ctx.clock.sleep(wait, ctx.stop.signal);
     if (ctx.stop.stopped) return result;
     ctx.emit({ type: "settling", doubts: doubts.length });
 
     const toMatch: Doubt[] = doubts.map(([key, d]) => ({ key, to: d.contact.to, since: ctx.state.contacts.get(key)?.firstDoubtAt ?? 0 }));
-    const since = Math.min(...toMatch.map((d) => d.since));
+    const since = toMatch.reduce((earliest, d) => Math.min(earliest, d.since), Infinity);
     const executions = await this.#listSince(since);
     if (executions === undefined) return result;
 

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { refreshStatus } from "../../src/campaign/refresh-status.js";
+import type { CreatedExecution } from "../../src/campaign/created-executions.js";
+import type { Campaign } from "../../src/campaign/campaign.js";
+import type { LedgerWriter } from "../../src/ledger/write-ledger.js";
+import type { StudioClient } from "../../src/studio/client.js";
+
+describe("refreshStatus at scale", () => {
+  it("spans 200 000 created Executions with one List page (no argument spread)", async () => {
+    const executions = new Map<string, CreatedExecution>();
+    for (let i = 0; i < 200_000; i++) executions.set(`FN${i}`, { sid: `FN${i}`, at: 1_700_000_000_000 + i, status: undefined });
+    let listedFrom: Date | undefined;
+    const client = {
+      async *listExecutionPages(_flow: string, query: { dateCreatedFrom: Date }) {
+        listedFrom = query.dateCreatedFrom;
+        yield { executions: [...executions.keys()].map((sid) => ({ sid, status: "active" as const })) };
+      },
+    } as unknown as StudioClient;
+    const ledger = { append: async () => undefined, flush: async () => undefined } as unknown as LedgerWriter;
+    const campaign = { flowSid: "FW0", rate: { concurrency: 2 } } as unknown as Campaign;
+    const counts = await refreshStatus(campaign, client, ledger, executions);
+    expect(counts).toEqual({ active: 200_000, ended: 0, unknown: 0, requests: 1 });
+    expect(listedFrom!.getTime()).toBeLessThan(1_700_000_000_000);
+  });
+});
