@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { StudioCampaignError } from "../errors.js";
+import { ledgerFileError } from "./errors.js";
+import { link, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 
 export interface LockHolder {
   pid: number;
@@ -9,13 +11,12 @@ export interface LockHolder {
   token: string;
 }
 
-export class LockHeldError extends Error {
+export class LockHeldError extends StudioCampaignError {
   override readonly name = "LockHeldError";
-  readonly code = "LOCK_HELD";
   readonly holder: LockHolder;
 
   constructor(lockPath: string, holder: LockHolder) {
-    super(`${lockPath} is held by pid ${holder.pid} on ${holder.host} since ${holder.since}: another run is working on this ledger`);
+    super("LOCK_HELD", `${lockPath} is held by pid ${holder.pid} on ${holder.host} since ${holder.since}: another run is working on this ledger`);
     this.holder = holder;
   }
 }
@@ -49,15 +50,7 @@ export class LedgerLock {
     const path = `${ledgerPath}.lock`;
     const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomUUID() };
     for (let tries = 0; tries < 3; tries++) {
-      try {
-        const file = await open(path, "wx", 0o600);
-        await file.writeFile(JSON.stringify(holder));
-        await file.sync();
-        await file.close();
-        return new LedgerLock(path, holder);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      }
+      if (await createWithContent(path, holder)) return new LedgerLock(path, holder);
       const current = await readHolder(path);
       if (current === "gone") continue;
       if (current !== "unreadable" && !(await isStale(path, current))) throw new LockHeldError(path, current);
@@ -70,13 +63,39 @@ export class LedgerLock {
     }
     const current = await readHolder(path);
     if (typeof current === "object") throw new LockHeldError(path, current);
-    throw new Error(`${path}: could not take the lock`);
+    throw new StudioCampaignError("LOCK_HELD", `${path}: could not take the lock (another run is starting): rerun`);
   }
 
   async release(): Promise<void> {
     clearInterval(this.#heartbeat);
     const current = await readHolder(this.#path);
     if (typeof current === "object" && current.token === this.#holder.token) await unlink(this.#path).catch(() => undefined);
+  }
+}
+
+/**
+ * Create the lock file with its holder already in it: written to a private file first, then
+ * hard-linked into place (link fails with EEXIST when a lock exists). A lock file is never
+ * seen empty, so a process killed while taking the lock leaves either no lock or a whole one
+ * that names a dead pid — never an unreadable one that would block reruns for a minute.
+ */
+async function createWithContent(path: string, holder: LockHolder): Promise<boolean> {
+  const draft = `${path}.${holder.token}.tmp`;
+  try {
+    const file = await open(draft, "wx", 0o600);
+    try {
+      await file.writeFile(JSON.stringify(holder));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await link(draft, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw ledgerFileError(path, "create the ledger's lock", err);
+  } finally {
+    await unlink(draft).catch(() => undefined);
   }
 }
 
