@@ -1,21 +1,24 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import "./quiet-redis-debug.js"; // before ioredis loads: its debug log would print the password
 import Bottleneck from "bottleneck";
 import { Redis } from "ioredis";
+import { StudioCampaignError } from "../errors.js";
 
 const require = createRequire(import.meta.url);
 const PATCH_MARKER = "studio-campaign patch";
 
 /**
  * Bottleneck 2.19.5 cannot recover on Redis 7 without the patch in `patches/` (applied by
- * patch-package at `npm ci`): refuse to run clustered on an unpatched copy rather than find
+ * patch-package at build time and bundled into the package): refuse to run clustered on an unpatched copy rather than find
  * out when Redis restarts mid-campaign.
  */
-export function assertBottleneckPatched(): void {
-  const source = readFileSync(require.resolve("bottleneck/lib/RedisDatastore.js"), "utf8");
-  if (!source.includes(PATCH_MARKER)) {
-    throw new Error(
-      "bottleneck is not patched for Redis 7 (patches/bottleneck+2.19.5.patch): run `npm ci` or `npx patch-package` before using --redis",
+export function assertBottleneckPatched(readSource: (file: string) => string = (file) => readFileSync(require.resolve(file), "utf8")): void {
+  const patched = ["bottleneck/lib/RedisDatastore.js", "bottleneck/lib/LocalDatastore.js"].every((file) => readSource(file).includes(PATCH_MARKER));
+  if (!patched) {
+    throw new StudioCampaignError(
+      "BROKEN_INSTALL",
+      "this copy of bottleneck lacks the reviewed Redis 7 fixes (patches/bottleneck+2.19.5.patch): reinstall studio-campaign from its package, or run `npm run build` in a checkout",
     );
   }
 }

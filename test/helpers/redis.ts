@@ -20,14 +20,17 @@ async function freePort(): Promise<number> {
 
 /**
  * A real redis-server on a free loopback port, owned by the test. It must be installed
- * (`.ci/run` installs Debian's redis-server): a missing binary fails the test, never skips it.
+ * (`npm test` installs Debian's redis-server when missing): a missing binary fails the test,
+ * never skips it.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
   const port = await freePort();
-  let child: ChildProcess = await launch(port);
-  const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8" });
+  const extra = options.password === undefined ? [] : ["--requirepass", options.password];
+  let child: ChildProcess = await launch(port, extra);
+  const auth = options.password === undefined ? [] : ["--no-auth-warning", "-a", options.password];
+  const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(port), ...auth, ...args], { encoding: "utf8" });
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     port,
     flushAll: () => {
       const result = cli("FLUSHALL");
@@ -35,14 +38,15 @@ export async function startRedis(): Promise<RedisServer> {
     },
     restart: async () => {
       await stopChild(child);
-      child = await launch(port);
+      child = await launch(port, extra);
     },
     stop: () => stopChild(child),
   };
 }
 
-async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+async function launch(port: number, extra: string[]): Promise<ChildProcess> {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra];
+  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     let output = "";
     child.once("error", reject);
