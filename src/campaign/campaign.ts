@@ -19,7 +19,8 @@ export interface Campaign {
   defaultRegion: string | undefined;
   onConflict: ConflictPolicy;
   rate: { perSecond: number; concurrency: number };
-  retry: { maxAttempts: number };
+  /** `maxRetryAfterMs`: the cap on a 429's Retry-After (campaign key `retry.maxRetryAfter`, seconds). */
+  retry: { maxAttempts: number; maxRetryAfterMs: number };
   columns: { to: string; parameters: string[] | undefined; from: string | undefined; timezone: string | undefined };
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
@@ -34,6 +35,8 @@ export const CAMPAIGN_DEFAULTS = {
   perSecond: 20,
   concurrency: 10,
   maxAttempts: 5,
+  /** A 429's Retry-After is obeyed up to this many seconds. */
+  maxRetryAfterSeconds: 60,
   toColumn: "to",
 };
 

@@ -87,7 +87,7 @@ export class ContactSender {
           void ctx.record({ t: "failed", ...base, final: false, transient: true, ...failure, at: ctx.nowIso() });
           if (decision.account) {
             ctx.thisRun.rateLimited++;
-            ctx.emit({ type: "rate-limited", retryAfterMs: decision.delayMs });
+            ctx.emit({ type: "rate-limited", retryAfterMs: decision.delayMs, askedMs: decision.askedMs });
             ctx.limiter.holdFor(decision.delayMs, ctx.clock.now());
           } else {
             await ctx.clock.sleep(decision.delayMs, ctx.stop.signal);

@@ -67,9 +67,13 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   const concurrency = overrides.concurrency ?? rate.concurrency ?? CAMPAIGN_DEFAULTS.concurrency;
   if (!isPositiveInteger(concurrency)) fail("rate.concurrency", "a positive integer", concurrency);
 
-  const retry = optionalObject(raw, "retry", ["maxAttempts"], fail);
+  const retry = optionalObject(raw, "retry", ["maxAttempts", "maxRetryAfter"], fail);
   const maxAttempts = retry.maxAttempts ?? CAMPAIGN_DEFAULTS.maxAttempts;
   if (!isPositiveInteger(maxAttempts)) fail("retry.maxAttempts", "a positive integer", maxAttempts);
+  const maxRetryAfter = retry.maxRetryAfter ?? CAMPAIGN_DEFAULTS.maxRetryAfterSeconds;
+  if (typeof maxRetryAfter !== "number" || !(maxRetryAfter > 0) || !Number.isFinite(maxRetryAfter)) {
+    fail("retry.maxRetryAfter", "a positive number of seconds", maxRetryAfter);
+  }
 
   const columns = optionalObject(raw, "columns", ["to", "parameters", "from", "timezone"], fail);
   const toColumn = columns.to ?? CAMPAIGN_DEFAULTS.toColumn;
@@ -104,7 +108,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     defaultRegion,
     onConflict: onConflict as ConflictPolicy,
     rate: { perSecond: perSecond as number, concurrency: concurrency as number },
-    retry: { maxAttempts: maxAttempts as number },
+    retry: { maxAttempts: maxAttempts as number, maxRetryAfterMs: (maxRetryAfter as number) * 1000 },
     columns: {
       to: toColumn as string,
       parameters: parameterColumns as string[] | undefined,

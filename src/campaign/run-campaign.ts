@@ -73,7 +73,7 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
     options.limiter,
     writer,
     state,
-    { ...RETRY_DEFAULTS, maxAttempts: campaign.retry.maxAttempts },
+    { ...RETRY_DEFAULTS, ...campaign.retry },
     stop,
     clock,
     emit,

@@ -14,7 +14,8 @@ export type RunEvent =
   | { type: "row"; row: number; status: RowStatus; to: string; detail?: string }
   | { type: "would-send"; row: number; to: string; from: string; parameters: Record<string, unknown> }
   | { type: "settling"; doubts: number }
-  | { type: "rate-limited"; retryAfterMs: number }
+  /** A 429: the limiter holds `retryAfterMs`; `askedMs` is the server's Retry-After (maybe more, capped). */
+  | { type: "rate-limited"; retryAfterMs: number; askedMs: number | undefined }
   | { type: "stopping"; reason: StopReason; message: string };
 
 export interface RunSummary {

@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   credentials?: SimulatorCredential[];
   /** `To` numbers Studio refuses with 400 / 21211 (a number it considers unreachable). */
   rejectTo?: string[];
+  /** The `Retry-After` header of a 429, as sent (delay-seconds or an HTTP date). Default: the seconds until a place frees. */
+  retryAfter?: string;
   /** When set, other flows answer 404. Otherwise every well-formed Flow SID exists. */
   flows?: string[];
 }

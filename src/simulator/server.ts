@@ -127,7 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         stats.rateLimited++;
         return fail(
           { status: 429, code: 20429, message: "Too Many Requests" },
-          { "retry-after": String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))) },
+          { "retry-after": settings.retryAfter ?? String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))) },
         );
       }
     }

@@ -9,18 +9,26 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Wait after a 429 that names no Retry-After, ms. */
   defaultRetryAfterMs: number;
+  /**
+   * The longest wait a `Retry-After` may impose, ms. A 429 holds the whole (possibly
+   * account-wide) limiter, so a server asking for a day must not stall every worker for a day.
+   */
+  maxRetryAfterMs: number;
 }
 
 export const RETRY_DEFAULTS: Omit<RetryPolicy, "maxAttempts"> = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   defaultRetryAfterMs: 1_000,
+  maxRetryAfterMs: 60_000,
 };
 
 /** What to do after a create failed. */
 export type CreateFailureDecision =
   /** Try again after `delayMs`. `account` true: a 429, which slows the whole limiter. */
-  | { action: "retry"; delayMs: number; account: boolean }
+  | { action: "retry"; delayMs: number; account: false }
+  /** A 429: hold the whole limiter for `delayMs`; `askedMs` is what Retry-After asked for. */
+  | { action: "retry"; delayMs: number; account: true; askedMs: number | undefined }
   /** Another Execution is active for this To/From: apply the conflict policy. */
   | { action: "conflict"; conflictingSid: string | undefined }
   /** It may have created an Execution: settle through List before anything is re-sent. */
@@ -53,7 +61,7 @@ export function decideAfterCreateFailure(
   if (error.status === 409) return { action: "conflict", conflictingSid: error.conflictingExecutionSid };
   if (error.status === 429) {
     // An account signal, not this contact's fault: it does not use up the contact's attempts.
-    return { action: "retry", delayMs: error.retryAfterMs ?? policy.defaultRetryAfterMs, account: true };
+    return { action: "retry", delayMs: retryAfterDelay(error.retryAfterMs, policy), account: true, askedMs: error.retryAfterMs };
   }
   if (error.status >= 500) return { action: "settle" };
   return { action: "fail", transient: false };
@@ -63,4 +71,9 @@ export function decideAfterCreateFailure(
 export function backoff(attempt: number, policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Delay sources in order: `Retry-After` (capped), else the named default. */
+export function retryAfterDelay(askedMs: number | undefined, policy: Pick<RetryPolicy, "defaultRetryAfterMs" | "maxRetryAfterMs">): number {
+  return askedMs === undefined ? policy.defaultRetryAfterMs : Math.min(askedMs, policy.maxRetryAfterMs);
 }

@@ -138,4 +138,18 @@ describe("stopping early", () => {
     expect(retried.code).toBe(0);
     expect(sim.executions()).toHaveLength(2);
   });
+
+  it.each([
+    ["delay-seconds", "86400"],
+    ["an HTTP date", new Date(Date.now() + 86_400_000).toUTCString()],
+  ])("a Retry-After of a day (%s) holds only up to retry.maxRetryAfter, and says so", async (_name, retryAfter) => {
+    const { sim, f } = await setup(12, { rate: 5, retryAfter }, { retry: { maxRetryAfter: 1 } });
+    const started = Date.now();
+    const result = await runCli(runArgs(f, sim, "--rate", "50", "--no-preflight"));
+    expect(result.code).toBe(0);
+    expect(sim.stats.created).toBe(12);
+    expect(sim.stats.rateLimited).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/asked to wait 86[34]\d\d s \(Retry-After\); waiting 1 s/);
+    expect(Date.now() - started).toBeLessThan(15_000); // a day's hold would never end
+  });
 });
