@@ -3,9 +3,8 @@ import { loadCampaign } from "../campaign/load-campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import type { Argv } from "yargs";
 import { endExecutions } from "../campaign/end-executions.js";
-import { StudioApiError } from "../studio/errors.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { asExitError, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface EndArgs {
   campaign: string;
@@ -22,26 +21,21 @@ export const endCommand = {
     withLedgerSessionOptions(y)
       .option("yes", { type: "boolean", default: false, describe: "do not ask for confirmation (required without a TTY)" }),
   handler: async (argv: EndArgs) => {
-    try {
-      const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
-      const credentials = credentialsFromEnv();
-      const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
-      const result = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), async ({ client, writer, executions }) => {
-        const open = [...executions.values()].filter((e) => e.status !== "ended").length;
-        if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);
-        return endExecutions(campaign, client, writer, executions);
-      });
-      process.stdout.write(
-        argv.json
-          ? `${JSON.stringify(result)}\n`
-          : `Ended ${result.ended}, already ended ${result.alreadyEnded}, could not end ${result.failed.length}\n` +
-              result.failed.map((f) => `  ${f.sid}: ${f.message}\n`).join(""),
-      );
-      if (result.failed.length > 0) throw new ExitError(ExitCode.tempFail, "some Executions could not be ended: run `end` again");
-    } catch (err) {
-      if (err instanceof StudioApiError && err.isAuthFailure) throw new ExitError(ExitCode.noPermission, err.message);
-      throw asExitError(err);
-    }
+    const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
+    const credentials = credentialsFromEnv();
+    const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
+    const result = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), async ({ client, writer, executions }) => {
+      const open = [...executions.values()].filter((e) => e.status !== "ended").length;
+      if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);
+      return endExecutions(campaign, client, writer, executions);
+    });
+    process.stdout.write(
+      argv.json
+        ? `${JSON.stringify(result)}\n`
+        : `Ended ${result.ended}, already ended ${result.alreadyEnded}, could not end ${result.failed.length}\n` +
+            result.failed.map((f) => `  ${f.sid}: ${f.message}\n`).join(""),
+    );
+    if (result.failed.length > 0) throw new ExitError(ExitCode.tempFail, "some Executions could not be ended: run `end` again");
   },
 };
 

@@ -1,25 +1,28 @@
 #!/usr/bin/env -S node --max-semi-space-size=1
+import { StudioCampaignError } from "../errors.js";
 import { buildCli, UsageError } from "./build-cli.js";
-import { ExitCode, ExitError } from "./exit-codes.js";
+import { ExitCode, ExitError, exitCodeForError } from "./exit-codes.js";
 
-/** The only place that turns errors into exit codes. */
+/** Stacks only on request: `DEBUG=studio-campaign` (or `DEBUG=*`). */
+const showStacks = /(^|,)\s*(\*|studio-campaign)\s*(,|$)/.test(process.env.DEBUG ?? "");
+
+/** The only place that turns errors into exit codes and messages. */
 async function main(argv: string[]): Promise<void> {
   try {
     await buildCli(argv).parseAsync();
   } catch (err) {
-    if (err instanceof ExitError) {
-      if (err.message) process.stderr.write(`studio-campaign: ${err.message}\n`);
-      process.exitCode = err.exitCode;
-      return;
-    }
-    if (err instanceof UsageError) {
-      process.stderr.write(`studio-campaign: ${err.message}\nRun with --help for usage.\n`);
-      process.exitCode = ExitCode.usage;
-      return;
-    }
-    process.stderr.write(`studio-campaign: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = ExitCode.tempFail;
+    process.exitCode = err instanceof UsageError ? ExitCode.usage : exitCodeForError(err);
+    process.stderr.write(describe(err));
   }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof UsageError) return `studio-campaign: ${err.message}\nRun with --help for usage.\n`;
+  if (err instanceof ExitError) return err.message ? `studio-campaign: ${err.message}\n` : "";
+  const stack = showStacks && err instanceof Error ? `\n${err.stack ?? ""}` : "";
+  if (err instanceof StudioCampaignError) return `studio-campaign: ${err.message}${stack}\n`;
+  const message = err instanceof Error ? err.message : String(err);
+  return `studio-campaign: internal error: ${message}${showStacks ? stack : " (DEBUG=studio-campaign shows the stack)"}\n`;
 }
 
 // `studio-campaign report … | head`: a closed pipe is the reader's choice, not an error.

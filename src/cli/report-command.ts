@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
 import { buildReport, reportCsvLines } from "../report/build-report.js";
-import { asExitError, withCampaignArgument } from "./shared-options.js";
+import { withCampaignArgument } from "./shared-options.js";
 
 interface ReportArgs {
   campaign: string;
@@ -18,26 +18,22 @@ export const reportCommand = {
       .option("ledger", { type: "string", array: true, describe: "ledger file(s); several shards are merged (default: the campaign's)" })
       .option("out", { type: "string", describe: "write to FILE (mode 0600) instead of stdout" }),
   handler: async (argv: ReportArgs) => {
-    try {
-      const campaign = await loadCampaign(argv.campaign, {});
-      const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
-      const rows = await buildReport(ledgers);
-      if (argv.out === undefined) {
-        for (const chunk of inChunks(reportCsvLines(rows))) process.stdout.write(chunk);
-        return;
-      }
-      // The report holds personal data: readable by its owner only.
-      const file = await open(argv.out, "w", 0o600);
-      try {
-        await file.chmod(0o600);
-        for (const chunk of inChunks(reportCsvLines(rows))) await file.write(chunk);
-      } finally {
-        await file.close();
-      }
-      process.stderr.write(`Report: ${rows.length} rows written to ${argv.out}\n`);
-    } catch (err) {
-      throw asExitError(err);
+    const campaign = await loadCampaign(argv.campaign, {});
+    const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
+    const rows = await buildReport(ledgers);
+    if (argv.out === undefined) {
+      for (const chunk of inChunks(reportCsvLines(rows))) process.stdout.write(chunk);
+      return;
     }
+    // The report holds personal data: readable by its owner only.
+    const file = await open(argv.out, "w", 0o600);
+    try {
+      await file.chmod(0o600);
+      for (const chunk of inChunks(reportCsvLines(rows))) await file.write(chunk);
+    } finally {
+      await file.close();
+    }
+    process.stderr.write(`Report: ${rows.length} rows written to ${argv.out}\n`);
   },
 };
 

@@ -6,7 +6,6 @@ import type { RunSummary } from "../campaign/run-events.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatSummary } from "./render-summary.js";
 import {
-  asExitError,
   shardFromArgs,
   withCampaignArgument,
   withCampaignFileOptions,
@@ -25,6 +24,7 @@ export interface RunArgs {
   "max-runtime"?: number | undefined;
   "retry-failed": boolean;
   "dry-run": boolean;
+  preflight: boolean;
   redis?: string | undefined;
   "studio-url"?: string | undefined;
   "request-timeout"?: number | undefined;
@@ -44,17 +44,14 @@ export const runCommand = {
       .option("max-runtime", { type: "number", describe: "stop dispatching after SEC seconds" })
       .option("retry-failed", { type: "boolean", default: false, describe: "also re-attempt rows that failed with a transient error" })
       .option("dry-run", { type: "boolean", default: false, describe: "everything but the HTTP calls; prints what would be sent" })
+      .option("preflight", { type: "boolean", default: true, describe: "check the Studio Flow before the first create (--no-preflight skips it)" })
       .option("redis", { type: "string", describe: "share the account's rate limit through Redis (env STUDIO_CAMPAIGN_REDIS_URL)" })
       .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
       .option("request-timeout", { type: "number", hidden: true, describe: "per-request timeout, ms" })
       .option("outage-after", { type: "number", hidden: true, describe: "stop after Studio failed everything this long, s" })
       .option("json", { type: "boolean", default: false, describe: "print the final summary as one JSON object on stdout" }),
   handler: async (argv: RunArgs) => {
-    try {
-      await run(argv);
-    } catch (err) {
-      throw asExitError(err);
-    }
+    await run(argv);
   },
 };
 

@@ -1,10 +1,6 @@
 import type { Argv } from "yargs";
 import { parseShard, type ShardSpec } from "../campaign/shard.js";
-import { CampaignInputError } from "../campaign/config-errors.js";
-import { LedgerError } from "../ledger/errors.js";
-import { LockHeldError } from "../ledger/ledger-lock.js";
-import { DEFAULT_STUDIO_URL, InsecureBaseUrlError, parseBaseUrl } from "../studio/base-url.js";
-import { MissingCredentialsError } from "../studio/credentials.js";
+import { DEFAULT_STUDIO_URL, parseBaseUrl } from "../studio/base-url.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 
 export const withCampaignArgument = <T>(y: Argv<T>) =>
@@ -36,11 +32,3 @@ export function studioUrlFromArgs(flag: string | undefined): string {
   return url;
 }
 
-/** Input errors found before anything is sent exit 2 (SPEC §7). */
-export function asExitError(err: unknown): unknown {
-  if (err instanceof CampaignInputError || err instanceof LedgerError || err instanceof InsecureBaseUrlError || err instanceof MissingCredentialsError) {
-    return new ExitError(ExitCode.usage, err.message, { cause: err });
-  }
-  if (err instanceof LockHeldError) return new ExitError(ExitCode.tempFail, err.message, { cause: err });
-  return err;
-}

@@ -2,9 +2,8 @@ import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { refreshStatus } from "../campaign/refresh-status.js";
-import { StudioApiError } from "../studio/errors.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { asExitError, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface StatusArgs {
   campaign: string;
@@ -19,21 +18,16 @@ export const statusCommand = {
   builder: (y: Argv) =>
     withLedgerSessionOptions(y),
   handler: async (argv: StatusArgs) => {
-    try {
-      const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
-      const credentials = credentialsFromEnv();
-      const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
-      const counts = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), ({ client, writer, executions }) =>
-        refreshStatus(campaign, client, writer, executions),
-      );
-      process.stdout.write(
-        argv.json
-          ? `${JSON.stringify(counts)}\n`
-          : `Executions of ${campaign.name}: ${counts.active} active, ${counts.ended} ended, ${counts.unknown} unknown (${counts.requests} requests)\n`,
-      );
-    } catch (err) {
-      if (err instanceof StudioApiError && err.isAuthFailure) throw new ExitError(ExitCode.noPermission, err.message);
-      throw asExitError(err);
-    }
+    const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
+    const credentials = credentialsFromEnv();
+    const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
+    const counts = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), ({ client, writer, executions }) =>
+      refreshStatus(campaign, client, writer, executions),
+    );
+    process.stdout.write(
+      argv.json
+        ? `${JSON.stringify(counts)}\n`
+        : `Executions of ${campaign.name}: ${counts.active} active, ${counts.ended} ended, ${counts.unknown} unknown (${counts.requests} requests)\n`,
+    );
   },
 };

@@ -11,9 +11,11 @@ export async function loadSuppression(file: string | undefined, defaultRegion: s
   const numbers = new Set<string>();
   if (file === undefined) return numbers;
   try {
-    const parser = createReadStream(file).pipe(
+    const input = createReadStream(file);
+    const parser = input.pipe(
       parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_error: true }),
     );
+    input.on("error", (err) => parser.destroy(err)); // pipe() does not forward a read error
     for await (const record of parser as AsyncIterable<string[]>) {
       for (const field of record) {
         const normalized = normalizeAddress(field, defaultRegion);

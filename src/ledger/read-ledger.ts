@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
-import { LedgerError } from "./errors.js";
+import { LedgerError, ledgerFileError } from "./errors.js";
 import type { LedgerEvent } from "./events.js";
 
 export interface LedgerScan {
@@ -25,7 +25,7 @@ export async function* readLedgerBatches(file: string, scan: LedgerScan = { vali
     await stat(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw err;
+    throw ledgerFileError(file, "read the ledger", err);
   }
   const decoder = new StringDecoder("utf8"); // a character may straddle two chunks
   let lineNumber = 0;
@@ -34,7 +34,11 @@ export async function* readLedgerBatches(file: string, scan: LedgerScan = { vali
   // 64 KB chunks: a chunk's events die young. With 1 MB chunks (more than the bin's 1 MB
   // semi-space) every batch outlived a scavenge and went to the old space as garbage: a
   // 1 M-line fold peaked at 600 MB and took 2.2–2.8 s; now 300 MB and 1.55 s.
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) {
+  const stream = createReadStream(file, { highWaterMark: 1 << 16 });
+  // stat() needs no read permission; opening does. Name the file, not a stack.
+  const opened = await new Promise<unknown>((resolve) => stream.once("open", () => resolve(undefined)).once("error", resolve));
+  if (opened !== undefined) throw ledgerFileError(file, "read the ledger", opened);
+  for await (const chunk of readable(stream, file)) {
     totalBytes += (chunk as Buffer).length;
     const text = pending + decoder.write(chunk as Buffer);
     const batch: LedgerEvent[] = [];
@@ -50,6 +54,15 @@ export async function* readLedgerBatches(file: string, scan: LedgerScan = { vali
   pending += decoder.end();
   scan.tornTail = pending.length > 0;
   scan.validBytes = totalBytes - Buffer.byteLength(pending);
+}
+
+/** The file's chunks; a read error (EISDIR, EIO) names the ledger instead of escaping raw. */
+async function* readable(stream: AsyncIterable<unknown>, file: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    throw ledgerFileError(file, "read the ledger", err);
+  }
 }
 
 function isBlank(text: string, start: number, end: number): boolean {

@@ -1,4 +1,5 @@
 import { open, type FileHandle } from "node:fs/promises";
+import { ledgerFileError } from "./errors.js";
 import type { LedgerEvent } from "./events.js";
 
 /**
@@ -21,7 +22,12 @@ export class LedgerWriter {
    * cuts a torn tail first, so the next line does not land glued to half a line.
    */
   static async open(path: string, validBytes: number | undefined): Promise<LedgerWriter> {
-    const file = await open(path, "a+", 0o600);
+    let file: FileHandle;
+    try {
+      file = await open(path, "a+", 0o600);
+    } catch (err) {
+      throw ledgerFileError(path, "open the ledger for writing", err);
+    }
     if (validBytes !== undefined) {
       const { size } = await file.stat();
       if (size > validBytes) {

@@ -1,8 +1,13 @@
+import { StudioCampaignError } from "../errors.js";
+
 export const DEFAULT_STUDIO_URL = "https://studio.twilio.com";
 
-export class InsecureBaseUrlError extends Error {
+export class InsecureBaseUrlError extends StudioCampaignError {
   override readonly name = "InsecureBaseUrlError";
-  readonly code = "INSECURE_BASE_URL";
+
+  constructor(message: string) {
+    super("INSECURE_BASE_URL", message);
+  }
 }
 
 /**

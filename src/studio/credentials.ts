@@ -1,3 +1,4 @@
+import { StudioCampaignError } from "../errors.js";
 /**
  * Credentials come only from the environment (SPEC §2): never from a flag, where `ps` shows them.
  * The secret is held in a closure-free private field and never included in messages or JSON.
@@ -28,9 +29,12 @@ export class Credentials {
   }
 }
 
-export class MissingCredentialsError extends Error {
+export class MissingCredentialsError extends StudioCampaignError {
   override readonly name = "MissingCredentialsError";
-  readonly code = "MISSING_CREDENTIALS";
+
+  constructor(message: string) {
+    super("MISSING_CREDENTIALS", message);
+  }
 }
 
 /**

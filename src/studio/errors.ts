@@ -6,6 +6,7 @@
  *   the server: `not-sent` (it provably never left: safe to re-send) or `in-doubt` (it may have
  *   been processed: a create must be reconciled, never blindly re-sent).
  */
+import { StudioCampaignError, errnoCode } from "../errors.js";
 
 export type HttpMethod = "GET" | "POST" | "DELETE";
 
@@ -17,9 +18,8 @@ export interface TwilioErrorBody {
   details?: { conflicting_execution_sid?: string } & Record<string, unknown>;
 }
 
-export class StudioApiError extends Error {
+export class StudioApiError extends StudioCampaignError {
   override readonly name = "StudioApiError";
-  readonly code = "STUDIO_API_ERROR";
   readonly method: HttpMethod;
   readonly path: string;
   readonly status: number;
@@ -42,7 +42,7 @@ export class StudioApiError extends Error {
     const body = init.body ?? {};
     const twilioMessage = typeof body.message === "string" ? body.message : "";
     const codePart = typeof body.code === "number" ? ` (Twilio ${body.code})` : "";
-    super(`[${init.method}] "${init.path}": ${init.status}${codePart}${twilioMessage ? ` ${twilioMessage}` : ""}`);
+    super("STUDIO_API_ERROR", `[${init.method}] "${init.path}": ${init.status}${codePart}${twilioMessage ? ` ${twilioMessage}` : ""}`);
     this.method = init.method;
     this.path = init.path;
     this.status = init.status;
@@ -61,9 +61,8 @@ export class StudioApiError extends Error {
 
 export type Delivery = "not-sent" | "in-doubt";
 
-export class StudioTransportError extends Error {
+export class StudioTransportError extends StudioCampaignError {
   override readonly name = "StudioTransportError";
-  readonly code = "STUDIO_TRANSPORT_ERROR";
   readonly method: HttpMethod;
   readonly path: string;
   readonly delivery: Delivery;
@@ -72,7 +71,7 @@ export class StudioTransportError extends Error {
 
   constructor(init: { method: HttpMethod; path: string; delivery: Delivery; cause: unknown }) {
     const causeCode = errorCode(init.cause);
-    super(`[${init.method}] "${init.path}": ${init.delivery === "not-sent" ? "not sent" : "outcome unknown"} (${causeCode ?? "transport error"})`, {
+    super("STUDIO_TRANSPORT_ERROR", `[${init.method}] "${init.path}": ${init.delivery === "not-sent" ? "not sent" : "outcome unknown"} (${causeCode ?? "transport error"})`, {
       cause: init.cause,
     });
     this.method = init.method;
@@ -82,7 +81,5 @@ export class StudioTransportError extends Error {
   }
 }
 
-export function errorCode(err: unknown): string | undefined {
-  if (typeof err === "object" && err !== null && "code" in err && typeof err.code === "string") return err.code;
-  return undefined;
-}
+/** The underlying error's code, for naming it in messages and for `classifyTransportFailure`. */
+export const errorCode = errnoCode;

@@ -1,4 +1,5 @@
 import Bottleneck from "bottleneck";
+import { StudioCampaignError } from "../errors.js";
 import { WindowGate } from "./window-gate.js";
 
 export interface RedisLimiterOptions {
@@ -152,7 +153,10 @@ export class AccountLimiter {
 }
 
 /** The limiter itself failed (Redis unreachable) before the job ran: nothing was sent. */
-export class LimiterUnavailableError extends Error {
+export class LimiterUnavailableError extends StudioCampaignError {
   override readonly name = "LimiterUnavailableError";
-  readonly code = "LIMITER_UNAVAILABLE";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("LIMITER_UNAVAILABLE", message, options);
+  }
 }

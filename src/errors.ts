@@ -1,0 +1,41 @@
+/**
+ * The one error base of studio-campaign. Every error the tool raises on purpose carries a
+ * stable `code` (what went wrong, for code to decide on) and keeps its `cause`. Only the CLI
+ * entry turns codes into exit codes (`cli/exit-codes.ts`). This file imports nothing: every
+ * folder may throw these.
+ */
+export type ErrorCode =
+  /** The campaign, contacts or suppression file cannot be used. */
+  | "CAMPAIGN_INPUT"
+  /** The ledger is corrupt in the middle, bound to another campaign, or cannot be opened. */
+  | "LEDGER"
+  /** Another process holds the ledger's lock. */
+  | "LOCK_HELD"
+  /** A plain-http base URL that is not loopback: credentials would travel in clear. */
+  | "INSECURE_BASE_URL"
+  | "MISSING_CREDENTIALS"
+  /** The installed copy lacks what it needs (e.g. the reviewed Bottleneck fixes). */
+  | "BROKEN_INSTALL"
+  /** The flow preflight refused the campaign (SPEC §10). */
+  | "FLOW_REFUSED"
+  /** The shared rate limiter (Redis) failed before a job ran: nothing was sent. */
+  | "LIMITER_UNAVAILABLE"
+  /** Studio answered with a non-2xx status. */
+  | "STUDIO_API_ERROR"
+  /** Studio did not answer. */
+  | "STUDIO_TRANSPORT_ERROR";
+
+export class StudioCampaignError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** The `code` of a Node system error (ENOENT, EACCES, …), when it has one. */
+export function errnoCode(err: unknown): string | undefined {
+  if (typeof err === "object" && err !== null && "code" in err && typeof err.code === "string") return err.code;
+  return undefined;
+}
