@@ -1,3 +1,5 @@
+import type { ResultsColumn } from "../flow/results-columns.js";
+
 /** A validated campaign (SPEC §3), paths resolved against the campaign file's folder. */
 export type ConflictPolicy = "skip" | "end-and-retry";
 export type Weekday = "sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat";
@@ -25,6 +27,8 @@ export interface Campaign {
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
   window: SendWindow | undefined;
+  /** Report columns of contacts' answers, column → path into the Execution Context (SPEC §11). */
+  results: ResultsColumn[] | undefined;
   /** Redis URL to share the account's rate limit (`--redis` overrides). */
   redis: string | undefined;
 }

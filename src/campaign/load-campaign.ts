@@ -3,6 +3,8 @@ import path from "node:path";
 import { CAMPAIGN_DEFAULTS, WEEKDAYS, type Campaign, type ConflictPolicy, type SendWindow, type Weekday } from "./campaign.js";
 import { CampaignInputError } from "./config-errors.js";
 import { isValidSender } from "../contacts/phone.js";
+import type { ResultsColumn } from "../flow/results-columns.js";
+import { REPORT_COLUMNS } from "../report/build-report.js";
 
 /** Flags that override the campaign file (SPEC §2: a flag overrides the file). */
 export interface CampaignOverrides {
@@ -15,7 +17,7 @@ export interface CampaignOverrides {
 
 const TOP_LEVEL_KEYS = new Set([
   "name", "flowSid", "from", "contacts", "defaultRegion", "onConflict", "rate", "retry",
-  "columns", "parameters", "suppress", "window", "redis",
+  "columns", "parameters", "suppress", "window", "redis", "results",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -97,6 +99,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   const redis = optionalString(raw, "redis", fail);
   if (redis !== undefined && !/^rediss?:\/\//.test(redis)) fail("redis", "a redis:// or rediss:// URL");
   const window = raw.window === undefined ? undefined : parseWindow(raw.window, fail);
+  const results = raw.results === undefined ? undefined : parseResults(raw.results, fail);
 
   const resolved = path.resolve(dir, contacts as string);
   return {
@@ -118,11 +121,23 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     parameters: parameters as Record<string, string | number | boolean>,
     suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress),
     window,
+    results,
     redis,
   };
 }
 
 type Fail = (key: string, expected: string, got?: unknown) => never;
+
+function parseResults(raw: unknown, fail: Fail): ResultsColumn[] {
+  if (!isObject(raw)) return fail("results", "an object of report column → path into the Execution Context");
+  const reserved = new Set<string>(REPORT_COLUMNS);
+  return Object.entries(raw).map(([name, path]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(`results.${name}`, "named by letters, digits and '_' (not starting with a digit)");
+    if (reserved.has(name)) fail(`results.${name}`, "named unlike the report's own columns");
+    if (typeof path !== "string" || !/^[^.\s]+(\.[^.\s]+)*$/.test(path)) fail(`results.${name}`, "a dotted path such as \"widgets.ask_rating.inbound.Body\"", path);
+    return { name, path: path as string };
+  });
+}
 
 function parseWindow(raw: unknown, fail: Fail): SendWindow {
   if (!isObject(raw)) return fail("window", "an object with timezone, start, end and days");

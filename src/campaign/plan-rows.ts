@@ -21,11 +21,11 @@ export async function planRows(
   campaign: Campaign,
   state: LedgerState,
   options: { retryFailed: boolean; shard?: ShardSpec | undefined },
-): Promise<AsyncGenerator<PlannedRow>> {
+): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to);
   const classifier = new RowClassifier(campaign, csv.header, suppressed);
-  return (async function* () {
+  const rows = (async function* (): AsyncGenerator<PlannedRow> {
     for await (const record of csv.records) {
       const verdict = classifier.classify(record);
       if (verdict.status === "sendable") {
@@ -41,4 +41,5 @@ export async function planRows(
       }
     }
   })();
+  return { rows, parameterKeys: classifier.parameterKeys };
 }

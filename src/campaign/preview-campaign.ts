@@ -13,6 +13,8 @@ export interface PreviewResult {
   inDoubt: number;
   /** The first rows that will never be sent, with their reasons. */
   problems: Array<{ row: number; status: "invalid" | "duplicate" | "suppressed"; reason: string }>;
+  /** The Parameters keys every contact is sent (for the flow preflight). */
+  parameterKeys: string[];
 }
 
 /**
@@ -31,8 +33,9 @@ export async function previewCampaign(
 ): Promise<PreviewResult> {
   const state = await loadLedgerState(campaign.ledgerPath);
   const maxProblems = options.maxProblems ?? 20;
-  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [] };
-  const rows = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [] };
+  const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+  result.parameterKeys = parameterKeys;
   for await (const planned of rows) {
     if (planned.kind === "skipped") {
       const { verdict } = planned;

@@ -12,6 +12,7 @@ import { isInsideWindow, nextOpening } from "./send-window.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
 import { emptyCounts, type RunEvent, type RunSummary } from "./run-events.js";
 import type { ShardSpec } from "./shard.js";
+import type { FlowFacts } from "../flow/preflight-verdict.js";
 
 export interface RunOptions {
   campaign: Campaign;
@@ -32,6 +33,8 @@ export interface RunOptions {
   requestTimeoutMs: number;
   /** Stop (exit 75) when Studio has failed every request for this long, ms. Default 120 000. */
   outageAfterMs?: number | undefined;
+  /** What the flow preflight found, recorded in the ledger when it changed (SPEC §10). */
+  flowFacts?: FlowFacts | undefined;
 }
 
 const DEFAULT_OUTAGE_AFTER_MS = 120_000;
@@ -67,6 +70,10 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
     from: campaign.from,
     account: options.accountId,
   });
+  const facts = options.flowFacts;
+  if (facts && !sameFacts(state.flow, facts)) {
+    await writer.append({ t: "flow", sid: facts.flowSid, revision: facts.revision, questions: facts.questions, at: new Date(clock.now()).toISOString() });
+  }
   const ctx = new RunContext(
     campaign,
     options.client,
@@ -127,7 +134,7 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   const placeFreed = () => new Promise<void>((resolve) => (wakeReader = resolve));
 
   try {
-    const rows = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+    const { rows } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
     for await (const planned of rows) {
       if (planned.kind === "skipped") {
         const { verdict } = planned;
@@ -204,4 +211,8 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
     achievedRate: sendingMs > 0 ? thisRun.created / (sendingMs / 1000) : 0,
     dryRun: false,
   };
+}
+
+function sameFacts(recorded: { sid: string; revision: number; questions: string[] } | undefined, facts: FlowFacts): boolean {
+  return recorded !== undefined && recorded.sid === facts.flowSid && recorded.revision === facts.revision && recorded.questions.join("\n") === facts.questions.join("\n");
 }

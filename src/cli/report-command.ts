@@ -20,20 +20,20 @@ export const reportCommand = {
   handler: async (argv: ReportArgs) => {
     const campaign = await loadCampaign(argv.campaign, {});
     const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
-    const rows = await buildReport(ledgers);
+    const report = await buildReport(ledgers, { results: campaign.results });
     if (argv.out === undefined) {
-      for (const chunk of inChunks(reportCsvLines(rows))) process.stdout.write(chunk);
+      for (const chunk of inChunks(reportCsvLines(report))) process.stdout.write(chunk);
       return;
     }
     // The report holds personal data: readable by its owner only.
     const file = await open(argv.out, "w", 0o600);
     try {
       await file.chmod(0o600);
-      for (const chunk of inChunks(reportCsvLines(rows))) await file.write(chunk);
+      for (const chunk of inChunks(reportCsvLines(report))) await file.write(chunk);
     } finally {
       await file.close();
     }
-    process.stderr.write(`Report: ${rows.length} rows written to ${argv.out}\n`);
+    process.stderr.write(`Report: ${report.rows.length} rows written to ${argv.out}\n`);
   },
 };
 

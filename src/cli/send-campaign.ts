@@ -1,6 +1,8 @@
 import type { Campaign } from "../campaign/campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { previewCampaign } from "../campaign/preview-campaign.js";
+import { preflightFlow } from "../campaign/preflight.js";
+import type { FlowFacts } from "../flow/preflight-verdict.js";
 import { runCampaign } from "../campaign/run-campaign.js";
 import { StopControl } from "../campaign/run-context.js";
 import type { RunSummary } from "../campaign/run-events.js";
@@ -40,6 +42,15 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard });
   const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
   const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
+  let flowFacts: FlowFacts | undefined;
+  if (argv.preflight) {
+    try {
+      flowFacts = (await preflightFlow(client, campaign.flowSid, preview.parameterKeys, (line) => process.stderr.write(`${line}\n`))).facts;
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+  }
   const limiter = await createLimiter({
     perSecond: campaign.rate.perSecond,
     concurrency: campaign.rate.concurrency,
@@ -79,6 +90,7 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
       onEvent: progress.onEvent,
       requestTimeoutMs: timeoutMs,
       outageAfterMs: argv["outage-after"] !== undefined ? argv["outage-after"] * 1000 : undefined,
+      flowFacts,
     });
   } finally {
     progress.stop();

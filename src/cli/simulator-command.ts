@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import { startSimulator } from "../simulator/server.js";
+import { loadFlowFiles } from "../simulator/flows.js";
 import type { SimulatorCredential, SimulatorOptions } from "../simulator/options.js";
 
 export const simulatorCommand = {
@@ -18,7 +19,10 @@ export const simulatorCommand = {
       .option("seed", { type: "number", default: 1, describe: "seed for faults and SIDs (replayable runs)" })
       .option("account-sid", { type: "string", describe: "accept only this account SID (with --auth-token)" })
       .option("auth-token", { type: "string", describe: "accept only this auth token (with --account-sid)" })
-      .option("flow", { type: "string", array: true, describe: "known Flow SIDs (others answer 404); default: all" }),
+      .option("flow", { type: "string", array: true, describe: "a flow definition file (a Flow resource as JSON), a folder of them, or a Flow SID; others answer 404 (default: every flow exists)" })
+      .option("reply-rate", { type: "number", default: 0.6, describe: "share of simulated contacts that answer each question (seeded)" })
+      .option("survey-ms", { type: "number", default: 1000, describe: "a played flow's Execution ends this long after creation, ms" })
+      .option("max-concurrent", { type: "number", describe: "more requests in flight than this answer 429 (Twilio's concurrency limit)" }),
   handler: async (argv: {
     port: number;
     host: string;
@@ -32,7 +36,12 @@ export const simulatorCommand = {
     "account-sid"?: string | undefined;
     "auth-token"?: string | undefined;
     flow?: string[] | undefined;
+    "reply-rate": number;
+    "survey-ms": number;
+    "max-concurrent"?: number | undefined;
   }) => {
+    const sids = (argv.flow ?? []).filter((f) => /^FW[0-9a-fA-F]{32}$/.test(f));
+    const definitions = loadFlowFiles((argv.flow ?? []).filter((f) => !sids.includes(f)));
     const credentials: SimulatorCredential[] | undefined =
       argv["account-sid"] && argv["auth-token"] ? [{ username: argv["account-sid"], password: argv["auth-token"] }] : undefined;
     const options: SimulatorOptions = {
@@ -46,7 +55,11 @@ export const simulatorCommand = {
       seed: argv.seed,
       ...(argv["auto-end"] !== undefined ? { autoEndMs: argv["auto-end"] } : {}),
       ...(credentials ? { credentials } : {}),
-      ...(argv.flow ? { flows: argv.flow } : {}),
+      ...(sids.length > 0 ? { flows: sids } : {}),
+      ...(definitions.length > 0 ? { flowDefinitions: definitions } : {}),
+      replyRate: argv["reply-rate"],
+      surveyMs: argv["survey-ms"],
+      ...(argv["max-concurrent"] !== undefined ? { maxConcurrentRequests: argv["max-concurrent"] } : {}),
     };
     const simulator = await startSimulator(options);
     process.stderr.write(`Studio simulator listening on ${simulator.url} (rate ${argv.rate}/s, seed ${argv.seed})\n`);

@@ -3,13 +3,18 @@ import { loadCampaign } from "../campaign/load-campaign.js";
 import { previewCampaign } from "../campaign/preview-campaign.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatCounts } from "./render-summary.js";
-import { shardFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
+import { shardFromArgs, studioUrlFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
+import { preflightFlow } from "../campaign/preflight.js";
+import type { PreflightVerdict } from "../flow/preflight-verdict.js";
+import { credentialsFromEnv } from "../studio/credentials.js";
 
 interface ValidateArgs {
   campaign: string;
   contacts?: string | undefined;
   ledger?: string | undefined;
   shard?: string | undefined;
+  online: boolean;
+  "studio-url"?: string | undefined;
   json: boolean;
 }
 
@@ -17,12 +22,16 @@ export const validateCommand = {
   command: "validate <campaign>",
   describe: "Check the campaign and its contacts; send nothing",
   builder: (y: Argv) =>
-    withCampaignFileOptions(withCampaignArgument(y)).option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
+    withCampaignFileOptions(withCampaignArgument(y))
+      .option("online", { type: "boolean", default: false, describe: "also check the Studio Flow (SPEC §10 preflight; needs credentials)" })
+      .option("studio-url", { type: "string", describe: "API base URL with --online (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
+      .option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
   handler: async (argv: ValidateArgs) => {
     const campaign = await loadCampaign(argv.campaign, { contacts: argv.contacts, ledger: argv.ledger });
     const result = await previewCampaign(campaign, { shard: shardFromArgs(argv.shard) });
+    const preflight = argv.online ? await onlinePreflight(argv, campaign.flowSid, result.parameterKeys) : undefined;
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...result, ...(preflight ? { preflight } : {}) })}\n`);
     } else {
       const lines = [
         `Campaign ${campaign.name}: flow ${campaign.flowSid}, from ${campaign.from}, ${campaign.rate.perSecond}/s, on conflict ${campaign.onConflict}`,
@@ -35,3 +44,21 @@ export const validateCommand = {
     if (result.counts.invalid > 0) throw new ExitError(ExitCode.rowErrors, "");
   },
 };
+
+/**
+ * `validate --online`: the flow preflight of `run` (SPEC §10), its lines on stdout. Plain
+ * `validate` never gets here: it stays offline and needs no credentials.
+ */
+async function onlinePreflight(argv: ValidateArgs, flowSid: string, parameterKeys: string[]): Promise<PreflightVerdict> {
+  const credentials = credentialsFromEnv();
+  const baseUrl = studioUrlFromArgs(argv["studio-url"]);
+  const { StudioClient } = await import("../studio/client.js"); // undici: only when online
+  const client = new StudioClient({ baseUrl, credentials, connections: 2 });
+  try {
+    return await preflightFlow(client, flowSid, parameterKeys, (line) => {
+      if (!argv.json) process.stdout.write(`${line}\n`);
+    });
+  } finally {
+    await client.close();
+  }
+}

@@ -37,6 +37,11 @@ export class RowClassifier {
     }
   }
 
+  /** Every Parameters key a contact is sent: the static ones and the parameter columns. */
+  get parameterKeys(): string[] {
+    return [...new Set([...Object.keys(this.#campaign.parameters), ...this.#parameterColumns])];
+  }
+
   classify(record: CsvRecord): RowVerdict {
     const { columns } = this.#campaign;
     if ("error" in record) return { status: "invalid", row: record.row, to: "", from: "", reason: record.error };

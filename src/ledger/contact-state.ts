@@ -1,5 +1,5 @@
 import { contactKey } from "../contacts/contact.js";
-import type { CampaignHeader, LedgerEvent } from "./events.js";
+import type { CampaignHeader, FlowChecked, LedgerEvent } from "./events.js";
 
 export type ContactStatus = "pending" | "created" | "conflict_skipped" | "failed";
 
@@ -23,13 +23,15 @@ export interface ContactState {
 
 export interface LedgerState {
   header: CampaignHeader | undefined;
+  /** The latest flow preflight recorded. */
+  flow: FlowChecked | undefined;
   contacts: Map<string, ContactState>;
   /** Rows already recorded as invalid, duplicate or suppressed. */
   skippedRows: Set<number>;
 }
 
 export function emptyLedgerState(): LedgerState {
-  return { header: undefined, contacts: new Map(), skippedRows: new Set() };
+  return { header: undefined, flow: undefined, contacts: new Map(), skippedRows: new Set() };
 }
 
 export function newContactState(): ContactState {
@@ -53,7 +55,11 @@ export function applyEvent(state: LedgerState, event: LedgerEvent): void {
     case "row":
       state.skippedRows.add(event.row);
       return;
+    case "flow":
+      state.flow = event;
+      return;
     case "exec":
+    case "results":
       return;
   }
   const key = contactKey(event.to, event.from);

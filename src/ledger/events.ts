@@ -98,8 +98,36 @@ export interface ExecutionStatusSeen {
   at: string;
 }
 
+/**
+ * The flow preflight read the flow (SPEC §10): which published revision Executions run, and the
+ * facts later commands need offline — its Send & Wait For Reply widgets (SPEC §11).
+ */
+export interface FlowChecked {
+  t: "flow";
+  sid: string;
+  revision: number;
+  questions: string[];
+  at: string;
+}
+
+/**
+ * `results` read an Execution's Context: the value at each results path (absent: not there).
+ * `final` once the Execution had ended: it is never fetched again. `gone`: Studio no longer
+ * has it (404, past its retention).
+ */
+export interface ResultsRecorded {
+  t: "results";
+  sid: string;
+  values: Record<string, unknown>;
+  final: boolean;
+  gone?: true;
+  at: string;
+}
+
 export type LedgerEvent =
   | CampaignHeader
+  | FlowChecked
+  | ResultsRecorded
   | RowSkipped
   | AttemptStarted
   | ExecutionCreated

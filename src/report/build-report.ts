@@ -2,6 +2,7 @@ import { contactKey } from "../contacts/contact.js";
 import type { LedgerEvent } from "../ledger/events.js";
 import { readLedger } from "../ledger/read-ledger.js";
 import type { RowStatus } from "../campaign/run-events.js";
+import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
 import { csvLine } from "./csv-cell.js";
 
 export const REPORT_COLUMNS = [
@@ -24,26 +25,47 @@ export interface ReportRow {
   first_attempt_at: string;
   last_event_at: string;
   execution_status: "" | "active" | "ended";
+  /** The results columns' cells, in the report's order (SPEC §6, §11). */
+  results: string[];
 }
 
-/** Fold ledgers (one, or the shards of one campaign) into report rows, by CSV row. */
-export async function buildReport(ledgerFiles: string[]): Promise<ReportRow[]> {
+export interface Report {
+  /** The results columns after `execution_status`. */
+  resultsColumns: ResultsColumn[];
+  rows: ReportRow[];
+}
+
+/**
+ * Fold ledgers (one, or the shards of one campaign) into report rows, by CSV row. Results
+ * columns are the campaign's `results`, else the flow's questions as the preflight recorded
+ * them in the ledger: no network call.
+ */
+export async function buildReport(ledgerFiles: string[], options: { results?: ResultsColumn[] | undefined } = {}): Promise<Report> {
   const byContact = new Map<string, ReportRow>();
   const byRow = new Map<number, ReportRow>();
   const executionStatus = new Map<string, "active" | "ended">();
+  const resultsBySid = new Map<string, Record<string, unknown>>();
+  let questions: string[] | undefined;
   for (const file of ledgerFiles) {
-    for await (const event of readLedger(file)) applyToReport(event, byContact, byRow, executionStatus);
+    for await (const event of readLedger(file)) {
+      if (event.t === "flow") questions = event.questions;
+      else if (event.t === "results") resultsBySid.set(event.sid, { ...resultsBySid.get(event.sid), ...event.values });
+      else applyToReport(event, byContact, byRow, executionStatus);
+    }
   }
+  const columns = resultsColumns(options.results, questions);
   const rows = [...byRow.values(), ...byContact.values()];
   for (const row of rows) {
     const status = executionStatus.get(row.execution_sid);
     if (status) row.execution_status = status;
+    const values = row.execution_sid ? resultsBySid.get(row.execution_sid) : undefined;
+    row.results = columns.map((column) => resultCell(values?.[column.path]));
   }
-  return rows.sort((a, b) => a.row - b.row);
+  return { resultsColumns: columns, rows: rows.sort((a, b) => a.row - b.row) };
 }
 
 function applyToReport(
-  event: LedgerEvent,
+  event: Exclude<LedgerEvent, { t: "flow" | "results" }>,
   byContact: Map<string, ReportRow>,
   byRow: Map<number, ReportRow>,
   executionStatus: Map<string, "active" | "ended">,
@@ -93,11 +115,11 @@ function applyToReport(
 function blankRow(row: number, to: string, from: string, status: RowStatus): ReportRow {
   return {
     row, to, from, status, execution_sid: "", attempts: 0, http_status: null, error_code: null, error_message: "",
-    conflicting_execution_sid: "", conflict_action: "", first_attempt_at: "", last_event_at: "", execution_status: "",
+    conflicting_execution_sid: "", conflict_action: "", first_attempt_at: "", last_event_at: "", execution_status: "", results: [],
   };
 }
 
-export function* reportCsvLines(rows: Iterable<ReportRow>): Generator<string> {
-  yield csvLine([...REPORT_COLUMNS]);
-  for (const row of rows) yield csvLine(REPORT_COLUMNS.map((column) => row[column]));
+export function* reportCsvLines(report: Report): Generator<string> {
+  yield csvLine([...REPORT_COLUMNS, ...report.resultsColumns.map((c) => c.name)]);
+  for (const row of report.rows) yield csvLine([...REPORT_COLUMNS.map((column) => row[column]), ...row.results]);
 }

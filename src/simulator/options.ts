@@ -1,3 +1,5 @@
+import type { SimulatedFlow } from "./flows.js";
+
 export interface SimulatorCredential {
   /** Account SID (AC…) or API key SID (SK…). */
   username: string;
@@ -33,6 +35,18 @@ export interface SimulatorOptions {
   retryAfter?: string;
   /** When set, other flows answer 404. Otherwise every well-formed Flow SID exists. */
   flows?: string[];
+  /**
+   * Flows with their definitions (`--flow FILE|DIR`): served by `GET /v2/Flows/{Sid}` and its
+   * Revisions, and played for each Execution (questions, replies, Context, Steps). When set,
+   * flows not listed here nor in `flows` answer 404. Without them, every flow is a default one.
+   */
+  flowDefinitions?: SimulatedFlow[];
+  /** Share of simulated contacts that answer each question, 0..1 (seeded, per contact). Default 0.6. */
+  replyRate?: number;
+  /** A played Execution ends this long after its creation (the survey's duration), ms. Default 1 000. */
+  surveyMs?: number;
+  /** More requests than this in flight at once answer 429 / 20429 (Twilio's concurrency limit). Default: none. */
+  maxConcurrentRequests?: number;
 }
 
 export const SIMULATOR_DEFAULTS = {
@@ -44,6 +58,8 @@ export const SIMULATOR_DEFAULTS = {
   resetRate: 0,
   dropAfterCommitRate: 0,
   seed: 1,
+  replyRate: 0.6,
+  surveyMs: 1_000,
 } as const;
 
 /** Account used for API-key credentials that name none. */

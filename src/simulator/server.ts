@@ -4,7 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { seededRandom } from "./random.js";
 import { ExecutionStore, type StoredExecution } from "./store.js";
 import { SlidingWindow } from "./rate-window.js";
-import { errorBody, executionResource, type TwilioError } from "./resource.js";
+import { errorBody, executionResource, twilioDate, type TwilioError } from "./resource.js";
+import { defaultFlow, executionContext, flowResource, playFlow } from "./flows.js";
 import { isTwilioError, parseCreateRequest, parseDateFilter } from "./validation.js";
 import { isLoopbackHost } from "../studio/base-url.js";
 import { DEFAULT_SIMULATOR_ACCOUNT, SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options.js";
@@ -15,6 +16,10 @@ export interface SimulatorStats {
   rateLimited: number;
   unauthorized: number;
   faults: { failed: number; reset: number; droppedAfterCommit: number };
+  /** Requests answered 429 by the concurrency cap (`maxConcurrentRequests`). */
+  concurrencyLimited: number;
+  /** Answered GETs of the flow side: Flow/Revision, Execution Context, Steps. */
+  requests: { flow: number; context: number; steps: number };
   /** Arrival times (ms) of every accepted create, for checking the rate from outside. */
   createTimes: number[];
   /** Arrival times (ms) of every create request that reached the rate check, accepted or not. */
@@ -33,6 +38,8 @@ export interface Simulator {
 }
 
 const EXECUTIONS_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions(?:\/([^/]+))?\/?$/;
+const EXECUTION_PART_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions\/([^/]+)\/(Context|Steps)\/?$/;
+const FLOW_ROUTE = /^\/v2\/Flows\/([^/]+)(?:\/Revisions\/([^/]+))?\/?$/;
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const EXECUTION_SID = /^FN[0-9a-fA-F]{32}$/;
 
@@ -43,7 +50,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const random = seededRandom(settings.seed);
   const store = new ExecutionStore({ random, autoEndMs: settings.autoEndMs });
   const windows = new Map<string, SlidingWindow>();
-  const knownFlows = settings.flows ? new Set(settings.flows) : undefined;
+  const definedFlows = new Map((settings.flowDefinitions ?? []).map((flow) => [flow.sid, flow]));
+  const knownFlows = settings.flows || definedFlows.size > 0 ? new Set([...(settings.flows ?? []), ...definedFlows.keys()]) : undefined;
+  let inFlight = 0;
   const rejectTo = new Set(settings.rejectTo ?? []);
   const stats: SimulatorStats = {
     created: 0,
@@ -51,6 +60,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     rateLimited: 0,
     unauthorized: 0,
     faults: { failed: 0, reset: 0, droppedAfterCommit: 0 },
+    concurrencyLimited: 0,
+    requests: { flow: 0, context: 0, steps: 0 },
     createTimes: [],
     createArrivals: [],
   };
@@ -60,8 +71,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    inFlight++;
+    try {
+      await handleCounted(req, res);
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function handleCounted(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrival = Date.now(); // a strict server counts arrivals: before reading the body
     const body = await readBody(req);
+    if (settings.maxConcurrentRequests !== undefined && inFlight > settings.maxConcurrentRequests) {
+      stats.concurrencyLimited++;
+      const outcome = fail({ status: 429, code: 20429, message: "Too many requests" }, { "retry-after": "1" });
+      send(res, outcome.status, outcome.body, outcome.headers);
+      return;
+    }
     if (random() < settings.resetRate) {
       stats.faults.reset++;
       req.socket.destroy();
@@ -90,13 +116,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return fail({ status: 500, code: 20500, message: "Internal Server Error" });
     }
     const url = new URL(req.url ?? "/", "http://simulator");
+    const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+    const flowMatch = FLOW_ROUTE.exec(url.pathname);
+    if (flowMatch) return req.method === "GET" ? getFlow(account, flowMatch[1] ?? "", flowMatch[2], url.pathname, origin) : methodNotAllowed();
+    const partMatch = EXECUTION_PART_ROUTE.exec(url.pathname);
+    if (partMatch) {
+      const [, partFlow = "", partSid = "", part] = partMatch;
+      const execution = flowExists(partFlow) && EXECUTION_SID.test(partSid) ? store.get(account, partFlow, partSid) : undefined;
+      if (!execution) return notFound(url.pathname);
+      if (req.method !== "GET") return methodNotAllowed();
+      stats.requests[part === "Context" ? "context" : "steps"]++;
+      return ok(200, part === "Context" ? contextResource(execution, now, origin) : stepsResource(execution, now, origin));
+    }
     const match = EXECUTIONS_ROUTE.exec(url.pathname);
     const flowSid = match?.[1];
     const sid = match?.[2];
-    if (!flowSid || !FLOW_SID.test(flowSid) || (knownFlows && !knownFlows.has(flowSid))) {
-      return notFound(url.pathname);
-    }
-    const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+    if (!flowSid || !flowExists(flowSid)) return notFound(url.pathname);
     const form = isForm(req) ? new URLSearchParams(rawBody) : new URLSearchParams();
     if (sid === undefined) {
       if (req.method === "POST") return create(account, flowSid, form, now, origin);
@@ -131,7 +166,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         );
       }
     }
-    const result = store.create({ accountSid: account, flowSid, ...request, now });
+    const flow = definedFlows.get(flowSid);
+    const play = flow
+      ? { steps: playFlow(flow, { to: request.to, from: request.from, data: request.parameters ?? {}, replyRate: settings.replyRate, seed: settings.seed }), endsAt: now + settings.surveyMs }
+      : undefined;
+    const result = store.create({ accountSid: account, flowSid, ...request, now, play });
     if ("conflict" in result) {
       stats.conflicts++;
       const conflicting = result.conflict.sid;
@@ -214,6 +253,54 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         key: "executions",
       },
     });
+  }
+
+  function flowExists(flowSid: string): boolean {
+    return FLOW_SID.test(flowSid) && (knownFlows === undefined || knownFlows.has(flowSid));
+  }
+
+  function getFlow(account: string, flowSid: string, revision: string | undefined, pathname: string, origin: string): Outcome {
+    if (!flowExists(flowSid)) return notFound(pathname);
+    stats.requests.flow++;
+    const flow = definedFlows.get(flowSid) ?? defaultFlow(flowSid);
+    const which = revision === undefined || revision === "LatestRevision" ? "latest" : revision === "LatestPublished" ? "published" : Number(revision);
+    if (typeof which === "number" && !(Number.isInteger(which) && which > 0)) return notFound(pathname);
+    const resource = flowResource(flow, account, origin, which);
+    return resource ? ok(200, resource) : notFound(pathname);
+  }
+
+  /** `…/Executions/{Sid}/Context`: while active, the questions asked so far and no replies yet. */
+  function contextResource(execution: StoredExecution, now: number, origin: string) {
+    const ended = store.statusOf(execution, now) === "ended";
+    const steps = (execution.steps ?? []).map(({ inbound, ...asked }) => (ended && inbound ? { ...asked, inbound } : asked));
+    const url = `${origin}/v2/Flows/${execution.flowSid}/Executions/${execution.sid}/Context`;
+    const context = executionContext({ to: execution.to, from: execution.from, data: execution.parameters ?? {} }, ended ? steps : steps.slice(0, 1));
+    return { account_sid: execution.accountSid, context, flow_sid: execution.flowSid, execution_sid: execution.sid, url };
+  }
+
+  /** `…/Executions/{Sid}/Steps`: newest first, one page (an Execution has at most 1 000 steps). */
+  function stepsResource(execution: StoredExecution, now: number, origin: string) {
+    const ended = store.statusOf(execution, now) === "ended";
+    const played = ended ? (execution.steps ?? []) : (execution.steps ?? []).slice(0, 0);
+    const base = `${origin}/v2/Flows/${execution.flowSid}/Executions/${execution.sid}/Steps`;
+    const steps = played
+      .map((step, i) => ({
+        sid: `FT${execution.sid.slice(2, 26)}${i.toString(16).padStart(8, "0")}`,
+        account_sid: execution.accountSid,
+        flow_sid: execution.flowSid,
+        execution_sid: execution.sid,
+        parent_step_sid: null,
+        name: step.event,
+        context: {},
+        transitioned_from: step.widget,
+        transitioned_to: step.next ?? "Ended",
+        date_created: twilioDate(execution.createdAt),
+        date_updated: twilioDate(execution.createdAt),
+        url: `${base}/FT${i}`,
+        links: { step_context: `${base}/FT${i}/Context` },
+      }))
+      .reverse();
+    return { steps, meta: { page: 0, page_size: 50, first_page_url: `${base}?PageSize=50&Page=0`, previous_page_url: null, url: `${base}?PageSize=50&Page=0`, next_page_url: null, key: "steps" } };
   }
 
   function authenticate(header: string | undefined): string | undefined {

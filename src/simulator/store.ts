@@ -1,3 +1,4 @@
+import type { PlayedStep } from "./flows.js";
 import { randomHex } from "./random.js";
 
 export interface StoredExecution {
@@ -14,6 +15,8 @@ export interface StoredExecution {
   /** Creation order, for stable newest-first paging. */
   readonly seq: number;
   endedAt: number | undefined;
+  /** The flow as this contact went through it (a flow with a definition of its own). */
+  steps: PlayedStep[] | undefined;
 }
 
 export interface ListQuery {
@@ -52,6 +55,8 @@ export class ExecutionStore {
     from: string;
     parameters: Record<string, unknown> | undefined;
     now: number;
+    /** A played flow: its steps, and when it ends by itself. */
+    play?: { steps: PlayedStep[]; endsAt: number } | undefined;
   }): { created: StoredExecution } | { conflict: StoredExecution } {
     const contactKey = `${init.accountSid}|${init.to}|${init.from}`;
     const active = this.#activeByContact.get(contactKey);
@@ -66,7 +71,8 @@ export class ExecutionStore {
       contactSid: `FC${randomHex(this.#random, 32)}`,
       createdAt: init.now,
       seq: ++this.#seq,
-      endedAt: undefined,
+      endedAt: init.play?.endsAt,
+      steps: init.play?.steps,
     };
     let flowList = this.#byFlow.get(init.flowSid);
     if (!flowList) this.#byFlow.set(init.flowSid, (flowList = []));

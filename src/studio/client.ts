@@ -10,6 +10,9 @@ import {
   FLOW_SID_PATTERN,
   type CreateExecutionInput,
   type Execution,
+  type ExecutionContextResource,
+  type FlowResource,
+  type FlowRevisionRef,
   type ExecutionPage,
   type ListExecutionsInput,
 } from "./types.js";
@@ -71,6 +74,22 @@ export class StudioClient {
     return this.#json<Execution>("POST", this.#executionPath(flowSid, sid), new URLSearchParams({ Status: "ended" }));
   }
 
+  /** `GET /v2/Flows/{Sid}`: the flow's latest revision (possibly an unpublished draft). */
+  async fetchFlow(flowSid: string): Promise<FlowResource> {
+    return this.#json<FlowResource>("GET", this.#flowPath(flowSid));
+  }
+
+  /** `GET /v2/Flows/{Sid}/Revisions/{Revision}`; `LatestPublished` is what REST API Executions run. */
+  async fetchFlowRevision(flowSid: string, revision: FlowRevisionRef): Promise<FlowResource> {
+    if (typeof revision === "number" && !(Number.isInteger(revision) && revision > 0)) throw new RangeError(`not a revision: ${revision}`);
+    return this.#json<FlowResource>("GET", `${this.#flowPath(flowSid)}/Revisions/${revision}`);
+  }
+
+  /** `GET /v2/Flows/{FlowSid}/Executions/{Sid}/Context`: what the contact did in the flow. */
+  async fetchExecutionContext(flowSid: string, sid: string): Promise<ExecutionContextResource> {
+    return this.#json<ExecutionContextResource>("GET", `${this.#executionPath(flowSid, sid)}/Context`);
+  }
+
   async deleteExecution(flowSid: string, sid: string): Promise<void> {
     const response = await this.#send("DELETE", this.#executionPath(flowSid, sid));
     await response.body.dump();
@@ -120,9 +139,13 @@ export class StudioClient {
     return this.#basePath + apiPath + url.search;
   }
 
-  #executionsPath(flowSid: string): string {
+  #flowPath(flowSid: string): string {
     if (!FLOW_SID_PATTERN.test(flowSid)) throw new RangeError(`not a Flow SID: ${JSON.stringify(flowSid)}`);
-    return `${this.#basePath}/v2/Flows/${flowSid}/Executions`;
+    return `${this.#basePath}/v2/Flows/${flowSid}`;
+  }
+
+  #executionsPath(flowSid: string): string {
+    return `${this.#flowPath(flowSid)}/Executions`;
   }
 
   #executionPath(flowSid: string, sid: string): string {

@@ -48,3 +48,35 @@ export interface ListExecutionsInput {
 
 export const FLOW_SID_PATTERN = /^FW[0-9a-fA-F]{32}$/;
 export const EXECUTION_SID_PATTERN = /^FN[0-9a-fA-F]{32}$/;
+
+/** The Flow resource (`GET /v2/Flows/{Sid}`) and a Flow Revision (`…/Revisions/{Revision}`). */
+export interface FlowResource {
+  sid: string;
+  account_sid: string | null;
+  friendly_name: string | null;
+  /** The flow's JSON definition (`states`, `initial_state`, …); null in list responses. */
+  definition: unknown;
+  status: "draft" | "published" | string;
+  revision: number;
+  commit_message?: string | null;
+  valid: boolean | null;
+  errors: unknown[] | null;
+  /** Absent on a Flow Revision. */
+  warnings?: unknown[] | null;
+  date_created: string | null;
+  date_updated: string | null;
+  url: string | null;
+}
+
+/** `GET /v2/Flows/{FlowSid}/Executions/{Sid}/Context`. */
+export interface ExecutionContextResource {
+  account_sid: string | null;
+  /** What the Execution knows: `flow.data`, `contact`, `widgets.<name>.…`, `trigger`. */
+  context: unknown;
+  flow_sid: string | null;
+  execution_sid: string | null;
+  url: string | null;
+}
+
+/** `Revision` path segment: a number, or the two names Twilio's OpenAPI documents. */
+export type FlowRevisionRef = number | "LatestPublished" | "LatestRevision";

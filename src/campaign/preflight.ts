@@ -1,0 +1,70 @@
+import { StudioCampaignError } from "../errors.js";
+import { judgeFlow, type FlowSnapshot, type PreflightVerdict, type RevisionSnapshot } from "../flow/preflight-verdict.js";
+import type { StudioClient } from "../studio/client.js";
+import { StudioApiError } from "../studio/errors.js";
+import type { FlowResource } from "../studio/types.js";
+
+/**
+ * SPEC §10, before the first create: read the flow and judge the revision Executions will run.
+ * That is the latest **published** revision: `GET /v2/Flows/{Sid}` returns the latest revision,
+ * which may be a draft that only the flow's test users run (Studio docs, "Flow Revisions" and
+ * "Test Users": https://www.twilio.com/docs/studio/rest-api/v2/flow-revision,
+ * https://www.twilio.com/docs/studio/rest-api/v2/test-user), so both are read: two GETs.
+ * A 404 on the flow means it is not on this account; a 404 on `LatestPublished`, that it was
+ * never published. 401/403 and transport errors propagate (exit 77 / 75).
+ */
+export async function readFlow(client: StudioClient, flowSid: string): Promise<FlowSnapshot> {
+  let latest: FlowResource;
+  try {
+    latest = await client.fetchFlow(flowSid);
+  } catch (err) {
+    if (err instanceof StudioApiError && err.status === 404) {
+      throw new StudioCampaignError("FLOW_REFUSED", `flow ${flowSid} does not exist on this account (404): check "flowSid" and that the credentials belong to the flow's account; nothing was sent`, { cause: err });
+    }
+    throw err;
+  }
+  let published: FlowResource | undefined;
+  try {
+    published = await client.fetchFlowRevision(flowSid, "LatestPublished");
+  } catch (err) {
+    if (!(err instanceof StudioApiError && err.status === 404)) throw err;
+  }
+  return {
+    flowSid,
+    friendlyName: latest.friendly_name ?? undefined,
+    latest: snapshot(latest),
+    published: published ? snapshot(published) : undefined,
+  };
+}
+
+function snapshot(resource: FlowResource): RevisionSnapshot {
+  return {
+    revision: resource.revision,
+    status: resource.status,
+    definition: resource.definition,
+    valid: resource.valid ?? undefined,
+    errors: resource.errors ?? [],
+    warnings: resource.warnings ?? [],
+  };
+}
+
+/** Read, judge, and refuse (FLOW_REFUSED, exit 2) when anything would harm the contacts. */
+export async function preflightFlow(
+  client: StudioClient,
+  flowSid: string,
+  sentKeys: readonly string[],
+  report: (line: string) => void,
+): Promise<PreflightVerdict> {
+  const flow = await readFlow(client, flowSid);
+  const verdict = judgeFlow(flow, sentKeys);
+  const name = flow.friendlyName ? ` "${flow.friendlyName}"` : "";
+  if (verdict.facts) report(`preflight: flow ${flowSid}${name}, published revision ${verdict.facts.revision}; ${verdict.facts.questions.length} question(s): ${verdict.facts.questions.join(", ") || "none"}`);
+  for (const warning of verdict.warnings) report(`preflight: warning: ${warning}`);
+  for (const refusal of verdict.refusals) report(`preflight: refused: ${refusal}`);
+  if (verdict.refusals.length > 0) {
+    const problems = verdict.refusals.length === 1 ? "the problem above" : `the ${verdict.refusals.length} problems above`;
+    throw new StudioCampaignError("FLOW_REFUSED", `the flow preflight refused the campaign for ${problems}; nothing was sent (--no-preflight skips this check)`);
+  }
+  if (verdict.refusals.length === 0 && verdict.facts) report(`preflight: ok`);
+  return verdict;
+}
