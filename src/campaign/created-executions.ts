@@ -1,23 +1,49 @@
+import type { ResultsRecorded } from "../ledger/events.js";
 import { readLedger } from "../ledger/read-ledger.js";
 
 export interface CreatedExecution {
   sid: string;
   /** When this campaign created (or adopted) it, ms. */
   at: number;
-  /** Latest known state, from `status` or `end`. */
+  /** Latest known state, from `status`, `end` or `results`. */
   status: "active" | "ended" | undefined;
+  /** What `results` recorded of its Context (values by path, merged), if anything. */
+  results?: Pick<ResultsRecorded, "values" | "final" | "gone"> | undefined;
+}
+
+export interface CampaignExecutions {
+  executions: Map<string, CreatedExecution>;
+  /** The flow's Send & Wait For Reply widgets, as the latest preflight recorded them. */
+  questions: string[] | undefined;
 }
 
 /** The Executions this campaign created, from its ledger: never another campaign's. */
 export async function createdExecutions(ledgerPath: string): Promise<Map<string, CreatedExecution>> {
+  return (await readCampaignExecutions(ledgerPath)).executions;
+}
+
+/** The same, with the flow facts `results` needs. One pass over the ledger. */
+export async function readCampaignExecutions(ledgerPath: string): Promise<CampaignExecutions> {
   const executions = new Map<string, CreatedExecution>();
+  let questions: string[] | undefined;
   for await (const event of readLedger(ledgerPath)) {
     if (event.t === "created" || event.t === "adopted") {
-      executions.set(event.sid, { sid: event.sid, at: Date.parse(event.at), status: executions.get(event.sid)?.status });
+      const known = executions.get(event.sid);
+      executions.set(event.sid, { sid: event.sid, at: Date.parse(event.at), status: known?.status, results: known?.results });
     } else if (event.t === "exec") {
       const known = executions.get(event.sid);
       if (known) known.status = event.status;
+    } else if (event.t === "results") {
+      const known = executions.get(event.sid);
+      if (known) known.results = mergeResults(known.results, event);
+    } else if (event.t === "flow") {
+      questions = event.questions;
     }
   }
-  return executions;
+  return { executions, questions };
+}
+
+/** A later read of the same Execution adds to (and replaces) what an earlier one recorded. */
+export function mergeResults(known: CreatedExecution["results"], event: Pick<ResultsRecorded, "values" | "final" | "gone">): NonNullable<CreatedExecution["results"]> {
+  return { values: { ...known?.values, ...event.values }, final: event.final || (known?.final ?? false), ...(event.gone || known?.gone ? { gone: true as const } : {}) };
 }

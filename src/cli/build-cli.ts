@@ -1,6 +1,7 @@
 import yargs from "yargs";
 import { endCommand } from "./end-command.js";
 import { reportCommand } from "./report-command.js";
+import { resultsCommand } from "./results-command.js";
 import { statusCommand } from "./status-command.js";
 import { runCommand } from "./run-command.js";
 import { simulatorCommand } from "./simulator-command.js";
@@ -17,6 +18,7 @@ export function buildCli(argv: string[]) {
     .command(reportCommand)
     .command(statusCommand)
     .command(endCommand)
+    .command(resultsCommand)
     .command(simulatorCommand)
     .demandCommand(1, "name a command")
     .strict()

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { Campaign } from "../campaign/campaign.js";
-import { createdExecutions, type CreatedExecution } from "../campaign/created-executions.js";
+import { readCampaignExecutions, type CreatedExecution } from "../campaign/created-executions.js";
 import { LedgerLock } from "../ledger/ledger-lock.js";
 import { openLedgerForRun } from "../ledger/open-ledger.js";
 import type { LedgerWriter } from "../ledger/write-ledger.js";
@@ -12,10 +12,12 @@ export interface LedgerSession {
   client: StudioClient;
   writer: LedgerWriter;
   executions: Map<string, CreatedExecution>;
+  /** The flow's questions as the latest preflight recorded them. */
+  questions: string[] | undefined;
 }
 
 /**
- * For `status` and `end`: hold the ledger's lock, check its binding, and read the Executions
+ * For `status`, `end` and `results`: hold the ledger's lock, check its binding, and read the Executions
  * this campaign created. Closes everything when `work` is done.
  */
 export async function withLedgerSession<T>(
@@ -39,7 +41,7 @@ export async function withLedgerSession<T>(
     });
     const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency });
     try {
-      return await work({ client, writer, executions: await createdExecutions(campaign.ledgerPath) });
+      return await work({ client, writer, ...(await readCampaignExecutions(campaign.ledgerPath)) });
     } finally {
       await client.close();
       await writer.close();

@@ -20,6 +20,8 @@ export interface SimulatorStats {
   concurrencyLimited: number;
   /** Answered GETs of the flow side: Flow/Revision, Execution Context, Steps. */
   requests: { flow: number; context: number; steps: number };
+  /** The Execution SID of every answered Context request, in order. */
+  contextSids: string[];
   /** Arrival times (ms) of every accepted create, for checking the rate from outside. */
   createTimes: number[];
   /** Arrival times (ms) of every create request that reached the rate check, accepted or not. */
@@ -62,6 +64,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults: { failed: 0, reset: 0, droppedAfterCommit: 0 },
     concurrencyLimited: 0,
     requests: { flow: 0, context: 0, steps: 0 },
+    contextSids: [],
     createTimes: [],
     createArrivals: [],
   };
@@ -84,7 +87,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const body = await readBody(req);
     if (settings.maxConcurrentRequests !== undefined && inFlight > settings.maxConcurrentRequests) {
       stats.concurrencyLimited++;
-      const outcome = fail({ status: 429, code: 20429, message: "Too many requests" }, { "retry-after": "1" });
+      const outcome = fail({ status: 429, code: 20429, message: "Too many requests" });
       send(res, outcome.status, outcome.body, outcome.headers);
       return;
     }
@@ -126,6 +129,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!execution) return notFound(url.pathname);
       if (req.method !== "GET") return methodNotAllowed();
       stats.requests[part === "Context" ? "context" : "steps"]++;
+      if (part === "Context") stats.contextSids.push(execution.sid);
       return ok(200, part === "Context" ? contextResource(execution, now, origin) : stepsResource(execution, now, origin));
     }
     const match = EXECUTIONS_ROUTE.exec(url.pathname);

@@ -1,0 +1,92 @@
+import type { Argv } from "yargs";
+import { loadCampaign } from "../campaign/load-campaign.js";
+import { resultsColumns } from "../flow/results-columns.js";
+import type { ResultsSummary } from "../campaign/collect-results.js";
+import { credentialsFromEnv } from "../studio/credentials.js";
+import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
+import { ExitCode, ExitError } from "./exit-codes.js";
+import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+
+interface ResultsArgs {
+  campaign: string;
+  ledger?: string | undefined;
+  "studio-url"?: string | undefined;
+  "include-active": boolean;
+  json: boolean;
+}
+
+const PROGRESS_EVERY_MS = 5_000;
+
+export const resultsCommand = {
+  command: "results <campaign>",
+  describe: "Collect what contacts answered (Execution Context) into the ledger, for the report",
+  builder: (y: Argv) =>
+    withLedgerSessionOptions(y).option("include-active", {
+      type: "boolean",
+      default: false,
+      describe: "also read Executions still active (provisional: read again once ended)",
+    }),
+  handler: async (argv: ResultsArgs) => {
+    const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
+    const credentials = credentialsFromEnv();
+    const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
+    const { collectResults } = await import("../campaign/collect-results.js");
+    const stop = new AbortController();
+    const onSignal = () => {
+      if (stop.signal.aborted) process.exit(ExitCode.tempFail);
+      process.stderr.write("studio-campaign: stopping: finishing the reads in flight; the next `results` continues\n");
+      stop.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    let lastProgress = 0;
+    let summary: ResultsSummary;
+    try {
+      summary = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), ({ client, writer, executions, questions }) => {
+        const columns = resultsColumns(campaign.results, questions);
+        if (columns.length === 0) {
+          throw new ExitError(
+            ExitCode.usage,
+            `${argv.campaign}: no results columns: give the campaign a "results" map, or run it once with the preflight on so that the flow's questions are known`,
+          );
+        }
+        return collectResults({
+          campaign,
+          client,
+          ledger: writer,
+          executions,
+          columns,
+          includeActive: argv["include-active"],
+          policy: { ...RETRY_DEFAULTS, ...campaign.retry },
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          signal: stop.signal,
+          onProgress: (done, total) => {
+            if (argv.json || total === 0 || (done !== total && Date.now() - lastProgress < PROGRESS_EVERY_MS)) return;
+            lastProgress = Date.now();
+            process.stderr.write(`${new Date().toISOString()} results: ${done}/${total} Contexts read\n`);
+          },
+          onNote: (line) => process.stderr.write(`${line}\n`),
+        });
+      });
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : formatResults(campaign.name, summary));
+    if (stop.signal.aborted) throw new ExitError(ExitCode.tempFail, "stopped before every Context was read: run `results` again to continue");
+    if (summary.failed.length > 0) throw new ExitError(ExitCode.tempFail, `${summary.failed.length} Context(s) could not be read now: run \`results\` again`);
+  },
+};
+
+export function formatResults(name: string, s: ResultsSummary): string {
+  const lines = [
+    `Results of ${name}: ${s.status.active} active, ${s.status.ended} ended, ${s.status.unknown} unknown; ` +
+      `${s.collected} Context(s) read now (${s.contextRequests} requests), ${s.alreadyFinal} already final, ${s.gone} gone (past Studio's 30 days), ${s.failed.length} failed`,
+  ];
+  for (const column of s.columns) {
+    const rate = column.asked > 0 ? ` (${(column.responseRate * 100).toFixed(1)} %)` : "";
+    const top = column.top.map((t) => `${JSON.stringify(t.answer)} ${t.count}`).join(", ");
+    lines.push(`  ${column.column}: asked ${column.asked}, answered ${column.answered}${rate}${top ? `; most frequent: ${top}` : ""}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
