@@ -5,7 +5,12 @@ export type ConflictPolicy = "skip" | "end-and-retry";
 export type Weekday = "sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat";
 
 export interface SendWindow {
+  /** The window's zone. With `recipient`, the fallback zone (may be undefined). */
   timezone: string;
+  /** `"timezone": "recipient"`: each contact's own zone(s) (SPEC §3). */
+  recipient: boolean;
+  /** With `recipient`: the zone of a number that maps to none (else such a row is invalid). */
+  fallbackTimezone: string | undefined;
   /** Minutes after midnight. */
   startMinute: number;
   endMinute: number;
@@ -23,7 +28,7 @@ export interface Campaign {
   rate: { perSecond: number; concurrency: number };
   /** `maxRetryAfterMs`: the cap on a 429's Retry-After (campaign key `retry.maxRetryAfter`, seconds). */
   retry: { maxAttempts: number; maxRetryAfterMs: number };
-  columns: { to: string; parameters: string[] | undefined; from: string | undefined; timezone: string | undefined };
+  columns: { to: string; parameters: string[] | undefined; from: string | undefined; timezone: string | undefined; notAfter: string | undefined };
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
   window: SendWindow | undefined;

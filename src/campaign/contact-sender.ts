@@ -7,9 +7,10 @@ import { LimiterUnavailableError } from "../throttle/create-limiter.js";
 import type { Execution } from "../studio/types.js";
 import { createdSince } from "./settle-doubts.js";
 import type { RunContext } from "./run-context.js";
+import { isPastDeadline } from "./plan-rows.js";
 
 /** How a contact left the sender. `in-doubt`: it awaits settlement through List. */
-export type SendResult = "created" | "conflict_skipped" | "failed" | "pending" | "in-doubt";
+export type SendResult = "created" | "conflict_skipped" | "failed" | "expired" | "pending" | "in-doubt";
 
 /** For `in-doubt`: when List can be trusted to show what the attempt may have created. */
 export interface SendOutcome {
@@ -31,6 +32,15 @@ export class ContactSender {
     this.#ctx = ctx;
   }
 
+  /** Record that the contact's deadline passed before it was created: it is never sent. */
+  expire(contact: Contact): "expired" {
+    const ctx = this.#ctx;
+    const deadline = new Date(contact.notAfter ?? ctx.clock.now()).toISOString();
+    void ctx.record({ t: "expired", row: contact.row, to: contact.to, from: contact.from, deadline, at: ctx.nowIso() });
+    ctx.thisRun.expired++;
+    return "expired";
+  }
+
   async send(contact: Contact): Promise<SendOutcome> {
     const outcome = await this.#send(contact);
     return typeof outcome === "string" ? { result: outcome } : outcome;
@@ -46,18 +56,26 @@ export class ContactSender {
     let limiterFailures = 0;
     for (;;) {
       if (ctx.stop.stopped) return "pending";
+      // A retry, a 429 hold or a settlement may have carried it past its deadline: late is worse than never.
+      if (isPastDeadline(contact, ctx.clock.now())) return this.expire(contact);
       const n = state.attempts + 1;
       // The job's own promise: a clustered limiter can reject schedule() (Redis trouble, job
       // expiration) after the job started, and a started job's outcome must never be lost.
       let started: Promise<{ execution: Execution } | { error: unknown }> | undefined;
+      let expiredInQueue = false;
       try {
         await ctx.limiter.schedule((departure) => {
           if (ctx.stop.stopped) throw new Bottleneck.BottleneckError("run stopping");
+          if (isPastDeadline(contact, ctx.clock.now())) {
+            expiredInQueue = true; // it waited for the limiter (a 429 hold) past its deadline
+            throw new Bottleneck.BottleneckError("deadline passed");
+          }
           started = this.#attempt(contact, base, n, departure);
           return started;
         });
       } catch (err) {
         if (started === undefined) {
+          if (expiredInQueue) return this.expire(contact);
           if (err instanceof Bottleneck.BottleneckError || ctx.stop.stopped) return "pending";
           // The limiter failed before the job ran: nothing was sent. Wait and ask again.
           const failure = new LimiterUnavailableError(`the rate limiter is unavailable: ${String(err)}`, { cause: err });

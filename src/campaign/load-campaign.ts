@@ -3,6 +3,7 @@ import path from "node:path";
 import { CAMPAIGN_DEFAULTS, WEEKDAYS, type Campaign, type ConflictPolicy, type SendWindow, type Weekday } from "./campaign.js";
 import { CampaignInputError } from "./config-errors.js";
 import { isValidSender } from "../contacts/phone.js";
+import { isTimeZone } from "../contacts/time-zones.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
 import { REPORT_COLUMNS } from "../report/build-report.js";
 
@@ -77,14 +78,14 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     fail("retry.maxRetryAfter", "a positive number of seconds", maxRetryAfter);
   }
 
-  const columns = optionalObject(raw, "columns", ["to", "parameters", "from", "timezone"], fail);
+  const columns = optionalObject(raw, "columns", ["to", "parameters", "from", "timezone", "notAfter"], fail);
   const toColumn = columns.to ?? CAMPAIGN_DEFAULTS.toColumn;
   if (typeof toColumn !== "string" || toColumn === "") fail("columns.to", "a column name", toColumn);
   const parameterColumns = columns.parameters;
   if (parameterColumns !== undefined && (!Array.isArray(parameterColumns) || !parameterColumns.every((c) => typeof c === "string"))) {
     fail("columns.parameters", "an array of column names", parameterColumns);
   }
-  for (const key of ["from", "timezone"] as const) {
+  for (const key of ["from", "timezone", "notAfter"] as const) {
     const value = columns[key];
     if (value !== undefined && (typeof value !== "string" || value === "")) fail(`columns.${key}`, "a column name", value);
   }
@@ -117,6 +118,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
       parameters: parameterColumns as string[] | undefined,
       from: columns.from as string | undefined,
       timezone: columns.timezone as string | undefined,
+      notAfter: columns.notAfter as string | undefined,
     },
     parameters: parameters as Record<string, string | number | boolean>,
     suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress),
@@ -141,9 +143,14 @@ function parseResults(raw: unknown, fail: Fail): ResultsColumn[] {
 
 function parseWindow(raw: unknown, fail: Fail): SendWindow {
   if (!isObject(raw)) return fail("window", "an object with timezone, start, end and days");
-  for (const key of Object.keys(raw)) if (!["timezone", "start", "end", "days"].includes(key)) fail(`window.${key}`, "one of timezone, start, end, days (unknown key)");
-  const timezone = raw.timezone;
-  if (typeof timezone !== "string" || !isTimeZone(timezone)) fail("window.timezone", "an IANA time zone such as \"America/New_York\"", timezone);
+  const keys = ["timezone", "fallbackTimezone", "start", "end", "days"];
+  for (const key of Object.keys(raw)) if (!keys.includes(key)) fail(`window.${key}`, `one of ${keys.join(", ")} (unknown key)`);
+  const recipient = raw.timezone === "recipient";
+  const fallback = raw.fallbackTimezone;
+  if (fallback !== undefined && (typeof fallback !== "string" || !isTimeZone(fallback))) fail("window.fallbackTimezone", "an IANA time zone such as \"America/Chicago\"", fallback);
+  if (fallback !== undefined && !recipient) fail("window.fallbackTimezone", "used only with \"timezone\": \"recipient\"", fallback);
+  const timezone = recipient ? (fallback ?? "UTC") : raw.timezone;
+  if (typeof timezone !== "string" || !isTimeZone(timezone)) fail("window.timezone", "an IANA time zone such as \"America/New_York\", or \"recipient\"", timezone);
   const startMinute = parseClock(raw.start) ?? fail("window.start", "a time \"HH:MM\"", raw.start);
   const endMinute = parseClock(raw.end) ?? fail("window.end", "a time \"HH:MM\"", raw.end);
   if (endMinute <= startMinute) fail("window.end", `later than window.start (${String(raw.start)})`, raw.end);
@@ -151,16 +158,7 @@ function parseWindow(raw: unknown, fail: Fail): SendWindow {
   if (!Array.isArray(days) || days.length === 0 || !days.every((d) => WEEKDAYS.includes(d as Weekday))) {
     fail("window.days", `a non-empty array of ${WEEKDAYS.join(", ")}`, days);
   }
-  return { timezone: timezone as string, startMinute, endMinute, days: new Set(days as Weekday[]) };
-}
-
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return { timezone: timezone as string, recipient, fallbackTimezone: fallback as string | undefined, startMinute, endMinute, days: new Set(days as Weekday[]) };
 }
 
 function parseClock(value: unknown): number | undefined {

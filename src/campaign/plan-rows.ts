@@ -20,7 +20,8 @@ export type PlannedRow =
 export async function planRows(
   campaign: Campaign,
   state: LedgerState,
-  options: { retryFailed: boolean; shard?: ShardSpec | undefined },
+  /** `now`: the instant deadlines (`notAfter`) are judged at. */
+  options: { retryFailed: boolean; shard?: ShardSpec | undefined; now: number },
 ): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to);
@@ -32,7 +33,7 @@ export async function planRows(
         const { contact } = verdict;
         const key = contactKey(contact.to, contact.from);
         if (options.shard && !inShard(key, options.shard)) continue;
-        yield { kind: "contact", contact, key, decision: decideContact(state.contacts.get(key), options) };
+        yield { kind: "contact", contact, key, decision: decideContact(state.contacts.get(key), { retryFailed: options.retryFailed, deadlinePassed: isPastDeadline(contact, options.now) }) };
       } else {
         if (options.shard && verdict.to !== "" && !inShard(contactKey(verdict.to, verdict.from), options.shard)) continue;
         // Rows without a usable key (invalid) belong to shard 1 so that exactly one shard reports them.
@@ -42,4 +43,9 @@ export async function planRows(
     }
   })();
   return { rows, parameterKeys: classifier.parameterKeys };
+}
+
+/** Has the contact's `notAfter` deadline passed at `now`? */
+export function isPastDeadline(contact: Pick<Contact, "notAfter">, now: number): boolean {
+  return contact.notAfter !== undefined && now >= contact.notAfter;
 }

@@ -1,3 +1,4 @@
+import type { CampaignHeader } from "../ledger/events.js";
 import { loadLedgerState } from "../ledger/open-ledger.js";
 import type { Campaign } from "./campaign.js";
 import { planRows } from "./plan-rows.js";
@@ -15,6 +16,8 @@ export interface PreviewResult {
   problems: Array<{ row: number; status: "invalid" | "duplicate" | "suppressed"; reason: string }>;
   /** The Parameters keys every contact is sent (for the flow preflight). */
   parameterKeys: string[];
+  /** The ledger's binding, when it exists: checked before anything goes to the network. */
+  header: CampaignHeader | undefined;
 }
 
 /**
@@ -26,6 +29,8 @@ export async function previewCampaign(
   options: {
     retryFailed?: boolean;
     shard?: ShardSpec | undefined;
+    /** The instant deadlines are judged at. Default: now. */
+    now?: number;
     maxProblems?: number;
     /** May return a promise (a writer's backpressure): the pass waits for it. */
     onEvent?: (event: RunEvent) => void | Promise<void>;
@@ -33,8 +38,8 @@ export async function previewCampaign(
 ): Promise<PreviewResult> {
   const state = await loadLedgerState(campaign.ledgerPath);
   const maxProblems = options.maxProblems ?? 20;
-  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [] };
-  const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], header: state.header };
+  const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: options.now ?? Date.now() });
   result.parameterKeys = parameterKeys;
   for await (const planned of rows) {
     if (planned.kind === "skipped") {
@@ -46,6 +51,10 @@ export async function previewCampaign(
     const { decision, contact } = planned;
     if (decision.action === "done") {
       result.counts[decision.status]++;
+      continue;
+    }
+    if (decision.action === "expire") {
+      result.counts.expired++;
       continue;
     }
     result.counts.pending++;

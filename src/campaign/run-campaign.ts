@@ -8,7 +8,8 @@ import type { Campaign } from "./campaign.js";
 import { ContactSender, type SendResult } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
 import { planRows } from "./plan-rows.js";
-import { isInsideWindow, nextOpening } from "./send-window.js";
+import { decideRow } from "./row-action.js";
+import { nextOpening } from "./send-window.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
 import { emptyCounts, type RunEvent, type RunSummary } from "./run-events.js";
 import type { ShardSpec } from "./shard.js";
@@ -63,7 +64,7 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   const emit = options.onEvent ?? (() => undefined);
   const startedAt = clock.now();
   const counts = emptyCounts();
-  const thisRun: RunSummary["thisRun"] = { created: 0, conflictSkipped: 0, failed: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 };
+  const thisRun: RunSummary["thisRun"] = { created: 0, conflictSkipped: 0, failed: 0, expired: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 };
   const { state, writer } = await openLedgerForRun(campaign.ledgerPath, {
     name: campaign.name,
     flowSid: campaign.flowSid,
@@ -104,7 +105,8 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   const window = campaign.window;
   let windowHeld = 0;
   let nextOpen: number | undefined;
-  const openingByZone = new Map<string, number | undefined>();
+  /** When the window next opens, by the zones a held contact is judged in. */
+  const openingByZones = new Map<string, number | undefined>();
 
   const tally = (contact: Contact, result: SendResult, readyAt?: number) => {
     if (result === "in-doubt") {
@@ -134,49 +136,45 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   const placeFreed = () => new Promise<void>((resolve) => (wakeReader = resolve));
 
   try {
-    const { rows } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+    const { rows } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: clock.now() });
     for await (const planned of rows) {
-      if (planned.kind === "skipped") {
-        const { verdict } = planned;
-        counts[verdict.status]++;
-        if (!planned.alreadyRecorded) {
+      const now = clock.now();
+      const action = decideRow(planned, { stopping: stop.stopped, now, window, started, limit: options.limit });
+      switch (action.kind) {
+        case "count":
+          counts[action.status]++;
+          break;
+        case "record-skip": {
+          const { verdict } = action;
+          counts[verdict.status]++;
           void ctx.record({ t: "row", row: verdict.row, status: verdict.status, to: verdict.to, from: verdict.from, reason: verdict.reason, at: ctx.nowIso() });
           thisRun[verdict.status]++;
           emit({ type: "row", row: verdict.row, status: verdict.status, to: verdict.to, detail: verdict.reason });
+          break;
         }
-        continue;
+        case "expire":
+          tally(action.contact, sender.expire(action.contact));
+          break;
+        case "settle":
+          settler.add({ contact: action.contact, readyAt: (state.contacts.get(action.key)?.lastAttemptAt ?? 0) + options.requestTimeoutMs });
+          break;
+        case "hold":
+          counts.pending++; // counted, not sent: the pass goes on so that no open contact waits behind held ones
+          if (action.reason === "limit") limitHeld++;
+          if (action.reason === "window") {
+            windowHeld++;
+            const key = action.zones?.join("|") ?? "";
+            if (!openingByZones.has(key)) openingByZones.set(key, window ? nextOpening(window, now, action.zones) : undefined);
+            const opens = openingByZones.get(key);
+            if (opens !== undefined && (nextOpen === undefined || opens < nextOpen)) nextOpen = opens;
+          }
+          break;
+        case "send":
+          started++;
+          while (inFlight.size >= campaign.rate.concurrency + READ_AHEAD) await placeFreed();
+          dispatch(action.contact);
+          break;
       }
-      const { contact, decision } = planned;
-      if (decision.action === "done") {
-        counts[decision.status]++;
-        continue;
-      }
-      if (stop.stopped) {
-        counts.pending++; // counted, not sent: the pass goes on so the summary covers every row
-        continue;
-      }
-      if (decision.action === "settle") {
-        const doubtState = state.contacts.get(planned.key);
-        settler.add({ contact, readyAt: (doubtState?.lastAttemptAt ?? 0) + options.requestTimeoutMs });
-        continue;
-      }
-      if (window && !isInsideWindow(window, clock.now(), contact.timezone)) {
-        const zone = contact.timezone ?? window.timezone;
-        if (!openingByZone.has(zone)) openingByZone.set(zone, nextOpening(window, clock.now(), zone));
-        const opens = openingByZone.get(zone);
-        if (opens !== undefined && (nextOpen === undefined || opens < nextOpen)) nextOpen = opens;
-        windowHeld++;
-        counts.pending++;
-        continue;
-      }
-      if (options.limit !== undefined && started >= options.limit) {
-        limitHeld++;
-        counts.pending++;
-        continue;
-      }
-      started++;
-      while (inFlight.size >= campaign.rate.concurrency + READ_AHEAD) await placeFreed();
-      dispatch(contact);
     }
     await Promise.all(inFlight);
     // Settle what is in doubt, send again what was not created, until nothing is in doubt.
@@ -196,7 +194,8 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   }
   if (windowHeld > 0) {
     const when = nextOpen === undefined ? "not within a week" : `next at ${new Date(nextOpen).toISOString()}`;
-    stop.request("window", `${windowHeld} contact(s) are outside the send window (${window?.timezone ?? ""}); it opens ${when}`);
+    const where = window?.recipient ? "in their own time zones" : `(${window?.timezone ?? ""})`;
+    stop.request("window", `${windowHeld} contact(s) are outside the send window ${where}; it opens ${when}`);
   }
   if (limitHeld > 0) stop.request("limit", `--limit ${options.limit} reached; ${limitHeld} contacts left for the next run`);
 

@@ -2,10 +2,10 @@ import type { ContactStatus } from "../ledger/contact-state.js";
 
 /** Statuses of the report (SPEC §6). */
 export type RowStatus = ContactStatus | "invalid" | "duplicate" | "suppressed";
-export const ROW_STATUSES: readonly RowStatus[] = ["pending", "created", "conflict_skipped", "failed", "invalid", "duplicate", "suppressed"];
+export const ROW_STATUSES: readonly RowStatus[] = ["pending", "created", "conflict_skipped", "failed", "expired", "invalid", "duplicate", "suppressed"];
 
 export type StatusCounts = Record<RowStatus, number>;
-export const emptyCounts = (): StatusCounts => ({ pending: 0, created: 0, conflict_skipped: 0, failed: 0, invalid: 0, duplicate: 0, suppressed: 0 });
+export const emptyCounts = (): StatusCounts => ({ pending: 0, created: 0, conflict_skipped: 0, failed: 0, expired: 0, invalid: 0, duplicate: 0, suppressed: 0 });
 
 export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "outage" | "auth";
 
@@ -22,7 +22,7 @@ export interface RunSummary {
   /** Every row of the CSV by its status after this run. */
   counts: StatusCounts;
   /** What this run recorded. */
-  thisRun: { created: number; conflictSkipped: number; failed: number; invalid: number; duplicate: number; suppressed: number; requests: number; rateLimited: number };
+  thisRun: { created: number; conflictSkipped: number; failed: number; expired: number; invalid: number; duplicate: number; suppressed: number; requests: number; rateLimited: number };
   stopped: StopReason | undefined;
   stopMessage: string | undefined;
   durationMs: number;

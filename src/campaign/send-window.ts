@@ -13,17 +13,27 @@ function localTime(zone: string, at: number): { day: Weekday; minute: number } {
   return { day, minute: Number(parts.hour) * 60 + Number(parts.minute) };
 }
 
-/** Is `at` inside the send window, in `zone` (the row's) or else the window's own zone? */
-export function isInsideWindow(window: SendWindow, at: number, zone: string = window.timezone): boolean {
-  const local = localTime(zone, at);
-  return window.days.has(local.day) && local.minute >= window.startMinute && local.minute < window.endMinute;
+/** The zones a contact's window is judged in: its own (row column, or its number's), else the window's. */
+export function windowZones(window: SendWindow, contactZones: readonly string[] | undefined): readonly string[] {
+  return contactZones && contactZones.length > 0 ? contactZones : [window.timezone];
 }
 
-/** The next instant (to the minute) at which the window opens, within the coming 8 days. */
-export function nextOpening(window: SendWindow, at: number, zone: string = window.timezone): number | undefined {
+/**
+ * Is `at` inside the send window in every one of `zones`? A number that maps to several zones
+ * is sent only while the window is open in all of them (SPEC §3).
+ */
+export function isInsideWindow(window: SendWindow, at: number, zones: readonly string[] = [window.timezone]): boolean {
+  return zones.every((zone) => {
+    const local = localTime(zone, at);
+    return window.days.has(local.day) && local.minute >= window.startMinute && local.minute < window.endMinute;
+  });
+}
+
+/** The next instant (to the minute) at which the window is open in all `zones`, within 8 days. */
+export function nextOpening(window: SendWindow, at: number, zones: readonly string[] = [window.timezone]): number | undefined {
   const start = Math.ceil(at / 60_000) * 60_000;
   for (let t = start; t < start + 8 * 24 * 60 * 60_000; t += 60_000) {
-    if (isInsideWindow(window, t, zone)) return t;
+    if (isInsideWindow(window, t, zones)) return t;
   }
   return undefined;
 }

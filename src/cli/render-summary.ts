@@ -11,7 +11,7 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
   const lines = [
     summary.dryRun ? "Dry run: nothing was sent." : "",
     `Rows:      ${formatCounts(summary.counts)}`,
-    `This run:  ${summary.thisRun.created} created, ${summary.thisRun.conflictSkipped} conflict-skipped, ${summary.thisRun.failed} failed, ` +
+    `This run:  ${summary.thisRun.created} created, ${summary.thisRun.conflictSkipped} conflict-skipped, ${summary.thisRun.failed} failed, ${summary.thisRun.expired} expired, ` +
       `${summary.thisRun.invalid} invalid; ${summary.thisRun.requests} create requests, ${summary.thisRun.rateLimited} answered 429`,
     `Duration:  ${(summary.durationMs / 1000).toFixed(1)} s, achieved rate ${summary.achievedRate.toFixed(2)}/s`,
     `Ledger:    ${ledgerPath}`,

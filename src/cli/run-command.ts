@@ -92,7 +92,7 @@ async function dryRun(argv: RunArgs, campaign: Awaited<ReturnType<typeof loadCam
   });
   const summary: RunSummary = {
     counts: preview.counts,
-    thisRun: { created: 0, conflictSkipped: 0, failed: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 },
+    thisRun: { created: 0, conflictSkipped: 0, failed: 0, expired: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 },
     stopped: undefined,
     stopMessage: undefined,
     durationMs: 0,

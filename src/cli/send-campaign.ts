@@ -2,6 +2,7 @@ import type { Campaign } from "../campaign/campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { previewCampaign } from "../campaign/preview-campaign.js";
 import { preflightFlow } from "../campaign/preflight.js";
+import { assertBinding } from "../ledger/open-ledger.js";
 import type { FlowFacts } from "../flow/preflight-verdict.js";
 import { runCampaign } from "../campaign/run-campaign.js";
 import { StopControl } from "../campaign/run-context.js";
@@ -42,6 +43,9 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard });
   const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
   const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
+  const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: credentials.accountId };
+  // A ledger of another campaign is refused before anything goes to the network (exit 2).
+  if (preview.header) assertBinding(campaign.ledgerPath, preview.header, binding);
   let flowFacts: FlowFacts | undefined;
   if (argv.preflight) {
     try {

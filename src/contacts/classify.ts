@@ -1,6 +1,7 @@
 import type { Campaign } from "../campaign/campaign.js";
 import { CampaignInputError } from "../campaign/config-errors.js";
-import { isTimeZone } from "../campaign/load-campaign.js";
+import { parseDeadline } from "./deadline.js";
+import { isTimeZone, timeZonesOfNumber } from "./time-zones.js";
 import type { RowVerdict } from "./contact.js";
 import { SeenKeys } from "./seen-keys.js";
 import { normalizeAddress } from "./phone.js";
@@ -23,12 +24,12 @@ export class RowClassifier {
     this.#suppressed = suppressed;
     this.#seen = new SeenKeys(campaign.from);
     const { columns } = campaign;
-    for (const [key, column] of Object.entries({ from: columns.from, timezone: columns.timezone })) {
+    for (const [key, column] of Object.entries({ from: columns.from, timezone: columns.timezone, notAfter: columns.notAfter })) {
       if (column !== undefined && !header.includes(column)) {
         throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.${key})`);
       }
     }
-    const special = new Set([columns.to, columns.from, columns.timezone].filter((c): c is string => c !== undefined));
+    const special = new Set([columns.to, columns.from, columns.timezone, columns.notAfter].filter((c): c is string => c !== undefined));
     this.#parameterColumns = columns.parameters ?? header.filter((name) => !special.has(name));
     for (const column of this.#parameterColumns) {
       if (!header.includes(column)) {
@@ -58,11 +59,28 @@ export class RowClassifier {
       if (!normalized.ok) return invalid(`${columns.from}: ${normalized.reason}`);
       from = normalized.address;
     }
-    let timezone: string | undefined;
+    let zones: readonly string[] | undefined;
     if (columns.timezone !== undefined) {
       const zone = (fields[columns.timezone] ?? "").trim();
       if (zone !== "" && !isTimeZone(zone)) return invalid(`${columns.timezone}: unknown time zone ${JSON.stringify(zone)}`);
-      timezone = zone === "" ? undefined : zone;
+      zones = zone === "" ? undefined : [zone];
+    }
+    const window = this.#campaign.window;
+    if (window?.recipient && zones === undefined) {
+      // The CSV's zone wins; the number's area is a guess (numbers are portable).
+      const ofNumber = timeZonesOfNumber(to.address);
+      if (ofNumber.length > 0) zones = ofNumber;
+      else if (window.fallbackTimezone !== undefined) zones = [window.fallbackTimezone];
+      else return invalid(`${columns.to}: no time zone is known for this number: give window.fallbackTimezone or a columns.timezone cell`);
+    }
+    let notAfter: number | undefined;
+    if (columns.notAfter !== undefined) {
+      const cell = (fields[columns.notAfter] ?? "").trim();
+      if (cell !== "") {
+        const deadline = parseDeadline(cell, zones ?? (window ? [window.timezone] : []));
+        if (typeof deadline !== "number") return invalid(`${columns.notAfter}: ${deadline.error}`);
+        notAfter = deadline;
+      }
     }
 
     if (!this.#seen.add(to.address, from)) return { status: "duplicate", row, to: to.address, from, reason: "same To and From as an earlier row" };
@@ -72,6 +90,6 @@ export class RowClassifier {
 
     const parameters: Record<string, unknown> = { ...this.#campaign.parameters };
     for (const column of this.#parameterColumns) parameters[column] = fields[column] ?? "";
-    return { status: "sendable", contact: { row, to: to.address, from, parameters, timezone } };
+    return { status: "sendable", contact: { row, to: to.address, from, parameters, zones, notAfter } };
   }
 }

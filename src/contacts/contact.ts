@@ -4,8 +4,13 @@ export interface Contact {
   to: string;
   from: string;
   parameters: Record<string, unknown>;
-  /** IANA zone for the send window (`columns.timezone`), when the row names one. */
-  timezone: string | undefined;
+  /**
+   * The zones its send window is judged in: the row's `columns.timezone` cell, or with a
+   * recipient window its number's zone(s); undefined: the window's own zone.
+   */
+  zones: readonly string[] | undefined;
+  /** `columns.notAfter`: past this instant (ms) the contact is never sent (status `expired`). */
+  notAfter: number | undefined;
 }
 
 /** The contact key (SPEC §4): the normalized To plus the From. */

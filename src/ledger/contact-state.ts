@@ -1,7 +1,7 @@
 import { contactKey } from "../contacts/contact.js";
 import type { CampaignHeader, FlowChecked, LedgerEvent } from "./events.js";
 
-export type ContactStatus = "pending" | "created" | "conflict_skipped" | "failed";
+export type ContactStatus = "pending" | "created" | "conflict_skipped" | "failed" | "expired";
 
 /** What the run needs to decide about one contact. Kept small: a run may hold a million. */
 export interface ContactState {
@@ -99,6 +99,9 @@ export function applyContactEvent(contact: ContactState, event: LedgerEvent): vo
       return;
     case "withdrawn":
       contact.attemptOpen = false;
+      return;
+    case "expired":
+      contact.status = "expired";
       return;
     case "cleared":
       contact.inDoubt = false;

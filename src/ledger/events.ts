@@ -85,6 +85,13 @@ export interface DoubtCleared extends ContactEvent {
   t: "cleared";
 }
 
+/** Its `notAfter` deadline passed before it was created: never sent (SPEC §3, §6). Final. */
+export interface ContactExpired extends ContactEvent {
+  t: "expired";
+  /** The deadline, ISO 8601 UTC. */
+  deadline: string;
+}
+
 /** An attempt recorded but never sent (the run stopped first). */
 export interface AttemptWithdrawn extends ContactEvent {
   t: "withdrawn";
@@ -136,5 +143,6 @@ export type LedgerEvent =
   | AttemptFailed
   | AttemptInDoubt
   | AttemptWithdrawn
+  | ContactExpired
   | DoubtCleared
   | ExecutionStatusSeen;

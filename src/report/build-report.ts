@@ -106,6 +106,9 @@ function applyToReport(
     case "in_doubt":
       row.error_message = `outcome unknown: ${event.message}`;
       return;
+    case "expired":
+      Object.assign(row, { status: "expired", error_message: `its deadline (notAfter ${event.deadline}) passed before it was sent: never sent` });
+      return;
     case "cleared":
     case "withdrawn":
       return;

@@ -19,7 +19,7 @@ export interface SimulatorStats {
   /** Requests answered 429 by the concurrency cap (`maxConcurrentRequests`). */
   concurrencyLimited: number;
   /** Answered GETs of the flow side: Flow/Revision, Execution Context, Steps. */
-  requests: { flow: number; context: number; steps: number };
+  requests: { flow: number; context: number; steps: number; list: number };
   /** The Execution SID of every answered Context request, in order. */
   contextSids: string[];
   /** Arrival times (ms) of every accepted create, for checking the rate from outside. */
@@ -63,7 +63,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     unauthorized: 0,
     faults: { failed: 0, reset: 0, droppedAfterCommit: 0 },
     concurrencyLimited: 0,
-    requests: { flow: 0, context: 0, steps: 0 },
+    requests: { flow: 0, context: 0, steps: 0, list: 0 },
     contextSids: [],
     createTimes: [],
     createArrivals: [],
@@ -139,7 +139,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const form = isForm(req) ? new URLSearchParams(rawBody) : new URLSearchParams();
     if (sid === undefined) {
       if (req.method === "POST") return create(account, flowSid, form, now, origin);
-      if (req.method === "GET") return list(account, flowSid, url, now, origin);
+      if (req.method === "GET") {
+        stats.requests.list++;
+        return list(account, flowSid, url, now, origin);
+      }
       return methodNotAllowed();
     }
     const execution = EXECUTION_SID.test(sid) ? store.get(account, flowSid, sid) : undefined;

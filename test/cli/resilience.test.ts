@@ -120,7 +120,8 @@ describe("stopping early", () => {
 
   it("an outage (refused connections) stops with 75 and leaves rows pending, not failed", async () => {
     const { f } = await setup(20);
-    const result = await runCli(["run", f.campaignPath, "--studio-url", "http://127.0.0.1:1", "--outage-after", "2", "--json"]);
+    // --no-preflight: the outage met by the creates (an unreachable Studio at preflight is exit 75 before any row).
+    const result = await runCli(["run", f.campaignPath, "--studio-url", "http://127.0.0.1:1", "--outage-after", "2", "--json", "--no-preflight"]);
     expect(result.code).toBe(75);
     const summary = JSON.parse(result.stdout);
     expect(summary.stopped).toBe("outage");
@@ -131,7 +132,7 @@ describe("stopping early", () => {
   it("--retry-failed re-attempts rows that failed transiently", async () => {
     const { sim, f } = await setup(2, {}, { retry: { maxAttempts: 1 } });
     // One attempt each against a closed port: they fail transiently (not sent).
-    const first = await runCli(["run", f.campaignPath, "--studio-url", "http://127.0.0.1:1", "--json"]);
+    const first = await runCli(["run", f.campaignPath, "--studio-url", "http://127.0.0.1:1", "--json", "--no-preflight"]);
     expect(JSON.parse(first.stdout).counts.failed).toBe(2);
     expect((await runCli(runArgs(f, sim, "--json"))).stdout).toMatch(/"requests":0/);
     const retried = await runCli(runArgs(f, sim, "--retry-failed"));

@@ -55,7 +55,7 @@ describe("run: statuses, policies and Parameters", () => {
     expect(result.stderr).not.toMatch(/unexpected/);
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout);
-    expect(summary.counts).toEqual({ pending: 0, created: 3, conflict_skipped: 1, failed: 1, invalid: 2, duplicate: 1, suppressed: 1 });
+    expect(summary.counts).toEqual({ pending: 0, created: 3, conflict_skipped: 1, failed: 1, expired: 0, invalid: 2, duplicate: 1, suppressed: 1 });
 
     const report = await runCli(["report", f.campaignPath]);
     expect(report.code).toBe(0);

@@ -19,6 +19,17 @@ describe("decideContact", () => {
   ])("%s", (_name, contact, retryFailed, expected) => {
     expect(decideContact(contact, { retryFailed })).toEqual(expected);
   });
+
+  it.each([
+    ["new contact past its deadline: expire", undefined, false, { action: "expire" }],
+    ["pending past its deadline: expire", state({ attempts: 2 }), false, { action: "expire" }],
+    ["in doubt past its deadline: settle first (adopt what was created in time)", state({ inDoubt: true, attempts: 1 }), false, { action: "settle" }],
+    ["created stays created", state({ status: "created" }), false, { action: "done", status: "created" }],
+    ["expired stays expired", state({ status: "expired" }), true, { action: "done", status: "expired" }],
+    ["failed transiently, --retry-failed, past its deadline: expire", state({ status: "failed", transient: true }), true, { action: "expire" }],
+  ])("deadline passed: %s", (_name, contact, retryFailed, expected) => {
+    expect(decideContact(contact, { retryFailed, deadlinePassed: true })).toEqual(expected);
+  });
 });
 
 const execution = (sid: string, to: string, created: string, initiatedBy: string | null = null): Execution =>

@@ -1,0 +1,47 @@
+import type { Contact, RowVerdict } from "../contacts/contact.js";
+import type { SendWindow } from "./campaign.js";
+import type { PlannedRow } from "./plan-rows.js";
+import type { RowStatus } from "./run-events.js";
+import { isInsideWindow, windowZones } from "./send-window.js";
+
+/** What the run does with one planned row. */
+export type RowAction =
+  /** Final already (in the ledger, or a skipped row recorded before): only counted. */
+  | { kind: "count"; status: RowStatus }
+  /** An invalid, duplicate or suppressed row seen for the first time: record it. */
+  | { kind: "record-skip"; verdict: Exclude<RowVerdict, { status: "sendable" }> }
+  /** Past its `notAfter`: record it expired, never send it. */
+  | { kind: "expire"; contact: Contact }
+  /** In doubt from an earlier attempt: settle through List before anything is sent. */
+  | { kind: "settle"; contact: Contact; key: string }
+  /** Left pending for a later run: the run is stopping, the window is closed for it, or `--limit` is reached. */
+  | { kind: "hold"; reason: "stopping" | "window" | "limit"; zones?: readonly string[] }
+  | { kind: "send"; contact: Contact };
+
+export interface RowSituation {
+  stopping: boolean;
+  now: number;
+  window: SendWindow | undefined;
+  /** New contacts started so far in this run, and `--limit`. */
+  started: number;
+  limit: number | undefined;
+}
+
+/**
+ * The whole per-row decision of a run, pure (table-tested): given the row as planned against
+ * the ledger and the run's situation, what to do. The run loop only performs it.
+ */
+export function decideRow(planned: PlannedRow, situation: RowSituation): RowAction {
+  if (planned.kind === "skipped") return planned.alreadyRecorded ? { kind: "count", status: planned.verdict.status } : { kind: "record-skip", verdict: planned.verdict };
+  const { decision, contact } = planned;
+  if (decision.action === "done") return { kind: "count", status: decision.status };
+  if (situation.stopping) return { kind: "hold", reason: "stopping" };
+  if (decision.action === "settle") return { kind: "settle", contact, key: planned.key };
+  if (decision.action === "expire") return { kind: "expire", contact };
+  if (situation.window) {
+    const zones = windowZones(situation.window, contact.zones);
+    if (!isInsideWindow(situation.window, situation.now, zones)) return { kind: "hold", reason: "window", zones };
+  }
+  if (situation.limit !== undefined && situation.started >= situation.limit) return { kind: "hold", reason: "limit" };
+  return { kind: "send", contact };
+}
