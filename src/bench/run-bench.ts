@@ -95,6 +95,40 @@ async function againstTheSdk(): Promise<void> {
   note({ measure: "CPU seconds per 1 000 creates: studio-campaign / SDK", figure: `${ourCpu.toFixed(3)} / ${sdkCpu.toFixed(3)} = ${(ourCpu / sdkCpu).toFixed(2)}`, goal: "≤ 0.33", met: ourCpu / sdkCpu <= 1 / 3 });
 }
 
+/** 5. N workers sharing one account's 20/s through Redis, each on its own shard. */
+async function workersOnOneAccount(workers: number, latencyMs: number): Promise<void> {
+  const { spawn } = await import("node:child_process");
+  const contacts = 400;
+  const ratios: number[] = [];
+  const per1000: number[] = [];
+  const windows: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const redisPort = 26379 + run;
+    const redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 300));
+    const sim = await startSimulator({ rate: 20, latencyMs, seed: run + 1 });
+    const dir = path.join(WORK, `workers-${workers}-${latencyMs}-${run}`);
+    const file = await campaign(dir, "workers", contactsCsv(contacts));
+    const results = await Promise.all(
+      Array.from({ length: workers }, (_, k) =>
+        measure([CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "20", "--concurrency", "10", "--redis", `redis://127.0.0.1:${redisPort}`, "--shard", `${k + 1}/${workers}`, "--ledger", path.join(dir, `shard-${k + 1}.jsonl`), "--json"]),
+      ),
+    );
+    const accepted = [...sim.stats.createTimes].sort((a, b) => a - b);
+    const arrivals = sim.stats.createArrivals;
+    await sim.close();
+    redis.kill("SIGKILL");
+    if (results.some((r) => r.code !== 0) || accepted.length !== contacts) throw new Error(`workers bench: exits ${results.map((r) => r.code).join(",")}, ${accepted.length} created`);
+    ratios.push((accepted.length - 1) / ((accepted.at(-1)! - accepted[0]!) / 1000) / 20);
+    per1000.push((sim.stats.rateLimited / contacts) * 1000);
+    windows.push(maxPerWindow(arrivals));
+  }
+  const label = `${workers} workers on one Redis, strict 20/s, ${latencyMs} ms latency`;
+  note({ measure: `${label}: combined / account rate`, figure: median(ratios).toFixed(3), goal: "≥ 0.97", met: median(ratios) >= 0.97 });
+  note({ measure: `${label}: 429s per 1 000 creates`, figure: median(per1000).toFixed(1), goal: "≤ 1", met: median(per1000) <= 1 });
+  note({ measure: `${label}: max arrivals in any 1 s window (worst of ${RUNS} runs; retries included)`, figure: String(Math.max(...windows)), goal: "≤ 20", met: Math.max(...windows) <= 20 });
+}
+
 /** 4. Results: 10 000 ended Executions at 100 ms latency, default concurrency (10). */
 async function resultsAtScale(): Promise<void> {
   const count = 10_000;
@@ -179,6 +213,7 @@ async function main(): Promise<void> {
   if (wanted("sdk")) await againstTheSdk();
   if (wanted("scale")) await atScale();
   if (wanted("results")) await resultsAtScale();
+  for (const workers of [2, 4]) for (const latency of [30, 300]) if (wanted("workers")) await workersOnOneAccount(workers, latency);
   const file = path.join(ROOT, "BENCHMARKS.md");
   await writeFile(file, withGeneratedTable(await readFile(file, "utf8").catch(() => ""), rows));
   await rm(WORK, { recursive: true, force: true });

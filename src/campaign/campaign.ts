@@ -25,7 +25,11 @@ export interface Campaign {
   ledgerPath: string;
   defaultRegion: string | undefined;
   onConflict: ConflictPolicy;
-  rate: { perSecond: number; concurrency: number };
+  /**
+   * `senderMps`: messages per second one sender can send; creates per sender are paced to
+   * `senderMps ÷ messagesPerContact` (SPEC §3). Unset: no per-sender pace.
+   */
+  rate: { perSecond: number; concurrency: number; senderMps: number | undefined; messagesPerContact: number };
   /** `maxRetryAfterMs`: the cap on a 429's Retry-After (campaign key `retry.maxRetryAfter`, seconds). */
   retry: { maxAttempts: number; maxRetryAfterMs: number };
   columns: { to: string; parameters: string[] | undefined; from: string | undefined; timezone: string | undefined; notAfter: string | undefined };

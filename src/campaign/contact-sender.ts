@@ -72,7 +72,7 @@ export class ContactSender {
           }
           started = this.#attempt(contact, base, n, departure);
           return started;
-        });
+        }, contact.from);
       } catch (err) {
         if (started === undefined) {
           if (expiredInQueue) return this.expire(contact);

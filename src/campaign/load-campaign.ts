@@ -64,11 +64,17 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   const onConflict = overrides.onConflict ?? raw.onConflict ?? CAMPAIGN_DEFAULTS.onConflict;
   if (onConflict !== "skip" && onConflict !== "end-and-retry") fail("onConflict", "\"skip\" or \"end-and-retry\"", onConflict);
 
-  const rate = optionalObject(raw, "rate", ["perSecond", "concurrency"], fail);
+  const rate = optionalObject(raw, "rate", ["perSecond", "concurrency", "senderMps", "messagesPerContact"], fail);
   const perSecond = overrides.rate ?? rate.perSecond ?? CAMPAIGN_DEFAULTS.perSecond;
   if (typeof perSecond !== "number" || !(perSecond > 0) || !Number.isFinite(perSecond)) fail("rate.perSecond", "a positive number", perSecond);
   const concurrency = overrides.concurrency ?? rate.concurrency ?? CAMPAIGN_DEFAULTS.concurrency;
   if (!isPositiveInteger(concurrency)) fail("rate.concurrency", "a positive integer", concurrency);
+  const senderMps = rate.senderMps;
+  if (senderMps !== undefined && !(typeof senderMps === "number" && senderMps > 0 && Number.isFinite(senderMps))) fail("rate.senderMps", "a positive number of messages per second", senderMps);
+  const messagesPerContact = rate.messagesPerContact ?? 1;
+  if (!(typeof messagesPerContact === "number" && messagesPerContact >= 1 && Number.isFinite(messagesPerContact))) {
+    fail("rate.messagesPerContact", "a number ≥ 1 (messages a contact's Execution sends from the sender, segments counted)", messagesPerContact);
+  }
 
   const retry = optionalObject(raw, "retry", ["maxAttempts", "maxRetryAfter"], fail);
   const maxAttempts = retry.maxAttempts ?? CAMPAIGN_DEFAULTS.maxAttempts;
@@ -111,7 +117,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     ledgerPath: overrides.ledger ? path.resolve(overrides.ledger) : path.join(dir, `${name as string}.ledger.jsonl`),
     defaultRegion,
     onConflict: onConflict as ConflictPolicy,
-    rate: { perSecond: perSecond as number, concurrency: concurrency as number },
+    rate: { perSecond: perSecond as number, concurrency: concurrency as number, senderMps: senderMps as number | undefined, messagesPerContact: messagesPerContact as number },
     retry: { maxAttempts: maxAttempts as number, maxRetryAfterMs: (maxRetryAfter as number) * 1000 },
     columns: {
       to: toColumn as string,

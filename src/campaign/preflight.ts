@@ -3,6 +3,18 @@ import { judgeFlow, type FlowSnapshot, type PreflightVerdict, type RevisionSnaps
 import type { StudioClient } from "../studio/client.js";
 import { StudioApiError } from "../studio/errors.js";
 import type { FlowResource } from "../studio/types.js";
+import { withReadRetries } from "../studio/read-retry.js";
+import { RETRY_DEFAULTS, type RetryPolicy } from "../studio/retry-policy.js";
+
+interface ReadRetry {
+  policy: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const DEFAULT_READ_RETRY: ReadRetry = {
+  policy: { ...RETRY_DEFAULTS, maxAttempts: 5 },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 /**
  * SPEC §10, before the first create: read the flow and judge the revision Executions will run.
@@ -13,10 +25,12 @@ import type { FlowResource } from "../studio/types.js";
  * A 404 on the flow means it is not on this account; a 404 on `LatestPublished`, that it was
  * never published. 401/403 and transport errors propagate (exit 77 / 75).
  */
-export async function readFlow(client: StudioClient, flowSid: string): Promise<FlowSnapshot> {
+export async function readFlow(client: StudioClient, flowSid: string, retry: ReadRetry = DEFAULT_READ_RETRY): Promise<FlowSnapshot> {
+  // GETs are idempotent: a 5xx, a reset or a 429 is read again (capped backoff), not an exit.
+  const read = <T>(request: () => Promise<T>) => withReadRetries(request, retry);
   let latest: FlowResource;
   try {
-    latest = await client.fetchFlow(flowSid);
+    latest = await read(() => client.fetchFlow(flowSid));
   } catch (err) {
     if (err instanceof StudioApiError && err.status === 404) {
       throw new StudioCampaignError("FLOW_REFUSED", `flow ${flowSid} does not exist on this account (404): check "flowSid" and that the credentials belong to the flow's account; nothing was sent`, { cause: err });
@@ -25,7 +39,7 @@ export async function readFlow(client: StudioClient, flowSid: string): Promise<F
   }
   let published: FlowResource | undefined;
   try {
-    published = await client.fetchFlowRevision(flowSid, "LatestPublished");
+    published = await read(() => client.fetchFlowRevision(flowSid, "LatestPublished"));
   } catch (err) {
     if (!(err instanceof StudioApiError && err.status === 404)) throw err;
   }

@@ -16,6 +16,8 @@ export interface PreviewResult {
   problems: Array<{ row: number; status: "invalid" | "duplicate" | "suppressed"; reason: string }>;
   /** The Parameters keys every contact is sent (for the flow preflight). */
   parameterKeys: string[];
+  /** Contacts a run would send, by sender (for the expected duration and the senders' pace). */
+  toSendBySender: Record<string, number>;
   /** The ledger's binding, when it exists: checked before anything goes to the network. */
   header: CampaignHeader | undefined;
 }
@@ -38,7 +40,7 @@ export async function previewCampaign(
 ): Promise<PreviewResult> {
   const state = await loadLedgerState(campaign.ledgerPath);
   const maxProblems = options.maxProblems ?? 20;
-  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], header: state.header };
+  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {}, header: state.header };
   const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: options.now ?? Date.now() });
   result.parameterKeys = parameterKeys;
   for await (const planned of rows) {
@@ -59,7 +61,10 @@ export async function previewCampaign(
     }
     result.counts.pending++;
     if (decision.action === "settle") result.inDoubt++;
-    else result.toSend++;
+    else {
+      result.toSend++;
+      result.toSendBySender[contact.from] = (result.toSendBySender[contact.from] ?? 0) + 1;
+    }
     await options.onEvent?.({ type: "would-send", row: contact.row, to: contact.to, from: contact.from, parameters: contact.parameters });
   }
   return result;

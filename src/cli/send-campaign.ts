@@ -13,7 +13,7 @@ import { createLimiter } from "../throttle/create-limiter.js";
 import { exitCodeFor } from "./exit-code-for.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { ProgressRenderer } from "./progress.js";
-import { formatSummary } from "./render-summary.js";
+import { formatSummary, paceLines } from "./render-summary.js";
 import type { RunArgs } from "./run-command.js";
 import { studioUrlFromArgs } from "./shared-options.js";
 
@@ -43,6 +43,7 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard });
   const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
   const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
+  for (const line of paceLines(campaign, preview.toSendBySender)) process.stderr.write(`${line}\n`);
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: credentials.accountId };
   // A ledger of another campaign is refused before anything goes to the network (exit 2).
   if (preview.header) assertBinding(campaign.ledgerPath, preview.header, binding);
@@ -58,6 +59,7 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   const limiter = await createLimiter({
     perSecond: campaign.rate.perSecond,
     concurrency: campaign.rate.concurrency,
+    perSenderPerSecond: campaign.rate.senderMps === undefined ? undefined : campaign.rate.senderMps / campaign.rate.messagesPerContact,
     redis: redisUrl === undefined ? undefined : { url: redisUrl, id: `studio-campaign:${credentials.accountId}`, jobExpirationMs: 2 * timeoutMs + 10_000 },
   });
   try {

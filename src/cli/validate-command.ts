@@ -2,7 +2,7 @@ import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { previewCampaign } from "../campaign/preview-campaign.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { formatCounts } from "./render-summary.js";
+import { formatCounts, paceLines } from "./render-summary.js";
 import { shardFromArgs, studioUrlFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
 import { preflightFlow } from "../campaign/preflight.js";
 import type { PreflightVerdict } from "../flow/preflight-verdict.js";
@@ -37,6 +37,7 @@ export const validateCommand = {
         `Campaign ${campaign.name}: flow ${campaign.flowSid}, from ${campaign.from}, ${campaign.rate.perSecond}/s, on conflict ${campaign.onConflict}`,
         `Rows: ${formatCounts(result.counts)}`,
         `A run would send ${result.toSend} contact(s)${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
+        ...paceLines(campaign, result.toSendBySender),
         ...result.problems.map((p) => `  row ${p.row}: ${p.status}: ${p.reason}`),
       ];
       process.stdout.write(`${lines.join("\n")}\n`);

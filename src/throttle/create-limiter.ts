@@ -25,6 +25,16 @@ export interface CreateLimiterOptions {
   pacingMargin?: number;
   /** Share the limit with every process on the account through Redis (Bottleneck clustering). */
   redis?: RedisLimiterOptions | undefined;
+  /**
+   * Creates per second from any one sender (`rate.senderMps ÷ rate.messagesPerContact`), as well
+   * as the account rate: a Bottleneck Group keyed by sender, clustered like the account limiter.
+   */
+  perSenderPerSecond?: number | undefined;
+}
+
+/** A gate passed right before a request leaves. */
+interface Gate {
+  pass(): Promise<void>;
 }
 
 /**
@@ -37,11 +47,12 @@ const GATE_WINDOW_MS = 1010;
 
 /**
  * Clustered, a start is granted in Redis but happens in each worker after its own round trip
- * and event-loop delay, and no local gate sees the other workers' starts. 6% leaves 60 ms of
- * slack in each 1-second window at 20/s: two workers on a CPU-starved 2-core box still had
- * 8 ms to spare in the worst window measured, where 4% let one 429 in three runs through.
+ * and event-loop delay. Alone, that jitter needed a 6% margin (two workers reached 0.92–0.945
+ * of the account rate). The shared window gate (`RedisWindowGate`) now holds the hard limit
+ * across workers with Redis's clock, so the spacing keeps only the local margin plus 1% for
+ * the gate's round trip.
  */
-export const CLUSTERED_PACING_MARGIN = 0.06;
+export const CLUSTERED_PACING_MARGIN = 0.025;
 
 /**
  * The create limiter: an even spacing of `1/rate` (plus a margin) between request starts and
@@ -58,21 +69,53 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
   // The window gate is per process: it guards this process's starts against its own
   // event-loop lag; across processes the shared minTime in Redis does the pacing.
   const gate = options.perSecond >= 1 ? new WindowGate({ perWindow: options.perSecond, windowMs: GATE_WINDOW_MS }) : undefined;
-  if (!options.redis) return new AccountLimiter(new Bottleneck(settings), gate);
+  // Whole milliseconds: a clustered Group sets its keys' TTL from the next start time, and a
+  // fractional PEXPIRE is refused by Redis 7 (see the account limiter's missing `timeout`).
+  const senderSpacing = options.perSenderPerSecond === undefined ? undefined : Math.ceil((1000 / options.perSenderPerSecond) * (1 + margin));
+  if (!options.redis) {
+    const senders = senderSpacing === undefined ? undefined : new Bottleneck.Group({ minTime: senderSpacing });
+    return new AccountLimiter({ limiter: new Bottleneck(settings), gates: gate ? [gate] : [], senders: senders && { group: senders, gate: (sender) => localSenderGate(options.perSenderPerSecond!, sender) } });
+  }
   const { assertBottleneckPatched, connectRedis } = await import("./redis-connection.js"); // ioredis: only when clustered
+  const { RedisWindowGate } = await import("./redis-window-gate.js");
   assertBottleneckPatched();
-  const { connection } = connectRedis(options.redis.url);
-  const limiter = new Bottleneck({
-    ...settings,
-    id: options.redis.id,
-    datastore: "ioredis",
+  const { connection, client } = connectRedis(options.redis.url);
+  const clustered = {
+    datastore: "ioredis" as const,
     connection,
     clearDatastore: false,
     // No `timeout` (key TTL): with a fractional minTime Bottleneck 2.19.5 computes a
     // fractional PEXPIRE, which Redis 7 rejects ("value is not an integer"), and every
     // registration fails. The keys are a few hashes per account; they may stay.
+  };
+  const limiter = new Bottleneck({ ...settings, ...clustered, id: options.redis.id });
+  const accountGate = new RedisWindowGate({ client, key: `${options.redis.id}:starts`, perWindow: options.perSecond, windowMs: GATE_WINDOW_MS });
+  const senders =
+    senderSpacing === undefined
+      ? undefined
+      : {
+          group: new Bottleneck.Group({ minTime: senderSpacing, ...clustered, id: `${options.redis.id}:sender` }),
+          gate: (sender: string): Gate => {
+            const { perWindow, windowMs } = senderWindow(options.perSenderPerSecond!);
+            return new RedisWindowGate({ client, key: `${options.redis!.id}:sender:${sender}:starts`, perWindow, windowMs });
+          },
+        };
+  return new AccountLimiter({
+    limiter,
+    gates: [...(gate ? [gate] : []), accountGate],
+    senders,
+    cluster: { connection, jobExpirationMs: options.redis.jobExpirationMs },
   });
-  return new AccountLimiter(limiter, gate, { connection, jobExpirationMs: options.redis.jobExpirationMs });
+}
+
+/** A sender's hard window: `perWindow` starts per `windowMs` (1/s → 1 per 1 010 ms; 0.5/s → 1 per 2 020 ms). */
+function senderWindow(perSecond: number): { perWindow: number; windowMs: number } {
+  const perWindow = Math.max(1, Math.floor(perSecond));
+  return { perWindow, windowMs: (perWindow / perSecond) * GATE_WINDOW_MS };
+}
+
+function localSenderGate(perSecond: number, _sender: string): Gate {
+  return new WindowGate(senderWindow(perSecond));
 }
 
 /** A Bottleneck limiter plus the account-wide hold that a 429 asks for. */
@@ -81,13 +124,22 @@ export class AccountLimiter {
   #holdUntil = 0;
   #holdTimer: NodeJS.Timeout | undefined;
 
-  readonly #gate: WindowGate | undefined;
+  readonly #gates: readonly Gate[];
+  readonly #senders: { group: Bottleneck.Group; gate: (sender: string) => Gate } | undefined;
+  readonly #senderGates = new Map<string, Gate>();
   readonly #cluster: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number } | undefined;
 
-  constructor(limiter: Bottleneck, gate?: WindowGate, cluster?: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number }) {
+  constructor(init: {
+    limiter: Bottleneck;
+    gates?: readonly Gate[];
+    senders?: { group: Bottleneck.Group; gate: (sender: string) => Gate } | undefined;
+    cluster?: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number };
+  }) {
+    const limiter = init.limiter;
     this.#limiter = limiter;
-    this.#gate = gate;
-    this.#cluster = cluster;
+    this.#gates = init.gates ?? [];
+    this.#senders = init.senders;
+    this.#cluster = init.cluster;
     // A Redis hiccup is reported per job (its schedule() rejects); the limiter's own error
     // events (heartbeat failures) must not crash the process.
     limiter.on("error", () => undefined);
@@ -103,11 +155,23 @@ export class AccountLimiter {
    * leaves, after any local work (the ledger's fsync), so that the window gate sees true
    * departure times.
    */
-  schedule<T>(job: (departure: () => Promise<void>) => Promise<T>): Promise<T> {
-    const gate = this.#gate;
-    const departure = gate ? () => gate.pass() : async () => undefined;
-    if (!this.#cluster) return this.#limiter.schedule(() => job(departure));
-    return this.#limiter.schedule({ expiration: this.#cluster.jobExpirationMs }, () => job(departure));
+  schedule<T>(job: (departure: () => Promise<void>) => Promise<T>, sender?: string): Promise<T> {
+    const gates = sender !== undefined && this.#senders ? [...this.#gates, this.#senderGate(sender)] : this.#gates;
+    const departure = async () => {
+      for (const gate of gates) await gate.pass();
+    };
+    const options = this.#cluster ? { expiration: this.#cluster.jobExpirationMs } : {};
+    const onAccount = () => this.#limiter.schedule(options, () => job(departure));
+    if (sender === undefined || !this.#senders) return onAccount();
+    // The sender's pace first (its own queue), then the account's: a slow sender never holds
+    // an account slot while it waits for its turn.
+    return this.#senders.group.key(sender).schedule(options, onAccount);
+  }
+
+  #senderGate(sender: string): Gate {
+    let gate = this.#senderGates.get(sender);
+    if (!gate) this.#senderGates.set(sender, (gate = this.#senders!.gate(sender)));
+    return gate;
   }
 
   /**
@@ -136,7 +200,10 @@ export class AccountLimiter {
   /** Stop (idempotent): jobs not yet started are dropped (their promises reject). */
   stop(): Promise<void> {
     clearTimeout(this.#holdTimer);
-    this.#stopping ??= this.#limiter.stop({ dropWaitingJobs: true });
+    this.#stopping ??= Promise.all([
+      this.#limiter.stop({ dropWaitingJobs: true }),
+      ...(this.#senders?.group.limiters().map(({ limiter }) => limiter.stop({ dropWaitingJobs: true })) ?? []),
+    ]).then(() => undefined);
     return this.#stopping;
   }
 

@@ -54,8 +54,16 @@ describe("crash safety: SIGKILL at random moments under faults", () => {
     for (let i = 0; i < KILLS; i++) {
       const child = startCli(args);
       const done = waitForExit(child);
-      await new Promise((r) => setTimeout(r, 150 + Math.floor(random() * 500)));
-      if (child.exitCode === null) {
+      // Kill mid-sending: only once at least k of this run's creates reached the simulator,
+      // then after a random few milliseconds (a kill before the first request tests nothing).
+      const arrivedBefore = sim.stats.createArrivals.length;
+      const k = 2 + Math.floor(random() * 4);
+      const deadline = Date.now() + 10_000;
+      while (sim.stats.createArrivals.length < arrivedBefore + k && child.exitCode === null && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 120)));
+      if (child.exitCode === null && sim.stats.createArrivals.length >= arrivedBefore + k) {
         child.kill("SIGKILL");
         kills++;
       }
