@@ -4,6 +4,7 @@ import { openContactsCsv } from "../contacts/read-csv.js";
 import { loadSuppression } from "../contacts/suppression.js";
 import type { LedgerState } from "../ledger/contact-state.js";
 import type { Campaign } from "./campaign.js";
+import type { ResumePoint } from "./campaign-state.js";
 import { decideContact, type ContactDecision } from "./decide.js";
 import type { ShardSpec } from "./shard.js";
 import { inShard } from "./shard.js";
@@ -20,12 +21,12 @@ export type PlannedRow =
 export async function planRows(
   campaign: Campaign,
   state: LedgerState,
-  /** `now`: the instant deadlines (`notAfter`) are judged at. */
-  options: { retryFailed: boolean; shard?: ShardSpec | undefined; now: number },
+  /** `now`: the instant deadlines (`notAfter`) are judged at; `resume`: start past a checkpoint's final prefix. */
+  options: { retryFailed: boolean; shard?: ShardSpec | undefined; now: number; resume?: ResumePoint | undefined },
 ): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
-  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to);
-  const classifier = new RowClassifier(campaign, csv.header, suppressed);
+  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, options.resume?.csv);
+  const classifier = new RowClassifier(campaign, csv.header, suppressed, options.resume?.seen);
   const rows = (async function* (): AsyncGenerator<PlannedRow> {
     for await (const record of csv.records) {
       const verdict = classifier.classify(record);

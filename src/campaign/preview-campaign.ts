@@ -1,8 +1,8 @@
 import type { CampaignHeader } from "../ledger/events.js";
-import { loadLedgerState } from "../ledger/open-ledger.js";
+import { loadCampaignState } from "./campaign-state.js";
 import type { Campaign } from "./campaign.js";
 import { planRows } from "./plan-rows.js";
-import { emptyCounts, type RunEvent, type StatusCounts } from "./run-events.js";
+import { emptyCounts, type RowStatus, type RunEvent, type StatusCounts } from "./run-events.js";
 import type { ShardSpec } from "./shard.js";
 
 export interface PreviewResult {
@@ -38,10 +38,11 @@ export async function previewCampaign(
     onEvent?: (event: RunEvent) => void | Promise<void>;
   },
 ): Promise<PreviewResult> {
-  const state = await loadLedgerState(campaign.ledgerPath);
+  const { state, resume } = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
   const maxProblems = options.maxProblems ?? 20;
   const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {}, header: state.header };
-  const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: options.now ?? Date.now() });
+  if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) result.counts[status as RowStatus] += n;
+  const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: options.now ?? Date.now(), resume });
   result.parameterKeys = parameterKeys;
   for await (const planned of rows) {
     if (planned.kind === "skipped") {

@@ -8,10 +8,13 @@ import type { Campaign } from "./campaign.js";
 import { ContactSender, type SendResult } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
 import { planRows } from "./plan-rows.js";
+import { loadCampaignState } from "./campaign-state.js";
+import { saveCheckpoint } from "./save-checkpoint.js";
+import { applyEvent } from "../ledger/contact-state.js";
 import { decideRow } from "./row-action.js";
 import { nextOpening } from "./send-window.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
-import { emptyCounts, type RunEvent, type RunSummary } from "./run-events.js";
+import { emptyCounts, type RowStatus, type RunEvent, type RunSummary } from "./run-events.js";
 import type { ShardSpec } from "./shard.js";
 import type { FlowFacts } from "../flow/preflight-verdict.js";
 
@@ -65,15 +68,18 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   const startedAt = clock.now();
   const counts = emptyCounts();
   const thisRun: RunSummary["thisRun"] = { created: 0, conflictSkipped: 0, failed: 0, expired: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 };
-  const { state, writer } = await openLedgerForRun(campaign.ledgerPath, {
-    name: campaign.name,
-    flowSid: campaign.flowSid,
-    from: campaign.from,
-    account: options.accountId,
-  });
+  // From the checkpoint plus what the ledger gained since, when it holds; else the whole ledger.
+  const loaded = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+  const { state, writer } = await openLedgerForRun(
+    campaign.ledgerPath,
+    { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: options.accountId },
+    { loaded },
+  );
   const facts = options.flowFacts;
   if (facts && !sameFacts(state.flow, facts)) {
-    await writer.append({ t: "flow", sid: facts.flowSid, revision: facts.revision, questions: facts.questions, at: new Date(clock.now()).toISOString() });
+    const event = { t: "flow", sid: facts.flowSid, revision: facts.revision, questions: facts.questions, at: new Date(clock.now()).toISOString() } as const;
+    applyEvent(state, event);
+    await writer.append({ ...event, questions: [...event.questions] });
   }
   const ctx = new RunContext(
     campaign,
@@ -136,7 +142,8 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   const placeFreed = () => new Promise<void>((resolve) => (wakeReader = resolve));
 
   try {
-    const { rows } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: clock.now() });
+    if (loaded.resume) for (const [status, n] of Object.entries(loaded.resume.prefixCounts)) counts[status as RowStatus] += n;
+    const { rows } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: clock.now(), resume: loaded.resume });
     for await (const planned of rows) {
       const now = clock.now();
       const action = decideRow(planned, { stopping: stop.stopped, now, window, started, limit: options.limit });
@@ -192,6 +199,13 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
     await Promise.allSettled([...ctx.pendingWrites]);
     await writer.close();
   }
+  // Still under the lock, with every line on disk: where the next run may start reading. A
+  // failure here costs the next run a full read, never a contact.
+  if (!writer.failed) {
+    await saveCheckpoint(campaign, { state, resume: loaded.resume, shard: options.shard }).catch((err: unknown) =>
+      emit({ type: "note", message: `the checkpoint could not be written (${String(err)}): the next run reads everything` }),
+    );
+  }
   if (windowHeld > 0) {
     const when = nextOpen === undefined ? "not within a week" : `next at ${new Date(nextOpen).toISOString()}`;
     const where = window?.recipient ? "in their own time zones" : `(${window?.timezone ?? ""})`;
@@ -209,6 +223,7 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
     durationMs: endedAt - startedAt,
     achievedRate: sendingMs > 0 ? thisRun.created / (sendingMs / 1000) : 0,
     dryRun: false,
+    skippedFinalRows: loaded.resume?.csv.rows ?? 0,
   };
 }
 

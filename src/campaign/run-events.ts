@@ -16,7 +16,9 @@ export type RunEvent =
   | { type: "settling"; doubts: number }
   /** A 429: the limiter holds `retryAfterMs`; `askedMs` is the server's Retry-After (maybe more, capped). */
   | { type: "rate-limited"; retryAfterMs: number; askedMs: number | undefined }
-  | { type: "stopping"; reason: StopReason; message: string };
+  | { type: "stopping"; reason: StopReason; message: string }
+  /** Something the operator should read, that changes nothing in this run. */
+  | { type: "note"; message: string };
 
 export interface RunSummary {
   /** Every row of the CSV by its status after this run. */
@@ -29,4 +31,6 @@ export interface RunSummary {
   /** Creates per second over the time this run was sending. */
   achievedRate: number;
   dryRun: boolean;
+  /** Rows known final from the checkpoint and not read again (0: the whole CSV was read). */
+  skippedFinalRows?: number;
 }

@@ -34,6 +34,9 @@ export class ProgressRenderer {
       case "stopping":
         this.#notes.push(`stopping: ${event.message}`);
         return;
+      case "note":
+        this.#notes.push(event.message);
+        return;
       case "settling":
         this.#notes.push(`settling ${event.doubts} in-doubt contact(s) through List`);
         return;

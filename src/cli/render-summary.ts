@@ -17,6 +17,7 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
       `${summary.thisRun.invalid} invalid; ${summary.thisRun.requests} create requests, ${summary.thisRun.rateLimited} answered 429`,
     `Duration:  ${(summary.durationMs / 1000).toFixed(1)} s, achieved rate ${summary.achievedRate.toFixed(2)}/s`,
     `Ledger:    ${ledgerPath}`,
+    summary.skippedFinalRows ? `Checkpoint: rows 1–${summary.skippedFinalRows} were final and not read again` : "",
   ];
   if (summary.stopped) lines.push(`Stopped:   ${summary.stopMessage ?? summary.stopped} — run the same command again to continue.`);
   else if (summary.counts.pending > 0) lines.push(`Pending:   ${summary.counts.pending} contacts — run the same command again to continue.`);

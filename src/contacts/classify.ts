@@ -19,10 +19,11 @@ export class RowClassifier {
   readonly #suppressed: ReadonlySet<string>;
   readonly #seen: SeenKeys;
 
-  constructor(campaign: Campaign, header: string[], suppressed: ReadonlySet<string>) {
+  /** `seen`: the keys of the rows before this reading starts (a checkpoint's prefix), if any. */
+  constructor(campaign: Campaign, header: string[], suppressed: ReadonlySet<string>, seen: SeenKeys = new SeenKeys(campaign.from)) {
     this.#campaign = campaign;
     this.#suppressed = suppressed;
-    this.#seen = new SeenKeys(campaign.from);
+    this.#seen = seen;
     const { columns } = campaign;
     for (const [key, column] of Object.entries({ from: columns.from, timezone: columns.timezone, notAfter: columns.notAfter })) {
       if (column !== undefined && !header.includes(column)) {

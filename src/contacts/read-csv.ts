@@ -2,46 +2,72 @@ import { createReadStream } from "node:fs";
 import { parse, type CsvError } from "csv-parse";
 import { CampaignInputError } from "../campaign/config-errors.js";
 
-/** One data record of the contacts CSV. `row` is 1-based, the header excluded (SPEC §6). */
+/**
+ * One data record of the contacts CSV. `row` is 1-based, the header excluded (SPEC §6).
+ * `end`: the byte offset just past the record (its line break included), for resuming there;
+ * undefined for an unparsable record.
+ */
 export type CsvRecord =
-  | { row: number; fields: Record<string, string> }
-  | { row: number; error: string };
+  | { row: number; fields: Record<string, string>; end: number; lines: number }
+  | { row: number; error: string; end?: number; lines?: number };
 
 export interface ContactsCsv {
   header: string[];
   records: AsyncGenerator<CsvRecord>;
+  /** Where the data records begin (past the header, or the resume point). */
+  start: CsvResumePoint;
 }
+
+/** Where to start reading instead of the top: a byte offset just past a record, with what came before it. */
+export interface CsvResumePoint {
+  header: string[];
+  /** Byte offset at which a record starts (just past the previous record's line break). */
+  bytes: number;
+  /** Data records before that offset, and the file's lines before it (for line numbers). */
+  rows: number;
+  lines: number;
+}
+
+type Parsed = { record: string[]; info: { lines: number; bytes: number } };
 
 /**
  * Stream the contacts CSV (UTF-8, optional BOM, RFC 4180 quoting) without holding its rows.
  * A ragged or unparsable record becomes an error record with its number and the line where the
  * parser gave up; it never stops the stream. An unreadable file, or one whose header lacks
- * `requiredColumn`, throws `CampaignInputError` before any record is returned.
+ * `requiredColumn`, throws `CampaignInputError` before any record is returned. From a resume
+ * point, reading starts at that byte with the header given (a cron rerun skips what is final).
  */
-export async function openContactsCsv(file: string, requiredColumn: string): Promise<ContactsCsv> {
+export async function openContactsCsv(file: string, requiredColumn: string, resume?: CsvResumePoint): Promise<ContactsCsv> {
   const skipped: Array<{ line: number; reason: string }> = [];
-  const input = createReadStream(file);
+  const offset = resume?.bytes ?? 0;
+  const lineOffset = resume?.lines ?? 0;
+  const input = createReadStream(file, { start: offset });
   const parser = input.pipe(
     parse({
-      bom: true,
+      bom: resume === undefined,
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
       info: true,
       on_skip: (err: CsvError | undefined) => {
-        skipped.push({ line: Number(err?.lines ?? 0), reason: err?.message ?? "unparsable record" });
+        skipped.push({ line: lineOffset + Number(err?.lines ?? 0), reason: err?.message ?? "unparsable record" });
         return undefined;
       },
     }),
   );
   input.on("error", (err) => parser.destroy(err)); // pipe() does not forward a read error
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-  let first: IteratorResult<{ record: string[]; info: { lines: number } }>;
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<Parsed>;
+  const fail = (err: unknown) => new CampaignInputError(`${file}: cannot read the contacts file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  if (resume) {
+    // Opening can fail (the file went away since the checkpoint): surface it before any record.
+    await new Promise<void>((resolve, reject) => input.once("open", () => resolve()).once("error", (err) => reject(fail(err))));
+    return { header: resume.header, start: resume, records: records(iterator, resume.header, skipped, file, { row: resume.rows, bytes: offset, lines: lineOffset }) };
+  }
+  let first: IteratorResult<Parsed>;
   try {
     first = await iterator.next();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CampaignInputError(`${file}: cannot read the contacts file (${code ?? (err as Error).message})`);
+    throw fail(err);
   }
   if (first.done) throw new CampaignInputError(`${file}: the contacts file is empty (a header row is required)`);
   const header = first.value.record.map((name) => name.trim());
@@ -51,22 +77,24 @@ export async function openContactsCsv(file: string, requiredColumn: string): Pro
       `${file}: line 1: the header has no "${requiredColumn}" column (columns: ${header.map((h) => JSON.stringify(h)).join(", ")})`,
     );
   }
-  return { header, records: records(iterator, header, skipped, file) };
+  const start: CsvResumePoint = { header, bytes: first.value.info.bytes, rows: 0, lines: first.value.info.lines };
+  return { header, start, records: records(iterator, header, skipped, file, { row: 0, bytes: 0, lines: 0 }) };
 }
 
 async function* records(
-  iterator: AsyncIterator<{ record: string[]; info: { lines: number } }>,
+  iterator: AsyncIterator<Parsed>,
   header: string[],
   skipped: Array<{ line: number; reason: string }>,
   file: string,
+  start: { row: number; bytes: number; lines: number },
 ): AsyncGenerator<CsvRecord> {
-  let row = 0;
+  let row = start.row;
   const unparsable = (skip: { line: number; reason: string }): CsvRecord => ({
     row: ++row,
     error: `unparsable CSV near line ${skip.line}: ${skip.reason}`,
   });
   for (;;) {
-    let next: IteratorResult<{ record: string[]; info: { lines: number } }>;
+    let next: IteratorResult<Parsed>;
     try {
       next = await iterator.next();
     } catch (err) {
@@ -74,16 +102,18 @@ async function* records(
     }
     if (next.done) break;
     const { record, info } = next.value;
+    const lines = start.lines + info.lines;
     // Skips are reported as they are parsed, possibly ahead of the records we consume: keep
     // file order by their line numbers.
-    while (skipped.length > 0 && (skipped[0]?.line ?? Infinity) < info.lines) yield unparsable(skipped.shift()!);
+    while (skipped.length > 0 && (skipped[0]?.line ?? Infinity) < lines) yield unparsable(skipped.shift()!);
+    const end = start.bytes + info.bytes;
     if (record.length !== header.length) {
-      yield { row: ++row, error: `has ${record.length} fields, the header has ${header.length} (line ${info.lines})` };
+      yield { row: ++row, error: `has ${record.length} fields, the header has ${header.length} (line ${lines})`, end, lines };
       continue;
     }
     const fields: Record<string, string> = {};
     for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i] ?? "";
-    yield { row: ++row, fields };
+    yield { row: ++row, fields, end, lines };
   }
   while (skipped.length > 0) yield unparsable(skipped.shift()!);
 }

@@ -8,7 +8,7 @@
 export class SeenKeys {
   readonly #defaultFrom: string;
   readonly #others = new Set<string>();
-  #table = new Float64Array(1 << 16);
+  #table: Float64Array = new Float64Array(1 << 16);
   #size = 0;
 
   constructor(defaultFrom: string) {
@@ -22,6 +22,29 @@ export class SeenKeys {
     if (this.#others.has(key)) return false;
     this.#others.add(key);
     return true;
+  }
+
+  /** Is the key there? */
+  has(to: string, from: string): boolean {
+    if (from === this.#defaultFrom && /^\+\d{1,15}$/.test(to)) return this.#findNumber(Number(to.slice(1)));
+    return this.#others.has(`${to}|${from}`);
+  }
+
+  /** Its content, to be saved (a checkpoint) and loaded again with `SeenKeys.restore`. */
+  snapshot(): { defaultFrom: string; table: Float64Array; size: number; others: string[] } {
+    return { defaultFrom: this.#defaultFrom, table: this.#table, size: this.#size, others: [...this.#others] };
+  }
+
+  static restore(saved: { defaultFrom: string; table: Float64Array; size: number; others: readonly string[] }): SeenKeys {
+    const keys = new SeenKeys(saved.defaultFrom);
+    if (saved.table.length > 0 && (saved.table.length & (saved.table.length - 1)) === 0) {
+      keys.#table = saved.table.slice(); // a copy: the restored set grows on its own
+      keys.#size = saved.size;
+    } else {
+      for (const value of saved.table) if (value !== 0) keys.#addNumber(value);
+    }
+    for (const key of saved.others) keys.#others.add(key);
+    return keys;
   }
 
   get size(): number {
@@ -40,6 +63,15 @@ export class SeenKeys {
         this.#size++;
         return true;
       }
+    }
+  }
+
+  #findNumber(value: number): boolean {
+    const mask = this.#table.length - 1;
+    for (let slot = hash(value) & mask; ; slot = (slot + 1) & mask) {
+      const current = this.#table[slot];
+      if (current === value) return true;
+      if (current === 0) return false;
     }
   }
 

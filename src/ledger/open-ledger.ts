@@ -21,10 +21,11 @@ export async function loadLedgerState(file: string, scan?: LedgerScan): Promise<
 export async function openLedgerForRun(
   file: string,
   binding: LedgerBinding,
-  now: () => Date = () => new Date(),
+  options: { now?: () => Date; loaded?: { state: LedgerState; scan: LedgerScan } } = {},
 ): Promise<{ state: LedgerState; writer: LedgerWriter }> {
-  const scan: LedgerScan = { validBytes: 0, tornTail: false };
-  const state = await loadLedgerState(file, scan);
+  const now = options.now ?? (() => new Date());
+  const scan: LedgerScan = options.loaded?.scan ?? { validBytes: 0, tornTail: false };
+  const state = options.loaded?.state ?? (await loadLedgerState(file, scan));
   if (state.header) assertBinding(file, state.header, binding);
   const writer = await LedgerWriter.open(file, scan.validBytes);
   if (!state.header) {

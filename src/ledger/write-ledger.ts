@@ -38,6 +38,11 @@ export class LedgerWriter {
     return new LedgerWriter(file);
   }
 
+  /** Whether a write or sync failed: what is in memory may then be ahead of the file. */
+  get failed(): boolean {
+    return this.#failed !== undefined;
+  }
+
   append(event: LedgerEvent): Promise<void> {
     if (this.#failed !== undefined) return Promise.reject(this.#failed);
     return new Promise((resolve, reject) => {

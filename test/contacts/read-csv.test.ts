@@ -20,15 +20,28 @@ async function read(text: string): Promise<CsvRecord[]> {
 describe("openContactsCsv", () => {
   it("accepts a BOM and quoted multi-line fields, numbering data records from 1", async () => {
     const records = await read('\ufeffto,note\n+1,"two\nlines"\n\n+2,"a ""quote"""\n');
+    // `end`: the byte just past each record (BOM and line break included); `lines`: its last line.
     expect(records).toEqual([
-      { row: 1, fields: { to: "+1", note: "two\nlines" } },
-      { row: 2, fields: { to: "+2", note: 'a "quote"' } },
+      { row: 1, fields: { to: "+1", note: "two\nlines" }, end: 26, lines: 3 },
+      { row: 2, fields: { to: "+2", note: 'a "quote"' }, end: 44, lines: 5 },
+    ]);
+  });
+
+  it("resumes at a record's end with the header given: the same records, numbers and offsets", async () => {
+    const text = '\ufeffto,note\n+1,"two\nlines"\n\n+2,"a ""quote"""\n+3,c\n';
+    await writeFile(path.join(dir, "c.csv"), text);
+    const csv = await openContactsCsv(path.join(dir, "c.csv"), "to", { header: ["to", "note"], bytes: 26, rows: 1, lines: 3 });
+    const out: CsvRecord[] = [];
+    for await (const r of csv.records) out.push(r);
+    expect(out).toEqual([
+      { row: 2, fields: { to: "+2", note: 'a "quote"' }, end: 44, lines: 5 },
+      { row: 3, fields: { to: "+3", note: "c" }, end: 49, lines: 6 },
     ]);
   });
 
   it("turns ragged and unparsable records into errors with their number, and goes on", async () => {
     const records = await read('to,note\n+1,a\n+2,b,extra\n+3,"bad"quote\n+4,y\n+5,"q"\n+9,z\n');
-    expect(records[0]).toEqual({ row: 1, fields: { to: "+1", note: "a" } });
+    expect(records[0]).toMatchObject({ row: 1, fields: { to: "+1", note: "a" } });
     expect(records[1]).toMatchObject({ row: 2, error: expect.stringMatching(/has 3 fields, the header has 2/) });
     expect(records[2]).toMatchObject({ row: 3, error: expect.stringMatching(/unparsable CSV near line 4/) });
     // csv-parse resynchronizes at the next record it can read: what lies between is reported

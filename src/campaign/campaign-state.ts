@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { CsvResumePoint } from "../contacts/read-csv.js";
+import { SeenKeys } from "../contacts/seen-keys.js";
+import { checkpointHolds, readCheckpoint, stateFromCheckpoint, type Checkpoint } from "../ledger/checkpoint.js";
+import { applyEvent, finishFold, type LedgerState } from "../ledger/contact-state.js";
+import { loadLedgerState } from "../ledger/open-ledger.js";
+import { readLedgerBatches, type LedgerScan } from "../ledger/read-ledger.js";
+import type { Campaign } from "./campaign.js";
+import { emptyCounts, type StatusCounts } from "./run-events.js";
+import type { ShardSpec } from "./shard.js";
+
+/** Where a checkpoint lets reading start, and what came before that point. */
+export interface ResumePoint {
+  csv: CsvResumePoint;
+  /** The prefix's contact keys, for duplicate detection in the rest (a copy: it may grow). */
+  seen: SeenKeys;
+  prefixCounts: StatusCounts;
+  checkpoint: Checkpoint;
+  table: Float64Array;
+}
+
+export interface CampaignState {
+  state: LedgerState;
+  /** Byte length of the ledger's complete lines (a torn tail beyond is cut before appending). */
+  scan: LedgerScan;
+  resume: ResumePoint | undefined;
+}
+
+/**
+ * The campaign's state for `run`, `validate` and `--dry-run`: from the checkpoint plus the
+ * ledger's newer events when the checkpoint still holds (a cron rerun reads only what is new),
+ * else from the whole ledger. `--retry-failed` always reads everything: the checkpoint's
+ * prefix counts transient failures as final.
+ */
+export async function loadCampaignState(campaign: Campaign, options: { retryFailed: boolean; shard: ShardSpec | undefined }): Promise<CampaignState> {
+  const scan: LedgerScan = { validBytes: 0, tornTail: false };
+  if (!options.retryFailed) {
+    const saved = await readCheckpoint(campaign.ledgerPath);
+    if (saved && (await checkpointHolds(saved.checkpoint, campaign.ledgerPath, campaign.contactsPath, await campaignFingerprint(campaign, options.shard)))) {
+      const { checkpoint, table } = saved;
+      const state = stateFromCheckpoint(checkpoint);
+      for await (const batch of readLedgerBatches(campaign.ledgerPath, scan, checkpoint.ledger.bytes)) for (const event of batch) applyEvent(state, event);
+      if (scan.validBytes < checkpoint.ledger.bytes) scan.validBytes = checkpoint.ledger.bytes;
+      finishFold(state);
+      const { csv } = checkpoint;
+      return {
+        state,
+        scan,
+        resume: {
+          csv: { header: csv.header, bytes: csv.bytes, rows: csv.rows, lines: csv.lines },
+          seen: SeenKeys.restore({ ...checkpoint.seen, table }),
+          prefixCounts: { ...emptyCounts(), ...checkpoint.prefixCounts },
+          checkpoint,
+          table,
+        },
+      };
+    }
+  }
+  return { state: await loadLedgerState(campaign.ledgerPath, scan), scan, resume: undefined };
+}
+
+/**
+ * A hash of what decides a row's status besides the ledger: the CSV's path, the columns, the
+ * sender, the region, the window's zone rules, the shard, and the suppression list's content.
+ * Any change and the checkpoint is not used.
+ */
+export async function campaignFingerprint(campaign: Campaign, shard: ShardSpec | undefined): Promise<string> {
+  let suppression = "";
+  if (campaign.suppressPath !== undefined) {
+    try {
+      suppression = createHash("sha256").update(await readFile(campaign.suppressPath)).digest("hex");
+    } catch {
+      suppression = "unreadable";
+    }
+  }
+  const window = campaign.window && { recipient: campaign.window.recipient, fallback: campaign.window.fallbackTimezone, zone: campaign.window.timezone };
+  const inputs = { contacts: campaign.contactsPath, from: campaign.from, region: campaign.defaultRegion, columns: campaign.columns, window, shard, suppression };
+  return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}

@@ -1,0 +1,142 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
+import path from "node:path";
+import type { ContactState, LedgerState } from "./contact-state.js";
+import type { CampaignHeader, FlowChecked } from "./events.js";
+
+/**
+ * A checkpoint makes a cron rerun cost what is new, not what is done (`<ledger>.checkpoint`).
+ * It records, at a ledger size, a prefix of the contacts CSV whose every row is final — so a
+ * rerun starts reading the CSV there — with what the rest of the run needs: the status counts
+ * of those rows, their contact keys (for duplicate detection), and the folded state of every
+ * other contact the ledger knew.
+ *
+ * It is only a cache. The ledger stays the one source of truth: a checkpoint is used only when
+ * the ledger still begins and ends, at the recorded size, with the recorded bytes (hashes of
+ * its first and last 4 KB), when the CSV still begins with the recorded prefix (a hash of all of
+ * it), and when the campaign's classification inputs are unchanged; the ledger's events after
+ * that size are folded on top. Anything else — an edited CSV, a rewritten ledger, a torn or
+ * missing checkpoint — falls back to reading everything, and the run writes a new one. Written
+ * to a private file, fsynced, then renamed over the old one: a kill leaves the old or the new.
+ */
+export interface Checkpoint {
+  v: 1;
+  /** Hash of the campaign's inputs that decide a row's status (columns, region, suppression list…). */
+  fingerprint: string;
+  ledger: { bytes: number; head: string; tail: string };
+  csv: { bytes: number; rows: number; lines: number; header: string[]; prefixHash: string };
+  prefixCounts: Record<string, number>;
+  /** The folded state at `ledger.bytes` of every contact not in the prefix. */
+  contacts: Array<[string, ContactState]>;
+  /** Skipped rows (invalid, duplicate, suppressed) recorded after the prefix. */
+  skippedRows: number[];
+  header: CampaignHeader | undefined;
+  flow: FlowChecked | undefined;
+  /** The prefix's contact keys (`SeenKeys`); its number table follows the JSON in the file. */
+  seen: { defaultFrom: string; size: number; others: string[] };
+}
+
+const MAGIC = "studio-campaign checkpoint 1\n";
+const EDGE = 4096;
+
+export function checkpointPath(ledgerPath: string): string {
+  return `${ledgerPath}.checkpoint`;
+}
+
+/** Hash of bytes [start, end) of a file. */
+export async function hashRange(file: string, start: number, end: number): Promise<string> {
+  const hash = createHash("sha256");
+  if (end > start) for await (const chunk of createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** The ledger's identity at `bytes`: hashes of its first and last 4 KB up to there. */
+export async function ledgerEdges(ledgerPath: string, bytes: number): Promise<{ head: string; tail: string }> {
+  return { head: await hashRange(ledgerPath, 0, Math.min(bytes, EDGE)), tail: await hashRange(ledgerPath, Math.max(0, bytes - EDGE), bytes) };
+}
+
+/** Write atomically (0600): a private file, fsynced, renamed over the old checkpoint. */
+export async function writeCheckpoint(ledgerPath: string, checkpoint: Checkpoint, table: Float64Array): Promise<void> {
+  const target = checkpointPath(ledgerPath);
+  // Drafts left by a run killed while writing (the caller holds the ledger's lock: none is live).
+  const prefix = `${path.basename(target)}.tmp-`;
+  for (const name of await readdir(path.dirname(target))) if (name.startsWith(prefix)) await unlink(path.join(path.dirname(target), name)).catch(() => undefined);
+  const draft = `${target}.tmp-${randomUUID()}`;
+  const json = Buffer.from(JSON.stringify(checkpoint));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  const file = await open(draft, "wx", 0o600);
+  try {
+    await file.writeFile(Buffer.concat([Buffer.from(MAGIC), length, json]));
+    await file.write(Buffer.from(table.buffer, table.byteOffset, table.byteLength));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  // Tests stop a run here (kill -9 between the write and the rename); never set in use.
+  const pause = Number(process.env.STUDIO_CAMPAIGN_TEST_CHECKPOINT_PAUSE_MS ?? 0);
+  if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+  try {
+    await rename(draft, target);
+  } catch (err) {
+    await unlink(draft).catch(() => undefined);
+    throw err;
+  }
+  const dir = await open(path.dirname(target), "r");
+  try {
+    await dir.sync(); // the rename itself is durable
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Read a checkpoint; undefined when absent, torn, or of another format (never an error: it is a cache). */
+export async function readCheckpoint(ledgerPath: string): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined> {
+  let data: Buffer;
+  try {
+    data = await readFile(checkpointPath(ledgerPath));
+  } catch {
+    return undefined;
+  }
+  try {
+    if (data.subarray(0, MAGIC.length).toString() !== MAGIC) return undefined;
+    const length = Number(data.readBigUInt64LE(MAGIC.length));
+    const jsonStart = MAGIC.length + 8;
+    const checkpoint = JSON.parse(data.subarray(jsonStart, jsonStart + length).toString()) as Checkpoint;
+    const tableBytes = data.subarray(jsonStart + length);
+    if (checkpoint.v !== 1 || tableBytes.length % 8 !== 0) return undefined;
+    const table = new Float64Array(tableBytes.length / 8);
+    Buffer.from(table.buffer).set(tableBytes);
+    return { checkpoint, table };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Does the checkpoint still describe this ledger and this CSV? The ledger may only have grown
+ * since; the CSV's prefix must be byte for byte the same.
+ */
+export async function checkpointHolds(checkpoint: Checkpoint, ledgerPath: string, contactsPath: string, fingerprint: string): Promise<boolean> {
+  if (checkpoint.fingerprint !== fingerprint) return false;
+  try {
+    const [ledgerSize, csvSize] = [(await stat(ledgerPath)).size, (await stat(contactsPath)).size];
+    if (ledgerSize < checkpoint.ledger.bytes || csvSize < checkpoint.csv.bytes) return false;
+    const edges = await ledgerEdges(ledgerPath, checkpoint.ledger.bytes);
+    if (edges.head !== checkpoint.ledger.head || edges.tail !== checkpoint.ledger.tail) return false;
+    return (await hashRange(contactsPath, 0, checkpoint.csv.bytes)) === checkpoint.csv.prefixHash;
+  } catch {
+    return false;
+  }
+}
+
+/** The state a checkpoint carries, ready to fold the ledger's newer events on top. */
+export function stateFromCheckpoint(checkpoint: Checkpoint): LedgerState {
+  return {
+    header: checkpoint.header,
+    flow: checkpoint.flow,
+    contacts: new Map(checkpoint.contacts),
+    skippedRows: new Set(checkpoint.skippedRows),
+  };
+}
