@@ -95,6 +95,56 @@ async function againstTheSdk(): Promise<void> {
   note({ measure: "CPU seconds per 1 000 creates: studio-campaign / SDK", figure: `${ourCpu.toFixed(3)} / ${sdkCpu.toFixed(3)} = ${(ourCpu / sdkCpu).toFixed(2)}`, goal: "≤ 0.33", met: ourCpu / sdkCpu <= 1 / 3 });
 }
 
+/**
+ * 6. Cron reruns (issue: a rerun costs what is new): a CSV of `rows` contacts and a ledger of
+ * today's format in which all but 10 are created (attempt + created lines each).
+ */
+async function cronReruns(rows: number, full: boolean): Promise<void> {
+  const dir = path.join(WORK, `cron-${rows}`);
+  await mkdir(dir, { recursive: true });
+  const csv = createWriteStream(path.join(dir, "cron.csv"));
+  csv.write("to,name\n");
+  for (let i = 0; i < rows; i++) if (!csv.write(`+1415${2000000 + i},n${i}\n`)) await once(csv, "drain");
+  csv.end();
+  await once(csv, "finish");
+  const file = path.join(dir, "cron.json");
+  await writeFile(file, JSON.stringify({ name: "cron", flowSid: FLOW, from: "+15017122661", contacts: "cron.csv" }));
+  const ledger = createWriteStream(path.join(dir, "cron.ledger.jsonl"));
+  ledger.write(`${JSON.stringify({ t: "campaign", v: 1, name: "cron", flowSid: FLOW, from: "+15017122661", account: BENCH_ENV.TWILIO_ACCOUNT_SID, at: new Date().toISOString() })}\n`);
+  const at = new Date().toISOString();
+  for (let i = 0; i < rows - 10; i++) {
+    const base = { row: i + 1, to: `+1415${2000000 + i}`, from: "+15017122661" };
+    const lines = `${JSON.stringify({ t: "attempt", ...base, n: 1, at })}\n${JSON.stringify({ t: "created", ...base, sid: `FN${i.toString(16).padStart(32, "0")}`, http: 201, at })}\n`;
+    if (!ledger.write(lines)) await once(ledger, "drain");
+  }
+  ledger.end();
+  await once(ledger, "finish");
+  const sim = await startSimulator({ rate: 0 });
+  const runArgs = [CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "1000", "--json"];
+  const label = rows === 1_000_000 ? "1 000 000" : rows.toLocaleString("en").replace(/,/g, " ");
+  const timed = async (what: string, args: string[], goal: { seconds?: number; mib?: number }) => {
+    const result = await measure(args, "/dev/null");
+    if (result.code !== 0 && result.code !== 1) throw new Error(`${what}: exit ${result.code}`);
+    const mib = result.maxRssKib / 1024;
+    const met = (goal.seconds === undefined || result.wallSeconds <= goal.seconds) && (goal.mib === undefined || mib * 1.048576 <= goal.mib);
+    const goalText = [goal.seconds !== undefined ? `≤ ${goal.seconds} s` : "", goal.mib !== undefined ? `≤ ${goal.mib} MB` : ""].filter(Boolean).join(", ") || "reported";
+    note({ measure: `${label} contacts: ${what}: wall, peak RSS`, figure: `${result.wallSeconds.toFixed(1)} s, ${mib.toFixed(0)} MiB`, goal: goalText, met: goal.seconds === undefined && goal.mib === undefined ? undefined : met });
+  };
+  if (full) await timed("first run after the upgrade (10 left; full read, writes the checkpoint)", runArgs, { seconds: 30 });
+  else await measure(runArgs, "/dev/null");
+  await timed("rerun with nothing left (cron)", runArgs, { seconds: 3, mib: 150 });
+  if (full) {
+    const appended = Array.from({ length: 10 }, (_, i) => `+1416${2000000 + i},new${i}`).join("\n");
+    await writeFile(path.join(dir, "cron.csv"), `${appended}\n`, { flag: "a" });
+    const before = sim.stats.created;
+    await timed("rerun with 10 appended rows", runArgs, { seconds: 5, mib: 150 });
+    if (sim.stats.created - before !== 10) throw new Error(`+10 rows: ${sim.stats.created - before} created`);
+    await timed("validate after a run", [CLI_BIN, "validate", file], { seconds: 5 });
+    await timed("report --out of every row", [CLI_BIN, "report", file, "--out", path.join(dir, "report.csv")], { mib: 150 });
+  }
+  await sim.close();
+}
+
 /** 5. N workers sharing one account's 20/s through Redis, each on its own shard. */
 async function workersOnOneAccount(workers: number, latencyMs: number): Promise<void> {
   const { spawn } = await import("node:child_process");
@@ -214,6 +264,10 @@ async function main(): Promise<void> {
   if (wanted("scale")) await atScale();
   if (wanted("results")) await resultsAtScale();
   for (const workers of [2, 4]) for (const latency of [30, 300]) if (wanted("workers")) await workersOnOneAccount(workers, latency);
+  if (wanted("cron")) {
+    await cronReruns(100_000, false);
+    await cronReruns(1_000_000, true);
+  }
   const file = path.join(ROOT, "BENCHMARKS.md");
   await writeFile(file, withGeneratedTable(await readFile(file, "utf8").catch(() => ""), rows));
   await rm(WORK, { recursive: true, force: true });

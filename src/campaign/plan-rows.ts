@@ -26,7 +26,9 @@ export async function planRows(
 ): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, options.resume?.csv);
-  const classifier = new RowClassifier(campaign, csv.header, suppressed, options.resume?.seen);
+  const seen = options.resume?.seen;
+  if (options.resume) options.resume.seen = undefined; // taken: this reading grows it
+  const classifier = new RowClassifier(campaign, csv.header, suppressed, seen);
   const rows = (async function* (): AsyncGenerator<PlannedRow> {
     for await (const record of csv.records) {
       const verdict = classifier.classify(record);

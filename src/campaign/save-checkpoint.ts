@@ -4,7 +4,7 @@ import { contactKey } from "../contacts/contact.js";
 import { openContactsCsv, type CsvResumePoint } from "../contacts/read-csv.js";
 import { SeenKeys } from "../contacts/seen-keys.js";
 import { loadSuppression } from "../contacts/suppression.js";
-import { hashRange, ledgerEdges, writeCheckpoint } from "../ledger/checkpoint.js";
+import { hashRange, ledgerEdges, readCheckpoint, writeCheckpoint } from "../ledger/checkpoint.js";
 import type { LedgerState } from "../ledger/contact-state.js";
 import type { Campaign } from "./campaign.js";
 import { campaignFingerprint, type ResumePoint } from "./campaign-state.js";
@@ -24,13 +24,18 @@ export async function saveCheckpoint(campaign: Campaign, options: { state: Ledge
   if (resume && resume.checkpoint.ledger.bytes === ledgerBytes) return; // nothing new became final
   const csvSize = (await stat(campaign.contactsPath)).size;
   const endsWithNewline = csvSize > 0 && (await lastByte(campaign.contactsPath, csvSize)) === 0x0a;
+  // The prefix's keys again, from the checkpoint the run started from (the run grew its own copy).
+  const saved = resume ? await readCheckpoint(campaign.ledgerPath) : undefined;
+  const from = saved && saved.checkpoint.ledger.bytes === resume?.checkpoint.ledger.bytes ? resume : undefined;
+  // Never from the top with a state that lacks the prefix's contacts: they would look unsent.
+  // (The old checkpoint still holds for this ledger, which has only grown.)
+  if (resume && !from) return;
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
-  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, resume?.csv);
-  const restore = () => (resume ? SeenKeys.restore({ ...resume.checkpoint.seen, table: resume.table }) : new SeenKeys(campaign.from));
-  const classifier = new RowClassifier(campaign, csv.header, suppressed, restore());
+  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, from?.csv);
+  const classifier = new RowClassifier(campaign, csv.header, suppressed, from && saved ? SeenKeys.restore({ ...saved.checkpoint.seen, table: saved.table }) : undefined);
   // The committed prefix, and what the rows since its end would add once a boundary is reached.
-  const prefixSeen = restore();
-  const counts: StatusCounts = resume ? { ...resume.prefixCounts } : emptyCounts();
+  const prefixSeen = from && saved ? SeenKeys.restore({ ...saved.checkpoint.seen, table: saved.table }, { adopt: true }) : new SeenKeys(campaign.from);
+  const counts: StatusCounts = from ? { ...from.prefixCounts } : emptyCounts();
   let point: CsvResumePoint = csv.start;
   // Rows read since the last boundary: counted and their keys kept once a boundary commits them.
   let pending: Array<{ status: RowStatus | undefined; key: { to: string; from: string } | undefined }> = [];

@@ -35,10 +35,11 @@ export class SeenKeys {
     return { defaultFrom: this.#defaultFrom, table: this.#table, size: this.#size, others: [...this.#others] };
   }
 
-  static restore(saved: { defaultFrom: string; table: Float64Array; size: number; others: readonly string[] }): SeenKeys {
+  /** `adopt`: take `table` as is (its owner gives it up) instead of copying it. */
+  static restore(saved: { defaultFrom: string; table: Float64Array; size: number; others: readonly string[] }, options: { adopt?: boolean } = {}): SeenKeys {
     const keys = new SeenKeys(saved.defaultFrom);
     if (saved.table.length > 0 && (saved.table.length & (saved.table.length - 1)) === 0) {
-      keys.#table = saved.table.slice(); // a copy: the restored set grows on its own
+      keys.#table = options.adopt ? saved.table : saved.table.slice(); // a copy: the restored set grows on its own
       keys.#size = saved.size;
     } else {
       for (const value of saved.table) if (value !== 0) keys.#addNumber(value);
