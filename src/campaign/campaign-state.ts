@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import type { CsvResumePoint } from "../contacts/read-csv.js";
 import { SeenKeys } from "../contacts/seen-keys.js";
 import { checkpointHolds, readCheckpoint, stateFromCheckpoint, type Checkpoint } from "../ledger/checkpoint.js";
@@ -35,12 +35,20 @@ export interface CampaignState {
  * else from the whole ledger. `--retry-failed` always reads everything: the checkpoint's
  * prefix counts transient failures as final.
  */
-export async function loadCampaignState(campaign: Campaign, options: { retryFailed: boolean; shard: ShardSpec | undefined }): Promise<CampaignState> {
+export async function loadCampaignState(
+  campaign: Campaign,
+  /** `prefixKeys: false`: a first pass for totals only — appended duplicates of prefix rows count as pending. */
+  options: { retryFailed: boolean; shard: ShardSpec | undefined; prefixKeys?: boolean },
+): Promise<CampaignState> {
   const scan: LedgerScan = { validBytes: 0, tornTail: false };
   if (!options.retryFailed) {
-    const saved = await readCheckpoint(campaign.ledgerPath);
-    if (saved && (await checkpointHolds(saved.checkpoint, campaign.ledgerPath, campaign.contactsPath, await campaignFingerprint(campaign, options.shard)))) {
-      const { checkpoint, table } = saved;
+    // The key table only matters when rows follow the prefix (a cron rerun with nothing new skips it).
+    const rowsFollow = await stat(campaign.contactsPath).then((s) => s.size, () => Infinity);
+    const saved = await readCheckpoint(campaign.ledgerPath, { table: false });
+    const wantKeys = (options.prefixKeys ?? true) && saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes;
+    const withKeys = wantKeys ? await readCheckpoint(campaign.ledgerPath) : saved;
+    if (saved && withKeys && (await checkpointHolds(saved.checkpoint, campaign.ledgerPath, campaign.contactsPath, await campaignFingerprint(campaign, options.shard)))) {
+      const { checkpoint, table } = withKeys;
       const state = stateFromCheckpoint(checkpoint);
       for await (const batch of readLedgerBatches(campaign.ledgerPath, scan, checkpoint.ledger.bytes)) for (const event of batch) applyEvent(state, event);
       if (scan.validBytes < checkpoint.ledger.bytes) scan.validBytes = checkpoint.ledger.bytes;
@@ -50,8 +58,9 @@ export async function loadCampaignState(campaign: Campaign, options: { retryFail
         state,
         scan,
         resume: {
-          csv: { header: csv.header, bytes: csv.bytes, rows: csv.rows, lines: csv.lines },
-          seen: SeenKeys.restore({ ...checkpoint.seen, table }, { adopt: true }),
+          // Without the prefix's keys, read nothing past the prefix: rows appended meanwhile wait for the next run.
+          csv: { header: csv.header, bytes: csv.bytes, rows: csv.rows, lines: csv.lines, ...(wantKeys ? {} : { until: csv.bytes }) },
+          seen: wantKeys ? SeenKeys.restore({ ...checkpoint.seen, table }, { adopt: true }) : undefined,
           prefixCounts: { ...emptyCounts(), ...checkpoint.prefixCounts },
           checkpoint,
         },

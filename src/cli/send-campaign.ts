@@ -40,7 +40,7 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
   // A first, read-only pass: every input error surfaces before the ledger is touched, and
   // the progress bar learns its total.
-  const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard });
+  const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard, totalsOnly: true });
   const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
   const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
   for (const line of paceLines(campaign, preview.toSendBySender)) process.stderr.write(`${line}\n`);

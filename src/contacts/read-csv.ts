@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
 import { CampaignInputError } from "../campaign/config-errors.js";
 
@@ -26,6 +27,8 @@ export interface CsvResumePoint {
   /** Data records before that offset, and the file's lines before it (for line numbers). */
   rows: number;
   lines: number;
+  /** Stop reading at this byte (exclusive): nothing appended after a checkpoint is read without its keys. */
+  until?: number;
 }
 
 type Parsed = { record: string[]; info: { lines: number; bytes: number } };
@@ -41,7 +44,9 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
   const skipped: Array<{ line: number; reason: string }> = [];
   const offset = resume?.bytes ?? 0;
   const lineOffset = resume?.lines ?? 0;
-  const input = createReadStream(file, { start: offset });
+  const until = resume?.until;
+  const nothingToRead = until !== undefined && until <= offset;
+  const input = nothingToRead ? Readable.from([]) : createReadStream(file, { start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
   const parser = input.pipe(
     parse({
       bom: resume === undefined,
@@ -55,12 +60,12 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
       },
     }),
   );
-  input.on("error", (err) => parser.destroy(err)); // pipe() does not forward a read error
+  input.on("error", (err: Error) => parser.destroy(err)); // pipe() does not forward a read error
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<Parsed>;
   const fail = (err: unknown) => new CampaignInputError(`${file}: cannot read the contacts file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   if (resume) {
     // Opening can fail (the file went away since the checkpoint): surface it before any record.
-    await new Promise<void>((resolve, reject) => input.once("open", () => resolve()).once("error", (err) => reject(fail(err))));
+    if (!nothingToRead) await new Promise<void>((resolve, reject) => input.once("open", () => resolve()).once("error", (err: Error) => reject(fail(err))));
     return { header: resume.header, start: resume, records: records(iterator, resume.header, skipped, file, { row: resume.rows, bytes: offset, lines: lineOffset }) };
   }
   let first: IteratorResult<Parsed>;
