@@ -128,7 +128,7 @@ async function cronReruns(rows: number, full: boolean): Promise<void> {
     const mib = result.maxRssKib / 1024;
     const met = (goal.seconds === undefined || result.wallSeconds <= goal.seconds) && (goal.mib === undefined || mib * 1.048576 <= goal.mib);
     const goalText = [goal.seconds !== undefined ? `≤ ${goal.seconds} s` : "", goal.mib !== undefined ? `≤ ${goal.mib} MB` : ""].filter(Boolean).join(", ") || "reported";
-    note({ measure: `${label} contacts: ${what}: wall, peak RSS`, figure: `${result.wallSeconds.toFixed(1)} s, ${mib.toFixed(0)} MiB`, goal: goalText, met: goal.seconds === undefined && goal.mib === undefined ? undefined : met });
+    note({ measure: `${label} contacts: ${what}: wall, peak RSS (one run)`, figure: `${result.wallSeconds.toFixed(1)} s, ${mib.toFixed(0)} MiB`, goal: goalText, met: goal.seconds === undefined && goal.mib === undefined ? undefined : met });
   };
   if (full) await timed("first run after the upgrade (10 left; full read, writes the checkpoint)", runArgs, { seconds: 30 });
   else await measure(runArgs, "/dev/null");
