@@ -41,14 +41,16 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   // A first, read-only pass: every input error surfaces before the ledger is touched, and
   // the progress bar learns its total.
   const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard, totalsOnly: true });
-  const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
-  const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
   for (const line of paceLines(campaign, preview.toSendBySender)) process.stderr.write(`${line}\n`);
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: credentials.accountId };
   // A ledger of another campaign is refused before anything goes to the network (exit 2).
   if (preview.header) assertBinding(campaign.ledgerPath, preview.header, binding);
+  const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
+  const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
   let flowFacts: FlowFacts | undefined;
-  if (argv.preflight) {
+  // Before the first create (SPEC §10). A cron rerun with nothing to send or settle creates
+  // nothing: it skips the check and exits 0 even while Studio is unreachable.
+  if (argv.preflight && preview.toSend + preview.inDoubt > 0) {
     try {
       flowFacts = (await preflightFlow(client, campaign.flowSid, preview.parameterKeys, (line) => process.stderr.write(`${line}\n`))).facts;
     } catch (err) {

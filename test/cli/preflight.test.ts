@@ -123,4 +123,14 @@ describe("flow preflight before the first create (SPEC §10)", () => {
     expect(refused.stderr).toMatch(/flow\.data\.language is used by widget set_defaults/);
     expect(refused.stderr).not.toMatch(/flow\.data\.(clinic|campaign_name)/); // always under a default filter
   });
+
+  it("a cron rerun with nothing to send skips it: exit 0 even while Studio is unreachable", async () => {
+    const { sim, f } = await setup([surveyFlow()], ["first_name", "appointment_at"]);
+    expect((await run(f, sim)).code).toBe(0);
+    const flowReads = sim.stats.requests.flow;
+    const rerun = await runCli(["run", f.campaignPath, "--studio-url", "http://127.0.0.1:1"]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).not.toMatch(/preflight/);
+    expect(sim.stats.requests.flow).toBe(flowReads);
+  });
 });
