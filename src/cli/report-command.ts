@@ -1,7 +1,8 @@
+import { once } from "node:events";
 import { open } from "node:fs/promises";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
-import { buildReport, reportCsvLines } from "../report/build-report.js";
+import { buildReport, reportCsvChunks } from "../report/build-report.js";
 import { withCampaignArgument } from "./shared-options.js";
 
 interface ReportArgs {
@@ -22,29 +23,18 @@ export const reportCommand = {
     const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
     const report = await buildReport(ledgers, { results: campaign.results });
     if (argv.out === undefined) {
-      for (const chunk of inChunks(reportCsvLines(report))) process.stdout.write(chunk);
+      for await (const chunk of reportCsvChunks(report)) if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
       return;
     }
     // The report holds personal data: readable by its owner only.
+    let rows = 0;
     const file = await open(argv.out, "w", 0o600);
     try {
       await file.chmod(0o600);
-      for (const chunk of inChunks(reportCsvLines(report))) await file.write(chunk);
+      for await (const chunk of reportCsvChunks(report, (n) => (rows += n))) await file.write(chunk);
     } finally {
       await file.close();
     }
-    process.stderr.write(`Report: ${report.rows.length} rows written to ${argv.out}\n`);
+    process.stderr.write(`Report: ${rows} rows written to ${argv.out}\n`);
   },
 };
-
-function* inChunks(lines: Iterable<string>, size = 1 << 16): Generator<string> {
-  let chunk = "";
-  for (const line of lines) {
-    chunk += line;
-    if (chunk.length >= size) {
-      yield chunk;
-      chunk = "";
-    }
-  }
-  if (chunk) yield chunk;
-}

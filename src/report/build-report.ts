@@ -1,6 +1,6 @@
 import { contactKey } from "../contacts/contact.js";
-import type { LedgerEvent } from "../ledger/events.js";
-import { readLedger } from "../ledger/read-ledger.js";
+import type { FlowChecked, LedgerEvent } from "../ledger/events.js";
+import { readLedgerLines } from "../ledger/read-ledger.js";
 import type { RowStatus } from "../campaign/run-events.js";
 import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
 import { csvLine } from "./csv-cell.js";
@@ -32,36 +32,88 @@ export interface ReportRow {
 export interface Report {
   /** The results columns after `execution_status`. */
   resultsColumns: ResultsColumn[];
-  rows: ReportRow[];
+  /** The rows in CSV order, a range of rows at a time. */
+  chunks: AsyncGenerator<ReportRow[]>;
+}
+
+/** Rows per pass over the ledgers: the report holds this many rows at once, never the campaign. */
+const ROWS_PER_PASS = 100_000;
+const ROW_FIELD = /"row":(\d+)/;
+const SID_FIELD = /"sid":"([^"]+)"/;
+
+/** `exec` and `results` lines name an Execution, not a row (and results may hold any JSON). */
+function isExecutionLine(line: string): boolean {
+  return line.startsWith('{"t":"exec"') || line.startsWith('{"t":"results"');
 }
 
 /**
  * Fold ledgers (one, or the shards of one campaign) into report rows, by CSV row. Results
  * columns are the campaign's `results`, else the flow's questions as the preflight recorded
  * them in the ledger: no network call.
+ *
+ * Memory follows `ROWS_PER_PASS`, not the campaign: a first pass finds the highest row and the
+ * flow's questions; then each pass over the ledgers parses only the lines of its range of rows
+ * (found by their `"row":N` field without parsing JSON) and the `exec`/`results` lines of the
+ * Executions those rows created, and yields the range sorted.
  */
-export async function buildReport(ledgerFiles: string[], options: { results?: ResultsColumn[] | undefined } = {}): Promise<Report> {
-  const byContact = new Map<string, ReportRow>();
-  const byRow = new Map<number, ReportRow>();
-  const executionStatus = new Map<string, "active" | "ended">();
-  const resultsBySid = new Map<string, Record<string, unknown>>();
+export async function buildReport(
+  ledgerFiles: string[],
+  options: { results?: ResultsColumn[] | undefined; rowsPerPass?: number } = {},
+): Promise<Report> {
+  let maxRow = 0;
   let questions: string[] | undefined;
   for (const file of ledgerFiles) {
-    for await (const event of readLedger(file)) {
-      if (event.t === "flow") questions = event.questions;
-      else if (event.t === "results") resultsBySid.set(event.sid, { ...resultsBySid.get(event.sid), ...event.values });
-      else applyToReport(event, byContact, byRow, executionStatus);
+    for await (const { lines } of readLedgerLines(file)) {
+      for (const line of lines) {
+        if (isExecutionLine(line)) continue;
+        if (line.startsWith('{"t":"flow"')) questions = (JSON.parse(line) as FlowChecked).questions;
+        const row = ROW_FIELD.exec(line);
+        if (row) maxRow = Math.max(maxRow, Number(row[1]));
+      }
     }
   }
   const columns = resultsColumns(options.results, questions);
-  const rows = [...byRow.values(), ...byContact.values()];
-  for (const row of rows) {
-    const status = executionStatus.get(row.execution_sid);
-    if (status) row.execution_status = status;
-    const values = row.execution_sid ? resultsBySid.get(row.execution_sid) : undefined;
-    row.results = columns.map((column) => resultCell(values?.[column.path]));
+  return { resultsColumns: columns, chunks: rowRanges(ledgerFiles, columns, maxRow, options.rowsPerPass ?? ROWS_PER_PASS) };
+}
+
+async function* rowRanges(ledgerFiles: string[], columns: ResultsColumn[], maxRow: number, rowsPerPass: number): AsyncGenerator<ReportRow[]> {
+  for (let low = 1; low <= maxRow; low += rowsPerPass) {
+    const high = low + rowsPerPass;
+    const byContact = new Map<string, ReportRow>();
+    const byRow = new Map<number, ReportRow>();
+    const executionStatus = new Map<string, "active" | "ended">();
+    const resultsBySid = new Map<string, Record<string, unknown>>();
+    const sidsInRange = new Set<string>();
+    for (const file of ledgerFiles) {
+      for await (const { lines } of readLedgerLines(file)) {
+        for (const line of lines) {
+          const rowField = isExecutionLine(line) ? null : ROW_FIELD.exec(line);
+          if (rowField) {
+            const row = Number(rowField[1]);
+            if (row < low || row >= high) continue;
+            const event = JSON.parse(line) as Exclude<LedgerEvent, { t: "flow" | "results" }>;
+            if ((event.t === "created" || event.t === "adopted") && event.sid) sidsInRange.add(event.sid);
+            applyToReport(event, byContact, byRow, executionStatus);
+            continue;
+          }
+          // An Execution's later states and results follow its creation in the same ledger.
+          const sid = SID_FIELD.exec(line)?.[1];
+          if (sid === undefined || !sidsInRange.has(sid)) continue;
+          const event = JSON.parse(line) as LedgerEvent;
+          if (event.t === "exec") executionStatus.set(event.sid, event.status);
+          else if (event.t === "results") resultsBySid.set(event.sid, { ...resultsBySid.get(event.sid), ...event.values });
+        }
+      }
+    }
+    const rows = [...byRow.values(), ...byContact.values()];
+    for (const row of rows) {
+      const status = executionStatus.get(row.execution_sid);
+      if (status) row.execution_status = status;
+      const values = row.execution_sid ? resultsBySid.get(row.execution_sid) : undefined;
+      row.results = columns.map((column) => resultCell(values?.[column.path]));
+    }
+    yield rows.sort((a, b) => a.row - b.row);
   }
-  return { resultsColumns: columns, rows: rows.sort((a, b) => a.row - b.row) };
 }
 
 function applyToReport(
@@ -122,7 +174,19 @@ function blankRow(row: number, to: string, from: string, status: RowStatus): Rep
   };
 }
 
-export function* reportCsvLines(report: Report): Generator<string> {
+/** The report as CSV text, a range of rows at a time (header first). */
+export async function* reportCsvChunks(report: Report, onRows?: (count: number) => void): AsyncGenerator<string> {
   yield csvLine([...REPORT_COLUMNS, ...report.resultsColumns.map((c) => c.name)]);
-  for (const row of report.rows) yield csvLine([...REPORT_COLUMNS.map((column) => row[column]), ...row.results]);
+  for await (const rows of report.chunks) {
+    onRows?.(rows.length);
+    let text = "";
+    for (const row of rows) {
+      text += csvLine([...REPORT_COLUMNS.map((column) => row[column]), ...row.results]);
+      if (text.length >= 1 << 16) {
+        yield text;
+        text = "";
+      }
+    }
+    if (text) yield text;
+  }
 }
