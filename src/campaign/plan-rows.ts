@@ -1,6 +1,9 @@
 import { RowClassifier } from "../contacts/classify.js";
 import { contactKey, type Contact, type RowVerdict } from "../contacts/contact.js";
-import { openContactsCsv } from "../contacts/read-csv.js";
+import { openContactsCsv, recordEndsAreFinal } from "../contacts/read-csv.js";
+import { SeenKeys } from "../contacts/seen-keys.js";
+import { FinalPrefixTracker } from "./final-prefix.js";
+import { emptyCounts } from "./run-events.js";
 import { loadSuppression } from "../contacts/suppression.js";
 import type { LedgerState } from "../ledger/contact-state.js";
 import type { Campaign } from "./campaign.js";
@@ -22,30 +25,44 @@ export async function planRows(
   campaign: Campaign,
   state: LedgerState,
   /** `now`: the instant deadlines (`notAfter`) are judged at; `resume`: start past a checkpoint's final prefix. */
-  options: { retryFailed: boolean; shard?: ShardSpec | undefined; now: number; resume?: ResumePoint | undefined },
-): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
+  /** `trackPrefix`: follow how far every row is final (`run`: the checkpoint starts there). */
+  options: { retryFailed: boolean; shard?: ShardSpec | undefined; now: number; resume?: ResumePoint | undefined; trackPrefix?: boolean },
+): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[]; prefix: FinalPrefixTracker | undefined }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, options.resume?.csv);
-  const seen = options.resume?.seen;
+  const seen = options.resume?.seen ?? new SeenKeys(campaign.from);
   if (options.resume) options.resume.seen = undefined; // taken: this reading grows it
   const classifier = new RowClassifier(campaign, csv.header, suppressed, seen);
+  const prefix = options.trackPrefix
+    ? new FinalPrefixTracker({ start: csv.start, counts: options.resume?.prefixCounts ?? emptyCounts(), seen, committable: await recordEndsAreFinal(campaign.contactsPath) })
+    : undefined;
   const rows = (async function* (): AsyncGenerator<PlannedRow> {
     for await (const record of csv.records) {
       const verdict = classifier.classify(record);
+      // The classifier keeps the key of every row that is neither invalid nor a duplicate.
+      prefix?.read(record, verdict.status === "sendable" ? verdict.contact : verdict.status === "suppressed" ? verdict : undefined);
       if (verdict.status === "sendable") {
         const { contact } = verdict;
         const key = contactKey(contact.to, contact.from);
-        if (options.shard && !inShard(key, options.shard)) continue;
+        if (options.shard && !inShard(key, options.shard)) {
+          prefix?.final(undefined); // another shard's: never this ledger's to send
+          continue;
+        }
         yield { kind: "contact", contact, key, decision: decideContact(state.contacts.get(key), { retryFailed: options.retryFailed, deadlinePassed: isPastDeadline(contact, options.now) }) };
       } else {
-        if (options.shard && verdict.to !== "" && !inShard(contactKey(verdict.to, verdict.from), options.shard)) continue;
-        // Rows without a usable key (invalid) belong to shard 1 so that exactly one shard reports them.
-        if (options.shard && verdict.to === "" && options.shard.index !== 1) continue;
+        const elsewhere =
+          options.shard !== undefined &&
+          // Rows without a usable key (invalid) belong to shard 1 so that exactly one shard reports them.
+          (verdict.to === "" ? options.shard.index !== 1 : !inShard(contactKey(verdict.to, verdict.from), options.shard));
+        if (elsewhere) {
+          prefix?.final(undefined);
+          continue;
+        }
         yield { kind: "skipped", verdict, alreadyRecorded: state.skippedRows.has(verdict.row) };
       }
     }
   })();
-  return { rows, parameterKeys: classifier.parameterKeys };
+  return { rows, parameterKeys: classifier.parameterKeys, prefix };
 }
 
 /** Has the contact's `notAfter` deadline passed at `now`? */

@@ -10,6 +10,7 @@ import { DoubtSettler } from "./doubt-settler.js";
 import { planRows } from "./plan-rows.js";
 import { loadCampaignState } from "./campaign-state.js";
 import { saveCheckpoint } from "./save-checkpoint.js";
+import type { FinalPrefixTracker } from "./final-prefix.js";
 import { applyEvent } from "../ledger/contact-state.js";
 import { decideRow } from "./row-action.js";
 import { nextOpening } from "./send-window.js";
@@ -140,13 +141,21 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   // The reader waits for a free place; one resolver, not a Promise.race over every job.
   let wakeReader: (() => void) | undefined;
   const placeFreed = () => new Promise<void>((resolve) => (wakeReader = resolve));
+  let finalPrefix: FinalPrefixTracker | undefined;
 
   try {
     if (loaded.resume) for (const [status, n] of Object.entries(loaded.resume.prefixCounts)) counts[status as RowStatus] += n;
-    const { rows } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: clock.now(), resume: loaded.resume });
+    const planned = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: clock.now(), resume: loaded.resume, trackPrefix: true });
+    const { rows } = planned;
+    finalPrefix = planned.prefix;
     for await (const planned of rows) {
       const now = clock.now();
       const action = decideRow(planned, { stopping: stop.stopped, now, window, started, limit: options.limit });
+      // How far every row is final: the checkpoint written after the run starts there.
+      if (action.kind === "count") finalPrefix?.final(action.status);
+      else if (action.kind === "record-skip") finalPrefix?.final(action.verdict.status);
+      else if (action.kind === "expire") finalPrefix?.final("expired");
+      else finalPrefix?.open();
       switch (action.kind) {
         case "count":
           counts[action.status]++;
@@ -201,8 +210,8 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   }
   // Still under the lock, with every line on disk: where the next run may start reading. A
   // failure here costs the next run a full read, never a contact.
-  if (!writer.failed) {
-    await saveCheckpoint(campaign, { state, resume: loaded.resume, shard: options.shard }).catch((err: unknown) =>
+  if (!writer.failed && finalPrefix) {
+    await saveCheckpoint(campaign, { state, prefix: finalPrefix.result(), since: loaded.resume?.checkpoint, shard: options.shard }).catch((err: unknown) =>
       emit({ type: "note", message: `the checkpoint could not be written (${String(err)}): the next run reads everything` }),
     );
   }

@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
 import { CampaignInputError } from "../campaign/config-errors.js";
@@ -121,4 +122,19 @@ async function* records(
     yield { row: ++row, fields, end, lines };
   }
   while (skipped.length > 0) yield unparsable(skipped.shift()!);
+}
+
+/**
+ * Can a record ending at `end` bound a checkpoint's prefix? Only if its line break is in the
+ * file: a last line without one may still grow ("+1415…" appended to "+1415…").
+ */
+export async function recordEndsAreFinal(file: string): Promise<(end: number) => boolean> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const last = size > 0 ? (await handle.read(Buffer.alloc(1), 0, 1, size - 1)).buffer[0] : undefined;
+    return (end) => end < size || last === 0x0a;
+  } finally {
+    await handle.close();
+  }
 }

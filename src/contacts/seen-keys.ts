@@ -24,6 +24,38 @@ export class SeenKeys {
     return true;
   }
 
+  /** Take a key back (backward-shift deletion: every other key stays findable). */
+  delete(to: string, from: string): void {
+    if (!(from === this.#defaultFrom && /^\+\d{1,15}$/.test(to))) {
+      this.#others.delete(`${to}|${from}`);
+      return;
+    }
+    const value = Number(to.slice(1));
+    const table = this.#table;
+    const mask = table.length - 1;
+    let hole = hash(value) & mask;
+    while (table[hole] !== value) {
+      if (table[hole] === 0) return; // not there
+      hole = (hole + 1) & mask;
+    }
+    table[hole] = 0;
+    this.#size--;
+    // Move back every later key of the cluster whose home slot does not lie after the hole.
+    for (let slot = (hole + 1) & mask; table[slot] !== 0; slot = (slot + 1) & mask) {
+      const home = hash(table[slot]!) & mask;
+      const reachable = hole <= slot ? home > hole && home <= slot : home > hole || home <= slot;
+      if (reachable) continue;
+      table[hole] = table[slot]!;
+      table[slot] = 0;
+      hole = slot;
+    }
+  }
+
+  /** A copy that grows on its own. */
+  clone(): SeenKeys {
+    return SeenKeys.restore(this.snapshot());
+  }
+
   /** Is the key there? */
   has(to: string, from: string): boolean {
     if (from === this.#defaultFrom && /^\+\d{1,15}$/.test(to)) return this.#findNumber(Number(to.slice(1)));

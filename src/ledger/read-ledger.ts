@@ -39,14 +39,28 @@ export async function* readLedgerBatches(
 
 /**
  * The ledger's complete lines as text, a read chunk at a time (`firstLine`: the 1-based number
- * of `lines[0]`), for readers that parse only the lines they need (the report). A torn last
- * line is left out and measured in `scan`.
+ * of `lines[0]`). A torn last line is left out and measured in `scan`.
  */
 export async function* readLedgerLines(
   file: string,
   scan: LedgerScan = { validBytes: 0, tornTail: false },
   from = 0,
 ): AsyncGenerator<{ lines: string[]; firstLine: number }> {
+  let lineNumber = 0;
+  for await (const text of readLedgerText(file, scan, from)) {
+    const lines = text.split("\n");
+    lines.pop(); // the text ends with a line break
+    yield { lines, firstLine: lineNumber + 1 };
+    lineNumber += lines.length;
+  }
+}
+
+/**
+ * The ledger a read chunk at a time, as one string of complete lines each (ending with a line
+ * break), for readers that look into lines without cutting them out (the report). A torn last
+ * line is left out and measured in `scan`.
+ */
+export async function* readLedgerText(file: string, scan: LedgerScan = { validBytes: 0, tornTail: false }, from = 0): AsyncGenerator<string> {
   try {
     await stat(file);
   } catch (err) {
@@ -54,7 +68,6 @@ export async function* readLedgerLines(
     throw ledgerFileError(file, "read the ledger", err);
   }
   const decoder = new StringDecoder("utf8"); // a character may straddle two chunks
-  let lineNumber = 0;
   let totalBytes = from;
   let pending = "";
   // 64 KB chunks: a chunk's events die young. With 1 MB chunks (more than the bin's 1 MB
@@ -67,15 +80,9 @@ export async function* readLedgerLines(
   for await (const chunk of readable(stream, file)) {
     totalBytes += chunk.length;
     const text = pending + decoder.write(chunk);
-    const lines: string[] = [];
-    let start = 0;
-    for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-      lines.push(text.slice(start, end));
-      start = end + 1;
-    }
-    pending = text.slice(start);
-    if (lines.length > 0) yield { lines, firstLine: lineNumber + 1 };
-    lineNumber += lines.length;
+    const cut = text.lastIndexOf("\n") + 1;
+    pending = text.slice(cut);
+    if (cut > 0) yield text.slice(0, cut);
   }
   pending += decoder.end();
   scan.tornTail = pending.length > 0;

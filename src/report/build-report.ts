@@ -1,6 +1,6 @@
 import { contactKey } from "../contacts/contact.js";
 import type { FlowChecked, LedgerEvent } from "../ledger/events.js";
-import { readLedgerLines } from "../ledger/read-ledger.js";
+import { readLedgerText } from "../ledger/read-ledger.js";
 import type { RowStatus } from "../campaign/run-events.js";
 import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
 import { csvLine } from "./csv-cell.js";
@@ -38,12 +38,34 @@ export interface Report {
 
 /** Rows per pass over the ledgers: the report holds this many rows at once, never the campaign. */
 const ROWS_PER_PASS = 100_000;
-const ROW_FIELD = /"row":(\d+)/;
-const SID_FIELD = /"sid":"([^"]+)"/;
-
 /** `exec` and `results` lines name an Execution, not a row (and results may hold any JSON). */
-function isExecutionLine(line: string): boolean {
-  return line.startsWith('{"t":"exec"') || line.startsWith('{"t":"results"');
+const EXECUTION_LINES = ['{"t":"exec"', '{"t":"results"'];
+
+/**
+ * The lines of a chunk of ledger text, looked into without cutting them out: a pass over a
+ * million-line ledger makes strings only of the lines it parses.
+ */
+function* scanLines(text: string): Generator<{ start: number; end: number; row: number | undefined; sid: string | undefined }> {
+  for (let start = 0, end = text.indexOf("\n"); end !== -1; start = end + 1, end = text.indexOf("\n", start)) {
+    if (EXECUTION_LINES.some((prefix) => text.startsWith(prefix, start))) {
+      const at = text.indexOf('"sid":"', start);
+      const close = at === -1 || at > end ? -1 : text.indexOf('"', at + 7);
+      yield { start, end, row: undefined, sid: close === -1 ? undefined : text.slice(at + 7, close) };
+      continue;
+    }
+    // Every other line is a row's or a contact's, with its "row" field near the start.
+    const at = text.indexOf('"row":', start);
+    let row: number | undefined;
+    if (at !== -1 && at < end) {
+      row = 0;
+      for (let i = at + 6; i < end; i++) {
+        const digit = text.charCodeAt(i) - 48;
+        if (digit < 0 || digit > 9) break;
+        row = row * 10 + digit;
+      }
+    }
+    yield { start, end, row, sid: undefined };
+  }
 }
 
 /**
@@ -51,10 +73,10 @@ function isExecutionLine(line: string): boolean {
  * columns are the campaign's `results`, else the flow's questions as the preflight recorded
  * them in the ledger: no network call.
  *
- * Memory follows `ROWS_PER_PASS`, not the campaign: a first pass finds the highest row and the
+ * Memory follows `rowsPerPass`, not the campaign: a first pass finds the highest row and the
  * flow's questions; then each pass over the ledgers parses only the lines of its range of rows
- * (found by their `"row":N` field without parsing JSON) and the `exec`/`results` lines of the
- * Executions those rows created, and yields the range sorted.
+ * (found by their `"row":N` field, unparsed) and the `exec`/`results` lines of the Executions
+ * those rows created, and yields the range sorted.
  */
 export async function buildReport(
   ledgerFiles: string[],
@@ -63,12 +85,10 @@ export async function buildReport(
   let maxRow = 0;
   let questions: string[] | undefined;
   for (const file of ledgerFiles) {
-    for await (const { lines } of readLedgerLines(file)) {
-      for (const line of lines) {
-        if (isExecutionLine(line)) continue;
-        if (line.startsWith('{"t":"flow"')) questions = (JSON.parse(line) as FlowChecked).questions;
-        const row = ROW_FIELD.exec(line);
-        if (row) maxRow = Math.max(maxRow, Number(row[1]));
+    for await (const text of readLedgerText(file)) {
+      for (const line of scanLines(text)) {
+        if (line.row !== undefined) maxRow = Math.max(maxRow, line.row);
+        else if (text.startsWith('{"t":"flow"', line.start)) questions = (JSON.parse(text.slice(line.start, line.end)) as FlowChecked).questions;
       }
     }
   }
@@ -85,21 +105,18 @@ async function* rowRanges(ledgerFiles: string[], columns: ResultsColumn[], maxRo
     const resultsBySid = new Map<string, Record<string, unknown>>();
     const sidsInRange = new Set<string>();
     for (const file of ledgerFiles) {
-      for await (const { lines } of readLedgerLines(file)) {
-        for (const line of lines) {
-          const rowField = isExecutionLine(line) ? null : ROW_FIELD.exec(line);
-          if (rowField) {
-            const row = Number(rowField[1]);
-            if (row < low || row >= high) continue;
-            const event = JSON.parse(line) as Exclude<LedgerEvent, { t: "flow" | "results" }>;
+      for await (const text of readLedgerText(file)) {
+        for (const line of scanLines(text)) {
+          if (line.row !== undefined) {
+            if (line.row < low || line.row >= high) continue;
+            const event = JSON.parse(text.slice(line.start, line.end)) as Exclude<LedgerEvent, { t: "flow" | "results" }>;
             if ((event.t === "created" || event.t === "adopted") && event.sid) sidsInRange.add(event.sid);
             applyToReport(event, byContact, byRow, executionStatus);
             continue;
           }
           // An Execution's later states and results follow its creation in the same ledger.
-          const sid = SID_FIELD.exec(line)?.[1];
-          if (sid === undefined || !sidsInRange.has(sid)) continue;
-          const event = JSON.parse(line) as LedgerEvent;
+          if (line.sid === undefined || !sidsInRange.has(line.sid)) continue;
+          const event = JSON.parse(text.slice(line.start, line.end)) as LedgerEvent;
           if (event.t === "exec") executionStatus.set(event.sid, event.status);
           else if (event.t === "results") resultsBySid.set(event.sid, { ...resultsBySid.get(event.sid), ...event.values });
         }

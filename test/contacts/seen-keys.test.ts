@@ -20,4 +20,22 @@ describe("SeenKeys", () => {
     expect(numbers.some((n) => seen.add(n, "+1"))).toBe(false);
     expect(seen.size).toBe(200_000);
   });
+
+  it("delete keeps every other key findable, in any order, across clusters and growth; a snapshot restores the same set", () => {
+    const seen = new SeenKeys("+1");
+    // Dense sequential numbers make long probe clusters in a small table.
+    const numbers = Array.from({ length: 60_000 }, (_, i) => `+1415${String(5_000_000 + i)}`);
+    for (const n of numbers) seen.add(n, "+1");
+    seen.add("+1415", "+2"); // another sender: the other set
+    const gone = new Set(numbers.filter((_, i) => i % 3 === 0));
+    for (const n of [...gone].reverse()) seen.delete(n, "+1");
+    seen.delete("+1415", "+2");
+    for (const n of numbers) expect(seen.has(n, "+1")).toBe(!gone.has(n));
+    expect(seen.has("+1415", "+2")).toBe(false);
+    expect(seen.size).toBe(numbers.length - gone.size);
+    const copy = SeenKeys.restore(seen.snapshot());
+    for (const n of numbers) expect(copy.has(n, "+1")).toBe(!gone.has(n));
+    expect(copy.add(numbers[1]!, "+1")).toBe(false);
+    expect(copy.add(numbers[0]!, "+1")).toBe(true); // deleted: new again
+  });
 });
