@@ -37,15 +37,14 @@ export interface CampaignState {
  */
 export async function loadCampaignState(
   campaign: Campaign,
-  /** `prefixKeys: false`: a first pass for totals only — appended duplicates of prefix rows count as pending. */
-  options: { retryFailed: boolean; shard: ShardSpec | undefined; prefixKeys?: boolean },
+  options: { retryFailed: boolean; shard: ShardSpec | undefined },
 ): Promise<CampaignState> {
   const scan: LedgerScan = { validBytes: 0, tornTail: false };
   if (!options.retryFailed) {
     // The key table only matters when rows follow the prefix (a cron rerun with nothing new skips it).
     const rowsFollow = await stat(campaign.contactsPath).then((s) => s.size, () => Infinity);
     const saved = await readCheckpoint(campaign.ledgerPath, { table: false });
-    const wantKeys = (options.prefixKeys ?? true) && saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes;
+    const wantKeys = saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes;
     const withKeys = wantKeys ? await readCheckpoint(campaign.ledgerPath) : saved;
     if (saved && withKeys && (await checkpointHolds(saved.checkpoint, campaign.ledgerPath, campaign.contactsPath, await campaignFingerprint(campaign, options.shard)))) {
       const { checkpoint, table } = withKeys;

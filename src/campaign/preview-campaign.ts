@@ -1,4 +1,3 @@
-import type { CampaignHeader } from "../ledger/events.js";
 import { loadCampaignState } from "./campaign-state.js";
 import type { Campaign } from "./campaign.js";
 import { planRows } from "./plan-rows.js";
@@ -18,8 +17,6 @@ export interface PreviewResult {
   parameterKeys: string[];
   /** Contacts a run would send, by sender (for the expected duration and the senders' pace). */
   toSendBySender: Record<string, number>;
-  /** The ledger's binding, when it exists: checked before anything goes to the network. */
-  header: CampaignHeader | undefined;
 }
 
 /**
@@ -33,20 +30,15 @@ export async function previewCampaign(
     shard?: ShardSpec | undefined;
     /** The instant deadlines are judged at. Default: now. */
     now?: number;
-    /**
-     * `run`'s first pass, for the progress bar's total and input errors: skips loading the
-     * checkpoint's key table (16 MB at a million contacts), so a row appended as a duplicate of
-     * a final one counts as pending here. `validate` and `--dry-run` leave it on.
-     */
-    totalsOnly?: boolean;
+
     maxProblems?: number;
     /** May return a promise (a writer's backpressure): the pass waits for it. */
     onEvent?: (event: RunEvent) => void | Promise<void>;
   },
 ): Promise<PreviewResult> {
-  const { state, resume } = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard, prefixKeys: !options.totalsOnly });
+  const { state, resume } = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
   const maxProblems = options.maxProblems ?? 20;
-  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {}, header: state.header };
+  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {} };
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) result.counts[status as RowStatus] += n;
   const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: options.now ?? Date.now(), resume });
   result.parameterKeys = parameterKeys;

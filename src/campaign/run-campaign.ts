@@ -8,7 +8,7 @@ import type { Campaign } from "./campaign.js";
 import { ContactSender, type SendResult } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
 import { planRows } from "./plan-rows.js";
-import { loadCampaignState } from "./campaign-state.js";
+import { loadCampaignState, type CampaignState } from "./campaign-state.js";
 import { saveCheckpoint } from "./save-checkpoint.js";
 import type { FinalPrefixTracker } from "./final-prefix.js";
 import { applyEvent } from "../ledger/contact-state.js";
@@ -40,6 +40,8 @@ export interface RunOptions {
   outageAfterMs?: number | undefined;
   /** What the flow preflight found, recorded in the ledger when it changed (SPEC §10). */
   flowFacts?: FlowFacts | undefined;
+  /** The ledger already locked and read by the caller (`openCampaignRun`); it releases it. */
+  session?: CampaignRunSession | undefined;
 }
 
 const DEFAULT_OUTAGE_AFTER_MS = 120_000;
@@ -52,16 +54,38 @@ const READ_AHEAD = 64;
  * what is in doubt through List and send again what provably was not created.
  */
 export async function runCampaign(options: RunOptions): Promise<RunSummary> {
-  // One run per ledger: a second one exits at once naming the holder (SPEC §5).
-  const lock = await LedgerLock.acquire(options.campaign.ledgerPath);
+  if (options.session) return runLocked(options, options.session.loaded);
+  const session = await openCampaignRun(options.campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
   try {
-    return await runLocked(options);
+    return await runLocked(options, session.loaded);
   } finally {
-    await lock.release();
+    await session.release();
   }
 }
 
-async function runLocked(options: RunOptions): Promise<RunSummary> {
+/** A campaign's ledger, locked for one run, and its state read under the lock. */
+export interface CampaignRunSession {
+  loaded: CampaignState;
+  release(): Promise<void>;
+}
+
+/**
+ * Take the ledger's lock — one run per ledger: a second one exits at once naming the holder
+ * (SPEC §5) — and read the campaign's state under it (from the checkpoint plus the ledger's
+ * newer events when it holds, else the whole ledger). The state is read only under the lock:
+ * read before it, another run finishing in between could leave it stale.
+ */
+export async function openCampaignRun(campaign: Campaign, options: { retryFailed: boolean; shard: ShardSpec | undefined }): Promise<CampaignRunSession> {
+  const lock = await LedgerLock.acquire(campaign.ledgerPath);
+  try {
+    return { loaded: await loadCampaignState(campaign, options), release: () => lock.release() };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function runLocked(options: RunOptions, loaded: CampaignState): Promise<RunSummary> {
   const { campaign } = options;
   const clock = options.clock ?? systemClock;
   const stop = options.stop ?? new StopControl();
@@ -69,8 +93,6 @@ async function runLocked(options: RunOptions): Promise<RunSummary> {
   const startedAt = clock.now();
   const counts = emptyCounts();
   const thisRun: RunSummary["thisRun"] = { created: 0, conflictSkipped: 0, failed: 0, expired: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 };
-  // From the checkpoint plus what the ledger gained since, when it holds; else the whole ledger.
-  const loaded = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
   const { state, writer } = await openLedgerForRun(
     campaign.ledgerPath,
     { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: options.accountId },

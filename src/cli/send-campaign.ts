@@ -1,10 +1,10 @@
 import type { Campaign } from "../campaign/campaign.js";
-import { credentialsFromEnv } from "../studio/credentials.js";
-import { previewCampaign } from "../campaign/preview-campaign.js";
+import { credentialsFromEnv, type Credentials } from "../studio/credentials.js";
+import { surveyContacts } from "../campaign/survey-contacts.js";
 import { preflightFlow } from "../campaign/preflight.js";
 import { assertBinding } from "../ledger/open-ledger.js";
 import type { FlowFacts } from "../flow/preflight-verdict.js";
-import { runCampaign } from "../campaign/run-campaign.js";
+import { openCampaignRun, runCampaign, type CampaignRunSession } from "../campaign/run-campaign.js";
 import { StopControl } from "../campaign/run-context.js";
 import type { RunSummary } from "../campaign/run-events.js";
 import type { ShardSpec } from "../campaign/shard.js";
@@ -38,21 +38,41 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   const baseUrl = studioUrlFromArgs(argv["studio-url"]);
   const redisUrl = argv.redis ?? campaign.redis ?? nonEmpty(process.env.STUDIO_CAMPAIGN_REDIS_URL);
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
-  // A first, read-only pass: every input error surfaces before the ledger is touched, and
-  // the progress bar learns its total.
-  const preview = await previewCampaign(campaign, { retryFailed: argv["retry-failed"], shard, totalsOnly: true });
-  for (const line of paceLines(campaign, preview.toSendBySender)) process.stderr.write(`${line}\n`);
+  // The ledger locked and read once, under the lock; the run validates every row once, in its
+  // own pass (issue 14: one pass, not two).
+  const session = await openCampaignRun(campaign, { retryFailed: argv["retry-failed"], shard });
+  try {
+    await sendLocked({ argv, campaign, shard, credentials, baseUrl, redisUrl, session });
+  } finally {
+    await session.release();
+  }
+}
+
+async function sendLocked(options: {
+  argv: RunArgs;
+  campaign: Campaign;
+  shard: ShardSpec | undefined;
+  credentials: Credentials;
+  baseUrl: string;
+  redisUrl: string | undefined;
+  session: CampaignRunSession;
+}): Promise<void> {
+  const { argv, campaign, shard, credentials, baseUrl, redisUrl, session } = options;
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: credentials.accountId };
   // A ledger of another campaign is refused before anything goes to the network (exit 2).
-  if (preview.header) assertBinding(campaign.ledgerPath, preview.header, binding);
+  const header = session.loaded.state.header;
+  if (header) assertBinding(campaign.ledgerPath, header, binding);
+  // Contacts and suppression files opened (their errors surface now), records counted.
+  const survey = await surveyContacts(campaign, session.loaded);
+  for (const line of paceLines(campaign, survey.toSendBySender)) process.stderr.write(`${line}\n`);
   const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
   const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
   let flowFacts: FlowFacts | undefined;
   // Before the first create (SPEC §10). A cron rerun with nothing to send or settle creates
   // nothing: it skips the check and exits 0 even while Studio is unreachable.
-  if (argv.preflight && preview.toSend + preview.inDoubt > 0) {
+  if (argv.preflight && survey.mayCreate) {
     try {
-      flowFacts = (await preflightFlow(client, campaign.flowSid, preview.parameterKeys, (line) => process.stderr.write(`${line}\n`))).facts;
+      flowFacts = (await preflightFlow(client, campaign.flowSid, survey.parameterKeys, (line) => process.stderr.write(`${line}\n`))).facts;
     } catch (err) {
       await client.close();
       throw err;
@@ -72,7 +92,8 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   }
   const stop = new StopControl();
   const progress = new ProgressRenderer();
-  progress.setTotal(argv.limit !== undefined ? Math.min(argv.limit, preview.toSend) + preview.inDoubt : preview.toSend + preview.inDoubt);
+  // An upper bound: what may be sent (duplicates and invalid rows not recorded yet count) and the doubts.
+  progress.setTotal((argv.limit !== undefined ? Math.min(argv.limit, survey.toSendEstimate) : survey.toSendEstimate) + survey.inDoubt);
   const onSignal = (signal: NodeJS.Signals) => {
     if (!stop.request("signal", `${signal} received: finishing the requests in flight`)) {
       // A second signal: leave now. Every attempt line is already on disk before its request.
@@ -99,6 +120,7 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
       requestTimeoutMs: timeoutMs,
       outageAfterMs: argv["outage-after"] !== undefined ? argv["outage-after"] * 1000 : undefined,
       flowFacts,
+      session,
     });
   } finally {
     progress.stop();

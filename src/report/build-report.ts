@@ -36,8 +36,12 @@ export interface Report {
   chunks: AsyncGenerator<ReportRow[]>;
 }
 
-/** Rows per pass over the ledgers: the report holds this many rows at once, never the campaign. */
-const ROWS_PER_PASS = 100_000;
+/**
+ * Rows per pass over the ledgers: the report holds this many rows at once, never the campaign.
+ * Measured at 1 000 000 rows under the bin's 1 MB semi-space: 100 000 per pass, 373 MiB and 9 s;
+ * 15 000, 119 MiB and 26 s (each pass scans the whole ledger text, parsing only its rows).
+ */
+const ROWS_PER_PASS = 15_000;
 /** `exec` and `results` lines name an Execution, not a row (and results may hold any JSON). */
 const EXECUTION_LINES = ['{"t":"exec"', '{"t":"results"'];
 

@@ -1,0 +1,58 @@
+import { RowClassifier } from "../contacts/classify.js";
+import { openContactsCsv } from "../contacts/read-csv.js";
+import { loadSuppression } from "../contacts/suppression.js";
+import type { Campaign } from "./campaign.js";
+import type { CampaignState } from "./campaign-state.js";
+
+/** What `run` needs before it sends: no row validated (the run's own pass does that, once). */
+export interface ContactsSurvey {
+  /** Data records after the checkpoint's final prefix (all of them without one). */
+  rowsToRead: number;
+  /**
+   * Of those, the ones that may be sent: less the contacts and rows the ledger holds final. An
+   * upper bound (duplicates and invalid rows not yet recorded count), for the progress bar.
+   */
+  toSendEstimate: number;
+  /** Contacts whose earlier attempt may have created an Execution: settled before anything else. */
+  inDoubt: number;
+  /** Whether anything may be sent or settled: when not, the run creates nothing. */
+  mayCreate: boolean;
+  parameterKeys: string[];
+  /** `toSendEstimate` shared out by sender (a per-row sender's cell as written), for the pace lines. */
+  toSendBySender: Record<string, number>;
+}
+
+/**
+ * `run`'s first look at its contacts (issue: one pass, not two): the contacts file and the
+ * suppression list are opened — so their errors surface before anything is sent — and the
+ * records after the final prefix are counted for the progress bar, without normalizing a
+ * number: an upper bound of what the run sends.
+ */
+export async function surveyContacts(campaign: Campaign, loaded: CampaignState): Promise<ContactsSurvey> {
+  const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
+  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, loaded.resume?.csv);
+  const classifier = new RowClassifier(campaign, csv.header, suppressed); // checks the named columns
+  let rowsToRead = 0;
+  const rowsBySender = new Map<string, number>();
+  const fromColumn = campaign.columns.from;
+  for await (const record of csv.records) {
+    rowsToRead++;
+    const from = fromColumn !== undefined && "fields" in record ? (record.fields[fromColumn] ?? "").trim() || campaign.from : campaign.from;
+    rowsBySender.set(from, (rowsBySender.get(from) ?? 0) + 1);
+  }
+  let inDoubt = 0;
+  let open = 0;
+  let final = 0;
+  for (const contact of loaded.state.contacts.values()) {
+    if (contact.inDoubt || contact.attemptOpen) inDoubt++;
+    if (contact.status === "pending") open++;
+    else final++;
+  }
+  // With a checkpoint, the state and the recorded rows are those after its prefix.
+  const toSendEstimate = Math.max(0, rowsToRead - final - loaded.state.skippedRows.size);
+  // Any record to read may be a contact to send (the estimate may undercount: a contact final in
+  // the ledger may have left the CSV), so the preflight is skipped only when there is none.
+  const share = rowsToRead > 0 ? toSendEstimate / rowsToRead : 0;
+  const toSendBySender = Object.fromEntries([...rowsBySender].map(([from, rows]) => [from, Math.round(rows * share)]));
+  return { rowsToRead, toSendEstimate, inDoubt, mayCreate: rowsToRead > 0 || open > 0, parameterKeys: classifier.parameterKeys, toSendBySender };
+}
