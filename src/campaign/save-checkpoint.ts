@@ -28,7 +28,7 @@ export async function saveCheckpoint(
   if (options.since && options.since.ledger.bytes === ledgerBytes) return; // nothing new became final
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, prefix.point);
-  const classifierKeys = prefix.seen.clone();
+  const classifierKeys = prefix.seen; // the run is done with it: it grows into the extended prefix's
   const classifier = new RowClassifier(campaign, csv.header, suppressed, classifierKeys);
   const tracker = new FinalPrefixTracker({ start: prefix.point, counts: prefix.counts, seen: classifierKeys, committable: await recordEndsAreFinal(campaign.contactsPath) });
   for await (const record of csv.records) {
