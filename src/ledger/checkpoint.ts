@@ -47,7 +47,8 @@ export function checkpointPath(ledgerPath: string): string {
 /** Hash of bytes [start, end) of a file. */
 export async function hashRange(file: string, start: number, end: number): Promise<string> {
   const hash = createHash("sha256");
-  if (end > start) for await (const chunk of createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  // 64 KB reads: 1 MB buffers hashed one after another stayed in the process as garbage (RSS).
+  if (end > start) for await (const chunk of createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 16 })) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
 
