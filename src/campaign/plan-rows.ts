@@ -1,4 +1,4 @@
-import { RowClassifier } from "../contacts/classify.js";
+import { keptKey, RowClassifier } from "../contacts/classify.js";
 import { contactKey, type Contact, type RowVerdict } from "../contacts/contact.js";
 import { openContactsCsv, recordEndsAreFinal } from "../contacts/read-csv.js";
 import { SeenKeys } from "../contacts/seen-keys.js";
@@ -10,7 +10,7 @@ import type { Campaign } from "./campaign.js";
 import type { ResumePoint } from "./campaign-state.js";
 import { decideContact, type ContactDecision } from "./decide.js";
 import type { ShardSpec } from "./shard.js";
-import { inShard } from "./shard.js";
+import { isOtherShardsRow } from "./shard.js";
 
 export type PlannedRow =
   | { kind: "skipped"; verdict: Exclude<RowVerdict, { status: "sendable" }>; alreadyRecorded: boolean }
@@ -39,25 +39,16 @@ export async function planRows(
   const rows = (async function* (): AsyncGenerator<PlannedRow> {
     for await (const record of csv.records) {
       const verdict = classifier.classify(record);
-      // The classifier keeps the key of every row that is neither invalid nor a duplicate.
-      prefix?.read(record, verdict.status === "sendable" ? verdict.contact : verdict.status === "suppressed" ? verdict : undefined);
+      prefix?.read(record, keptKey(verdict));
+      if (isOtherShardsRow(verdict, options.shard)) {
+        prefix?.final(undefined); // never this ledger's to send or report
+        continue;
+      }
       if (verdict.status === "sendable") {
         const { contact } = verdict;
         const key = contactKey(contact.to, contact.from);
-        if (options.shard && !inShard(key, options.shard)) {
-          prefix?.final(undefined); // another shard's: never this ledger's to send
-          continue;
-        }
         yield { kind: "contact", contact, key, decision: decideContact(state.contacts.get(key), { retryFailed: options.retryFailed, deadlinePassed: isPastDeadline(contact, options.now) }) };
       } else {
-        const elsewhere =
-          options.shard !== undefined &&
-          // Rows without a usable key (invalid) belong to shard 1 so that exactly one shard reports them.
-          (verdict.to === "" ? options.shard.index !== 1 : !inShard(contactKey(verdict.to, verdict.from), options.shard));
-        if (elsewhere) {
-          prefix?.final(undefined);
-          continue;
-        }
         yield { kind: "skipped", verdict, alreadyRecorded: state.skippedRows.has(verdict.row) };
       }
     }

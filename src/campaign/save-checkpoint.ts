@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { RowClassifier } from "../contacts/classify.js";
+import { keptKey, RowClassifier } from "../contacts/classify.js";
 import { contactKey } from "../contacts/contact.js";
 import { openContactsCsv, recordEndsAreFinal } from "../contacts/read-csv.js";
 import { loadSuppression } from "../contacts/suppression.js";
@@ -9,7 +9,7 @@ import type { Campaign } from "./campaign.js";
 import { campaignFingerprint } from "./campaign-state.js";
 import { FinalPrefixTracker, type FinalPrefix } from "./final-prefix.js";
 import type { RowStatus } from "./run-events.js";
-import { inShard, type ShardSpec } from "./shard.js";
+import { isOtherShardsRow, type ShardSpec } from "./shard.js";
 
 const FINAL: ReadonlySet<string> = new Set(["created", "conflict_skipped", "failed", "expired"]);
 
@@ -33,13 +33,12 @@ export async function saveCheckpoint(
   const tracker = new FinalPrefixTracker({ start: prefix.point, counts: prefix.counts, seen: classifierKeys, committable: await recordEndsAreFinal(campaign.contactsPath) });
   for await (const record of csv.records) {
     const verdict = classifier.classify(record);
-    tracker.read(record, verdict.status === "sendable" ? verdict.contact : verdict.status === "suppressed" ? verdict : undefined);
-    const ownKey = verdict.status === "sendable" ? contactKey(verdict.contact.to, verdict.contact.from) : verdict.to === "" ? undefined : contactKey(verdict.to, verdict.from);
-    // Rows of another shard are not this ledger's: final here, and not counted (as in the run).
-    const elsewhere = options.shard !== undefined && (ownKey === undefined ? options.shard.index !== 1 : !inShard(ownKey, options.shard));
+    tracker.read(record, keptKey(verdict));
     let status: RowStatus | undefined;
-    if (!elsewhere) {
-      const known = verdict.status === "sendable" ? state.contacts.get(ownKey!)?.status : state.skippedRows.has(verdict.row) ? verdict.status : undefined;
+    // Rows of another shard are not this ledger's: final here, and not counted (as in the run).
+    if (!isOtherShardsRow(verdict, options.shard)) {
+      const known =
+        verdict.status === "sendable" ? state.contacts.get(contactKey(verdict.contact.to, verdict.contact.from))?.status : state.skippedRows.has(verdict.row) ? verdict.status : undefined;
       // Not final: the prefix ends before it (`result()` leaves out the rows since the last boundary).
       if (known === undefined || (verdict.status === "sendable" && !FINAL.has(known))) break;
       status = known;

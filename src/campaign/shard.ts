@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { contactKey, type RowVerdict } from "../contacts/contact.js";
 
 /** `--shard K/N`: shard K (1-based) of N. */
 export interface ShardSpec {
@@ -19,4 +20,14 @@ export function inShard(key: string, shard: ShardSpec): boolean {
   if (shard.count === 1) return true;
   const hash = createHash("sha256").update(key).digest().readUInt32BE(0);
   return (hash % shard.count) + 1 === shard.index;
+}
+
+/**
+ * Is this CSV row another shard's? By its contact key; a row without a usable key (invalid)
+ * belongs to shard 1, so that exactly one shard reports it. Without `--shard`, never.
+ */
+export function isOtherShardsRow(verdict: RowVerdict, shard: ShardSpec | undefined): boolean {
+  if (shard === undefined) return false;
+  const { to, from } = verdict.status === "sendable" ? verdict.contact : verdict;
+  return to === "" ? shard.index !== 1 : !inShard(contactKey(to, from), shard);
 }

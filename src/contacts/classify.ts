@@ -94,3 +94,9 @@ export class RowClassifier {
     return { status: "sendable", contact: { row, to: to.address, from, parameters, zones, notAfter } };
   }
 }
+
+/** The key `RowClassifier.classify` kept for a row: every row's but an invalid one's or a duplicate's (already kept). */
+export function keptKey(verdict: RowVerdict): { to: string; from: string } | undefined {
+  if (verdict.status === "sendable") return verdict.contact;
+  return verdict.status === "suppressed" ? verdict : undefined;
+}
