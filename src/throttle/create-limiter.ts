@@ -74,7 +74,7 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
   const senderSpacing = options.perSenderPerSecond === undefined ? undefined : Math.ceil((1000 / options.perSenderPerSecond) * (1 + margin));
   if (!options.redis) {
     const senders = senderSpacing === undefined ? undefined : new Bottleneck.Group({ minTime: senderSpacing });
-    return new AccountLimiter({ limiter: new Bottleneck(settings), gates: gate ? [gate] : [], senders: senders && { group: senders, gate: (sender) => localSenderGate(options.perSenderPerSecond!, sender) } });
+    return new AccountLimiter({ limiter: new Bottleneck(settings), gates: gate ? [gate] : [], senders: senders && { group: senders, gate: () => new WindowGate(senderWindow(options.perSenderPerSecond!)) } });
   }
   const { assertBottleneckPatched, connectRedis } = await import("./redis-connection.js"); // ioredis: only when clustered
   const { RedisWindowGate } = await import("./redis-window-gate.js");
@@ -112,10 +112,6 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
 function senderWindow(perSecond: number): { perWindow: number; windowMs: number } {
   const perWindow = Math.max(1, Math.floor(perSecond));
   return { perWindow, windowMs: (perWindow / perSecond) * GATE_WINDOW_MS };
-}
-
-function localSenderGate(perSecond: number, _sender: string): Gate {
-  return new WindowGate(senderWindow(perSecond));
 }
 
 /** A Bottleneck limiter plus the account-wide hold that a 429 asks for. */
