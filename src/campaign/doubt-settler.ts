@@ -1,7 +1,7 @@
 import { contactKey, type Contact } from "../contacts/contact.js";
 import { createdExecutions } from "./created-executions.js";
 import { StudioApiError } from "../studio/errors.js";
-import { backoff } from "../studio/retry-policy.js";
+import { withReadRetries } from "../studio/read-retry.js";
 import type { Execution } from "../studio/types.js";
 import type { RunContext } from "./run-context.js";
 import { CLOCK_SKEW_MS, matchDoubts, type Doubt } from "./settle-doubts.js";
@@ -13,7 +13,6 @@ export interface PendingDoubt {
 }
 
 const LIST_PAGE_SIZE = 1000;
-const LIST_TRIES = 5;
 
 /**
  * Settles in-doubt contacts with one paged List of the flow per settlement (not a request per
@@ -61,13 +60,11 @@ export class DoubtSettler {
       const state = ctx.state.contacts.get(key);
       if (sid) {
         void ctx.record({ t: "adopted", ...base, sid, via: "list" });
-        ctx.thisRun.created++;
         result.adopted.push(contact);
       } else if ((state?.attempts ?? 0) >= ctx.policy.maxAttempts) {
         void ctx.record({ t: "cleared", ...base });
         const message = `no Execution was created after ${state?.attempts} attempts whose outcome was unknown`;
         void ctx.record({ t: "failed", ...base, final: true, transient: true, http: null, code: null, message });
-        ctx.thisRun.failed++;
         result.exhausted.push(contact);
       } else {
         void ctx.record({ t: "cleared", ...base });
@@ -82,26 +79,17 @@ export class DoubtSettler {
   async #listSince(since: number): Promise<Execution[] | undefined> {
     const ctx = this.#ctx;
     const dateCreatedFrom = new Date(Math.floor(since / 1000) * 1000 - CLOCK_SKEW_MS);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const executions: Execution[] = [];
-        for await (const execution of ctx.client.listExecutions(ctx.campaign.flowSid, { dateCreatedFrom, pageSize: LIST_PAGE_SIZE })) {
-          executions.push(execution);
-        }
-        return executions;
-      } catch (err) {
-        if (err instanceof StudioApiError && err.isAuthFailure) {
-          ctx.stop.request("auth", `credentials rejected: ${err.message}`);
-          return undefined;
-        }
-        if (attempt >= LIST_TRIES) {
-          ctx.stop.request("outage", `could not list Executions to settle in-doubt contacts: ${String(err)}`);
-          return undefined;
-        }
-        const delay = err instanceof StudioApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoff(attempt, ctx.policy, Math.random);
-        await ctx.clock.sleep(delay, ctx.stop.signal);
-        if (ctx.stop.stopped) return undefined;
-      }
+    const listAll = async () => {
+      const executions: Execution[] = [];
+      for await (const execution of ctx.client.listExecutions(ctx.campaign.flowSid, { dateCreatedFrom, pageSize: LIST_PAGE_SIZE })) executions.push(execution);
+      return executions;
+    };
+    try {
+      return await withReadRetries(listAll, { policy: ctx.policy, sleep: (ms) => ctx.clock.sleep(ms, ctx.stop.signal), signal: ctx.stop.signal });
+    } catch (err) {
+      if (err instanceof StudioApiError && err.isAuthFailure) ctx.stop.request("auth", `credentials rejected: ${err.message}`);
+      else ctx.stop.request("outage", `could not list Executions to settle in-doubt contacts: ${String(err)}`);
+      return undefined;
     }
   }
 }

@@ -45,3 +45,17 @@ export function decideRow(planned: PlannedRow, situation: RowSituation): RowActi
   if (situation.limit !== undefined && situation.started >= situation.limit) return { kind: "hold", reason: "limit" };
   return { kind: "send", contact };
 }
+
+/** The status a row is final in once its action is performed; undefined: it stays open (sent, settled or held). */
+export function finalStatusOf(action: RowAction): RowStatus | undefined {
+  switch (action.kind) {
+    case "count":
+      return action.status;
+    case "record-skip":
+      return action.verdict.status;
+    case "expire":
+      return "expired";
+    default:
+      return undefined;
+  }
+}

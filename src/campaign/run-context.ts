@@ -6,7 +6,7 @@ import type { StudioClient } from "../studio/client.js";
 import { StudioApiError, StudioTransportError } from "../studio/errors.js";
 import type { RetryPolicy } from "../studio/retry-policy.js";
 import type { Campaign } from "./campaign.js";
-import type { RunEvent, RunSummary, StopReason } from "./run-events.js";
+import type { RunEvent, StopReason } from "./run-events.js";
 
 export interface Clock {
   now(): number;
@@ -82,27 +82,54 @@ export class ServiceHealth {
 
 const DEGRADED_AFTER_FAILURES = 3;
 
+/** What a run's parts share, named (`RunContext`'s options). */
+export interface RunContextOptions {
+  campaign: Campaign;
+  client: StudioClient;
+  limiter: AccountLimiter;
+  ledger: LedgerWriter;
+  state: LedgerState;
+  policy: RetryPolicy;
+  stop: StopControl;
+  clock: Clock;
+  emit: (event: RunEvent) => void;
+  /** How long an unanswered request may still be processed by the server, ms. */
+  requestTimeoutMs: number;
+  /** How long Studio may fail every request before the run stops (exit 75), ms. */
+  outageAfterMs: number;
+}
+
 /** Everything a run's parts share, built once per run. */
 export class RunContext {
   readonly pendingWrites = new Set<Promise<void>>();
   readonly health = new ServiceHealth();
+  readonly campaign: Campaign;
+  readonly client: StudioClient;
+  readonly limiter: AccountLimiter;
+  readonly ledger: LedgerWriter;
+  readonly state: LedgerState;
+  readonly policy: RetryPolicy;
+  readonly stop: StopControl;
+  readonly clock: Clock;
+  readonly emit: (event: RunEvent) => void;
+  readonly requestTimeoutMs: number;
+  readonly outageAfterMs: number;
 
-  constructor(
-    readonly campaign: Campaign,
-    readonly client: StudioClient,
-    readonly limiter: AccountLimiter,
-    readonly ledger: LedgerWriter,
-    readonly state: LedgerState,
-    readonly policy: RetryPolicy,
-    readonly stop: StopControl,
-    readonly clock: Clock,
-    readonly emit: (event: RunEvent) => void,
-    readonly thisRun: RunSummary["thisRun"],
-    /** How long an unanswered request may still be processed by the server, ms. */
-    readonly requestTimeoutMs: number,
-    /** How long Studio may fail every request before the run stops (exit 75), ms. */
-    readonly outageAfterMs: number,
-  ) {}
+  constructor(options: RunContextOptions) {
+    ({
+      campaign: this.campaign,
+      client: this.client,
+      limiter: this.limiter,
+      ledger: this.ledger,
+      state: this.state,
+      policy: this.policy,
+      stop: this.stop,
+      clock: this.clock,
+      emit: this.emit,
+      requestTimeoutMs: this.requestTimeoutMs,
+      outageAfterMs: this.outageAfterMs,
+    } = options);
+  }
 
   /** Note a request's outcome; stops the run when Studio has failed everything for too long. */
   noteOutcome(error: unknown | undefined): void {

@@ -1,3 +1,4 @@
+import pRetry from "p-retry";
 import { StudioApiError, StudioTransportError } from "./errors.js";
 import { backoff, retryAfterDelay, type RetryPolicy } from "./retry-policy.js";
 
@@ -29,16 +30,32 @@ export function decideAfterReadFailure(error: unknown, attempt: number, policy: 
   return attempt < policy.maxAttempts ? { action: "retry", delayMs: backoff(attempt, policy, random) } : { action: "give-up" };
 }
 
-/** Run a read until it succeeds or the decision gives up (then its last error is thrown). */
-export async function withReadRetries<T>(read: () => Promise<T>, options: { policy: RetryPolicy; sleep: (ms: number) => Promise<void>; onRetry?: (error: unknown, delayMs: number) => void }): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      const decision = decideAfterReadFailure(error, attempt, options.policy);
-      if (decision.action === "give-up") throw error;
+export interface ReadRetryOptions {
+  policy: RetryPolicy;
+  /** Waits between tries: the run's clock (injected in tests). */
+  sleep: (ms: number) => Promise<void>;
+  onRetry?: (error: unknown, delayMs: number) => void;
+  /** Once aborted, no further try: the last error is thrown. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Run a read — or another request that may be repeated safely, like ending an Execution — until
+ * it succeeds or `decideAfterReadFailure` gives up; then its last error is thrown. p-retry runs
+ * the loop (https://github.com/sindresorhus/p-retry: `shouldRetry` is awaited before each retry);
+ * its own delay is zero because the delay is the decision's, slept on the run's clock.
+ */
+export function withReadRetries<T>(read: () => Promise<T>, options: ReadRetryOptions): Promise<T> {
+  return pRetry(read, {
+    retries: Number.POSITIVE_INFINITY, // bounded by the decision
+    minTimeout: 0,
+    maxTimeout: 0,
+    shouldRetry: async ({ error, attemptNumber }) => {
+      const decision = decideAfterReadFailure(error, attemptNumber, options.policy);
+      if (decision.action === "give-up" || options.signal?.aborted) return false;
       options.onRetry?.(error, decision.delayMs);
       await options.sleep(decision.delayMs);
-    }
-  }
+      return !options.signal?.aborted;
+    },
+  });
 }

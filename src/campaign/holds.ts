@@ -1,0 +1,44 @@
+import type { SendWindow } from "./campaign.js";
+import { nextOpening } from "./send-window.js";
+import type { StopReason } from "./run-events.js";
+
+/**
+ * The contacts a run left pending on purpose — outside the send window, or past `--limit` —
+ * and, after the pass, the stop they amount to (exit 75: a later run sends them).
+ */
+export class HoldTracker {
+  readonly #window: SendWindow | undefined;
+  readonly #limit: number | undefined;
+  #windowHeld = 0;
+  #limitHeld = 0;
+  #nextOpen: number | undefined;
+  /** When the window next opens, by the zones a held contact is judged in (computed once per set of zones). */
+  readonly #openingByZones = new Map<string, number | undefined>();
+
+  constructor(options: { window: SendWindow | undefined; limit: number | undefined }) {
+    this.#window = options.window;
+    this.#limit = options.limit;
+  }
+
+  held(reason: "stopping" | "window" | "limit", now: number, zones: readonly string[] | undefined): void {
+    if (reason === "limit") this.#limitHeld++;
+    if (reason !== "window" || !this.#window) return;
+    this.#windowHeld++;
+    const key = zones?.join("|") ?? "";
+    if (!this.#openingByZones.has(key)) this.#openingByZones.set(key, nextOpening(this.#window, now, zones));
+    const opens = this.#openingByZones.get(key);
+    if (opens !== undefined && (this.#nextOpen === undefined || opens < this.#nextOpen)) this.#nextOpen = opens;
+  }
+
+  /** The stops the holds amount to, window first (the first stop requested wins). */
+  stops(): Array<{ reason: StopReason; message: string }> {
+    const stops: Array<{ reason: StopReason; message: string }> = [];
+    if (this.#windowHeld > 0) {
+      const when = this.#nextOpen === undefined ? "not within a week" : `next at ${new Date(this.#nextOpen).toISOString()}`;
+      const where = this.#window?.recipient ? "in their own time zones" : `(${this.#window?.timezone ?? ""})`;
+      stops.push({ reason: "window", message: `${this.#windowHeld} contact(s) are outside the send window ${where}; it opens ${when}` });
+    }
+    if (this.#limitHeld > 0) stops.push({ reason: "limit", message: `--limit ${this.#limit} reached; ${this.#limitHeld} contacts left for the next run` });
+    return stops;
+  }
+}

@@ -1,0 +1,145 @@
+import type { Contact } from "../contacts/contact.js";
+import { ContactSender, type SendOutcome } from "./contact-sender.js";
+import { DoubtSettler } from "./doubt-settler.js";
+import type { FinalPrefixTracker } from "./final-prefix.js";
+import { HoldTracker } from "./holds.js";
+import type { PlannedRow } from "./plan-rows.js";
+import { decideRow, finalStatusOf, type RowAction } from "./row-action.js";
+import type { RunContext } from "./run-context.js";
+import type { RunTally } from "./run-tally.js";
+
+/** Contacts read ahead of the limiter at most, beyond those in flight. */
+const READ_AHEAD = 64;
+
+export interface RowPassOptions {
+  ctx: RunContext;
+  tally: RunTally;
+  /** Attempt at most this many new contacts (`--limit`). */
+  limit: number | undefined;
+  /** Follows how far every row is final, for the checkpoint. */
+  finalPrefix: FinalPrefixTracker | undefined;
+}
+
+/**
+ * A run's work on its rows: each planned row's fate is `decideRow`'s (pure), performed here;
+ * each sent contact's outcome is a value from the sender, counted here in the one tally.
+ */
+export class RowPass {
+  readonly holds: HoldTracker;
+  readonly #ctx: RunContext;
+  readonly #tally: RunTally;
+  readonly #limit: number | undefined;
+  readonly #finalPrefix: FinalPrefixTracker | undefined;
+  readonly #sender: ContactSender;
+  readonly #settler: DoubtSettler;
+  readonly #inFlight = new Set<Promise<void>>();
+  #started = 0;
+  /** When the first create was dispatched: the achieved rate is measured from there. */
+  firstSendAt: number | undefined;
+  // The reader waits for a free place; one resolver, not a Promise.race over every job.
+  #wakeReader: (() => void) | undefined;
+
+  constructor(options: RowPassOptions) {
+    this.#ctx = options.ctx;
+    this.#tally = options.tally;
+    this.#limit = options.limit;
+    this.#finalPrefix = options.finalPrefix;
+    this.#sender = new ContactSender(options.ctx);
+    this.#settler = new DoubtSettler(options.ctx);
+    this.holds = new HoldTracker({ window: options.ctx.campaign.window, limit: options.limit });
+  }
+
+  /** Every row once, in file order; returns when every create dispatched has its outcome. */
+  async run(rows: AsyncIterable<PlannedRow>): Promise<void> {
+    const ctx = this.#ctx;
+    for await (const planned of rows) {
+      const now = ctx.clock.now();
+      const action = decideRow(planned, { stopping: ctx.stop.stopped, now, window: ctx.campaign.window, started: this.#started, limit: this.#limit });
+      // How far every row is final: the checkpoint written after the run starts there.
+      const final = finalStatusOf(action);
+      if (final === undefined) this.#finalPrefix?.open();
+      else this.#finalPrefix?.final(final);
+      await this.#perform(action, now);
+    }
+    await Promise.all(this.#inFlight);
+  }
+
+  /** Settle what is in doubt, send again what was not created, until nothing is in doubt. */
+  async settle(): Promise<void> {
+    while (this.#settler.size > 0 && !this.#ctx.stop.stopped) {
+      const cleared = await this.#settler.settle();
+      for (const contact of cleared.adopted) this.#counted(contact, "created");
+      for (const contact of cleared.resend) this.#dispatch(contact);
+      for (const contact of cleared.exhausted) this.#counted(contact, "failed");
+      await Promise.all(this.#inFlight);
+    }
+    this.#tally.carried("pending", this.#settler.size);
+  }
+
+  /** Wait for whatever is still in flight (after a failure or a stop). */
+  async drain(): Promise<void> {
+    await Promise.allSettled(this.#inFlight);
+  }
+
+  async #perform(action: RowAction, now: number): Promise<void> {
+    const ctx = this.#ctx;
+    switch (action.kind) {
+      case "count":
+        this.#tally.carried(action.status);
+        return;
+      case "record-skip": {
+        const { verdict } = action;
+        void ctx.record({ t: "row", row: verdict.row, status: verdict.status, to: verdict.to, from: verdict.from, reason: verdict.reason, at: ctx.nowIso() });
+        this.#tally.recorded(verdict.status);
+        ctx.emit({ type: "row", row: verdict.row, status: verdict.status, to: verdict.to, detail: verdict.reason });
+        return;
+      }
+      case "expire":
+        this.#counted(action.contact, this.#sender.expire(action.contact));
+        return;
+      case "settle":
+        this.#settler.add({ contact: action.contact, readyAt: (ctx.state.contacts.get(action.key)?.lastAttemptAt ?? 0) + ctx.requestTimeoutMs });
+        return;
+      case "hold":
+        // Counted, not sent: the pass goes on so that no open contact waits behind held ones.
+        this.#tally.carried("pending");
+        this.holds.held(action.reason, now, action.zones);
+        return;
+      case "send":
+        this.#started++;
+        while (this.#inFlight.size >= ctx.campaign.rate.concurrency + READ_AHEAD) await new Promise<void>((resolve) => (this.#wakeReader = resolve));
+        this.#dispatch(action.contact);
+        return;
+    }
+  }
+
+  #dispatch(contact: Contact): void {
+    const ctx = this.#ctx;
+    this.firstSendAt ??= ctx.clock.now();
+    const job = this.#sender.send(contact).then(
+      (outcome) => this.#landed(contact, outcome),
+      (err: unknown) => {
+        ctx.stop.request("outage", `the ledger could not be written: ${String(err)}`);
+        this.#tally.carried("pending");
+      },
+    );
+    this.#inFlight.add(job);
+    void job.finally(() => {
+      this.#inFlight.delete(job);
+      this.#wakeReader?.();
+    });
+  }
+
+  #landed(contact: Contact, outcome: SendOutcome): void {
+    this.#tally.requests(outcome.requests, outcome.rateLimited);
+    if (outcome.result === "in-doubt") this.#settler.add({ contact, readyAt: outcome.readyAt ?? this.#ctx.clock.now() });
+    else this.#counted(contact, outcome.result);
+  }
+
+  /** A contact's status after this run: recorded by it, or left pending. */
+  #counted(contact: Contact, status: "created" | "conflict_skipped" | "failed" | "expired" | "pending"): void {
+    if (status === "pending") this.#tally.carried("pending");
+    else this.#tally.recorded(status);
+    this.#ctx.emit({ type: "row", row: contact.row, status, to: contact.to });
+  }
+}
