@@ -39,3 +39,12 @@ export function errnoCode(err: unknown): string | undefined {
   if (typeof err === "object" && err !== null && "code" in err && typeof err.code === "string") return err.code;
   return undefined;
 }
+
+/** A campaign, contacts or suppression file that cannot be used (exit 2: nothing was sent). */
+export class CampaignInputError extends StudioCampaignError {
+  override readonly name = "CampaignInputError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CAMPAIGN_INPUT", message, options);
+  }
+}

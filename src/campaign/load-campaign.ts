@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { CAMPAIGN_DEFAULTS, WEEKDAYS, type Campaign, type ConflictPolicy, type SendWindow, type Weekday } from "./campaign.js";
-import { CampaignInputError } from "./config-errors.js";
+import { CampaignInputError } from "../errors.js";
 import { isValidSender } from "../contacts/phone.js";
 import { isTimeZone } from "../contacts/time-zones.js";
 import type { ResultsColumn } from "../flow/results-columns.js";

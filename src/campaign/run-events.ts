@@ -1,11 +1,6 @@
-import type { ContactStatus } from "../ledger/contact-state.js";
+import type { RowStatus, StatusCounts } from "../ledger/row-status.js";
 
-/** Statuses of the report (SPEC §6). */
-export type RowStatus = ContactStatus | "invalid" | "duplicate" | "suppressed";
-export const ROW_STATUSES: readonly RowStatus[] = ["pending", "created", "conflict_skipped", "failed", "expired", "invalid", "duplicate", "suppressed"];
-
-export type StatusCounts = Record<RowStatus, number>;
-export const emptyCounts = (): StatusCounts => ({ pending: 0, created: 0, conflict_skipped: 0, failed: 0, expired: 0, invalid: 0, duplicate: 0, suppressed: 0 });
+export { emptyCounts, ROW_STATUSES, type RowStatus, type StatusCounts } from "../ledger/row-status.js";
 
 export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "outage" | "auth";
 

@@ -1,11 +1,21 @@
-import type { Campaign } from "../campaign/campaign.js";
-import { CampaignInputError } from "../campaign/config-errors.js";
+import { CampaignInputError } from "../errors.js";
 import { parseDeadline } from "./deadline.js";
 import { isTimeZone, timeZonesOfNumber } from "./time-zones.js";
 import type { RowVerdict } from "./contact.js";
 import { SeenKeys } from "./seen-keys.js";
 import { normalizeAddress } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
+
+/** What classifying a row needs of a campaign (a `Campaign` is one; contacts/ does not import campaign/). */
+export interface ContactRules {
+  contactsPath: string;
+  from: string;
+  defaultRegion: string | undefined;
+  parameters: Readonly<Record<string, string | number | boolean>>;
+  columns: { to: string; parameters: string[] | undefined; from: string | undefined; timezone: string | undefined; notAfter: string | undefined };
+  /** The send window's zones: with `recipient`, each contact's own (else `fallbackTimezone`). */
+  window: { timezone: string; recipient: boolean; fallbackTimezone: string | undefined } | undefined;
+}
 
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
@@ -14,13 +24,13 @@ const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
  * suppressed, or sendable. Keeps only the keys it has seen, never the rows.
  */
 export class RowClassifier {
-  readonly #campaign: Campaign;
+  readonly #campaign: ContactRules;
   readonly #parameterColumns: string[];
   readonly #suppressed: ReadonlySet<string>;
   readonly #seen: SeenKeys;
 
   /** `seen`: the keys of the rows before this reading starts (a checkpoint's prefix), if any. */
-  constructor(campaign: Campaign, header: string[], suppressed: ReadonlySet<string>, seen: SeenKeys = new SeenKeys(campaign.from)) {
+  constructor(campaign: ContactRules, header: string[], suppressed: ReadonlySet<string>, seen: SeenKeys = new SeenKeys(campaign.from)) {
     this.#campaign = campaign;
     this.#suppressed = suppressed;
     this.#seen = seen;

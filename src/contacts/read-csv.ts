@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
-import { CampaignInputError } from "../campaign/config-errors.js";
+import { CampaignInputError } from "../errors.js";
 
 /**
  * One data record of the contacts CSV. `row` is 1-based, the header excluded (SPEC §6).

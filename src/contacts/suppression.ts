@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { CampaignInputError } from "../campaign/config-errors.js";
+import { CampaignInputError } from "../errors.js";
 import { normalizeAddress } from "./phone.js";
 
 /**

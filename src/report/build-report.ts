@@ -1,7 +1,7 @@
 import { contactKey } from "../contacts/contact.js";
 import type { FlowChecked, LedgerEvent } from "../ledger/events.js";
 import { readLedgerText } from "../ledger/read-ledger.js";
-import type { RowStatus } from "../campaign/run-events.js";
+import type { RowStatus } from "../ledger/row-status.js";
 import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
 import { csvLine } from "./csv-cell.js";
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CampaignInputError } from "../../src/campaign/config-errors.js";
 import { ExitCode, ExitError, exitCodeForError } from "../../src/cli/exit-codes.js";
-import { StudioCampaignError } from "../../src/errors.js";
+import { CampaignInputError, StudioCampaignError } from "../../src/errors.js";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { LockHeldError } from "../../src/ledger/ledger-lock.js";
 import { StudioApiError, StudioTransportError } from "../../src/studio/errors.js";
