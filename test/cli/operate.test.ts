@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
-import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
+import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, runCliProcess, type Fixture } from "../helpers/cli.js";
 import { API_KEY, API_SECRET, SECRETS, SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -106,7 +106,7 @@ describe("security hygiene", () => {
       ["report", f.campaignPath, "--out", path.join(f.dir, "report.csv")],
       ["run", f.campaignPath, "--studio-url", "http://127.0.0.1:1", "--rate", "100"],
     ]) {
-      const result = await runCli(args, { env });
+      const result = await runCliProcess(args, { env });
       outputs.push(result.stdout, result.stderr);
     }
     outputs.push(await readFile(f.ledgerPath, "utf8"), await readFile(path.join(f.dir, "report.csv"), "utf8"));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import path from "node:path";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { contactsCsv, makeFixture, maxPerWindow, phoneNumbers, runCli, tightestSpan, type Fixture } from "../helpers/cli.js";
+import { contactsCsv, makeFixture, maxPerWindow, phoneNumbers, runCli, runCliProcess, tightestSpan, type Fixture } from "../helpers/cli.js";
 import { childEnv, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
@@ -108,7 +108,7 @@ describe("one Studio rate limit shared through Redis", () => {
     cleanups.push(() => redis.stop(), () => sim.close(), () => f.cleanup());
     const args = ["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", ...(via === "flag" ? ["--redis", redis.url] : [])];
     const env = childEnv({ DEBUG: "*", ...(via === "env" ? { STUDIO_CAMPAIGN_REDIS_URL: redis.url } : {}) });
-    const result = await runCli(args, { env });
+    const result = await runCliProcess(args, { env });
     expect(result.code).toBe(0);
     expect(sim.stats.created).toBe(5); // it did talk to the password-protected Redis
     expect(result.stdout + result.stderr).not.toContain(password);

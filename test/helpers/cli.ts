@@ -1,9 +1,11 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { spawn, type ChildProcess } from "node:child_process";
 import { parse } from "csv-parse/sync";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCli as runCliInProcess } from "../../src/cli/run-cli.js";
 import { childEnv, FLOW_SID } from "./env.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
@@ -15,10 +17,69 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the built CLI as a child process. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+/** Run the built CLI as a child process: for signals, kill -9, real-time rates, and what reads the environment at load (DEBUG). */
+export function runCliProcess(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   const child = startCli(args, options);
   return waitForExit(child);
+}
+
+interface Captured {
+  stdout: string;
+  stderr: string;
+}
+
+const capture = new AsyncLocalStorage<Captured>();
+let patched = false;
+/** The environment of the in-process calls under way, and the one to restore after them. */
+let running: { env: NodeJS.ProcessEnv; count: number; saved: NodeJS.ProcessEnv } | undefined;
+
+/** Route process.stdout/stderr writes made inside a `runCli` call (and what it started) to that call. */
+function patchOutput(): void {
+  if (patched) return;
+  patched = true;
+  for (const name of ["stdout", "stderr"] as const) {
+    const stream = process[name];
+    const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const sink = capture.getStore();
+      if (!sink) return original(chunk, ...rest);
+      sink[name] += typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString();
+      const callback = rest.find((arg): arg is () => void => typeof arg === "function");
+      if (callback) queueMicrotask(callback);
+      return true;
+    }) as typeof stream.write;
+  }
+}
+
+/**
+ * Run the CLI in this process (`runCli` of src/cli/run-cli.ts, as `main.ts` does): the same
+ * command line, exit code and output as the child process, without a Node start per call.
+ * The environment is the call's for its duration; calls at once must share one environment.
+ */
+export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  patchOutput();
+  const env = options.env ?? childEnv();
+  if (running && JSON.stringify(running.env) !== JSON.stringify(env)) throw new Error("runCli: concurrent in-process calls need the same environment");
+  if (running) running.count++;
+  else {
+    running = { env, count: 1, saved: { ...process.env } };
+    replaceEnv(env);
+  }
+  const sink: Captured = { stdout: "", stderr: "" };
+  try {
+    const code = await capture.run(sink, () => runCliInProcess(args));
+    return { code, signal: null, ...sink };
+  } finally {
+    if (--running.count === 0) {
+      replaceEnv(running.saved);
+      running = undefined;
+    }
+  }
+}
+
+function replaceEnv(env: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
 }
 
 export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
