@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
  * the rest: on this 2-core machine another file's load would skew their clocks. Everything
  * else runs two files at a time (https://vitest.dev/guide/recipes/parallel-sequential).
  */
-const TIMING = ["test/cli/run.test.ts", "test/cli/redis.test.ts", "test/cli/sender-pace.test.ts"];
+const TIMING = ["test/acceptance/rate.test.ts", "test/cli/redis.test.ts"];
 
 export default defineConfig({
   test: {

@@ -24,6 +24,9 @@ export interface SendOutcome {
 }
 
 /** Where one attempt through the limiter ended before its answer was read. */
+/** A create's answer: an Execution, an error, or none because its deadline passed before it left. */
+type Attempted = { execution: Execution } | { error: unknown } | { late: true };
+
 type Scheduled =
   | { kind: "started"; outcome: { execution: Execution } | { error: unknown } }
   | { kind: "pending" | "expired" | "limiter-failed" };
@@ -104,7 +107,7 @@ export class ContactSender {
     const n = sending.state.attempts + 1;
     // The job's own promise: a clustered limiter can reject schedule() (Redis trouble, job
     // expiration) after the job started, and a started job's outcome must never be lost.
-    let started: Promise<{ execution: Execution } | { error: unknown }> | undefined;
+    let started: Promise<Attempted> | undefined;
     let expiredInQueue = false;
     try {
       await ctx.limiter.schedule((departure) => {
@@ -127,14 +130,20 @@ export class ContactSender {
       }
     }
     if (started === undefined) return { kind: "pending" };
-    return { kind: "started", outcome: await started }; // a ledger failure rejects here and stops the run
+    const outcome = await started; // a ledger failure rejects here and stops the run
+    return "late" in outcome ? { kind: "expired" } : { kind: "started", outcome };
   }
 
   /** Record the attempt (durable), then send it the moment the limiter allows. */
-  async #attempt(sending: Sending, n: number, departure: () => Promise<void>): Promise<{ execution: Execution } | { error: unknown }> {
+  async #attempt(sending: Sending, n: number, departure: () => Promise<void>): Promise<Attempted> {
     const ctx = this.#ctx;
     await ctx.record({ t: "attempt", ...sending.base, n, at: ctx.nowIso() });
     await departure();
+    if (isPastDeadline(sending.contact, ctx.clock.now())) {
+      // It waited out a 429 hold past its deadline: never sent, and the ledger says so.
+      await ctx.record({ t: "withdrawn", ...sending.base, at: ctx.nowIso() });
+      return { late: true };
+    }
     sending.requests++;
     try {
       return { execution: await ctx.client.createExecution(ctx.campaign.flowSid, sending.contact) };

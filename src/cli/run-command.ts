@@ -29,6 +29,7 @@ export interface RunArgs {
   "studio-url"?: string | undefined;
   "request-timeout"?: number | undefined;
   "outage-after"?: number | undefined;
+  "redis-timeout"?: number | undefined;
   json: boolean;
 }
 
@@ -49,6 +50,7 @@ export const runCommand = {
       .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
       .option("request-timeout", { type: "number", hidden: true, describe: "per-request timeout, ms" })
       .option("outage-after", { type: "number", hidden: true, describe: "stop after Studio failed everything this long, s" })
+      .option("redis-timeout", { type: "number", hidden: true, describe: "how long to wait for Redis at the start, ms" })
       .option("json", { type: "boolean", default: false, describe: "print the final summary as one JSON object on stdout" }),
   handler: async (argv: RunArgs) => {
     await run(argv);

@@ -85,7 +85,7 @@ async function sendLocked(options: {
     redis: redisUrl === undefined ? undefined : { url: redisUrl, id: `studio-campaign:${credentials.accountId}`, jobExpirationMs: 2 * timeoutMs + 10_000 },
   });
   try {
-    await withTimeout(limiter.ready(), REDIS_READY_TIMEOUT_MS);
+    await withTimeout(limiter.ready(), argv["redis-timeout"] ?? REDIS_READY_TIMEOUT_MS);
   } catch {
     await limiter.close();
     throw new ExitError(ExitCode.tempFail, "the shared rate limiter (Redis) is unreachable: nothing was sent; rerun when it is back");

@@ -92,7 +92,7 @@ export interface ContactExpired extends ContactEvent {
   deadline: string;
 }
 
-/** An attempt recorded but never sent (the run stopped first). */
+/** An attempt recorded but never sent: its deadline passed while it waited out a 429 hold (then `expired`). */
 export interface AttemptWithdrawn extends ContactEvent {
   t: "withdrawn";
 }

@@ -26,6 +26,8 @@ export interface SimulatorStats {
   createTimes: number[];
   /** Arrival times (ms) of every create request that reached the rate check, accepted or not. */
   createArrivals: number[];
+  /** Arrival times (ms) of the creates answered 429 by the rate limit. */
+  rateLimitedTimes: number[];
 }
 
 export interface Simulator {
@@ -67,6 +69,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     contextSids: [],
     createTimes: [],
     createArrivals: [],
+    rateLimitedTimes: [],
   };
 
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -167,6 +170,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const admission = window.tryAcquire(now);
       if (!admission.accepted) {
         stats.rateLimited++;
+        stats.rateLimitedTimes.push(now);
         return fail(
           { status: 429, code: 20429, message: "Too Many Requests" },
           { "retry-after": settings.retryAfter ?? String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))) },

@@ -154,14 +154,25 @@ export class AccountLimiter {
   schedule<T>(job: (departure: () => Promise<void>) => Promise<T>, sender?: string): Promise<T> {
     const gates = sender !== undefined && this.#senders ? [...this.#gates, this.#senderGate(sender)] : this.#gates;
     const departure = async () => {
+      await this.#afterHold();
       for (const gate of gates) await gate.pass();
     };
     const options = this.#cluster ? { expiration: this.#cluster.jobExpirationMs } : {};
-    const onAccount = () => this.#limiter.schedule(options, () => job(departure));
+    // Bottleneck registers up to `maxConcurrent` jobs ahead, each with its launch time, and a
+    // reservoir of 0 stops only later registrations: without this wait, the jobs registered
+    // before a 429 would still leave during its hold (and draw a 429 each).
+    const onAccount = () => this.#limiter.schedule(options, async () => (await this.#afterHold(), job(departure)));
     if (sender === undefined || !this.#senders) return onAccount();
     // The sender's pace first (its own queue), then the account's: a slow sender never holds
     // an account slot while it waits for its turn.
     return this.#senders.group.key(sender).schedule(options, onAccount);
+  }
+
+  /** Resolves once no 429 hold is in force. */
+  async #afterHold(): Promise<void> {
+    for (let wait = this.#holdUntil - Date.now(); wait > 0; wait = this.#holdUntil - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 
   #senderGate(sender: string): Gate {

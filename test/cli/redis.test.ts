@@ -10,20 +10,26 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/**
+ * The account's limit in these tests: twice Studio's default 20/s, so that a few seconds hold
+ * the windows these tests need (the limiter's rules do not depend on the rate).
+ */
+const RATE = 40;
+
 async function setup(contacts: number): Promise<{ sim: Simulator; redis: RedisServer; f: Fixture }> {
   const redis = await startRedis();
-  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 20, latencyMs: 30 });
+  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: RATE, latencyMs: 30 });
   const f = await makeFixture(contactsCsv(phoneNumbers(contacts)));
   cleanups.push(() => redis.stop(), () => sim.close(), () => f.cleanup());
   return { sim, redis, f };
 }
 
-/** Two workers, each asked for the whole 20/s, each on its own shard and ledger. */
+/** Two worker processes, each asked for the whole rate, each on its own shard and ledger. */
 function twoShards(f: Fixture, sim: Simulator, redis: RedisServer) {
   return Promise.all(
     [1, 2].map((k) =>
-      runCli([
-        "run", f.campaignPath, "--studio-url", sim.url, "--rate", "20", "--redis", redis.url,
+      runCliProcess([
+        "run", f.campaignPath, "--studio-url", sim.url, "--rate", String(RATE), "--redis", redis.url,
         "--shard", `${k}/2`, "--ledger", path.join(f.dir, `shard-${k}.jsonl`), "--json",
       ]),
     ),
@@ -37,61 +43,61 @@ function perContact(sim: Simulator): number[] {
 }
 
 /**
- * Two workers held to one 20/s budget. Real time on a shared 2-core machine: one start
- * delayed by a scheduler stall beyond the pacing margin can put 21 arrivals in a window (and
- * draw one 429, which the run absorbs). A limit that is not shared shows ~40 and dozens of 429s.
+ * Two workers held to one budget. Real time on a shared 2-core machine: one start delayed by a
+ * scheduler stall beyond the pacing margin can put one arrival too many in a window (and draw
+ * one 429, which the run absorbs). A limit that is not shared shows twice the rate and dozens of 429s.
  */
 function expectOneSharedLimit(arrivals: readonly number[]): void {
-  expect(maxPerWindow(arrivals)).toBeLessThanOrEqual(21);
+  expect(maxPerWindow(arrivals)).toBeLessThanOrEqual(RATE + 1);
 }
 
 describe("one Studio rate limit shared through Redis", () => {
-  it("two processes at 20/s each stay together under a strict 20/s, each shard complete, no overlap", async () => {
+  it("two processes at the whole rate each stay together under the strict rate, each shard complete, no overlap", async () => {
     const { sim, redis, f } = await setup(160);
     const results = await twoShards(f, sim, redis);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     const created = results.map((r) => JSON.parse(r.stdout).counts.created as number);
     expect(created[0]! + created[1]!).toBe(160);
-    expect(created.every((n) => n > 40)).toBe(true);
+    expect(created.every((n) => n > 40)).toBe(true); // both worked, not one after the other
     expect(perContact(sim)).toHaveLength(160);
     expect(perContact(sim).every((n) => n === 1)).toBe(true);
     const t = sim.stats.createArrivals;
     // A 429 holds both workers for its Retry-After (the simulator says 1 s): judged without it.
     const combined = (t.length - 1) / (((t.at(-1) ?? 0) - (t[0] ?? 0)) / 1000 - sim.stats.rateLimited);
-    console.info(`redis-shared: ${t.length} creates by 2 processes, combined ${combined.toFixed(2)}/s, max ${maxPerWindow(t)} in any 1 s window (21 arrivals spanned ≥ ${tightestSpan(t, 21)} ms), ${sim.stats.rateLimited} × 429`);
+    console.info(`redis-shared: ${t.length} creates by 2 processes, combined ${combined.toFixed(2)}/s, max ${maxPerWindow(t)} in any 1 s window (${RATE + 1} arrivals spanned ≥ ${tightestSpan(t, RATE + 1)} ms), ${sim.stats.rateLimited} × 429`);
     expectOneSharedLimit(t);
     expect(sim.stats.rateLimited).toBeLessThanOrEqual(1);
-    expect(combined).toBeGreaterThan(18);
+    expect(combined).toBeGreaterThan(0.9 * RATE);
   });
 
   it.each([
     ["flushed", (redis: RedisServer) => Promise.resolve(redis.flushAll())],
     ["restarted empty", (redis: RedisServer) => redis.restart()],
   ])("Redis %s mid-run: no hang, every contact once, and the limit holds again after a short transition", async (_name, disrupt) => {
-    const { sim, redis, f } = await setup(160);
+    const { sim, redis, f } = await setup(200);
     const running = twoShards(f, sim, redis);
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 1500));
     const disruptedAt = Date.now();
     await disrupt(redis);
     const recoveredAt = Date.now();
     const results = await running;
     expect(results.map((r) => r.code)).toEqual([0, 0]);
-    expect(perContact(sim)).toHaveLength(160);
+    expect(perContact(sim)).toHaveLength(200);
     expect(perContact(sim).every((n) => n === 1)).toBe(true);
     const arrivals = sim.stats.createArrivals;
     const before = arrivals.filter((t) => t < disruptedAt);
     const after = arrivals.filter((t) => t > recoveredAt + 2000);
     const transition = arrivals.filter((t) => t >= disruptedAt && t <= recoveredAt + 2000);
-    console.info(`redis ${_name} (down ${recoveredAt - disruptedAt} ms): max window before ${maxPerWindow(before)}, in the transition ${maxPerWindow(transition)}, after ${maxPerWindow(after)} (21 arrivals spanned ≥ ${tightestSpan(after, 21)} ms); ${sim.stats.rateLimited} × 429 absorbed`);
+    console.info(`redis ${_name} (down ${recoveredAt - disruptedAt} ms): max window before ${maxPerWindow(before)}, in the transition ${maxPerWindow(transition)}, after ${maxPerWindow(after)} (${RATE + 1} arrivals spanned ≥ ${tightestSpan(after, RATE + 1)} ms); ${sim.stats.rateLimited} × 429 absorbed`);
     expectOneSharedLimit(before);
     expectOneSharedLimit(after);
-    expect(after.length).toBeGreaterThan(20);
+    expect(after.length).toBeGreaterThan(RATE);
   });
 
   it("an unreachable Redis: exit 75 and nothing sent", async () => {
     const { sim, redis, f } = await setup(5);
     await redis.stop();
-    const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--redis", redis.url]);
+    const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--redis", redis.url, "--redis-timeout", "300"]);
     expect(result.code).toBe(75);
     expect(result.stderr).toMatch(/Redis\) is unreachable/);
     expect(sim.stats.createArrivals).toHaveLength(0);
