@@ -34,7 +34,9 @@ function duplicates(sim: Simulator): string[] {
 }
 
 describe("crash safety: SIGKILL at random moments under faults", () => {
-  it.each([11, 22, 33, 44, 55])("seed %i: no contact sent twice, none lost, ledger = simulator", async (seed) => {
+  // Independent seeds (own simulator, own folder), run at once: most of each is waiting
+  // (request timeouts, backoff, settlement), not work.
+  it.concurrent.for([11, 22, 33, 44, 55])("seed %i: no contact sent twice, none lost, ledger = simulator", async (seed, { onTestFinished }) => {
     // A short auto-end: a blind re-send would create a second Execution, not meet a 409.
     const sim = await startSimulator({
       credentials: SIMULATOR_CREDENTIALS,
@@ -47,8 +49,9 @@ describe("crash safety: SIGKILL at random moments under faults", () => {
       latencyMs: 20,
     });
     const f = await makeFixture(contactsCsv(phoneNumbers(CONTACTS)), { retry: { maxAttempts: 20 } });
-    cleanups.push(() => sim.close(), () => f.cleanup());
-    const args = ["run", f.campaignPath, "--studio-url", sim.url, "--rate", "60", "--concurrency", "8", "--request-timeout", "800", "--json"];
+    onTestFinished(() => f.cleanup());
+    onTestFinished(() => sim.close());
+    const args = ["run", f.campaignPath, "--studio-url", sim.url, "--rate", "60", "--concurrency", "8", "--request-timeout", "500", "--json"];
     const random = seededRandom(seed);
     let kills = 0;
     for (let i = 0; i < KILLS; i++) {

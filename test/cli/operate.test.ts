@@ -1,13 +1,14 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
 import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, runCliProcess, type Fixture } from "../helpers/cli.js";
 import { API_KEY, API_SECRET, SECRETS, SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
+// Tests run at once (each has its own simulator and folder): cleaned when the file is done.
+afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -21,7 +22,7 @@ async function setup(n: number, simOptions: SimulatorOptions = {}) {
 const cli = (f: Fixture, sim: Simulator, command: string, ...flags: string[]) =>
   runCli([command, f.campaignPath, "--studio-url", sim.url, ...flags]);
 
-describe("status and end", () => {
+describe.concurrent("status and end", () => {
   it("status refreshes active/ended with one List page, and report shows it", async () => {
     const { sim, f } = await setup(30);
     expect((await cli(f, sim, "run", "--rate", "100")).code).toBe(0);
@@ -70,7 +71,7 @@ describe("status and end", () => {
   });
 });
 
-describe("sharded runs and merged reports", () => {
+describe.concurrent("sharded runs and merged reports", () => {
   it("two shards cover every contact once; report merges their ledgers into one, mode 0600", async () => {
     const { sim, f } = await setup(50);
     const ledger = (k: number) => path.join(f.dir, `shard-${k}.ledger.jsonl`);
@@ -91,7 +92,7 @@ describe("sharded runs and merged reports", () => {
   });
 });
 
-describe("security hygiene", () => {
+describe.concurrent("security hygiene", () => {
   it.each([
     ["account SID + auth token", {}],
     ["API key + secret", { TWILIO_API_KEY: API_KEY, TWILIO_API_SECRET: API_SECRET }],

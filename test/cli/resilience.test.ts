@@ -1,13 +1,15 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
 import { contactsCsv, makeFixture, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 
+// The tests of this file run at once (each has its own simulator and folder; most of each is
+// waiting): what they set up is cleaned when the file is done.
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
+afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -28,7 +30,7 @@ async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<vo
   }
 }
 
-describe("lock", () => {
+describe.concurrent("lock", () => {
   it("a second run on the same ledger exits 75 at once, naming the holder", async () => {
     const { sim, f } = await setup(40, { latencyMs: 50 });
     const first = startCli(runArgs(f, sim, "--rate", "10"));
@@ -54,10 +56,10 @@ describe("lock", () => {
   });
 });
 
-describe("signals", () => {
+describe.concurrent("signals", () => {
   it("SIGINT stops dispatching, finishes in-flight requests, prints the summary and exits 75; a rerun completes", async () => {
     const { sim, f } = await setup(60, { latencyMs: 200 });
-    const child = startCli(runArgs(f, sim, "--rate", "10", "--json"));
+    const child = startCli(runArgs(f, sim, "--rate", "10", "--json", "--no-preflight"));
     const done = waitForExit(child);
     await waitFor(() => sim.stats.created >= 5);
     child.kill("SIGINT");
@@ -76,7 +78,8 @@ describe("signals", () => {
 
   it("a second SIGINT exits at once and leaves a ledger the next run resumes", async () => {
     const { sim, f } = await setup(40, { latencyMs: 3000 });
-    const child = startCli(runArgs(f, sim, "--rate", "20"));
+    // --no-preflight: its two reads would take the simulator's 3 s latency each.
+    const child = startCli(runArgs(f, sim, "--rate", "20", "--no-preflight"));
     const done = waitForExit(child);
     await waitFor(() => sim.stats.createArrivals.length >= 3);
     child.kill("SIGINT");
@@ -91,7 +94,7 @@ describe("signals", () => {
   });
 });
 
-describe("stopping early", () => {
+describe.concurrent("stopping early", () => {
   function windowExcludingNow(): { start: string; end: string } {
     const now = new Date();
     const minute = now.getUTCHours() * 60 + now.getUTCMinutes();
@@ -110,12 +113,18 @@ describe("stopping early", () => {
 
   it("--max-runtime stops with 75 and leaves the rest pending", async () => {
     const { sim, f } = await setup(100);
-    const result = await runCli(runArgs(f, sim, "--rate", "20", "--max-runtime", "1", "--json"));
+    const started = Date.now();
+    const result = await runCli(runArgs(f, sim, "--rate", "20", "--max-runtime", "1", "--json", "--no-preflight"));
     expect(result.code).toBe(75);
     const summary = JSON.parse(result.stdout);
     expect(summary.stopped).toBe("max-runtime");
-    expect(summary.counts.created).toBeGreaterThan(5);
+    // About one second's worth at 20/s was sent, none after the second (the requests in
+    // flight may land up to 250 ms later), and every other contact is pending.
+    expect(summary.counts.created).toBeGreaterThanOrEqual(10);
+    expect(summary.counts.created).toBeLessThanOrEqual(21);
+    expect(Math.max(...sim.stats.createArrivals) - started).toBeLessThan(1250);
     expect(summary.counts.pending).toBe(100 - summary.counts.created);
+    expect(sim.executions()).toHaveLength(summary.counts.created);
   });
 
   it("an outage (refused connections) stops with 75 and leaves rows pending, not failed", async () => {

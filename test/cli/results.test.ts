@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { SimulatedFlow } from "../../src/simulator/flows.js";
 import { loadFlowFiles } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
@@ -8,7 +8,8 @@ import { makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, typ
 import { FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
+// Tests run at once (each has its own simulator and folder): cleaned when the file is done.
+afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -38,7 +39,7 @@ function answersAt(sim: Simulator, widget: string): Map<string, string> {
   return answers;
 }
 
-describe("results: what each contact answered (SPEC §11)", () => {
+describe.concurrent("results: what each contact answered (SPEC §11)", () => {
   it("records every answered contact's replies in the question columns, empty for the others; escaped in the report", async () => {
     const replies = { ask_rating: ["5", "4", "-1"], ask_comment: ["=1+2", "@here", "+33 is great", "fine", "-"] };
     const { sim, f } = await surveyed(30, { flowDefinitions: [{ ...surveyFlow(), replies }] });

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { StudioClient } from "../../src/studio/client.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
@@ -7,7 +7,8 @@ import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, type Fixture 
 import { FLOW_SID, SIMULATOR_CREDENTIALS, accountCredentials, childEnv } from "../helpers/env.js";
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
+// Tests run at once (each has its own simulator and folder): cleaned when the file is done.
+afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -32,7 +33,7 @@ function createsPerContact(sim: Simulator): Map<string, number> {
   return counts;
 }
 
-describe("run: statuses, policies and Parameters", () => {
+describe.concurrent("run: statuses, policies and Parameters", () => {
   it("gives every row one of the SPEC §6 statuses and exits 1 for invalid/failed rows", async () => {
     const sim = await simulator({ rejectTo: ["+14155551004"] });
     const client = new StudioClient({ baseUrl: sim.url, credentials: accountCredentials() });
@@ -98,7 +99,7 @@ describe("run: statuses, policies and Parameters", () => {
   });
 });
 
-describe("run: resume and exit codes", () => {
+describe.concurrent("run: resume and exit codes", () => {
   it("resumes after --limit with no second create for any contact, and picks up appended rows", async () => {
     const sim = await simulator();
     const numbers = phoneNumbers(30);
@@ -157,7 +158,7 @@ describe("run: resume and exit codes", () => {
   });
 });
 
-describe("run: a 429", () => {
+describe.concurrent("run: a 429", () => {
   it("a 429 slows the whole run and every contact is still created once", async () => {
     // The simulator takes 10 creates a second and asks to wait 1 s; the run starts 25 a second.
     const sim = await simulator({ rate: 10, retryAfter: "1" });
@@ -178,7 +179,7 @@ describe("run: a 429", () => {
   });
 });
 
-describe("run: faults never duplicate", () => {
+describe.concurrent("run: faults never duplicate", () => {
   it.each([
     ["dropped after commit", { dropAfterCommitRate: 0.3 }],
     ["5xx", { failRate: 0.3 }],

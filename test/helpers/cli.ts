@@ -30,8 +30,8 @@ interface Captured {
 
 const capture = new AsyncLocalStorage<Captured>();
 let patched = false;
-/** The environment of the in-process calls under way, and the one to restore after them. */
-let running: { env: NodeJS.ProcessEnv; count: number; saved: NodeJS.ProcessEnv } | undefined;
+/** The environment of the in-process calls under way, the one to restore after them, and when they are all done. */
+let running: { env: NodeJS.ProcessEnv; key: string; count: number; saved: NodeJS.ProcessEnv; done: Promise<void>; finish: () => void } | undefined;
 
 /** Route process.stdout/stderr writes made inside a `runCli` call (and what it started) to that call. */
 function patchOutput(): void {
@@ -54,15 +54,19 @@ function patchOutput(): void {
 /**
  * Run the CLI in this process (`runCli` of src/cli/run-cli.ts, as `main.ts` does): the same
  * command line, exit code and output as the child process, without a Node start per call.
- * The environment is the call's for its duration; calls at once must share one environment.
+ * The environment is the call's for its duration: calls with the same one run at once, a call
+ * with another waits for them (concurrent tests stay correct).
  */
 export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   patchOutput();
   const env = options.env ?? childEnv();
-  if (running && JSON.stringify(running.env) !== JSON.stringify(env)) throw new Error("runCli: concurrent in-process calls need the same environment");
+  const key = JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
+  while (running && running.key !== key) await running.done;
   if (running) running.count++;
   else {
-    running = { env, count: 1, saved: { ...process.env } };
+    let finish = () => undefined as void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    running = { env, key, count: 1, saved: { ...process.env }, done, finish };
     replaceEnv(env);
   }
   const sink: Captured = { stdout: "", stderr: "" };
@@ -70,9 +74,11 @@ export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv 
     const code = await capture.run(sink, () => runCliInProcess(args));
     return { code, signal: null, ...sink };
   } finally {
-    if (--running.count === 0) {
-      replaceEnv(running.saved);
+    if (--running!.count === 0) {
+      replaceEnv(running!.saved);
+      const { finish } = running!;
       running = undefined;
+      finish();
     }
   }
 }
