@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { contactsCsv, makeFixture, maxPerWindow, phoneNumbers, runCliProcess, tightestSpan, type Fixture } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
@@ -9,7 +9,8 @@ import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
  * would skew the clocks on a 2-core machine.
  */
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
+// Some tests run at once: what they set up is cleaned when the file is done.
+afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -17,7 +18,8 @@ afterEach(async () => {
 const CONTACTS = 60;
 
 describe("run: the rate", () => {
-  it.each([
+  // Both latencies at once: each its own simulator and process, 20/s each (light work).
+  it.concurrent.each([
     ["30 ms", 30],
     ["300 ms", 300],
   ])("at --rate 20 against a strict 20/s simulator with %s latency: paced just under the rate, at most a stall's worth over it", async (_name, latencyMs) => {
