@@ -1,0 +1,96 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { loadCampaign } from "../../src/campaign/load-campaign.js";
+import { runCampaign, type RunOptions } from "../../src/campaign/run-campaign.js";
+import { StopControl, type Clock } from "../../src/campaign/run-context.js";
+import type { RunEvent, RunSummary } from "../../src/campaign/run-events.js";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import type { SimulatorOptions } from "../../src/simulator/options.js";
+import { StudioClient } from "../../src/studio/client.js";
+import { createLimiter } from "../../src/throttle/create-limiter.js";
+import { contactsCsv, makeFixture, phoneNumbers, type Fixture } from "../helpers/cli.js";
+import { ACCOUNT_SID, SIMULATOR_CREDENTIALS, accountCredentials } from "../helpers/env.js";
+
+/** In-process: `runCampaign` with an injected clock, `stop` and `onEvent`, the simulator on port 0. */
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A clock whose sleeps return at once and move its time forward: minutes of backoff in milliseconds. */
+function fastForwardClock(): Clock & { slept: () => number } {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    sleep: async (ms, signal) => {
+      if (!signal?.aborted) offset += ms;
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    slept: () => offset,
+  };
+}
+
+async function setup(contacts: number, simOptions: SimulatorOptions = {}): Promise<{ sim: Simulator; f: Fixture }> {
+  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, ...simOptions });
+  const f = await makeFixture(contactsCsv(phoneNumbers(contacts)));
+  cleanups.push(() => sim.close(), () => f.cleanup());
+  return { sim, f };
+}
+
+async function run(f: Fixture, baseUrl: string, options: Partial<RunOptions>): Promise<RunSummary> {
+  const campaign = await loadCampaign(f.campaignPath);
+  const client = new StudioClient({ baseUrl, credentials: accountCredentials(), timeoutMs: 1_000 });
+  const limiter = await createLimiter({ perSecond: 500, concurrency: 4 });
+  try {
+    return await runCampaign({ campaign, client, limiter, accountId: ACCOUNT_SID, requestTimeoutMs: 1_000, ...options });
+  } finally {
+    await limiter.close();
+    await client.close();
+  }
+}
+
+describe.concurrent("runCampaign in-process", () => {
+  it("Studio refusing every connection: the run stops once the outage bound has passed on its clock, every row pending, none failed", async () => {
+    const { f } = await setup(12);
+    const clock = fastForwardClock();
+    const started = Date.now();
+    // Port 1 refuses connections: nothing was sent, so each create is retried after a backoff.
+    const summary = await run(f, "http://127.0.0.1:1", { clock, outageAfterMs: 60_000 });
+    expect(summary.stopped).toBe("outage");
+    expect(summary.stopMessage).toMatch(/^Studio failed every request for \d+ s/);
+    expect(summary.counts).toMatchObject({ pending: 12, failed: 0, created: 0 });
+    expect(clock.slept()).toBeGreaterThan(60_000); // a minute of backoff on the run's clock …
+    expect(Date.now() - started).toBeLessThan(5_000); // … in a few real seconds at most
+  });
+
+  it("a stop requested from onEvent after the fifth created row: dispatching ends, what was in flight lands, the rest stays pending", async () => {
+    const { sim, f } = await setup(40, { latencyMs: 20 });
+    const stop = new StopControl();
+    const events: RunEvent[] = [];
+    const onEvent = (event: RunEvent) => {
+      events.push(event);
+      const created = events.filter((e) => e.type === "row" && e.status === "created").length;
+      if (created === 5) stop.request("signal", "test: stop after five");
+    };
+    const summary = await run(f, sim.url, { stop, onEvent });
+    expect(summary.stopped).toBe("signal");
+    // At most the requests in flight at the stop (concurrency 4) land after the fifth.
+    expect(summary.counts.created).toBeGreaterThanOrEqual(5);
+    expect(summary.counts.created).toBeLessThanOrEqual(5 + 4);
+    expect(summary.counts.pending).toBe(40 - summary.counts.created);
+    expect(sim.executions()).toHaveLength(summary.counts.created);
+    expect(summary.thisRun.requests).toBe(summary.counts.created);
+  });
+
+  it("counts come from one tally: a rerun carries the final rows and records only what it sends", async () => {
+    const { sim, f } = await setup(10);
+    const first = await run(f, sim.url, { limit: 4 });
+    expect(first.stopped).toBe("limit");
+    expect(first.counts).toMatchObject({ created: 4, pending: 6 });
+    expect(first.thisRun).toMatchObject({ created: 4, requests: 4 });
+    const second = await run(f, sim.url, {});
+    expect(second.stopped).toBeUndefined();
+    expect(second.counts).toMatchObject({ created: 10, pending: 0 });
+    expect(second.thisRun).toMatchObject({ created: 6, requests: 6 });
+    expect(sim.executions()).toHaveLength(10);
+  });
+});
