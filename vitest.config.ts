@@ -2,10 +2,12 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Files that count requests per second against a strict server in real time run alone, after
- * the rest: on this 2-core machine another file's load would skew their clocks. Everything
- * else runs two files at a time (https://vitest.dev/guide/recipes/parallel-sequential).
+ * the rest: on this 2-core machine another file's load would skew their clocks (their own
+ * independent cases run at once: light work). Everything else runs three files at a time —
+ * mostly waiting (timeouts, backoff, child processes), not work —
+ * (https://vitest.dev/guide/recipes/parallel-sequential).
  */
-const TIMING = ["test/acceptance/rate.test.ts", "test/cli/redis.test.ts"];
+const TIMING = ["test/acceptance/rate.test.ts", "test/cli/redis.test.ts", "test/cli/sender-pace.test.ts"];
 
 export default defineConfig({
   test: {

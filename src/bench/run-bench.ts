@@ -57,8 +57,18 @@ async function atTheLimit(latencyMs: number): Promise<void> {
   }
   const ratio = median(ratios);
   const share = median(shares429);
-  note({ measure: `at the limit, ${latencyMs} ms latency: achieved / configured rate`, figure: ratio.toFixed(3), goal: "≥ 0.98", met: ratio >= 0.98 });
-  note({ measure: `at the limit, ${latencyMs} ms latency: creates answered 429`, figure: `${(share * 100).toFixed(2)} %`, goal: "≤ 0.5 %", met: share <= 0.005 });
+  note({
+    measure: `at the limit, ${latencyMs} ms latency: achieved / configured rate`,
+    figure: ratio.toFixed(3),
+    goal: "≥ 0.98",
+    met: ratio >= 0.98,
+  });
+  note({
+    measure: `at the limit, ${latencyMs} ms latency: creates answered 429`,
+    figure: `${(share * 100).toFixed(2)} %`,
+    goal: "≤ 0.5 %",
+    met: share <= 0.005,
+  });
   note({
     measure: `at the limit, ${latencyMs} ms latency: max arrivals in any 1 s window (worst of ${RUNS} runs; retries included)`,
     figure: String(Math.max(...windows)),
@@ -83,16 +93,37 @@ async function againstTheSdk(): Promise<void> {
     ours.cpu.push((mine.cpuSeconds / count) * 1000);
     sim = await startSimulator({ rate: 0 });
     const theirs = await measure([process.execPath, path.join(ROOT, "dist/bench/sdk-baseline.js"), sim.url, String(count), "50"]);
-    if (theirs.code !== 0 || sim.stats.created !== count) throw new Error(`sdk baseline: exit ${theirs.code}, ${sim.stats.created} created`);
+    if (theirs.code !== 0 || sim.stats.created !== count)
+      throw new Error(`sdk baseline: exit ${theirs.code}, ${sim.stats.created} created`);
     await sim.close();
     sdk.rate.push(count / theirs.wallSeconds);
     sdk.cpu.push((theirs.cpuSeconds / count) * 1000);
   }
   const [ourRate, ourCpu, sdkRate, sdkCpu] = [median(ours.rate), median(ours.cpu), median(sdk.rate), median(sdk.cpu)];
-  note({ measure: "5 000 creates, studio-campaign (ledger fsynced): creates/s, whole process", figure: ourRate.toFixed(0), goal: "—", met: undefined });
-  note({ measure: "5 000 creates, twilio SDK + p-limit(50), no ledger: creates/s, whole process", figure: sdkRate.toFixed(0), goal: "—", met: undefined });
-  note({ measure: "throughput ratio studio-campaign / SDK", figure: `${(ourRate / sdkRate).toFixed(2)}×`, goal: "≥ 3×", met: ourRate / sdkRate >= 3 });
-  note({ measure: "CPU seconds per 1 000 creates: studio-campaign / SDK", figure: `${ourCpu.toFixed(3)} / ${sdkCpu.toFixed(3)} = ${(ourCpu / sdkCpu).toFixed(2)}`, goal: "≤ 0.33", met: ourCpu / sdkCpu <= 1 / 3 });
+  note({
+    measure: "5 000 creates, studio-campaign (ledger fsynced): creates/s, whole process",
+    figure: ourRate.toFixed(0),
+    goal: "—",
+    met: undefined,
+  });
+  note({
+    measure: "5 000 creates, twilio SDK + p-limit(50), no ledger: creates/s, whole process",
+    figure: sdkRate.toFixed(0),
+    goal: "—",
+    met: undefined,
+  });
+  note({
+    measure: "throughput ratio studio-campaign / SDK",
+    figure: `${(ourRate / sdkRate).toFixed(2)}×`,
+    goal: "≥ 3×",
+    met: ourRate / sdkRate >= 3,
+  });
+  note({
+    measure: "CPU seconds per 1 000 creates: studio-campaign / SDK",
+    figure: `${ourCpu.toFixed(3)} / ${sdkCpu.toFixed(3)} = ${(ourCpu / sdkCpu).toFixed(2)}`,
+    goal: "≤ 0.33",
+    met: ourCpu / sdkCpu <= 1 / 3,
+  });
 }
 
 /**
@@ -110,7 +141,9 @@ async function cronReruns(rows: number, full: boolean): Promise<void> {
   const file = path.join(dir, "cron.json");
   await writeFile(file, JSON.stringify({ name: "cron", flowSid: FLOW, from: "+15017122661", contacts: "cron.csv" }));
   const ledger = createWriteStream(path.join(dir, "cron.ledger.jsonl"));
-  ledger.write(`${JSON.stringify({ t: "campaign", v: 1, name: "cron", flowSid: FLOW, from: "+15017122661", account: BENCH_ENV.TWILIO_ACCOUNT_SID, at: new Date().toISOString() })}\n`);
+  ledger.write(
+    `${JSON.stringify({ t: "campaign", v: 1, name: "cron", flowSid: FLOW, from: "+15017122661", account: BENCH_ENV.TWILIO_ACCOUNT_SID, at: new Date().toISOString() })}\n`,
+  );
   const at = new Date().toISOString();
   for (let i = 0; i < rows - 10; i++) {
     const base = { row: i + 1, to: `+1415${2000000 + i}`, from: "+15017122661" };
@@ -126,9 +159,18 @@ async function cronReruns(rows: number, full: boolean): Promise<void> {
     const result = await measure(args, "/dev/null");
     if (result.code !== 0 && result.code !== 1) throw new Error(`${what}: exit ${result.code}`);
     const mib = result.maxRssKib / 1024;
-    const met = (goal.seconds === undefined || result.wallSeconds <= goal.seconds) && (goal.mib === undefined || mib * 1.048576 <= goal.mib);
-    const goalText = [goal.seconds !== undefined ? `≤ ${goal.seconds} s` : "", goal.mib !== undefined ? `≤ ${goal.mib} MB` : ""].filter(Boolean).join(", ") || "reported";
-    note({ measure: `${label} contacts: ${what}: wall, peak RSS (one run)`, figure: `${result.wallSeconds.toFixed(1)} s, ${mib.toFixed(0)} MiB`, goal: goalText, met: goal.seconds === undefined && goal.mib === undefined ? undefined : met });
+    const met =
+      (goal.seconds === undefined || result.wallSeconds <= goal.seconds) && (goal.mib === undefined || mib * 1.048576 <= goal.mib);
+    const goalText =
+      [goal.seconds !== undefined ? `≤ ${goal.seconds} s` : "", goal.mib !== undefined ? `≤ ${goal.mib} MB` : ""]
+        .filter(Boolean)
+        .join(", ") || "reported";
+    note({
+      measure: `${label} contacts: ${what}: wall, peak RSS (one run)`,
+      figure: `${result.wallSeconds.toFixed(1)} s, ${mib.toFixed(0)} MiB`,
+      goal: goalText,
+      met: goal.seconds === undefined && goal.mib === undefined ? undefined : met,
+    });
   };
   if (full) await timed("first run after the upgrade (10 left; full read, writes the checkpoint)", runArgs, { seconds: 30 });
   else await measure(runArgs, "/dev/null");
@@ -154,21 +196,41 @@ async function workersOnOneAccount(workers: number, latencyMs: number): Promise<
   const windows: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const redisPort = 26379 + run;
-    const redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
     await new Promise((r) => setTimeout(r, 300));
     const sim = await startSimulator({ rate: 20, latencyMs, seed: run + 1 });
     const dir = path.join(WORK, `workers-${workers}-${latencyMs}-${run}`);
     const file = await campaign(dir, "workers", contactsCsv(contacts));
     const results = await Promise.all(
       Array.from({ length: workers }, (_, k) =>
-        measure([CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "20", "--concurrency", "10", "--redis", `redis://127.0.0.1:${redisPort}`, "--shard", `${k + 1}/${workers}`, "--ledger", path.join(dir, `shard-${k + 1}.jsonl`), "--json"]),
+        measure([
+          CLI_BIN,
+          "run",
+          file,
+          "--studio-url",
+          sim.url,
+          "--rate",
+          "20",
+          "--concurrency",
+          "10",
+          "--redis",
+          `redis://127.0.0.1:${redisPort}`,
+          "--shard",
+          `${k + 1}/${workers}`,
+          "--ledger",
+          path.join(dir, `shard-${k + 1}.jsonl`),
+          "--json",
+        ]),
       ),
     );
     const accepted = [...sim.stats.createTimes].sort((a, b) => a - b);
     const arrivals = sim.stats.createArrivals;
     await sim.close();
     redis.kill("SIGKILL");
-    if (results.some((r) => r.code !== 0) || accepted.length !== contacts) throw new Error(`workers bench: exits ${results.map((r) => r.code).join(",")}, ${accepted.length} created`);
+    if (results.some((r) => r.code !== 0) || accepted.length !== contacts)
+      throw new Error(`workers bench: exits ${results.map((r) => r.code).join(",")}, ${accepted.length} created`);
     ratios.push((accepted.length - 1) / ((accepted.at(-1)! - accepted[0]!) / 1000) / 20);
     per1000.push((sim.stats.rateLimited / contacts) * 1000);
     windows.push(maxPerWindow(arrivals));
@@ -176,7 +238,12 @@ async function workersOnOneAccount(workers: number, latencyMs: number): Promise<
   const label = `${workers} workers on one Redis, strict 20/s, ${latencyMs} ms latency`;
   note({ measure: `${label}: combined / account rate`, figure: median(ratios).toFixed(3), goal: "≥ 0.97", met: median(ratios) >= 0.97 });
   note({ measure: `${label}: 429s per 1 000 creates`, figure: median(per1000).toFixed(1), goal: "≤ 1", met: median(per1000) <= 1 });
-  note({ measure: `${label}: max arrivals in any 1 s window (worst of ${RUNS} runs; retries included)`, figure: String(Math.max(...windows)), goal: "≤ 20", met: Math.max(...windows) <= 20 });
+  note({
+    measure: `${label}: max arrivals in any 1 s window (worst of ${RUNS} runs; retries included)`,
+    figure: String(Math.max(...windows)),
+    goal: "≤ 20",
+    met: Math.max(...windows) <= 20,
+  });
 }
 
 /** 4. Results: 10 000 ended Executions at 100 ms latency, default concurrency (10). */
@@ -193,7 +260,8 @@ async function resultsAtScale(): Promise<void> {
     const lines = ["to,first_name,appointment_at", ...Array.from({ length: count }, (_, i) => `+1415${2000000 + i},n${i},2026-12-01`)];
     const file = await campaign(dir, "results", `${lines.join("\n")}\n`);
     const sent = await measure([CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "100000", "--concurrency", "50", "--json"]);
-    if (sent.code !== 0 || sim.stats.created !== count) throw new Error(`results bench: run exited ${sent.code}, ${sim.stats.created} created`);
+    if (sent.code !== 0 || sim.stats.created !== count)
+      throw new Error(`results bench: run exited ${sent.code}, ${sim.stats.created} created`);
     sim.configure({ latencyMs: 100 });
     const before = { list: sim.stats.requests.list, context: sim.stats.requests.context };
     const result = await measure([CLI_BIN, "results", file, "--studio-url", sim.url, "--json"]);
@@ -205,10 +273,30 @@ async function resultsAtScale(): Promise<void> {
     again.push(JSON.parse(second.stdout).contextRequests);
     await sim.close();
   }
-  note({ measure: "results, 10 000 ended Executions, 100 ms latency, concurrency 10: wall", figure: `${median(wall).toFixed(1)} s`, goal: "reported", met: undefined });
-  note({ measure: "results, 10 000 ended Executions: requests (List pages + one Context each)", figure: String(median(requests)), goal: "10 010 (10 + 10 000)", met: median(requests) <= count + 10 });
-  note({ measure: "results, 10 000 ended Executions: peak RSS", figure: `${median(rss).toFixed(0)} MiB`, goal: "reported", met: undefined });
-  note({ measure: "results again on the same campaign: Context requests", figure: String(Math.max(...again)), goal: "0", met: Math.max(...again) === 0 });
+  note({
+    measure: "results, 10 000 ended Executions, 100 ms latency, concurrency 10: wall",
+    figure: `${median(wall).toFixed(1)} s`,
+    goal: "reported",
+    met: undefined,
+  });
+  note({
+    measure: "results, 10 000 ended Executions: requests (List pages + one Context each)",
+    figure: String(median(requests)),
+    goal: "10 010 (10 + 10 000)",
+    met: median(requests) <= count + 10,
+  });
+  note({
+    measure: "results, 10 000 ended Executions: peak RSS",
+    figure: `${median(rss).toFixed(0)} MiB`,
+    goal: "reported",
+    met: undefined,
+  });
+  note({
+    measure: "results again on the same campaign: Context requests",
+    figure: String(Math.max(...again)),
+    goal: "0",
+    met: Math.max(...again) === 0,
+  });
 }
 
 /** 3. Scale: a 1 000 000-row CSV, and a 1 000 000-line ledger. */
@@ -222,7 +310,10 @@ async function atScale(): Promise<void> {
   await once(csv, "finish");
   const file = path.join(dir, "million.json");
   await writeFile(file, JSON.stringify({ name: "million", flowSid: FLOW, from: "+15017122661", contacts: "million.csv" }));
-  for (const [label, args] of [["validate", ["validate", file]], ["run --dry-run", ["run", file, "--dry-run"]]] as const) {
+  for (const [label, args] of [
+    ["validate", ["validate", file]],
+    ["run --dry-run", ["run", file, "--dry-run"]],
+  ] as const) {
     const rss: number[] = [];
     const wall: number[] = [];
     for (let run = 0; run < RUNS; run++) {
@@ -231,13 +322,28 @@ async function atScale(): Promise<void> {
       rss.push(result.maxRssKib / 1024);
       wall.push(result.wallSeconds);
     }
-    note({ measure: `${label}, 1 000 000 rows: peak RSS (wall ${median(wall).toFixed(1)} s)`, figure: `${median(rss).toFixed(0)} MiB`, goal: "≤ 100 MB", met: median(rss) * 1.048576 <= 100 });
+    note({
+      measure: `${label}, 1 000 000 rows: peak RSS (wall ${median(wall).toFixed(1)} s)`,
+      figure: `${median(rss).toFixed(0)} MiB`,
+      goal: "≤ 100 MB",
+      met: median(rss) * 1.048576 <= 100,
+    });
   }
   const ledger = createWriteStream(path.join(dir, "million.ledger.jsonl"));
-  ledger.write(`${JSON.stringify({ t: "campaign", v: 1, name: "million", flowSid: FLOW, from: "+15017122661", account: BENCH_ENV.TWILIO_ACCOUNT_SID, at: new Date().toISOString() })}\n`);
+  ledger.write(
+    `${JSON.stringify({ t: "campaign", v: 1, name: "million", flowSid: FLOW, from: "+15017122661", account: BENCH_ENV.TWILIO_ACCOUNT_SID, at: new Date().toISOString() })}\n`,
+  );
   const at = new Date().toISOString();
   for (let i = 0; i < 999_999; i++) {
-    const event = { t: "created", row: i + 1, to: `+1415${2000000 + i}`, from: "+15017122661", sid: `FN${i.toString(16).padStart(32, "0")}`, http: 201, at };
+    const event = {
+      t: "created",
+      row: i + 1,
+      to: `+1415${2000000 + i}`,
+      from: "+15017122661",
+      sid: `FN${i.toString(16).padStart(32, "0")}`,
+      http: 201,
+      at,
+    };
     if (!ledger.write(`${JSON.stringify(event)}\n`)) await once(ledger, "drain");
   }
   ledger.end();
@@ -245,17 +351,34 @@ async function atScale(): Promise<void> {
   const seconds: number[] = [];
   const foldRss: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const result = await measure([process.execPath, ...binNodeFlags(), path.join(ROOT, "dist/bench/measure-resume.js"), path.join(dir, "million.ledger.jsonl")]);
+    const result = await measure([
+      process.execPath,
+      ...binNodeFlags(),
+      path.join(ROOT, "dist/bench/measure-resume.js"),
+      path.join(dir, "million.ledger.jsonl"),
+    ]);
     seconds.push(JSON.parse(result.stdout).seconds);
     foldRss.push(result.maxRssKib / 1024);
   }
-  note({ measure: "resume: fold a 1 000 000-line ledger", figure: `${median(seconds).toFixed(2)} s`, goal: "≤ 2 s", met: median(seconds) <= 2 });
-  note({ measure: "resume: peak RSS of that fold (1 000 000 contacts' state)", figure: `${median(foldRss).toFixed(0)} MiB`, goal: "reported", met: undefined });
+  note({
+    measure: "resume: fold a 1 000 000-line ledger",
+    figure: `${median(seconds).toFixed(2)} s`,
+    goal: "≤ 2 s",
+    met: median(seconds) <= 2,
+  });
+  note({
+    measure: "resume: peak RSS of that fold (1 000 000 contacts' state)",
+    figure: `${median(foldRss).toFixed(0)} MiB`,
+    goal: "reported",
+    met: undefined,
+  });
 }
 
 async function main(): Promise<void> {
   await rm(WORK, { recursive: true, force: true });
-  process.stdout.write(`studio-campaign bench: ${RUNS} run(s) per figure, medians; Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}\n`);
+  process.stdout.write(
+    `studio-campaign bench: ${RUNS} run(s) per figure, medians; Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}\n`,
+  );
   const only = process.env.BENCH_ONLY?.split(",");
   const wanted = (section: string) => only === undefined || only.includes(section);
   if (wanted("limit")) await atTheLimit(30);
@@ -289,12 +412,27 @@ function withGeneratedTable(existing: string, measured: Row[]): string {
   if (startAt >= 0 && endAt > startAt) {
     for (const line of existing.slice(startAt, endAt).split("\n")) {
       const cells = line.split(" | ");
-      if (line.startsWith("| ") && cells.length >= 5 && !line.startsWith("| measure") && !line.startsWith("|---")) kept.set(cells[0]!.slice(2), line);
+      if (line.startsWith("| ") && cells.length >= 5 && !line.startsWith("| measure") && !line.startsWith("|---"))
+        kept.set(cells[0]!.slice(2), line);
     }
   }
-  for (const r of measured) kept.set(r.measure, `| ${r.measure} | ${r.figure} | ${r.goal} | ${r.met === undefined ? "" : r.met ? "met" : "**missed**"} | ${date} |`);
+  for (const r of measured)
+    kept.set(
+      r.measure,
+      `| ${r.measure} | ${r.figure} | ${r.goal} | ${r.met === undefined ? "" : r.met ? "met" : "**missed**"} | ${date} |`,
+    );
   const machine = `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}; medians of ${RUNS} runs.`;
-  const table = [START, "", machine, "", "| measure | figure | goal | | measured |", "|---|---|---|---|---|", ...kept.values(), "", END].join("\n");
+  const table = [
+    START,
+    "",
+    machine,
+    "",
+    "| measure | figure | goal | | measured |",
+    "|---|---|---|---|---|",
+    ...kept.values(),
+    "",
+    END,
+  ].join("\n");
   if (startAt >= 0 && endAt > startAt) return existing.slice(0, startAt) + table + existing.slice(endAt + END.length);
   return `# Benchmarks\n\n${table}\n`;
 }

@@ -42,14 +42,27 @@ export async function loadCampaignState(
   const scan: LedgerScan = { validBytes: 0, tornTail: false };
   if (!options.retryFailed) {
     // The key table only matters when rows follow the prefix (a cron rerun with nothing new skips it).
-    const rowsFollow = await stat(campaign.contactsPath).then((s) => s.size, () => Infinity);
+    const rowsFollow = await stat(campaign.contactsPath).then(
+      (s) => s.size,
+      () => Infinity,
+    );
     const saved = await readCheckpoint(campaign.ledgerPath, { table: false });
     const wantKeys = saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes;
     const withKeys = wantKeys ? await readCheckpoint(campaign.ledgerPath) : saved;
-    if (saved && withKeys && (await checkpointHolds(saved.checkpoint, campaign.ledgerPath, campaign.contactsPath, await campaignFingerprint(campaign, options.shard)))) {
+    if (
+      saved &&
+      withKeys &&
+      (await checkpointHolds(
+        saved.checkpoint,
+        campaign.ledgerPath,
+        campaign.contactsPath,
+        await campaignFingerprint(campaign, options.shard),
+      ))
+    ) {
       const { checkpoint, table } = withKeys;
       const state = stateFromCheckpoint(checkpoint);
-      for await (const batch of readLedgerBatches(campaign.ledgerPath, scan, checkpoint.ledger.bytes)) for (const event of batch) applyEvent(state, event);
+      for await (const batch of readLedgerBatches(campaign.ledgerPath, scan, checkpoint.ledger.bytes))
+        for (const event of batch) applyEvent(state, event);
       if (scan.validBytes < checkpoint.ledger.bytes) scan.validBytes = checkpoint.ledger.bytes;
       finishFold(state);
       const { csv } = checkpoint;
@@ -78,12 +91,26 @@ export async function campaignFingerprint(campaign: Campaign, shard: ShardSpec |
   let suppression = "";
   if (campaign.suppressPath !== undefined) {
     try {
-      suppression = createHash("sha256").update(await readFile(campaign.suppressPath)).digest("hex");
+      suppression = createHash("sha256")
+        .update(await readFile(campaign.suppressPath))
+        .digest("hex");
     } catch {
       suppression = "unreadable";
     }
   }
-  const window = campaign.window && { recipient: campaign.window.recipient, fallback: campaign.window.fallbackTimezone, zone: campaign.window.timezone };
-  const inputs = { contacts: campaign.contactsPath, from: campaign.from, region: campaign.defaultRegion, columns: campaign.columns, window, shard, suppression };
+  const window = campaign.window && {
+    recipient: campaign.window.recipient,
+    fallback: campaign.window.fallbackTimezone,
+    zone: campaign.window.timezone,
+  };
+  const inputs = {
+    contacts: campaign.contactsPath,
+    from: campaign.from,
+    region: campaign.defaultRegion,
+    columns: campaign.columns,
+    window,
+    shard,
+    suppression,
+  };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
 }

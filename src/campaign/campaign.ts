@@ -32,7 +32,13 @@ export interface Campaign {
   rate: { perSecond: number; concurrency: number; senderMps: number | undefined; messagesPerContact: number };
   /** `maxRetryAfterMs`: the cap on a 429's Retry-After (campaign key `retry.maxRetryAfter`, seconds). */
   retry: { maxAttempts: number; maxRetryAfterMs: number };
-  columns: { to: string; parameters: string[] | undefined; from: string | undefined; timezone: string | undefined; notAfter: string | undefined };
+  columns: {
+    to: string;
+    parameters: string[] | undefined;
+    from: string | undefined;
+    timezone: string | undefined;
+    notAfter: string | undefined;
+  };
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
   window: SendWindow | undefined;

@@ -85,7 +85,11 @@ export async function collectResults(options: CollectOptions): Promise<ResultsSu
               summary.contextRequests++;
               return client.fetchExecutionContext(campaign.flowSid, execution.sid);
             },
-            { policy: options.policy, sleep: options.sleep, onRetry: (err, ms) => options.onNote?.(`retrying a Context read in ${Math.round(ms)} ms: ${String(err)}`) },
+            {
+              policy: options.policy,
+              sleep: options.sleep,
+              onRetry: (err, ms) => options.onNote?.(`retrying a Context read in ${Math.round(ms)} ms: ${String(err)}`),
+            },
           );
           const values: Record<string, unknown> = {};
           // null: looked for and absent (no reply, or the flow never got there).

@@ -35,7 +35,8 @@ export function decideConflict(facts: ConflictFacts): ConflictDecision {
   if (facts.ours === "unknown") return { kind: "pending" };
   if (facts.ours === "yes") return { kind: "adopt" };
   if (facts.policy === "skip" || facts.sid === undefined) return { kind: "skip" };
-  if (facts.endsSoFar >= MAX_CONFLICT_ENDS) return { kind: "fail", message: `an Execution was still active after ${MAX_CONFLICT_ENDS} ends (last ${facts.sid})` };
+  if (facts.endsSoFar >= MAX_CONFLICT_ENDS)
+    return { kind: "fail", message: `an Execution was still active after ${MAX_CONFLICT_ENDS} ends (last ${facts.sid})` };
   return { kind: "end-and-retry" };
 }
 

@@ -28,8 +28,7 @@ export interface SendOutcome {
 type Attempted = { execution: Execution } | { error: unknown } | { late: true };
 
 type Scheduled =
-  | { kind: "started"; outcome: { execution: Execution } | { error: unknown } }
-  | { kind: "pending" | "expired" | "limiter-failed" };
+  { kind: "started"; outcome: { execution: Execution } | { error: unknown } } | { kind: "pending" | "expired" | "limiter-failed" };
 
 /** One contact's identity in every ledger line about it. */
 interface RowBase {
@@ -74,7 +73,15 @@ export class ContactSender {
     const key = contactKey(contact.to, contact.from);
     let state = ctx.state.contacts.get(key);
     if (!state) ctx.state.contacts.set(key, (state = newContactState()));
-    const sending: Sending = { contact, base: { row: contact.row, to: contact.to, from: contact.from }, state, requests: 0, rateLimited: 0, conflictEnds: 0, limiterFailures: 0 };
+    const sending: Sending = {
+      contact,
+      base: { row: contact.row, to: contact.to, from: contact.from },
+      state,
+      requests: 0,
+      rateLimited: 0,
+      conflictEnds: 0,
+      limiterFailures: 0,
+    };
     for (;;) {
       const next = await this.#tryOnce(sending);
       if (next === "again") continue;
@@ -90,7 +97,8 @@ export class ContactSender {
     // A retry, a 429 hold or a settlement may have carried it past its deadline: late is worse than never.
     if (isPastDeadline(sending.contact, ctx.clock.now())) return this.expire(sending.contact);
     const scheduled = await this.#schedule(sending);
-    if (scheduled.kind !== "started") return scheduled.kind === "expired" ? this.expire(sending.contact) : scheduled.kind === "pending" ? "pending" : "again";
+    if (scheduled.kind !== "started")
+      return scheduled.kind === "expired" ? this.expire(sending.contact) : scheduled.kind === "pending" ? "pending" : "again";
     const { outcome } = scheduled;
     ctx.noteOutcome("execution" in outcome ? undefined : outcome.error);
     if ("execution" in outcome) {
@@ -156,8 +164,13 @@ export class ContactSender {
   async #afterFailure(sending: Sending, error: unknown): Promise<SendResult | { result: "in-doubt"; readyAt: number } | "again"> {
     const ctx = this.#ctx;
     const apiError = error instanceof StudioApiError ? error : undefined;
-    const failure = { http: apiError?.status ?? null, code: apiError?.twilioCode ?? null, message: error instanceof Error ? error.message : String(error) };
-    const recordFailed = (final: boolean, transient: boolean) => void ctx.record({ t: "failed", ...sending.base, final, transient, ...failure, at: ctx.nowIso() });
+    const failure = {
+      http: apiError?.status ?? null,
+      code: apiError?.twilioCode ?? null,
+      message: error instanceof Error ? error.message : String(error),
+    };
+    const recordFailed = (final: boolean, transient: boolean) =>
+      void ctx.record({ t: "failed", ...sending.base, final, transient, ...failure, at: ctx.nowIso() });
     const decision: CreateFailureDecision = decideAfterCreateFailure(error, sending.state.attempts, ctx.policy);
     switch (decision.action) {
       case "retry":
@@ -195,9 +208,19 @@ export class ContactSender {
   async #resolveConflict(sending: Sending, sid: string | undefined): Promise<SendResult | "again"> {
     const ctx = this.#ctx;
     const { base } = sending;
-    const conflict = (action: "skipped" | "ended") => void ctx.record({ t: "conflict", ...base, sid: sid ?? "", action, http: 409, code: 20409, at: ctx.nowIso() });
+    const conflict = (action: "skipped" | "ended") =>
+      void ctx.record({ t: "conflict", ...base, sid: sid ?? "", action, http: 409, code: 20409, at: ctx.nowIso() });
     const transientFailure = (err: unknown) =>
-      void ctx.record({ t: "failed", ...base, final: false, transient: true, http: null, code: null, message: String(err), at: ctx.nowIso() });
+      void ctx.record({
+        t: "failed",
+        ...base,
+        final: false,
+        transient: true,
+        http: null,
+        code: null,
+        message: String(err),
+        at: ctx.nowIso(),
+      });
     const facts: ConflictFacts = { policy: ctx.campaign.onConflict, sid, ours: "not-asked", endsSoFar: sending.conflictEnds };
     let fetchError: unknown;
     if (sid !== undefined && sending.state.firstDoubtAt !== undefined) {
@@ -218,7 +241,16 @@ export class ContactSender {
         conflict("skipped");
         return "conflict_skipped";
       case "fail":
-        void ctx.record({ t: "failed", ...base, final: true, transient: false, http: 409, code: 20409, message: decision.message, at: ctx.nowIso() });
+        void ctx.record({
+          t: "failed",
+          ...base,
+          final: true,
+          transient: false,
+          http: 409,
+          code: 20409,
+          message: decision.message,
+          at: ctx.nowIso(),
+        });
         return "failed";
       case "end-and-retry":
         break;

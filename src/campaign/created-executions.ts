@@ -44,6 +44,13 @@ export async function readCampaignExecutions(ledgerPath: string): Promise<Campai
 }
 
 /** A later read of the same Execution adds to (and replaces) what an earlier one recorded. */
-export function mergeResults(known: CreatedExecution["results"], event: Pick<ResultsRecorded, "values" | "final" | "gone">): NonNullable<CreatedExecution["results"]> {
-  return { values: { ...known?.values, ...event.values }, final: event.final || (known?.final ?? false), ...(event.gone || known?.gone ? { gone: true as const } : {}) };
+export function mergeResults(
+  known: CreatedExecution["results"],
+  event: Pick<ResultsRecorded, "values" | "final" | "gone">,
+): NonNullable<CreatedExecution["results"]> {
+  return {
+    values: { ...known?.values, ...event.values },
+    final: event.final || (known?.final ?? false),
+    ...(event.gone || known?.gone ? { gone: true as const } : {}),
+  };
 }

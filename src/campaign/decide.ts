@@ -14,7 +14,10 @@ export type ContactDecision =
  * passed. Pure. A contact in doubt is settled even past its deadline: an Execution created
  * before it is adopted; one that was not created then expires instead of being sent late.
  */
-export function decideContact(state: ContactState | undefined, options: { retryFailed: boolean; deadlinePassed?: boolean }): ContactDecision {
+export function decideContact(
+  state: ContactState | undefined,
+  options: { retryFailed: boolean; deadlinePassed?: boolean },
+): ContactDecision {
   const late = options.deadlinePassed ?? false;
   if (!state) return late ? { action: "expire" } : { action: "send" };
   switch (state.status) {

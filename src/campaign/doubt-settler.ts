@@ -81,11 +81,16 @@ export class DoubtSettler {
     const dateCreatedFrom = new Date(Math.floor(since / 1000) * 1000 - CLOCK_SKEW_MS);
     const listAll = async () => {
       const executions: Execution[] = [];
-      for await (const execution of ctx.client.listExecutions(ctx.campaign.flowSid, { dateCreatedFrom, pageSize: LIST_PAGE_SIZE })) executions.push(execution);
+      for await (const execution of ctx.client.listExecutions(ctx.campaign.flowSid, { dateCreatedFrom, pageSize: LIST_PAGE_SIZE }))
+        executions.push(execution);
       return executions;
     };
     try {
-      return await withReadRetries(listAll, { policy: ctx.policy, sleep: (ms) => ctx.clock.sleep(ms, ctx.stop.signal), signal: ctx.stop.signal });
+      return await withReadRetries(listAll, {
+        policy: ctx.policy,
+        sleep: (ms) => ctx.clock.sleep(ms, ctx.stop.signal),
+        signal: ctx.stop.signal,
+      });
     } catch (err) {
       if (err instanceof StudioApiError && err.isAuthFailure) ctx.stop.request("auth", `credentials rejected: ${err.message}`);
       else ctx.stop.request("outage", `could not list Executions to settle in-doubt contacts: ${String(err)}`);

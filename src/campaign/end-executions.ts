@@ -14,7 +14,6 @@ export interface EndResult {
   failed: Array<{ sid: string; message: string }>;
 }
 
-
 /**
  * `end`: end every Execution this campaign created that is not known to have ended, at most
  * `concurrency` at once. Idempotent: a 409 (already ended) or 404 (gone) counts as ended, and

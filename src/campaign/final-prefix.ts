@@ -36,7 +36,13 @@ export class FinalPrefixTracker {
 
   readonly #maxKeysAfter: number;
 
-  constructor(init: { start: CsvResumePoint; counts: StatusCounts; seen: SeenKeys; committable: (end: number) => boolean; maxKeysAfter?: number }) {
+  constructor(init: {
+    start: CsvResumePoint;
+    counts: StatusCounts;
+    seen: SeenKeys;
+    committable: (end: number) => boolean;
+    maxKeysAfter?: number;
+  }) {
     this.#maxKeysAfter = init.maxKeysAfter ?? MAX_KEYS_AFTER;
     this.#point = init.start;
     this.#counts = { ...init.counts };

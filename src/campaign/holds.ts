@@ -38,7 +38,8 @@ export class HoldTracker {
       const where = this.#window?.recipient ? "in their own time zones" : `(${this.#window?.timezone ?? ""})`;
       stops.push({ reason: "window", message: `${this.#windowHeld} contact(s) are outside the send window ${where}; it opens ${when}` });
     }
-    if (this.#limitHeld > 0) stops.push({ reason: "limit", message: `--limit ${this.#limit} reached; ${this.#limitHeld} contacts left for the next run` });
+    if (this.#limitHeld > 0)
+      stops.push({ reason: "limit", message: `--limit ${this.#limit} reached; ${this.#limitHeld} contacts left for the next run` });
     return stops;
   }
 }

@@ -17,8 +17,20 @@ export interface CampaignOverrides {
 }
 
 const TOP_LEVEL_KEYS = new Set([
-  "name", "flowSid", "from", "contacts", "defaultRegion", "onConflict", "rate", "retry",
-  "columns", "parameters", "suppress", "window", "redis", "results",
+  "name",
+  "flowSid",
+  "from",
+  "contacts",
+  "defaultRegion",
+  "onConflict",
+  "rate",
+  "retry",
+  "columns",
+  "parameters",
+  "suppress",
+  "window",
+  "redis",
+  "results",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -59,21 +71,28 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   if (typeof contacts !== "string" || contacts === "") fail("contacts", "a path to the contacts CSV", contacts);
 
   const defaultRegion = optionalString(raw, "defaultRegion", fail);
-  if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion)) fail("defaultRegion", "a two-letter region code such as \"US\"", defaultRegion);
+  if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion))
+    fail("defaultRegion", 'a two-letter region code such as "US"', defaultRegion);
 
   const onConflict = overrides.onConflict ?? raw.onConflict ?? CAMPAIGN_DEFAULTS.onConflict;
-  if (onConflict !== "skip" && onConflict !== "end-and-retry") fail("onConflict", "\"skip\" or \"end-and-retry\"", onConflict);
+  if (onConflict !== "skip" && onConflict !== "end-and-retry") fail("onConflict", '"skip" or "end-and-retry"', onConflict);
 
   const rate = optionalObject(raw, "rate", ["perSecond", "concurrency", "senderMps", "messagesPerContact"], fail);
   const perSecond = overrides.rate ?? rate.perSecond ?? CAMPAIGN_DEFAULTS.perSecond;
-  if (typeof perSecond !== "number" || !(perSecond > 0) || !Number.isFinite(perSecond)) fail("rate.perSecond", "a positive number", perSecond);
+  if (typeof perSecond !== "number" || !(perSecond > 0) || !Number.isFinite(perSecond))
+    fail("rate.perSecond", "a positive number", perSecond);
   const concurrency = overrides.concurrency ?? rate.concurrency ?? CAMPAIGN_DEFAULTS.concurrency;
   if (!isPositiveInteger(concurrency)) fail("rate.concurrency", "a positive integer", concurrency);
   const senderMps = rate.senderMps;
-  if (senderMps !== undefined && !(typeof senderMps === "number" && senderMps > 0 && Number.isFinite(senderMps))) fail("rate.senderMps", "a positive number of messages per second", senderMps);
+  if (senderMps !== undefined && !(typeof senderMps === "number" && senderMps > 0 && Number.isFinite(senderMps)))
+    fail("rate.senderMps", "a positive number of messages per second", senderMps);
   const messagesPerContact = rate.messagesPerContact ?? 1;
   if (!(typeof messagesPerContact === "number" && messagesPerContact >= 1 && Number.isFinite(messagesPerContact))) {
-    fail("rate.messagesPerContact", "a number ≥ 1 (messages a contact's Execution sends from the sender, segments counted)", messagesPerContact);
+    fail(
+      "rate.messagesPerContact",
+      "a number ≥ 1 (messages a contact's Execution sends from the sender, segments counted)",
+      messagesPerContact,
+    );
   }
 
   const retry = optionalObject(raw, "retry", ["maxAttempts", "maxRetryAfter"], fail);
@@ -117,7 +136,12 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     ledgerPath: overrides.ledger ? path.resolve(overrides.ledger) : path.join(dir, `${name as string}.ledger.jsonl`),
     defaultRegion,
     onConflict: onConflict as ConflictPolicy,
-    rate: { perSecond: perSecond as number, concurrency: concurrency as number, senderMps: senderMps as number | undefined, messagesPerContact: messagesPerContact as number },
+    rate: {
+      perSecond: perSecond as number,
+      concurrency: concurrency as number,
+      senderMps: senderMps as number | undefined,
+      messagesPerContact: messagesPerContact as number,
+    },
     retry: { maxAttempts: maxAttempts as number, maxRetryAfterMs: (maxRetryAfter as number) * 1000 },
     columns: {
       to: toColumn as string,
@@ -142,7 +166,8 @@ function parseResults(raw: unknown, fail: Fail): ResultsColumn[] {
   return Object.entries(raw).map(([name, path]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(`results.${name}`, "named by letters, digits and '_' (not starting with a digit)");
     if (reserved.has(name)) fail(`results.${name}`, "named unlike the report's own columns");
-    if (typeof path !== "string" || !/^[^.\s]+(\.[^.\s]+)*$/.test(path)) fail(`results.${name}`, "a dotted path such as \"widgets.ask_rating.inbound.Body\"", path);
+    if (typeof path !== "string" || !/^[^.\s]+(\.[^.\s]+)*$/.test(path))
+      fail(`results.${name}`, 'a dotted path such as "widgets.ask_rating.inbound.Body"', path);
     return { name, path: path as string };
   });
 }
@@ -153,18 +178,27 @@ function parseWindow(raw: unknown, fail: Fail): SendWindow {
   for (const key of Object.keys(raw)) if (!keys.includes(key)) fail(`window.${key}`, `one of ${keys.join(", ")} (unknown key)`);
   const recipient = raw.timezone === "recipient";
   const fallback = raw.fallbackTimezone;
-  if (fallback !== undefined && (typeof fallback !== "string" || !isTimeZone(fallback))) fail("window.fallbackTimezone", "an IANA time zone such as \"America/Chicago\"", fallback);
-  if (fallback !== undefined && !recipient) fail("window.fallbackTimezone", "used only with \"timezone\": \"recipient\"", fallback);
+  if (fallback !== undefined && (typeof fallback !== "string" || !isTimeZone(fallback)))
+    fail("window.fallbackTimezone", 'an IANA time zone such as "America/Chicago"', fallback);
+  if (fallback !== undefined && !recipient) fail("window.fallbackTimezone", 'used only with "timezone": "recipient"', fallback);
   const timezone = recipient ? (fallback ?? "UTC") : raw.timezone;
-  if (typeof timezone !== "string" || !isTimeZone(timezone)) fail("window.timezone", "an IANA time zone such as \"America/New_York\", or \"recipient\"", timezone);
-  const startMinute = parseClock(raw.start) ?? fail("window.start", "a time \"HH:MM\"", raw.start);
-  const endMinute = parseClock(raw.end) ?? fail("window.end", "a time \"HH:MM\"", raw.end);
+  if (typeof timezone !== "string" || !isTimeZone(timezone))
+    fail("window.timezone", 'an IANA time zone such as "America/New_York", or "recipient"', timezone);
+  const startMinute = parseClock(raw.start) ?? fail("window.start", 'a time "HH:MM"', raw.start);
+  const endMinute = parseClock(raw.end) ?? fail("window.end", 'a time "HH:MM"', raw.end);
   if (endMinute <= startMinute) fail("window.end", `later than window.start (${String(raw.start)})`, raw.end);
   const days = raw.days ?? [...WEEKDAYS];
   if (!Array.isArray(days) || days.length === 0 || !days.every((d) => WEEKDAYS.includes(d as Weekday))) {
     fail("window.days", `a non-empty array of ${WEEKDAYS.join(", ")}`, days);
   }
-  return { timezone: timezone as string, recipient, fallbackTimezone: fallback as string | undefined, startMinute, endMinute, days: new Set(days as Weekday[]) };
+  return {
+    timezone: timezone as string,
+    recipient,
+    fallbackTimezone: fallback as string | undefined,
+    startMinute,
+    endMinute,
+    days: new Set(days as Weekday[]),
+  };
 }
 
 function parseClock(value: unknown): number | undefined {
@@ -186,7 +220,8 @@ function optionalObject(raw: Record<string, unknown>, key: string, allowed: stri
   const value = raw[key];
   if (value === undefined) return {};
   if (!isObject(value)) return fail(key, "an object");
-  for (const inner of Object.keys(value)) if (!allowed.includes(inner)) fail(`${key}.${inner}`, `one of ${allowed.join(", ")} (unknown key)`);
+  for (const inner of Object.keys(value))
+    if (!allowed.includes(inner)) fail(`${key}.${inner}`, `one of ${allowed.join(", ")} (unknown key)`);
   return value;
 }
 

@@ -34,7 +34,12 @@ export async function planRows(
   if (options.resume) options.resume.seen = undefined; // taken: this reading grows it
   const classifier = new RowClassifier(campaign, csv.header, suppressed, seen);
   const prefix = options.trackPrefix
-    ? new FinalPrefixTracker({ start: csv.start, counts: options.resume?.prefixCounts ?? emptyCounts(), seen, committable: await recordEndsAreFinal(campaign.contactsPath) })
+    ? new FinalPrefixTracker({
+        start: csv.start,
+        counts: options.resume?.prefixCounts ?? emptyCounts(),
+        seen,
+        committable: await recordEndsAreFinal(campaign.contactsPath),
+      })
     : undefined;
   const rows = (async function* (): AsyncGenerator<PlannedRow> {
     for await (const record of csv.records) {
@@ -47,7 +52,15 @@ export async function planRows(
       if (verdict.status === "sendable") {
         const { contact } = verdict;
         const key = contactKey(contact.to, contact.from);
-        yield { kind: "contact", contact, key, decision: decideContact(state.contacts.get(key), { retryFailed: options.retryFailed, deadlinePassed: isPastDeadline(contact, options.now) }) };
+        yield {
+          kind: "contact",
+          contact,
+          key,
+          decision: decideContact(state.contacts.get(key), {
+            retryFailed: options.retryFailed,
+            deadlinePassed: isPastDeadline(contact, options.now),
+          }),
+        };
       } else {
         yield { kind: "skipped", verdict, alreadyRecorded: state.skippedRows.has(verdict.row) };
       }

@@ -33,7 +33,11 @@ export async function readFlow(client: StudioClient, flowSid: string, retry: Rea
     latest = await read(() => client.fetchFlow(flowSid));
   } catch (err) {
     if (err instanceof StudioApiError && err.status === 404) {
-      throw new StudioCampaignError("FLOW_REFUSED", `flow ${flowSid} does not exist on this account (404): check "flowSid" and that the credentials belong to the flow's account; nothing was sent`, { cause: err });
+      throw new StudioCampaignError(
+        "FLOW_REFUSED",
+        `flow ${flowSid} does not exist on this account (404): check "flowSid" and that the credentials belong to the flow's account; nothing was sent`,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -72,12 +76,18 @@ export async function preflightFlow(
   const flow = await readFlow(client, flowSid);
   const verdict = judgeFlow(flow, sentKeys);
   const name = flow.friendlyName ? ` "${flow.friendlyName}"` : "";
-  if (verdict.facts) report(`preflight: flow ${flowSid}${name}, published revision ${verdict.facts.revision}; ${verdict.facts.questions.length} question(s): ${verdict.facts.questions.join(", ") || "none"}`);
+  if (verdict.facts)
+    report(
+      `preflight: flow ${flowSid}${name}, published revision ${verdict.facts.revision}; ${verdict.facts.questions.length} question(s): ${verdict.facts.questions.join(", ") || "none"}`,
+    );
   for (const warning of verdict.warnings) report(`preflight: warning: ${warning}`);
   for (const refusal of verdict.refusals) report(`preflight: refused: ${refusal}`);
   if (verdict.refusals.length > 0) {
     const problems = verdict.refusals.length === 1 ? "the problem above" : `the ${verdict.refusals.length} problems above`;
-    throw new StudioCampaignError("FLOW_REFUSED", `the flow preflight refused the campaign for ${problems}; nothing was sent (--no-preflight skips this check)`);
+    throw new StudioCampaignError(
+      "FLOW_REFUSED",
+      `the flow preflight refused the campaign for ${problems}; nothing was sent (--no-preflight skips this check)`,
+    );
   }
   if (verdict.refusals.length === 0 && verdict.facts) report(`preflight: ok`);
   return verdict;

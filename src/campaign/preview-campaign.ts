@@ -40,7 +40,12 @@ export async function previewCampaign(
   const maxProblems = options.maxProblems ?? 20;
   const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {} };
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) result.counts[status as RowStatus] += n;
-  const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed: options.retryFailed ?? false, shard: options.shard, now: options.now ?? Date.now(), resume });
+  const { rows, parameterKeys } = await planRows(campaign, state, {
+    retryFailed: options.retryFailed ?? false,
+    shard: options.shard,
+    now: options.now ?? Date.now(),
+    resume,
+  });
   result.parameterKeys = parameterKeys;
   for await (const planned of rows) {
     if (planned.kind === "skipped") {

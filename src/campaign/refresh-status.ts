@@ -43,7 +43,11 @@ export async function refreshStatus(
   const from = new Date(first - SPAN_MARGIN_MS - CLOCK_SKEW_MS);
   const to = new Date(last + SPAN_MARGIN_MS);
   const seen = new Map<string, "active" | "ended">();
-  for await (const page of client.listExecutionPages(campaign.flowSid, { dateCreatedFrom: from, dateCreatedTo: to, pageSize: LIST_PAGE_SIZE })) {
+  for await (const page of client.listExecutionPages(campaign.flowSid, {
+    dateCreatedFrom: from,
+    dateCreatedTo: to,
+    pageSize: LIST_PAGE_SIZE,
+  })) {
     counts.requests++;
     for (const execution of page.executions) if (executions.has(execution.sid)) seen.set(execution.sid, execution.status);
   }

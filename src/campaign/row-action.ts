@@ -32,7 +32,8 @@ export interface RowSituation {
  * the ledger and the run's situation, what to do. The run loop only performs it.
  */
 export function decideRow(planned: PlannedRow, situation: RowSituation): RowAction {
-  if (planned.kind === "skipped") return planned.alreadyRecorded ? { kind: "count", status: planned.verdict.status } : { kind: "record-skip", verdict: planned.verdict };
+  if (planned.kind === "skipped")
+    return planned.alreadyRecorded ? { kind: "count", status: planned.verdict.status } : { kind: "record-skip", verdict: planned.verdict };
   const { decision, contact } = planned;
   if (decision.action === "done") return { kind: "count", status: decision.status };
   if (situation.stopping) return { kind: "hold", reason: "stopping" };

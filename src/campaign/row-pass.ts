@@ -54,7 +54,13 @@ export class RowPass {
     const ctx = this.#ctx;
     for await (const planned of rows) {
       const now = ctx.clock.now();
-      const action = decideRow(planned, { stopping: ctx.stop.stopped, now, window: ctx.campaign.window, started: this.#started, limit: this.#limit });
+      const action = decideRow(planned, {
+        stopping: ctx.stop.stopped,
+        now,
+        window: ctx.campaign.window,
+        started: this.#started,
+        limit: this.#limit,
+      });
       // How far every row is final: the checkpoint written after the run starts there.
       const final = finalStatusOf(action);
       if (final === undefined) this.#finalPrefix?.open();
@@ -89,7 +95,15 @@ export class RowPass {
         return;
       case "record-skip": {
         const { verdict } = action;
-        void ctx.record({ t: "row", row: verdict.row, status: verdict.status, to: verdict.to, from: verdict.from, reason: verdict.reason, at: ctx.nowIso() });
+        void ctx.record({
+          t: "row",
+          row: verdict.row,
+          status: verdict.status,
+          to: verdict.to,
+          from: verdict.from,
+          reason: verdict.reason,
+          at: ctx.nowIso(),
+        });
         this.#tally.recorded(verdict.status);
         ctx.emit({ type: "row", row: verdict.row, status: verdict.status, to: verdict.to, detail: verdict.reason });
         return;
@@ -98,7 +112,10 @@ export class RowPass {
         this.#counted(action.contact, this.#sender.expire(action.contact));
         return;
       case "settle":
-        this.#settler.add({ contact: action.contact, readyAt: (ctx.state.contacts.get(action.key)?.lastAttemptAt ?? 0) + ctx.requestTimeoutMs });
+        this.#settler.add({
+          contact: action.contact,
+          readyAt: (ctx.state.contacts.get(action.key)?.lastAttemptAt ?? 0) + ctx.requestTimeoutMs,
+        });
         return;
       case "hold":
         // Counted, not sent: the pass goes on so that no open contact waits behind held ones.
@@ -107,7 +124,8 @@ export class RowPass {
         return;
       case "send":
         this.#started++;
-        while (this.#inFlight.size >= ctx.campaign.rate.concurrency + READ_AHEAD) await new Promise<void>((resolve) => (this.#wakeReader = resolve));
+        while (this.#inFlight.size >= ctx.campaign.rate.concurrency + READ_AHEAD)
+          await new Promise<void>((resolve) => (this.#wakeReader = resolve));
         this.#dispatch(action.contact);
         return;
     }

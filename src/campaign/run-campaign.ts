@@ -69,7 +69,10 @@ export interface CampaignRunSession {
  * newer events when it holds, else the whole ledger). The state is read only under the lock:
  * read before it, another run finishing in between could leave it stale.
  */
-export async function openCampaignRun(campaign: Campaign, options: { retryFailed: boolean; shard: ShardSpec | undefined }): Promise<CampaignRunSession> {
+export async function openCampaignRun(
+  campaign: Campaign,
+  options: { retryFailed: boolean; shard: ShardSpec | undefined },
+): Promise<CampaignRunSession> {
   const lock = await LedgerLock.acquire(campaign.ledgerPath);
   try {
     return { loaded: await loadCampaignState(campaign, options), release: () => lock.release() };
@@ -102,7 +105,9 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
   const pass = new RowPass({ ctx, tally, limit: options.limit, finalPrefix: planned.prefix });
   const maxRuntimeMs = options.maxRuntimeMs;
   const runtimeTimer =
-    maxRuntimeMs === undefined ? undefined : setTimeout(() => stop.request("max-runtime", `--max-runtime reached after ${Math.round(maxRuntimeMs / 1000)} s`), maxRuntimeMs);
+    maxRuntimeMs === undefined
+      ? undefined
+      : setTimeout(() => stop.request("max-runtime", `--max-runtime reached after ${Math.round(maxRuntimeMs / 1000)} s`), maxRuntimeMs);
   try {
     await pass.run(planned.rows);
     await pass.settle();
@@ -115,7 +120,12 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
   // Still under the lock, with every line on disk: where the next run may start reading. A
   // failure here costs the next run a full read, never a contact.
   if (!writer.failed && planned.prefix) {
-    await saveCheckpoint(options.campaign, { state: ctx.state, prefix: planned.prefix.result(), since: loaded.resume?.checkpoint, shard: options.shard }).catch((err: unknown) =>
+    await saveCheckpoint(options.campaign, {
+      state: ctx.state,
+      prefix: planned.prefix.result(),
+      since: loaded.resume?.checkpoint,
+      shard: options.shard,
+    }).catch((err: unknown) =>
       ctx.emit({ type: "note", message: `the checkpoint could not be written (${String(err)}): the next run reads everything` }),
     );
   }
@@ -135,13 +145,23 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
 }
 
 /** The ledger opened for appending, the flow's facts recorded when they changed, and what the run's parts share. */
-async function openRunContext(options: RunOptions, loaded: CampaignState, run: { clock: Clock; stop: StopControl }): Promise<{ ctx: RunContext; writer: LedgerWriter }> {
+async function openRunContext(
+  options: RunOptions,
+  loaded: CampaignState,
+  run: { clock: Clock; stop: StopControl },
+): Promise<{ ctx: RunContext; writer: LedgerWriter }> {
   const { campaign, clock } = { ...options, ...run };
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: options.accountId };
   const { state, writer } = await openLedgerForRun(campaign.ledgerPath, binding, { loaded });
   const facts = options.flowFacts;
   if (facts && !sameFacts(state.flow, facts)) {
-    const event = { t: "flow", sid: facts.flowSid, revision: facts.revision, questions: facts.questions, at: new Date(clock.now()).toISOString() } as const;
+    const event = {
+      t: "flow",
+      sid: facts.flowSid,
+      revision: facts.revision,
+      questions: facts.questions,
+      at: new Date(clock.now()).toISOString(),
+    } as const;
     applyEvent(state, event);
     await writer.append({ ...event, questions: [...event.questions] });
   }
@@ -162,5 +182,10 @@ async function openRunContext(options: RunOptions, loaded: CampaignState, run: {
 }
 
 function sameFacts(recorded: { sid: string; revision: number; questions: string[] } | undefined, facts: FlowFacts): boolean {
-  return recorded !== undefined && recorded.sid === facts.flowSid && recorded.revision === facts.revision && recorded.questions.join("\n") === facts.questions.join("\n");
+  return (
+    recorded !== undefined &&
+    recorded.sid === facts.flowSid &&
+    recorded.revision === facts.revision &&
+    recorded.questions.join("\n") === facts.questions.join("\n")
+  );
 }

@@ -140,7 +140,10 @@ export class RunContext {
     const now = this.clock.now();
     this.health.failed(now);
     if (this.health.failingFor(now) > this.outageAfterMs) {
-      this.stop.request("outage", `Studio failed every request for ${Math.round(this.health.failingFor(now) / 1000)} s (last: ${String(error)})`);
+      this.stop.request(
+        "outage",
+        `Studio failed every request for ${Math.round(this.health.failingFor(now) / 1000)} s (last: ${String(error)})`,
+      );
     }
   }
 

@@ -19,7 +19,17 @@ export interface RunSummary {
   /** Every row of the CSV by its status after this run. */
   counts: StatusCounts;
   /** What this run recorded. */
-  thisRun: { created: number; conflictSkipped: number; failed: number; expired: number; invalid: number; duplicate: number; suppressed: number; requests: number; rateLimited: number };
+  thisRun: {
+    created: number;
+    conflictSkipped: number;
+    failed: number;
+    expired: number;
+    invalid: number;
+    duplicate: number;
+    suppressed: number;
+    requests: number;
+    rateLimited: number;
+  };
   stopped: StopReason | undefined;
   stopMessage: string | undefined;
   durationMs: number;

@@ -30,7 +30,12 @@ export async function saveCheckpoint(
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, prefix.point);
   const classifierKeys = prefix.seen; // the run is done with it: it grows into the extended prefix's
   const classifier = new RowClassifier(campaign, csv.header, suppressed, classifierKeys);
-  const tracker = new FinalPrefixTracker({ start: prefix.point, counts: prefix.counts, seen: classifierKeys, committable: await recordEndsAreFinal(campaign.contactsPath) });
+  const tracker = new FinalPrefixTracker({
+    start: prefix.point,
+    counts: prefix.counts,
+    seen: classifierKeys,
+    committable: await recordEndsAreFinal(campaign.contactsPath),
+  });
   for await (const record of csv.records) {
     const verdict = classifier.classify(record);
     tracker.read(record, keptKey(verdict));
@@ -38,7 +43,11 @@ export async function saveCheckpoint(
     // Rows of another shard are not this ledger's: final here, and not counted (as in the run).
     if (!isOtherShardsRow(verdict, options.shard)) {
       const known =
-        verdict.status === "sendable" ? state.contacts.get(contactKey(verdict.contact.to, verdict.contact.from))?.status : state.skippedRows.has(verdict.row) ? verdict.status : undefined;
+        verdict.status === "sendable"
+          ? state.contacts.get(contactKey(verdict.contact.to, verdict.contact.from))?.status
+          : state.skippedRows.has(verdict.row)
+            ? verdict.status
+            : undefined;
       // Not final: the prefix ends before it (`result()` leaves out the rows since the last boundary).
       if (known === undefined || (verdict.status === "sendable" && !FINAL.has(known))) break;
       status = known;

@@ -35,7 +35,12 @@ export function matchDoubts(
   const byAddress = new Map<string, Execution[]>();
   for (const execution of executions) {
     const address = execution.contact_channel_address;
-    if (!address || knownSids.has(execution.sid) || INBOUND_TRIGGER.test((execution as { initiated_by?: string | null }).initiated_by ?? "")) continue;
+    if (
+      !address ||
+      knownSids.has(execution.sid) ||
+      INBOUND_TRIGGER.test((execution as { initiated_by?: string | null }).initiated_by ?? "")
+    )
+      continue;
     let list = byAddress.get(address);
     if (!list) byAddress.set(address, (list = []));
     list.push(execution);

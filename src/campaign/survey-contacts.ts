@@ -54,5 +54,12 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
   // the ledger may have left the CSV), so the preflight is skipped only when there is none.
   const share = rowsToRead > 0 ? toSendEstimate / rowsToRead : 0;
   const toSendBySender = Object.fromEntries([...rowsBySender].map(([from, rows]) => [from, Math.round(rows * share)]));
-  return { rowsToRead, toSendEstimate, inDoubt, mayCreate: rowsToRead > 0 || open > 0, parameterKeys: classifier.parameterKeys, toSendBySender };
+  return {
+    rowsToRead,
+    toSendEstimate,
+    inDoubt,
+    mayCreate: rowsToRead > 0 || open > 0,
+    parameterKeys: classifier.parameterKeys,
+    toSendBySender,
+  };
 }

@@ -18,17 +18,25 @@ export const endCommand = {
   command: "end <campaign>",
   describe: "End every still-active Execution this campaign created (the kill switch)",
   builder: (y: Argv) =>
-    withLedgerSessionOptions(y)
-      .option("yes", { type: "boolean", default: false, describe: "do not ask for confirmation (required without a TTY)" }),
+    withLedgerSessionOptions(y).option("yes", {
+      type: "boolean",
+      default: false,
+      describe: "do not ask for confirmation (required without a TTY)",
+    }),
   handler: async (argv: EndArgs) => {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
     const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
-    const result = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), async ({ client, writer, executions }) => {
-      const open = [...executions.values()].filter((e) => e.status !== "ended").length;
-      if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);
-      return endExecutions(campaign, client, writer, executions);
-    });
+    const result = await withLedgerSession(
+      campaign,
+      credentials,
+      studioUrlFromArgs(argv["studio-url"]),
+      async ({ client, writer, executions }) => {
+        const open = [...executions.values()].filter((e) => e.status !== "ended").length;
+        if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);
+        return endExecutions(campaign, client, writer, executions);
+      },
+    );
     process.stdout.write(
       argv.json
         ? `${JSON.stringify(result)}\n`

@@ -43,7 +43,9 @@ export class ProgressRenderer {
       case "rate-limited":
         // Only a capped wait is worth a line: an ordinary 429 shows in the counts.
         if (event.askedMs !== undefined && event.askedMs > event.retryAfterMs) {
-          this.#notes.push(`429: Studio asked to wait ${Math.round(event.askedMs / 1000)} s (Retry-After); waiting ${Math.round(event.retryAfterMs / 1000)} s (the cap, retry.maxRetryAfter)`);
+          this.#notes.push(
+            `429: Studio asked to wait ${Math.round(event.askedMs / 1000)} s (Retry-After); waiting ${Math.round(event.retryAfterMs / 1000)} s (the cap, retry.maxRetryAfter)`,
+          );
         }
         return;
       default:

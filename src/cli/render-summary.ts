@@ -3,9 +3,11 @@ import { estimatePace, formatDuration } from "../contacts/sender-throughput.js";
 import { ROW_STATUSES, type RunSummary, type StatusCounts } from "../campaign/run-events.js";
 
 export function formatCounts(counts: StatusCounts): string {
-  return ROW_STATUSES.filter((status) => counts[status] > 0)
-    .map((status) => `${status} ${counts[status]}`)
-    .join(", ") || "no rows";
+  return (
+    ROW_STATUSES.filter((status) => counts[status] > 0)
+      .map((status) => `${status} ${counts[status]}`)
+      .join(", ") || "no rows"
+  );
 }
 
 /** The human summary every run ends with (SPEC §7). */
@@ -20,7 +22,8 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
     summary.skippedFinalRows ? `Checkpoint: rows 1–${summary.skippedFinalRows} were final and not read again` : "",
   ];
   if (summary.stopped) lines.push(`Stopped:   ${summary.stopMessage ?? summary.stopped} — run the same command again to continue.`);
-  else if (summary.counts.pending > 0) lines.push(`Pending:   ${summary.counts.pending} contacts — run the same command again to continue.`);
+  else if (summary.counts.pending > 0)
+    lines.push(`Pending:   ${summary.counts.pending} contacts — run the same command again to continue.`);
   return `${lines.filter(Boolean).join("\n")}\n`;
 }
 
@@ -29,7 +32,18 @@ export function paceLines(campaign: Campaign, toSendBySender: Record<string, num
   const bySender = new Map(Object.entries(toSendBySender));
   if (bySender.size === 0) return [];
   const { rate } = campaign;
-  const pace = estimatePace({ contactsBySender: bySender, perSecond: rate.perSecond, senderMps: rate.senderMps, messagesPerContact: rate.messagesPerContact });
-  const perSender = rate.senderMps === undefined ? "" : `, each sender at ${(rate.senderMps / rate.messagesPerContact).toFixed(2)}/s (senderMps ${rate.senderMps} ÷ ${rate.messagesPerContact} message(s) per contact)`;
-  return [`Expected duration: ~${formatDuration(pace.durationSeconds)} for ${[...bySender.values()].reduce((a, b) => a + b, 0)} contact(s) at ${rate.perSecond}/s${perSender}`, ...pace.warnings.map((w) => `warning: ${w}`)];
+  const pace = estimatePace({
+    contactsBySender: bySender,
+    perSecond: rate.perSecond,
+    senderMps: rate.senderMps,
+    messagesPerContact: rate.messagesPerContact,
+  });
+  const perSender =
+    rate.senderMps === undefined
+      ? ""
+      : `, each sender at ${(rate.senderMps / rate.messagesPerContact).toFixed(2)}/s (senderMps ${rate.senderMps} ÷ ${rate.messagesPerContact} message(s) per contact)`;
+  return [
+    `Expected duration: ~${formatDuration(pace.durationSeconds)} for ${[...bySender.values()].reduce((a, b) => a + b, 0)} contact(s) at ${rate.perSecond}/s${perSender}`,
+    ...pace.warnings.map((w) => `warning: ${w}`),
+  ];
 }

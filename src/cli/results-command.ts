@@ -42,39 +42,46 @@ export const resultsCommand = {
     let lastProgress = 0;
     let summary: ResultsSummary;
     try {
-      summary = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), ({ client, writer, executions, questions }) => {
-        const columns = resultsColumns(campaign.results, questions);
-        if (columns.length === 0) {
-          throw new ExitError(
-            ExitCode.usage,
-            `${argv.campaign}: no results columns: give the campaign a "results" map, or run it once with the preflight on so that the flow's questions are known`,
-          );
-        }
-        return collectResults({
-          campaign,
-          client,
-          ledger: writer,
-          executions,
-          columns,
-          includeActive: argv["include-active"],
-          policy: { ...RETRY_DEFAULTS, ...campaign.retry },
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-          signal: stop.signal,
-          onProgress: (done, total) => {
-            if (argv.json || total === 0 || (done !== total && Date.now() - lastProgress < PROGRESS_EVERY_MS)) return;
-            lastProgress = Date.now();
-            process.stderr.write(`${new Date().toISOString()} results: ${done}/${total} Contexts read\n`);
-          },
-          onNote: (line) => process.stderr.write(`${line}\n`),
-        });
-      });
+      summary = await withLedgerSession(
+        campaign,
+        credentials,
+        studioUrlFromArgs(argv["studio-url"]),
+        ({ client, writer, executions, questions }) => {
+          const columns = resultsColumns(campaign.results, questions);
+          if (columns.length === 0) {
+            throw new ExitError(
+              ExitCode.usage,
+              `${argv.campaign}: no results columns: give the campaign a "results" map, or run it once with the preflight on so that the flow's questions are known`,
+            );
+          }
+          return collectResults({
+            campaign,
+            client,
+            ledger: writer,
+            executions,
+            columns,
+            includeActive: argv["include-active"],
+            policy: { ...RETRY_DEFAULTS, ...campaign.retry },
+            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+            signal: stop.signal,
+            onProgress: (done, total) => {
+              if (argv.json || total === 0 || (done !== total && Date.now() - lastProgress < PROGRESS_EVERY_MS)) return;
+              lastProgress = Date.now();
+              process.stderr.write(`${new Date().toISOString()} results: ${done}/${total} Contexts read\n`);
+            },
+            onNote: (line) => process.stderr.write(`${line}\n`),
+          });
+        },
+      );
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
     process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : formatResults(campaign.name, summary));
-    if (stop.signal.aborted) throw new ExitError(ExitCode.tempFail, "stopped before every Context was read: run `results` again to continue");
-    if (summary.failed.length > 0) throw new ExitError(ExitCode.tempFail, `${summary.failed.length} Context(s) could not be read now: run \`results\` again`);
+    if (stop.signal.aborted)
+      throw new ExitError(ExitCode.tempFail, "stopped before every Context was read: run `results` again to continue");
+    if (summary.failed.length > 0)
+      throw new ExitError(ExitCode.tempFail, `${summary.failed.length} Context(s) could not be read now: run \`results\` again`);
   },
 };
 

@@ -5,12 +5,7 @@ import { previewCampaign } from "../campaign/preview-campaign.js";
 import type { RunSummary } from "../campaign/run-events.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatSummary } from "./render-summary.js";
-import {
-  shardFromArgs,
-  withCampaignArgument,
-  withCampaignFileOptions,
-} from "./shared-options.js";
-
+import { shardFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
 
 export interface RunArgs {
   campaign: string;
@@ -45,7 +40,11 @@ export const runCommand = {
       .option("max-runtime", { type: "number", describe: "stop dispatching after SEC seconds" })
       .option("retry-failed", { type: "boolean", default: false, describe: "also re-attempt rows that failed with a transient error" })
       .option("dry-run", { type: "boolean", default: false, describe: "everything but the HTTP calls; prints what would be sent" })
-      .option("preflight", { type: "boolean", default: true, describe: "check the Studio Flow before the first create (--no-preflight skips it)" })
+      .option("preflight", {
+        type: "boolean",
+        default: true,
+        describe: "check the Studio Flow before the first create (--no-preflight skips it)",
+      })
       .option("redis", { type: "string", describe: "share the account's rate limit through Redis (env STUDIO_CAMPAIGN_REDIS_URL)" })
       .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
       .option("request-timeout", { type: "number", hidden: true, describe: "per-request timeout, ms" })
@@ -58,10 +57,17 @@ export const runCommand = {
 };
 
 async function run(argv: RunArgs): Promise<void> {
-  for (const [flag, value] of [["rate", argv.rate], ["concurrency", argv.concurrency], ["limit", argv.limit], ["max-runtime", argv["max-runtime"]]] as const) {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new ExitError(ExitCode.usage, `--${flag} must be a positive number, got ${value}`);
+  for (const [flag, value] of [
+    ["rate", argv.rate],
+    ["concurrency", argv.concurrency],
+    ["limit", argv.limit],
+    ["max-runtime", argv["max-runtime"]],
+  ] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      throw new ExitError(ExitCode.usage, `--${flag} must be a positive number, got ${value}`);
   }
-  if (argv.concurrency !== undefined && !Number.isInteger(argv.concurrency)) throw new ExitError(ExitCode.usage, "--concurrency must be a whole number");
+  if (argv.concurrency !== undefined && !Number.isInteger(argv.concurrency))
+    throw new ExitError(ExitCode.usage, "--concurrency must be a whole number");
   const campaign = await loadCampaign(argv.campaign, {
     contacts: argv.contacts,
     ledger: argv.ledger,
@@ -78,7 +84,11 @@ async function run(argv: RunArgs): Promise<void> {
   await sendCampaign(argv, campaign, shard);
 }
 
-async function dryRun(argv: RunArgs, campaign: Awaited<ReturnType<typeof loadCampaign>>, shard: ReturnType<typeof shardFromArgs>): Promise<void> {
+async function dryRun(
+  argv: RunArgs,
+  campaign: Awaited<ReturnType<typeof loadCampaign>>,
+  shard: ReturnType<typeof shardFromArgs>,
+): Promise<void> {
   let shown = 0;
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],
@@ -94,12 +104,26 @@ async function dryRun(argv: RunArgs, campaign: Awaited<ReturnType<typeof loadCam
   });
   const summary: RunSummary = {
     counts: preview.counts,
-    thisRun: { created: 0, conflictSkipped: 0, failed: 0, expired: 0, invalid: 0, duplicate: 0, suppressed: 0, requests: 0, rateLimited: 0 },
+    thisRun: {
+      created: 0,
+      conflictSkipped: 0,
+      failed: 0,
+      expired: 0,
+      invalid: 0,
+      duplicate: 0,
+      suppressed: 0,
+      requests: 0,
+      rateLimited: 0,
+    },
     stopped: undefined,
     stopMessage: undefined,
     durationMs: 0,
     achievedRate: 0,
     dryRun: true,
   };
-  process.stdout.write(argv.json ? `${JSON.stringify({ ...summary, toSend: preview.toSend, inDoubt: preview.inDoubt })}\n` : formatSummary(summary, campaign.ledgerPath));
+  process.stdout.write(
+    argv.json
+      ? `${JSON.stringify({ ...summary, toSend: preview.toSend, inDoubt: preview.inDoubt })}\n`
+      : formatSummary(summary, campaign.ledgerPath),
+  );
 }

@@ -37,7 +37,8 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   const credentials = credentialsFromEnv();
   const baseUrl = studioUrlFromArgs(argv["studio-url"]);
   const redisUrl = argv.redis ?? campaign.redis ?? nonEmpty(process.env.STUDIO_CAMPAIGN_REDIS_URL);
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
   // The ledger locked and read once, under the lock; the run validates every row once, in its
   // own pass (issue 14: one pass, not two).
   const session = await openCampaignRun(campaign, { retryFailed: argv["retry-failed"], shard });
@@ -82,7 +83,10 @@ async function sendLocked(options: {
     perSecond: campaign.rate.perSecond,
     concurrency: campaign.rate.concurrency,
     perSenderPerSecond: campaign.rate.senderMps === undefined ? undefined : campaign.rate.senderMps / campaign.rate.messagesPerContact,
-    redis: redisUrl === undefined ? undefined : { url: redisUrl, id: `studio-campaign:${credentials.accountId}`, jobExpirationMs: 2 * timeoutMs + 10_000 },
+    redis:
+      redisUrl === undefined
+        ? undefined
+        : { url: redisUrl, id: `studio-campaign:${credentials.accountId}`, jobExpirationMs: 2 * timeoutMs + 10_000 },
   });
   try {
     await withTimeout(limiter.ready(), argv["redis-timeout"] ?? REDIS_READY_TIMEOUT_MS);
@@ -129,8 +133,9 @@ async function sendLocked(options: {
     await limiter.close();
     await client.close();
   }
-  process.stdout.write(argv.json ? `${JSON.stringify({ ...summary, ledger: campaign.ledgerPath })}\n` : formatSummary(summary, campaign.ledgerPath));
+  process.stdout.write(
+    argv.json ? `${JSON.stringify({ ...summary, ledger: campaign.ledgerPath })}\n` : formatSummary(summary, campaign.ledgerPath),
+  );
   const code = exitCodeFor(summary);
   if (code !== ExitCode.ok) throw new ExitError(code, "");
 }
-

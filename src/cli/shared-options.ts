@@ -31,4 +31,3 @@ export function studioUrlFromArgs(flag: string | undefined): string {
   parseBaseUrl(url);
   return url;
 }
-

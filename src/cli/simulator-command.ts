@@ -19,7 +19,12 @@ export const simulatorCommand = {
       .option("seed", { type: "number", default: 1, describe: "seed for faults and SIDs (replayable runs)" })
       .option("account-sid", { type: "string", describe: "accept only this account SID (with --auth-token)" })
       .option("auth-token", { type: "string", describe: "accept only this auth token (with --account-sid)" })
-      .option("flow", { type: "string", array: true, describe: "a flow definition file (a Flow resource as JSON), a folder of them, or a Flow SID; others answer 404 (default: every flow exists)" })
+      .option("flow", {
+        type: "string",
+        array: true,
+        describe:
+          "a flow definition file (a Flow resource as JSON), a folder of them, or a Flow SID; others answer 404 (default: every flow exists)",
+      })
       .option("reply-rate", { type: "number", default: 0.6, describe: "share of simulated contacts that answer each question (seeded)" })
       .option("survey-ms", { type: "number", default: 1000, describe: "a played flow's Execution ends this long after creation, ms" })
       .option("max-concurrent", { type: "number", describe: "more requests in flight than this answer 429 (Twilio's concurrency limit)" }),

@@ -15,8 +15,7 @@ interface StatusArgs {
 export const statusCommand = {
   command: "status <campaign>",
   describe: "Refresh active/ended of every Execution the campaign created (List, then Fetch)",
-  builder: (y: Argv) =>
-    withLedgerSessionOptions(y),
+  builder: (y: Argv) => withLedgerSessionOptions(y),
   handler: async (argv: StatusArgs) => {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();

@@ -24,7 +24,10 @@ export const validateCommand = {
   builder: (y: Argv) =>
     withCampaignFileOptions(withCampaignArgument(y))
       .option("online", { type: "boolean", default: false, describe: "also check the Studio Flow (SPEC §10 preflight; needs credentials)" })
-      .option("studio-url", { type: "string", describe: "API base URL with --online (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
+      .option("studio-url", {
+        type: "string",
+        describe: "API base URL with --online (env STUDIO_BASE_URL; default https://studio.twilio.com)",
+      })
       .option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
   handler: async (argv: ValidateArgs) => {
     const campaign = await loadCampaign(argv.campaign, { contacts: argv.contacts, ledger: argv.ledger });

@@ -12,7 +12,13 @@ export interface ContactRules {
   from: string;
   defaultRegion: string | undefined;
   parameters: Readonly<Record<string, string | number | boolean>>;
-  columns: { to: string; parameters: string[] | undefined; from: string | undefined; timezone: string | undefined; notAfter: string | undefined };
+  columns: {
+    to: string;
+    parameters: string[] | undefined;
+    from: string | undefined;
+    timezone: string | undefined;
+    notAfter: string | undefined;
+  };
   /** The send window's zones: with `recipient`, each contact's own (else `fallbackTimezone`). */
   window: { timezone: string; recipient: boolean; fallbackTimezone: string | undefined } | undefined;
 }
@@ -94,10 +100,12 @@ export class RowClassifier {
       }
     }
 
-    if (!this.#seen.add(to.address, from)) return { status: "duplicate", row, to: to.address, from, reason: "same To and From as an earlier row" };
+    if (!this.#seen.add(to.address, from))
+      return { status: "duplicate", row, to: to.address, from, reason: "same To and From as an earlier row" };
     // An opt-out holds for the person on every channel: whatsapp:+1… is suppressed by +1….
     const number = to.address.replace(/^[a-z]+:/, "");
-    if (this.#suppressed.has(number) || this.#suppressed.has(to.address)) return { status: "suppressed", row, to: to.address, from, reason: "on the suppression list" };
+    if (this.#suppressed.has(number) || this.#suppressed.has(to.address))
+      return { status: "suppressed", row, to: to.address, from, reason: "on the suppression list" };
 
     const parameters: Record<string, unknown> = { ...this.#campaign.parameters };
     for (const column of this.#parameterColumns) parameters[column] = fields[column] ?? "";

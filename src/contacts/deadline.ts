@@ -5,13 +5,16 @@
  * taken (never late anywhere); with no zone at all, UTC. A date alone means its midnight.
  */
 export function parseDeadline(text: string, zones: readonly string[]): number | { error: string } {
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+    text.trim(),
+  );
   if (!match) return { error: `not an ISO 8601 date-time: ${JSON.stringify(text)} (e.g. 2026-12-01T09:00 or 2026-12-01T09:00:00-05:00)` };
   const [, y, mo, d, h = "0", mi = "0", s = "0", ms = "0", offset] = match;
   const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, "0"))] as const;
   const wall = Date.UTC(...fields);
   const check = new Date(wall);
-  if (check.getUTCMonth() !== fields[1] || check.getUTCDate() !== fields[2] || fields[3] > 23) return { error: `not a valid date-time: ${JSON.stringify(text)}` };
+  if (check.getUTCMonth() !== fields[1] || check.getUTCDate() !== fields[2] || fields[3] > 23)
+    return { error: `not a valid date-time: ${JSON.stringify(text)}` };
   if (offset !== undefined) {
     if (offset.toUpperCase() === "Z") return wall;
     const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})$/.exec(offset)!;
@@ -34,7 +37,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function zoneOffset(zone: string, at: number): number {
   let format = formatters.get(zone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
     formatters.set(zone, format);
   }
   const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, Number(part.value)]));

@@ -47,7 +47,9 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
   const lineOffset = resume?.lines ?? 0;
   const until = resume?.until;
   const nothingToRead = until !== undefined && until <= offset;
-  const input = nothingToRead ? Readable.from([]) : createReadStream(file, { start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
+  const input = nothingToRead
+    ? Readable.from([])
+    : createReadStream(file, { start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
   const parser = input.pipe(
     parse({
       bom: resume === undefined,
@@ -63,11 +65,17 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
   );
   input.on("error", (err: Error) => parser.destroy(err)); // pipe() does not forward a read error
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<Parsed>;
-  const fail = (err: unknown) => new CampaignInputError(`${file}: cannot read the contacts file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  const fail = (err: unknown) =>
+    new CampaignInputError(`${file}: cannot read the contacts file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   if (resume) {
     // Opening can fail (the file went away since the checkpoint): surface it before any record.
-    if (!nothingToRead) await new Promise<void>((resolve, reject) => input.once("open", () => resolve()).once("error", (err: Error) => reject(fail(err))));
-    return { header: resume.header, start: resume, records: records(iterator, resume.header, skipped, file, { row: resume.rows, bytes: offset, lines: lineOffset }) };
+    if (!nothingToRead)
+      await new Promise<void>((resolve, reject) => input.once("open", () => resolve()).once("error", (err: Error) => reject(fail(err))));
+    return {
+      header: resume.header,
+      start: resume,
+      records: records(iterator, resume.header, skipped, file, { row: resume.rows, bytes: offset, lines: lineOffset }),
+    };
   }
   let first: IteratorResult<Parsed>;
   try {

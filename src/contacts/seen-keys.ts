@@ -68,7 +68,10 @@ export class SeenKeys {
   }
 
   /** `adopt`: take `table` as is (its owner gives it up) instead of copying it. */
-  static restore(saved: { defaultFrom: string; table: Float64Array; size: number; others: readonly string[] }, options: { adopt?: boolean } = {}): SeenKeys {
+  static restore(
+    saved: { defaultFrom: string; table: Float64Array; size: number; others: readonly string[] },
+    options: { adopt?: boolean } = {},
+  ): SeenKeys {
     const keys = new SeenKeys(saved.defaultFrom);
     if (saved.table.length > 0 && (saved.table.length & (saved.table.length - 1)) === 0) {
       keys.#table = options.adopt ? saved.table : saved.table.slice(); // a copy: the restored set grows on its own

@@ -21,10 +21,12 @@ const NANP_TOLL_FREE = /^\+1(800|833|844|855|866|877|888)\d{7}$/;
 
 /** Pure: the kind of a campaign or row sender, and its default throughput when known. */
 export function senderThroughput(from: string): SenderThroughput {
-  if (/^MG[0-9a-fA-F]{32}$/.test(from)) return { kind: "messaging-service", mps: undefined, label: "a Messaging Service (a pool: its throughput is its senders' together)" };
+  if (/^MG[0-9a-fA-F]{32}$/.test(from))
+    return { kind: "messaging-service", mps: undefined, label: "a Messaging Service (a pool: its throughput is its senders' together)" };
   if (from.startsWith("whatsapp:")) return { kind: "whatsapp", mps: 10, label: "a WhatsApp sender (~10 messages/s by default)" };
   if (/^\+?\d{5,6}$/.test(from)) return { kind: "short-code", mps: 100, label: "a short code (~100 messages/s)" };
-  if (NANP_TOLL_FREE.test(from)) return { kind: "us-ca-toll-free", mps: 3, label: "a US/Canada toll-free number (~3 messages/s by default)" };
+  if (NANP_TOLL_FREE.test(from))
+    return { kind: "us-ca-toll-free", mps: 3, label: "a US/Canada toll-free number (~3 messages/s by default)" };
   if (/^\+1\d{10}$/.test(from)) return { kind: "us-ca-long-code", mps: 1, label: "a US/Canada long code (1 message/s)" };
   return { kind: "other", mps: undefined, label: "a sender of unknown throughput" };
 }

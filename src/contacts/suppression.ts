@@ -23,7 +23,9 @@ export async function loadSuppression(file: string | undefined, defaultRegion: s
       }
     }
   } catch (err) {
-    throw new CampaignInputError(`${file}: cannot read the suppression file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new CampaignInputError(
+      `${file}: cannot read the suppression file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return numbers;
 }

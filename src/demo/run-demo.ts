@@ -52,8 +52,13 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`$ studio-campaign validate campaigns/demo.json --online   # the flow preflight too\n`);
   await cliRun(["validate", campaignFile, "--ledger", ledger, "--online", "--studio-url", simulator.url], env);
-  process.stdout.write(`\n$ studio-campaign validate campaigns/demo-missing-key.json --online   # a campaign that forgets appointment_at\n`);
-  const refused = await cliRun(["validate", brokenCampaignFile, "--ledger", path.join(outDir, "refused.ledger.jsonl"), "--online", "--studio-url", simulator.url], env);
+  process.stdout.write(
+    `\n$ studio-campaign validate campaigns/demo-missing-key.json --online   # a campaign that forgets appointment_at\n`,
+  );
+  const refused = await cliRun(
+    ["validate", brokenCampaignFile, "--ledger", path.join(outDir, "refused.ledger.jsonl"), "--online", "--studio-url", simulator.url],
+    env,
+  );
   process.stdout.write(`(exit ${refused}: refused before anything was sent)\n`);
   const credentials = new Credentials(DEMO_ACCOUNT, DEMO_TOKEN, DEMO_ACCOUNT);
   const client = new StudioClient({ baseUrl: simulator.url, credentials });

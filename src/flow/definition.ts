@@ -35,7 +35,8 @@ export function parseDefinition(raw: unknown): FlowDefinition | undefined {
   const value = typeof raw === "string" ? safeJson(raw) : raw;
   if (typeof value !== "object" || value === null || !Array.isArray((value as { states?: unknown }).states)) return undefined;
   const states = (value as { states: unknown[] }).states.filter(
-    (w): w is FlowWidget => typeof w === "object" && w !== null && typeof (w as FlowWidget).name === "string" && typeof (w as FlowWidget).type === "string",
+    (w): w is FlowWidget =>
+      typeof w === "object" && w !== null && typeof (w as FlowWidget).name === "string" && typeof (w as FlowWidget).type === "string",
   );
   return { ...(value as FlowDefinition), states };
 }

@@ -53,10 +53,15 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[]): Pref
       `flow ${flow.flowSid} has a draft (revision ${latest.revision}) newer than the published revision ${published.revision}: contacts run revision ${published.revision}; only the flow's test users run the draft`,
     );
   }
-  for (const [which, revision] of [["published", published], ...(latest.revision !== published.revision ? [["draft", latest] as const] : [])] as const) {
+  for (const [which, revision] of [
+    ["published", published],
+    ...(latest.revision !== published.revision ? [["draft", latest] as const] : []),
+  ] as const) {
     if (revision.valid === false) warnings.push(`Twilio marks the ${which} revision ${revision.revision} as not valid`);
-    for (const error of revision.errors) warnings.push(`Twilio reports an error on the ${which} revision ${revision.revision}: ${describeIssue(error)}`);
-    for (const warning of revision.warnings) warnings.push(`Twilio reports a warning on the ${which} revision ${revision.revision}: ${describeIssue(warning)}`);
+    for (const error of revision.errors)
+      warnings.push(`Twilio reports an error on the ${which} revision ${revision.revision}: ${describeIssue(error)}`);
+    for (const warning of revision.warnings)
+      warnings.push(`Twilio reports a warning on the ${which} revision ${revision.revision}: ${describeIssue(warning)}`);
   }
   const definition = parseDefinition(published.definition);
   if (!definition) {

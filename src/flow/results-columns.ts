@@ -10,7 +10,10 @@ export interface ResultsColumn {
  * the contact's reply `widgets.<name>.inbound.Body`
  * (https://www.twilio.com/docs/studio/widget-library/send-wait-reply).
  */
-export function resultsColumns(configured: ReadonlyArray<ResultsColumn> | undefined, questions: readonly string[] | undefined): ResultsColumn[] {
+export function resultsColumns(
+  configured: ReadonlyArray<ResultsColumn> | undefined,
+  questions: readonly string[] | undefined,
+): ResultsColumn[] {
   if (configured && configured.length > 0) return [...configured];
   return (questions ?? []).map((name) => ({ name, path: `widgets.${name}.inbound.Body` }));
 }

@@ -37,7 +37,10 @@ export function summarizeResults(columns: readonly ResultsColumn[], records: Ite
   }
   return columns.map((column, i) => {
     const { asked, answered, answers } = tallies[i]!;
-    const top = [...answers].map(([answer, count]) => ({ answer, count })).sort((a, b) => b.count - a.count).slice(0, topN);
+    const top = [...answers]
+      .map(([answer, count]) => ({ answer, count }))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, topN);
     return { column: column.name, asked, answered, responseRate: asked > 0 ? answered / asked : 0, top };
   });
 }

@@ -48,13 +48,17 @@ export function checkpointPath(ledgerPath: string): string {
 export async function hashRange(file: string, start: number, end: number): Promise<string> {
   const hash = createHash("sha256");
   // 64 KB reads: 1 MB buffers hashed one after another stayed in the process as garbage (RSS).
-  if (end > start) for await (const chunk of createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 16 })) hash.update(chunk as Buffer);
+  if (end > start)
+    for await (const chunk of createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 16 })) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
 
 /** The ledger's identity at `bytes`: hashes of its first and last 4 KB up to there. */
 export async function ledgerEdges(ledgerPath: string, bytes: number): Promise<{ head: string; tail: string }> {
-  return { head: await hashRange(ledgerPath, 0, Math.min(bytes, EDGE)), tail: await hashRange(ledgerPath, Math.max(0, bytes - EDGE), bytes) };
+  return {
+    head: await hashRange(ledgerPath, 0, Math.min(bytes, EDGE)),
+    tail: await hashRange(ledgerPath, Math.max(0, bytes - EDGE), bytes),
+  };
 }
 
 /** Write atomically (0600): a private file, fsynced, renamed over the old checkpoint. */
@@ -62,7 +66,8 @@ export async function writeCheckpoint(ledgerPath: string, checkpoint: Checkpoint
   const target = checkpointPath(ledgerPath);
   // Drafts left by a run killed while writing (the caller holds the ledger's lock: none is live).
   const prefix = `${path.basename(target)}.tmp-`;
-  for (const name of await readdir(path.dirname(target))) if (name.startsWith(prefix)) await unlink(path.join(path.dirname(target), name)).catch(() => undefined);
+  for (const name of await readdir(path.dirname(target)))
+    if (name.startsWith(prefix)) await unlink(path.join(path.dirname(target), name)).catch(() => undefined);
   const draft = `${target}.tmp-${randomUUID()}`;
   const json = Buffer.from(JSON.stringify(checkpoint));
   const length = Buffer.alloc(8);
@@ -93,7 +98,10 @@ export async function writeCheckpoint(ledgerPath: string, checkpoint: Checkpoint
 }
 
 /** Read a checkpoint; undefined when absent, torn, or of another format (never an error: it is a cache). */
-export async function readCheckpoint(ledgerPath: string, options: { table?: boolean } = {}): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined> {
+export async function readCheckpoint(
+  ledgerPath: string,
+  options: { table?: boolean } = {},
+): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined> {
   let file;
   try {
     file = await open(checkpointPath(ledgerPath), "r");
@@ -103,7 +111,8 @@ export async function readCheckpoint(ledgerPath: string, options: { table?: bool
   try {
     const size = (await file.stat()).size;
     const head = Buffer.alloc(MAGIC.length + 8);
-    if ((await file.read(head, 0, head.length, 0)).bytesRead !== head.length || head.subarray(0, MAGIC.length).toString() !== MAGIC) return undefined;
+    if ((await file.read(head, 0, head.length, 0)).bytesRead !== head.length || head.subarray(0, MAGIC.length).toString() !== MAGIC)
+      return undefined;
     const length = Number(head.readBigUInt64LE(MAGIC.length));
     const json = Buffer.alloc(length);
     if ((await file.read(json, 0, length, head.length)).bytesRead !== length) return undefined;
@@ -114,7 +123,7 @@ export async function readCheckpoint(ledgerPath: string, options: { table?: bool
     if (options.table === false) return { checkpoint, table: new Float64Array(0) };
     const table = new Float64Array(tableBytes / 8);
     const view = new Uint8Array(table.buffer);
-    for (let done = 0; done < tableBytes; ) {
+    for (let done = 0; done < tableBytes;) {
       const { bytesRead } = await file.read(view, done, Math.min(tableBytes - done, 1 << 22), head.length + length + done);
       if (bytesRead === 0) return undefined;
       done += bytesRead;
@@ -131,7 +140,12 @@ export async function readCheckpoint(ledgerPath: string, options: { table?: bool
  * Does the checkpoint still describe this ledger and this CSV? The ledger may only have grown
  * since; the CSV's prefix must be byte for byte the same.
  */
-export async function checkpointHolds(checkpoint: Checkpoint, ledgerPath: string, contactsPath: string, fingerprint: string): Promise<boolean> {
+export async function checkpointHolds(
+  checkpoint: Checkpoint,
+  ledgerPath: string,
+  contactsPath: string,
+  fingerprint: string,
+): Promise<boolean> {
   if (checkpoint.fingerprint !== fingerprint) return false;
   try {
     const [ledgerSize, csvSize] = [(await stat(ledgerPath)).size, (await stat(contactsPath)).size];

@@ -88,7 +88,7 @@ export function applyContactEvent(contact: ContactState, event: LedgerEvent): vo
       contact.attemptOpen = false;
       if (event.action === "skipped") {
         contact.status = "conflict_skipped";
-        }
+      }
       return;
     case "failed":
       contact.attemptOpen = false;

@@ -15,6 +15,15 @@ export class LedgerError extends StudioCampaignError {
  */
 export function ledgerFileError(file: string, action: string, cause: unknown): LedgerError {
   const code = errnoCode(cause) ?? (cause instanceof Error ? cause.message : String(cause));
-  const hint = code === "ENOENT" ? "its folder does not exist" : code === "EACCES" || code === "EPERM" ? "no permission" : code === "EROFS" ? "read-only file system" : code === "EISDIR" ? "it is a folder" : code;
+  const hint =
+    code === "ENOENT"
+      ? "its folder does not exist"
+      : code === "EACCES" || code === "EPERM"
+        ? "no permission"
+        : code === "EROFS"
+          ? "read-only file system"
+          : code === "EISDIR"
+            ? "it is a folder"
+            : code;
   return new LedgerError(`${file}: cannot ${action} (${hint}): the ledger's folder must exist and be writable by this user`, { cause });
 }

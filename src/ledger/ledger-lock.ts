@@ -16,7 +16,10 @@ export class LockHeldError extends StudioCampaignError {
   readonly holder: LockHolder;
 
   constructor(lockPath: string, holder: LockHolder) {
-    super("LOCK_HELD", `${lockPath} is held by pid ${holder.pid} on ${holder.host} since ${holder.since}: another run is working on this ledger`);
+    super(
+      "LOCK_HELD",
+      `${lockPath} is held by pid ${holder.pid} on ${holder.host} since ${holder.since}: another run is working on this ledger`,
+    );
     this.holder = holder;
   }
 }

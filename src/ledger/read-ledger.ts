@@ -60,7 +60,11 @@ export async function* readLedgerLines(
  * break), for readers that look into lines without cutting them out (the report). A torn last
  * line is left out and measured in `scan`.
  */
-export async function* readLedgerText(file: string, scan: LedgerScan = { validBytes: 0, tornTail: false }, from = 0): AsyncGenerator<string> {
+export async function* readLedgerText(
+  file: string,
+  scan: LedgerScan = { validBytes: 0, tornTail: false },
+  from = 0,
+): AsyncGenerator<string> {
   try {
     await stat(file);
   } catch (err) {
@@ -108,7 +112,9 @@ function parseLine(line: string, lineLabel: string, file: string): LedgerEvent {
   try {
     event = JSON.parse(line);
   } catch {
-    throw new LedgerError(`${file}: ${lineLabel} is corrupt (not JSON); the ledger must be repaired by hand before this campaign can continue`);
+    throw new LedgerError(
+      `${file}: ${lineLabel} is corrupt (not JSON); the ledger must be repaired by hand before this campaign can continue`,
+    );
   }
   if (typeof event !== "object" || event === null || typeof (event as { t?: unknown }).t !== "string") {
     throw new LedgerError(`${file}: ${lineLabel} is corrupt (not a ledger event)`);

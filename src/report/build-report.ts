@@ -6,8 +6,20 @@ import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-
 import { csvLine } from "./csv-cell.js";
 
 export const REPORT_COLUMNS = [
-  "row", "to", "from", "status", "execution_sid", "attempts", "http_status", "error_code", "error_message",
-  "conflicting_execution_sid", "conflict_action", "first_attempt_at", "last_event_at", "execution_status",
+  "row",
+  "to",
+  "from",
+  "status",
+  "execution_sid",
+  "attempts",
+  "http_status",
+  "error_code",
+  "error_message",
+  "conflicting_execution_sid",
+  "conflict_action",
+  "first_attempt_at",
+  "last_event_at",
+  "execution_status",
 ] as const;
 
 export interface ReportRow {
@@ -94,7 +106,8 @@ export async function buildReport(
     for await (const text of readLedgerText(file)) {
       for (const line of scanLines(text)) {
         if (line.row !== undefined) maxRow = Math.max(maxRow, line.row);
-        else if (text.startsWith('{"t":"flow"', line.start)) questions = (JSON.parse(text.slice(line.start, line.end)) as FlowChecked).questions;
+        else if (text.startsWith('{"t":"flow"', line.start))
+          questions = (JSON.parse(text.slice(line.start, line.end)) as FlowChecked).questions;
       }
     }
   }
@@ -102,7 +115,12 @@ export async function buildReport(
   return { resultsColumns: columns, chunks: rowRanges(ledgerFiles, columns, maxRow, options.rowsPerPass ?? ROWS_PER_PASS) };
 }
 
-async function* rowRanges(ledgerFiles: string[], columns: ResultsColumn[], maxRow: number, rowsPerPass: number): AsyncGenerator<ReportRow[]> {
+async function* rowRanges(
+  ledgerFiles: string[],
+  columns: ResultsColumn[],
+  maxRow: number,
+  rowsPerPass: number,
+): AsyncGenerator<ReportRow[]> {
   for (let low = 1; low <= maxRow; low += rowsPerPass) {
     const high = low + rowsPerPass;
     const byContact = new Map<string, ReportRow>();
@@ -151,7 +169,11 @@ function applyToReport(
     return;
   }
   if (event.t === "row") {
-    byRow.set(event.row, { ...blankRow(event.row, event.to, event.from, event.status), error_message: event.reason, last_event_at: event.at });
+    byRow.set(event.row, {
+      ...blankRow(event.row, event.to, event.from, event.status),
+      error_message: event.reason,
+      last_event_at: event.at,
+    });
     return;
   }
   const key = contactKey(event.to, event.from);
@@ -182,7 +204,10 @@ function applyToReport(
       row.error_message = `outcome unknown: ${event.message}`;
       return;
     case "expired":
-      Object.assign(row, { status: "expired", error_message: `its deadline (notAfter ${event.deadline}) passed before it was sent: never sent` });
+      Object.assign(row, {
+        status: "expired",
+        error_message: `its deadline (notAfter ${event.deadline}) passed before it was sent: never sent`,
+      });
       return;
     case "cleared":
     case "withdrawn":
@@ -192,8 +217,21 @@ function applyToReport(
 
 function blankRow(row: number, to: string, from: string, status: RowStatus): ReportRow {
   return {
-    row, to, from, status, execution_sid: "", attempts: 0, http_status: null, error_code: null, error_message: "",
-    conflicting_execution_sid: "", conflict_action: "", first_attempt_at: "", last_event_at: "", execution_status: "", results: [],
+    row,
+    to,
+    from,
+    status,
+    execution_sid: "",
+    attempts: 0,
+    http_status: null,
+    error_code: null,
+    error_message: "",
+    conflicting_execution_sid: "",
+    conflict_action: "",
+    first_attempt_at: "",
+    last_event_at: "",
+    execution_status: "",
+    results: [],
   };
 }
 

@@ -29,7 +29,10 @@ export function loadFlowFiles(paths: readonly string[]): SimulatedFlow[] {
   const flows: SimulatedFlow[] = [];
   for (const p of paths) {
     const files = statSync(p).isDirectory()
-      ? readdirSync(p).filter((f) => f.endsWith(".json")).sort().map((f) => path.join(p, f))
+      ? readdirSync(p)
+          .filter((f) => f.endsWith(".json"))
+          .sort()
+          .map((f) => path.join(p, f))
       : [p];
     for (const file of files) {
       const flow = JSON.parse(readFileSync(file, "utf8")) as SimulatedFlow;
@@ -56,8 +59,18 @@ export function defaultFlow(sid: string): SimulatedFlow {
       initial_state: "Trigger",
       flags: { allow_concurrent_calls: true },
       states: [
-        { name: "Trigger", type: "trigger", transitions: [{ event: "incomingMessage" }, { event: "incomingCall" }, { event: REST_API_TRIGGER_EVENT, next: "send_message" }], properties: {} },
-        { name: "send_message", type: "send-message", transitions: [{ event: "sent" }, { event: "failed" }], properties: { body: "Hello {{flow.data | to_json}}", from: "{{flow.channel.address}}", to: "{{contact.channel.address}}" } },
+        {
+          name: "Trigger",
+          type: "trigger",
+          transitions: [{ event: "incomingMessage" }, { event: "incomingCall" }, { event: REST_API_TRIGGER_EVENT, next: "send_message" }],
+          properties: {},
+        },
+        {
+          name: "send_message",
+          type: "send-message",
+          transitions: [{ event: "sent" }, { event: "failed" }],
+          properties: { body: "Hello {{flow.data | to_json}}", from: "{{flow.channel.address}}", to: "{{contact.channel.address}}" },
+        },
       ],
     },
   };
@@ -121,7 +134,10 @@ const MAX_STEPS = 50;
  * contact, widget) falls under `replyRate`, picking an answer from the flow's `replies`;
  * otherwise the widget times out. Other widgets take their first transition.
  */
-export function playFlow(flow: SimulatedFlow, init: { to: string; from: string; data: Record<string, unknown>; replyRate: number; seed: number }): PlayedStep[] {
+export function playFlow(
+  flow: SimulatedFlow,
+  init: { to: string; from: string; data: Record<string, unknown>; replyRate: number; seed: number },
+): PlayedStep[] {
   const published = publishedRevision(flow);
   const definition = published ? parseDefinition(published.definition) : undefined;
   if (!definition) return [];
@@ -142,13 +158,26 @@ export function playFlow(flow: SimulatedFlow, init: { to: string; from: string; 
       if (dice < init.replyRate) {
         const answer = replies[Math.floor(unitHash(init.seed + 1, init.to, widget.name) * replies.length)] ?? "";
         const inbound = { Body: answer, From: init.to, To: init.from, Sid: messageSid(init, widget.name, "in") };
-        steps.push({ widget: widget.name, type: widget.type, event: "incomingMessage", next: follow("incomingMessage"), outbound, inbound });
+        steps.push({
+          widget: widget.name,
+          type: widget.type,
+          event: "incomingMessage",
+          next: follow("incomingMessage"),
+          outbound,
+          inbound,
+        });
       } else {
         steps.push({ widget: widget.name, type: widget.type, event: "timeout", next: follow("timeout"), outbound });
       }
     } else if (widget.type === "send-message") {
       sent++;
-      steps.push({ widget: widget.name, type: widget.type, event: "sent", next: follow("sent"), outbound: { Body: body ?? "", Sid: messageSid(init, widget.name, `m${sent}`), Status: "sent" } });
+      steps.push({
+        widget: widget.name,
+        type: widget.type,
+        event: "sent",
+        next: follow("sent"),
+        outbound: { Body: body ?? "", Sid: messageSid(init, widget.name, `m${sent}`), Status: "sent" },
+      });
     } else {
       const first = widget.transitions?.find((t) => t.event === "noMatch") ?? widget.transitions?.[0];
       steps.push({ widget: widget.name, type: widget.type, event: first?.event ?? "next", next: first?.next ?? undefined });
@@ -162,7 +191,8 @@ export function playFlow(flow: SimulatedFlow, init: { to: string; from: string; 
 export function executionContext(init: { to: string; from: string; data: Record<string, unknown> }, steps: readonly PlayedStep[]) {
   const widgets: Record<string, unknown> = {};
   for (const step of steps) {
-    if (step.outbound || step.inbound) widgets[step.widget] = { ...(step.outbound ? { outbound: step.outbound } : {}), ...(step.inbound ? { inbound: step.inbound } : {}) };
+    if (step.outbound || step.inbound)
+      widgets[step.widget] = { ...(step.outbound ? { outbound: step.outbound } : {}), ...(step.inbound ? { inbound: step.inbound } : {}) };
   }
   return {
     flow: { flow_sid: undefined, channel: { address: init.from }, data: init.data, variables: {} },

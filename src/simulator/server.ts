@@ -124,7 +124,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(req.url ?? "/", "http://simulator");
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
     const flowMatch = FLOW_ROUTE.exec(url.pathname);
-    if (flowMatch) return req.method === "GET" ? getFlow(account, flowMatch[1] ?? "", flowMatch[2], url.pathname, origin) : methodNotAllowed();
+    if (flowMatch)
+      return req.method === "GET" ? getFlow(account, flowMatch[1] ?? "", flowMatch[2], url.pathname, origin) : methodNotAllowed();
     const partMatch = EXECUTION_PART_ROUTE.exec(url.pathname);
     if (partMatch) {
       const [, partFlow = "", partSid = "", part] = partMatch;
@@ -179,7 +180,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const flow = definedFlows.get(flowSid);
     const play = flow
-      ? { steps: playFlow(flow, { to: request.to, from: request.from, data: request.parameters ?? {}, replyRate: settings.replyRate, seed: settings.seed }), endsAt: now + settings.surveyMs }
+      ? {
+          steps: playFlow(flow, {
+            to: request.to,
+            from: request.from,
+            data: request.parameters ?? {},
+            replyRate: settings.replyRate,
+            seed: settings.seed,
+          }),
+          endsAt: now + settings.surveyMs,
+        }
       : undefined;
     const result = store.create({ accountSid: account, flowSid, ...request, now, play });
     if ("conflict" in result) {
@@ -274,7 +284,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!flowExists(flowSid)) return notFound(pathname);
     stats.requests.flow++;
     const flow = definedFlows.get(flowSid) ?? defaultFlow(flowSid);
-    const which = revision === undefined || revision === "LatestRevision" ? "latest" : revision === "LatestPublished" ? "published" : Number(revision);
+    const which =
+      revision === undefined || revision === "LatestRevision" ? "latest" : revision === "LatestPublished" ? "published" : Number(revision);
     if (typeof which === "number" && !(Number.isInteger(which) && which > 0)) return notFound(pathname);
     const resource = flowResource(flow, account, origin, which);
     return resource ? ok(200, resource) : notFound(pathname);
@@ -285,7 +296,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const ended = store.statusOf(execution, now) === "ended";
     const steps = (execution.steps ?? []).map(({ inbound, ...asked }) => (ended && inbound ? { ...asked, inbound } : asked));
     const url = `${origin}/v2/Flows/${execution.flowSid}/Executions/${execution.sid}/Context`;
-    const context = executionContext({ to: execution.to, from: execution.from, data: execution.parameters ?? {} }, ended ? steps : steps.slice(0, 1));
+    const context = executionContext(
+      { to: execution.to, from: execution.from, data: execution.parameters ?? {} },
+      ended ? steps : steps.slice(0, 1),
+    );
     return { account_sid: execution.accountSid, context, flow_sid: execution.flowSid, execution_sid: execution.sid, url };
   }
 
@@ -311,7 +325,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         links: { step_context: `${base}/FT${i}/Context` },
       }))
       .reverse();
-    return { steps, meta: { page: 0, page_size: 50, first_page_url: `${base}?PageSize=50&Page=0`, previous_page_url: null, url: `${base}?PageSize=50&Page=0`, next_page_url: null, key: "steps" } };
+    return {
+      steps,
+      meta: {
+        page: 0,
+        page_size: 50,
+        first_page_url: `${base}?PageSize=50&Page=0`,
+        previous_page_url: null,
+        url: `${base}?PageSize=50&Page=0`,
+        next_page_url: null,
+        key: "steps",
+      },
+    };
   }
 
   function authenticate(header: string | undefined): string | undefined {

@@ -71,9 +71,13 @@ export class StudioTransportError extends StudioCampaignError {
 
   constructor(init: { method: HttpMethod; path: string; delivery: Delivery; cause: unknown }) {
     const causeCode = errorCode(init.cause);
-    super("STUDIO_TRANSPORT_ERROR", `[${init.method}] "${init.path}": ${init.delivery === "not-sent" ? "not sent" : "outcome unknown"} (${causeCode ?? "transport error"})`, {
-      cause: init.cause,
-    });
+    super(
+      "STUDIO_TRANSPORT_ERROR",
+      `[${init.method}] "${init.path}": ${init.delivery === "not-sent" ? "not sent" : "outcome unknown"} (${causeCode ?? "transport error"})`,
+      {
+        cause: init.cause,
+      },
+    );
     this.method = init.method;
     this.path = init.path;
     this.delivery = init.delivery;

@@ -14,7 +14,12 @@ export type ReadFailureDecision = { action: "retry"; delayMs: number } | { actio
  * 20429, never processed) waits its Retry-After, capped, and does not use up `maxAttempts`; other
  * 4xx (404 included) and rejected credentials are final.
  */
-export function decideAfterReadFailure(error: unknown, attempt: number, policy: RetryPolicy, random: () => number = Math.random): ReadFailureDecision {
+export function decideAfterReadFailure(
+  error: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): ReadFailureDecision {
   if (error instanceof StudioApiError) {
     if (error.status === 429) {
       if (attempt >= MAX_RATE_LIMITED_TRIES) return { action: "give-up" };

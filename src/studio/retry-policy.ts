@@ -54,7 +54,9 @@ export function decideAfterCreateFailure(
 ): CreateFailureDecision {
   if (error instanceof StudioTransportError) {
     if (error.delivery === "in-doubt") return { action: "settle" };
-    return attempt < policy.maxAttempts ? { action: "retry", delayMs: backoff(attempt, policy, random), account: false } : { action: "fail", transient: true };
+    return attempt < policy.maxAttempts
+      ? { action: "retry", delayMs: backoff(attempt, policy, random), account: false }
+      : { action: "fail", transient: true };
   }
   if (!(error instanceof StudioApiError)) return { action: "settle" };
   if (error.isAuthFailure) return { action: "stop-auth" };

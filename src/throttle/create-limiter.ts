@@ -71,10 +71,15 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
   const gate = options.perSecond >= 1 ? new WindowGate({ perWindow: options.perSecond, windowMs: GATE_WINDOW_MS }) : undefined;
   // Whole milliseconds: a clustered Group sets its keys' TTL from the next start time, and a
   // fractional PEXPIRE is refused by Redis 7 (see the account limiter's missing `timeout`).
-  const senderSpacing = options.perSenderPerSecond === undefined ? undefined : Math.ceil((1000 / options.perSenderPerSecond) * (1 + margin));
+  const senderSpacing =
+    options.perSenderPerSecond === undefined ? undefined : Math.ceil((1000 / options.perSenderPerSecond) * (1 + margin));
   if (!options.redis) {
     const senders = senderSpacing === undefined ? undefined : new Bottleneck.Group({ minTime: senderSpacing });
-    return new AccountLimiter({ limiter: new Bottleneck(settings), gates: gate ? [gate] : [], senders: senders && { group: senders, gate: () => new WindowGate(senderWindow(options.perSenderPerSecond!)) } });
+    return new AccountLimiter({
+      limiter: new Bottleneck(settings),
+      gates: gate ? [gate] : [],
+      senders: senders && { group: senders, gate: () => new WindowGate(senderWindow(options.perSenderPerSecond!)) },
+    });
   }
   const { assertBottleneckPatched, connectRedis } = await import("./redis-connection.js"); // ioredis: only when clustered
   const { RedisWindowGate } = await import("./redis-window-gate.js");
@@ -89,7 +94,12 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
     // registration fails. The keys are a few hashes per account; they may stay.
   };
   const limiter = new Bottleneck({ ...settings, ...clustered, id: options.redis.id });
-  const accountGate = new RedisWindowGate({ client, key: `${options.redis.id}:starts`, perWindow: options.perSecond, windowMs: GATE_WINDOW_MS });
+  const accountGate = new RedisWindowGate({
+    client,
+    key: `${options.redis.id}:starts`,
+    perWindow: options.perSecond,
+    windowMs: GATE_WINDOW_MS,
+  });
   const senders =
     senderSpacing === undefined
       ? undefined

@@ -13,8 +13,12 @@ const PATCH_MARKER = "studio-campaign patch";
  * patch-package at build time and bundled into the package): refuse to run clustered on an unpatched copy rather than find
  * out when Redis restarts mid-campaign.
  */
-export function assertBottleneckPatched(readSource: (file: string) => string = (file) => readFileSync(require.resolve(file), "utf8")): void {
-  const patched = ["bottleneck/lib/RedisDatastore.js", "bottleneck/lib/LocalDatastore.js"].every((file) => readSource(file).includes(PATCH_MARKER));
+export function assertBottleneckPatched(
+  readSource: (file: string) => string = (file) => readFileSync(require.resolve(file), "utf8"),
+): void {
+  const patched = ["bottleneck/lib/RedisDatastore.js", "bottleneck/lib/LocalDatastore.js"].every((file) =>
+    readSource(file).includes(PATCH_MARKER),
+  );
   if (!patched) {
     throw new StudioCampaignError(
       "BROKEN_INSTALL",

@@ -35,7 +35,10 @@ async function setup(): Promise<{ sim: Simulator; f: Fixture }> {
     columns: { parameters: ["name"], timezone: "tz", notAfter: "not_after" },
     window: { timezone: "recipient", start: "09:00", end: "20:00" },
   });
-  cleanups.push(() => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   return { sim, f };
 }
 
@@ -54,7 +57,11 @@ async function runAt(iso: string, f: Fixture, sim: Simulator): Promise<RunSummar
   }
 }
 
-const sentNames = (sim: Simulator) => sim.executions().map((e) => CONTACTS.find((c) => c.to === e.to)!.name).sort();
+const sentNames = (sim: Simulator) =>
+  sim
+    .executions()
+    .map((e) => CONTACTS.find((c) => c.to === e.to)!.name)
+    .sort();
 
 describe("quiet hours in the recipient's zone (window.timezone: recipient) and deadlines (columns.notAfter)", () => {
   it("sends each contact only inside its own local window, multi-zone numbers only inside all of theirs; past notAfter: expired, never sent", async () => {
@@ -76,7 +83,9 @@ describe("quiet hours in the recipient's zone (window.timezone: recipient) and d
     // The toll-free number spans Guam to St John's: 09:00–20:00 in all of them only from 23:00Z
     // (Guam 09:00) to 23:30Z (St John's 20:00).
     expect(last.counts).toMatchObject({ created: 7, expired: 2, pending: 1 });
-    expect(last.stopMessage).toMatch(/1 contact\(s\) are outside the send window in their own time zones; it opens next at 2026-11-30T23:00:00\.000Z/);
+    expect(last.stopMessage).toMatch(
+      /1 contact\(s\) are outside the send window in their own time zones; it opens next at 2026-11-30T23:00:00\.000Z/,
+    );
     await runAt("2026-11-30T22:59:00Z", f, sim);
     expect(sentNames(sim)).not.toContain("toll_free_all_na");
     const done = await runAt("2026-11-30T23:10:00Z", f, sim);
@@ -86,7 +95,8 @@ describe("quiet hours in the recipient's zone (window.timezone: recipient) and d
 
     expect(sim.stats.createArrivals).toHaveLength(8); // one request per sent contact: none for the expired ones
     const arrived = new Set(sim.executions().map((e) => e.to));
-    for (const name of ["honolulu_deadline_08", "la_deadline_utc"]) expect(arrived.has(CONTACTS.find((c) => c.name === name)!.to)).toBe(false);
+    for (const name of ["honolulu_deadline_08", "la_deadline_utc"])
+      expect(arrived.has(CONTACTS.find((c) => c.name === name)!.to)).toBe(false);
     const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
     const expired = report.filter((r) => r.status === "expired");
     expect(expired.map((r) => r.to).sort()).toEqual(["+14155550109", "+18085550108"]);
@@ -100,7 +110,9 @@ describe("quiet hours in the recipient's zone (window.timezone: recipient) and d
     const result = await runCli(["validate", bare.campaignPath, "--json"]);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).problems[0].reason).toMatch(/no time zone is known for this number: give window.fallbackTimezone/);
-    const withFallback = await makeFixture(csv, { window: { timezone: "recipient", fallbackTimezone: "America/Chicago", start: "09:00", end: "20:00" } });
+    const withFallback = await makeFixture(csv, {
+      window: { timezone: "recipient", fallbackTimezone: "America/Chicago", start: "09:00", end: "20:00" },
+    });
     cleanups.push(() => withFallback.cleanup());
     expect((await runCli(["validate", withFallback.campaignPath])).code).toBe(0);
   });

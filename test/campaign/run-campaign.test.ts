@@ -32,7 +32,10 @@ function fastForwardClock(): Clock & { slept: () => number } {
 async function setup(contacts: number, simOptions: SimulatorOptions = {}): Promise<{ sim: Simulator; f: Fixture }> {
   const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, ...simOptions });
   const f = await makeFixture(contactsCsv(phoneNumbers(contacts)));
-  cleanups.push(() => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   return { sim, f };
 }
 

@@ -32,11 +32,18 @@ describe("saveCheckpoint: the final prefix stops at the first row not final in t
     if (second) state.contacts.set(`${numbers[1]}|${FROM}`, { ...newContactState(), ...second });
     state.contacts.set(`${numbers[2]}|${FROM}`, { ...newContactState(), status: "created", attempts: 1 });
     const start = (await openContactsCsv(campaign.contactsPath, "to")).start;
-    await saveCheckpoint(campaign, { state, prefix: { point: start, counts: emptyCounts(), seen: new SeenKeys(FROM) }, since: undefined, shard: undefined });
+    await saveCheckpoint(campaign, {
+      state,
+      prefix: { point: start, counts: emptyCounts(), seen: new SeenKeys(FROM) },
+      since: undefined,
+      shard: undefined,
+    });
     const saved = (await readCheckpoint(f.ledgerPath))!.checkpoint;
     expect(saved.csv.rows).toBe(1);
     expect(saved.prefixCounts.created).toBe(1);
     // Every contact after the prefix keeps its folded state; row 1's is in the prefix.
-    expect(saved.contacts.map(([key]) => key).sort()).toEqual([...state.contacts.keys()].filter((key) => !key.startsWith(numbers[0]!)).sort());
+    expect(saved.contacts.map(([key]) => key).sort()).toEqual(
+      [...state.contacts.keys()].filter((key) => !key.startsWith(numbers[0]!)).sort(),
+    );
   });
 });

@@ -20,7 +20,10 @@ async function simulator(): Promise<Simulator> {
 
 // A short request timeout: a contact left in doubt by a kill is settled after it, not after 15 s.
 const run = (campaign: string, sim: Simulator, env?: NodeJS.ProcessEnv) =>
-  runCli(["run", campaign, "--studio-url", sim.url, "--no-preflight", "--request-timeout", "800", "--rate", "500", "--json"], env ? { env } : {});
+  runCli(
+    ["run", campaign, "--studio-url", sim.url, "--no-preflight", "--request-timeout", "800", "--rate", "500", "--json"],
+    env ? { env } : {},
+  );
 const createsPerNumber = (sim: Simulator) => {
   const counts = new Map<string, number>();
   for (const e of sim.executions()) counts.set(e.to, (counts.get(e.to) ?? 0) + 1);
@@ -49,13 +52,31 @@ describe("cron reruns read what is new (the checkpoint), and the ledger stays th
     expect(JSON.parse(second.stdout).skippedFinalRows).toBe(7); // read from row 8: the checkpoint was used
     expect(createsPerNumber(sim).get("+14155550107")).toBe(1);
     const report = parseCsv((await runCli(["report", campaign])).stdout);
-    expect(report.map((r) => `${r.row}:${r.status}`)).toEqual(["1:created", "2:failed", "3:invalid", "4:duplicate", "5:created", "6:created", "7:created", "8:created", "9:duplicate"]);
+    expect(report.map((r) => `${r.row}:${r.status}`)).toEqual([
+      "1:created",
+      "2:failed",
+      "3:invalid",
+      "4:duplicate",
+      "5:created",
+      "6:created",
+      "7:created",
+      "8:created",
+      "9:duplicate",
+    ]);
   });
 
   it.each([
-    ["the CSV's prefix was edited", async (f: Fixture) => writeFile(path.join(f.dir, "contacts.csv"), (await readFile(path.join(f.dir, "contacts.csv"), "utf8")).replace("n1\n", "N1\n"))],
+    [
+      "the CSV's prefix was edited",
+      async (f: Fixture) =>
+        writeFile(path.join(f.dir, "contacts.csv"), (await readFile(path.join(f.dir, "contacts.csv"), "utf8")).replace("n1\n", "N1\n")),
+    ],
     ["the checkpoint is torn", async (f: Fixture) => truncate(`${f.ledgerPath}.checkpoint`, 100)],
-    ["the ledger was replaced by another run's", async (f: Fixture) => writeFile(f.ledgerPath, (await readFile(f.ledgerPath, "utf8")).replace(/"at":"[^"]+"/, '"at":"2020-01-01T00:00:00.000Z"'))],
+    [
+      "the ledger was replaced by another run's",
+      async (f: Fixture) =>
+        writeFile(f.ledgerPath, (await readFile(f.ledgerPath, "utf8")).replace(/"at":"[^"]+"/, '"at":"2020-01-01T00:00:00.000Z"')),
+    ],
     ["the suppression list changed", async (f: Fixture) => writeFile(path.join(f.dir, "optout.txt"), "+14155551003\n")],
   ])("when %s, the checkpoint is not used and the rerun is still right", async (_name, change) => {
     const sim = await simulator();
@@ -82,7 +103,10 @@ describe("cron reruns read what is new (the checkpoint), and the ledger stays th
       await appendFile(path.join(f.dir, "contacts.csv"), rows(phoneNumbers(40, start)));
       start += 40;
       const before = sim.stats.createArrivals.length;
-      const child = startCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--request-timeout", "800", "--rate", "500"], { env: childEnv({ STUDIO_CAMPAIGN_TEST_CHECKPOINT_PAUSE_MS: "5000" }) });
+      const child = startCli(
+        ["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--request-timeout", "800", "--rate", "500"],
+        { env: childEnv({ STUDIO_CAMPAIGN_TEST_CHECKPOINT_PAUSE_MS: "5000" }) },
+      );
       const done = waitForExit(child);
       const until = Date.now() + 15_000;
       const drafting = async () => (await readdir(f.dir)).some((name) => name.includes(".checkpoint.tmp-"));
@@ -106,14 +130,20 @@ describe("cron reruns read what is new (the checkpoint), and the ledger stays th
 
   it("a row still open stops the final prefix; the contacts after it keep their state: never sent twice, the open one sent later", async () => {
     // Two fixed-offset zones: one where 09:00–17:00 is open now, one where it is closed.
-    const hourIn = (zone: string) => Number(new Intl.DateTimeFormat("en-US", { timeZone: zone, hour: "2-digit", hourCycle: "h23" }).format(new Date()));
-    const zones = Array.from({ length: 24 }, (_, i) => `Etc/GMT${i - 12 >= 0 ? "+" : "-"}${Math.abs(i - 12)}`).filter((z) => z !== "Etc/GMT-0");
+    const hourIn = (zone: string) =>
+      Number(new Intl.DateTimeFormat("en-US", { timeZone: zone, hour: "2-digit", hourCycle: "h23" }).format(new Date()));
+    const zones = Array.from({ length: 24 }, (_, i) => `Etc/GMT${i - 12 >= 0 ? "+" : "-"}${Math.abs(i - 12)}`).filter(
+      (z) => z !== "Etc/GMT-0",
+    );
     const open = zones.find((z) => hourIn(z) >= 10 && hourIn(z) < 16)!;
     const closed = zones.find((z) => hourIn(z) < 8 || hourIn(z) >= 18)!;
     const sim = await simulator();
     const numbers = phoneNumbers(6);
     const csv = (zoneOfFirst: string) => `to,tz\n${numbers.map((n, i) => `${n},${i === 0 ? zoneOfFirst : open}`).join("\n")}\n`;
-    const f = await makeFixture(csv(closed), { columns: { timezone: "tz", parameters: [] }, window: { timezone: "UTC", start: "09:00", end: "17:00" } });
+    const f = await makeFixture(csv(closed), {
+      columns: { timezone: "tz", parameters: [] },
+      window: { timezone: "UTC", start: "09:00", end: "17:00" },
+    });
     cleanups.push(() => f.cleanup());
     const first = await run(f.campaignPath, sim);
     expect(first.code).toBe(75); // row 1 outside its window

@@ -36,64 +36,82 @@ function duplicates(sim: Simulator): string[] {
 describe("crash safety: SIGKILL at random moments under faults", () => {
   // Independent seeds (own simulator, own folder), run at once: most of each is waiting
   // (request timeouts, backoff, settlement), not work.
-  it.concurrent.for([11, 22, 33, 44, 55])("seed %i: no contact sent twice, none lost, ledger = simulator", async (seed, { onTestFinished }) => {
-    // A short auto-end: a blind re-send would create a second Execution, not meet a 409.
-    const sim = await startSimulator({
-      credentials: SIMULATOR_CREDENTIALS,
-      rate: 0,
-      seed,
-      autoEndMs: 150,
-      dropAfterCommitRate: 0.15,
-      resetRate: 0.05,
-      failRate: 0.1,
-      latencyMs: 20,
-    });
-    const f = await makeFixture(contactsCsv(phoneNumbers(CONTACTS)), { retry: { maxAttempts: 20 } });
-    onTestFinished(() => f.cleanup());
-    onTestFinished(() => sim.close());
-    const args = ["run", f.campaignPath, "--studio-url", sim.url, "--rate", "60", "--concurrency", "8", "--request-timeout", "500", "--json"];
-    const random = seededRandom(seed);
-    let kills = 0;
-    for (let i = 0; i < KILLS; i++) {
-      const child = startCli(args);
-      const done = waitForExit(child);
-      // Kill mid-sending: only once at least k of this run's creates reached the simulator,
-      // then after a random few milliseconds (a kill before the first request tests nothing).
-      const arrivedBefore = sim.stats.createArrivals.length;
-      const k = 2 + Math.floor(random() * 4);
-      const deadline = Date.now() + 10_000;
-      while (sim.stats.createArrivals.length < arrivedBefore + k && child.exitCode === null && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 2));
+  it.concurrent.for([11, 22, 33, 44, 55])(
+    "seed %i: no contact sent twice, none lost, ledger = simulator",
+    async (seed, { onTestFinished }) => {
+      // A short auto-end: a blind re-send would create a second Execution, not meet a 409.
+      const sim = await startSimulator({
+        credentials: SIMULATOR_CREDENTIALS,
+        rate: 0,
+        seed,
+        autoEndMs: 150,
+        dropAfterCommitRate: 0.15,
+        resetRate: 0.05,
+        failRate: 0.1,
+        latencyMs: 20,
+      });
+      const f = await makeFixture(contactsCsv(phoneNumbers(CONTACTS)), { retry: { maxAttempts: 20 } });
+      onTestFinished(() => f.cleanup());
+      onTestFinished(() => sim.close());
+      const args = [
+        "run",
+        f.campaignPath,
+        "--studio-url",
+        sim.url,
+        "--rate",
+        "60",
+        "--concurrency",
+        "8",
+        "--request-timeout",
+        "500",
+        "--json",
+      ];
+      const random = seededRandom(seed);
+      let kills = 0;
+      for (let i = 0; i < KILLS; i++) {
+        const child = startCli(args);
+        const done = waitForExit(child);
+        // Kill mid-sending: only once at least k of this run's creates reached the simulator,
+        // then after a random few milliseconds (a kill before the first request tests nothing).
+        const arrivedBefore = sim.stats.createArrivals.length;
+        const k = 2 + Math.floor(random() * 4);
+        const deadline = Date.now() + 10_000;
+        while (sim.stats.createArrivals.length < arrivedBefore + k && child.exitCode === null && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 120)));
+        if (child.exitCode === null && sim.stats.createArrivals.length >= arrivedBefore + k) {
+          child.kill("SIGKILL");
+          kills++;
+        }
+        await done;
       }
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 120)));
-      if (child.exitCode === null && sim.stats.createArrivals.length >= arrivedBefore + k) {
-        child.kill("SIGKILL");
-        kills++;
-      }
-      await done;
-    }
-    let last = await runCli(args);
-    for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
-    expect(kills).toBeGreaterThanOrEqual(2);
-    expect(duplicates(sim)).toEqual([]);
-    expect(last.code, last.stderr.slice(-2000)).toBe(0);
-    const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
-    expect(report.filter((r) => r.status === "pending")).toEqual([]);
-    expect(report.filter((r) => r.status === "created")).toHaveLength(CONTACTS);
-    expect(await ledgerSids(f)).toEqual(new Set(sim.executions().map((e) => e.sid)));
-    const { faults } = sim.stats;
-    console.info(
-      `crash seed ${seed}: ${kills} SIGKILLs, ${CONTACTS} contacts, ${sim.executions().length} Executions, 0 duplicates, 0 pending; ` +
-        `faults: ${faults.droppedAfterCommit} dropped after commit, ${faults.reset} resets, ${faults.failed} 5xx`,
-    );
-  });
+      let last = await runCli(args);
+      for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
+      expect(kills).toBeGreaterThanOrEqual(2);
+      expect(duplicates(sim)).toEqual([]);
+      expect(last.code, last.stderr.slice(-2000)).toBe(0);
+      const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
+      expect(report.filter((r) => r.status === "pending")).toEqual([]);
+      expect(report.filter((r) => r.status === "created")).toHaveLength(CONTACTS);
+      expect(await ledgerSids(f)).toEqual(new Set(sim.executions().map((e) => e.sid)));
+      const { faults } = sim.stats;
+      console.info(
+        `crash seed ${seed}: ${kills} SIGKILLs, ${CONTACTS} contacts, ${sim.executions().length} Executions, 0 duplicates, 0 pending; ` +
+          `faults: ${faults.droppedAfterCommit} dropped after commit, ${faults.reset} resets, ${faults.failed} 5xx`,
+      );
+    },
+  );
 });
 
 describe("ledger damage", () => {
   it("a torn last line is forgiven and the run completes", async () => {
     const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
     const f = await makeFixture(contactsCsv(phoneNumbers(5)));
-    cleanups.push(() => sim.close(), () => f.cleanup());
+    cleanups.push(
+      () => sim.close(),
+      () => f.cleanup(),
+    );
     expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--limit", "2"])).code).toBe(75);
     await appendFile(f.ledgerPath, '{"t":"attempt","row":3,"to":"+1415');
     const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
@@ -104,7 +122,10 @@ describe("ledger damage", () => {
   it("a corrupt middle line: exit 2 naming the line, nothing sent, the ledger untouched", async () => {
     const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
     const f = await makeFixture(contactsCsv(phoneNumbers(5)));
-    cleanups.push(() => sim.close(), () => f.cleanup());
+    cleanups.push(
+      () => sim.close(),
+      () => f.cleanup(),
+    );
     expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--limit", "2"])).code).toBe(75);
     const lines = (await readFile(f.ledgerPath, "utf8")).split("\n");
     lines[2] = "{corrupt";

@@ -15,7 +15,10 @@ afterAll(async () => {
 async function setup(n: number, simOptions: SimulatorOptions = {}) {
   const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, ...simOptions });
   const f = await makeFixture(contactsCsv(phoneNumbers(n)));
-  cleanups.push(() => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   return { sim, f };
 }
 
@@ -29,7 +32,10 @@ describe.concurrent("status and end", () => {
     const [first] = sim.executions();
     await fetch(`${sim.url}/v2/Flows/${first!.flowSid}/Executions/${first!.sid}`, {
       method: "POST",
-      headers: { authorization: `Basic ${Buffer.from(`${SIMULATOR_CREDENTIALS[0]!.username}:${SIMULATOR_CREDENTIALS[0]!.password}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${SIMULATOR_CREDENTIALS[0]!.username}:${SIMULATOR_CREDENTIALS[0]!.password}`).toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: "Status=ended",
     });
     const status = await cli(f, sim, "status", "--json");
@@ -121,7 +127,9 @@ describe.concurrent("security hygiene", () => {
 
   it("a 401 stops at once with exit 77 and the simulator can require specific credentials", async () => {
     const { sim, f } = await setup(30);
-    const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url], { env: childEnv({ TWILIO_ACCOUNT_SID: "ACeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" }) });
+    const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url], {
+      env: childEnv({ TWILIO_ACCOUNT_SID: "ACeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" }),
+    });
     expect(result.code).toBe(77);
     expect(sim.stats.created).toBe(0);
     expect(sim.stats.unauthorized).toBeLessThanOrEqual(10);

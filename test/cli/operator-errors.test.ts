@@ -12,7 +12,10 @@ afterEach(async () => {
 async function setup(campaign: Record<string, unknown> = {}): Promise<{ sim: Simulator; f: Fixture }> {
   const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
   const f = await makeFixture(contactsCsv(phoneNumbers(3)), campaign);
-  cleanups.push(() => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   return { sim, f };
 }
 
@@ -20,7 +23,10 @@ async function setup(campaign: Record<string, unknown> = {}): Promise<{ sim: Sim
 function expectOperatorError(result: { code: number | null; stderr: string }, sim: Simulator, what: RegExp): void {
   expect(result.code).toBe(2);
   // One error line (informational lines such as the expected duration may come before it).
-  const errors = result.stderr.trim().split("\n").filter((line) => line.startsWith("studio-campaign:"));
+  const errors = result.stderr
+    .trim()
+    .split("\n")
+    .filter((line) => line.startsWith("studio-campaign:"));
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatch(what);
   expect(result.stderr).not.toMatch(/^\s+at /m);
@@ -38,7 +44,11 @@ describe("operator errors are exit 2 with one line naming the file, never 'try a
     const { sim, f } = await setup();
     const ledger = path.join(f.dir, "missing-folder", "c.ledger.jsonl");
     const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--ledger", ledger]);
-    expectOperatorError(result, sim, /missing-folder\/c\.ledger\.jsonl\.lock: cannot create the ledger's lock \(its folder does not exist\)/);
+    expectOperatorError(
+      result,
+      sim,
+      /missing-folder\/c\.ledger\.jsonl\.lock: cannot create the ledger's lock \(its folder does not exist\)/,
+    );
   });
 
   it("run: a ledger path that is a folder", async () => {

@@ -12,23 +12,47 @@ afterEach(async () => {
 });
 
 const surveyStates = (triggerNext: string | undefined) => [
-  { name: "Trigger", type: "trigger", transitions: [{ event: "incomingMessage" }, { event: "incomingRequest", ...(triggerNext ? { next: triggerNext } : {}) }], properties: {} },
+  {
+    name: "Trigger",
+    type: "trigger",
+    transitions: [{ event: "incomingMessage" }, { event: "incomingRequest", ...(triggerNext ? { next: triggerNext } : {}) }],
+    properties: {},
+  },
   {
     name: "ask_rating",
     type: "send-and-wait-for-reply",
     transitions: [{ event: "incomingMessage", next: "thanks" }, { event: "timeout" }],
     properties: { body: "Hi {{flow.data.first_name}}, how was your visit on {{ flow.data.appointment_at }}?", timeout: "3600" },
   },
-  { name: "thanks", type: "send-message", transitions: [{ event: "sent" }], properties: { body: "Thanks, {{flow.data.first_name}} — {{ flow.data.clinic | default: \"our clinic\" }}" } },
+  {
+    name: "thanks",
+    type: "send-message",
+    transitions: [{ event: "sent" }],
+    properties: { body: 'Thanks, {{flow.data.first_name}} — {{ flow.data.clinic | default: "our clinic" }}' },
+  },
 ];
 
-const surveyFlow = (extra: Partial<SimulatedFlow> = {}): SimulatedFlow => ({ sid: FLOW_SID, friendly_name: "Survey", status: "published", revision: 2, definition: { initial_state: "Trigger", states: surveyStates("ask_rating") }, ...extra });
+const surveyFlow = (extra: Partial<SimulatedFlow> = {}): SimulatedFlow => ({
+  sid: FLOW_SID,
+  friendly_name: "Survey",
+  status: "published",
+  revision: 2,
+  definition: { initial_state: "Trigger", states: surveyStates("ask_rating") },
+  ...extra,
+});
 
-async function setup(flows: SimulatedFlow[], columns: string[], campaign: Record<string, unknown> = {}): Promise<{ sim: Simulator; f: Fixture }> {
+async function setup(
+  flows: SimulatedFlow[],
+  columns: string[],
+  campaign: Record<string, unknown> = {},
+): Promise<{ sim: Simulator; f: Fixture }> {
   const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, flowDefinitions: flows });
   const rows = phoneNumbers(4).map((n, i) => [n, ...columns.map((c) => `${c}-${i}`)].join(","));
   const f = await makeFixture(`to,${columns.join(",")}\n${rows.join("\n")}\n`, campaign);
-  cleanups.push(() => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   return { sim, f };
 }
 
@@ -39,17 +63,26 @@ describe("flow preflight before the first create (SPEC §10)", () => {
     const { sim, f } = await setup([surveyFlow()], ["first_name"]);
     const refused = await run(f, sim);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/refused: .*flow\.data\.appointment_at is used by widget ask_rating but the campaign never sends "appointment_at"/);
+    expect(refused.stderr).toMatch(
+      /refused: .*flow\.data\.appointment_at is used by widget ask_rating but the campaign never sends "appointment_at"/,
+    );
     expect(refused.stderr).toMatch(/nothing was sent/);
     expect(sim.stats.createArrivals).toHaveLength(0);
 
-    const fixed = await makeFixture(`to,first_name,appointment_at\n${phoneNumbers(4).map((n, i) => `${n},Ann${i},2026-12-0${i + 1}`).join("\n")}\n`);
+    const fixed = await makeFixture(
+      `to,first_name,appointment_at\n${phoneNumbers(4)
+        .map((n, i) => `${n},Ann${i},2026-12-0${i + 1}`)
+        .join("\n")}\n`,
+    );
     cleanups.push(() => fixed.cleanup());
     const ran = await run(fixed, sim);
     expect(ran.code, ran.stderr).toBe(0);
     expect(sim.stats.created).toBe(4);
     expect(ran.stderr).toMatch(/preflight: flow FW\w+ "Survey", published revision 2; 1 question\(s\): ask_rating/);
-    const ledger = (await readFile(fixed.ledgerPath, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { t: string });
+    const ledger = (await readFile(fixed.ledgerPath, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { t: string });
     expect(ledger.find((e) => e.t === "flow")).toMatchObject({ sid: FLOW_SID, revision: 2, questions: ["ask_rating"] });
   });
 
@@ -80,7 +113,12 @@ describe("flow preflight before the first create (SPEC §10)", () => {
   it("judges the published revision, not a newer draft, and warns about the draft and unused parameters", async () => {
     // The draft drops appointment_at; the published revision (what contacts run) still uses it.
     const draft = { states: [surveyStates("thanks")[0], surveyStates("thanks")[2]] };
-    const flow = surveyFlow({ status: "draft", revision: 3, definition: draft, published: { revision: 2, definition: { states: surveyStates("ask_rating") } } });
+    const flow = surveyFlow({
+      status: "draft",
+      revision: 3,
+      definition: draft,
+      published: { revision: 2, definition: { states: surveyStates("ask_rating") } },
+    });
     const { sim, f } = await setup([flow], ["first_name", "appointment_at", "unused_col"]);
     const result = await run(f, sim);
     expect(result.code, result.stderr).toBe(0);
@@ -110,13 +148,20 @@ describe("flow preflight before the first create (SPEC §10)", () => {
   });
 
   it("runs against a flow whose definition is as Twilio's API returns it (fixture), and refuses when one of its keys is missing", async () => {
-    const fixture = JSON.parse(readFileSync(new URL("../fixtures/flows/appointment-reminder.json", import.meta.url), "utf8")) as SimulatedFlow;
+    const fixture = JSON.parse(
+      readFileSync(new URL("../fixtures/flows/appointment-reminder.json", import.meta.url), "utf8"),
+    ) as SimulatedFlow;
     const all = ["first_name", "appointment_at", "language", "tier", "patient_id"];
     const { sim, f } = await setup([{ ...fixture, sid: FLOW_SID }], all);
     const ok = await run(f, sim);
     expect(ok.code, ok.stderr).toBe(0);
     expect(sim.stats.created).toBe(4);
-    const short = await makeFixture(`to,first_name,appointment_at,tier,patient_id\n${phoneNumbers(2, 3000).map((n) => `${n},a,b,c,d`).join("\n")}\n`, { name: "short" });
+    const short = await makeFixture(
+      `to,first_name,appointment_at,tier,patient_id\n${phoneNumbers(2, 3000)
+        .map((n) => `${n},a,b,c,d`)
+        .join("\n")}\n`,
+      { name: "short" },
+    );
     cleanups.push(() => short.cleanup());
     const refused = await run(short, sim);
     expect(refused.code).toBe(2);

@@ -23,7 +23,11 @@ async function setup(contacts: number): Promise<{ sim: Simulator; redis: RedisSe
   const redis = await startRedis();
   const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: RATE, latencyMs: 30 });
   const f = await makeFixture(contactsCsv(phoneNumbers(contacts)));
-  cleanups.push(() => redis.stop(), () => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => redis.stop(),
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   return { sim, redis, f };
 }
 
@@ -32,8 +36,19 @@ function twoShards(f: Fixture, sim: Simulator, redis: RedisServer) {
   return Promise.all(
     [1, 2].map((k) =>
       runCliProcess([
-        "run", f.campaignPath, "--studio-url", sim.url, "--rate", String(RATE), "--redis", redis.url,
-        "--shard", `${k}/2`, "--ledger", path.join(f.dir, `shard-${k}.jsonl`), "--json",
+        "run",
+        f.campaignPath,
+        "--studio-url",
+        sim.url,
+        "--rate",
+        String(RATE),
+        "--redis",
+        redis.url,
+        "--shard",
+        `${k}/2`,
+        "--ledger",
+        path.join(f.dir, `shard-${k}.jsonl`),
+        "--json",
       ]),
     ),
   );
@@ -67,7 +82,9 @@ describe("one Studio rate limit shared through Redis", () => {
     const t = sim.stats.createArrivals;
     // A 429 holds both workers for its Retry-After (the simulator says 1 s): judged without it.
     const combined = (t.length - 1) / (((t.at(-1) ?? 0) - (t[0] ?? 0)) / 1000 - sim.stats.rateLimited);
-    console.info(`redis-shared: ${t.length} creates by 2 processes, combined ${combined.toFixed(2)}/s, max ${maxPerWindow(t)} in any 1 s window (${RATE + 1} arrivals spanned ≥ ${tightestSpan(t, RATE + 1)} ms), ${sim.stats.rateLimited} × 429`);
+    console.info(
+      `redis-shared: ${t.length} creates by 2 processes, combined ${combined.toFixed(2)}/s, max ${maxPerWindow(t)} in any 1 s window (${RATE + 1} arrivals spanned ≥ ${tightestSpan(t, RATE + 1)} ms), ${sim.stats.rateLimited} × 429`,
+    );
     expectOneSharedLimit(t);
     expect(sim.stats.rateLimited).toBeLessThanOrEqual(1);
     expect(combined).toBeGreaterThan(0.9 * RATE);
@@ -92,7 +109,9 @@ describe("one Studio rate limit shared through Redis", () => {
     const before = arrivals.filter((t) => t < disruptedAt);
     const after = arrivals.filter((t) => t > recoveredAt + TRANSITION_MS);
     const transition = arrivals.filter((t) => t >= disruptedAt && t <= recoveredAt + TRANSITION_MS);
-    console.info(`redis ${_name} (down ${recoveredAt - disruptedAt} ms): max window before ${maxPerWindow(before)}, in the transition ${maxPerWindow(transition)}, after ${maxPerWindow(after)} (${RATE + 1} arrivals spanned ≥ ${tightestSpan(after, RATE + 1)} ms); ${sim.stats.rateLimited} × 429 absorbed`);
+    console.info(
+      `redis ${_name} (down ${recoveredAt - disruptedAt} ms): max window before ${maxPerWindow(before)}, in the transition ${maxPerWindow(transition)}, after ${maxPerWindow(after)} (${RATE + 1} arrivals spanned ≥ ${tightestSpan(after, RATE + 1)} ms); ${sim.stats.rateLimited} × 429 absorbed`,
+    );
     expectOneSharedLimit(before);
     expectOneSharedLimit(after);
     expect(after.length).toBeGreaterThan(RATE);
@@ -115,7 +134,11 @@ describe("one Studio rate limit shared through Redis", () => {
     const redis = await startRedis({ password });
     const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
     const f = await makeFixture(contactsCsv(phoneNumbers(5)));
-    cleanups.push(() => redis.stop(), () => sim.close(), () => f.cleanup());
+    cleanups.push(
+      () => redis.stop(),
+      () => sim.close(),
+      () => f.cleanup(),
+    );
     const args = ["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", ...(via === "flag" ? ["--redis", redis.url] : [])];
     const env = childEnv({ DEBUG: "*", ...(via === "env" ? { STUDIO_CAMPAIGN_REDIS_URL: redis.url } : {}) });
     const result = await runCliProcess(args, { env });

@@ -16,7 +16,10 @@ afterAll(async () => {
 async function setup(n: number, simOptions: SimulatorOptions = {}, campaign: Record<string, unknown> = {}) {
   const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, ...simOptions });
   const f = await makeFixture(contactsCsv(phoneNumbers(n)), campaign);
-  cleanups.push(() => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   return { sim, f };
 }
 
@@ -130,7 +133,16 @@ describe.concurrent("stopping early", () => {
   it("an outage (refused connections) stops with 75 and leaves rows pending, not failed", async () => {
     const { f } = await setup(20);
     // --no-preflight: the outage met by the creates (an unreachable Studio at preflight is exit 75 before any row).
-    const result = await runCli(["run", f.campaignPath, "--studio-url", "http://127.0.0.1:1", "--outage-after", "2", "--json", "--no-preflight"]);
+    const result = await runCli([
+      "run",
+      f.campaignPath,
+      "--studio-url",
+      "http://127.0.0.1:1",
+      "--outage-after",
+      "2",
+      "--json",
+      "--no-preflight",
+    ]);
     expect(result.code).toBe(75);
     const summary = JSON.parse(result.stdout);
     expect(summary.stopped).toBe("outage");

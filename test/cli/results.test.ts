@@ -14,13 +14,32 @@ afterAll(async () => {
 });
 
 /** The demo's survey flow (two questions, replies include a formula-looking one). */
-const surveyFlow = (): SimulatedFlow => ({ ...loadFlowFiles([new URL("../../campaigns/demo-survey-flow.json", import.meta.url).pathname])[0]!, sid: FLOW_SID });
+const surveyFlow = (): SimulatedFlow => ({
+  ...loadFlowFiles([new URL("../../campaigns/demo-survey-flow.json", import.meta.url).pathname])[0]!,
+  sid: FLOW_SID,
+});
 
-async function surveyed(n: number, options: SimulatorOptions = {}, campaign: Record<string, unknown> = {}): Promise<{ sim: Simulator; f: Fixture }> {
-  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, flowDefinitions: [surveyFlow()], replyRate: 0.6, surveyMs: 200, ...options });
-  const csv = `to,first_name,appointment_at\n${phoneNumbers(n).map((p, i) => `${p},Ann${i},2026-12-01`).join("\n")}\n`;
+async function surveyed(
+  n: number,
+  options: SimulatorOptions = {},
+  campaign: Record<string, unknown> = {},
+): Promise<{ sim: Simulator; f: Fixture }> {
+  const sim = await startSimulator({
+    credentials: SIMULATOR_CREDENTIALS,
+    rate: 0,
+    flowDefinitions: [surveyFlow()],
+    replyRate: 0.6,
+    surveyMs: 200,
+    ...options,
+  });
+  const csv = `to,first_name,appointment_at\n${phoneNumbers(n)
+    .map((p, i) => `${p},Ann${i},2026-12-01`)
+    .join("\n")}\n`;
   const f = await makeFixture(csv, { columns: { parameters: ["first_name", "appointment_at"] }, ...campaign });
-  cleanups.push(() => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   const ran = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
   expect(ran.code, ran.stderr).toBe(0);
   await new Promise((r) => setTimeout(r, 250)); // every survey ends (surveyMs)
@@ -60,7 +79,9 @@ describe.concurrent("results: what each contact answered (SPEC §11)", () => {
       expect(row.ask_comment).toBe(escaped(comment.get(row.to!) ?? ""));
     }
     expect(report.filter((r) => r.ask_comment?.startsWith("'")).length).toBeGreaterThan(2);
-    expect(first.stdout).toMatch(new RegExp(`ask_rating: asked 30, answered ${rating.size} \\(${((rating.size / 30) * 100).toFixed(1)} %\\); most frequent: "`));
+    expect(first.stdout).toMatch(
+      new RegExp(`ask_rating: asked 30, answered ${rating.size} \\(${((rating.size / 30) * 100).toFixed(1)} %\\); most frequent: "`),
+    );
     expect(first.stdout).toMatch(new RegExp(`ask_comment: asked ${rating.size}, answered ${comment.size} `));
   });
 
@@ -118,14 +139,18 @@ describe.concurrent("results: what each contact answered (SPEC §11)", () => {
   });
 
   it("custom results paths: flow.data, nested values, non-strings as JSON, missing as empty", async () => {
-    const { sim, f } = await surveyed(6, {}, {
-      results: {
-        name: "flow.data.first_name",
-        asked_text: "widgets.ask_rating.outbound.Body",
-        rating_message: "widgets.ask_rating.inbound",
-        nothing: "widgets.no_such_widget.inbound.Body",
+    const { sim, f } = await surveyed(
+      6,
+      {},
+      {
+        results: {
+          name: "flow.data.first_name",
+          asked_text: "widgets.ask_rating.outbound.Body",
+          rating_message: "widgets.ask_rating.inbound",
+          nothing: "widgets.no_such_widget.inbound.Body",
+        },
       },
-    });
+    );
     expect((await results(f, sim)).code).toBe(0);
     const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
     expect(Object.keys(report[0]!).slice(-4)).toEqual(["name", "asked_text", "rating_message", "nothing"]);

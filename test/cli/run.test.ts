@@ -56,16 +56,37 @@ describe.concurrent("run: statuses, policies and Parameters", () => {
     expect(result.stderr).not.toMatch(/unexpected/);
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout);
-    expect(summary.counts).toEqual({ pending: 0, created: 3, conflict_skipped: 1, failed: 1, expired: 0, invalid: 2, duplicate: 1, suppressed: 1 });
+    expect(summary.counts).toEqual({
+      pending: 0,
+      created: 3,
+      conflict_skipped: 1,
+      failed: 1,
+      expired: 0,
+      invalid: 2,
+      duplicate: 1,
+      suppressed: 1,
+    });
 
     const report = await runCli(["report", f.campaignPath]);
     expect(report.code).toBe(0);
     const rows = parseCsv(report.stdout);
     expect(rows.map((r) => [r.row, r.status])).toEqual([
-      ["1", "created"], ["2", "created"], ["3", "invalid"], ["4", "duplicate"], ["5", "suppressed"],
-      ["6", "conflict_skipped"], ["7", "failed"], ["8", "created"], ["9", "invalid"],
+      ["1", "created"],
+      ["2", "created"],
+      ["3", "invalid"],
+      ["4", "duplicate"],
+      ["5", "suppressed"],
+      ["6", "conflict_skipped"],
+      ["7", "failed"],
+      ["8", "created"],
+      ["9", "invalid"],
     ]);
-    expect(rows[5]).toMatchObject({ conflicting_execution_sid: active.sid, conflict_action: "skipped", http_status: "409", error_code: "20409" });
+    expect(rows[5]).toMatchObject({
+      conflicting_execution_sid: active.sid,
+      conflict_action: "skipped",
+      http_status: "409",
+      error_code: "20409",
+    });
     expect(rows[6]).toMatchObject({ http_status: "400", error_code: "21211", attempts: "1" });
     expect(rows[0]?.execution_sid).toMatch(/^FN/);
     expect(rows[8]?.to).toBe("'=SUM(A1:A9)");
@@ -194,8 +215,14 @@ describe.concurrent("run: faults never duplicate", () => {
     expect(result.code).toBe(0);
     expect(perContact.size).toBe(40);
     const ledger = await readFile(f.ledgerPath, "utf8");
-    const sids = new Set(ledger.split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.t === "created" || e.t === "adopted").map((e) => e.sid));
+    const sids = new Set(
+      ledger
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.t === "created" || e.t === "adopted")
+        .map((e) => e.sid),
+    );
     expect(sids).toEqual(new Set(sim.executions().map((e) => e.sid)));
   });
 });
-

@@ -1,11 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { makeFixture, maxPerWindow, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { startRedis } from "../helpers/redis.js";
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
+// Tests run at once (light work, each its own simulator): cleaned when the file is done.
+afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -16,7 +17,10 @@ async function setup(perSender: number, campaign: Record<string, unknown>): Prom
   // Rows alternate between the two senders (a per-row From column).
   const rows = phoneNumbers(perSender * SENDERS.length).map((to, i) => `${to},${SENDERS[i % SENDERS.length]}`);
   const f = await makeFixture(`to,sender\n${rows.join("\n")}\n`, { columns: { from: "sender", parameters: [] }, ...campaign });
-  cleanups.push(() => sim.close(), () => f.cleanup());
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
   return { sim, f };
 }
 
@@ -27,11 +31,14 @@ function createdBySender(sim: Simulator): Map<string, number[]> {
 }
 
 function combinedRate(sim: Simulator): number {
-  const all = sim.executions().map((e) => e.createdAt).sort((a, b) => a - b);
+  const all = sim
+    .executions()
+    .map((e) => e.createdAt)
+    .sort((a, b) => a - b);
   return (all.length - 1) / ((all.at(-1)! - all[0]!) / 1000);
 }
 
-describe("a pace each sender can carry (rate.senderMps)", () => {
+describe.concurrent("a pace each sender can carry (rate.senderMps)", () => {
   it("two senders at senderMps 4: never more than 4 creates in any second per sender, the campaign at ~8/s", async () => {
     const { sim, f } = await setup(10, { rate: { perSecond: 20, senderMps: 4 } });
     const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight"]);
@@ -43,7 +50,9 @@ describe("a pace each sender can carry (rate.senderMps)", () => {
       expect(maxPerWindow(bySender.get(sender)!)).toBeLessThanOrEqual(4);
     }
     const rate = combinedRate(sim);
-    console.info(`sender pace: 2 senders at senderMps 4, combined ${rate.toFixed(2)}/s, max per sender per 1 s window ${Math.max(...SENDERS.map((s) => maxPerWindow(bySender.get(s)!)))}`);
+    console.info(
+      `sender pace: 2 senders at senderMps 4, combined ${rate.toFixed(2)}/s, max per sender per 1 s window ${Math.max(...SENDERS.map((s) => maxPerWindow(bySender.get(s)!)))}`,
+    );
     expect(rate).toBeGreaterThan(6);
     expect(rate).toBeLessThanOrEqual(9); // two interleaved 4/s streams; (n − 1) / span counts one edge twice
   });
@@ -59,9 +68,24 @@ describe("a pace each sender can carry (rate.senderMps)", () => {
     cleanups.push(() => redis.stop());
     const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 20, latencyMs: 30 });
     const f = await makeFixture(`to\n${phoneNumbers(14).join("\n")}\n`, { rate: { perSecond: 20, senderMps: 6 } });
-    cleanups.push(() => sim.close(), () => f.cleanup());
+    cleanups.push(
+      () => sim.close(),
+      () => f.cleanup(),
+    );
     const worker = (k: number) =>
-      runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--redis", redis.url, "--shard", `${k}/2`, "--ledger", `${f.ledgerPath}.${k}`]);
+      runCli([
+        "run",
+        f.campaignPath,
+        "--studio-url",
+        sim.url,
+        "--no-preflight",
+        "--redis",
+        redis.url,
+        "--shard",
+        `${k}/2`,
+        "--ledger",
+        `${f.ledgerPath}.${k}`,
+      ]);
     const results = await Promise.all([worker(1), worker(2)]);
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const times = sim.executions().map((e) => e.createdAt);
@@ -72,7 +96,10 @@ describe("a pace each sender can carry (rate.senderMps)", () => {
 
 describe("validate warns when a sender's known throughput is below the create rate", () => {
   it.each([
-    ["+15017122661", /US\/Canada long code \(1 message\/s\), but this campaign starts 20\.0 messages\/s from it: Twilio would queue 19\.0 messages\/s, and the last of 3 contacts would wait ~3 s/],
+    [
+      "+15017122661",
+      /US\/Canada long code \(1 message\/s\), but this campaign starts 20\.0 messages\/s from it: Twilio would queue 19\.0 messages\/s, and the last of 3 contacts would wait ~3 s/,
+    ],
     ["+18005550100", /toll-free number \(~3 messages\/s by default\)/],
     ["MG0123456789abcdef0123456789abcdef", /Messaging Service \(a pool: its throughput is its senders' together\): set rate\.senderMps/],
   ])("%s", async (from, warning) => {

@@ -55,7 +55,9 @@ describe("openContactsCsv", () => {
   });
 
   it("rejects a missing or empty file", async () => {
-    await expect(openContactsCsv(path.join(dir, "missing.csv"), "to")).rejects.toThrow(/missing\.csv: cannot read the contacts file \(ENOENT\)/);
+    await expect(openContactsCsv(path.join(dir, "missing.csv"), "to")).rejects.toThrow(
+      /missing\.csv: cannot read the contacts file \(ENOENT\)/,
+    );
     await expect(read("")).rejects.toThrow(/empty/);
   });
 });

@@ -31,7 +31,8 @@ interface Captured {
 const capture = new AsyncLocalStorage<Captured>();
 let patched = false;
 /** The environment of the in-process calls under way, the one to restore after them, and when they are all done. */
-let running: { env: NodeJS.ProcessEnv; key: string; count: number; saved: NodeJS.ProcessEnv; done: Promise<void>; finish: () => void } | undefined;
+let running:
+  { env: NodeJS.ProcessEnv; key: string; count: number; saved: NodeJS.ProcessEnv; done: Promise<void>; finish: () => void } | undefined;
 
 /** Route process.stdout/stderr writes made inside a `runCli` call (and what it started) to that call. */
 function patchOutput(): void {
@@ -108,7 +109,11 @@ export interface Fixture {
 }
 
 /** A campaign and its contacts in a fresh temp folder. */
-export async function makeFixture(contactsCsv: string, campaign: Record<string, unknown> = {}, files: Record<string, string> = {}): Promise<Fixture> {
+export async function makeFixture(
+  contactsCsv: string,
+  campaign: Record<string, unknown> = {},
+  files: Record<string, string> = {},
+): Promise<Fixture> {
   const dir = await mkdtemp(path.join(tmpdir(), "studio-campaign-"));
   const body = {
     name: "test-campaign",

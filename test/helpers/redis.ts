@@ -30,7 +30,8 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   const auth = options.password === undefined ? [] : ["--no-auth-warning", "-a", options.password];
   const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(port), ...auth, ...args], { encoding: "utf8" });
   return {
-    url: options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
+    url:
+      options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     port,
     flushAll: () => {
       const result = cli("FLUSHALL");

@@ -17,7 +17,9 @@ const contact = (row: number) => ({ row, to: `+141555510${String(row).padStart(2
 
 /** Two shards' ledgers, rows out of order, states and answers after the creates (one answer holds a "row" key). */
 function shardLines(rows: number[]): string[] {
-  const lines: object[] = [{ t: "campaign", v: 1, name: "r", flowSid: "FW0123456789abcdef0123456789abcdef", from: FROM, account: "AC1", at }];
+  const lines: object[] = [
+    { t: "campaign", v: 1, name: "r", flowSid: "FW0123456789abcdef0123456789abcdef", from: FROM, account: "AC1", at },
+  ];
   lines.push({ t: "flow", sid: "FW0123456789abcdef0123456789abcdef", revision: 3, questions: ["ask"], at });
   for (const row of rows) {
     if (row % 5 === 0) {
@@ -29,7 +31,13 @@ function shardLines(rows: number[]): string[] {
   for (const row of rows) {
     if (row % 5 === 0) continue;
     lines.push({ t: "exec", sid: sid(row), status: "ended", at });
-    lines.push({ t: "results", sid: sid(row), values: { "widgets.ask.inbound.Body": row % 2 ? `answer ${row}` : { row: 1 } }, final: true, at });
+    lines.push({
+      t: "results",
+      sid: sid(row),
+      values: { "widgets.ask.inbound.Body": row % 2 ? `answer ${row}` : { row: 1 } },
+      final: true,
+      at,
+    });
   }
   return lines.map((l) => JSON.stringify(l));
 }

@@ -209,7 +209,10 @@ describe("credentials stay secret", () => {
       res.end(JSON.stringify({ executions: [], meta: { next_page_url: next } }));
     });
     await new Promise<void>((r) => own.listen(0, "127.0.0.1", r));
-    const client = new StudioClient({ baseUrl: `http://127.0.0.1:${(own.address() as AddressInfo).port}`, credentials: accountCredentials() });
+    const client = new StudioClient({
+      baseUrl: `http://127.0.0.1:${(own.address() as AddressInfo).port}`,
+      credentials: accountCredentials(),
+    });
     for await (const _ of client.listExecutionPages(FLOW_SID)) void _;
     await client.close();
     own.close();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decideAfterEnd, decideConflict, MAX_CONFLICT_ENDS, type ConflictFacts, type EndOutcome } from "../../src/campaign/conflict-decision.js";
+import {
+  decideAfterEnd,
+  decideConflict,
+  MAX_CONFLICT_ENDS,
+  type ConflictFacts,
+  type EndOutcome,
+} from "../../src/campaign/conflict-decision.js";
 
 const SID = "FN0123456789abcdef0123456789abcdef";
 const base: ConflictFacts = { policy: "end-and-retry", sid: SID, ours: "not-asked", endsSoFar: 0 };
@@ -21,7 +27,10 @@ describe("decideConflict: the 409 policy (SPEC §1.4, §5)", () => {
 
   it("the bound is three ends, and a failure names the last Execution", () => {
     expect(MAX_CONFLICT_ENDS).toBe(3);
-    expect(decideConflict({ ...base, endsSoFar: 3 })).toEqual({ kind: "fail", message: `an Execution was still active after 3 ends (last ${SID})` });
+    expect(decideConflict({ ...base, endsSoFar: 3 })).toEqual({
+      kind: "fail",
+      message: `an Execution was still active after 3 ends (last ${SID})`,
+    });
   });
 });
 

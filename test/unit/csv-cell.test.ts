@@ -8,7 +8,7 @@ describe("csvCell (SPEC §6 formula-injection escaping)", () => {
     ["=1+2", "'=1+2"],
     ["@SUM(A1)", "'@SUM(A1)"],
     ["\tx", "'\tx"],
-    ["\rx", "\"'\rx\""],
+    ["\rx", '"\'\rx"'],
     ["+1 555", "'+1 555"],
     ["-x", "'-x"],
     ["+", "'+"],

@@ -23,10 +23,20 @@ describe("decideContact", () => {
   it.each([
     ["new contact past its deadline: expire", undefined, false, { action: "expire" }],
     ["pending past its deadline: expire", state({ attempts: 2 }), false, { action: "expire" }],
-    ["in doubt past its deadline: settle first (adopt what was created in time)", state({ inDoubt: true, attempts: 1 }), false, { action: "settle" }],
+    [
+      "in doubt past its deadline: settle first (adopt what was created in time)",
+      state({ inDoubt: true, attempts: 1 }),
+      false,
+      { action: "settle" },
+    ],
     ["created stays created", state({ status: "created" }), false, { action: "done", status: "created" }],
     ["expired stays expired", state({ status: "expired" }), true, { action: "done", status: "expired" }],
-    ["failed transiently, --retry-failed, past its deadline: expire", state({ status: "failed", transient: true }), true, { action: "expire" }],
+    [
+      "failed transiently, --retry-failed, past its deadline: expire",
+      state({ status: "failed", transient: true }),
+      true,
+      { action: "expire" },
+    ],
   ])("deadline passed: %s", (_name, contact, retryFailed, expected) => {
     expect(decideContact(contact, { retryFailed, deadlinePassed: true })).toEqual(expected);
   });
@@ -40,7 +50,11 @@ describe("matchDoubts", () => {
   it("adopts the oldest Execution for the address created since the doubt (second precision, skew)", () => {
     const found = matchDoubts(
       [{ key: "a", to: "+1", since }],
-      [execution("FNnew", "+1", "2026-01-01T10:00:09Z"), execution("FNold", "+1", "2026-01-01T10:00:04Z"), execution("FNolder", "+1", "2026-01-01T09:59:00Z")],
+      [
+        execution("FNnew", "+1", "2026-01-01T10:00:09Z"),
+        execution("FNold", "+1", "2026-01-01T10:00:04Z"),
+        execution("FNolder", "+1", "2026-01-01T09:59:00Z"),
+      ],
     );
     expect(found.get("a")).toBe("FNold");
   });
@@ -60,7 +74,10 @@ describe("matchDoubts", () => {
 
   it("gives each Execution to one contact only", () => {
     const found = matchDoubts(
-      [{ key: "a", to: "+1", since }, { key: "b", to: "+1", since: since + 1000 }],
+      [
+        { key: "a", to: "+1", since },
+        { key: "b", to: "+1", since: since + 1000 },
+      ],
       [execution("FN1", "+1", "2026-01-01T10:00:06Z")],
     );
     expect([...found.entries()]).toEqual([["a", "FN1"]]);

@@ -5,7 +5,8 @@ import { LedgerError } from "../../src/ledger/errors.js";
 import { LockHeldError } from "../../src/ledger/ledger-lock.js";
 import { StudioApiError, StudioTransportError } from "../../src/studio/errors.js";
 
-const api = (status: number) => new StudioApiError({ method: "GET", path: "/v2/Flows/FW", status, body: undefined, retryAfterMs: undefined });
+const api = (status: number) =>
+  new StudioApiError({ method: "GET", path: "/v2/Flows/FW", status, body: undefined, retryAfterMs: undefined });
 
 describe("exitCodeForError: 75 only for what a rerun can clear", () => {
   it.each([
@@ -17,7 +18,11 @@ describe("exitCodeForError: 75 only for what a rerun can clear", () => {
     ["a plain-http URL", new StudioCampaignError("INSECURE_BASE_URL", "x"), ExitCode.usage],
     ["a held lock", new LockHeldError("/l.lock", { pid: 1, host: "h", since: "s", token: "t" }), ExitCode.tempFail],
     ["an unreachable Redis", new StudioCampaignError("LIMITER_UNAVAILABLE", "x"), ExitCode.tempFail],
-    ["Studio did not answer", new StudioTransportError({ method: "GET", path: "/", delivery: "not-sent", cause: new Error("x") }), ExitCode.tempFail],
+    [
+      "Studio did not answer",
+      new StudioTransportError({ method: "GET", path: "/", delivery: "not-sent", cause: new Error("x") }),
+      ExitCode.tempFail,
+    ],
     ["Studio answered 503", api(503), ExitCode.tempFail],
     ["Studio answered 401", api(401), ExitCode.noPermission],
     ["Studio answered 403", api(403), ExitCode.noPermission],

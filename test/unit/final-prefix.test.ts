@@ -41,7 +41,8 @@ describe("FinalPrefixTracker", () => {
     for (const maxKeysAfter of [undefined, 0]) {
       const prefix = pass([...verdicts], maxKeysAfter);
       expect(prefix.point.rows).toBe(rows);
-      for (let row = 1; row <= verdicts.length; row++) expect(prefix.seen.has(to(row), FROM)).toBe((keyRows as readonly number[]).includes(row));
+      for (let row = 1; row <= verdicts.length; row++)
+        expect(prefix.seen.has(to(row), FROM)).toBe((keyRows as readonly number[]).includes(row));
       expect(prefix.counts.created + prefix.counts.invalid).toBe(rows);
     }
   });

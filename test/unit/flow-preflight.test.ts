@@ -11,17 +11,35 @@ describe("liquidUses: flow.data references in one string", () => {
     ["whitespace control", "{{- flow.data.x -}}", [{ key: "x", defaulted: false }]],
     ["a filter that is not default", "{{ flow.data.at | date: '%H:%M' }}", [{ key: "at", defaulted: false }]],
     ["default, double quotes", '{{ flow.data.clinic | default: "our clinic" }}', [{ key: "clinic", defaulted: true }]],
-    ["default, single quotes, after another filter", "{{ flow.data.clinic | upcase | default: 'x' }}", [{ key: "clinic", defaulted: true }]],
+    [
+      "default, single quotes, after another filter",
+      "{{ flow.data.clinic | upcase | default: 'x' }}",
+      [{ key: "clinic", defaulted: true }],
+    ],
     ["a pipe inside quotes is no filter", "{{ flow.data.a | append: '|default' }}", [{ key: "a", defaulted: false }]],
     ["a key in a filter argument is not defaulted", "{{ 'x' | append: flow.data.b | default: 'y' }}", [{ key: "b", defaulted: false }]],
     ["if tag", "{% if flow.data.vip %}VIP{% endif %}", [{ key: "vip", defaulted: false }]],
-    ["two keys in one tag", "{% if flow.data.a == 'x' or flow.data.b %}", [{ key: "a", defaulted: false }, { key: "b", defaulted: false }]],
+    [
+      "two keys in one tag",
+      "{% if flow.data.a == 'x' or flow.data.b %}",
+      [
+        { key: "a", defaulted: false },
+        { key: "b", defaulted: false },
+      ],
+    ],
     ["assign with default", "{% assign c = flow.data.clinic | default: 'x' %}", [{ key: "clinic", defaulted: true }]],
     ["bracket form", '{{ flow.data["first-name"] }}', [{ key: "first-name", defaulted: false }]],
     ["REST trigger parameters", "{{trigger.request.parameters.tier}}", [{ key: "tier", defaulted: false }]],
     ["the whole object", "{{ flow.data | to_json }}", [{ key: undefined, defaulted: false }]],
     ["a nested path reads its first key", "{{flow.data.address.city}}", [{ key: "address", defaulted: false }]],
-    ["a key that is a prefix of another", "{{flow.data.appt}} {{flow.data.appointment_at}}", [{ key: "appt", defaulted: false }, { key: "appointment_at", defaulted: false }]],
+    [
+      "a key that is a prefix of another",
+      "{{flow.data.appt}} {{flow.data.appointment_at}}",
+      [
+        { key: "appt", defaulted: false },
+        { key: "appointment_at", defaulted: false },
+      ],
+    ],
     ["not flow.data outside Liquid", "flow.data.first_name", []],
     ["another object named like it", "{{ myflow.data.x }} {{ flow.variables.x }} {{ widgets.flow.data.y }}", []],
   ] as const)("%s", (_name, text, expected) => {
@@ -29,10 +47,21 @@ describe("liquidUses: flow.data references in one string", () => {
   });
 });
 
-const widget = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, transitions: [], properties: {}, ...extra });
-const trigger = (next: string | undefined) => widget("Trigger", "trigger", { transitions: [{ event: "incomingMessage" }, { event: "incomingRequest", ...(next ? { next } : {}) }] });
+const widget = (name: string, type: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  type,
+  transitions: [],
+  properties: {},
+  ...extra,
+});
+const trigger = (next: string | undefined) =>
+  widget("Trigger", "trigger", { transitions: [{ event: "incomingMessage" }, { event: "incomingRequest", ...(next ? { next } : {}) }] });
 const ask = (name: string, body: string, extra: Record<string, unknown> = {}) =>
-  widget(name, "send-and-wait-for-reply", { properties: { body, timeout: "3600" }, transitions: [{ event: "incomingMessage" }, { event: "timeout" }], ...extra });
+  widget(name, "send-and-wait-for-reply", {
+    properties: { body, timeout: "3600" },
+    transitions: [{ event: "incomingMessage" }, { event: "timeout" }],
+    ...extra,
+  });
 
 describe("findDataReferences: every string of every widget, nested too", () => {
   it("walks properties, nested arrays and transition conditions, and names the widgets", () => {
@@ -41,7 +70,9 @@ describe("findDataReferences: every string of every widget, nested too", () => {
         trigger("a"),
         ask("a", "{{flow.data.x}}"),
         widget("b", "make-http-request", { properties: { parameters: [{ key: "k", value: "{{flow.data.x | default: 'd'}}" }] } }),
-        widget("c", "split-based-on", { transitions: [{ event: "match", next: "a", conditions: [{ arguments: ["{{flow.data.y}}"], value: "1" }] }] }),
+        widget("c", "split-based-on", {
+          transitions: [{ event: "match", next: "a", conditions: [{ arguments: ["{{flow.data.y}}"], value: "1" }] }],
+        }),
       ],
     };
     const refs = findDataReferences(definition);
@@ -66,14 +97,36 @@ const snapshot = (states: unknown[], extra: Partial<FlowSnapshot> = {}): FlowSna
   const revision = { revision: 4, status: "published", definition: { states }, valid: true, errors: [], warnings: [] };
   return { flowSid: "FWx", friendlyName: "f", published: revision, latest: revision, ...extra };
 };
-const survey = [trigger("ask_rating"), ask("ask_rating", "Hi {{flow.data.first_name}}, rate your visit on {{flow.data.appointment_at}}"), ask("ask_comment", "Why?")];
+const survey = [
+  trigger("ask_rating"),
+  ask("ask_rating", "Hi {{flow.data.first_name}}, rate your visit on {{flow.data.appointment_at}}"),
+  ask("ask_comment", "Why?"),
+];
 
 describe("judgeFlow: refuse what would harm contacts, warn about the rest", () => {
   it.each([
     ["every key sent: no refusal", snapshot(survey), ["first_name", "appointment_at"], [], []],
-    ["a key not sent: refused, naming key and widget", snapshot(survey), ["first_name"], [/flow\.data\.appointment_at is used by widget ask_rating but the campaign never sends "appointment_at"/], []],
-    ["a sent key the flow never uses: a warning", snapshot(survey), ["first_name", "appointment_at", "survey"], [], [/sends "survey" but .* never uses flow\.data\.survey/]],
-    ["a REST trigger leading nowhere: refused", snapshot([trigger(undefined), ...survey.slice(1)]), ["first_name", "appointment_at"], [/REST API trigger \(incomingRequest/], []],
+    [
+      "a key not sent: refused, naming key and widget",
+      snapshot(survey),
+      ["first_name"],
+      [/flow\.data\.appointment_at is used by widget ask_rating but the campaign never sends "appointment_at"/],
+      [],
+    ],
+    [
+      "a sent key the flow never uses: a warning",
+      snapshot(survey),
+      ["first_name", "appointment_at", "survey"],
+      [],
+      [/sends "survey" but .* never uses flow\.data\.survey/],
+    ],
+    [
+      "a REST trigger leading nowhere: refused",
+      snapshot([trigger(undefined), ...survey.slice(1)]),
+      ["first_name", "appointment_at"],
+      [/REST API trigger \(incomingRequest/],
+      [],
+    ],
     ["never published: refused", snapshot(survey, { published: undefined }), [], [/has no published revision/], []],
     [
       "a newer draft: warned, the published revision judged",
@@ -84,12 +137,27 @@ describe("judgeFlow: refuse what would harm contacts, warn about the rest", () =
     ],
     [
       "Twilio's own errors and warnings: warned",
-      snapshot(survey, { published: { revision: 4, status: "published", definition: { states: survey }, valid: false, errors: [{ message: "bad widget", property_path: "#/states/1" }], warnings: ["w1"] } }),
+      snapshot(survey, {
+        published: {
+          revision: 4,
+          status: "published",
+          definition: { states: survey },
+          valid: false,
+          errors: [{ message: "bad widget", property_path: "#/states/1" }],
+          warnings: ["w1"],
+        },
+      }),
       ["first_name", "appointment_at"],
       [],
       [/not valid/, /error .*bad widget \(#\/states\/1\)/, /warning .*w1/],
     ],
-    ["the whole object used: no unused-key warning", snapshot([trigger("a"), widget("a", "send-message", { properties: { body: "{{flow.data | to_json}}" } })]), ["anything"], [], []],
+    [
+      "the whole object used: no unused-key warning",
+      snapshot([trigger("a"), widget("a", "send-message", { properties: { body: "{{flow.data | to_json}}" } })]),
+      ["anything"],
+      [],
+      [],
+    ],
   ] as const)("%s", (_name, flow, sent, refusals, warnings) => {
     const verdict = judgeFlow(flow, sent);
     expect(verdict.refusals).toHaveLength(refusals.length);
@@ -99,12 +167,19 @@ describe("judgeFlow: refuse what would harm contacts, warn about the rest", () =
   });
 
   it("records the revision and the Send & Wait For Reply widgets in order", () => {
-    expect(judgeFlow(snapshot(survey), ["first_name", "appointment_at"]).facts).toEqual({ flowSid: "FWx", revision: 4, questions: ["ask_rating", "ask_comment"] });
+    expect(judgeFlow(snapshot(survey), ["first_name", "appointment_at"]).facts).toEqual({
+      flowSid: "FWx",
+      revision: 4,
+      questions: ["ask_rating", "ask_comment"],
+    });
   });
 });
 
 describe("a definition as Twilio's API returns it (test/fixtures/flows/appointment-reminder.json)", () => {
-  const resource = JSON.parse(readFileSync(new URL("../fixtures/flows/appointment-reminder.json", import.meta.url), "utf8")) as { definition: unknown; revision: number };
+  const resource = JSON.parse(readFileSync(new URL("../fixtures/flows/appointment-reminder.json", import.meta.url), "utf8")) as {
+    definition: unknown;
+    revision: number;
+  };
   const definition = parseDefinition(resource.definition)!;
 
   it("is read: trigger target, questions, and every flow.data key with its widgets", () => {

@@ -17,7 +17,11 @@ describe("parseCampaign", () => {
   });
 
   it("lets flags override the file", () => {
-    const campaign = parseCampaign({ ...valid, rate: { perSecond: 5 } }, "/c.json", { rate: 2.5, onConflict: "end-and-retry", contacts: "/other.csv" });
+    const campaign = parseCampaign({ ...valid, rate: { perSecond: 5 } }, "/c.json", {
+      rate: 2.5,
+      onConflict: "end-and-retry",
+      contacts: "/other.csv",
+    });
     expect([campaign.rate.perSecond, campaign.onConflict, campaign.contactsPath]).toEqual([2.5, "end-and-retry", "/other.csv"]);
   });
 

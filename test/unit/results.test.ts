@@ -7,8 +7,10 @@ import { decideAfterReadFailure } from "../../src/studio/read-retry.js";
 import { RETRY_DEFAULTS } from "../../src/studio/retry-policy.js";
 
 const policy = { ...RETRY_DEFAULTS, maxAttempts: 3 };
-const api = (status: number, retryAfterMs?: number) => new StudioApiError({ method: "GET", path: "/x", status, body: undefined, retryAfterMs });
-const transport = (delivery: "not-sent" | "in-doubt") => new StudioTransportError({ method: "GET", path: "/x", delivery, cause: new Error("x") });
+const api = (status: number, retryAfterMs?: number) =>
+  new StudioApiError({ method: "GET", path: "/x", status, body: undefined, retryAfterMs });
+const transport = (delivery: "not-sent" | "in-doubt") =>
+  new StudioTransportError({ method: "GET", path: "/x", delivery, cause: new Error("x") });
 
 describe("decideAfterReadFailure: a GET is idempotent", () => {
   it.each([
@@ -61,7 +63,10 @@ describe("results columns and values", () => {
 
 describe("summarizeResults: asked, answered, response rate, most frequent answers", () => {
   it("counts a question as asked when its message went out, answered when a reply is there", () => {
-    const columns = [{ name: "q", path: "widgets.q.inbound.Body" }, { name: "name", path: "flow.data.name" }];
+    const columns = [
+      { name: "q", path: "widgets.q.inbound.Body" },
+      { name: "name", path: "flow.data.name" },
+    ];
     expect(askedPath(columns[0]!.path)).toBe("widgets.q.outbound.Sid");
     expect(askedPath(columns[1]!.path)).toBeUndefined();
     const asked = "widgets.q.outbound.Sid";
@@ -73,8 +78,28 @@ describe("summarizeResults: asked, answered, response rate, most frequent answer
       { [columns[0]!.path]: null, [asked]: null, "flow.data.name": "E" }, // never got to the question
     ];
     expect(summarizeResults(columns, records)).toEqual([
-      { column: "q", asked: 4, answered: 3, responseRate: 0.75, top: [{ answer: "5", count: 2 }, { answer: "4", count: 1 }] },
-      { column: "name", asked: 5, answered: 4, responseRate: 0.8, top: [{ answer: "A", count: 1 }, { answer: "B", count: 1 }, { answer: "D", count: 1 }, { answer: "E", count: 1 }] },
+      {
+        column: "q",
+        asked: 4,
+        answered: 3,
+        responseRate: 0.75,
+        top: [
+          { answer: "5", count: 2 },
+          { answer: "4", count: 1 },
+        ],
+      },
+      {
+        column: "name",
+        asked: 5,
+        answered: 4,
+        responseRate: 0.8,
+        top: [
+          { answer: "A", count: 1 },
+          { answer: "B", count: 1 },
+          { answer: "D", count: 1 },
+          { answer: "E", count: 1 },
+        ],
+      },
     ]);
   });
 });
@@ -83,9 +108,19 @@ describe("needsContext: an ended Execution's results are read once", () => {
   const paths = ["widgets.q.inbound.Body"];
   it.each([
     ["ended, nothing recorded", { status: "ended" }, false, true],
-    ["ended, final with every path", { status: "ended", results: { values: { "widgets.q.inbound.Body": null }, final: true } }, false, false],
+    [
+      "ended, final with every path",
+      { status: "ended", results: { values: { "widgets.q.inbound.Body": null }, final: true } },
+      false,
+      false,
+    ],
     ["ended, final but a path added since", { status: "ended", results: { values: {}, final: true } }, false, true],
-    ["ended, only a provisional record", { status: "ended", results: { values: { "widgets.q.inbound.Body": "x" }, final: false } }, false, true],
+    [
+      "ended, only a provisional record",
+      { status: "ended", results: { values: { "widgets.q.inbound.Body": "x" }, final: false } },
+      false,
+      true,
+    ],
     ["gone from Studio", { status: "ended", results: { values: {}, final: true, gone: true } }, false, false],
     ["active, without --include-active", { status: "active" }, false, false],
     ["active, with --include-active", { status: "active" }, true, true],

@@ -8,16 +8,31 @@ const api = (status: number, extra: { retryAfterMs?: number; code?: number; conf
     method: "POST",
     path: "/v2/Flows/FW/Executions",
     status,
-    body: { code: extra.code ?? status * 100, message: "m", ...(extra.conflicting ? { details: { conflicting_execution_sid: extra.conflicting } } : {}) },
+    body: {
+      code: extra.code ?? status * 100,
+      message: "m",
+      ...(extra.conflicting ? { details: { conflicting_execution_sid: extra.conflicting } } : {}),
+    },
     retryAfterMs: extra.retryAfterMs,
   });
-const transport = (delivery: "not-sent" | "in-doubt") => new StudioTransportError({ method: "POST", path: "/x", delivery, cause: new Error("x") });
+const transport = (delivery: "not-sent" | "in-doubt") =>
+  new StudioTransportError({ method: "POST", path: "/x", delivery, cause: new Error("x") });
 const half = () => 0.5;
 
 describe("decideAfterCreateFailure", () => {
   it.each([
-    ["429 with Retry-After holds the account", api(429, { retryAfterMs: 3000 }), 1, { action: "retry", delayMs: 3000, account: true, askedMs: 3000 }],
-    ["429 asking for a day holds 60 s at most", api(429, { retryAfterMs: 86_400_000 }), 1, { action: "retry", delayMs: 60_000, account: true, askedMs: 86_400_000 }],
+    [
+      "429 with Retry-After holds the account",
+      api(429, { retryAfterMs: 3000 }),
+      1,
+      { action: "retry", delayMs: 3000, account: true, askedMs: 3000 },
+    ],
+    [
+      "429 asking for a day holds 60 s at most",
+      api(429, { retryAfterMs: 86_400_000 }),
+      1,
+      { action: "retry", delayMs: 60_000, account: true, askedMs: 86_400_000 },
+    ],
     ["429 without Retry-After", api(429), 1, { action: "retry", delayMs: 1000, account: true, askedMs: undefined }],
     ["429 does not use up attempts", api(429), 99, { action: "retry", delayMs: 1000, account: true, askedMs: undefined }],
     ["409 carries the conflicting SID", api(409, { conflicting: "FNabc" }), 1, { action: "conflict", conflictingSid: "FNabc" }],

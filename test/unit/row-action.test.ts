@@ -5,10 +5,28 @@ import type { PlannedRow } from "../../src/campaign/plan-rows.js";
 import { decideRow, type RowSituation } from "../../src/campaign/row-action.js";
 import type { Contact } from "../../src/contacts/contact.js";
 
-const contact = (zones?: string[]): Contact => ({ row: 1, to: "+12125550101", from: "+15017122661", parameters: {}, zones, notAfter: undefined });
+const contact = (zones?: string[]): Contact => ({
+  row: 1,
+  to: "+12125550101",
+  from: "+15017122661",
+  parameters: {},
+  zones,
+  notAfter: undefined,
+});
 const row = (decision: ContactDecision, zones?: string[]): PlannedRow => ({ kind: "contact", contact: contact(zones), key: "k", decision });
-const skipped = (alreadyRecorded: boolean): PlannedRow => ({ kind: "skipped", verdict: { status: "invalid", row: 2, to: "x", from: "y", reason: "r" }, alreadyRecorded });
-const window: SendWindow = { timezone: "America/New_York", recipient: false, fallbackTimezone: undefined, startMinute: 540, endMinute: 1200, days: new Set(["mon", "tue", "wed", "thu", "fri"]) };
+const skipped = (alreadyRecorded: boolean): PlannedRow => ({
+  kind: "skipped",
+  verdict: { status: "invalid", row: 2, to: "x", from: "y", reason: "r" },
+  alreadyRecorded,
+});
+const window: SendWindow = {
+  timezone: "America/New_York",
+  recipient: false,
+  fallbackTimezone: undefined,
+  startMinute: 540,
+  endMinute: 1200,
+  days: new Set(["mon", "tue", "wed", "thu", "fri"]),
+};
 const MONDAY_10_NY = Date.parse("2026-11-30T15:00:00Z");
 const MONDAY_07_NY = Date.parse("2026-11-30T12:00:00Z");
 const base: RowSituation = { stopping: false, now: MONDAY_10_NY, window, started: 0, limit: undefined };
@@ -20,7 +38,12 @@ describe("decideRow: the run's whole per-row decision", () => {
     ["a skipped row seen first is recorded", skipped(false), base, "record-skip"],
     ["a sendable contact inside the window is sent", row({ action: "send" }), base, "send"],
     ["outside the window: held", row({ action: "send" }), { ...base, now: MONDAY_07_NY }, "hold:window"],
-    ["outside the window's zone but inside its own: sent", row({ action: "send" }, ["Europe/London"]), { ...base, now: MONDAY_07_NY }, "send"],
+    [
+      "outside the window's zone but inside its own: sent",
+      row({ action: "send" }, ["Europe/London"]),
+      { ...base, now: MONDAY_07_NY },
+      "send",
+    ],
     ["inside one zone, not the other: held", row({ action: "send" }, ["America/New_York", "Pacific/Honolulu"]), base, "hold:window"],
     ["no window: sent at any hour", row({ action: "send" }), { ...base, now: MONDAY_07_NY, window: undefined }, "send"],
     ["--limit reached: held", row({ action: "send" }), { ...base, started: 5, limit: 5 }, "hold:limit"],

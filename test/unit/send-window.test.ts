@@ -5,7 +5,14 @@ import { parseDeadline } from "../../src/contacts/deadline.js";
 import { timeZonesOfNumber } from "../../src/contacts/time-zones.js";
 
 const weekdays = new Set(["mon", "tue", "wed", "thu", "fri"] as const);
-const window: SendWindow = { timezone: "America/New_York", recipient: false, fallbackTimezone: undefined, startMinute: 9 * 60, endMinute: 20 * 60, days: weekdays };
+const window: SendWindow = {
+  timezone: "America/New_York",
+  recipient: false,
+  fallbackTimezone: undefined,
+  startMinute: 9 * 60,
+  endMinute: 20 * 60,
+  days: weekdays,
+};
 
 describe("send window", () => {
   it.each([
@@ -15,7 +22,12 @@ describe("send window", () => {
     ["Friday 20:00 New York", "2026-11-28T01:00:00Z", undefined, false],
     ["Saturday noon New York", "2026-11-28T17:00:00Z", undefined, false],
     ["Friday 10:00 in the row's zone (Tokyo)", "2026-11-27T01:00:00Z", ["Asia/Tokyo"], true],
-    ["Friday 10:00 New York is 05:00 in Honolulu: closed for both", "2026-11-27T15:00:00Z", ["America/New_York", "Pacific/Honolulu"], false],
+    [
+      "Friday 10:00 New York is 05:00 in Honolulu: closed for both",
+      "2026-11-27T15:00:00Z",
+      ["America/New_York", "Pacific/Honolulu"],
+      false,
+    ],
     ["Friday 14:00 New York is 09:00 in Honolulu: open in both", "2026-11-27T19:00:00Z", ["America/New_York", "Pacific/Honolulu"], true],
   ] as const)("%s → %s", (_name, iso, zones, inside) => {
     expect(isInsideWindow(window, Date.parse(iso), zones)).toBe(inside);
@@ -24,7 +36,9 @@ describe("send window", () => {
   it("finds the next opening across a weekend, and the next moment open in every zone", () => {
     const saturday = Date.parse("2026-11-28T17:00:00Z");
     expect(new Date(nextOpening(window, saturday)!).toISOString()).toBe("2026-11-30T14:00:00.000Z");
-    expect(new Date(nextOpening(window, saturday, ["America/New_York", "Pacific/Honolulu"])!).toISOString()).toBe("2026-11-30T19:00:00.000Z");
+    expect(new Date(nextOpening(window, saturday, ["America/New_York", "Pacific/Honolulu"])!).toISOString()).toBe(
+      "2026-11-30T19:00:00.000Z",
+    );
     expect(nextOpening(window, saturday, ["Europe/Moscow", "Pacific/Honolulu"])).toBeUndefined(); // 13 h apart: an 11 h window never open in both
   });
 
