@@ -4,7 +4,7 @@ export { emptyCounts, ROW_STATUSES, type RowStatus, type StatusCounts } from "..
 
 export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "outage" | "auth";
 
-/** What a run tells its renderer. Tests wait on these instead of on time. */
+/** What a run tells its renderer (the progress line), and `onEvent` in tests. */
 export type RunEvent =
   | { type: "row"; row: number; status: RowStatus; to: string; detail?: string }
   | { type: "would-send"; row: number; to: string; from: string; parameters: Record<string, unknown> }

@@ -62,7 +62,9 @@ export interface ConflictMet extends ContactEvent {
 
 /**
  * An attempt that created nothing: `final` ones make the contact `failed`; the others leave it
- * pending for a retry in this run or the next. `delivery` says why we know nothing was created.
+ * pending for a retry in this run or the next. `http` and `code` are Studio's answer, `null` when
+ * no answer decided it (a request that never left, a doubt List settled as not created, a
+ * conflict that could not be resolved now).
  */
 export interface AttemptFailed extends ContactEvent {
   t: "failed";

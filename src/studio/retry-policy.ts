@@ -69,7 +69,10 @@ export function decideAfterCreateFailure(
   return { action: "fail", transient: false };
 }
 
-/** Capped exponential backoff with full jitter: attempt 1 waits up to base, 2 up to 2×base… */
+/**
+ * Capped exponential backoff with equal jitter: attempt n waits between half and all of
+ * min(cap, base × 2^(n−1)) — never less than half, so retries do not come back at once.
+ */
 export function backoff(attempt: number, policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
