@@ -1,6 +1,7 @@
 import Bottleneck from "bottleneck";
 import { contactKey, type Contact } from "../contacts/contact.js";
 import { newContactState, type ContactState } from "../ledger/contact-state.js";
+import type { AttemptFailed } from "../ledger/events.js";
 import { StudioApiError } from "../studio/errors.js";
 import { backoff, decideAfterCreateFailure, type CreateFailureDecision } from "../studio/retry-policy.js";
 import { LimiterUnavailableError } from "../throttle/create-limiter.js";
@@ -29,6 +30,9 @@ type Attempted = { execution: Execution } | { error: unknown } | { late: true };
 
 type Scheduled =
   { kind: "started"; outcome: { execution: Execution } | { error: unknown } } | { kind: "pending" | "expired" | "limiter-failed" };
+
+/** A conflict left for the next run: transient, no HTTP answer decided it. */
+const unresolved = (err: unknown) => ({ final: false, transient: true, http: null, code: null, message: String(err) });
 
 /** One contact's identity in every ledger line about it. */
 interface RowBase {
@@ -169,8 +173,7 @@ export class ContactSender {
       code: apiError?.twilioCode ?? null,
       message: error instanceof Error ? error.message : String(error),
     };
-    const recordFailed = (final: boolean, transient: boolean) =>
-      void ctx.record({ t: "failed", ...sending.base, final, transient, ...failure, at: ctx.nowIso() });
+    const recordFailed = (final: boolean, transient: boolean) => this.#recordFailed(sending, { final, transient, ...failure });
     const decision: CreateFailureDecision = decideAfterCreateFailure(error, sending.state.attempts, ctx.policy);
     switch (decision.action) {
       case "retry":
@@ -207,20 +210,6 @@ export class ContactSender {
   /** SPEC §1.4 and §5: perform `decideConflict` — adopt our own, else skip, or end it and create again (bounded). */
   async #resolveConflict(sending: Sending, sid: string | undefined): Promise<SendResult | "again"> {
     const ctx = this.#ctx;
-    const { base } = sending;
-    const conflict = (action: "skipped" | "ended") =>
-      void ctx.record({ t: "conflict", ...base, sid: sid ?? "", action, http: 409, code: 20409, at: ctx.nowIso() });
-    const transientFailure = (err: unknown) =>
-      void ctx.record({
-        t: "failed",
-        ...base,
-        final: false,
-        transient: true,
-        http: null,
-        code: null,
-        message: String(err),
-        at: ctx.nowIso(),
-      });
     const facts: ConflictFacts = { policy: ctx.campaign.onConflict, sid, ours: "not-asked", endsSoFar: sending.conflictEnds };
     let fetchError: unknown;
     if (sid !== undefined && sending.state.firstDoubtAt !== undefined) {
@@ -232,45 +221,48 @@ export class ContactSender {
     const decision = decideConflict(facts);
     switch (decision.kind) {
       case "pending":
-        transientFailure(fetchError);
+        this.#recordFailed(sending, unresolved(fetchError));
         return "pending";
       case "adopt":
-        void ctx.record({ t: "adopted", ...base, sid: sid ?? "", via: "conflict", at: ctx.nowIso() });
+        void ctx.record({ t: "adopted", ...sending.base, sid: sid ?? "", via: "conflict", at: ctx.nowIso() });
         return "created";
       case "skip":
-        conflict("skipped");
+        this.#recordConflict(sending, sid, "skipped");
         return "conflict_skipped";
       case "fail":
-        void ctx.record({
-          t: "failed",
-          ...base,
-          final: true,
-          transient: false,
-          http: 409,
-          code: 20409,
-          message: decision.message,
-          at: ctx.nowIso(),
-        });
+        this.#recordFailed(sending, { final: true, transient: false, http: 409, code: 20409, message: decision.message });
         return "failed";
       case "end-and-retry":
-        break;
+        return this.#endAndRetry(sending, sid!);
     }
-    const { outcome, error } = await this.#end(sid!);
+  }
+
+  /** Perform `decideAfterEnd`: create again once it ended, else skip, stop or leave pending. */
+  async #endAndRetry(sending: Sending, sid: string): Promise<SendResult | "again"> {
+    const { outcome, error } = await this.#end(sid);
     switch (decideAfterEnd(outcome)) {
       case "retry":
-        conflict("ended");
+        this.#recordConflict(sending, sid, "ended");
         sending.conflictEnds++;
         return "again";
       case "skip":
-        conflict("skipped");
+        this.#recordConflict(sending, sid, "skipped");
         return "conflict_skipped";
       case "stop-auth":
-        ctx.stop.request("auth", `credentials rejected: ${error instanceof Error ? error.message : String(error)}`);
+        this.#ctx.stop.request("auth", `credentials rejected: ${error instanceof Error ? error.message : String(error)}`);
         return "pending";
       case "pending":
-        transientFailure(error); // could not end it now: the next run tries again
+        this.#recordFailed(sending, unresolved(error)); // could not end it now: the next run tries again
         return "pending";
     }
+  }
+
+  #recordFailed(sending: Sending, failure: Omit<AttemptFailed, "t" | "row" | "to" | "from" | "at">): void {
+    void this.#ctx.record({ t: "failed", ...sending.base, ...failure, at: this.#ctx.nowIso() });
+  }
+
+  #recordConflict(sending: Sending, sid: string | undefined, action: "skipped" | "ended"): void {
+    void this.#ctx.record({ t: "conflict", ...sending.base, sid: sid ?? "", action, http: 409, code: 20409, at: this.#ctx.nowIso() });
   }
 
   async #end(sid: string): Promise<{ outcome: EndOutcome; error?: unknown }> {

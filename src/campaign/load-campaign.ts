@@ -77,6 +77,40 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   const onConflict = overrides.onConflict ?? raw.onConflict ?? CAMPAIGN_DEFAULTS.onConflict;
   if (onConflict !== "skip" && onConflict !== "end-and-retry") fail("onConflict", '"skip" or "end-and-retry"', onConflict);
 
+  const rate = parseRate(raw, overrides, fail);
+  const retry = parseRetry(raw, fail);
+  const columns = parseColumns(raw, fail);
+  const parameters = parseParameters(raw, fail);
+
+  const suppress = optionalString(raw, "suppress", fail);
+  const redis = optionalString(raw, "redis", fail);
+  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) fail("redis", "a redis:// or rediss:// URL");
+  const window = raw.window === undefined ? undefined : parseWindow(raw.window, fail);
+  const results = raw.results === undefined ? undefined : parseResults(raw.results, fail);
+
+  const resolved = path.resolve(dir, contacts as string);
+  return {
+    name: name as string,
+    flowSid: flowSid as string,
+    from: from as string,
+    contactsPath: resolved,
+    ledgerPath: overrides.ledger ? path.resolve(overrides.ledger) : path.join(dir, `${name as string}.ledger.jsonl`),
+    defaultRegion,
+    onConflict: onConflict as ConflictPolicy,
+    rate,
+    retry,
+    columns,
+    parameters,
+    suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress),
+    window,
+    results,
+    redis,
+  };
+}
+
+type Fail = (key: string, expected: string, got?: unknown) => never;
+
+function parseRate(raw: Record<string, unknown>, overrides: CampaignOverrides, fail: Fail): Campaign["rate"] {
   const rate = optionalObject(raw, "rate", ["perSecond", "concurrency", "senderMps", "messagesPerContact"], fail);
   const perSecond = overrides.rate ?? rate.perSecond ?? CAMPAIGN_DEFAULTS.perSecond;
   if (typeof perSecond !== "number" || !(perSecond > 0) || !Number.isFinite(perSecond))
@@ -94,7 +128,15 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
       messagesPerContact,
     );
   }
+  return {
+    perSecond: perSecond as number,
+    concurrency: concurrency as number,
+    senderMps: senderMps as number | undefined,
+    messagesPerContact: messagesPerContact as number,
+  };
+}
 
+function parseRetry(raw: Record<string, unknown>, fail: Fail): Campaign["retry"] {
   const retry = optionalObject(raw, "retry", ["maxAttempts", "maxRetryAfter"], fail);
   const maxAttempts = retry.maxAttempts ?? CAMPAIGN_DEFAULTS.maxAttempts;
   if (!isPositiveInteger(maxAttempts)) fail("retry.maxAttempts", "a positive integer", maxAttempts);
@@ -102,7 +144,10 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   if (typeof maxRetryAfter !== "number" || !(maxRetryAfter > 0) || !Number.isFinite(maxRetryAfter)) {
     fail("retry.maxRetryAfter", "a positive number of seconds", maxRetryAfter);
   }
+  return { maxAttempts: maxAttempts as number, maxRetryAfterMs: (maxRetryAfter as number) * 1000 };
+}
 
+function parseColumns(raw: Record<string, unknown>, fail: Fail): Campaign["columns"] {
   const columns = optionalObject(raw, "columns", ["to", "parameters", "from", "timezone", "notAfter"], fail);
   const toColumn = columns.to ?? CAMPAIGN_DEFAULTS.toColumn;
   if (typeof toColumn !== "string" || toColumn === "") fail("columns.to", "a column name", toColumn);
@@ -114,51 +159,23 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     const value = columns[key];
     if (value !== undefined && (typeof value !== "string" || value === "")) fail(`columns.${key}`, "a column name", value);
   }
+  return {
+    to: toColumn as string,
+    parameters: parameterColumns as string[] | undefined,
+    from: columns.from as string | undefined,
+    timezone: columns.timezone as string | undefined,
+    notAfter: columns.notAfter as string | undefined,
+  };
+}
 
+function parseParameters(raw: Record<string, unknown>, fail: Fail): Campaign["parameters"] {
   const parameters = raw.parameters ?? {};
   if (!isObject(parameters)) fail("parameters", "an object of static values");
   for (const [key, value] of Object.entries(parameters as Record<string, unknown>)) {
     if (!["string", "number", "boolean"].includes(typeof value)) fail(`parameters.${key}`, "a string, number or boolean", value);
   }
-
-  const suppress = optionalString(raw, "suppress", fail);
-  const redis = optionalString(raw, "redis", fail);
-  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) fail("redis", "a redis:// or rediss:// URL");
-  const window = raw.window === undefined ? undefined : parseWindow(raw.window, fail);
-  const results = raw.results === undefined ? undefined : parseResults(raw.results, fail);
-
-  const resolved = path.resolve(dir, contacts as string);
-  return {
-    name: name as string,
-    flowSid: flowSid as string,
-    from: from as string,
-    contactsPath: resolved,
-    ledgerPath: overrides.ledger ? path.resolve(overrides.ledger) : path.join(dir, `${name as string}.ledger.jsonl`),
-    defaultRegion,
-    onConflict: onConflict as ConflictPolicy,
-    rate: {
-      perSecond: perSecond as number,
-      concurrency: concurrency as number,
-      senderMps: senderMps as number | undefined,
-      messagesPerContact: messagesPerContact as number,
-    },
-    retry: { maxAttempts: maxAttempts as number, maxRetryAfterMs: (maxRetryAfter as number) * 1000 },
-    columns: {
-      to: toColumn as string,
-      parameters: parameterColumns as string[] | undefined,
-      from: columns.from as string | undefined,
-      timezone: columns.timezone as string | undefined,
-      notAfter: columns.notAfter as string | undefined,
-    },
-    parameters: parameters as Record<string, string | number | boolean>,
-    suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress),
-    window,
-    results,
-    redis,
-  };
+  return parameters as Record<string, string | number | boolean>;
 }
-
-type Fail = (key: string, expected: string, got?: unknown) => never;
 
 function parseResults(raw: unknown, fail: Fail): ResultsColumn[] {
   if (!isObject(raw)) return fail("results", "an object of report column → path into the Execution Context");

@@ -8,6 +8,7 @@ import type { AccountLimiter } from "../throttle/create-limiter.js";
 import type { FlowFacts } from "../flow/preflight-verdict.js";
 import type { Campaign } from "./campaign.js";
 import { loadCampaignState, type CampaignState } from "./campaign-state.js";
+import type { FinalPrefixTracker } from "./final-prefix.js";
 import { planRows } from "./plan-rows.js";
 import { RowPass } from "./row-pass.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
@@ -87,9 +88,6 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
   const stop = options.stop ?? new StopControl();
   const startedAt = clock.now();
   const { ctx, writer } = await openRunContext(options, loaded, { clock, stop });
-  // Whatever the reason, a stop drops the creates still waiting for the limiter.
-  stop.signal.addEventListener("abort", () => void options.limiter.stop().catch(() => undefined), { once: true });
-  if (stop.stopped) void options.limiter.stop();
   const tally = new RunTally();
   if (loaded.resume) for (const [status, n] of Object.entries(loaded.resume.prefixCounts)) tally.carried(status as RowStatus, n);
   const planned = await planRows(options.campaign, ctx.state, {
@@ -103,35 +101,56 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     throw err;
   });
   const pass = new RowPass({ ctx, tally, limit: options.limit, finalPrefix: planned.prefix });
-  const maxRuntimeMs = options.maxRuntimeMs;
-  const runtimeTimer =
-    maxRuntimeMs === undefined
-      ? undefined
-      : setTimeout(() => stop.request("max-runtime", `--max-runtime reached after ${Math.round(maxRuntimeMs / 1000)} s`), maxRuntimeMs);
+  const unwatch = watchStops(options, stop);
   try {
     await pass.run(planned.rows);
     await pass.settle();
   } finally {
-    clearTimeout(runtimeTimer);
+    unwatch();
     await pass.drain();
     await Promise.allSettled([...ctx.pendingWrites]);
     await writer.close();
   }
-  // Still under the lock, with every line on disk: where the next run may start reading. A
-  // failure here costs the next run a full read, never a contact.
-  if (!writer.failed && planned.prefix) {
-    await saveCheckpoint(options.campaign, {
-      state: ctx.state,
-      prefix: planned.prefix.result(),
-      since: loaded.resume?.checkpoint,
-      shard: options.shard,
-    }).catch((err: unknown) =>
-      ctx.emit({ type: "note", message: `the checkpoint could not be written (${String(err)}): the next run reads everything` }),
-    );
-  }
+  if (!writer.failed && planned.prefix) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard });
   for (const held of pass.holds.stops()) stop.request(held.reason, held.message);
-  const endedAt = clock.now();
-  const sendingMs = pass.firstSendAt === undefined ? 0 : endedAt - pass.firstSendAt;
+  return summarize({ tally, stop, startedAt, endedAt: clock.now(), firstSendAt: pass.firstSendAt, loaded });
+}
+
+/** A stop drops the creates still waiting for the limiter; `--max-runtime` requests one. Returns the unwatch. */
+function watchStops(options: RunOptions, stop: StopControl): () => void {
+  stop.signal.addEventListener("abort", () => void options.limiter.stop().catch(() => undefined), { once: true });
+  if (stop.stopped) void options.limiter.stop();
+  const ms = options.maxRuntimeMs;
+  if (ms === undefined) return () => undefined;
+  const timer = setTimeout(() => stop.request("max-runtime", `--max-runtime reached after ${Math.round(ms / 1000)} s`), ms);
+  return () => clearTimeout(timer);
+}
+
+/**
+ * Still under the lock, with every line on disk: where the next run may start reading. A
+ * failure here costs the next run a full read, never a contact.
+ */
+async function saveCheckpointAfterRun(
+  ctx: RunContext,
+  run: { prefix: FinalPrefixTracker; loaded: CampaignState; shard: ShardSpec | undefined },
+): Promise<void> {
+  const { prefix, loaded, shard } = run;
+  await saveCheckpoint(ctx.campaign, { state: ctx.state, prefix: prefix.result(), since: loaded.resume?.checkpoint, shard }).catch(
+    (err: unknown) =>
+      ctx.emit({ type: "note", message: `the checkpoint could not be written (${String(err)}): the next run reads everything` }),
+  );
+}
+
+function summarize(run: {
+  tally: RunTally;
+  stop: StopControl;
+  startedAt: number;
+  endedAt: number;
+  firstSendAt: number | undefined;
+  loaded: CampaignState;
+}): RunSummary {
+  const { tally, stop, startedAt, endedAt, firstSendAt, loaded } = run;
+  const sendingMs = firstSendAt === undefined ? 0 : endedAt - firstSendAt;
   return {
     counts: tally.counts,
     thisRun: tally.thisRun,
