@@ -23,8 +23,9 @@ export function inShard(key: string, shard: ShardSpec): boolean {
 }
 
 /**
- * Is this CSV row another shard's? By its contact key; a row without a usable key (invalid)
- * belongs to shard 1, so that exactly one shard reports it. Without `--shard`, never.
+ * Is this CSV row another shard's? By its contact key (the To and From as the row has them,
+ * an invalid row's too); a row with no To at all belongs to shard 1. Either way exactly one
+ * shard reports it. Without `--shard`, never.
  */
 export function isOtherShardsRow(verdict: RowVerdict, shard: ShardSpec | undefined): boolean {
   if (shard === undefined) return false;

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { RowClassifier, type ContactRules } from "../../src/contacts/classify.js";
+import type { RowVerdict } from "../../src/contacts/contact.js";
+import type { CsvRecord } from "../../src/contacts/read-csv.js";
+
+const FROM = "+15017122661";
+const rules = (over: Partial<ContactRules> = {}): ContactRules => ({
+  contactsPath: "contacts.csv",
+  from: FROM,
+  defaultRegion: "US",
+  parameters: { survey: "q4" },
+  columns: { to: "to", parameters: undefined, from: undefined, timezone: undefined, notAfter: undefined },
+  window: undefined,
+  ...over,
+});
+const withColumns = (columns: Partial<ContactRules["columns"]>, over: Partial<ContactRules> = {}) =>
+  rules({ columns: { ...rules().columns, ...columns }, ...over });
+const row = (fields: Record<string, string>, n = 2): CsvRecord => ({ row: n, fields, end: 0, lines: 1 });
+
+/** One verdict of a fresh classifier (header: the record's columns), shown as `status` or `status: reason`. */
+function verdictOf(contactRules: ContactRules, record: CsvRecord, suppressed: string[] = []): string {
+  const header = "fields" in record ? Object.keys(record.fields) : ["to"];
+  const verdict: RowVerdict = new RowClassifier(contactRules, header, new Set(suppressed)).classify(record);
+  return verdict.status === "sendable" ? "sendable" : `${verdict.status}: ${verdict.reason}`;
+}
+
+describe("RowClassifier.classify: a CSV row's verdict", () => {
+  it.each([
+    ["an E.164 number", rules(), row({ to: "+14155551000" }), [], "sendable"],
+    ["a national number in the default region", rules(), row({ to: "(415) 555-1000" }), [], "sendable"],
+    ["not a number", rules(), row({ to: "not a number" }), [], /^invalid: to: /],
+    ["an empty To", rules(), row({ to: "" }), [], /^invalid: to: /],
+    ["a record the parser refused", rules(), { row: 3, error: "line 3: unclosed quote" }, [], "invalid: line 3: unclosed quote"],
+    ["on the suppression list", rules(), row({ to: "+14155551000" }), ["+14155551000"], "suppressed: on the suppression list"],
+    ["whatsapp: suppressed by the plain number", rules(), row({ to: "whatsapp:+14155551000" }), ["+14155551000"], /^suppressed/],
+    [
+      "a From column with a Messaging Service SID",
+      withColumns({ from: "from" }),
+      row({ to: "+14155551000", from: "MG0123456789abcdef0123456789abcdef" }),
+      [],
+      "sendable",
+    ],
+    ["a From column with a bad number", withColumns({ from: "from" }), row({ to: "+14155551000", from: "12" }), [], /^invalid: from: /],
+    [
+      "an unknown time zone cell",
+      withColumns({ timezone: "tz" }),
+      row({ to: "+14155551000", tz: "Mars/Olympus" }),
+      [],
+      'invalid: tz: unknown time zone "Mars/Olympus"',
+    ],
+    ["an empty time zone cell", withColumns({ timezone: "tz" }), row({ to: "+14155551000", tz: "" }), [], "sendable"],
+    [
+      "a recipient window, a number with no known zone, no fallback",
+      rules({ window: { timezone: "UTC", recipient: true, fallbackTimezone: undefined } }),
+      row({ to: "+80012345678" }),
+      [],
+      /^invalid: to: no time zone is known for this number/,
+    ],
+    [
+      "the same with a fallback zone",
+      rules({ window: { timezone: "UTC", recipient: true, fallbackTimezone: "Europe/London" } }),
+      row({ to: "+80012345678" }),
+      [],
+      "sendable",
+    ],
+    ["an unreadable notAfter", withColumns({ notAfter: "by" }), row({ to: "+14155551000", by: "next tuesday" }), [], /^invalid: by: /],
+    [
+      "a notAfter with an offset",
+      withColumns({ notAfter: "by" }),
+      row({ to: "+14155551000", by: "2026-12-01T09:00:00-05:00" }),
+      [],
+      "sendable",
+    ],
+  ] as const)("%s", (_name, contactRules, record, suppressed, expected) => {
+    const verdict = verdictOf(contactRules, record, [...suppressed]);
+    if (typeof expected === "string") expect(verdict).toBe(expected);
+    else expect(verdict).toMatch(expected);
+  });
+
+  it("a key seen earlier in the file is a duplicate; the parameters are the static ones plus the columns", () => {
+    const classifier = new RowClassifier(rules(), ["to", "name"], new Set());
+    const first = classifier.classify(row({ to: "+14155551000", name: "Ann" }, 2));
+    const again = classifier.classify(row({ to: "+1 415 555 1000", name: "Dup" }, 3));
+    expect(first).toMatchObject({
+      status: "sendable",
+      contact: { to: "+14155551000", from: FROM, parameters: { survey: "q4", name: "Ann" } },
+    });
+    expect(again).toMatchObject({ status: "duplicate", row: 3, reason: "same To and From as an earlier row" });
+  });
+
+  it("a header without a configured column is refused naming the file and the key", () => {
+    expect(() => new RowClassifier(withColumns({ timezone: "tz" }), ["to"], new Set())).toThrow(
+      'contacts.csv: line 1: the header has no "tz" column (columns.timezone)',
+    );
+  });
+});
