@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { CAMPAIGN_DEFAULTS, WEEKDAYS, type Campaign, type ConflictPolicy, type SendWindow, type Weekday } from "./campaign.js";
-import { CampaignInputError } from "../errors.js";
+import { CampaignInputError, errnoCode } from "../errors.js";
 import { isValidSender } from "../contacts/phone.js";
 import { isTimeZone } from "../contacts/time-zones.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
@@ -38,13 +38,13 @@ export async function loadCampaign(file: string, overrides: CampaignOverrides = 
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    throw new CampaignInputError(`${file}: cannot read the campaign file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new CampaignInputError(`${file}: cannot read the campaign file (${errnoCode(err) ?? String(err)})`, { cause: err });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new CampaignInputError(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new CampaignInputError(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
   return parseCampaign(raw, file, overrides);
 }

@@ -35,7 +35,8 @@ export async function readFlow(client: StudioClient, flowSid: string, retry: Rea
     if (err instanceof StudioApiError && err.status === 404) {
       throw new StudioCampaignError(
         "FLOW_REFUSED",
-        `flow ${flowSid} does not exist on this account (404): check "flowSid" and that the credentials belong to the flow's account; nothing was sent`,
+        `flow ${flowSid} does not exist on this account (404): check "flowSid" and that the credentials belong to the flow's ` +
+          `account; nothing was sent`,
         { cause: err },
       );
     }
@@ -78,7 +79,8 @@ export async function preflightFlow(
   const name = flow.friendlyName ? ` "${flow.friendlyName}"` : "";
   if (verdict.facts)
     report(
-      `preflight: flow ${flowSid}${name}, published revision ${verdict.facts.revision}; ${verdict.facts.questions.length} question(s): ${verdict.facts.questions.join(", ") || "none"}`,
+      `preflight: flow ${flowSid}${name}, published revision ${verdict.facts.revision}; ${verdict.facts.questions.length} ` +
+        `question(s): ${verdict.facts.questions.join(", ") || "none"}`,
     );
   for (const warning of verdict.warnings) report(`preflight: warning: ${warning}`);
   for (const refusal of verdict.refusals) report(`preflight: refused: ${refusal}`);

@@ -44,7 +44,8 @@ export class ProgressRenderer {
         // Only a capped wait is worth a line: an ordinary 429 shows in the counts.
         if (event.askedMs !== undefined && event.askedMs > event.retryAfterMs) {
           this.#notes.push(
-            `429: Studio asked to wait ${Math.round(event.askedMs / 1000)} s (Retry-After); waiting ${Math.round(event.retryAfterMs / 1000)} s (the cap, retry.maxRetryAfter)`,
+            `429: Studio asked to wait ${Math.round(event.askedMs / 1000)} s (Retry-After); waiting ` +
+              `${Math.round(event.retryAfterMs / 1000)} s (the cap, retry.maxRetryAfter)`,
           );
         }
         return;

@@ -15,7 +15,8 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
   const lines = [
     summary.dryRun ? "Dry run: nothing was sent." : "",
     `Rows:      ${formatCounts(summary.counts)}`,
-    `This run:  ${summary.thisRun.created} created, ${summary.thisRun.conflictSkipped} conflict-skipped, ${summary.thisRun.failed} failed, ${summary.thisRun.expired} expired, ` +
+    `This run:  ${summary.thisRun.created} created, ${summary.thisRun.conflictSkipped} conflict-skipped, ` +
+      `${summary.thisRun.failed} failed, ${summary.thisRun.expired} expired, ` +
       `${summary.thisRun.invalid} invalid; ${summary.thisRun.requests} create requests, ${summary.thisRun.rateLimited} answered 429`,
     `Duration:  ${(summary.durationMs / 1000).toFixed(1)} s, achieved rate ${summary.achievedRate.toFixed(2)}/s`,
     `Ledger:    ${ledgerPath}`,
@@ -41,9 +42,11 @@ export function paceLines(campaign: Campaign, toSendBySender: Record<string, num
   const perSender =
     rate.senderMps === undefined
       ? ""
-      : `, each sender at ${(rate.senderMps / rate.messagesPerContact).toFixed(2)}/s (senderMps ${rate.senderMps} ÷ ${rate.messagesPerContact} message(s) per contact)`;
+      : `, each sender at ${(rate.senderMps / rate.messagesPerContact).toFixed(2)}/s (senderMps ${rate.senderMps} ÷ ` +
+        `${rate.messagesPerContact} message(s) per contact)`;
   return [
-    `Expected duration: ~${formatDuration(pace.durationSeconds)} for ${[...bySender.values()].reduce((a, b) => a + b, 0)} contact(s) at ${rate.perSecond}/s${perSender}`,
+    `Expected duration: ~${formatDuration(pace.durationSeconds)} for ${[...bySender.values()].reduce((a, b) => a + b, 0)} ` +
+      `contact(s) at ${rate.perSecond}/s${perSender}`,
     ...pace.warnings.map((w) => `warning: ${w}`),
   ];
 }

@@ -51,7 +51,8 @@ export const resultsCommand = {
           if (columns.length === 0) {
             throw new ExitError(
               ExitCode.usage,
-              `${argv.campaign}: no results columns: give the campaign a "results" map, or run it once with the preflight on so that the flow's questions are known`,
+              `${argv.campaign}: no results columns: give the campaign a "results" map, or run it once with the preflight on so ` +
+                `that the flow's questions are known`,
             );
           }
           return collectResults({
@@ -88,7 +89,8 @@ export const resultsCommand = {
 export function formatResults(name: string, s: ResultsSummary): string {
   const lines = [
     `Results of ${name}: ${s.status.active} active, ${s.status.ended} ended, ${s.status.unknown} unknown; ` +
-      `${s.collected} Context(s) read now (${s.contextRequests} requests), ${s.alreadyFinal} already final, ${s.gone} gone (past Studio's 30 days), ${s.failed.length} failed`,
+      `${s.collected} Context(s) read now (${s.contextRequests} requests), ${s.alreadyFinal} already final, ${s.gone} gone (past ` +
+      `Studio's 30 days), ${s.failed.length} failed`,
   ];
   for (const column of s.columns) {
     const rate = column.asked > 0 ? ` (${(column.responseRate * 100).toFixed(1)} %)` : "";

@@ -23,7 +23,8 @@ export const simulatorCommand = {
         type: "string",
         array: true,
         describe:
-          "a flow definition file (a Flow resource as JSON), a folder of them, or a Flow SID; others answer 404 (default: every flow exists)",
+          "a flow definition file (a Flow resource as JSON), a folder of them, or a Flow SID; others answer 404 (default: every " +
+          "flow exists)",
       })
       .option("reply-rate", { type: "number", default: 0.6, describe: "share of simulated contacts that answer each question (seeded)" })
       .option("survey-ms", { type: "number", default: 1000, describe: "a played flow's Execution ends this long after creation, ms" })

@@ -26,7 +26,8 @@ export const statusCommand = {
     process.stdout.write(
       argv.json
         ? `${JSON.stringify(counts)}\n`
-        : `Executions of ${campaign.name}: ${counts.active} active, ${counts.ended} ended, ${counts.unknown} unknown (${counts.requests} requests)\n`,
+        : `Executions of ${campaign.name}: ${counts.active} active, ${counts.ended} ended, ${counts.unknown} unknown ` +
+            `(${counts.requests} requests)\n`,
     );
   },
 };

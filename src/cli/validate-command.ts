@@ -23,7 +23,11 @@ export const validateCommand = {
   describe: "Check the campaign and its contacts; send nothing",
   builder: (y: Argv) =>
     withCampaignFileOptions(withCampaignArgument(y))
-      .option("online", { type: "boolean", default: false, describe: "also check the Studio Flow (SPEC §10 preflight; needs credentials)" })
+      .option("online", {
+        type: "boolean",
+        default: false,
+        describe: "also check the Studio Flow (SPEC §10 preflight; needs credentials)",
+      })
       .option("studio-url", {
         type: "string",
         describe: "API base URL with --online (env STUDIO_BASE_URL; default https://studio.twilio.com)",
@@ -37,7 +41,8 @@ export const validateCommand = {
       process.stdout.write(`${JSON.stringify({ ...result, ...(preflight ? { preflight } : {}) })}\n`);
     } else {
       const lines = [
-        `Campaign ${campaign.name}: flow ${campaign.flowSid}, from ${campaign.from}, ${campaign.rate.perSecond}/s, on conflict ${campaign.onConflict}`,
+        `Campaign ${campaign.name}: flow ${campaign.flowSid}, from ${campaign.from}, ${campaign.rate.perSecond}/s, on conflict ` +
+          `${campaign.onConflict}`,
         `Rows: ${formatCounts(result.counts)}`,
         `A run would send ${result.toSend} contact(s)${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
         ...paceLines(campaign, result.toSendBySender),

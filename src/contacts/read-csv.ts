@@ -112,7 +112,7 @@ async function* records(
     try {
       next = await iterator.next();
     } catch (err) {
-      throw new CampaignInputError(`${file}: reading stopped after record ${row}: ${(err as Error).message}`);
+      throw new CampaignInputError(`${file}: reading stopped after record ${row}: ${(err as Error).message}`, { cause: err });
     }
     if (next.done) break;
     const { record, info } = next.value;

@@ -68,8 +68,10 @@ export function estimatePace(options: {
     const lastWaits = (contacts * messagesPerContact) / known.mps - sendSeconds;
     warnings.push(
       `${from} is ${known.label}, but this campaign starts ${messagesPerSecond.toFixed(1)} messages/s from it: ` +
-        `Twilio would queue ${(messagesPerSecond - known.mps).toFixed(1)} messages/s, and the last of ${contacts} contacts would wait ~${formatDuration(lastWaits)} ` +
-        `(queued messages fail after hours, error 30001; replies to earlier contacts wait behind them). Set rate.senderMps (e.g. ${known.mps}) to pace creates to the sender`,
+        `Twilio would queue ${(messagesPerSecond - known.mps).toFixed(1)} messages/s, and the last of ${contacts} contacts would ` +
+        `wait ~${formatDuration(lastWaits)} ` +
+        `(queued messages fail after hours, error 30001; replies to earlier contacts wait behind them). Set rate.senderMps (e.g. ` +
+        `${known.mps}) to pace creates to the sender`,
     );
   }
   return { durationSeconds, warnings };

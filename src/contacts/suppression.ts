@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { CampaignInputError } from "../errors.js";
+import { CampaignInputError, errnoCode } from "../errors.js";
 import { normalizeAddress } from "./phone.js";
 
 /**
@@ -23,9 +23,7 @@ export async function loadSuppression(file: string | undefined, defaultRegion: s
       }
     }
   } catch (err) {
-    throw new CampaignInputError(
-      `${file}: cannot read the suppression file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    throw new CampaignInputError(`${file}: cannot read the suppression file (${errnoCode(err) ?? (err as Error).message})`, { cause: err });
   }
   return numbers;
 }

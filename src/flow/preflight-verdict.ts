@@ -50,7 +50,8 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[]): Pref
   const label = `flow ${flow.flowSid} (published revision ${published.revision})`;
   if (latest.revision > published.revision) {
     warnings.push(
-      `flow ${flow.flowSid} has a draft (revision ${latest.revision}) newer than the published revision ${published.revision}: contacts run revision ${published.revision}; only the flow's test users run the draft`,
+      `flow ${flow.flowSid} has a draft (revision ${latest.revision}) newer than the published revision ${published.revision}: ` +
+        `contacts run revision ${published.revision}; only the flow's test users run the draft`,
     );
   }
   for (const [which, revision] of [
@@ -70,7 +71,8 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[]): Pref
   }
   if (restTriggerTarget(definition) === undefined) {
     refusals.push(
-      `${label}: the REST API trigger (incomingRequest of the Trigger widget) leads to no widget: every Execution would end at once without a message; connect it in Studio and publish`,
+      `${label}: the REST API trigger (incomingRequest of the Trigger widget) leads to no widget: every Execution would end at ` +
+        `once without a message; connect it in Studio and publish`,
     );
   }
   const references = findDataReferences(definition);
@@ -78,7 +80,8 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[]): Pref
   for (const [key, use] of references.keys) {
     if (sent.has(key) || use.alwaysDefaulted) continue;
     refusals.push(
-      `${label}: flow.data.${key} is used by widget${use.widgets.length > 1 ? "s" : ""} ${use.widgets.join(", ")} but the campaign never sends "${key}" (neither a parameter column nor a static parameter): contacts would see a blank there`,
+      `${label}: flow.data.${key} is used by widget${use.widgets.length > 1 ? "s" : ""} ${use.widgets.join(", ")} but the ` +
+        `campaign never sends "${key}" (neither a parameter column nor a static parameter): contacts would see a blank there`,
     );
   }
   if (references.wholeObjectBy.length === 0) {

@@ -73,7 +73,8 @@ export class StudioTransportError extends StudioCampaignError {
     const causeCode = errorCode(init.cause);
     super(
       "STUDIO_TRANSPORT_ERROR",
-      `[${init.method}] "${init.path}": ${init.delivery === "not-sent" ? "not sent" : "outcome unknown"} (${causeCode ?? "transport error"})`,
+      `[${init.method}] "${init.path}": ${init.delivery === "not-sent" ? "not sent" : "outcome unknown"} ` +
+        `(${causeCode ?? "transport error"})`,
       {
         cause: init.cause,
       },

@@ -22,7 +22,8 @@ export function assertBottleneckPatched(
   if (!patched) {
     throw new StudioCampaignError(
       "BROKEN_INSTALL",
-      "this copy of bottleneck lacks the reviewed Redis 7 fixes (patches/bottleneck+2.19.5.patch): reinstall studio-campaign from its package, or run `npm run build` in a checkout",
+      "this copy of bottleneck lacks the reviewed Redis 7 fixes (patches/bottleneck+2.19.5.patch): reinstall studio-campaign " +
+        "from its package, or run `npm run build` in a checkout",
     );
   }
 }
