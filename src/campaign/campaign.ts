@@ -1,3 +1,4 @@
+import type { ContactColumns } from "../contacts/classify.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
 
 /** A validated campaign (SPEC §3), paths resolved against the campaign file's folder. */
@@ -32,13 +33,7 @@ export interface Campaign {
   rate: { perSecond: number; concurrency: number; senderMps: number | undefined; messagesPerContact: number };
   /** `maxRetryAfterMs`: the cap on a 429's Retry-After (campaign key `retry.maxRetryAfter`, seconds). */
   retry: { maxAttempts: number; maxRetryAfterMs: number };
-  columns: {
-    to: string;
-    parameters: string[] | undefined;
-    from: string | undefined;
-    timezone: string | undefined;
-    notAfter: string | undefined;
-  };
+  columns: ContactColumns;
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
   window: SendWindow | undefined;

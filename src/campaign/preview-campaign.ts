@@ -1,7 +1,8 @@
 import { loadCampaignState } from "./campaign-state.js";
 import type { Campaign } from "./campaign.js";
 import { planRows } from "./plan-rows.js";
-import { emptyCounts, type RowStatus, type RunEvent, type StatusCounts } from "./run-events.js";
+import type { RowStatus, RunEvent, StatusCounts } from "./run-events.js";
+import { RunTally } from "./run-tally.js";
 import type { ShardSpec } from "./shard.js";
 
 export interface PreviewResult {
@@ -38,8 +39,10 @@ export async function previewCampaign(
 ): Promise<PreviewResult> {
   const { state, resume } = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
   const maxProblems = options.maxProblems ?? 20;
-  const result: PreviewResult = { counts: emptyCounts(), toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {} };
-  if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) result.counts[status as RowStatus] += n;
+  // The same tally as a run's: what a run would count, nothing recorded.
+  const tally = new RunTally();
+  const result: PreviewResult = { counts: tally.counts, toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {} };
+  if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
   const { rows, parameterKeys } = await planRows(campaign, state, {
     retryFailed: options.retryFailed ?? false,
     shard: options.shard,
@@ -50,20 +53,20 @@ export async function previewCampaign(
   for await (const planned of rows) {
     if (planned.kind === "skipped") {
       const { verdict } = planned;
-      result.counts[verdict.status]++;
+      tally.carried(verdict.status);
       if (result.problems.length < maxProblems) result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
       continue;
     }
     const { decision, contact } = planned;
     if (decision.action === "done") {
-      result.counts[decision.status]++;
+      tally.carried(decision.status);
       continue;
     }
     if (decision.action === "expire") {
-      result.counts.expired++;
+      tally.carried("expired");
       continue;
     }
-    result.counts.pending++;
+    tally.carried("pending");
     if (decision.action === "settle") result.inDoubt++;
     else {
       result.toSend++;

@@ -3,6 +3,7 @@ import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
 import { previewCampaign } from "../campaign/preview-campaign.js";
 import type { RunSummary } from "../campaign/run-events.js";
+import { emptyThisRun } from "../campaign/run-tally.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatSummary } from "./render-summary.js";
 import { shardFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
@@ -104,17 +105,7 @@ async function dryRun(
   });
   const summary: RunSummary = {
     counts: preview.counts,
-    thisRun: {
-      created: 0,
-      conflictSkipped: 0,
-      failed: 0,
-      expired: 0,
-      invalid: 0,
-      duplicate: 0,
-      suppressed: 0,
-      requests: 0,
-      rateLimited: 0,
-    },
+    thisRun: emptyThisRun(),
     stopped: undefined,
     stopMessage: undefined,
     durationMs: 0,

@@ -6,19 +6,22 @@ import { SeenKeys } from "./seen-keys.js";
 import { normalizeAddress } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
 
+/** The campaign's `columns` (SPEC §3): which CSV columns hold To, From, zone, deadline, Parameters. */
+export interface ContactColumns {
+  to: string;
+  parameters: string[] | undefined;
+  from: string | undefined;
+  timezone: string | undefined;
+  notAfter: string | undefined;
+}
+
 /** What classifying a row needs of a campaign (a `Campaign` is one; contacts/ does not import campaign/). */
 export interface ContactRules {
   contactsPath: string;
   from: string;
   defaultRegion: string | undefined;
   parameters: Readonly<Record<string, string | number | boolean>>;
-  columns: {
-    to: string;
-    parameters: string[] | undefined;
-    from: string | undefined;
-    timezone: string | undefined;
-    notAfter: string | undefined;
-  };
+  columns: ContactColumns;
   /** The send window's zones: with `recipient`, each contact's own (else `fallbackTimezone`). */
   window: { timezone: string; recipient: boolean; fallbackTimezone: string | undefined } | undefined;
 }
