@@ -323,8 +323,9 @@ async function atScale(): Promise<void> {
       wall.push(result.wallSeconds);
     }
     note({
-      measure: `${label}, 1 000 000 rows: peak RSS (wall ${median(wall).toFixed(1)} s)`,
-      figure: `${median(rss).toFixed(0)} MiB`,
+      // The label names the measure only: a figure in it would make each run a new row.
+      measure: `${label}, 1 000 000 rows: peak RSS, wall`,
+      figure: `${median(rss).toFixed(0)} MiB, ${median(wall).toFixed(1)} s`,
       goal: "≤ 100 MB",
       met: median(rss) * 1.048576 <= 100,
     });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { SendWindow } from "../../src/campaign/campaign.js";
 import type { ContactDecision } from "../../src/campaign/decide.js";
 import type { PlannedRow } from "../../src/campaign/plan-rows.js";
-import { decideRow, type RowSituation } from "../../src/campaign/row-action.js";
+import { HoldTracker } from "../../src/campaign/holds.js";
+import { decideRow, finalStatusOf, type RowAction, type RowSituation } from "../../src/campaign/row-action.js";
 import type { Contact } from "../../src/contacts/contact.js";
 
 const contact = (zones?: string[]): Contact => ({
@@ -54,5 +55,51 @@ describe("decideRow: the run's whole per-row decision", () => {
   ] as const)("%s", (_name, planned, situation, expected) => {
     const action = decideRow(planned, situation);
     expect(action.kind === "hold" ? `hold:${action.reason}` : action.kind).toBe(expected);
+  });
+});
+
+describe("finalStatusOf: how far the checkpoint's prefix is final", () => {
+  it.each([
+    ["counted: final in its status", { kind: "count", status: "created" }, "created"],
+    [
+      "a skipped row recorded: final",
+      { kind: "record-skip", verdict: { status: "duplicate", row: 2, to: "x", from: "y", reason: "r" } },
+      "duplicate",
+    ],
+    ["expired: final", { kind: "expire", contact: contact() }, "expired"],
+    ["sent: still open", { kind: "send", contact: contact() }, undefined],
+    ["settled: still open", { kind: "settle", contact: contact(), key: "k" }, undefined],
+    ["held: still open", { kind: "hold", reason: "window" }, undefined],
+  ] as const)("%s", (_name, action, expected) => {
+    expect(finalStatusOf(action as RowAction)).toBe(expected);
+  });
+});
+
+describe("HoldTracker: the stop that held contacts amount to", () => {
+  it.each([
+    ["nothing held: no stop", [], []],
+    ["stopping holds: no stop of their own", ["stopping"], []],
+    [
+      "--limit: one stop naming the limit and what is left",
+      ["limit", "limit"],
+      ["limit: --limit 5 reached; 2 contacts left for the next run"],
+    ],
+    [
+      "the window: when it opens next",
+      ["window"],
+      ["window: 1 contact(s) are outside the send window (America/New_York); it opens next at 2026-11-30T14:00:00.000Z"],
+    ],
+    [
+      "both: the window first",
+      ["limit", "window"],
+      [
+        "window: 1 contact(s) are outside the send window (America/New_York); it opens next at 2026-11-30T14:00:00.000Z",
+        "limit: --limit 5 reached; 1 contacts left for the next run",
+      ],
+    ],
+  ] as const)("%s", (_name, reasons, expected) => {
+    const holds = new HoldTracker({ window, limit: 5 });
+    for (const reason of reasons) holds.held(reason, MONDAY_07_NY, undefined);
+    expect(holds.stops().map((s) => `${s.reason}: ${s.message}`)).toEqual(expected);
   });
 });
