@@ -2,7 +2,6 @@ import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { refreshStatus } from "../campaign/refresh-status.js";
-import { ExitCode, ExitError } from "./exit-codes.js";
 import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface StatusArgs {

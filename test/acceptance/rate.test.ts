@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { contactsCsv, makeFixture, maxPerWindow, phoneNumbers, runCliProcess, tightestSpan, type Fixture } from "../helpers/cli.js";
+import { startSimulator } from "../../src/simulator/server.js";
+import { contactsCsv, makeFixture, maxPerWindow, phoneNumbers, runCliProcess, tightestSpan } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 
 /**

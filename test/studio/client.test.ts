@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { StudioClient } from "../../src/studio/client.js";
 import { Credentials } from "../../src/studio/credentials.js";
 import { StudioApiError, StudioTransportError } from "../../src/studio/errors.js";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { startSimulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
 import {
   ACCOUNT_SID,
