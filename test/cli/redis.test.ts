@@ -71,13 +71,13 @@ function expectOneSharedLimit(arrivals: readonly number[]): void {
 
 describe("one Studio rate limit shared through Redis", () => {
   it("two processes at the whole rate each stay together under the strict rate, each shard complete, no overlap", async () => {
-    const { sim, redis, f } = await setup(160);
+    const { sim, redis, f } = await setup(120);
     const results = await twoShards(f, sim, redis);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     const created = results.map((r) => JSON.parse(r.stdout).counts.created as number);
-    expect(created[0]! + created[1]!).toBe(160);
+    expect(created[0]! + created[1]!).toBe(120);
     expect(created.every((n) => n > 40)).toBe(true); // both worked, not one after the other
-    expect(perContact(sim)).toHaveLength(160);
+    expect(perContact(sim)).toHaveLength(120);
     expect(perContact(sim).every((n) => n === 1)).toBe(true);
     const t = sim.stats.createArrivals;
     // A 429 holds both workers for its Retry-After (the simulator says 1 s): judged without it.
