@@ -20,6 +20,9 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: TIMING,
           maxWorkers: 3,
+          // Files share a worker's module cache (no test file keeps state in src/ modules):
+          // importing src/ once per worker, not once per file, saves ~5 s.
+          isolate: false,
           sequence: { groupOrder: 0 },
           testTimeout: 30_000,
           hookTimeout: 30_000,
