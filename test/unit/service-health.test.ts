@@ -21,7 +21,7 @@ describe("ServiceHealth: whether Studio answers at all", () => {
       "three in a row: degraded (a transient failure leaves the contact pending, not failed)",
       ["fail@0", "fail@100", "fail@200"],
       true,
-      900,
+      1000,
     ],
     ["a success ends the streak and the outage clock", ["fail@0", "fail@100", "fail@200", "ok"], false, 0],
     ["failing since the first failure of the streak", ["fail@0", "ok", "fail@400", "fail@500", "fail@600"], true, 600],
