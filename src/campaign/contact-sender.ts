@@ -25,8 +25,8 @@ export interface SendOutcome {
 }
 
 /** Where one attempt through the limiter ended before its answer was read. */
-/** A create's answer: an Execution, an error, or none because its deadline passed before it left. */
-type Attempted = { execution: Execution } | { error: unknown } | { late: true };
+/** A create's answer: an Execution, an error, or none because it was withdrawn before it left. */
+type Attempted = { execution: Execution } | { error: unknown } | { withdrawn: "expired" | "pending" };
 
 type Scheduled =
   | { kind: "started"; outcome: { execution: Execution } | { error: unknown } }
@@ -155,7 +155,7 @@ export class ContactSender {
     }
     if (started === undefined) return { kind: "pending" };
     const outcome = await started; // a ledger failure rejects here and stops the run
-    return "late" in outcome ? { kind: "expired" } : { kind: "started", outcome };
+    return "withdrawn" in outcome ? { kind: outcome.withdrawn } : { kind: "started", outcome };
   }
 
   /** Record the attempt (durable), then send it the moment the limiter allows. */
@@ -163,10 +163,12 @@ export class ContactSender {
     const ctx = this.#ctx;
     await ctx.record({ t: "attempt", ...sending.base, n, at: ctx.nowIso() });
     await departure();
-    if (isPastDeadline(sending.contact, ctx.clock.now())) {
-      // It waited out a 429 hold past its deadline: never sent, and the ledger says so.
+    // It may have waited out a 429 hold: past its deadline, or with the run stopping, it is never
+    // sent, and the ledger says so.
+    const withdrawn = isPastDeadline(sending.contact, ctx.clock.now()) ? "expired" : ctx.stop.stopped ? "pending" : undefined;
+    if (withdrawn) {
       await ctx.record({ t: "withdrawn", ...sending.base, at: ctx.nowIso() });
-      return { late: true };
+      return { withdrawn };
     }
     sending.requests++;
     try {

@@ -178,10 +178,21 @@ export class AccountLimiter {
     return this.#senders.group.key(sender).schedule(options, onAccount);
   }
 
-  /** Resolves once no 429 hold is in force. */
+  /** Jobs waiting out a hold, woken at once by `stop()`. */
+  readonly #holdWaiters = new Set<() => void>();
+
+  /** Resolves once no 429 hold is in force, or the limiter is stopping. */
   async #afterHold(): Promise<void> {
-    for (let wait = this.#holdUntil - Date.now(); wait > 0; wait = this.#holdUntil - Date.now()) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
+    for (let wait = this.#holdUntil - Date.now(); wait > 0 && !this.#stopping; wait = this.#holdUntil - Date.now()) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.#holdWaiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, wait);
+        this.#holdWaiters.add(wake);
+      });
     }
   }
 
@@ -221,6 +232,8 @@ export class AccountLimiter {
       this.#limiter.stop({ dropWaitingJobs: true }),
       ...(this.#senders?.group.limiters().map(({ limiter }) => limiter.stop({ dropWaitingJobs: true })) ?? []),
     ]).then(() => undefined);
+    // Jobs waiting out a 429 hold go on at once: their sender sees the stop and sends nothing.
+    for (const wake of this.#holdWaiters) wake();
     return this.#stopping;
   }
 

@@ -86,6 +86,24 @@ describe.concurrent("runCampaign in-process", () => {
     expect(summary.thisRun.requests).toBe(summary.counts.created);
   });
 
+  it("a stop during a 429's long hold ends the run at once: nothing more is sent, the rest stays pending", async () => {
+    // One create a second, and a 429 that asks for 30 s: the run holds; a stop comes 300 ms in.
+    const { sim, f } = await setup(6, { rate: 1, retryAfter: "30" });
+    const stop = new StopControl();
+    const onEvent = (event: RunEvent) => {
+      if (event.type === "rate-limited") setTimeout(() => stop.request("signal", "test: stop during the hold"), 300);
+    };
+    const started = Date.now();
+    const summary = await run(f, sim.url, { stop, onEvent });
+    expect(Date.now() - started).toBeLessThan(5_000); // not the 30 s hold
+    expect(summary.stopped).toBe("signal");
+    expect(summary.counts.created).toBe(sim.executions().length);
+    expect(summary.counts.pending).toBe(6 - summary.counts.created);
+    // Nothing left after the stop: the creates that waited out the hold were withdrawn.
+    const lastArrival = Math.max(...sim.stats.createArrivals);
+    expect(lastArrival - Math.max(...sim.stats.rateLimitedTimes)).toBeLessThan(300);
+  });
+
   it("counts come from one tally: a rerun carries the final rows and records only what it sends", async () => {
     const { sim, f } = await setup(10);
     const first = await run(f, sim.url, { limit: 4 });
