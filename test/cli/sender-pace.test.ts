@@ -93,8 +93,8 @@ describe("a pace each sender can carry (rate.senderMps)", () => {
     expect(times).toHaveLength(10);
     // Admitted on Redis's clock, 6 per 1 010 ms; between that and the arrival each worker has its
     // own event-loop delay, so one stall beyond the 10 ms margin can put a 7th arrival in a second
-    // (Twilio queues a sender's excess, it does not refuse it). Two workers each at the pace
-    // alone would show 12.
+    // (Twilio queues a sender's excess, it does not refuse it). Unshared (no --redis), the same
+    // two workers showed 8 in a second and 7.6/s over the run: both assertions fail.
     expect(maxPerWindow(times)).toBeLessThanOrEqual(7);
     const sorted = [...times].sort((a, b) => a - b);
     expect((sorted.length - 1) / ((sorted.at(-1)! - sorted[0]!) / 1000)).toBeLessThanOrEqual(6.1);
