@@ -34,8 +34,7 @@ export class RowPass {
   readonly #settler: DoubtSettler;
   readonly #inFlight = new Set<Promise<void>>();
   #started = 0;
-  /** When the first create was dispatched: the achieved rate is measured from there. */
-  firstSendAt: number | undefined;
+  #firstSendAt: number | undefined;
   // The reader waits for a free place; one resolver, not a Promise.race over every job.
   #wakeReader: (() => void) | undefined;
 
@@ -80,6 +79,11 @@ export class RowPass {
       await Promise.all(this.#inFlight);
     }
     this.#tally.carried("pending", this.#settler.size);
+  }
+
+  /** When the first create was dispatched: the achieved rate is measured from there. */
+  get firstSendAt(): number | undefined {
+    return this.#firstSendAt;
   }
 
   /** Wait for whatever is still in flight (after a failure or a stop). */
@@ -133,7 +137,7 @@ export class RowPass {
 
   #dispatch(contact: Contact): void {
     const ctx = this.#ctx;
-    this.firstSendAt ??= ctx.clock.now();
+    this.#firstSendAt ??= ctx.clock.now();
     const job = this.#sender.send(contact).then(
       (outcome) => this.#landed(contact, outcome),
       (err: unknown) => {
