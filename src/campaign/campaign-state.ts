@@ -84,20 +84,11 @@ export async function loadCampaignState(
 
 /**
  * A hash of what decides a row's status besides the ledger: the CSV's path, the columns, the
- * sender, the region, the window's zone rules, the shard, and the suppression list's content.
+ * sender, the region, the window's zone rules, the shard, and the suppression and opt-out lists' content.
  * Any change and the checkpoint is not used.
  */
 export async function campaignFingerprint(campaign: Campaign, shard: ShardSpec | undefined): Promise<string> {
-  let suppression = "";
-  if (campaign.suppressPath !== undefined) {
-    try {
-      suppression = createHash("sha256")
-        .update(await readFile(campaign.suppressPath))
-        .digest("hex");
-    } catch {
-      suppression = "unreadable";
-    }
-  }
+  const suppression = campaign.suppressPath === undefined ? "" : await fileHash(campaign.suppressPath);
   const window = campaign.window && {
     recipient: campaign.window.recipient,
     fallback: campaign.window.fallbackTimezone,
@@ -111,6 +102,19 @@ export async function campaignFingerprint(campaign: Campaign, shard: ShardSpec |
     window,
     shard,
     suppression,
+    // A new opt-out (or opt-in) changes which pending rows may be sent: the checkpoint is read anew.
+    optOuts: await fileHash(campaign.optOutsPath),
   };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}
+
+/** A file's content hash; "absent" or "unreadable" otherwise (a list created later changes it too). */
+async function fileHash(file: string): Promise<string> {
+  try {
+    return createHash("sha256")
+      .update(await readFile(file))
+      .digest("hex");
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : "unreadable";
+  }
 }

@@ -36,6 +36,8 @@ export interface Campaign {
   columns: ContactColumns;
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
+  /** The opt-out list shared by campaigns (SPEC §12): `optOuts`, default `opt-outs.csv` beside the campaign file. */
+  optOutsPath: string;
   window: SendWindow | undefined;
   /** Report columns of contacts' answers, column → path into the Execution Context (SPEC §11). */
   results: ResultsColumn[] | undefined;

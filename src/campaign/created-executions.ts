@@ -3,12 +3,14 @@ import { readLedger } from "../ledger/read-ledger.js";
 
 export interface CreatedExecution {
   sid: string;
+  /** The contact's address (the ledger's `to`): for the opt-out list. */
+  to: string;
   /** When this campaign created (or adopted) it, ms. */
   at: number;
   /** Latest known state, from `status`, `end` or `results`. */
   status: "active" | "ended" | undefined;
   /** What `results` recorded of its Context (values by path, merged), if anything. */
-  results?: Pick<ResultsRecorded, "values" | "final" | "gone"> | undefined;
+  results?: Pick<ResultsRecorded, "values" | "final" | "gone" | "outcome"> | undefined;
 }
 
 export interface CampaignExecutions {
@@ -29,7 +31,7 @@ export async function readCampaignExecutions(ledgerPath: string): Promise<Campai
   for await (const event of readLedger(ledgerPath)) {
     if (event.t === "created" || event.t === "adopted") {
       const known = executions.get(event.sid);
-      executions.set(event.sid, { sid: event.sid, at: Date.parse(event.at), status: known?.status, results: known?.results });
+      executions.set(event.sid, { sid: event.sid, to: event.to, at: Date.parse(event.at), status: known?.status, results: known?.results });
     } else if (event.t === "exec") {
       const known = executions.get(event.sid);
       if (known) known.status = event.status;
@@ -46,11 +48,13 @@ export async function readCampaignExecutions(ledgerPath: string): Promise<Campai
 /** A later read of the same Execution adds to (and replaces) what an earlier one recorded. */
 export function mergeResults(
   known: CreatedExecution["results"],
-  event: Pick<ResultsRecorded, "values" | "final" | "gone">,
+  event: Pick<ResultsRecorded, "values" | "final" | "gone" | "outcome">,
 ): NonNullable<CreatedExecution["results"]> {
+  const outcome = event.outcome ?? known?.outcome;
   return {
     values: { ...known?.values, ...event.values },
     final: event.final || (known?.final ?? false),
     ...(event.gone || known?.gone ? { gone: true as const } : {}),
+    ...(outcome ? { outcome } : {}),
   };
 }

@@ -2,7 +2,9 @@ import type { ContactState } from "../ledger/contact-state.js";
 
 export type ContactDecision =
   /** Final in the ledger: never sent again. */
-  | { action: "done"; status: "created" | "conflict_skipped" | "failed" | "expired" }
+  | { action: "done"; status: "created" | "conflict_skipped" | "failed" | "expired" | "opted_out" }
+  /** Its number is on the opt-out list (SPEC §12): record it opted out, never send it. */
+  | { action: "opt-out" }
   /** An earlier attempt may have created an Execution: settle through List first. */
   | { action: "settle" }
   /** Its deadline (`notAfter`) has passed: record it expired, never send it. */
@@ -10,16 +12,25 @@ export type ContactDecision =
   | { action: "send" };
 
 /**
- * What to do with a sendable contact, given its ledger state and whether its deadline has
- * passed. Pure. A contact in doubt is settled even past its deadline: an Execution created
- * before it is adopted; one that was not created then expires instead of being sent late.
+ * What to do with a sendable contact, given its ledger state, whether its number is on the
+ * opt-out list now, and whether its deadline has passed. Pure. A contact final in the ledger
+ * stays so (an opt-out after its Execution was created changes nothing sent). An opted-out
+ * contact is never sent nor settled — not even one in doubt, whose List could lead to a
+ * re-send — and one recorded opted out is sent again only once its latest entry is an opt-in.
+ * A contact in doubt is settled even past its deadline: an Execution created before it is
+ * adopted; one that was not created then expires instead of being sent late.
  */
 export function decideContact(
   state: ContactState | undefined,
-  options: { retryFailed: boolean; deadlinePassed?: boolean },
+  options: { retryFailed: boolean; deadlinePassed?: boolean; optedOut?: boolean },
 ): ContactDecision {
   const late = options.deadlinePassed ?? false;
-  if (!state) return late ? { action: "expire" } : { action: "send" };
+  const open = (): ContactDecision => {
+    if (options.optedOut) return state?.status === "opted_out" ? { action: "done", status: "opted_out" } : { action: "opt-out" };
+    if (state?.inDoubt) return { action: "settle" };
+    return late ? { action: "expire" } : { action: "send" };
+  };
+  if (!state) return open();
   switch (state.status) {
     case "created":
     case "conflict_skipped":
@@ -27,9 +38,9 @@ export function decideContact(
       return { action: "done", status: state.status };
     case "failed":
       if (!(options.retryFailed && state.transient)) return { action: "done", status: "failed" };
-      return late ? { action: "expire" } : { action: "send" };
+      return options.optedOut ? { action: "opt-out" } : late ? { action: "expire" } : { action: "send" };
+    case "opted_out":
     case "pending":
-      if (state.inDoubt) return { action: "settle" };
-      return late ? { action: "expire" } : { action: "send" };
+      return open();
   }
 }

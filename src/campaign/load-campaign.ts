@@ -31,6 +31,7 @@ const TOP_LEVEL_KEYS = new Set([
   "window",
   "redis",
   "results",
+  "optOuts",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -83,6 +84,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   const parameters = parseParameters(raw, fail);
 
   const suppress = optionalString(raw, "suppress", fail);
+  const optOuts = optionalString(raw, "optOuts", fail) ?? DEFAULT_OPT_OUTS;
   const redis = optionalString(raw, "redis", fail);
   if (redis !== undefined && !/^rediss?:\/\//.test(redis)) fail("redis", "a redis:// or rediss:// URL");
   const window = raw.window === undefined ? undefined : parseWindow(raw.window, fail);
@@ -102,11 +104,15 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     columns,
     parameters,
     suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress),
+    optOutsPath: path.resolve(dir, optOuts),
     window,
     results,
     redis,
   };
 }
+
+/** Campaigns kept in one folder share one opt-out list (SPEC §12). */
+const DEFAULT_OPT_OUTS = "opt-outs.csv";
 
 type Fail = (key: string, expected: string, got?: unknown) => never;
 

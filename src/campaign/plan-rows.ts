@@ -5,6 +5,7 @@ import { SeenKeys } from "../contacts/seen-keys.js";
 import { FinalPrefixTracker } from "./final-prefix.js";
 import { emptyCounts } from "./run-events.js";
 import { loadSuppression } from "../contacts/suppression.js";
+import { loadOptedOut, optOutNumber } from "../contacts/opt-out-list.js";
 import type { LedgerState } from "../ledger/contact-state.js";
 import type { Campaign } from "./campaign.js";
 import type { ResumePoint } from "./campaign-state.js";
@@ -29,6 +30,7 @@ export async function planRows(
   options: { retryFailed: boolean; shard?: ShardSpec | undefined; now: number; resume?: ResumePoint | undefined; trackPrefix?: boolean },
 ): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[]; prefix: FinalPrefixTracker | undefined }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
+  const optedOut = await loadOptedOut(campaign.optOutsPath, campaign.defaultRegion);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, options.resume?.csv);
   const seen = options.resume?.seen ?? new SeenKeys(campaign.from);
   if (options.resume) options.resume.seen = undefined; // taken: this reading grows it
@@ -59,6 +61,7 @@ export async function planRows(
           decision: decideContact(state.contacts.get(key), {
             retryFailed: options.retryFailed,
             deadlinePassed: isPastDeadline(contact, options.now),
+            optedOut: optedOut.has(optOutNumber(contact.to)),
           }),
         };
       } else {

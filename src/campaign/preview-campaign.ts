@@ -66,6 +66,10 @@ export async function previewCampaign(
       tally.carried("expired");
       continue;
     }
+    if (decision.action === "opt-out") {
+      tally.carried("opted_out");
+      continue;
+    }
     tally.carried("pending");
     if (decision.action === "settle") result.inDoubt++;
     else {

@@ -32,11 +32,15 @@ export async function refreshStatus(
   now: () => Date = () => new Date(),
 ): Promise<StatusCounts> {
   const counts: StatusCounts = { active: 0, ended: 0, unknown: 0, requests: 0 };
-  if (executions.size === 0) return counts;
+  // An ended Execution never becomes active again: only the others are asked about (a pass after
+  // every survey ended costs no request).
+  const open = [...executions.values()].filter((e) => e.status !== "ended");
+  counts.ended = executions.size - open.length;
+  if (open.length === 0) return counts;
   // A loop, not Math.min(...times): spreading 100 000+ arguments overflows the stack.
   let first = Infinity;
   let last = -Infinity;
-  for (const { at } of executions.values()) {
+  for (const { at } of open) {
     first = Math.min(first, at);
     last = Math.max(last, at);
   }
@@ -53,7 +57,8 @@ export async function refreshStatus(
   }
   const limit = pLimit(campaign.rate.concurrency);
   await Promise.all(
-    [...executions.keys()]
+    open
+      .map((e) => e.sid)
       .filter((sid) => !seen.has(sid))
       .map((sid) =>
         limit(async () => {
@@ -67,7 +72,8 @@ export async function refreshStatus(
       ),
   );
   const at = now().toISOString();
-  for (const [sid, execution] of executions) {
+  for (const execution of open) {
+    const { sid } = execution;
     const status = seen.get(sid);
     if (status === undefined) {
       counts.unknown++;

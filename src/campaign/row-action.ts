@@ -10,6 +10,8 @@ export type RowAction =
   | { kind: "count"; status: RowStatus }
   /** An invalid, duplicate or suppressed row seen for the first time: record it. */
   | { kind: "record-skip"; verdict: Exclude<RowVerdict, { status: "sendable" }> }
+  /** On the opt-out list: record it opted out, never send it. */
+  | { kind: "opt-out"; contact: Contact }
   /** Past its `notAfter`: record it expired, never send it. */
   | { kind: "expire"; contact: Contact }
   /** In doubt from an earlier attempt: settle through List before anything is sent. */
@@ -36,6 +38,7 @@ export function decideRow(planned: PlannedRow, situation: RowSituation): RowActi
     return planned.alreadyRecorded ? { kind: "count", status: planned.verdict.status } : { kind: "record-skip", verdict: planned.verdict };
   const { decision, contact } = planned;
   if (decision.action === "done") return { kind: "count", status: decision.status };
+  if (decision.action === "opt-out") return { kind: "opt-out", contact };
   if (situation.stopping) return { kind: "hold", reason: "stopping" };
   if (decision.action === "settle") return { kind: "settle", contact, key: planned.key };
   if (decision.action === "expire") return { kind: "expire", contact };
@@ -56,6 +59,8 @@ export function finalStatusOf(action: RowAction): RowStatus | undefined {
       return action.verdict.status;
     case "expire":
       return "expired";
+    case "opt-out":
+      return "opted_out";
     default:
       return undefined;
   }

@@ -115,6 +115,12 @@ export class RowPass {
       case "expire":
         this.#counted(action.contact, this.#sender.expire(action.contact));
         return;
+      case "opt-out": {
+        const { contact } = action;
+        void ctx.record({ t: "opted_out", row: contact.row, to: contact.to, from: contact.from, at: ctx.nowIso() });
+        this.#counted(contact, "opted_out");
+        return;
+      }
       case "settle":
         this.#settler.add({
           contact: action.contact,
@@ -132,6 +138,8 @@ export class RowPass {
           await new Promise<void>((resolve) => (this.#wakeReader = resolve));
         this.#dispatch(action.contact);
         return;
+      default:
+        throw new Error(`no such row action: ${(action satisfies never as RowAction).kind}`);
     }
   }
 
@@ -159,7 +167,7 @@ export class RowPass {
   }
 
   /** A contact's status after this run: recorded by it, or left pending. */
-  #counted(contact: Contact, status: "created" | "conflict_skipped" | "failed" | "expired" | "pending"): void {
+  #counted(contact: Contact, status: "created" | "conflict_skipped" | "failed" | "expired" | "opted_out" | "pending"): void {
     if (status === "pending") this.#tally.carried("pending");
     else this.#tally.recorded(status);
     this.#ctx.emit({ type: "row", row: contact.row, status, to: contact.to });

@@ -24,6 +24,7 @@ export interface RunSummary {
     conflictSkipped: number;
     failed: number;
     expired: number;
+    optedOut: number;
     invalid: number;
     duplicate: number;
     suppressed: number;

@@ -11,7 +11,8 @@ import { FinalPrefixTracker, type FinalPrefix } from "./final-prefix.js";
 import type { RowStatus } from "./run-events.js";
 import { isOtherShardsRow, type ShardSpec } from "./shard.js";
 
-const FINAL: ReadonlySet<string> = new Set(["created", "conflict_skipped", "failed", "expired"]);
+// `opted_out` too: an opt-in changes the opt-out list, which the fingerprint covers, so the prefix is not used then.
+const FINAL: ReadonlySet<string> = new Set(["created", "conflict_skipped", "failed", "expired", "opted_out"]);
 
 /**
  * After a run (its ledger flushed and closed, its lock still held): extend the final prefix the

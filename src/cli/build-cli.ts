@@ -1,6 +1,7 @@
 import yargs from "yargs";
 import { endCommand } from "./end-command.js";
 import { reportCommand } from "./report-command.js";
+import { optOutsCommand } from "./opt-outs-command.js";
 import { resultsCommand } from "./results-command.js";
 import { statusCommand } from "./status-command.js";
 import { runCommand } from "./run-command.js";
@@ -19,6 +20,7 @@ export function buildCli(argv: string[]) {
     .command(statusCommand)
     .command(endCommand)
     .command(resultsCommand)
+    .command(optOutsCommand)
     .command(simulatorCommand)
     .demandCommand(1, "name a command")
     .strict()

@@ -30,7 +30,7 @@ export const endCommand = {
     const result = await withLedgerSession(
       campaign,
       credentials,
-      studioUrlFromArgs(argv["studio-url"]),
+      { studio: studioUrlFromArgs(argv["studio-url"]) },
       async ({ client, writer, executions }) => {
         const open = [...executions.values()].filter((e) => e.status !== "ended").length;
         if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);

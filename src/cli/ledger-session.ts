@@ -23,7 +23,8 @@ export interface LedgerSession {
 export async function withLedgerSession<T>(
   campaign: Campaign,
   credentials: Credentials,
-  baseUrl: string,
+  /** Studio's base URL, and Programmable Messaging's (for `results`' Message fetches). */
+  urls: { studio: string; api?: string | undefined },
   work: (session: LedgerSession) => Promise<T>,
 ): Promise<T> {
   try {
@@ -39,7 +40,12 @@ export async function withLedgerSession<T>(
       from: campaign.from,
       account: credentials.accountId,
     });
-    const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency });
+    const client = new StudioClient({
+      baseUrl: urls.studio,
+      credentials,
+      connections: campaign.rate.concurrency,
+      ...(urls.api !== undefined ? { apiBaseUrl: urls.api } : {}),
+    });
     try {
       return await work({ client, writer, ...(await readCampaignExecutions(campaign.ledgerPath)) });
     } finally {

@@ -16,7 +16,7 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
     summary.dryRun ? "Dry run: nothing was sent." : "",
     `Rows:      ${formatCounts(summary.counts)}`,
     `This run:  ${summary.thisRun.created} created, ${summary.thisRun.conflictSkipped} conflict-skipped, ` +
-      `${summary.thisRun.failed} failed, ${summary.thisRun.expired} expired, ` +
+      `${summary.thisRun.failed} failed, ${summary.thisRun.expired} expired, ${summary.thisRun.optedOut} opted out, ` +
       `${summary.thisRun.invalid} invalid; ${summary.thisRun.requests} create requests, ${summary.thisRun.rateLimited} answered 429`,
     `Duration:  ${(summary.durationMs / 1000).toFixed(1)} s, achieved rate ${summary.achievedRate.toFixed(2)}/s`,
     `Ledger:    ${ledgerPath}`,
@@ -49,4 +49,9 @@ export function paceLines(campaign: Campaign, toSendBySender: Record<string, num
       `contact(s) at ${rate.perSecond}/s${perSender}`,
     ...pace.warnings.map((w) => `warning: ${w}`),
   ];
+}
+
+/** A share 0..1 as "12.5 %". */
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
 }

@@ -5,12 +5,14 @@ import type { ResultsSummary } from "../campaign/collect-results.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { apiUrlFromArgs, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { percent } from "./render-summary.js";
 
 interface ResultsArgs {
   campaign: string;
   ledger?: string | undefined;
   "studio-url"?: string | undefined;
+  "api-url"?: string | undefined;
   "include-active": boolean;
   json: boolean;
 }
@@ -21,11 +23,17 @@ export const resultsCommand = {
   command: "results <campaign>",
   describe: "Collect what contacts answered (Execution Context) into the ledger, for the report",
   builder: (y: Argv) =>
-    withLedgerSessionOptions(y).option("include-active", {
-      type: "boolean",
-      default: false,
-      describe: "also read Executions still active (provisional: read again once ended)",
-    }),
+    withLedgerSessionOptions(y)
+      .option("include-active", {
+        type: "boolean",
+        default: false,
+        describe: "also read Executions still active (provisional: read again once ended)",
+      })
+      .option("api-url", {
+        type: "string",
+        describe:
+          "Programmable Messaging base URL, for failed messages' error codes (env TWILIO_API_BASE_URL; default https://api.twilio.com)",
+      }),
   handler: async (argv: ResultsArgs) => {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
@@ -45,7 +53,7 @@ export const resultsCommand = {
       summary = await withLedgerSession(
         campaign,
         credentials,
-        studioUrlFromArgs(argv["studio-url"]),
+        { studio: studioUrlFromArgs(argv["studio-url"]), api: apiUrlFromArgs(argv["api-url"]) },
         ({ client, writer, executions, questions }) => {
           const columns = resultsColumns(campaign.results, questions);
           if (columns.length === 0) {
@@ -62,6 +70,7 @@ export const resultsCommand = {
             executions,
             columns,
             includeActive: argv["include-active"],
+            accountSid: credentials.accountId,
             policy: { ...RETRY_DEFAULTS, ...campaign.retry },
             sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
             signal: stop.signal,
@@ -89,11 +98,18 @@ export const resultsCommand = {
 export function formatResults(name: string, s: ResultsSummary): string {
   const lines = [
     `Results of ${name}: ${s.status.active} active, ${s.status.ended} ended, ${s.status.unknown} unknown; ` +
-      `${s.collected} Context(s) read now (${s.contextRequests} requests), ${s.alreadyFinal} already final, ${s.gone} gone (past ` +
-      `Studio's 30 days), ${s.failed.length} failed`,
+      `${s.collected} Execution(s) read now (${s.contextRequests} Context, ${s.stepsRequests} Steps, ${s.messageRequests} Message ` +
+      `requests), ${s.alreadyFinal} already final, ${s.gone} gone (past Studio's 30 days), ${s.failed.length} failed`,
   ];
+  if (s.outcomes.total > 0) {
+    const shown = s.outcomes.counts.filter((c) => c.count > 0);
+    lines.push(`  outcomes: ${shown.map((c) => `${c.outcome} ${c.count} (${percent(c.share)})`).join(", ")}`);
+    for (const error of s.outcomes.errors) lines.push(`    error ${error.code ?? "(none)"}: ${error.count} — ${error.meaning}`);
+  }
+  if (s.optOutsAdded + s.optInsAdded > 0)
+    lines.push(`  opt-out list: ${s.optOutsAdded} opt-out(s) and ${s.optInsAdded} opt-in(s) added; opt-outs are not counted as answers`);
   for (const column of s.columns) {
-    const rate = column.asked > 0 ? ` (${(column.responseRate * 100).toFixed(1)} %)` : "";
+    const rate = column.asked > 0 ? ` (${percent(column.responseRate)})` : "";
     const top = column.top.map((t) => `${JSON.stringify(t.answer)} ${t.count}`).join(", ");
     lines.push(`  ${column.column}: asked ${column.asked}, answered ${column.answered}${rate}${top ? `; most frequent: ${top}` : ""}`);
   }

@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import { parseShard, type ShardSpec } from "../campaign/shard.js";
-import { DEFAULT_STUDIO_URL, parseBaseUrl } from "../studio/base-url.js";
+import { DEFAULT_API_URL, DEFAULT_STUDIO_URL, parseBaseUrl } from "../studio/base-url.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 
 export const withCampaignArgument = <T>(y: Argv<T>) =>
@@ -24,6 +24,13 @@ export function shardFromArgs(text: string | undefined): ShardSpec | undefined {
   const shard = parseShard(text);
   if (!shard) throw new ExitError(ExitCode.usage, `--shard must be K/N with 1 ≤ K ≤ N, got ${JSON.stringify(text)}`);
   return shard;
+}
+
+/** Programmable Messaging's base URL (SPEC §12): `--api-url`, env `TWILIO_API_BASE_URL`, default https://api.twilio.com. */
+export function apiUrlFromArgs(flag: string | undefined): string {
+  const url = flag ?? process.env.TWILIO_API_BASE_URL ?? DEFAULT_API_URL;
+  parseBaseUrl(url);
+  return url;
 }
 
 export function studioUrlFromArgs(flag: string | undefined): string {

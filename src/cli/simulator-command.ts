@@ -27,6 +27,16 @@ export const simulatorCommand = {
           "flow exists)",
       })
       .option("reply-rate", { type: "number", default: 0.6, describe: "share of simulated contacts that answer each question (seeded)" })
+      .option("undelivered-rate", {
+        type: "number",
+        default: 0,
+        describe: "share of first messages that fail, with an error code (seeded)",
+      })
+      .option("opt-out-rate", {
+        type: "number",
+        default: 0,
+        describe: "share of replies that are an opt-out keyword such as STOP (seeded)",
+      })
       .option("survey-ms", { type: "number", default: 1000, describe: "a played flow's Execution ends this long after creation, ms" })
       .option("max-concurrent", { type: "number", describe: "more requests in flight than this answer 429 (Twilio's concurrency limit)" }),
   handler: async (argv: {
@@ -43,6 +53,8 @@ export const simulatorCommand = {
     "auth-token"?: string | undefined;
     flow?: string[] | undefined;
     "reply-rate": number;
+    "undelivered-rate": number;
+    "opt-out-rate": number;
     "survey-ms": number;
     "max-concurrent"?: number | undefined;
   }) => {
@@ -64,6 +76,8 @@ export const simulatorCommand = {
       ...(sids.length > 0 ? { flows: sids } : {}),
       ...(definitions.length > 0 ? { flowDefinitions: definitions } : {}),
       replyRate: argv["reply-rate"],
+      undeliveredRate: argv["undelivered-rate"],
+      optOutRate: argv["opt-out-rate"],
       surveyMs: argv["survey-ms"],
       ...(argv["max-concurrent"] !== undefined ? { maxConcurrentRequests: argv["max-concurrent"] } : {}),
     };

@@ -19,8 +19,11 @@ export const statusCommand = {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
     const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
-    const counts = await withLedgerSession(campaign, credentials, studioUrlFromArgs(argv["studio-url"]), ({ client, writer, executions }) =>
-      refreshStatus(campaign, client, writer, executions),
+    const counts = await withLedgerSession(
+      campaign,
+      credentials,
+      { studio: studioUrlFromArgs(argv["studio-url"]) },
+      ({ client, writer, executions }) => refreshStatus(campaign, client, writer, executions),
     );
     process.stdout.write(
       argv.json

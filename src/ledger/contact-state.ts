@@ -1,7 +1,8 @@
 import { contactKey } from "../contacts/contact.js";
 import type { CampaignHeader, FlowChecked, LedgerEvent } from "./events.js";
 
-export type ContactStatus = "pending" | "created" | "conflict_skipped" | "failed" | "expired";
+/** `opted_out`: on the opt-out list when its turn came (SPEC §12); sent again only after an opt-in. */
+export type ContactStatus = "pending" | "created" | "conflict_skipped" | "failed" | "expired" | "opted_out";
 
 /** What the run needs to decide about one contact. Kept small: a run may hold a million. */
 export interface ContactState {
@@ -102,6 +103,9 @@ export function applyContactEvent(contact: ContactState, event: LedgerEvent): vo
       return;
     case "expired":
       contact.status = "expired";
+      return;
+    case "opted_out":
+      contact.status = "opted_out";
       return;
     case "cleared":
       contact.inDoubt = false;

@@ -3,6 +3,8 @@
  * A contact's events carry `to` and `from` (its key) and the CSV `row` where it was first seen.
  */
 
+import type { Outcome } from "../flow/outcome.js";
+
 /** First line: binds the ledger to one campaign. */
 export interface CampaignHeader {
   t: "campaign";
@@ -94,6 +96,11 @@ export interface ContactExpired extends ContactEvent {
   deadline: string;
 }
 
+/** On the opt-out list when its turn came (SPEC §12): not sent. Final until the contact opts back in. */
+export interface ContactOptedOut extends ContactEvent {
+  t: "opted_out";
+}
+
 /** An attempt recorded but never sent: its deadline passed while it waited out a 429 hold (then `expired`). */
 export interface AttemptWithdrawn extends ContactEvent {
   t: "withdrawn";
@@ -130,7 +137,17 @@ export interface ResultsRecorded {
   values: Record<string, unknown>;
   final: boolean;
   gone?: true;
+  /** What happened to the contact (SPEC §12), read from the Steps once the Execution had ended. */
+  outcome?: RecordedOutcome;
   at: string;
+}
+
+export interface RecordedOutcome {
+  outcome: Outcome;
+  /** The widget whose event decided it ("" for unknown). */
+  widget: string;
+  /** The failed message's Twilio error code (undelivered, or a 21610 opt-out); null when none is known. */
+  errorCode: number | null;
 }
 
 export type LedgerEvent =
@@ -146,5 +163,6 @@ export type LedgerEvent =
   | AttemptInDoubt
   | AttemptWithdrawn
   | ContactExpired
+  | ContactOptedOut
   | DoubtCleared
   | ExecutionStatusSeen;

@@ -1,5 +1,6 @@
 import { contactKey } from "../contacts/contact.js";
-import type { FlowChecked, LedgerEvent } from "../ledger/events.js";
+import type { FlowChecked, LedgerEvent, RecordedOutcome } from "../ledger/events.js";
+import type { Outcome } from "../flow/outcome.js";
 import { readLedgerText } from "../ledger/read-ledger.js";
 import type { RowStatus } from "../ledger/row-status.js";
 import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
@@ -20,6 +21,9 @@ export const REPORT_COLUMNS = [
   "first_attempt_at",
   "last_event_at",
   "execution_status",
+  "outcome",
+  "outcome_widget",
+  "outcome_error_code",
 ] as const;
 
 export interface ReportRow {
@@ -37,6 +41,10 @@ export interface ReportRow {
   first_attempt_at: string;
   last_event_at: string;
   execution_status: "" | "active" | "ended";
+  /** SPEC §12: empty until `results` collected it. */
+  outcome: Outcome | "";
+  outcome_widget: string;
+  outcome_error_code: number | null;
   /** The results columns' cells, in the report's order (SPEC §6, §11). */
   results: string[];
 }
@@ -127,6 +135,7 @@ async function* rowRanges(
     const byRow = new Map<number, ReportRow>();
     const executionStatus = new Map<string, "active" | "ended">();
     const resultsBySid = new Map<string, Record<string, unknown>>();
+    const outcomeBySid = new Map<string, RecordedOutcome>();
     const sidsInRange = new Set<string>();
     for (const file of ledgerFiles) {
       for await (const text of readLedgerText(file)) {
@@ -142,7 +151,10 @@ async function* rowRanges(
           if (line.sid === undefined || !sidsInRange.has(line.sid)) continue;
           const event = JSON.parse(text.slice(line.start, line.end)) as LedgerEvent;
           if (event.t === "exec") executionStatus.set(event.sid, event.status);
-          else if (event.t === "results") resultsBySid.set(event.sid, { ...resultsBySid.get(event.sid), ...event.values });
+          else if (event.t === "results") {
+            resultsBySid.set(event.sid, { ...resultsBySid.get(event.sid), ...event.values });
+            if (event.outcome) outcomeBySid.set(event.sid, event.outcome);
+          }
         }
       }
     }
@@ -152,6 +164,8 @@ async function* rowRanges(
       if (status) row.execution_status = status;
       const values = row.execution_sid ? resultsBySid.get(row.execution_sid) : undefined;
       row.results = columns.map((column) => resultCell(values?.[column.path]));
+      const outcome = row.execution_sid ? outcomeBySid.get(row.execution_sid) : undefined;
+      if (outcome) Object.assign(row, { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode });
     }
     yield rows.sort((a, b) => a.row - b.row);
   }
@@ -209,6 +223,9 @@ function applyToReport(
         error_message: `its deadline (notAfter ${event.deadline}) passed before it was sent: never sent`,
       });
       return;
+    case "opted_out":
+      Object.assign(row, { status: "opted_out", error_message: "on the opt-out list: never sent" });
+      return;
     case "cleared":
     case "withdrawn":
       return;
@@ -231,6 +248,9 @@ function blankRow(row: number, to: string, from: string, status: RowStatus): Rep
     first_attempt_at: "",
     last_event_at: "",
     execution_status: "",
+    outcome: "",
+    outcome_widget: "",
+    outcome_error_code: null,
     results: [],
   };
 }

@@ -123,20 +123,44 @@ export interface PlayedStep {
   next: string | undefined;
   outbound?: Record<string, unknown>;
   inbound?: Record<string, unknown>;
+  /** A failed message's Twilio error code (its Message resource carries it). */
+  errorCode?: number;
+  /** The contact's reply was an opt-out keyword: Twilio blocks this sender for the number from now on. */
+  optedOut?: boolean;
 }
+
+/** How simulated contacts behave (seeded: the same seed plays the same survey). */
+export interface ContactBehaviour {
+  /** Share of contacts who answer each question, 0..1. */
+  replyRate: number;
+  /** Share of first messages that fail (an unreachable handset, a landline…), 0..1. */
+  undeliveredRate: number;
+  /** Share of replies that are an opt-out keyword (mixed case and spacing), 0..1. */
+  optOutRate: number;
+  seed: number;
+}
+
+/** Error codes a failed first message carries, picked by the seeded dice (studio-facts.md). */
+const UNDELIVERED_CODES = [30003, 30005, 30006, 30007, 21614];
+/** Opt-out replies as people type them: Twilio trims and ignores case. */
+const OPT_OUT_REPLIES = ["STOP", " stop", "Stop ", "unsubscribe", "Cancel", "QUIT", "stopall", "End"];
+const OPTED_OUT_ERROR = 21610;
 
 const DEFAULT_REPLIES = ["yes", "no", "5", "4", "3"];
 const MAX_STEPS = 50;
 
 /**
- * Play the flow's published definition for one contact, deterministically: each Send & Wait
- * For Reply widget sends its rendered body, and the contact replies when a hash of (seed,
- * contact, widget) falls under `replyRate`, picking an answer from the flow's `replies`;
- * otherwise the widget times out. Other widgets take their first transition.
+ * Play the flow's published definition for one contact, deterministically: the trigger's
+ * `incomingRequest` first; then each Send & Wait For Reply widget sends its rendered body, and
+ * the contact replies when a hash of (seed, contact, widget) falls under `replyRate`, picking an
+ * answer from the flow's `replies` (or, under `optOutRate`, an opt-out keyword); otherwise the
+ * widget times out. A first message fails (`deliveryFailure`, `failed`) under `undeliveredRate`,
+ * and every message from a sender the contact opted out of fails with 21610 (`blocked`, or after
+ * a STOP in this Execution), as Twilio refuses them. Other widgets take their first transition.
  */
 export function playFlow(
   flow: SimulatedFlow,
-  init: { to: string; from: string; data: Record<string, unknown>; replyRate: number; seed: number },
+  init: { to: string; from: string; data: Record<string, unknown>; blocked?: boolean } & ContactBehaviour,
 ): PlayedStep[] {
   const published = publishedRevision(flow);
   const definition = published ? parseDefinition(published.definition) : undefined;
@@ -145,18 +169,42 @@ export function playFlow(
   const byName = new Map(definition.states.map((w) => [w.name, w]));
   const trigger = definition.states.find((w) => w.type === "trigger");
   let next = trigger?.transitions?.find((t) => t.event === REST_API_TRIGGER_EVENT)?.next ?? undefined;
+  if (trigger) steps.push({ widget: trigger.name, type: trigger.type, event: REST_API_TRIGGER_EVENT, next });
   let sent = 0;
+  let messages = 0;
+  let blocked = init.blocked ?? false;
   while (next && steps.length < MAX_STEPS) {
     const widget = byName.get(next);
     if (!widget) break;
     const follow = (event: string) => widget.transitions?.find((t) => t.event === event)?.next ?? undefined;
     const body = typeof widget.properties?.body === "string" ? render(widget.properties.body, init) : undefined;
+    const isMessage = widget.type === SEND_AND_WAIT || widget.type === "send-message";
+    // The first message may fail (an unreachable or landline number); any message fails once the contact opted out of this sender.
+    const errorCode = !isMessage
+      ? undefined
+      : blocked
+        ? OPTED_OUT_ERROR
+        : messages++ === 0 && unitHash(init.seed + 2, init.to, "deliver") < init.undeliveredRate
+          ? UNDELIVERED_CODES[Math.floor(unitHash(init.seed + 3, init.to, "code") * UNDELIVERED_CODES.length)]
+          : undefined;
     if (widget.type === SEND_AND_WAIT) {
-      const outbound = { Body: body ?? "", From: init.from, To: init.to, Sid: messageSid(init, widget.name, "out"), Status: "delivered" };
+      const status = errorCode === undefined ? "delivered" : "failed";
+      const outbound = { Body: body ?? "", From: init.from, To: init.to, Sid: messageSid(init, widget.name, "out"), Status: status };
       const replies = flow.replies?.[widget.name] ?? DEFAULT_REPLIES;
       const dice = unitHash(init.seed, init.to, widget.name);
-      if (dice < init.replyRate) {
-        const answer = replies[Math.floor(unitHash(init.seed + 1, init.to, widget.name) * replies.length)] ?? "";
+      if (errorCode !== undefined) {
+        steps.push({
+          widget: widget.name,
+          type: widget.type,
+          event: "deliveryFailure",
+          next: follow("deliveryFailure"),
+          outbound,
+          errorCode,
+        });
+      } else if (dice < init.replyRate) {
+        const optOut = unitHash(init.seed + 4, init.to, widget.name) < init.optOutRate;
+        const pick = (list: readonly string[]) => list[Math.floor(unitHash(init.seed + 1, init.to, widget.name) * list.length)] ?? "";
+        const answer = optOut ? pick(OPT_OUT_REPLIES) : pick(replies);
         const inbound = { Body: answer, From: init.to, To: init.from, Sid: messageSid(init, widget.name, "in") };
         steps.push({
           widget: widget.name,
@@ -165,18 +213,22 @@ export function playFlow(
           next: follow("incomingMessage"),
           outbound,
           inbound,
+          ...(optOut ? { optedOut: true } : {}),
         });
+        if (optOut) blocked = true; // Twilio refuses this sender's later messages to the number (21610)
       } else {
         steps.push({ widget: widget.name, type: widget.type, event: "timeout", next: follow("timeout"), outbound });
       }
     } else if (widget.type === "send-message") {
       sent++;
+      const event = errorCode === undefined ? "sent" : "failed";
       steps.push({
         widget: widget.name,
         type: widget.type,
-        event: "sent",
-        next: follow("sent"),
-        outbound: { Body: body ?? "", Sid: messageSid(init, widget.name, `m${sent}`), Status: "sent" },
+        event,
+        next: follow(event),
+        outbound: { Body: body ?? "", Sid: messageSid(init, widget.name, `m${sent}`), Status: errorCode === undefined ? "sent" : "failed" },
+        ...(errorCode !== undefined ? { errorCode } : {}),
       });
     } else {
       const first = widget.transitions?.find((t) => t.event === "noMatch") ?? widget.transitions?.[0];

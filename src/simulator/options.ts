@@ -43,6 +43,10 @@ export interface SimulatorOptions {
   flowDefinitions?: SimulatedFlow[];
   /** Share of simulated contacts that answer each question, 0..1 (seeded, per contact). Default 0.6. */
   replyRate?: number;
+  /** Share of first messages that fail, with an error code on their Message resource, 0..1 (seeded). Default 0. */
+  undeliveredRate?: number;
+  /** Share of replies that are an opt-out keyword (mixed case and spacing), 0..1 (seeded). Default 0. */
+  optOutRate?: number;
   /** A played Execution ends this long after its creation (the survey's duration), ms. Default 1 000. */
   surveyMs?: number;
   /** More requests than this in flight at once answer 429 / 20429 (Twilio's concurrency limit). Default: none. */
@@ -59,6 +63,8 @@ export const SIMULATOR_DEFAULTS = {
   dropAfterCommitRate: 0,
   seed: 1,
   replyRate: 0.6,
+  undeliveredRate: 0,
+  optOutRate: 0,
   surveyMs: 1_000,
 } as const;
 

@@ -41,3 +41,48 @@ export function errorBody(error: TwilioError) {
     ...(error.details ? { details: error.details } : {}),
   };
 }
+
+/** A message a played flow sent, for its Message resource. */
+export interface MessageRecord {
+  sid: string;
+  account: string;
+  to: string;
+  from: string;
+  body: string;
+  at: number;
+  /** Set when it failed (undelivered, or refused with 21610). */
+  errorCode: number | undefined;
+}
+
+/** RFC 2822, as the 2010-04-01 API writes dates: `Thu, 24 Aug 2023 05:01:45 +0000`. */
+function rfc2822(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toUTCString().replace("GMT", "+0000");
+}
+
+/** Programmable Messaging's Message resource (messages-resource.md), the fields Twilio returns. */
+export function messageResource(message: MessageRecord) {
+  const failed = message.errorCode !== undefined;
+  const status = !failed ? "delivered" : message.errorCode === 21610 || message.errorCode === 21614 ? "failed" : "undelivered";
+  return {
+    sid: message.sid,
+    account_sid: message.account,
+    api_version: "2010-04-01",
+    body: message.body,
+    to: message.to,
+    from: message.from,
+    messaging_service_sid: /^MG/.test(message.from) ? message.from : null,
+    direction: "outbound-api",
+    status,
+    error_code: failed ? message.errorCode : null,
+    error_message: failed ? `Error ${message.errorCode}` : null,
+    num_segments: "1",
+    num_media: "0",
+    price: null,
+    price_unit: "USD",
+    date_created: rfc2822(message.at),
+    date_updated: rfc2822(message.at),
+    date_sent: failed ? null : rfc2822(message.at),
+    uri: `/2010-04-01/Accounts/${message.account}/Messages/${message.sid}.json`,
+    subresource_uris: { media: `/2010-04-01/Accounts/${message.account}/Messages/${message.sid}/Media.json` },
+  };
+}

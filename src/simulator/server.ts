@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { seededRandom } from "./random.js";
 import { ExecutionStore, type StoredExecution } from "./store.js";
 import { SlidingWindow } from "./rate-window.js";
-import { errorBody, executionResource, twilioDate, type TwilioError } from "./resource.js";
+import { errorBody, executionResource, messageResource, twilioDate, type MessageRecord, type TwilioError } from "./resource.js";
 import { defaultFlow, executionContext, flowResource, playFlow } from "./flows.js";
 import { isTwilioError, parseCreateRequest, parseDateFilter } from "./validation.js";
 import { isLoopbackHost } from "../studio/base-url.js";
@@ -19,7 +19,7 @@ export interface SimulatorStats {
   /** Requests answered 429 by the concurrency cap (`maxConcurrentRequests`). */
   concurrencyLimited: number;
   /** Answered GETs of the flow side: Flow/Revision, Execution Context, Steps. */
-  requests: { flow: number; context: number; steps: number; list: number };
+  requests: { flow: number; context: number; steps: number; list: number; message: number };
   /** The Execution SID of every answered Context request, in order. */
   contextSids: string[];
   /** Arrival times (ms) of every accepted create, for checking the rate from outside. */
@@ -44,6 +44,7 @@ export interface Simulator {
 const EXECUTIONS_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions(?:\/([^/]+))?\/?$/;
 const EXECUTION_PART_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions\/([^/]+)\/(Context|Steps)\/?$/;
 const FLOW_ROUTE = /^\/v2\/Flows\/([^/]+)(?:\/Revisions\/([^/]+))?\/?$/;
+const MESSAGE_ROUTE = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const EXECUTION_SID = /^FN[0-9a-fA-F]{32}$/;
 
@@ -57,6 +58,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const definedFlows = new Map((settings.flowDefinitions ?? []).map((flow) => [flow.sid, flow]));
   const knownFlows = settings.flows || definedFlows.size > 0 ? new Set([...(settings.flows ?? []), ...definedFlows.keys()]) : undefined;
   let inFlight = 0;
+  /** Programmable Messaging's Message resources of the played flows, by SID. */
+  const messages = new Map<string, MessageRecord>();
+  /** To|From pairs whose contact replied an opt-out keyword: Twilio refuses that sender's messages (21610). */
+  const blocked = new Set<string>();
   const rejectTo = new Set(settings.rejectTo ?? []);
   const stats: SimulatorStats = {
     created: 0,
@@ -65,7 +70,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     unauthorized: 0,
     faults: { failed: 0, reset: 0, droppedAfterCommit: 0 },
     concurrencyLimited: 0,
-    requests: { flow: 0, context: 0, steps: 0, list: 0 },
+    requests: { flow: 0, context: 0, steps: 0, list: 0, message: 0 },
     contextSids: [],
     createTimes: [],
     createArrivals: [],
@@ -123,6 +128,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const url = new URL(req.url ?? "/", "http://simulator");
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+    const messageMatch = MESSAGE_ROUTE.exec(url.pathname);
+    if (messageMatch)
+      return req.method === "GET" ? getMessage(account, messageMatch[1] ?? "", messageMatch[2] ?? "", url.pathname) : methodNotAllowed();
     const flowMatch = FLOW_ROUTE.exec(url.pathname);
     if (flowMatch)
       return req.method === "GET" ? getFlow(account, flowMatch[1] ?? "", flowMatch[2], url.pathname, origin) : methodNotAllowed();
@@ -179,6 +187,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
     const flow = definedFlows.get(flowSid);
+    const pair = `${request.to}|${request.from}`;
     const play = flow
       ? {
           steps: playFlow(flow, {
@@ -186,12 +195,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             from: request.from,
             data: request.parameters ?? {},
             replyRate: settings.replyRate,
+            undeliveredRate: settings.undeliveredRate,
+            optOutRate: settings.optOutRate,
             seed: settings.seed,
+            blocked: blocked.has(pair),
           }),
           endsAt: now + settings.surveyMs,
         }
       : undefined;
     const result = store.create({ accountSid: account, flowSid, ...request, now, play });
+    if ("created" in result) {
+      for (const step of play?.steps ?? []) {
+        if (step.optedOut) blocked.add(pair);
+        const sid = step.outbound?.Sid;
+        if (typeof sid === "string")
+          messages.set(sid, {
+            sid,
+            account,
+            to: request.to,
+            from: request.from,
+            body: String(step.outbound?.Body ?? ""),
+            at: now,
+            errorCode: step.errorCode,
+          });
+      }
+    }
     if ("conflict" in result) {
       stats.conflicts++;
       const conflicting = result.conflict.sid;
@@ -276,6 +304,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   }
 
+  /** `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json` (messages-resource.md). */
+  function getMessage(account: string, accountSid: string, sid: string, pathname: string): Outcome {
+    const message = messages.get(sid);
+    if (accountSid !== account || !message || message.account !== account) return notFound(pathname);
+    stats.requests.message++;
+    return ok(200, messageResource(message));
+  }
+
   function flowExists(flowSid: string): boolean {
     return FLOW_SID.test(flowSid) && (knownFlows === undefined || knownFlows.has(flowSid));
   }
@@ -298,7 +334,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = `${origin}/v2/Flows/${execution.flowSid}/Executions/${execution.sid}/Context`;
     const context = executionContext(
       { to: execution.to, from: execution.from, data: execution.parameters ?? {} },
-      ended ? steps : steps.slice(0, 1),
+      ended ? steps : steps.slice(0, 2), // the trigger, and the first question
     );
     return { account_sid: execution.accountSid, context, flow_sid: execution.flowSid, execution_sid: execution.sid, url };
   }

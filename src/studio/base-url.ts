@@ -1,6 +1,8 @@
 import { StudioCampaignError } from "../errors.js";
 
 export const DEFAULT_STUDIO_URL = "https://studio.twilio.com";
+/** Programmable Messaging (the Message resource, SPEC §12). */
+export const DEFAULT_API_URL = "https://api.twilio.com";
 
 export class InsecureBaseUrlError extends StudioCampaignError {
   override readonly name = "InsecureBaseUrlError";

@@ -1,7 +1,7 @@
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 import type { Credentials } from "./credentials.js";
-import { parseBaseUrl } from "./base-url.js";
+import { DEFAULT_API_URL, parseBaseUrl } from "./base-url.js";
 import { classifyTransportFailure } from "./delivery.js";
 import { StudioApiError, StudioTransportError, type HttpMethod, type TwilioErrorBody } from "./errors.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -15,6 +15,10 @@ import {
   type FlowRevisionRef,
   type ExecutionPage,
   type ListExecutionsInput,
+  ACCOUNT_SID_PATTERN,
+  MESSAGE_SID_PATTERN,
+  type MessageResource,
+  type StepPage,
 } from "./types.js";
 
 export interface StudioClientOptions {
@@ -27,6 +31,11 @@ export interface StudioClientOptions {
   /** Budget for opening a connection (TCP + TLS), ms. Default 10 000. */
   connectTimeoutMs?: number;
   userAgent?: string;
+  /**
+   * Programmable Messaging's base URL, for a failed message's error code (SPEC §12): `--api-url`,
+   * env `TWILIO_API_BASE_URL`. Default https://api.twilio.com.
+   */
+  apiBaseUrl?: string;
 }
 
 const DEFAULTS = { connections: 10, timeoutMs: 15_000, connectTimeoutMs: 10_000, userAgent: "studio-campaign" } as const;
@@ -44,6 +53,8 @@ export class StudioClient {
   readonly #credentials: Credentials;
   readonly #timeoutMs: number;
   readonly #userAgent: string;
+  readonly #api: { origin: string; basePath: string; connections: number; connectTimeoutMs: number };
+  #apiPool: Pool | undefined;
 
   constructor(options: StudioClientOptions) {
     const base = parseBaseUrl(options.baseUrl);
@@ -57,6 +68,13 @@ export class StudioClient {
       connect: { timeout: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs },
       keepAliveTimeout: 30_000,
     });
+    const api = parseBaseUrl(options.apiBaseUrl ?? DEFAULT_API_URL);
+    this.#api = {
+      origin: api.origin,
+      basePath: api.pathname.replace(/\/+$/, ""),
+      connections: options.connections ?? DEFAULTS.connections,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    };
   }
 
   async createExecution(flowSid: string, input: CreateExecutionInput): Promise<Execution> {
@@ -90,6 +108,32 @@ export class StudioClient {
     return this.#json<ExecutionContextResource>("GET", `${this.#executionPath(flowSid, sid)}/Context`);
   }
 
+  /**
+   * `GET …/Executions/{Sid}/Steps?PageSize=1000`: the events that moved the flow, newest first. An
+   * Execution has at most 1 000 Steps (studio-facts.md), so one page holds them all.
+   */
+  async fetchExecutionSteps(flowSid: string, sid: string): Promise<StepPage> {
+    return this.#json<StepPage>("GET", `${this.#executionPath(flowSid, sid)}/Steps?PageSize=${MAX_PAGE_SIZE}`);
+  }
+
+  /**
+   * Programmable Messaging's `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`: a
+   * message's `status` and `error_code` (messages-resource.md). Its own base URL and pool, made on
+   * first use: most passes fetch no Message at all.
+   */
+  async fetchMessage(accountSid: string, messageSid: string): Promise<MessageResource> {
+    if (!ACCOUNT_SID_PATTERN.test(accountSid)) throw new RangeError(`not an Account SID: ${JSON.stringify(accountSid)}`);
+    if (!MESSAGE_SID_PATTERN.test(messageSid)) throw new RangeError(`not a Message SID: ${JSON.stringify(messageSid)}`);
+    this.#apiPool ??= new Pool(this.#api.origin, {
+      connections: this.#api.connections,
+      pipelining: 1,
+      connect: { timeout: this.#api.connectTimeoutMs },
+      keepAliveTimeout: 30_000,
+    });
+    const path = `${this.#api.basePath}/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}.json`;
+    return this.#json<MessageResource>("GET", path, undefined, this.#apiPool);
+  }
+
   async deleteExecution(flowSid: string, sid: string): Promise<void> {
     const response = await this.#send("DELETE", this.#executionPath(flowSid, sid));
     await response.body.dump();
@@ -110,7 +154,7 @@ export class StudioClient {
   }
 
   async close(): Promise<void> {
-    await this.#pool.close();
+    await Promise.all([this.#pool.close(), this.#apiPool?.close()]);
   }
 
   #firstListPath(flowSid: string, input: ListExecutionsInput): string {
@@ -153,8 +197,8 @@ export class StudioClient {
     return `${this.#executionsPath(flowSid)}/${sid}`;
   }
 
-  async #json<T>(method: HttpMethod, path: string, form?: URLSearchParams): Promise<T> {
-    const response = await this.#send(method, path, form);
+  async #json<T>(method: HttpMethod, path: string, form?: URLSearchParams, pool: Pool = this.#pool): Promise<T> {
+    const response = await this.#send(method, path, form, pool);
     try {
       return (await response.body.json()) as T;
     } catch (cause) {
@@ -164,7 +208,7 @@ export class StudioClient {
     }
   }
 
-  async #send(method: HttpMethod, path: string, form?: URLSearchParams): Promise<Dispatcher.ResponseData> {
+  async #send(method: HttpMethod, path: string, form?: URLSearchParams, pool: Pool = this.#pool): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = {
       authorization: this.#credentials.authorizationHeader(),
       accept: "application/json",
@@ -173,7 +217,7 @@ export class StudioClient {
     if (form) headers["content-type"] = "application/x-www-form-urlencoded";
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.#pool.request({
+      response = await pool.request({
         method,
         path,
         headers,

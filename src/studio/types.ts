@@ -80,3 +80,29 @@ export interface ExecutionContextResource {
 
 /** `Revision` path segment: a number, or the two names Twilio's OpenAPI documents. */
 export type FlowRevisionRef = number | "LatestPublished" | "LatestRevision";
+
+export const ACCOUNT_SID_PATTERN = /^AC[0-9a-fA-F]{32}$/;
+/** `SM` (SMS) or `MM` (MMS) + 32 hex (messages-resource.md). */
+export const MESSAGE_SID_PATTERN = /^(SM|MM)[0-9a-fA-F]{32}$/;
+
+/** One Step of an Execution (`GET …/Executions/{Sid}/Steps`): `name` is the event that moved the flow. */
+export interface Step {
+  sid: string;
+  name: string;
+  transitioned_from: string;
+  transitioned_to: string;
+  date_created: string | null;
+}
+
+export interface StepPage {
+  steps: Step[];
+  meta: { next_page_url: string | null };
+}
+
+/** Programmable Messaging's Message resource (messages-resource.md): the fields `results` reads. */
+export interface MessageResource {
+  sid: string;
+  status: string;
+  error_code: number | null;
+  error_message: string | null;
+}

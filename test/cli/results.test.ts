@@ -66,7 +66,14 @@ describe.concurrent("results: what each contact answered (SPEC §11)", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(sim.stats.requests.context).toBe(30);
     const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
-    expect(Object.keys(report[0]!).slice(-3)).toEqual(["execution_status", "ask_rating", "ask_comment"]);
+    expect(Object.keys(report[0]!).slice(-6)).toEqual([
+      "execution_status",
+      "outcome",
+      "outcome_widget",
+      "outcome_error_code",
+      "ask_rating",
+      "ask_comment",
+    ]);
     const rating = answersAt(sim, "ask_rating");
     const comment = answersAt(sim, "ask_comment");
     expect(rating.size).toBeGreaterThan(5);

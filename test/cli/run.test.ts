@@ -62,6 +62,7 @@ describe.concurrent("run: statuses, policies and Parameters", () => {
       conflict_skipped: 1,
       failed: 1,
       expired: 0,
+      opted_out: 0,
       invalid: 2,
       duplicate: 1,
       suppressed: 1,

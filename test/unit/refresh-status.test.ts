@@ -8,7 +8,8 @@ import type { StudioClient } from "../../src/studio/client.js";
 describe("refreshStatus at scale", () => {
   it("spans 200 000 created Executions with one List page (no argument spread)", async () => {
     const executions = new Map<string, CreatedExecution>();
-    for (let i = 0; i < 200_000; i++) executions.set(`FN${i}`, { sid: `FN${i}`, at: 1_700_000_000_000 + i, status: undefined });
+    for (let i = 0; i < 200_000; i++)
+      executions.set(`FN${i}`, { sid: `FN${i}`, to: "+14155550100", at: 1_700_000_000_000 + i, status: undefined });
     let listedFrom: Date | undefined;
     const client = {
       async *listExecutionPages(_flow: string, query: { dateCreatedFrom: Date }) {

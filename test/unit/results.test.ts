@@ -109,10 +109,23 @@ describe("needsContext: an ended Execution's results are read once", () => {
   it.each([
     ["ended, nothing recorded", { status: "ended" }, false, true],
     [
-      "ended, final with every path",
+      "ended, final with every path and its outcome",
+      {
+        status: "ended",
+        results: {
+          values: { "widgets.q.inbound.Body": null },
+          final: true,
+          outcome: { outcome: "no_reply", widget: "q", errorCode: null },
+        },
+      },
+      false,
+      false,
+    ],
+    [
+      "ended, final but recorded before outcomes existed",
       { status: "ended", results: { values: { "widgets.q.inbound.Body": null }, final: true } },
       false,
-      false,
+      true,
     ],
     ["ended, final but a path added since", { status: "ended", results: { values: {}, final: true } }, false, true],
     [
