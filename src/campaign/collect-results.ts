@@ -141,11 +141,12 @@ export async function collectResults(options: CollectOptions): Promise<ResultsSu
     if (optOuts) await (await optOuts).close();
   }
   await ledger.flush();
-  const recorded = [...executions.values()].flatMap((e) => (e.results && !e.results.gone ? [e.results] : []));
+  const recorded = [...executions.values()].flatMap((e) => (e.results ? [e.results] : []));
   summary.columns = summarizeResults(
     columns,
-    recorded.map((r) => r.values),
+    recorded.filter((r) => !r.gone).map((r) => r.values),
   );
+  // A gone Execution's outcome is `unknown` (its Steps are gone): counted, so that the shares add up.
   summary.outcomes = summarizeOutcomes(recorded.flatMap((r) => (r.outcome ? [r.outcome] : [])));
   return summary;
 }
@@ -173,7 +174,10 @@ class ExecutionReader {
       });
     } catch (err) {
       // Studio keeps an Execution's data 30 days after it started: gone is final.
-      if (err instanceof StudioApiError && err.status === 404) return { record: { values: {}, final: true, gone: true }, entries: [] };
+      if (err instanceof StudioApiError && err.status === 404) {
+        const outcome = final ? { outcome: { outcome: "unknown" as const, widget: "", errorCode: null } } : {};
+        return { record: { values: {}, final: true, gone: true, ...outcome }, entries: [] };
+      }
       throw err;
     }
     if (!final) return { record: { values: this.#values(resource.context, new Set()), final }, entries: [] };
