@@ -87,8 +87,18 @@ function replyWidget(path: string): string | undefined {
 export async function collectResults(options: CollectOptions): Promise<ResultsSummary> {
   const { campaign, client, ledger, executions, columns } = options;
   const now = options.now ?? (() => new Date());
-  const status = await refreshStatus(campaign, client, ledger, executions, now);
+  const gone: CreatedExecution[] = [];
+  const status = await refreshStatus(campaign, client, ledger, executions, now, (e) => gone.push(e));
   const paths = pathsToRecord(columns);
+  // Gone from Studio before it was read (deleted, or past its 30 days): its outcome is unknown, recorded once.
+  let goneNow = 0;
+  for (const execution of gone) {
+    if (execution.results?.gone) continue;
+    goneNow++;
+    const record = { values: {}, final: true, gone: true as const, outcome: { outcome: "unknown" as const, widget: "", errorCode: null } };
+    execution.results = mergeResults(execution.results, record);
+    void ledger.append({ t: "results", sid: execution.sid, ...record, at: now().toISOString() });
+  }
   const targets = [...executions.values()].filter((e) => needsContext(e, paths, options.includeActive));
   const summary: ResultsSummary = {
     status,
@@ -97,7 +107,7 @@ export async function collectResults(options: CollectOptions): Promise<ResultsSu
     messageRequests: 0,
     collected: 0,
     alreadyFinal: 0,
-    gone: 0,
+    gone: goneNow,
     failed: [],
     optOutsAdded: 0,
     optInsAdded: 0,
@@ -189,7 +199,10 @@ class ExecutionReader {
       throw err;
     });
     const facts = executionFacts(steps.steps, resource.context);
-    const errorCode = facts.failed?.messageSid === undefined ? undefined : await this.#errorCode(facts.failed.messageSid, resource);
+    // A keyword opt-out decides before any failure (the messages after a STOP fail with 21610): no Message to fetch then.
+    const decidedByKeyword = facts.optChanges.some((c) => c.change === "opt_out");
+    const failedSid = decidedByKeyword ? undefined : facts.failed?.messageSid;
+    const errorCode = failedSid === undefined ? undefined : await this.#errorCode(failedSid, resource);
     const decision = decideOutcome(facts, errorCode);
     const outcome: RecordedOutcome = { outcome: decision.outcome, widget: decision.widget, errorCode: decision.errorCode ?? null };
     return {

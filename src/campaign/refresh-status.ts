@@ -30,6 +30,8 @@ export async function refreshStatus(
   ledger: LedgerWriter,
   executions: Map<string, CreatedExecution>,
   now: () => Date = () => new Date(),
+  /** Each Execution Studio no longer has (404: deleted, or past its 30 days). */
+  onGone?: (execution: CreatedExecution) => void,
 ): Promise<StatusCounts> {
   const counts: StatusCounts = { active: 0, ended: 0, unknown: 0, requests: 0 };
   // An ended Execution never becomes active again: only the others are asked about (a pass after
@@ -77,6 +79,7 @@ export async function refreshStatus(
     const status = seen.get(sid);
     if (status === undefined) {
       counts.unknown++;
+      onGone?.(execution);
       continue;
     }
     counts[status]++;

@@ -56,13 +56,12 @@ export const resultsCommand = {
         { studio: studioUrlFromArgs(argv["studio-url"]), api: apiUrlFromArgs(argv["api-url"]) },
         ({ client, writer, executions, questions }) => {
           const columns = resultsColumns(campaign.results, questions);
-          if (columns.length === 0) {
-            throw new ExitError(
-              ExitCode.usage,
-              `${argv.campaign}: no results columns: give the campaign a "results" map, or run it once with the preflight on so ` +
-                `that the flow's questions are known`,
+          // A flow without questions (a reminder) still has outcomes: sent, undelivered, opted out.
+          if (columns.length === 0 && questions === undefined)
+            process.stderr.write(
+              `${argv.campaign}: no results columns (no "results" map, and no run with the preflight on has read the flow's ` +
+                `questions): collecting outcomes only\n`,
             );
-          }
           return collectResults({
             campaign,
             client,
@@ -77,7 +76,7 @@ export const resultsCommand = {
             onProgress: (done, total) => {
               if (argv.json || total === 0 || (done !== total && Date.now() - lastProgress < PROGRESS_EVERY_MS)) return;
               lastProgress = Date.now();
-              process.stderr.write(`${new Date().toISOString()} results: ${done}/${total} Contexts read\n`);
+              process.stderr.write(`${new Date().toISOString()} results: ${done}/${total} Executions read\n`);
             },
             onNote: (line) => process.stderr.write(`${line}\n`),
           });
@@ -89,9 +88,9 @@ export const resultsCommand = {
     }
     process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : formatResults(campaign.name, summary));
     if (stop.signal.aborted)
-      throw new ExitError(ExitCode.tempFail, "stopped before every Context was read: run `results` again to continue");
+      throw new ExitError(ExitCode.tempFail, "stopped before every Execution was read: run `results` again to continue");
     if (summary.failed.length > 0)
-      throw new ExitError(ExitCode.tempFail, `${summary.failed.length} Context(s) could not be read now: run \`results\` again`);
+      throw new ExitError(ExitCode.tempFail, `${summary.failed.length} Execution(s) could not be read now: run \`results\` again`);
   },
 };
 

@@ -5,7 +5,7 @@
  * report. Demo credentials only: the simulator accepts them, nothing leaves this machine.
  */
 import { spawn } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadFlowFiles } from "../simulator/flows.js";
@@ -15,12 +15,15 @@ import { Credentials } from "../studio/credentials.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = path.join(root, "dist/cli/main.js");
-const campaignFile = path.join(root, "campaigns/demo.json");
-const brokenCampaignFile = path.join(root, "campaigns/demo-missing-key.json");
-const flowFile = path.join(root, "campaigns/demo-survey-flow.json");
 const outDir = path.join(root, ".demo");
-const ledger = path.join(outDir, "demo-reminders.ledger.jsonl");
+/** The demo works on copies in .demo/: the campaigns' shared opt-out list, ledgers and reports land there, not in campaigns/. */
+const DEMO_FILES = ["demo.json", "demo-missing-key.json", "demo-thanks.json", "demo-contacts.csv", "demo-opt-outs.csv"];
+const campaignFile = path.join(outDir, "demo.json");
+const brokenCampaignFile = path.join(outDir, "demo-missing-key.json");
+const thanksCampaignFile = path.join(outDir, "demo-thanks.json");
+const flowFiles = [path.join(root, "campaigns/demo-survey-flow.json"), path.join(root, "campaigns/demo-thanks-flow.json")];
 const report = path.join(outDir, "demo-reminders.report.csv");
+const thanksReport = path.join(outDir, "demo-thanks.report.csv");
 const DEMO_ACCOUNT = "ACdddddddddddddddddddddddddddddddd";
 const DEMO_TOKEN = "demo-token-not-a-secret";
 const DEMO_FLOW = "FW0123456789abcdef0123456789abcdef";
@@ -31,50 +34,71 @@ function cliRun(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
 }
 
+const say = (text: string) => process.stdout.write(text);
+
 async function main(): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
+  for (const file of DEMO_FILES) await copyFile(path.join(root, "campaigns", file), path.join(outDir, file));
   const simulator = await startSimulator({
     rate: 20,
     latencyMs: 30,
     credentials: [{ username: DEMO_ACCOUNT, password: DEMO_TOKEN }],
-    flowDefinitions: loadFlowFiles([flowFile]),
+    flowDefinitions: loadFlowFiles(flowFiles),
     replyRate: 0.6,
+    undeliveredRate: 0.1,
+    optOutRate: 0.12,
+    // Two contacts replied STOP to the survey's sender last month, outside this tool: Twilio refuses that sender (21610).
+    optedOutAtSender: ["+14155551005", "+14155551009"].map((to) => ({ to, from: "+15017122661" })),
     surveyMs: 4_000, // a survey takes a while: the contacts pre-activated below are still in theirs when the run meets them
   });
-
-  const env: NodeJS.ProcessEnv = { ...process.env, TWILIO_ACCOUNT_SID: DEMO_ACCOUNT, TWILIO_AUTH_TOKEN: DEMO_TOKEN };
+  const urls = ["--studio-url", simulator.url];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TWILIO_ACCOUNT_SID: DEMO_ACCOUNT,
+    TWILIO_AUTH_TOKEN: DEMO_TOKEN,
+    TWILIO_API_BASE_URL: simulator.url, // Programmable Messaging (failed messages' error codes): the simulator too
+  };
   delete env.TWILIO_API_KEY;
   delete env.TWILIO_API_SECRET;
-  process.stdout.write(
+  say(
     `Demo: simulator on ${simulator.url} (strict 20/s, 30 ms latency) serving the survey flow of campaigns/demo-survey-flow.json; ` +
-      `${ALREADY_ACTIVE.length} contacts already active; 60 % of contacts answer each question.\n\n`,
+      `${ALREADY_ACTIVE.length} contacts already active; 60 % of contacts answer each question, 12 % of replies are STOP ` +
+      `(in any case and spacing), 10 % of first messages fail. Files in ${path.relative(process.cwd(), outDir) || outDir}/.\n\n`,
   );
-  process.stdout.write(`$ studio-campaign validate campaigns/demo.json --online   # the flow preflight too\n`);
-  await cliRun(["validate", campaignFile, "--ledger", ledger, "--online", "--studio-url", simulator.url], env);
-  process.stdout.write(
-    `\n$ studio-campaign validate campaigns/demo-missing-key.json --online   # a campaign that forgets appointment_at\n`,
-  );
-  const refused = await cliRun(
-    ["validate", brokenCampaignFile, "--ledger", path.join(outDir, "refused.ledger.jsonl"), "--online", "--studio-url", simulator.url],
-    env,
-  );
-  process.stdout.write(`(exit ${refused}: refused before anything was sent)\n`);
+  say(`$ studio-campaign validate demo.json --online   # the flow preflight too\n`);
+  await cliRun(["validate", campaignFile, "--online", ...urls], env);
+  say(`\n$ studio-campaign validate demo-missing-key.json --online   # a campaign that forgets appointment_at\n`);
+  const refused = await cliRun(["validate", brokenCampaignFile, "--online", ...urls], env);
+  say(`(exit ${refused}: refused before anything was sent)\n`);
   const credentials = new Credentials(DEMO_ACCOUNT, DEMO_TOKEN, DEMO_ACCOUNT);
   const client = new StudioClient({ baseUrl: simulator.url, credentials });
   const parameters = { first_name: "Pat", appointment_at: "2026-12-01 9:00" };
   for (const to of ALREADY_ACTIVE) await client.createExecution(DEMO_FLOW, { to, from: "+15017122661", parameters });
-  await client.close();
-  process.stdout.write(`\n$ studio-campaign run campaigns/demo.json --studio-url ${simulator.url}\n`);
-  const code = await cliRun(["run", campaignFile, "--ledger", ledger, "--studio-url", simulator.url], env);
-  process.stdout.write(`(exit ${code}: 1 means finished with invalid or failed rows — see the report)\n`);
-  process.stdout.write(`\n$ studio-campaign run … again: nothing left to send\n`);
-  await cliRun(["run", campaignFile, "--ledger", ledger, "--studio-url", simulator.url], env);
-  process.stdout.write(`\n(waiting for the simulated contacts to answer…)\n$ studio-campaign results campaigns/demo.json\n`);
+  say(`\n$ studio-campaign run demo.json\n`);
+  const code = await cliRun(["run", campaignFile, ...urls], env);
+  say(`(exit ${code}: 1 means finished with invalid or failed rows — see the report)\n`);
+  say(`\n$ studio-campaign run demo.json   # again: nothing left to send\n`);
+  await cliRun(["run", campaignFile, ...urls], env);
+  say(`\n(waiting for the simulated contacts to answer…)\n`);
   await new Promise((resolve) => setTimeout(resolve, 4_500));
-  await cliRun(["results", campaignFile, "--ledger", ledger, "--studio-url", simulator.url], env);
-  await cliRun(["report", campaignFile, "--ledger", ledger, "--out", report], env);
-  process.stdout.write(`\nReport: ${path.relative(process.cwd(), report)}\nLedger: ${path.relative(process.cwd(), ledger)}\n`);
+  // One Execution is deleted, as Studio does 30 days after it started: its outcome is unknown.
+  const [gone] = simulator.executions().filter((e) => e.flowSid === DEMO_FLOW && !ALREADY_ACTIVE.includes(e.to));
+  if (gone) await client.deleteExecution(DEMO_FLOW, gone.sid);
+  say(`$ studio-campaign results demo.json   # answers and outcomes; opt-outs go to the shared opt-out list\n`);
+  await cliRun(["results", campaignFile, ...urls], env);
+  await cliRun(["report", campaignFile, "--out", report], env);
+  say(`\n$ studio-campaign opt-outs demo.json\n`);
+  await cliRun(["opt-outs", campaignFile], env);
+  say(`\n$ studio-campaign run demo-thanks.json   # another flow, another sender: nobody who opted out is texted\n`);
+  await cliRun(["run", thanksCampaignFile, ...urls], env);
+  await new Promise((resolve) => setTimeout(resolve, 4_500));
+  say(`\n$ studio-campaign results demo-thanks.json\n`);
+  await cliRun(["results", thanksCampaignFile, ...urls], env);
+  await cliRun(["report", thanksCampaignFile, "--out", thanksReport], env);
+  await client.close();
+  const shown = (file: string) => path.relative(process.cwd(), file) || file;
+  say(`\nReports: ${shown(report)}, ${shown(thanksReport)}\nOpt-out list: ${shown(path.join(outDir, "opt-outs.csv"))}\n`);
   await simulator.close();
 }
 

@@ -47,6 +47,8 @@ export interface SimulatorOptions {
   undeliveredRate?: number;
   /** Share of replies that are an opt-out keyword (mixed case and spacing), 0..1 (seeded). Default 0. */
   optOutRate?: number;
+  /** Numbers that replied STOP to a sender before (outside this tool): that sender's messages to them fail with 21610. */
+  optedOutAtSender?: Array<{ to: string; from: string }>;
   /** A played Execution ends this long after its creation (the survey's duration), ms. Default 1 000. */
   surveyMs?: number;
   /** More requests than this in flight at once answer 429 / 20429 (Twilio's concurrency limit). Default: none. */

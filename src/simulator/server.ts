@@ -61,7 +61,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   /** Programmable Messaging's Message resources of the played flows, by SID. */
   const messages = new Map<string, MessageRecord>();
   /** To|From pairs whose contact replied an opt-out keyword: Twilio refuses that sender's messages (21610). */
-  const blocked = new Set<string>();
+  const blocked = new Set<string>((settings.optedOutAtSender ?? []).map(({ to, from }) => `${to}|${from}`));
   const rejectTo = new Set(settings.rejectTo ?? []);
   const stats: SimulatorStats = {
     created: 0,
