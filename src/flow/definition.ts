@@ -65,3 +65,56 @@ export function restTriggerTarget(definition: FlowDefinition): string | undefine
 export function sendAndWaitWidgets(definition: FlowDefinition): string[] {
   return definition.states.filter((w) => w.type === SEND_AND_WAIT).map((w) => w.name);
 }
+
+/**
+ * The widgets a REST API Execution can reach: from the trigger's `incomingRequest` target along
+ * every transition's `next`. The trigger itself is not among them: its other events start the
+ * flow for inbound messages and calls, not for the API.
+ */
+export function reachableFromRest(definition: FlowDefinition): Set<string> {
+  const byName = new Map(definition.states.map((w) => [w.name, w]));
+  const reached = new Set<string>();
+  const queue = [restTriggerTarget(definition)].filter((n): n is string => n !== undefined);
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (reached.has(name)) continue;
+    reached.add(name);
+    for (const t of byName.get(name)?.transitions ?? []) if (typeof t.next === "string" && byName.has(t.next)) queue.push(t.next);
+  }
+  return reached;
+}
+
+/** A transition whose `next` names no widget of the flow. */
+export interface DanglingTransition {
+  widget: string;
+  event: string;
+  next: string;
+}
+
+export function danglingTransitions(definition: FlowDefinition): DanglingTransition[] {
+  const names = new Set(definition.states.map((w) => w.name));
+  return definition.states.flatMap((w) =>
+    (w.transitions ?? []).flatMap((t) =>
+      typeof t.next === "string" && t.next !== "" && !names.has(t.next) ? [{ widget: w.name, event: t.event, next: t.next }] : [],
+    ),
+  );
+}
+
+/**
+ * Signs that a definition is not Studio's v2 flow JSON but an older export: no `initial_state`,
+ * a trigger of type `InitialState`, transitions that point at widget IDs rather than names. Two
+ * or more of them, and it is one (a v2 flow may lack `initial_state` alone). Empty: a v2 flow.
+ */
+export function legacyDefinitionSigns(definition: FlowDefinition): string[] {
+  const signs: string[] = [];
+  if (definition.initial_state === undefined) signs.push("no initial_state");
+  const initial = definition.states.find((w) => w.type === "InitialState");
+  if (initial) signs.push(`its trigger "${initial.name}" has type InitialState`);
+  const ids = new Set(definition.states.map((w) => w.id).filter((id): id is string => typeof id === "string"));
+  const names = new Set(definition.states.map((w) => w.name));
+  const byId = definition.states
+    .flatMap((w) => w.transitions ?? [])
+    .filter((t) => typeof t.next === "string" && ids.has(t.next) && !names.has(t.next));
+  if (byId.length > 0) signs.push("its transitions point at widget IDs");
+  return signs.length >= 2 ? signs : [];
+}

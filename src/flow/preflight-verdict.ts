@@ -1,5 +1,15 @@
-import { findDataReferences } from "./data-references.js";
-import { parseDefinition, restTriggerTarget, sendAndWaitWidgets } from "./definition.js";
+import { findDataReferences, findInboundUses, findTriggerParameters, HANDS_ON } from "./data-references.js";
+import {
+  danglingTransitions,
+  legacyDefinitionSigns,
+  parseDefinition,
+  reachableFromRest,
+  REST_API_TRIGGER_EVENT,
+  restTriggerTarget,
+  sendAndWaitWidgets,
+  type DanglingTransition,
+  type FlowDefinition,
+} from "./definition.js";
 
 /** What the preflight read from Studio (SPEC §10). */
 export interface FlowSnapshot {
@@ -69,6 +79,11 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[]): Pref
     refusals.push(`${label}: its definition cannot be read (no "states"), so nothing can be checked`);
     return { refusals, warnings, facts: undefined };
   }
+  const legacy = legacyDefinitionSigns(definition);
+  if (legacy.length > 0) {
+    refusals.push(`${label}: not a Studio v2 flow definition (${legacy.join("; ")}): export it again from Studio and publish it`);
+    return { refusals, warnings, facts: undefined };
+  }
   if (restTriggerTarget(definition) === undefined) {
     refusals.push(
       `${label}: the REST API trigger (incomingRequest of the Trigger widget) leads to no widget: every Execution would end at ` +
@@ -84,12 +99,69 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[]): Pref
         `campaign never sends "${key}" (neither a parameter column nor a static parameter): contacts would see a blank there`,
     );
   }
+  for (const text of shapeWarnings(definition, references.wholeObjectBy, sentKeys)) warnings.push(`${label}: ${text}`);
+  refusals.push(...danglingOnRestPath(definition).map((text) => `${label}: ${text}`));
   if (references.wholeObjectBy.length === 0) {
     for (const key of sentKeys) {
       if (!references.keys.has(key)) warnings.push(`the campaign sends "${key}" but ${label} never uses flow.data.${key}`);
     }
   }
   return { refusals, warnings, facts: { flowSid: flow.flowSid, revision: published.revision, questions: sendAndWaitWidgets(definition) } };
+}
+
+/**
+ * What real exports get wrong without Studio complaining, each naming the widget and the key:
+ * the wrong namespace, data that only an inbound message or call sets (on widgets a REST API
+ * Execution reaches), `flow.data` handed whole to code when nothing is sent, and transitions to
+ * no widget off the REST path (on it they refuse: `danglingOnRestPath`).
+ */
+function shapeWarnings(definition: FlowDefinition, wholeObjectBy: readonly string[], sentKeys: readonly string[]): string[] {
+  const warnings: string[] = [];
+  const byKey = new Map<string, string[]>();
+  for (const { widget, key } of findTriggerParameters(definition)) byKey.set(key, [...(byKey.get(key) ?? []), widget]);
+  for (const [key, widgets] of byKey)
+    warnings.push(
+      `widget${widgets.length > 1 ? "s" : ""} ${widgets.join(", ")}: \`trigger.parameters.${key}\` is never set for REST API ` +
+        `Executions; did you mean \`flow.data.${key}\`?`,
+    );
+  const reachable = reachableFromRest(definition);
+  for (const use of findInboundUses(definition)) {
+    if (!reachable.has(use.widget)) continue;
+    const started = use.path.startsWith("trigger.call.") ? "a call" : "a message";
+    warnings.push(
+      `widget ${use.widget} uses \`${use.path}\` in its ${use.property}: it is set only when ${started} started the flow, so a ` +
+        `REST API Execution sees it empty (the contact is \`contact.channel.address\`, the data \`flow.data\`)`,
+    );
+  }
+  if (sentKeys.length === 0) {
+    const byName = new Map(definition.states.map((w) => [w.name, w]));
+    for (const name of wholeObjectBy) {
+      const handsTo = HANDS_ON[byName.get(name)?.type ?? ""];
+      if (handsTo) warnings.push(`widget ${name} passes flow.data whole to ${handsTo}; this campaign sends no parameters`);
+    }
+  }
+  for (const t of danglingTransitions(definition)) {
+    if (reachable.has(t.widget) || isRestTrigger(definition, t)) continue;
+    warnings.push(`widget ${t.widget}: its "${t.event}" transition leads to "${t.next}", which is no widget of the flow`);
+  }
+  return warnings;
+}
+
+/** Transitions to no widget on a widget a REST API Execution reaches: a contact would be stranded there. */
+function danglingOnRestPath(definition: FlowDefinition): string[] {
+  const reachable = reachableFromRest(definition);
+  return danglingTransitions(definition)
+    .filter((t) => reachable.has(t.widget))
+    .map(
+      (t) =>
+        `widget ${t.widget}: its "${t.event}" transition leads to "${t.next}", which is no widget of the flow: a contact ` +
+        `taking it would end there; fix the transition in Studio and publish`,
+    );
+}
+
+/** The trigger's own REST transition (a dangling one is refused as "leads to no widget"). */
+function isRestTrigger(definition: FlowDefinition, t: DanglingTransition): boolean {
+  return t.event === REST_API_TRIGGER_EVENT && definition.states.find((w) => w.name === t.widget)?.type === "trigger";
 }
 
 function describeIssue(issue: unknown): string {

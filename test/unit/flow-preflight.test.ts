@@ -40,6 +40,19 @@ describe("liquidUses: flow.data references in one string", () => {
         { key: "appointment_at", defaulted: false },
       ],
     ],
+    ["a tag split across lines", "{%\n  if flow.data.vip\n%}VIP{% endif %}", [{ key: "vip", defaulted: false }]],
+    [
+      "an output split across lines, filter on the next",
+      "{{ flow.data.first_name\n   | capitalize }}",
+      [{ key: "first_name", defaulted: false }],
+    ],
+    ["whitespace-trimming tags", "{%- if flow.data.a -%}x{%- endif -%}", [{ key: "a", defaulted: false }]],
+    [
+      "default whose argument is an expression",
+      "{{ flow.data.phone | default: contact.channel.address }}",
+      [{ key: "phone", defaulted: true }],
+    ],
+    ["default, single-quoted", "{{ flow.data.clinic | default: 'our clinic' }}", [{ key: "clinic", defaulted: true }]],
     ["not flow.data outside Liquid", "flow.data.first_name", []],
     ["another object named like it", "{{ myflow.data.x }} {{ flow.variables.x }} {{ widgets.flow.data.y }}", []],
   ] as const)("%s", (_name, text, expected) => {
@@ -195,5 +208,104 @@ describe("a definition as Twilio's API returns it (test/fixtures/flows/appointme
       patient_id: { widgets: ["call_clinic"], alwaysDefaulted: false },
       campaign_name: { widgets: ["call_clinic"], alwaysDefaulted: true },
     });
+  });
+});
+
+/** A fixture of test/fixtures/flows/ (a Flow resource as Twilio's API returns it) as the preflight reads it. */
+const fixture = (file: string): FlowSnapshot => {
+  const resource = JSON.parse(readFileSync(new URL(`../fixtures/flows/${file}`, import.meta.url), "utf8")) as {
+    sid: string;
+    revision: number;
+    definition: unknown;
+  };
+  const revision = {
+    revision: resource.revision,
+    status: "published",
+    definition: resource.definition,
+    valid: true,
+    errors: [],
+    warnings: [],
+  };
+  return { flowSid: resource.sid, friendlyName: undefined, published: revision, latest: revision };
+};
+
+describe("judgeFlow on flows as people write them (issue 25): each warning names the widget and the key", () => {
+  it.each([
+    [
+      "the wrong namespace: trigger.parameters is never set for a REST Execution",
+      "wrong-namespace.json",
+      ["name", "appointment_at"],
+      [],
+      [
+        /widget remind: `trigger\.parameters\.name` is never set for REST API Executions; did you mean `flow\.data\.name`\?/,
+        /sends "name" but .* never uses flow\.data\.name/,
+      ],
+    ],
+    [
+      "inbound-only data on the REST path, where it is used (not service/channel, not a widget only a message reaches)",
+      "inbound-data.json",
+      ["id"],
+      [],
+      [
+        /widget greet uses `trigger\.message\.From` in its body: it is set only when a message started the flow/,
+        /widget notify uses `trigger\.call\.From` in its parameters: it is set only when a call started the flow/,
+      ],
+    ],
+    [
+      "flow.data passed whole to a Function and an HTTP request, and nothing sent",
+      "flow-data-whole.json",
+      [],
+      [],
+      [
+        /widget lookup passes flow\.data whole to a Function; this campaign sends no parameters/,
+        /widget post passes flow\.data whole to an HTTP request; this campaign sends no parameters/,
+      ],
+    ],
+    ["flow.data passed whole, and parameters sent: fine", "flow-data-whole.json", ["crm_id"], [], []],
+    [
+      "an old export: not a Studio v2 definition, still refused",
+      "legacy-export.json",
+      ["first_name"],
+      [
+        /not a Studio v2 flow definition \(no initial_state; its trigger "Trigger" has type InitialState; its transitions point at widget IDs\): export it again from Studio/,
+      ],
+      [],
+    ],
+    [
+      "real-export shapes: split Liquid, trimming tags, expression and single-quoted defaults, numeric timeout, a two-event trigger",
+      "real-export-shapes.json",
+      ["first_name", "appointment_at"],
+      [],
+      [/widget help_desk: its "sent" transition leads to "escalate", which is no widget of the flow$/],
+    ],
+    [
+      "real-export shapes: a key read only in a tag split across lines is still required",
+      "real-export-shapes.json",
+      ["appointment_at"],
+      [/flow\.data\.first_name is used by widget ask_rating but the campaign never sends "first_name"/],
+      [/transition leads to "escalate"/],
+    ],
+    [
+      "a transition to no widget on the REST path: refused",
+      "dangling-on-rest.json",
+      ["first_name"],
+      [
+        /widget ask_rating: its "timeout" transition leads to "reminder", which is no widget of the flow: a contact taking it would end there/,
+      ],
+      [],
+    ],
+    [
+      "the earlier fixture: no refusal or warning changes",
+      "appointment-reminder.json",
+      ["first_name", "appointment_at", "tier", "patient_id", "language"],
+      [],
+      [],
+    ],
+  ] as const)("%s", (_name, file, sent, refusals, warnings) => {
+    const verdict = judgeFlow(fixture(file), sent);
+    expect(verdict.refusals).toHaveLength(refusals.length);
+    refusals.forEach((pattern, i) => expect(verdict.refusals[i]).toMatch(pattern));
+    expect(verdict.warnings).toHaveLength(warnings.length);
+    warnings.forEach((pattern, i) => expect(verdict.warnings[i]).toMatch(pattern));
   });
 });
