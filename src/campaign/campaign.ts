@@ -30,7 +30,16 @@ export interface Campaign {
    * `senderMps`: messages per second one sender can send; creates per sender are paced to
    * `senderMps ÷ messagesPerContact` (SPEC §3). Unset: no per-sender pace.
    */
-  rate: { perSecond: number; concurrency: number; senderMps: number | undefined; messagesPerContact: number };
+  rate: {
+    perSecond: number;
+    concurrency: number;
+    senderMps: number | undefined;
+    messagesPerContact: number;
+    /** SPEC §13: messages a day at most (a create counts `messagesPerContact`), the day in `dayZone`; `capKey` shares it through Redis. */
+    maxPerDay: number | undefined;
+    dayZone: string;
+    capKey: string | undefined;
+  };
   /** `maxRetryAfterMs`: the cap on a 429's Retry-After (campaign key `retry.maxRetryAfter`, seconds). */
   retry: { maxAttempts: number; maxRetryAfterMs: number };
   columns: ContactColumns;
@@ -53,6 +62,8 @@ export const CAMPAIGN_DEFAULTS = {
   maxAttempts: 5,
   /** A 429's Retry-After is obeyed up to this many seconds. */
   maxRetryAfterSeconds: 60,
+  /** US 10DLC daily caps reset at midnight Pacific. */
+  dayZone: "America/Los_Angeles",
   toColumn: "to",
 };
 

@@ -3,7 +3,8 @@ import { nextOpening } from "./send-window.js";
 import type { StopReason } from "./run-events.js";
 
 /**
- * The contacts a run left pending on purpose — outside the send window, or past `--limit` —
+ * The contacts a run left pending on purpose — outside the send window, past `--limit`, or over
+ * the daily cap —
  * and, after the pass, the stop they amount to (exit 75: a later run sends them).
  */
 export class HoldTracker {
@@ -11,6 +12,8 @@ export class HoldTracker {
   readonly #limit: number | undefined;
   #windowHeld = 0;
   #limitHeld = 0;
+  #capHeld = 0;
+  #capMessage: string | undefined;
   #nextOpen: number | undefined;
   /** When the window next opens, by the zones a held contact is judged in (computed once per set of zones). */
   readonly #openingByZones = new Map<string, number | undefined>();
@@ -20,8 +23,18 @@ export class HoldTracker {
     this.#limit = options.limit;
   }
 
-  held(reason: "stopping" | "window" | "limit", now: number, zones: readonly string[] | undefined): void {
+  /** The daily cap was reached (its message names it and the next day's start): every later contact is held. */
+  capped(message: string): void {
+    this.#capMessage ??= message;
+  }
+
+  get isCapped(): boolean {
+    return this.#capMessage !== undefined;
+  }
+
+  held(reason: "stopping" | "window" | "limit" | "cap", now: number, zones: readonly string[] | undefined): void {
     if (reason === "limit") this.#limitHeld++;
+    if (reason === "cap") this.#capHeld++;
     if (reason !== "window" || !this.#window) return;
     this.#windowHeld++;
     const key = zones?.join("|") ?? "";
@@ -38,6 +51,8 @@ export class HoldTracker {
       const where = this.#window?.recipient ? "in their own time zones" : `(${this.#window?.timezone ?? ""})`;
       stops.push({ reason: "window", message: `${this.#windowHeld} contact(s) are outside the send window ${where}; it opens ${when}` });
     }
+    if (this.#capMessage !== undefined)
+      stops.push({ reason: "cap", message: `${this.#capMessage} (${this.#capHeld} contact(s) left pending)` });
     if (this.#limitHeld > 0)
       stops.push({ reason: "limit", message: `--limit ${this.#limit} reached; ${this.#limitHeld} contacts left for the next run` });
     return stops;

@@ -117,7 +117,12 @@ const DEFAULT_OPT_OUTS = "opt-outs.csv";
 type Fail = (key: string, expected: string, got?: unknown) => never;
 
 function parseRate(raw: Record<string, unknown>, overrides: CampaignOverrides, fail: Fail): Campaign["rate"] {
-  const rate = optionalObject(raw, "rate", ["perSecond", "concurrency", "senderMps", "messagesPerContact"], fail);
+  const rate = optionalObject(
+    raw,
+    "rate",
+    ["perSecond", "concurrency", "senderMps", "messagesPerContact", "maxPerDay", "dayZone", "capKey"],
+    fail,
+  );
   const perSecond = overrides.rate ?? rate.perSecond ?? CAMPAIGN_DEFAULTS.perSecond;
   if (typeof perSecond !== "number" || !(perSecond > 0) || !Number.isFinite(perSecond))
     fail("rate.perSecond", "a positive number", perSecond);
@@ -134,11 +139,26 @@ function parseRate(raw: Record<string, unknown>, overrides: CampaignOverrides, f
       messagesPerContact,
     );
   }
+  const maxPerDay = rate.maxPerDay;
+  if (maxPerDay !== undefined && !isPositiveInteger(maxPerDay))
+    fail("rate.maxPerDay", "a positive whole number of messages a day", maxPerDay);
+  if (maxPerDay !== undefined && (maxPerDay as number) < (messagesPerContact as number))
+    fail("rate.maxPerDay", `at least rate.messagesPerContact (${messagesPerContact as number})`, maxPerDay);
+  const dayZone = rate.dayZone ?? CAMPAIGN_DEFAULTS.dayZone;
+  if (typeof dayZone !== "string" || !isTimeZone(dayZone)) fail("rate.dayZone", 'an IANA time zone such as "America/Los_Angeles"', dayZone);
+  const capKey = rate.capKey;
+  if (capKey !== undefined && (typeof capKey !== "string" || !/^[A-Za-z0-9._:-]+$/.test(capKey)))
+    fail("rate.capKey", "a name of letters, digits, '.', '_', ':' or '-' (a brand's cap, shared through Redis)", capKey);
+  if ((rate.dayZone !== undefined || capKey !== undefined) && maxPerDay === undefined)
+    fail(rate.dayZone !== undefined ? "rate.dayZone" : "rate.capKey", "used with rate.maxPerDay", rate.dayZone ?? capKey);
   return {
     perSecond: perSecond as number,
     concurrency: concurrency as number,
     senderMps: senderMps as number | undefined,
     messagesPerContact: messagesPerContact as number,
+    maxPerDay: maxPerDay as number | undefined,
+    dayZone: dayZone as string,
+    capKey: capKey as string | undefined,
   };
 }
 

@@ -17,7 +17,7 @@ export type RowAction =
   /** In doubt from an earlier attempt: settle through List before anything is sent. */
   | { kind: "settle"; contact: Contact; key: string }
   /** Left pending for a later run: the run is stopping, the window is closed for it, or `--limit` is reached. */
-  | { kind: "hold"; reason: "stopping" | "window" | "limit"; zones?: readonly string[] }
+  | { kind: "hold"; reason: "stopping" | "window" | "limit" | "cap"; zones?: readonly string[] }
   | { kind: "send"; contact: Contact };
 
 export interface RowSituation {
@@ -27,6 +27,8 @@ export interface RowSituation {
   /** New contacts started so far in this run, and `--limit`. */
   started: number;
   limit: number | undefined;
+  /** The daily cap was reached in this run: no more creates today. */
+  capped?: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export function decideRow(planned: PlannedRow, situation: RowSituation): RowActi
     if (!isInsideWindow(situation.window, situation.now, zones)) return { kind: "hold", reason: "window", zones };
   }
   if (situation.limit !== undefined && situation.started >= situation.limit) return { kind: "hold", reason: "limit" };
+  if (situation.capped) return { kind: "hold", reason: "cap" };
   return { kind: "send", contact };
 }
 

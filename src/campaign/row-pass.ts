@@ -3,6 +3,7 @@ import { ContactSender, type SendOutcome } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
 import type { FinalPrefixTracker } from "./final-prefix.js";
 import { HoldTracker } from "./holds.js";
+import { capReachedMessage } from "./daily-cap.js";
 import type { PlannedRow } from "./plan-rows.js";
 import { decideRow, finalStatusOf, type RowAction } from "./row-action.js";
 import type { RunContext } from "./run-context.js";
@@ -59,6 +60,7 @@ export class RowPass {
         window: ctx.campaign.window,
         started: this.#started,
         limit: this.#limit,
+        capped: this.holds.isCapped,
       });
       // How far every row is final: the checkpoint written after the run starts there.
       const final = finalStatusOf(action);
@@ -74,7 +76,10 @@ export class RowPass {
     while (this.#settler.size > 0 && !this.#ctx.stop.stopped) {
       const cleared = await this.#settler.settle();
       for (const contact of cleared.adopted) this.#counted(contact, "created");
-      for (const contact of cleared.resend) this.#dispatch(contact);
+      for (const contact of cleared.resend) {
+        if (await this.#withinCap()) this.#dispatch(contact);
+        else this.#counted(contact, "pending");
+      }
       for (const contact of cleared.exhausted) this.#counted(contact, "failed");
       await Promise.all(this.#inFlight);
     }
@@ -136,11 +141,32 @@ export class RowPass {
         this.#started++;
         while (this.#inFlight.size >= ctx.campaign.rate.concurrency + READ_AHEAD)
           await new Promise<void>((resolve) => (this.#wakeReader = resolve));
-        this.#dispatch(action.contact);
+        if (await this.#withinCap()) this.#dispatch(action.contact);
+        else await this.#perform({ kind: "hold", reason: "cap" }, now);
         return;
       default:
         throw new Error(`no such row action: ${(action satisfies never as RowAction).kind}`);
     }
+  }
+
+  /**
+   * Room under the daily cap for one more contact's messages (SPEC §13). At the cap the run
+   * dispatches nothing more — the creates that took their room still go — this contact and the
+   * rest stay pending, and the run's stop names the cap and when the next day starts. A count
+   * that cannot be read (Redis down) stops the run as an outage.
+   */
+  async #withinCap(): Promise<boolean> {
+    const { cap, stop, clock } = this.#ctx;
+    if (!cap) return true;
+    if (this.holds.isCapped) return false;
+    const now = clock.now();
+    try {
+      if (await cap.take(cap.settings.messagesPerContact, now)) return true;
+      this.holds.capped(capReachedMessage(cap.settings, now, await cap.used(now)));
+    } catch (err) {
+      stop.request("outage", `the daily cap's shared count could not be read: ${String(err)}`);
+    }
+    return false;
   }
 
   #dispatch(contact: Contact): void {

@@ -7,6 +7,7 @@ import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
 import type { AccountLimiter } from "../throttle/create-limiter.js";
 import type { FlowFacts } from "../flow/preflight-verdict.js";
 import type { Campaign } from "./campaign.js";
+import type { DailyCap } from "./daily-cap.js";
 import { loadCampaignState, type CampaignState } from "./campaign-state.js";
 import type { FinalPrefixTracker } from "./final-prefix.js";
 import { planRows } from "./plan-rows.js";
@@ -38,6 +39,8 @@ export interface RunOptions {
   outageAfterMs?: number | undefined;
   /** What the flow preflight found, recorded in the ledger when it changed (SPEC §10). */
   flowFacts?: FlowFacts | undefined;
+  /** The daily cap (SPEC §13): asked before each contact's create; at the cap the run stops (exit 75). */
+  cap?: DailyCap | undefined;
   /** The ledger already locked and read by the caller (`openCampaignRun`); it releases it. */
   session?: CampaignRunSession | undefined;
 }
@@ -196,6 +199,7 @@ async function openRunContext(
     emit: options.onEvent ?? (() => undefined),
     requestTimeoutMs: options.requestTimeoutMs,
     outageAfterMs: options.outageAfterMs ?? DEFAULT_OUTAGE_AFTER_MS,
+    cap: options.cap,
   });
   return { ctx, writer };
 }

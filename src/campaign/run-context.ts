@@ -7,6 +7,7 @@ import { StudioApiError, StudioTransportError } from "../studio/errors.js";
 import type { RetryPolicy } from "../studio/retry-policy.js";
 import type { Campaign } from "./campaign.js";
 import type { RunEvent, StopReason } from "./run-events.js";
+import type { DailyCap } from "./daily-cap.js";
 
 export interface Clock {
   now(): number;
@@ -97,6 +98,8 @@ export interface RunContextOptions {
   requestTimeoutMs: number;
   /** How long Studio may fail every request before the run stops (exit 75), ms. */
   outageAfterMs: number;
+  /** The daily cap (SPEC §13), when the campaign has one. */
+  cap?: DailyCap | undefined;
 }
 
 /** Everything a run's parts share, built once per run. */
@@ -114,6 +117,7 @@ export class RunContext {
   readonly emit: (event: RunEvent) => void;
   readonly requestTimeoutMs: number;
   readonly outageAfterMs: number;
+  readonly cap: DailyCap | undefined;
 
   constructor(options: RunContextOptions) {
     ({
@@ -128,6 +132,7 @@ export class RunContext {
       emit: this.emit,
       requestTimeoutMs: this.requestTimeoutMs,
       outageAfterMs: this.outageAfterMs,
+      cap: this.cap,
     } = options);
   }
 

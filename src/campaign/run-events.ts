@@ -2,7 +2,7 @@ import type { RowStatus, StatusCounts } from "../ledger/row-status.js";
 
 export { emptyCounts, ROW_STATUSES, type RowStatus, type StatusCounts } from "../ledger/row-status.js";
 
-export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "outage" | "auth";
+export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "cap" | "outage" | "auth";
 
 /** What a run tells its renderer (the progress line), and `onEvent` in tests. */
 export type RunEvent =

@@ -10,6 +10,7 @@ import type { RunSummary } from "../campaign/run-events.js";
 import type { ShardSpec } from "../campaign/shard.js";
 import { StudioClient } from "../studio/client.js";
 import { createLimiter } from "../throttle/create-limiter.js";
+import { capPlanLine, openDailyCap, type DailyCap } from "../campaign/daily-cap.js";
 import { exitCodeFor } from "./exit-code-for.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { ProgressRenderer } from "./progress.js";
@@ -94,6 +95,17 @@ async function sendLocked(options: {
     await limiter.close();
     throw new ExitError(ExitCode.tempFail, "the shared rate limiter (Redis) is unreachable: nothing was sent; rerun when it is back");
   }
+  let cap: DailyCap | undefined;
+  try {
+    cap = await openDailyCap(campaign, { at: Date.now(), redisUrl });
+    if (cap) {
+      const used = await withTimeout(cap.used(Date.now()), argv["redis-timeout"] ?? REDIS_READY_TIMEOUT_MS);
+      process.stderr.write(`${capPlanLine(campaign, survey.toSendEstimate, used)}\n`);
+    }
+  } catch {
+    await Promise.all([limiter.close(), cap?.close()]);
+    throw new ExitError(ExitCode.tempFail, "the daily cap's shared count (Redis) is unreachable: nothing was sent; rerun when it is back");
+  }
   const stop = new StopControl();
   const progress = new ProgressRenderer();
   // An upper bound: what may be sent (duplicates and invalid rows not recorded yet count) and the doubts.
@@ -125,12 +137,14 @@ async function sendLocked(options: {
       outageAfterMs: argv["outage-after"] !== undefined ? argv["outage-after"] * 1000 : undefined,
       flowFacts,
       session,
+      cap,
     });
   } finally {
     progress.stop();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await limiter.close();
+    await cap?.close();
     await client.close();
   }
   process.stdout.write(

@@ -7,6 +7,7 @@ import { shardFromArgs, studioUrlFromArgs, withCampaignArgument, withCampaignFil
 import { preflightFlow } from "../campaign/preflight.js";
 import type { PreflightVerdict } from "../flow/preflight-verdict.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
+import { capPlanLine, daysNeeded, ledgerUsedToday } from "../campaign/daily-cap.js";
 
 interface ValidateArgs {
   campaign: string;
@@ -37,8 +38,15 @@ export const validateCommand = {
     const campaign = await loadCampaign(argv.campaign, { contacts: argv.contacts, ledger: argv.ledger });
     const result = await previewCampaign(campaign, { shard: shardFromArgs(argv.shard) });
     const preflight = argv.online ? await onlinePreflight(argv, campaign.flowSid, result.parameterKeys) : undefined;
+    // The daily cap from the ledger (plain validate reads no Redis: a shared count may be higher).
+    const { maxPerDay, messagesPerContact } = campaign.rate;
+    const usedToday = maxPerDay === undefined ? 0 : await ledgerUsedToday(campaign, Date.now());
+    const cap =
+      maxPerDay === undefined
+        ? undefined
+        : { maxPerDay, usedToday, days: daysNeeded({ maxPerDay, messagesPerContact }, result.toSend, usedToday) };
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify({ ...result, ...(preflight ? { preflight } : {}) })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...result, ...(preflight ? { preflight } : {}), ...(cap ? { cap } : {}) })}\n`);
     } else {
       const lines = [
         `Campaign ${campaign.name}: flow ${campaign.flowSid}, from ${campaign.from}, ${campaign.rate.perSecond}/s, on conflict ` +
@@ -46,6 +54,7 @@ export const validateCommand = {
         `Rows: ${formatCounts(result.counts)}`,
         `A run would send ${result.toSend} contact(s)${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
         ...paceLines(campaign, result.toSendBySender),
+        ...(cap ? [capPlanLine(campaign, result.toSend, cap.usedToday)!] : []),
         ...result.problems.map((p) => `  row ${p.row}: ${p.status}: ${p.reason}`),
       ];
       process.stdout.write(`${lines.join("\n")}\n`);
