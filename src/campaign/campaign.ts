@@ -1,5 +1,6 @@
 import type { ContactColumns } from "../contacts/classify.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
+import type { Outcome } from "../flow/outcome.js";
 
 /** A validated campaign (SPEC §3), paths resolved against the campaign file's folder. */
 export type ConflictPolicy = "skip" | "end-and-retry";
@@ -52,6 +53,21 @@ export interface Campaign {
   results: ResultsColumn[] | undefined;
   /** Redis URL to share the account's rate limit (`--redis` overrides). */
   redis: string | undefined;
+  /**
+   * A follow-up campaign (SPEC §13): its contacts are another campaign's, chosen by outcome, once
+   * `after` has passed since their Execution was created. Its `contactsPath` is then the list
+   * it keeps of them (`<name>.contacts.csv` beside the campaign file, append-only).
+   */
+  followUpOf: FollowUpRule | undefined;
+}
+
+export interface FollowUpRule {
+  /** The source campaign file, resolved. */
+  campaignPath: string;
+  outcomes: ReadonlySet<Outcome>;
+  /** As written (`48h`), and in ms. */
+  after: string;
+  afterMs: number;
 }
 
 /** Defaults of the campaign file, one place (SPEC §2–§3). */

@@ -3,8 +3,10 @@ import { readLedger } from "../ledger/read-ledger.js";
 
 export interface CreatedExecution {
   sid: string;
-  /** The contact's address (the ledger's `to`): for the opt-out list. */
+  /** The contact (the ledger's `to` and `from`) and its CSV row: for the opt-out list and follow-ups. */
   to: string;
+  from?: string;
+  row?: number;
   /** When this campaign created (or adopted) it, ms. */
   at: number;
   /** Latest known state, from `status`, `end` or `results`. */
@@ -31,7 +33,15 @@ export async function readCampaignExecutions(ledgerPath: string): Promise<Campai
   for await (const event of readLedger(ledgerPath)) {
     if (event.t === "created" || event.t === "adopted") {
       const known = executions.get(event.sid);
-      executions.set(event.sid, { sid: event.sid, to: event.to, at: Date.parse(event.at), status: known?.status, results: known?.results });
+      executions.set(event.sid, {
+        sid: event.sid,
+        to: event.to,
+        from: event.from,
+        row: event.row,
+        at: Date.parse(event.at),
+        status: known?.status,
+        results: known?.results,
+      });
     } else if (event.t === "exec") {
       const known = executions.get(event.sid);
       if (known) known.status = event.status;

@@ -1,6 +1,15 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { CAMPAIGN_DEFAULTS, WEEKDAYS, type Campaign, type ConflictPolicy, type SendWindow, type Weekday } from "./campaign.js";
+import {
+  CAMPAIGN_DEFAULTS,
+  WEEKDAYS,
+  type Campaign,
+  type ConflictPolicy,
+  type FollowUpRule,
+  type SendWindow,
+  type Weekday,
+} from "./campaign.js";
+import { OUTCOMES, type Outcome } from "../flow/outcome.js";
 import { CampaignInputError, errnoCode } from "../errors.js";
 import { isValidSender } from "../contacts/phone.js";
 import { isTimeZone } from "../contacts/time-zones.js";
@@ -32,6 +41,7 @@ const TOP_LEVEL_KEYS = new Set([
   "redis",
   "results",
   "optOuts",
+  "followUpOf",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -68,8 +78,10 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   if (typeof from !== "string" || !isValidSender(from)) {
     fail("from", "an E.164 number, whatsapp:+E.164, or a Messaging Service SID (MG + 32 hex)", from);
   }
-  const contacts = overrides.contacts ?? raw.contacts;
-  if (typeof contacts !== "string" || contacts === "") fail("contacts", "a path to the contacts CSV", contacts);
+  const followUpOf = raw.followUpOf === undefined ? undefined : parseFollowUp(raw, dir, fail);
+  // A follow-up's contacts are the list it keeps of the source's (SPEC §13); its columns are that list's.
+  const contacts = followUpOf ? `${name as string}.contacts.csv` : (overrides.contacts ?? raw.contacts);
+  if (typeof contacts !== "string" || contacts === "") fail("contacts", "a path to the contacts CSV (or followUpOf)", contacts);
 
   const defaultRegion = optionalString(raw, "defaultRegion", fail);
   if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion))
@@ -80,7 +92,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
 
   const rate = parseRate(raw, overrides, fail);
   const retry = parseRetry(raw, fail);
-  const columns = parseColumns(raw, fail);
+  const columns = followUpOf ? FOLLOW_UP_COLUMNS : parseColumns(raw, fail);
   const parameters = parseParameters(raw, fail);
 
   const suppress = optionalString(raw, "suppress", fail);
@@ -108,7 +120,48 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     window,
     results,
     redis,
+    followUpOf,
   };
+}
+
+/** The columns of a follow-up's list: the contact, the source row, then every Parameter. */
+export const FOLLOW_UP_COLUMNS = {
+  to: "to",
+  row: "source_row",
+  parameters: undefined,
+  from: undefined,
+  timezone: undefined,
+  notAfter: undefined,
+} as const;
+
+function parseFollowUp(raw: Record<string, unknown>, dir: string, fail: Fail): FollowUpRule {
+  for (const key of ["contacts", "columns"])
+    if (raw[key] !== undefined) fail(key, "left out of a follow-up (its contacts are the source campaign's)");
+  const rule = optionalObject(raw, "followUpOf", ["campaign", "outcomes", "after"], fail);
+  const source = rule.campaign;
+  if (typeof source !== "string" || source === "") fail("followUpOf.campaign", "the source campaign file, relative to this one", source);
+  const outcomes = rule.outcomes;
+  // Never unknown (nothing says the contact got anything) nor opted_out (the opt-out list would refuse them anyway).
+  const allowed: readonly Outcome[] = OUTCOMES.filter((o) => o !== "unknown" && o !== "opted_out");
+  if (!Array.isArray(outcomes) || outcomes.length === 0 || !outcomes.every((o) => allowed.includes(o as Outcome)))
+    fail("followUpOf.outcomes", `a non-empty array of ${allowed.join(", ")}`, outcomes);
+  const afterMs = parseDuration(rule.after);
+  if (afterMs === undefined) fail("followUpOf.after", 'a duration such as "30m", "48h" or "2d" (s, m, h, d)', rule.after);
+  return {
+    campaignPath: path.resolve(dir, source as string),
+    outcomes: new Set(outcomes as Outcome[]),
+    after: rule.after as string,
+    afterMs: afterMs!,
+  };
+}
+
+/** `45s`, `30m`, `48h`, `2d` (a whole or decimal number and one unit) → ms. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*([smhd])$/.exec(value.trim());
+  if (!match) return undefined;
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
+  return Number(match[1]) * unit;
 }
 
 /** Campaigns kept in one folder share one opt-out list (SPEC §12). */

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { loadCampaignState } from "./campaign-state.js";
 import type { Campaign } from "./campaign.js";
 import { planRows } from "./plan-rows.js";
@@ -37,11 +38,13 @@ export async function previewCampaign(
     onEvent?: (event: RunEvent) => void | Promise<void>;
   },
 ): Promise<PreviewResult> {
-  const { state, resume } = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
   const maxProblems = options.maxProblems ?? 20;
   // The same tally as a run's: what a run would count, nothing recorded.
   const tally = new RunTally();
   const result: PreviewResult = { counts: tally.counts, toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {} };
+  // A follow-up whose first run has not listed anyone yet has no contacts file: nothing to preview.
+  if (campaign.followUpOf && !existsSync(campaign.contactsPath)) return result;
+  const { state, resume } = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
   const { rows, parameterKeys } = await planRows(campaign, state, {
     retryFailed: options.retryFailed ?? false,

@@ -75,10 +75,16 @@ export interface CampaignRunSession {
  */
 export async function openCampaignRun(
   campaign: Campaign,
-  options: { retryFailed: boolean; shard: ShardSpec | undefined },
+  options: {
+    retryFailed: boolean;
+    shard: ShardSpec | undefined;
+    /** Under the lock, before the state is read: a follow-up lists its newly qualifying contacts here. */
+    prepare?: (() => Promise<void>) | undefined;
+  },
 ): Promise<CampaignRunSession> {
   const lock = await LedgerLock.acquire(campaign.ledgerPath);
   try {
+    await options.prepare?.();
     return { loaded: await loadCampaignState(campaign, options), release: () => lock.release() };
   } catch (err) {
     await lock.release();

@@ -2,13 +2,17 @@ import { once } from "node:events";
 import { open } from "node:fs/promises";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
-import { buildReport, reportCsvChunks } from "../report/build-report.js";
+import type { Campaign } from "../campaign/campaign.js";
+import { buildReport, reportCsvChunks, type Report } from "../report/build-report.js";
+import { withFollowUps } from "../report/merge-follow-ups.js";
+import { ExitCode, ExitError } from "./exit-codes.js";
 import { withCampaignArgument } from "./shared-options.js";
 
 interface ReportArgs {
   campaign: string;
   ledger?: string[] | undefined;
   out?: string | undefined;
+  "follow-up"?: string[] | undefined;
 }
 
 export const reportCommand = {
@@ -17,11 +21,16 @@ export const reportCommand = {
   builder: (y: Argv) =>
     withCampaignArgument(y)
       .option("ledger", { type: "string", array: true, describe: "ledger file(s); several shards are merged (default: the campaign's)" })
-      .option("out", { type: "string", describe: "write to FILE (mode 0600) instead of stdout" }),
+      .option("out", { type: "string", describe: "write to FILE (mode 0600) instead of stdout" })
+      .option("follow-up", {
+        type: "string",
+        array: true,
+        describe: "follow-up campaign file(s): their status, outcome and results columns beside the source's rows (<name>.…)",
+      }),
   handler: async (argv: ReportArgs) => {
     const campaign = await loadCampaign(argv.campaign, {});
     const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
-    const report = await buildReport(ledgers, { results: campaign.results });
+    const report = await buildMergedReport(ledgers, campaign, argv["follow-up"] ?? []);
     if (argv.out === undefined) {
       for await (const chunk of reportCsvChunks(report)) if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
       return;
@@ -38,3 +47,16 @@ export const reportCommand = {
     process.stderr.write(`Report: ${rows} rows written to ${argv.out}\n`);
   },
 };
+
+/** The campaign's report, with each `--follow-up`'s columns beside its rows (SPEC §13). */
+async function buildMergedReport(ledgers: string[], campaign: Campaign, followUpFiles: readonly string[]): Promise<Report> {
+  const report = await buildReport(ledgers, { results: campaign.results });
+  if (followUpFiles.length === 0) return report;
+  const followUps = [];
+  for (const file of followUpFiles) {
+    const followUp = await loadCampaign(file);
+    if (!followUp.followUpOf) throw new ExitError(ExitCode.usage, `--follow-up ${file}: not a follow-up campaign (it has no "followUpOf")`);
+    followUps.push({ name: followUp.name, report: await buildReport([followUp.ledgerPath], { results: followUp.results }) });
+  }
+  return withFollowUps(report, followUps);
+}

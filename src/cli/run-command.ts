@@ -23,6 +23,7 @@ export interface RunArgs {
   preflight: boolean;
   redis?: string | undefined;
   "studio-url"?: string | undefined;
+  "api-url"?: string | undefined;
   "request-timeout"?: number | undefined;
   "outage-after"?: number | undefined;
   "redis-timeout"?: number | undefined;
@@ -48,6 +49,11 @@ export const runCommand = {
       })
       .option("redis", { type: "string", describe: "share the account's rate limit through Redis (env STUDIO_CAMPAIGN_REDIS_URL)" })
       .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
+      .option("api-url", {
+        type: "string",
+        describe:
+          "a follow-up's source outcomes: Programmable Messaging base URL (env TWILIO_API_BASE_URL; default https://api.twilio.com)",
+      })
       .option("request-timeout", { type: "number", hidden: true, describe: "per-request timeout, ms" })
       .option("outage-after", { type: "number", hidden: true, describe: "stop after Studio failed everything this long, s" })
       .option("redis-timeout", { type: "number", hidden: true, describe: "how long to wait for Redis at the start, ms" })
@@ -91,6 +97,12 @@ async function dryRun(
   shard: ReturnType<typeof shardFromArgs>,
 ): Promise<void> {
   let shown = 0;
+  if (campaign.followUpOf) {
+    // Offline: the source's outcomes as recorded; the list is not written.
+    const { refreshFollowUpList } = await import("../campaign/follow-up/follow-up-list.js");
+    const { followUpLine } = await import("./follow-up-line.js");
+    process.stderr.write(`${followUpLine(campaign, await refreshFollowUpList(campaign, { now: Date.now(), write: false }))}\n`);
+  }
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],
     shard,

@@ -16,7 +16,7 @@ import { ExitCode, ExitError } from "./exit-codes.js";
 import { ProgressRenderer } from "./progress.js";
 import { formatSummary, paceLines } from "./render-summary.js";
 import type { RunArgs } from "./run-command.js";
-import { studioUrlFromArgs } from "./shared-options.js";
+import { apiUrlFromArgs, studioUrlFromArgs } from "./shared-options.js";
 
 const REDIS_READY_TIMEOUT_MS = 5_000;
 
@@ -42,7 +42,14 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
     throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
   // The ledger locked and read once, under the lock; the run validates every row once, in its
   // own pass (issue 14: one pass, not two).
-  const session = await openCampaignRun(campaign, { retryFailed: argv["retry-failed"], shard });
+  const prepare = campaign.followUpOf
+    ? async () => {
+        const { prepareFollowUp } = await import("./follow-up-prepare.js");
+        const urls = { studio: baseUrl, api: apiUrlFromArgs(argv["api-url"]) };
+        await prepareFollowUp(campaign, { credentials, urls, note: (line) => process.stderr.write(`${line}\n`) });
+      }
+    : undefined;
+  const session = await openCampaignRun(campaign, { retryFailed: argv["retry-failed"], shard, prepare });
   try {
     await sendLocked({ argv, campaign, shard, credentials, baseUrl, redisUrl, session });
   } finally {

@@ -8,6 +8,8 @@ import { preflightFlow } from "../campaign/preflight.js";
 import type { PreflightVerdict } from "../flow/preflight-verdict.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { capPlanLine, daysNeeded, ledgerUsedToday } from "../campaign/daily-cap.js";
+import { refreshFollowUpList } from "../campaign/follow-up/follow-up-list.js";
+import { followUpLine } from "./follow-up-line.js";
 
 interface ValidateArgs {
   campaign: string;
@@ -37,6 +39,8 @@ export const validateCommand = {
   handler: async (argv: ValidateArgs) => {
     const campaign = await loadCampaign(argv.campaign, { contacts: argv.contacts, ledger: argv.ledger });
     const result = await previewCampaign(campaign, { shard: shardFromArgs(argv.shard) });
+    // A follow-up: who qualifies now and who waits (offline: the outcomes as recorded; nothing written).
+    const followUp = campaign.followUpOf ? await refreshFollowUpList(campaign, { now: Date.now(), write: false }) : undefined;
     const preflight = argv.online ? await onlinePreflight(argv, campaign.flowSid, result.parameterKeys) : undefined;
     // The daily cap from the ledger (plain validate reads no Redis: a shared count may be higher).
     const { maxPerDay, messagesPerContact } = campaign.rate;
@@ -46,11 +50,14 @@ export const validateCommand = {
         ? undefined
         : { maxPerDay, usedToday, days: daysNeeded({ maxPerDay, messagesPerContact }, result.toSend, usedToday) };
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify({ ...result, ...(preflight ? { preflight } : {}), ...(cap ? { cap } : {}) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...result, ...(preflight ? { preflight } : {}), ...(cap ? { cap } : {}), ...(followUp ? { followUp } : {}) })}\n`,
+      );
     } else {
       const lines = [
         `Campaign ${campaign.name}: flow ${campaign.flowSid}, from ${campaign.from}, ${campaign.rate.perSecond}/s, on conflict ` +
           `${campaign.onConflict}`,
+        ...(followUp ? [followUpLine(campaign, followUp)] : []),
         `Rows: ${formatCounts(result.counts)}`,
         `A run would send ${result.toSend} contact(s)${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
         ...paceLines(campaign, result.toSendBySender),

@@ -13,6 +13,11 @@ export interface ContactColumns {
   from: string | undefined;
   timezone: string | undefined;
   notAfter: string | undefined;
+  /**
+   * The column holding a row's number for the ledger and report, instead of its record number: a
+   * follow-up's contacts keep their source campaign's row (SPEC §13). Not a campaign file key.
+   */
+  row?: string | undefined;
 }
 
 /** What classifying a row needs of a campaign (a `Campaign` is one; contacts/ does not import campaign/). */
@@ -49,7 +54,9 @@ export class RowClassifier {
         throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.${key})`);
       }
     }
-    const special = new Set([columns.to, columns.from, columns.timezone, columns.notAfter].filter((c): c is string => c !== undefined));
+    const special = new Set(
+      [columns.to, columns.from, columns.timezone, columns.notAfter, columns.row].filter((c): c is string => c !== undefined),
+    );
     this.#parameterColumns = columns.parameters ?? header.filter((name) => !special.has(name));
     for (const column of this.#parameterColumns) {
       if (!header.includes(column)) {
@@ -66,7 +73,8 @@ export class RowClassifier {
   classify(record: CsvRecord): RowVerdict {
     const { columns } = this.#campaign;
     if ("error" in record) return { status: "invalid", row: record.row, to: "", from: "", reason: record.error };
-    const { row, fields } = record;
+    const { fields } = record;
+    const row = columns.row === undefined ? record.row : Number(fields[columns.row] ?? record.row) || record.row;
     const rawTo = fields[columns.to] ?? "";
     const rawFrom = columns.from !== undefined ? (fields[columns.from] ?? "").trim() : this.#campaign.from;
     const invalid = (reason: string): RowVerdict => ({ status: "invalid", row, to: rawTo, from: rawFrom, reason });

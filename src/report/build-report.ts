@@ -47,13 +47,17 @@ export interface ReportRow {
   outcome_error_code: number | null;
   /** The results columns' cells, in the report's order (SPEC §6, §11). */
   results: string[];
+  /** With `--follow-up`: each follow-up's cells (`Report.followUpColumns`), after the results. */
+  followUps?: string[];
 }
 
 export interface Report {
   /** The results columns after `execution_status`. */
   resultsColumns: ResultsColumn[];
-  /** The rows in CSV order, a range of rows at a time. */
+  /** The rows in CSV order, a range of rows at a time (`rowsPerPass` rows each, the last one shorter). */
   chunks: AsyncGenerator<ReportRow[]>;
+  /** With `--follow-up`: the follow-ups' columns, `<name>.status`, `<name>.outcome`, `<name>.<results column>` (SPEC §13). */
+  followUpColumns?: string[];
 }
 
 /**
@@ -257,12 +261,12 @@ function blankRow(row: number, to: string, from: string, status: RowStatus): Rep
 
 /** The report as CSV text, a range of rows at a time (header first). */
 export async function* reportCsvChunks(report: Report, onRows?: (count: number) => void): AsyncGenerator<string> {
-  yield csvLine([...REPORT_COLUMNS, ...report.resultsColumns.map((c) => c.name)]);
+  yield csvLine([...REPORT_COLUMNS, ...report.resultsColumns.map((c) => c.name), ...(report.followUpColumns ?? [])]);
   for await (const rows of report.chunks) {
     onRows?.(rows.length);
     let text = "";
     for (const row of rows) {
-      text += csvLine([...REPORT_COLUMNS.map((column) => row[column]), ...row.results]);
+      text += csvLine([...REPORT_COLUMNS.map((column) => row[column]), ...row.results, ...(row.followUps ?? [])]);
       if (text.length >= 1 << 16) {
         yield text;
         text = "";
