@@ -170,7 +170,7 @@ export function capPlanLine(campaign: Pick<Campaign, "rate">, toSend: number, us
   if (maxPerDay === undefined) return undefined;
   const days = daysNeeded({ maxPerDay, messagesPerContact }, toSend, usedToday);
   return (
-    `Daily cap: ${maxPerDay} messages a day (${dayZone}), ${usedToday} used today: ${toSend} contact(s) × ${messagesPerContact} ` +
-    `message(s) need ${days} day(s)`
+    `Daily cap: ${maxPerDay} messages a day (${dayZone}), ${usedToday} used today: up to ${toSend} contact(s) × ` +
+    `${messagesPerContact} message(s) need ${days} day(s)`
   );
 }

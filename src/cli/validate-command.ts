@@ -59,7 +59,9 @@ export const validateCommand = {
           `${campaign.onConflict}`,
         ...(followUp ? [followUpLine(campaign, followUp)] : []),
         `Rows: ${formatCounts(result.counts)}`,
-        `A run would send ${result.toSend} contact(s)${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
+        `A run would send ${result.toSend + (followUp?.added ?? 0)} contact(s)` +
+          (followUp?.added ? ` (${followUp.added} of them qualify now and are listed by the run)` : "") +
+          `${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
         ...paceLines(campaign, result.toSendBySender),
         ...(cap ? [capPlanLine(campaign, result.toSend, cap.usedToday)!] : []),
         ...result.problems.map((p) => `  row ${p.row}: ${p.status}: ${p.reason}`),

@@ -17,13 +17,22 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = path.join(root, "dist/cli/main.js");
 const outDir = path.join(root, ".demo");
 /** The demo works on copies in .demo/: the campaigns' shared opt-out list, ledgers and reports land there, not in campaigns/. */
-const DEMO_FILES = ["demo.json", "demo-missing-key.json", "demo-thanks.json", "demo-contacts.csv", "demo-opt-outs.csv"];
+const DEMO_FILES = [
+  "demo.json",
+  "demo-missing-key.json",
+  "demo-reminder.json",
+  "demo-thanks.json",
+  "demo-contacts.csv",
+  "demo-opt-outs.csv",
+];
 const campaignFile = path.join(outDir, "demo.json");
 const brokenCampaignFile = path.join(outDir, "demo-missing-key.json");
 const thanksCampaignFile = path.join(outDir, "demo-thanks.json");
-const flowFiles = [path.join(root, "campaigns/demo-survey-flow.json"), path.join(root, "campaigns/demo-thanks-flow.json")];
+const reminderCampaignFile = path.join(outDir, "demo-reminder.json");
+const flowFiles = ["demo-survey-flow.json", "demo-reminder-flow.json", "demo-thanks-flow.json"].map((f) => path.join(root, "campaigns", f));
 const report = path.join(outDir, "demo-reminders.report.csv");
 const thanksReport = path.join(outDir, "demo-thanks.report.csv");
+const surveyReport = path.join(outDir, "demo-survey.report.csv");
 const DEMO_ACCOUNT = "ACdddddddddddddddddddddddddddddddd";
 const DEMO_TOKEN = "demo-token-not-a-secret";
 const DEMO_FLOW = "FW0123456789abcdef0123456789abcdef";
@@ -90,7 +99,22 @@ async function main(): Promise<void> {
   await cliRun(["report", campaignFile, "--out", report], env);
   say(`\n$ studio-campaign opt-outs demo.json\n`);
   await cliRun(["opt-outs", campaignFile], env);
-  say(`\n$ studio-campaign run demo-thanks.json   # another flow, another sender: nobody who opted out is texted\n`);
+  say(`\n$ studio-campaign validate demo-reminder.json   # a follow-up: no_reply and partial, 5 s after their survey\n`);
+  await cliRun(["validate", reminderCampaignFile], env);
+  say(`\n$ studio-campaign run demo-reminder.json\n`);
+  await cliRun(["run", reminderCampaignFile, ...urls], env);
+  await new Promise((resolve) => setTimeout(resolve, 4_500));
+  say(`\n$ studio-campaign results demo-reminder.json\n`);
+  await cliRun(["results", reminderCampaignFile, ...urls], env);
+  say(`\n$ studio-campaign report demo.json --follow-up demo-reminder.json --out demo-survey.report.csv   # both waves, one sheet\n`);
+  await cliRun(["report", campaignFile, "--follow-up", reminderCampaignFile, "--out", surveyReport], env);
+  say(
+    `\n$ studio-campaign run demo-thanks.json   # another flow and sender: nobody who opted out is texted; ` +
+      `rate.maxPerDay 30 (midnight Pacific)\n`,
+  );
+  const capped = await cliRun(["run", thanksCampaignFile, ...urls], env);
+  say(`(exit ${capped}: 75, the daily cap; the next run after midnight Pacific continues)\n`);
+  say(`\n$ studio-campaign run demo-thanks.json   # again, the same day: nothing more\n`);
   await cliRun(["run", thanksCampaignFile, ...urls], env);
   await new Promise((resolve) => setTimeout(resolve, 4_500));
   say(`\n$ studio-campaign results demo-thanks.json\n`);
@@ -98,7 +122,10 @@ async function main(): Promise<void> {
   await cliRun(["report", thanksCampaignFile, "--out", thanksReport], env);
   await client.close();
   const shown = (file: string) => path.relative(process.cwd(), file) || file;
-  say(`\nReports: ${shown(report)}, ${shown(thanksReport)}\nOpt-out list: ${shown(path.join(outDir, "opt-outs.csv"))}\n`);
+  say(
+    `\nReports: ${shown(report)}, ${shown(surveyReport)} (both waves), ${shown(thanksReport)}\n` +
+      `Opt-out list: ${shown(path.join(outDir, "opt-outs.csv"))}\n`,
+  );
   await simulator.close();
 }
 

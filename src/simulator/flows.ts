@@ -152,9 +152,9 @@ const MAX_STEPS = 50;
 /**
  * Play the flow's published definition for one contact, deterministically: the trigger's
  * `incomingRequest` first; then each Send & Wait For Reply widget sends its rendered body, and
- * the contact replies when a hash of (seed, contact, widget) falls under `replyRate`, picking an
- * answer from the flow's `replies` (or, under `optOutRate`, an opt-out keyword); otherwise the
- * widget times out. A first message fails (`deliveryFailure`, `failed`) under `undeliveredRate`,
+ * the contact replies when a hash of (seed, flow, contact, widget) falls under `replyRate` —
+ * a reminder on another flow is a new chance — picking an answer from the flow's `replies` (or,
+ * under `optOutRate`, an opt-out keyword); otherwise the widget times out. A first message fails (`deliveryFailure`, `failed`) under `undeliveredRate`,
  * and every message from a sender the contact opted out of fails with 21610 (`blocked`, or after
  * a STOP in this Execution), as Twilio refuses them. Other widgets take their first transition.
  */
@@ -184,14 +184,14 @@ export function playFlow(
       ? undefined
       : blocked
         ? OPTED_OUT_ERROR
-        : messages++ === 0 && unitHash(init.seed + 2, init.to, "deliver") < init.undeliveredRate
-          ? UNDELIVERED_CODES[Math.floor(unitHash(init.seed + 3, init.to, "code") * UNDELIVERED_CODES.length)]
+        : messages++ === 0 && unitHash(init.seed + 2, init.to, `${flow.sid}|deliver`) < init.undeliveredRate
+          ? UNDELIVERED_CODES[Math.floor(unitHash(init.seed + 3, init.to, `${flow.sid}|code`) * UNDELIVERED_CODES.length)]
           : undefined;
     if (widget.type === SEND_AND_WAIT) {
       const status = errorCode === undefined ? "delivered" : "failed";
       const outbound = { Body: body ?? "", From: init.from, To: init.to, Sid: messageSid(init, widget.name, "out"), Status: status };
       const replies = flow.replies?.[widget.name] ?? DEFAULT_REPLIES;
-      const dice = unitHash(init.seed, init.to, widget.name);
+      const dice = unitHash(init.seed, init.to, `${flow.sid}|${widget.name}`);
       if (errorCode !== undefined) {
         steps.push({
           widget: widget.name,
@@ -202,8 +202,9 @@ export function playFlow(
           errorCode,
         });
       } else if (dice < init.replyRate) {
-        const optOut = unitHash(init.seed + 4, init.to, widget.name) < init.optOutRate;
-        const pick = (list: readonly string[]) => list[Math.floor(unitHash(init.seed + 1, init.to, widget.name) * list.length)] ?? "";
+        const optOut = unitHash(init.seed + 4, init.to, `${flow.sid}|${widget.name}`) < init.optOutRate;
+        const pick = (list: readonly string[]) =>
+          list[Math.floor(unitHash(init.seed + 1, init.to, `${flow.sid}|${widget.name}`) * list.length)] ?? "";
         const answer = optOut ? pick(OPT_OUT_REPLIES) : pick(replies);
         const inbound = { Body: answer, From: init.to, To: init.from, Sid: messageSid(init, widget.name, "in") };
         steps.push({
