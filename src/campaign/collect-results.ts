@@ -204,7 +204,12 @@ class ExecutionReader {
     const failedSid = decidedByKeyword ? undefined : facts.failed?.messageSid;
     const errorCode = failedSid === undefined ? undefined : await this.#errorCode(failedSid, resource);
     const decision = decideOutcome(facts, errorCode);
-    const outcome: RecordedOutcome = { outcome: decision.outcome, widget: decision.widget, errorCode: decision.errorCode ?? null };
+    const outcome: RecordedOutcome = {
+      outcome: decision.outcome,
+      widget: decision.widget,
+      errorCode: decision.errorCode ?? null,
+      ...(facts.firstAnswerAt !== undefined ? { answeredAt: facts.firstAnswerAt } : {}),
+    };
     return {
       record: { values: this.#values(resource.context, facts.keywordWidgets), final, outcome },
       entries: this.#optOutEntries(execution, facts.optChanges, decision.errorCode),

@@ -37,3 +37,14 @@ export function nextOpening(window: SendWindow, at: number, zones: readonly stri
   }
   return undefined;
 }
+
+/** The window in words for the report: "09:00–20:00 Mon–Fri, America/New_York" (or "each contact's own zone"). */
+export function describeWindow(window: SendWindow): string {
+  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  const order: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const days = order.filter((d) => window.days.has(d)).map((d) => d[0]!.toUpperCase() + d.slice(1));
+  const zone = window.recipient
+    ? `each contact's own time zone${window.fallbackTimezone ? ` (else ${window.fallbackTimezone})` : ""}`
+    : window.timezone;
+  return `${hhmm(window.startMinute)}–${hhmm(window.endMinute)} ${days.length === 7 ? "every day" : days.join(", ")}, ${zone}`;
+}

@@ -5,6 +5,7 @@ import type { Argv } from "yargs";
 import type { Campaign } from "../campaign/campaign.js";
 import { buildReport, reportCsvChunks, type Report } from "../report/build-report.js";
 import { withFollowUps } from "../report/merge-follow-ups.js";
+import { describeWindow } from "../campaign/send-window.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { withCampaignArgument } from "./shared-options.js";
 
@@ -13,6 +14,7 @@ interface ReportArgs {
   ledger?: string[] | undefined;
   out?: string | undefined;
   "follow-up"?: string[] | undefined;
+  html?: string | undefined;
 }
 
 export const reportCommand = {
@@ -22,6 +24,10 @@ export const reportCommand = {
     withCampaignArgument(y)
       .option("ledger", { type: "string", array: true, describe: "ledger file(s); several shards are merged (default: the campaign's)" })
       .option("out", { type: "string", describe: "write to FILE (mode 0600) instead of stdout" })
+      .option("html", {
+        type: "string",
+        describe: "also (or only) write the HTML report to FILE: one offline page with charts (mode 0600)",
+      })
       .option("follow-up", {
         type: "string",
         array: true,
@@ -30,7 +36,12 @@ export const reportCommand = {
   handler: async (argv: ReportArgs) => {
     const campaign = await loadCampaign(argv.campaign, {});
     const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
-    const report = await buildMergedReport(ledgers, campaign, argv["follow-up"] ?? []);
+    const followUps = argv["follow-up"] ?? [];
+    if (argv.html !== undefined) {
+      await writeHtmlReport(argv.html, campaign, await buildMergedReport(ledgers, campaign, followUps));
+      if (argv.out === undefined) return;
+    }
+    const report = await buildMergedReport(ledgers, campaign, followUps);
     if (argv.out === undefined) {
       for await (const chunk of reportCsvChunks(report)) if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
       return;
@@ -59,4 +70,31 @@ async function buildMergedReport(ledgers: string[], campaign: Campaign, followUp
     followUps.push({ name: followUp.name, report: await buildReport([followUp.ledgerPath], { results: followUp.results }) });
   }
   return withFollowUps(report, followUps);
+}
+
+/** The HTML report (SPEC §14), written with mode 0600 (it names contacts' answers). */
+async function writeHtmlReport(file: string, campaign: Campaign, report: Report): Promise<void> {
+  const { summarizeReport } = await import("../report/campaign-summary.js");
+  const { renderHtml } = await import("../report/html/render-html.js");
+  const summary = await summarizeReport(report, campaign.name);
+  const html = renderHtml(
+    {
+      name: campaign.name,
+      flowSid: campaign.flowSid,
+      revision: report.flow?.sid === campaign.flowSid ? report.flow.revision : undefined,
+      from: campaign.from,
+      window: campaign.window ? describeWindow(campaign.window) : undefined,
+      perSecond: campaign.rate.perSecond,
+      generatedAt: Date.now(),
+    },
+    summary,
+  );
+  const handle = await open(file, "w", 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(html);
+  } finally {
+    await handle.close();
+  }
+  process.stderr.write(`HTML report: ${file} (${Math.round(Buffer.byteLength(html) / 1024)} KiB)\n`);
 }

@@ -33,6 +33,7 @@ const flowFiles = ["demo-survey-flow.json", "demo-reminder-flow.json", "demo-tha
 const report = path.join(outDir, "demo-reminders.report.csv");
 const thanksReport = path.join(outDir, "demo-thanks.report.csv");
 const surveyReport = path.join(outDir, "demo-survey.report.csv");
+const htmlReport = path.join(outDir, "demo-survey.report.html");
 const DEMO_ACCOUNT = "ACdddddddddddddddddddddddddddddddd";
 const DEMO_TOKEN = "demo-token-not-a-secret";
 const DEMO_FLOW = "FW0123456789abcdef0123456789abcdef";
@@ -106,8 +107,11 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 4_500));
   say(`\n$ studio-campaign results demo-reminder.json\n`);
   await cliRun(["results", reminderCampaignFile, ...urls], env);
-  say(`\n$ studio-campaign report demo.json --follow-up demo-reminder.json --out demo-survey.report.csv   # both waves, one sheet\n`);
-  await cliRun(["report", campaignFile, "--follow-up", reminderCampaignFile, "--out", surveyReport], env);
+  say(
+    `\n$ studio-campaign report demo.json --follow-up demo-reminder.json --out demo-survey.report.csv --html demo-survey.report.html` +
+      `   # both waves: one sheet, one page\n`,
+  );
+  await cliRun(["report", campaignFile, "--follow-up", reminderCampaignFile, "--out", surveyReport, "--html", htmlReport], env);
   say(
     `\n$ studio-campaign run demo-thanks.json   # another flow and sender: nobody who opted out is texted; ` +
       `rate.maxPerDay 30 (midnight Pacific)\n`,
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
   const shown = (file: string) => path.relative(process.cwd(), file) || file;
   say(
     `\nReports: ${shown(report)}, ${shown(surveyReport)} (both waves), ${shown(thanksReport)}\n` +
+      `HTML report (open it in a browser, offline): ${shown(htmlReport)}\n` +
       `Opt-out list: ${shown(path.join(outDir, "opt-outs.csv"))}\n`,
   );
   await simulator.close();

@@ -79,6 +79,8 @@ export interface ExecutionFacts {
   failed: FailedMessage | undefined;
   /** Widgets whose reply was an opt-out or opt-in: their results cells stay empty. */
   keywordWidgets: Set<string>;
+  /** When the contact first answered (its first reply that is no keyword), as the Step's date says. */
+  firstAnswerAt: string | undefined;
 }
 
 const QUESTION_EVENTS = new Set(["incomingMessage", "timeout"]);
@@ -98,6 +100,7 @@ export function executionFacts(stepsNewestFirst: readonly StepEvent[], context: 
   const optChanges: OptChange[] = [];
   const keywordWidgets = new Set<string>();
   let failed: FailedMessage | undefined;
+  let firstAnswerAt: string | undefined;
   for (const step of steps) {
     const widget = step.transitioned_from;
     if (step.name === "incomingMessage") {
@@ -105,13 +108,13 @@ export function executionFacts(stepsNewestFirst: readonly StepEvent[], context: 
       if (change) {
         optChanges.push({ ...change, widget });
         keywordWidgets.add(widget);
-      }
+      } else firstAnswerAt ??= step.date_created ?? undefined;
     } else if (FAILURE_EVENTS.has(step.name) && failed === undefined) {
       const sid = valueAtPath(context, `widgets.${widget}.outbound.Sid`);
       failed = { widget, messageSid: typeof sid === "string" && sid !== "" ? sid : undefined };
     }
   }
-  return { steps, optChanges, failed, keywordWidgets };
+  return { steps, optChanges, failed, keywordWidgets, firstAnswerAt };
 }
 
 export interface OutcomeDecision {

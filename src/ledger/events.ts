@@ -148,6 +148,8 @@ export interface RecordedOutcome {
   widget: string;
   /** The failed message's Twilio error code (undelivered, or a 21610 opt-out); null when none is known. */
   errorCode: number | null;
+  /** When the contact first answered (ISO 8601, from its Step), for the report's answers over time. */
+  answeredAt?: string;
 }
 
 export type LedgerEvent =

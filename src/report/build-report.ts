@@ -45,6 +45,8 @@ export interface ReportRow {
   outcome: Outcome | "";
   outcome_widget: string;
   outcome_error_code: number | null;
+  /** When the contact first answered (not a CSV column: the HTML report's answers over time). */
+  answered_at?: string;
   /** The results columns' cells, in the report's order (SPEC §6, §11). */
   results: string[];
   /** With `--follow-up`: each follow-up's cells (`Report.followUpColumns`), after the results. */
@@ -56,6 +58,8 @@ export interface Report {
   resultsColumns: ResultsColumn[];
   /** The rows in CSV order, a range of rows at a time (`rowsPerPass` rows each, the last one shorter). */
   chunks: AsyncGenerator<ReportRow[]>;
+  /** The latest flow preflight the ledger recorded (flow, published revision, questions), if any. */
+  flow?: FlowChecked | undefined;
   /** With `--follow-up`: the follow-ups' columns, `<name>.status`, `<name>.outcome`, `<name>.<results column>` (SPEC §13). */
   followUpColumns?: string[];
 }
@@ -113,18 +117,17 @@ export async function buildReport(
   options: { results?: ResultsColumn[] | undefined; rowsPerPass?: number } = {},
 ): Promise<Report> {
   let maxRow = 0;
-  let questions: string[] | undefined;
+  let flow: FlowChecked | undefined;
   for (const file of ledgerFiles) {
     for await (const text of readLedgerText(file)) {
       for (const line of scanLines(text)) {
         if (line.row !== undefined) maxRow = Math.max(maxRow, line.row);
-        else if (text.startsWith('{"t":"flow"', line.start))
-          questions = (JSON.parse(text.slice(line.start, line.end)) as FlowChecked).questions;
+        else if (text.startsWith('{"t":"flow"', line.start)) flow = JSON.parse(text.slice(line.start, line.end)) as FlowChecked;
       }
     }
   }
-  const columns = resultsColumns(options.results, questions);
-  return { resultsColumns: columns, chunks: rowRanges(ledgerFiles, columns, maxRow, options.rowsPerPass ?? ROWS_PER_PASS) };
+  const columns = resultsColumns(options.results, flow?.questions);
+  return { resultsColumns: columns, flow, chunks: rowRanges(ledgerFiles, columns, maxRow, options.rowsPerPass ?? ROWS_PER_PASS) };
 }
 
 async function* rowRanges(
@@ -169,7 +172,10 @@ async function* rowRanges(
       const values = row.execution_sid ? resultsBySid.get(row.execution_sid) : undefined;
       row.results = columns.map((column) => resultCell(values?.[column.path]));
       const outcome = row.execution_sid ? outcomeBySid.get(row.execution_sid) : undefined;
-      if (outcome) Object.assign(row, { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode });
+      if (outcome) {
+        Object.assign(row, { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode });
+        if (outcome.answeredAt) row.answered_at = outcome.answeredAt;
+      }
     }
     yield rows.sort((a, b) => a.row - b.row);
   }

@@ -12,7 +12,7 @@ export function withFollowUps(source: Report, followUps: ReadonlyArray<{ name: s
     `${name}.outcome`,
     ...report.resultsColumns.map((c) => `${name}.${c.name}`),
   ]);
-  return { resultsColumns: source.resultsColumns, followUpColumns, chunks: merged(source, followUps) };
+  return { resultsColumns: source.resultsColumns, flow: source.flow, followUpColumns, chunks: merged(source, followUps) };
 }
 
 async function* merged(source: Report, followUps: ReadonlyArray<{ name: string; report: Report }>): AsyncGenerator<ReportRow[]> {

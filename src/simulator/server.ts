@@ -355,8 +355,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         context: {},
         transitioned_from: step.widget,
         transitioned_to: step.next ?? "Ended",
-        date_created: twilioDate(execution.createdAt),
-        date_updated: twilioDate(execution.createdAt),
+        // Spread over the survey: a reply comes after its question (the report's answers over time).
+        date_created: twilioDate(stepTime(execution, i, played.length)),
+        date_updated: twilioDate(stepTime(execution, i, played.length)),
         url: `${base}/FT${i}`,
         links: { step_context: `${base}/FT${i}/Context` },
       }))
@@ -404,6 +405,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     configure: (changes) => Object.assign(settings, changes),
     close: () => closeServer(server),
   };
+}
+
+/** When the i-th of n played steps happened: spread from the Execution's creation to its end. */
+function stepTime(execution: StoredExecution, i: number, n: number): number {
+  const end = execution.endedAt ?? execution.createdAt;
+  return n <= 1 ? execution.createdAt : execution.createdAt + ((end - execution.createdAt) * i) / (n - 1);
 }
 
 function ok(status: number, body: unknown) {

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { CampaignSummary, WaveSummary } from "../../src/report/campaign-summary.js";
+import { escapeHtml } from "../../src/report/html/escape.js";
+import { renderHtml } from "../../src/report/html/render-html.js";
+import { bucketize } from "../../src/report/html/svg-charts.js";
+
+const wave = (name: string): WaveSummary => ({
+  name,
+  statuses: { pending: 0, created: 10, conflict_skipped: 0, failed: 0, expired: 0, opted_out: 0, invalid: 0, duplicate: 0, suppressed: 0 },
+  outcomes: { opted_out: 1, undelivered: 1, answered: 5, partial: 1, no_reply: 2, sent: 0, unknown: 0 },
+  funnel: { contacts: 10, created: 10, delivered: 9, answered: 6 },
+});
+
+function summary(answers: Array<[string, number]>, rows = 10): CampaignSummary {
+  return {
+    waves: [wave("survey")],
+    questions: [
+      { column: "comment", surveyed: rows, answered: answers.reduce((n, [, c]) => n + c, 0), answers: new Map(answers), overflow: 0 },
+    ],
+    errors: [{ code: 30006, meaning: "landline or unreachable carrier", count: 1 }],
+    createsBySecond: new Map([[Date.UTC(2026, 10, 29, 10), rows]]),
+    answersBySecond: new Map(),
+    firstSendAt: Date.UTC(2026, 10, 29, 10),
+    lastEventAt: Date.UTC(2026, 10, 29, 11),
+  };
+}
+
+const facts = { name: "survey", flowSid: "FW1", revision: 3, from: "+15017122661", window: undefined, perSecond: 20, generatedAt: 0 };
+const bars = (html: string, chart: string) => {
+  const svg = new RegExp(`<svg[^>]*data-chart="${chart}"[\\s\\S]*?</svg>`).exec(html)?.[0] ?? "";
+  return [...svg.matchAll(/<text class="label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+};
+
+describe("renderHtml", () => {
+  it("shows nine answers most frequent first and groups the long tail", () => {
+    const answers: Array<[string, number]> = Array.from({ length: 15 }, (_, i) => [`answer ${i}`, 20 - i]);
+    const labels = bars(renderHtml(facts, summary(answers, 300)), "answers-comment");
+    expect(labels).toEqual([...answers.slice(0, 9).map(([a]) => a), "other (6 answers)"]);
+  });
+
+  it("its size follows the answers shown, not the contacts", () => {
+    const answers: Array<[string, number]> = Array.from({ length: 2000 }, (_, i) => [`free text answer number ${i}`, 1]);
+    const small = renderHtml(facts, summary(answers.slice(0, 20), 20)).length;
+    const large = renderHtml(facts, summary(answers, 1_000_000)).length;
+    expect(large - small).toBeLessThan(200); // a few more digits, nothing per contact or per hidden answer
+  });
+
+  it("escapes every value from contacts and files, and forbids scripts", () => {
+    const html = renderHtml({ ...facts, name: '<script>x</script>"' }, summary([['"><img src=x onerror=alert(1)>', 3]]));
+    expect(html).not.toMatch(/<script>x|<img /);
+    expect(html).toContain("&lt;script&gt;x&lt;/script&gt;&quot;");
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'/);
+    expect(escapeHtml(`&<>"'`)).toBe("&amp;&lt;&gt;&quot;&#39;");
+  });
+});
+
+describe("bucketize: at most 60 bars, in round units", () => {
+  it.each([
+    [30, 1_000],
+    [600, 10_000],
+    [3_600, 60_000],
+    [86_400, (1_800_000 / 2) * 2 === 1_800_000 ? 3_600_000 : 0],
+  ] as const)("%i seconds of sending → buckets of %i ms", (seconds, bucketMs) => {
+    const bySecond = new Map<number, number>();
+    for (let s = 0; s < seconds; s++) bySecond.set(1_700_000_000_000 + s * 1000, 1);
+    const result = bucketize(bySecond);
+    expect(result.bucketMs).toBe(bucketMs);
+    expect(result.buckets.length).toBeLessThanOrEqual(61);
+    expect(result.buckets.reduce((n, b) => n + b.count, 0)).toBe(seconds);
+  });
+});
