@@ -187,6 +187,63 @@ async function cronReruns(rows: number, full: boolean): Promise<void> {
   await sim.close();
 }
 
+/**
+ * 7. The HTML report of 1 000 000 contacts (issue 22): a ledger in which every contact was
+ * created and surveyed — outcomes, first-answer times, a rating among 6 answers and a comment
+ * among 100 000 distinct ones — then `report --html`. Its size must follow the answers shown.
+ */
+async function htmlReportAtScale(): Promise<void> {
+  const rows = 1_000_000;
+  const dir = path.join(WORK, "html");
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, "html.json");
+  await writeFile(path.join(dir, "html.csv"), "to\n");
+  await writeFile(file, JSON.stringify({ name: "html", flowSid: FLOW, from: "+15017122661", contacts: "html.csv" }));
+  const ledger = createWriteStream(path.join(dir, "html.ledger.jsonl"));
+  const start = Date.parse("2026-11-29T10:00:00Z");
+  const iso = (ms: number) => new Date(ms).toISOString();
+  ledger.write(
+    `${JSON.stringify({ t: "campaign", v: 1, name: "html", flowSid: FLOW, from: "+15017122661", account: BENCH_ENV.TWILIO_ACCOUNT_SID, at: iso(start) })}\n` +
+      `${JSON.stringify({ t: "flow", sid: FLOW, revision: 3, questions: ["ask_rating", "ask_comment"], at: iso(start) })}\n`,
+  );
+  const outcomes = ["answered", "answered", "partial", "no_reply", "no_reply", "undelivered", "opted_out", "answered"] as const;
+  for (let i = 0; i < rows; i++) {
+    const at = start + Math.floor(i / 20) * 1000; // 20 creates a second
+    const base = { row: i + 1, to: `+1415${2000000 + i}`, from: "+15017122661" };
+    const sid = `FN${i.toString(16).padStart(32, "0")}`;
+    const outcome = outcomes[i % outcomes.length]!;
+    const answered = outcome === "answered" || outcome === "partial";
+    const values = {
+      "widgets.ask_rating.inbound.Body": answered ? String(1 + (i % 6)) : null,
+      "widgets.ask_comment.inbound.Body": outcome === "answered" ? `comment number ${i % 100_000}` : null,
+    };
+    const recorded = {
+      outcome,
+      widget: "ask_rating",
+      errorCode: outcome === "undelivered" ? 30006 : null,
+      ...(answered ? { answeredAt: iso(at + 60_000) } : {}),
+    };
+    const lines =
+      `${JSON.stringify({ t: "attempt", ...base, n: 1, at: iso(at) })}\n` +
+      `${JSON.stringify({ t: "created", ...base, sid, http: 201, at: iso(at) })}\n` +
+      `${JSON.stringify({ t: "exec", sid, status: "ended", at: iso(at + 3_600_000) })}\n` +
+      `${JSON.stringify({ t: "results", sid, values, final: true, outcome: recorded, at: iso(at + 3_600_000) })}\n`;
+    if (!ledger.write(lines)) await once(ledger, "drain");
+  }
+  ledger.end();
+  await once(ledger, "finish");
+  const page = path.join(dir, "report.html");
+  const result = await measure([CLI_BIN, "report", file, "--html", page], "/dev/null");
+  if (result.code !== 0) throw new Error(`report --html exited ${result.code}`);
+  const size = (await readFile(page)).length;
+  note({
+    measure: "1 000 000 contacts: report --html: wall, peak RSS, page size (one run)",
+    figure: `${result.wallSeconds.toFixed(1)} s, ${(result.maxRssKib / 1024).toFixed(0)} MiB, ${(size / 1024).toFixed(0)} KiB`,
+    goal: "reported (the page's size follows the answers shown)",
+    met: undefined,
+  });
+}
+
 /** 5. N workers sharing one account's 20/s through Redis, each on its own shard. */
 async function workersOnOneAccount(workers: number, latencyMs: number): Promise<void> {
   const { spawn } = await import("node:child_process");
@@ -422,6 +479,7 @@ async function main(): Promise<void> {
     await cronReruns(100_000, false);
     await cronReruns(1_000_000, true);
   }
+  if (wanted("html")) await htmlReportAtScale();
   const file = path.join(ROOT, "BENCHMARKS.md");
   await writeFile(file, withGeneratedTable(await readFile(file, "utf8").catch(() => ""), rows));
   await rm(WORK, { recursive: true, force: true });
