@@ -9,6 +9,11 @@ export type ErrorCode =
   | "CAMPAIGN_INPUT"
   /** The ledger is corrupt in the middle, bound to another campaign, or cannot be opened. */
   | "LEDGER"
+  /**
+   * The ledger could not be written or read mid-run (a full disk, an I/O error): an operator
+   * condition, not a defect. Nothing more is sent; a rerun continues once it is cleared.
+   */
+  | "LEDGER_IO"
   /** Another process holds the ledger's lock. */
   | "LOCK_HELD"
   /** A plain-http base URL that is not loopback: credentials would travel in clear. */

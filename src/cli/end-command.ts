@@ -2,7 +2,7 @@ import { createInterface } from "node:readline/promises";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import type { Argv } from "yargs";
-import { endExecutions } from "../campaign/end-executions.js";
+import { endExecutions } from "../campaign/results/end-executions.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 

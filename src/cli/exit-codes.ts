@@ -42,6 +42,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   BROKEN_INSTALL: ExitCode.usage,
   FLOW_REFUSED: ExitCode.usage,
   LOCK_HELD: ExitCode.tempFail,
+  LEDGER_IO: ExitCode.tempFail,
   LIMITER_UNAVAILABLE: ExitCode.tempFail,
   STUDIO_API_ERROR: ExitCode.tempFail,
   STUDIO_TRANSPORT_ERROR: ExitCode.tempFail,

@@ -1,12 +1,11 @@
-import { stat } from "node:fs/promises";
 import type { Campaign } from "../campaign/campaign.js";
-import { readCampaignExecutions, type CreatedExecution } from "../campaign/created-executions.js";
+import { readCampaignExecutions, type CreatedExecution } from "../campaign/results/created-executions.js";
 import { LedgerLock } from "../ledger/ledger-lock.js";
 import { openLedgerForRun } from "../ledger/open-ledger.js";
 import type { LedgerWriter } from "../ledger/write-ledger.js";
 import { StudioClient } from "../studio/client.js";
 import type { Credentials } from "../studio/credentials.js";
-import { ExitCode, ExitError } from "./exit-codes.js";
+import { assertLedgerExists } from "./ledger-assert.js";
 
 export interface LedgerSession {
   client: StudioClient;
@@ -27,11 +26,7 @@ export async function withLedgerSession<T>(
   urls: { studio: string; api?: string | undefined },
   work: (session: LedgerSession) => Promise<T>,
 ): Promise<T> {
-  try {
-    await stat(campaign.ledgerPath);
-  } catch {
-    throw new ExitError(ExitCode.ok, `${campaign.ledgerPath}: no ledger yet: this campaign has created nothing`);
-  }
+  await assertLedgerExists(campaign.ledgerPath);
   const lock = await LedgerLock.acquire(campaign.ledgerPath);
   try {
     const { writer } = await openLedgerForRun(campaign.ledgerPath, {

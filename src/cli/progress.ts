@@ -1,4 +1,4 @@
-import { emptyCounts, type RunEvent } from "../campaign/run-events.js";
+import { emptyCounts, type RunEvent } from "../campaign/run/run-events.js";
 import { formatCounts } from "./render-summary.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Campaign } from "../campaign/campaign.js";
 import { estimatePace, formatDuration } from "../contacts/sender-throughput.js";
-import { ROW_STATUSES, type RunSummary, type StatusCounts } from "../campaign/run-events.js";
+import { ROW_STATUSES, type RunSummary, type StatusCounts } from "../campaign/run/run-events.js";
 
 export function formatCounts(counts: StatusCounts): string {
   return (

@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { resultsColumns } from "../flow/results-columns.js";
-import type { ResultsSummary } from "../campaign/collect-results.js";
+import type { ResultsSummary } from "../campaign/results/collect-results.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
@@ -38,7 +38,7 @@ export const resultsCommand = {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
     const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
-    const { collectResults } = await import("../campaign/collect-results.js");
+    const { collectResults } = await import("../campaign/results/collect-results.js");
     const stop = new AbortController();
     const onSignal = () => {
       if (stop.signal.aborted) process.exit(ExitCode.tempFail);

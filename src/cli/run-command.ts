@@ -1,9 +1,9 @@
 import { once } from "node:events";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
-import { previewCampaign } from "../campaign/preview-campaign.js";
-import type { RunSummary } from "../campaign/run-events.js";
-import { emptyThisRun } from "../campaign/run-tally.js";
+import { previewCampaign } from "../campaign/plan/preview-campaign.js";
+import type { RunSummary } from "../campaign/run/run-events.js";
+import { emptyThisRun } from "../campaign/run/run-tally.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatSummary } from "./render-summary.js";
 import { shardFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";

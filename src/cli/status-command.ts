@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
-import { refreshStatus } from "../campaign/refresh-status.js";
+import { refreshStatus } from "../campaign/results/refresh-status.js";
 import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
 
 interface StatusArgs {

@@ -1,13 +1,13 @@
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
-import { previewCampaign } from "../campaign/preview-campaign.js";
+import { previewCampaign } from "../campaign/plan/preview-campaign.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatCounts, paceLines } from "./render-summary.js";
 import { shardFromArgs, studioUrlFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
-import { preflightFlow } from "../campaign/preflight.js";
+import { preflightFlow } from "../campaign/run/preflight.js";
 import type { PreflightVerdict } from "../flow/preflight-verdict.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
-import { capPlanLine, daysNeeded, ledgerUsedToday } from "../campaign/daily-cap.js";
+import { capPlanLine, daysNeeded, ledgerUsedToday } from "../campaign/run/daily-cap.js";
 import { refreshFollowUpList } from "../campaign/follow-up/follow-up-list.js";
 import { followUpLine } from "./follow-up-line.js";
 

@@ -10,6 +10,32 @@ export class LedgerError extends StudioCampaignError {
 }
 
 /**
+ * A write (or sync) of the ledger failed mid-run — the disk is full (ENOSPC), a file-size limit
+ * (EFBIG), an I/O error (EIO): the operator frees space or fixes the disk and runs again (exit 75).
+ * What was not written was not sent: an attempt is on disk before its request leaves.
+ */
+export class LedgerIoError extends StudioCampaignError {
+  override readonly name = "LedgerIoError";
+
+  constructor(file: string, action: string, cause: unknown) {
+    const code = errnoCode(cause) ?? (cause instanceof Error ? cause.message : String(cause));
+    const hint = IO_HINTS[code] ?? code;
+    super(
+      "LEDGER_IO",
+      `${file}: the ledger could not ${action} (${hint}): nothing more was sent and the rest stays pending; ` + `fix it and run again`,
+      { cause },
+    );
+  }
+}
+
+const IO_HINTS: Record<string, string> = {
+  ENOSPC: "ENOSPC: no space left on the device",
+  EDQUOT: "EDQUOT: disk quota exceeded",
+  EFBIG: "EFBIG: file too large for this process's limit",
+  EIO: "EIO: input/output error",
+};
+
+/**
  * A ledger or lock file the file system refused (missing folder, no permission, read-only):
  * a person must fix it, so it is a LedgerError (exit 2), naming the file and the reason.
  */

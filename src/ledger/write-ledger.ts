@@ -1,5 +1,5 @@
 import { open, type FileHandle } from "node:fs/promises";
-import { ledgerFileError } from "./errors.js";
+import { LedgerIoError, ledgerFileError } from "./errors.js";
 import type { LedgerEvent } from "./events.js";
 
 /**
@@ -9,12 +9,14 @@ import type { LedgerEvent } from "./events.js";
  */
 export class LedgerWriter {
   readonly #file: FileHandle;
+  readonly #path: string;
   #queue: Array<{ line: string; resolve: () => void; reject: (err: unknown) => void }> = [];
   #flushing: Promise<void> | undefined;
   #failed: unknown;
 
-  private constructor(file: FileHandle) {
+  private constructor(file: FileHandle, path: string) {
     this.#file = file;
+    this.#path = path;
   }
 
   /**
@@ -35,7 +37,7 @@ export class LedgerWriter {
         await file.sync();
       }
     }
-    return new LedgerWriter(file);
+    return new LedgerWriter(file, path);
   }
 
   /** Whether a write or sync failed: what is in memory may then be ahead of the file. */
@@ -75,8 +77,8 @@ export class LedgerWriter {
           await this.#file.datasync();
           for (const entry of batch) entry.resolve();
         } catch (err) {
-          this.#failed = err;
-          for (const entry of [...batch, ...this.#queue]) entry.reject(err);
+          this.#failed = new LedgerIoError(this.#path, "be written", err);
+          for (const entry of [...batch, ...this.#queue]) entry.reject(this.#failed);
           this.#queue = [];
         }
       }

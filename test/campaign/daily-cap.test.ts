@@ -1,11 +1,11 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { capDay, daysNeeded, openDailyCap } from "../../src/campaign/daily-cap.js";
+import { capDay, daysNeeded, openDailyCap } from "../../src/campaign/run/daily-cap.js";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { runCampaign } from "../../src/campaign/run-campaign.js";
-import type { Clock } from "../../src/campaign/run-context.js";
-import type { RunSummary } from "../../src/campaign/run-events.js";
-import type { ShardSpec } from "../../src/campaign/shard.js";
+import { runCampaign } from "../../src/campaign/run/run-campaign.js";
+import type { Clock } from "../../src/campaign/run/run-context.js";
+import type { RunSummary } from "../../src/campaign/run/run-events.js";
+import type { ShardSpec } from "../../src/campaign/plan/shard.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { StudioClient } from "../../src/studio/client.js";
 import { createLimiter } from "../../src/throttle/create-limiter.js";

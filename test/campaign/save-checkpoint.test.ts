@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { emptyCounts } from "../../src/campaign/run-events.js";
-import { saveCheckpoint } from "../../src/campaign/save-checkpoint.js";
+import { emptyCounts } from "../../src/campaign/run/run-events.js";
+import { saveCheckpoint } from "../../src/campaign/plan/save-checkpoint.js";
 import { openContactsCsv } from "../../src/contacts/read-csv.js";
 import { SeenKeys } from "../../src/contacts/seen-keys.js";
 import { readCheckpoint } from "../../src/ledger/checkpoint.js";

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import path from "node:path";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
@@ -61,5 +62,29 @@ describe("operator errors are exit 2 with one line naming the file, never 'try a
     const { sim, f } = await setup({ contacts: "nope.csv" });
     const result = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight"]);
     expectOperatorError(result, sim, /nope\.csv: cannot read the contacts file \(ENOENT\)/);
+  });
+});
+
+describe("a ledger that does not exist is exit 2 naming it, never an empty report (issue 23)", () => {
+  it.each([
+    ["report", ["--out", "r.csv"]],
+    ["report", ["--html", "r.html"]],
+    ["status", []],
+    ["end", ["--yes"]],
+    ["results", []],
+  ] as const)("%s %s", async (command, flags) => {
+    const { sim, f } = await setup();
+    const typo = path.join(f.dir, "typo.ledger.jsonl");
+    const out = flags.map((flag) => (flag.includes(".") ? path.join(f.dir, flag) : flag));
+    const result = await runCli([
+      command,
+      f.campaignPath,
+      "--ledger",
+      typo,
+      ...out,
+      ...(command === "report" ? [] : ["--studio-url", sim.url]),
+    ]);
+    expectOperatorError(result, sim, /typo\.ledger\.jsonl: no such ledger: check --ledger, or run the campaign first/);
+    expect(existsSync(path.join(f.dir, "r.csv")) || existsSync(path.join(f.dir, "r.html"))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideContact } from "../../src/campaign/decide.js";
-import { matchDoubts } from "../../src/campaign/settle-doubts.js";
+import { decideContact } from "../../src/campaign/plan/decide.js";
+import { matchDoubts } from "../../src/campaign/run/settle-doubts.js";
 import { newContactState, type ContactState } from "../../src/ledger/contact-state.js";
 import type { Execution } from "../../src/studio/types.js";
 

@@ -5,7 +5,7 @@ import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
 import { openContactsCsv } from "../../contacts/read-csv.js";
 import { CampaignInputError, errnoCode } from "../../errors.js";
 import type { Campaign } from "../campaign.js";
-import { readCampaignExecutions, type CreatedExecution } from "../created-executions.js";
+import { readCampaignExecutions, type CreatedExecution } from "../results/created-executions.js";
 import { loadCampaign } from "../load-campaign.js";
 import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "./follow-up-target.js";
 

@@ -1,10 +1,10 @@
-import { StudioCampaignError } from "../errors.js";
-import { judgeFlow, type FlowSnapshot, type PreflightVerdict, type RevisionSnapshot } from "../flow/preflight-verdict.js";
-import type { StudioClient } from "../studio/client.js";
-import { StudioApiError } from "../studio/errors.js";
-import type { FlowResource } from "../studio/types.js";
-import { withReadRetries } from "../studio/read-retry.js";
-import { RETRY_DEFAULTS, type RetryPolicy } from "../studio/retry-policy.js";
+import { StudioCampaignError } from "../../errors.js";
+import { judgeFlow, type FlowSnapshot, type PreflightVerdict, type RevisionSnapshot } from "../../flow/preflight-verdict.js";
+import type { StudioClient } from "../../studio/client.js";
+import { StudioApiError } from "../../studio/errors.js";
+import type { FlowResource } from "../../studio/types.js";
+import { withReadRetries } from "../../studio/read-retry.js";
+import { RETRY_DEFAULTS, type RetryPolicy } from "../../studio/retry-policy.js";
 
 interface ReadRetry {
   policy: RetryPolicy;

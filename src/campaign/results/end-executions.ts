@@ -1,11 +1,11 @@
 import pLimit from "p-limit";
-import type { LedgerWriter } from "../ledger/write-ledger.js";
-import type { StudioClient } from "../studio/client.js";
-import { StudioApiError } from "../studio/errors.js";
-import { withReadRetries } from "../studio/read-retry.js";
-import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
+import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import type { StudioClient } from "../../studio/client.js";
+import { StudioApiError } from "../../studio/errors.js";
+import { withReadRetries } from "../../studio/read-retry.js";
+import { RETRY_DEFAULTS } from "../../studio/retry-policy.js";
 import { setTimeout as delay } from "node:timers/promises";
-import type { Campaign } from "./campaign.js";
+import type { Campaign } from "../campaign.js";
 import type { CreatedExecution } from "./created-executions.js";
 
 export interface EndResult {

@@ -1,4 +1,4 @@
-import type { Execution } from "../studio/types.js";
+import type { Execution } from "../../studio/types.js";
 
 export interface Doubt {
   key: string;

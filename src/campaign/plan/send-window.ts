@@ -1,4 +1,4 @@
-import type { SendWindow, Weekday } from "./campaign.js";
+import type { SendWindow, Weekday } from "../campaign.js";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { loadCampaignState } from "./campaign-state.js";
-import type { Campaign } from "./campaign.js";
+import type { Campaign } from "../campaign.js";
 import { planRows } from "./plan-rows.js";
-import type { RowStatus, RunEvent, StatusCounts } from "./run-events.js";
-import { RunTally } from "./run-tally.js";
+import type { RowStatus, RunEvent, StatusCounts } from "../run/run-events.js";
+import { RunTally } from "../run/run-tally.js";
 import type { ShardSpec } from "./shard.js";
 
 export interface PreviewResult {

@@ -1,5 +1,5 @@
-import type { SendWindow } from "./campaign.js";
-import { nextOpening } from "./send-window.js";
+import type { SendWindow } from "../campaign.js";
+import { nextOpening } from "../plan/send-window.js";
 import type { StopReason } from "./run-events.js";
 
 /**

@@ -1,16 +1,16 @@
 import pLimit from "p-limit";
-import { OptOutWriter, optOutNumber, type OptOutEntry } from "../contacts/opt-out-list.js";
-import { decideOutcome, executionFacts, OPTED_OUT_ERROR, summarizeOutcomes, type OutcomeSummary } from "../flow/outcome.js";
-import { askedPath, summarizeResults, type ColumnSummary } from "../flow/results-summary.js";
-import { valueAtPath, type ResultsColumn } from "../flow/results-columns.js";
-import type { RecordedOutcome, ResultsRecorded } from "../ledger/events.js";
-import type { LedgerWriter } from "../ledger/write-ledger.js";
-import type { StudioClient } from "../studio/client.js";
-import { StudioApiError } from "../studio/errors.js";
-import { withReadRetries } from "../studio/read-retry.js";
-import type { RetryPolicy } from "../studio/retry-policy.js";
-import type { ExecutionContextResource } from "../studio/types.js";
-import type { Campaign } from "./campaign.js";
+import { OptOutWriter, optOutNumber, type OptOutEntry } from "../../contacts/opt-out-list.js";
+import { decideOutcome, executionFacts, OPTED_OUT_ERROR, summarizeOutcomes, type OutcomeSummary } from "../../flow/outcome.js";
+import { askedPath, summarizeResults, type ColumnSummary } from "../../flow/results-summary.js";
+import { valueAtPath, type ResultsColumn } from "../../flow/results-columns.js";
+import type { RecordedOutcome, ResultsRecorded } from "../../ledger/events.js";
+import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import type { StudioClient } from "../../studio/client.js";
+import { StudioApiError } from "../../studio/errors.js";
+import { withReadRetries } from "../../studio/read-retry.js";
+import type { RetryPolicy } from "../../studio/retry-policy.js";
+import type { ExecutionContextResource } from "../../studio/types.js";
+import type { Campaign } from "../campaign.js";
 import { mergeResults, type CreatedExecution } from "./created-executions.js";
 import { refreshStatus, type StatusCounts } from "./refresh-status.js";
 

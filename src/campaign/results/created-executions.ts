@@ -1,5 +1,5 @@
-import type { ResultsRecorded } from "../ledger/events.js";
-import { readLedger } from "../ledger/read-ledger.js";
+import type { ResultsRecorded } from "../../ledger/events.js";
+import { readLedger } from "../../ledger/read-ledger.js";
 
 export interface CreatedExecution {
   sid: string;

@@ -1,10 +1,10 @@
 import pLimit from "p-limit";
-import type { LedgerWriter } from "../ledger/write-ledger.js";
-import type { StudioClient } from "../studio/client.js";
-import { StudioApiError } from "../studio/errors.js";
-import type { Campaign } from "./campaign.js";
+import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import type { StudioClient } from "../../studio/client.js";
+import { StudioApiError } from "../../studio/errors.js";
+import type { Campaign } from "../campaign.js";
 import type { CreatedExecution } from "./created-executions.js";
-import { CLOCK_SKEW_MS } from "./settle-doubts.js";
+import { CLOCK_SKEW_MS } from "../run/settle-doubts.js";
 
 export interface StatusCounts {
   active: number;

@@ -1,15 +1,15 @@
 import Bottleneck from "bottleneck";
-import { contactKey, type Contact } from "../contacts/contact.js";
-import { newContactState, type ContactState } from "../ledger/contact-state.js";
-import type { AttemptFailed } from "../ledger/events.js";
-import { StudioApiError } from "../studio/errors.js";
-import { backoff, decideAfterCreateFailure, type CreateFailureDecision } from "../studio/retry-policy.js";
-import { LimiterUnavailableError } from "../throttle/create-limiter.js";
-import type { Execution } from "../studio/types.js";
+import { contactKey, type Contact } from "../../contacts/contact.js";
+import { newContactState, type ContactState } from "../../ledger/contact-state.js";
+import type { AttemptFailed } from "../../ledger/events.js";
+import { StudioApiError } from "../../studio/errors.js";
+import { backoff, decideAfterCreateFailure, type CreateFailureDecision } from "../../studio/retry-policy.js";
+import { LimiterUnavailableError } from "../../throttle/create-limiter.js";
+import type { Execution } from "../../studio/types.js";
 import { decideAfterEnd, decideConflict, type ConflictFacts, type EndOutcome } from "./conflict-decision.js";
 import { createdSince } from "./settle-doubts.js";
 import type { RunContext } from "./run-context.js";
-import { isPastDeadline } from "./plan-rows.js";
+import { isPastDeadline } from "../plan/plan-rows.js";
 
 /** A final or pending status; `in-doubt`: it awaits settlement through List. */
 export type SendResult = "created" | "conflict_skipped" | "failed" | "expired" | "pending" | "in-doubt";

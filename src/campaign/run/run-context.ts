@@ -1,11 +1,11 @@
-import { LimiterUnavailableError, type AccountLimiter } from "../throttle/create-limiter.js";
-import type { LedgerWriter } from "../ledger/write-ledger.js";
-import { applyEvent, type LedgerState } from "../ledger/contact-state.js";
-import type { LedgerEvent } from "../ledger/events.js";
-import type { StudioClient } from "../studio/client.js";
-import { StudioApiError, StudioTransportError } from "../studio/errors.js";
-import type { RetryPolicy } from "../studio/retry-policy.js";
-import type { Campaign } from "./campaign.js";
+import { LimiterUnavailableError, type AccountLimiter } from "../../throttle/create-limiter.js";
+import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import { applyEvent, type LedgerState } from "../../ledger/contact-state.js";
+import type { LedgerEvent } from "../../ledger/events.js";
+import type { StudioClient } from "../../studio/client.js";
+import { StudioApiError, StudioTransportError } from "../../studio/errors.js";
+import type { RetryPolicy } from "../../studio/retry-policy.js";
+import type { Campaign } from "../campaign.js";
 import type { RunEvent, StopReason } from "./run-events.js";
 import type { DailyCap } from "./daily-cap.js";
 

@@ -1,4 +1,4 @@
-import type { ContactState } from "../ledger/contact-state.js";
+import type { ContactState } from "../../ledger/contact-state.js";
 
 export type ContactDecision =
   /** Final in the ledger: never sent again. */

@@ -1,8 +1,8 @@
-import { contactKey, type Contact } from "../contacts/contact.js";
-import { createdExecutions } from "./created-executions.js";
-import { StudioApiError } from "../studio/errors.js";
-import { withReadRetries } from "../studio/read-retry.js";
-import type { Execution } from "../studio/types.js";
+import { contactKey, type Contact } from "../../contacts/contact.js";
+import { createdExecutions } from "../results/created-executions.js";
+import { StudioApiError } from "../../studio/errors.js";
+import { withReadRetries } from "../../studio/read-retry.js";
+import type { Execution } from "../../studio/types.js";
 import type { RunContext } from "./run-context.js";
 import { CLOCK_SKEW_MS, matchDoubts, type Doubt } from "./settle-doubts.js";
 

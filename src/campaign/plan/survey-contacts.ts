@@ -1,7 +1,7 @@
-import { RowClassifier } from "../contacts/classify.js";
-import { openContactsCsv } from "../contacts/read-csv.js";
-import { loadSuppression } from "../contacts/suppression.js";
-import type { Campaign } from "./campaign.js";
+import { RowClassifier } from "../../contacts/classify.js";
+import { openContactsCsv } from "../../contacts/read-csv.js";
+import { loadSuppression } from "../../contacts/suppression.js";
+import type { Campaign } from "../campaign.js";
 import type { CampaignState } from "./campaign-state.js";
 
 /** What `run` needs before it sends: no row validated (the run's own pass does that, once). */

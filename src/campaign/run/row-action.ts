@@ -1,8 +1,8 @@
-import type { Contact, RowVerdict } from "../contacts/contact.js";
-import type { SendWindow } from "./campaign.js";
-import type { PlannedRow } from "./plan-rows.js";
+import type { Contact, RowVerdict } from "../../contacts/contact.js";
+import type { SendWindow } from "../campaign.js";
+import type { PlannedRow } from "../plan/plan-rows.js";
 import type { RowStatus } from "./run-events.js";
-import { isInsideWindow, windowZones } from "./send-window.js";
+import { isInsideWindow, windowZones } from "../plan/send-window.js";
 
 /** What the run does with one planned row. */
 export type RowAction =

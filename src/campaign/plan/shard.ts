@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { contactKey, type RowVerdict } from "../contacts/contact.js";
+import { contactKey, type RowVerdict } from "../../contacts/contact.js";
 
 /** `--shard K/N`: shard K (1-based) of N. */
 export interface ShardSpec {

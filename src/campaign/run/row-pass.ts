@@ -1,10 +1,10 @@
-import type { Contact } from "../contacts/contact.js";
+import type { Contact } from "../../contacts/contact.js";
 import { ContactSender, type SendOutcome } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
-import type { FinalPrefixTracker } from "./final-prefix.js";
+import type { FinalPrefixTracker } from "../plan/final-prefix.js";
 import { HoldTracker } from "./holds.js";
 import { capReachedMessage } from "./daily-cap.js";
-import type { PlannedRow } from "./plan-rows.js";
+import type { PlannedRow } from "../plan/plan-rows.js";
 import { decideRow, finalStatusOf, type RowAction } from "./row-action.js";
 import type { RunContext } from "./run-context.js";
 import type { RunTally } from "./run-tally.js";
@@ -175,7 +175,7 @@ export class RowPass {
     const job = this.#sender.send(contact).then(
       (outcome) => this.#landed(contact, outcome),
       (err: unknown) => {
-        ctx.stop.request("outage", `the ledger could not be written: ${String(err)}`);
+        ctx.stop.request("outage", err instanceof Error ? err.message : `the ledger could not be written: ${String(err)}`);
         this.#tally.carried("pending");
       },
     );

@@ -1,6 +1,6 @@
-import { wallClockToInstant } from "../contacts/deadline.js";
-import { contactsAttemptedSince } from "../ledger/recent-attempts.js";
-import type { Campaign } from "./campaign.js";
+import { wallClockToInstant } from "../../contacts/deadline.js";
+import { contactsAttemptedSince } from "../../ledger/recent-attempts.js";
+import type { Campaign } from "../campaign.js";
 
 /**
  * The daily cap (SPEC §13): at most `rate.maxPerDay` messages a day, a contact's create counting
@@ -152,7 +152,7 @@ export async function openDailyCap(
   if (maxPerDay === undefined) return undefined;
   const settings: CapSettings = { maxPerDay, dayZone, messagesPerContact, capKey: options.redisUrl === undefined ? undefined : capKey };
   if (options.redisUrl !== undefined) {
-    const { RedisDailyCount } = await import("../throttle/redis-daily-count.js"); // ioredis: only when shared
+    const { RedisDailyCount } = await import("../../throttle/redis-daily-count.js"); // ioredis: only when shared
     return new SharedDailyCap(settings, new RedisDailyCount({ url: options.redisUrl, key: capKey ?? `campaign:${campaign.name}` }));
   }
   return new LocalDailyCap(settings, { day: capDay(dayZone, options.at).key, used: await ledgerUsedToday(campaign, options.at) });

@@ -1,22 +1,22 @@
-import { LedgerLock } from "../ledger/ledger-lock.js";
-import { openLedgerForRun } from "../ledger/open-ledger.js";
-import type { LedgerWriter } from "../ledger/write-ledger.js";
-import { applyEvent } from "../ledger/contact-state.js";
-import type { StudioClient } from "../studio/client.js";
-import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
-import type { AccountLimiter } from "../throttle/create-limiter.js";
-import type { FlowFacts } from "../flow/preflight-verdict.js";
-import type { Campaign } from "./campaign.js";
+import { LedgerLock } from "../../ledger/ledger-lock.js";
+import { openLedgerForRun } from "../../ledger/open-ledger.js";
+import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import { applyEvent } from "../../ledger/contact-state.js";
+import type { StudioClient } from "../../studio/client.js";
+import { RETRY_DEFAULTS } from "../../studio/retry-policy.js";
+import type { AccountLimiter } from "../../throttle/create-limiter.js";
+import type { FlowFacts } from "../../flow/preflight-verdict.js";
+import type { Campaign } from "../campaign.js";
 import type { DailyCap } from "./daily-cap.js";
-import { loadCampaignState, type CampaignState } from "./campaign-state.js";
-import type { FinalPrefixTracker } from "./final-prefix.js";
-import { planRows } from "./plan-rows.js";
+import { loadCampaignState, type CampaignState } from "../plan/campaign-state.js";
+import type { FinalPrefixTracker } from "../plan/final-prefix.js";
+import { planRows } from "../plan/plan-rows.js";
 import { RowPass } from "./row-pass.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
 import type { RowStatus, RunEvent, RunSummary } from "./run-events.js";
 import { RunTally } from "./run-tally.js";
-import { saveCheckpoint } from "./save-checkpoint.js";
-import type { ShardSpec } from "./shard.js";
+import { saveCheckpoint } from "../plan/save-checkpoint.js";
+import type { ShardSpec } from "../plan/shard.js";
 
 export interface RunOptions {
   campaign: Campaign;
@@ -118,7 +118,9 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     unwatch();
     await pass.drain();
     await Promise.allSettled([...ctx.pendingWrites]);
-    await writer.close();
+    // A ledger that failed mid-run (a full disk) is an operator condition: the run stops with the
+    // rest pending (exit 75) and its summary, never an internal error.
+    await writer.close().catch((err: unknown) => stop.request("outage", err instanceof Error ? err.message : String(err)));
   }
   if (!writer.failed && planned.prefix) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard });
   for (const held of pass.holds.stops()) stop.request(held.reason, held.message);

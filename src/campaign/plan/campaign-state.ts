@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-import type { CsvResumePoint } from "../contacts/read-csv.js";
-import { SeenKeys } from "../contacts/seen-keys.js";
-import { checkpointHolds, readCheckpoint, stateFromCheckpoint, type Checkpoint } from "../ledger/checkpoint.js";
-import { applyEvent, finishFold, type LedgerState } from "../ledger/contact-state.js";
-import { loadLedgerState } from "../ledger/open-ledger.js";
-import { readLedgerBatches, type LedgerScan } from "../ledger/read-ledger.js";
-import type { Campaign } from "./campaign.js";
-import { emptyCounts, type StatusCounts } from "./run-events.js";
+import type { CsvResumePoint } from "../../contacts/read-csv.js";
+import { SeenKeys } from "../../contacts/seen-keys.js";
+import { checkpointHolds, readCheckpoint, stateFromCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
+import { applyEvent, finishFold, type LedgerState } from "../../ledger/contact-state.js";
+import { loadLedgerState } from "../../ledger/open-ledger.js";
+import { readLedgerBatches, type LedgerScan } from "../../ledger/read-ledger.js";
+import type { Campaign } from "../campaign.js";
+import { emptyCounts, type StatusCounts } from "../run/run-events.js";
 import type { ShardSpec } from "./shard.js";
 
 /** Where a checkpoint lets reading start, and what came before that point. */

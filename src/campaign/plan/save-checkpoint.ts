@@ -1,14 +1,14 @@
 import { stat } from "node:fs/promises";
-import { keptKey, RowClassifier } from "../contacts/classify.js";
-import { contactKey } from "../contacts/contact.js";
-import { openContactsCsv, recordEndsAreFinal } from "../contacts/read-csv.js";
-import { loadSuppression } from "../contacts/suppression.js";
-import { hashRange, ledgerEdges, writeCheckpoint, type Checkpoint } from "../ledger/checkpoint.js";
-import type { LedgerState } from "../ledger/contact-state.js";
-import type { Campaign } from "./campaign.js";
+import { keptKey, RowClassifier } from "../../contacts/classify.js";
+import { contactKey } from "../../contacts/contact.js";
+import { openContactsCsv, recordEndsAreFinal } from "../../contacts/read-csv.js";
+import { loadSuppression } from "../../contacts/suppression.js";
+import { hashRange, ledgerEdges, writeCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
+import type { LedgerState } from "../../ledger/contact-state.js";
+import type { Campaign } from "../campaign.js";
 import { campaignFingerprint } from "./campaign-state.js";
 import { FinalPrefixTracker, type FinalPrefix } from "./final-prefix.js";
-import type { RowStatus } from "./run-events.js";
+import type { RowStatus } from "../run/run-events.js";
 import { isOtherShardsRow, type ShardSpec } from "./shard.js";
 
 // `opted_out` too: an opt-in changes the opt-out list, which the fingerprint covers, so the prefix is not used then.

@@ -1,0 +1,14 @@
+import { stat } from "node:fs/promises";
+import { ExitCode, ExitError } from "./exit-codes.js";
+
+/**
+ * `report`, `status`, `end` and `results` read a ledger that must exist: a typo in `--ledger`, or
+ * a campaign never run, is exit 2 naming it — never an empty report that says "0 rows".
+ */
+export async function assertLedgerExists(ledgerPath: string): Promise<void> {
+  try {
+    await stat(ledgerPath);
+  } catch {
+    throw new ExitError(ExitCode.usage, `${ledgerPath}: no such ledger: check --ledger, or run the campaign first`);
+  }
+}
