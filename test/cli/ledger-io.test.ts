@@ -22,7 +22,8 @@ describe("a ledger that cannot be written mid-run (issue 23)", () => {
       () => sim.close(),
       () => f.cleanup(),
     );
-    const args = ["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--rate", "1000"];
+    // A short request timeout: the attempts left open by the failure are settled (List) that much later.
+    const args = ["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--rate", "1000", "--request-timeout", "300"];
     const quoted = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
     const child = spawn("bash", ["-c", `ulimit -f 16; exec ${quoted}`], { env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
     const result = await waitForExit(child);
