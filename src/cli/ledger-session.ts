@@ -1,8 +1,8 @@
 import type { Campaign } from "../campaign/campaign.js";
 import { readCampaignExecutions, type CreatedExecution } from "../campaign/results/created-executions.js";
-import { LedgerLock } from "../ledger/ledger-lock.js";
+import { campaignLedger } from "../campaign/campaign-ledger.js";
+import type { LedgerWriter } from "../ledger/ledger-store.js";
 import { openLedgerForRun } from "../ledger/open-ledger.js";
-import type { LedgerWriter } from "../ledger/write-ledger.js";
 import { StudioClient } from "../studio/client.js";
 import type { Credentials } from "../studio/credentials.js";
 import { assertLedgerExists } from "./ledger-assert.js";
@@ -26,10 +26,11 @@ export async function withLedgerSession<T>(
   urls: { studio: string; api?: string | undefined },
   work: (session: LedgerSession) => Promise<T>,
 ): Promise<T> {
-  await assertLedgerExists(campaign.ledgerPath);
-  const lock = await LedgerLock.acquire(campaign.ledgerPath);
+  const ledger = campaignLedger(campaign);
+  await assertLedgerExists(ledger);
+  const lock = await ledger.lock();
   try {
-    const { writer } = await openLedgerForRun(campaign.ledgerPath, {
+    const { writer } = await openLedgerForRun(ledger, {
       name: campaign.name,
       flowSid: campaign.flowSid,
       from: campaign.from,
@@ -42,7 +43,7 @@ export async function withLedgerSession<T>(
       ...(urls.api !== undefined ? { apiBaseUrl: urls.api } : {}),
     });
     try {
-      return await work({ client, writer, ...(await readCampaignExecutions(campaign.ledgerPath)) });
+      return await work({ client, writer, ...(await readCampaignExecutions(ledger)) });
     } finally {
       await client.close();
       await writer.close();

@@ -8,6 +8,9 @@ import { withFollowUps } from "../report/merge-follow-ups.js";
 import { describeWindow } from "../campaign/plan/send-window.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { assertLedgerExists } from "./ledger-assert.js";
+import { campaignLedger } from "../campaign/campaign-ledger.js";
+import { openLedgerStore } from "../ledger/open-store.js";
+import type { LedgerStore } from "../ledger/ledger-store.js";
 import { withCampaignArgument } from "./shared-options.js";
 
 interface ReportArgs {
@@ -36,7 +39,8 @@ export const reportCommand = {
       }),
   handler: async (argv: ReportArgs) => {
     const campaign = await loadCampaign(argv.campaign, {});
-    const ledgers = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
+    const locations = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
+    const ledgers = locations.map((location) => openLedgerStore(location, campaign.name));
     for (const ledger of ledgers) await assertLedgerExists(ledger);
     const followUps = argv["follow-up"] ?? [];
     if (argv.html !== undefined) {
@@ -63,7 +67,7 @@ export const reportCommand = {
 
 /** The campaign's report, with each `--follow-up`'s columns beside its rows (SPEC §13). */
 async function buildMergedReport(
-  ledgers: string[],
+  ledgers: LedgerStore[],
   campaign: Campaign,
   followUpFiles: readonly string[],
   rowsPerPass?: number,
@@ -74,9 +78,10 @@ async function buildMergedReport(
   for (const file of followUpFiles) {
     const followUp = await loadCampaign(file);
     if (!followUp.followUpOf) throw new ExitError(ExitCode.usage, `--follow-up ${file}: not a follow-up campaign (it has no "followUpOf")`);
-    await assertLedgerExists(followUp.ledgerPath);
+    const ledger = campaignLedger(followUp);
+    await assertLedgerExists(ledger);
     const options = { results: followUp.results, ...(rowsPerPass ? { rowsPerPass } : {}) };
-    followUps.push({ name: followUp.name, report: await buildReport([followUp.ledgerPath], options) });
+    followUps.push({ name: followUp.name, report: await buildReport([ledger], options) });
   }
   return withFollowUps(report, followUps);
 }

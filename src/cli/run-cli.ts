@@ -1,6 +1,7 @@
 import { StudioCampaignError } from "../errors.js";
 import { buildCli, UsageError } from "./build-cli.js";
 import { ExitCode, ExitError, exitCodeForError } from "./exit-codes.js";
+import { closeLedgerStores } from "../ledger/open-store.js";
 
 /** Stacks only on request: `DEBUG=studio-campaign` (or `DEBUG=*`). */
 const showStacks = () => /(^|,)\s*(\*|studio-campaign)\s*(,|$)/.test(process.env.DEBUG ?? "");
@@ -17,6 +18,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(describe(err));
     return err instanceof UsageError ? ExitCode.usage : exitCodeForError(err);
+  } finally {
+    await closeLedgerStores(); // PostgreSQL pools: the process exits at once
   }
 }
 

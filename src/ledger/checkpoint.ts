@@ -4,6 +4,7 @@ import { open, readdir, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { ContactState, LedgerState } from "./contact-state.js";
 import type { CampaignHeader, FlowChecked } from "./events.js";
+import type { LedgerStore } from "./ledger-store.js";
 
 /**
  * A checkpoint makes a cron rerun cost what is new, not what is done (`<ledger>.checkpoint`).
@@ -142,15 +143,15 @@ export async function readCheckpoint(
  */
 export async function checkpointHolds(
   checkpoint: Checkpoint,
-  ledgerPath: string,
+  ledger: Pick<LedgerStore, "end" | "identity">,
   contactsPath: string,
   fingerprint: string,
 ): Promise<boolean> {
   if (checkpoint.fingerprint !== fingerprint) return false;
   try {
-    const [ledgerSize, csvSize] = [(await stat(ledgerPath)).size, (await stat(contactsPath)).size];
+    const [ledgerSize, csvSize] = [await ledger.end(), (await stat(contactsPath)).size];
     if (ledgerSize < checkpoint.ledger.bytes || csvSize < checkpoint.csv.bytes) return false;
-    const edges = await ledgerEdges(ledgerPath, checkpoint.ledger.bytes);
+    const edges = await ledger.identity(checkpoint.ledger.bytes);
     if (edges.head !== checkpoint.ledger.head || edges.tail !== checkpoint.ledger.tail) return false;
     return (await hashRange(contactsPath, 0, checkpoint.csv.bytes)) === checkpoint.csv.prefixHash;
   } catch {

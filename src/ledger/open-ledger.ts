@@ -1,15 +1,15 @@
 import { LedgerError } from "./errors.js";
 import type { CampaignHeader } from "./events.js";
 import { applyEvent, emptyLedgerState, finishFold, type LedgerState } from "./contact-state.js";
-import { readLedgerBatches, type LedgerScan } from "./read-ledger.js";
-import { LedgerWriter } from "./write-ledger.js";
+import type { LedgerStore, LedgerWriter } from "./ledger-store.js";
+import type { LedgerScan } from "./read-ledger.js";
 
 export type LedgerBinding = Omit<CampaignHeader, "t" | "v" | "at">;
 
 /** Read and fold a ledger (read-only: `validate`, `report`). */
-export async function loadLedgerState(file: string, scan?: LedgerScan): Promise<LedgerState> {
+export async function loadLedgerState(ledger: LedgerStore, scan?: LedgerScan): Promise<LedgerState> {
   const state = emptyLedgerState();
-  for await (const batch of readLedgerBatches(file, scan)) for (const event of batch) applyEvent(state, event);
+  for await (const batch of ledger.batches(scan)) for (const event of batch) applyEvent(state, event);
   finishFold(state);
   return state;
 }
@@ -19,15 +19,15 @@ export async function loadLedgerState(file: string, scan?: LedgerScan): Promise<
  * sender or account (SPEC §5), cut a torn tail, and write the header of a new one.
  */
 export async function openLedgerForRun(
-  file: string,
+  ledger: LedgerStore,
   binding: LedgerBinding,
   options: { now?: () => Date; loaded?: { state: LedgerState; scan: LedgerScan } } = {},
 ): Promise<{ state: LedgerState; writer: LedgerWriter }> {
   const now = options.now ?? (() => new Date());
   const scan: LedgerScan = options.loaded?.scan ?? { validBytes: 0, tornTail: false };
-  const state = options.loaded?.state ?? (await loadLedgerState(file, scan));
-  if (state.header) assertBinding(file, state.header, binding);
-  const writer = await LedgerWriter.open(file, scan.validBytes);
+  const state = options.loaded?.state ?? (await loadLedgerState(ledger, scan));
+  if (state.header) assertBinding(ledger.label, state.header, binding);
+  const writer = await ledger.openWriter(scan.validBytes);
   if (!state.header) {
     const header: CampaignHeader = { t: "campaign", v: 1, ...binding, at: now().toISOString() };
     await writer.append(header);

@@ -1,13 +1,14 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { LedgerIoError, ledgerFileError } from "./errors.js";
 import type { LedgerEvent } from "./events.js";
+import type { LedgerWriter } from "./ledger-store.js";
 
 /**
  * Appends events with group commit: every event handed in while a flush is under way goes into
  * the next single write + fsync. `append` resolves once its line is on disk, so a caller that
  * awaits it knows the event is durable (SPEC §5: an attempt is durable before its request leaves).
  */
-export class LedgerWriter {
+export class FileLedgerWriter implements LedgerWriter {
   readonly #file: FileHandle;
   readonly #path: string;
   #queue: Array<{ line: string; resolve: () => void; reject: (err: unknown) => void }> = [];
@@ -23,7 +24,7 @@ export class LedgerWriter {
    * Open for appending, created with mode 0600 (personal data). `validBytes` from the reader
    * cuts a torn tail first, so the next line does not land glued to half a line.
    */
-  static async open(path: string, validBytes: number | undefined): Promise<LedgerWriter> {
+  static async open(path: string, validBytes: number | undefined): Promise<FileLedgerWriter> {
     let file: FileHandle;
     try {
       file = await open(path, "a+", 0o600);
@@ -37,7 +38,7 @@ export class LedgerWriter {
         await file.sync();
       }
     }
-    return new LedgerWriter(file, path);
+    return new FileLedgerWriter(file, path);
   }
 
   /** Whether a write or sync failed: what is in memory may then be ahead of the file. */

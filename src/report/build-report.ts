@@ -1,7 +1,7 @@
 import { contactKey } from "../contacts/contact.js";
 import type { FlowChecked, LedgerEvent, RecordedOutcome } from "../ledger/events.js";
 import type { Outcome } from "../flow/outcome.js";
-import { readLedgerText } from "../ledger/read-ledger.js";
+import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { RowStatus } from "../ledger/row-status.js";
 import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
 import { csvLine } from "./csv-cell.js";
@@ -113,13 +113,19 @@ function* scanLines(text: string): Generator<{ start: number; end: number; row: 
  * those rows created, and yields the range sorted.
  */
 export async function buildReport(
-  ledgerFiles: string[],
+  ledgers: LedgerStore[],
   options: { results?: ResultsColumn[] | undefined; rowsPerPass?: number } = {},
 ): Promise<Report> {
   let maxRow = 0;
   let flow: FlowChecked | undefined;
-  for (const file of ledgerFiles) {
-    for await (const text of readLedgerText(file)) {
+  for (const ledger of ledgers) {
+    if (ledger.reportFacts) {
+      const facts = await ledger.reportFacts();
+      maxRow = Math.max(maxRow, facts.maxRow);
+      if (facts.flowLine !== undefined) flow = JSON.parse(facts.flowLine) as FlowChecked;
+      continue;
+    }
+    for await (const text of ledger.text()) {
       for (const line of scanLines(text)) {
         if (line.row !== undefined) maxRow = Math.max(maxRow, line.row);
         else if (text.startsWith('{"t":"flow"', line.start)) flow = JSON.parse(text.slice(line.start, line.end)) as FlowChecked;
@@ -127,11 +133,11 @@ export async function buildReport(
     }
   }
   const columns = resultsColumns(options.results, flow?.questions);
-  return { resultsColumns: columns, flow, chunks: rowRanges(ledgerFiles, columns, maxRow, options.rowsPerPass ?? ROWS_PER_PASS) };
+  return { resultsColumns: columns, flow, chunks: rowRanges(ledgers, columns, maxRow, options.rowsPerPass ?? ROWS_PER_PASS) };
 }
 
 async function* rowRanges(
-  ledgerFiles: string[],
+  ledgers: LedgerStore[],
   columns: ResultsColumn[],
   maxRow: number,
   rowsPerPass: number,
@@ -144,8 +150,8 @@ async function* rowRanges(
     const resultsBySid = new Map<string, Record<string, unknown>>();
     const outcomeBySid = new Map<string, RecordedOutcome>();
     const sidsInRange = new Set<string>();
-    for (const file of ledgerFiles) {
-      for await (const text of readLedgerText(file)) {
+    for (const ledger of ledgers) {
+      for await (const text of ledger.rangeText?.(low, high) ?? ledger.text()) {
         for (const line of scanLines(text)) {
           if (line.row !== undefined) {
             if (line.row < low || line.row >= high) continue;

@@ -7,6 +7,7 @@ import { ContactSender } from "../../src/campaign/run/contact-sender.js";
 import { RunContext, StopControl, systemClock } from "../../src/campaign/run/run-context.js";
 import type { Contact } from "../../src/contacts/contact.js";
 import { openLedgerForRun } from "../../src/ledger/open-ledger.js";
+import { FileLedger } from "../../src/ledger/file-ledger.js";
 import { RETRY_DEFAULTS } from "../../src/studio/retry-policy.js";
 import type { StudioClient } from "../../src/studio/client.js";
 import type { AccountLimiter } from "../../src/throttle/create-limiter.js";
@@ -25,7 +26,7 @@ describe("ContactSender at departure", () => {
       { name: "c", flowSid: FLOW_SID, from: "+15017122661", contacts: "contacts.csv" },
       path.join(dir, "c.json"),
     );
-    const { state, writer } = await openLedgerForRun(campaign.ledgerPath, {
+    const { state, writer } = await openLedgerForRun(new FileLedger(campaign.ledgerPath), {
       name: "c",
       flowSid: FLOW_SID,
       from: campaign.from,

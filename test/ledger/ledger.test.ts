@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { openLedgerForRun, loadLedgerState } from "../../src/ledger/open-ledger.js";
-import { LedgerWriter } from "../../src/ledger/write-ledger.js";
+import { FileLedgerWriter } from "../../src/ledger/write-ledger.js";
+import { FileLedger } from "../../src/ledger/file-ledger.js";
 import type { LedgerEvent } from "../../src/ledger/events.js";
 
 let dir: string;
@@ -22,13 +23,13 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe("ledger", () => {
   it("is created with mode 0600, starts with its binding, and resumes the state", async () => {
-    const first = await openLedgerForRun(file, binding);
+    const first = await openLedgerForRun(new FileLedger(file), binding);
     await first.writer.append(attempt("+1"));
     await first.writer.append(created("+1"));
     await first.writer.append(attempt("+2"));
     await first.writer.close();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const { state, writer } = await openLedgerForRun(file, binding);
+    const { state, writer } = await openLedgerForRun(new FileLedger(file), binding);
     await writer.close();
     expect(state.header).toMatchObject(binding);
     expect(state.contacts.get("+1|+15017122661")).toMatchObject({ status: "created", inDoubt: false });
@@ -37,11 +38,11 @@ describe("ledger", () => {
   });
 
   it("forgives and cuts a torn last line, so the next line is whole", async () => {
-    const { writer } = await openLedgerForRun(file, binding);
+    const { writer } = await openLedgerForRun(new FileLedger(file), binding);
     await writer.append(created("+1"));
     await writer.close();
     await appendFile(file, '{"t":"created","row":2,"to":"+2","fr');
-    const reopened = await openLedgerForRun(file, binding);
+    const reopened = await openLedgerForRun(new FileLedger(file), binding);
     expect(reopened.state.contacts.has("+2|+15017122661")).toBe(false);
     await reopened.writer.append(created("+3"));
     await reopened.writer.close();
@@ -50,28 +51,28 @@ describe("ledger", () => {
   });
 
   it("reports a corrupt middle line with its number and does not touch the file", async () => {
-    const { writer } = await openLedgerForRun(file, binding);
+    const { writer } = await openLedgerForRun(new FileLedger(file), binding);
     await writer.append(created("+1"));
     await writer.close();
     await appendFile(file, "garbage\n");
     await appendFile(file, `${JSON.stringify(created("+2"))}\n`);
     const before = await readFile(file, "utf8");
-    await expect(openLedgerForRun(file, binding)).rejects.toThrow(/line 3 is corrupt/);
-    await expect(loadLedgerState(file)).rejects.toBeInstanceOf(LedgerError);
+    await expect(openLedgerForRun(new FileLedger(file), binding)).rejects.toThrow(/line 3 is corrupt/);
+    await expect(loadLedgerState(new FileLedger(file))).rejects.toBeInstanceOf(LedgerError);
     expect(await readFile(file, "utf8")).toBe(before);
   });
 
   it("refuses another flow, sender or account", async () => {
-    const { writer } = await openLedgerForRun(file, binding);
+    const { writer } = await openLedgerForRun(new FileLedger(file), binding);
     await writer.close();
     for (const key of ["flowSid", "from", "account"] as const) {
-      await expect(openLedgerForRun(file, { ...binding, [key]: "other" })).rejects.toThrow(new RegExp(`belongs to ${key}`));
+      await expect(openLedgerForRun(new FileLedger(file), { ...binding, [key]: "other" })).rejects.toThrow(new RegExp(`belongs to ${key}`));
     }
   });
 
   it("group-commits: concurrent appends all land whole, in order of arrival", async () => {
     await writeFile(file, "");
-    const writer = await LedgerWriter.open(file, 0);
+    const writer = await FileLedgerWriter.open(file, 0);
     await Promise.all(Array.from({ length: 500 }, (_, i) => writer.append(attempt(`+${i}`))));
     await writer.close();
     const lines = (await readFile(file, "utf8")).split("\n").filter(Boolean);
@@ -79,12 +80,12 @@ describe("ledger", () => {
   });
 
   it("handles multi-byte characters across read chunks", async () => {
-    const { writer } = await openLedgerForRun(file, binding);
+    const { writer } = await openLedgerForRun(new FileLedger(file), binding);
     for (let i = 0; i < 3000; i++) {
       await writer.append({ t: "row", row: i, status: "invalid", to: "ü€😀".repeat(5), from: "+1", reason: "ñ".repeat(20), at });
     }
     await writer.close();
-    const state = await loadLedgerState(file);
+    const state = await loadLedgerState(new FileLedger(file));
     expect(state.skippedRows.size).toBe(3000);
   });
 });

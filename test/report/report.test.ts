@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildReport, reportCsvChunks } from "../../src/report/build-report.js";
+import { FileLedger } from "../../src/ledger/file-ledger.js";
 import { parseCsv } from "../helpers/cli.js";
 
 const dirs: string[] = [];
@@ -44,7 +45,13 @@ function shardLines(rows: number[]): string[] {
 
 async function csvText(files: string[], rowsPerPass: number): Promise<string> {
   let text = "";
-  for await (const chunk of reportCsvChunks(await buildReport(files, { rowsPerPass }))) text += chunk;
+  for await (const chunk of reportCsvChunks(
+    await buildReport(
+      files.map((f) => new FileLedger(f)),
+      { rowsPerPass },
+    ),
+  ))
+    text += chunk;
   return text;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { refreshStatus } from "../../src/campaign/results/refresh-status.js";
 import type { CreatedExecution } from "../../src/campaign/results/created-executions.js";
 import type { Campaign } from "../../src/campaign/campaign.js";
-import type { LedgerWriter } from "../../src/ledger/write-ledger.js";
+import type { LedgerWriter } from "../../src/ledger/ledger-store.js";
 import type { StudioClient } from "../../src/studio/client.js";
 
 describe("refreshStatus at scale", () => {

@@ -7,6 +7,7 @@ import { CampaignInputError, errnoCode } from "../../errors.js";
 import type { Campaign } from "../campaign.js";
 import { readCampaignExecutions, type CreatedExecution } from "../results/created-executions.js";
 import { loadCampaign } from "../load-campaign.js";
+import { campaignLedger } from "../campaign-ledger.js";
 import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "./follow-up-target.js";
 
 /** Where a follow-up stands (SPEC §13): what `validate` prints, and what a run lists. */
@@ -37,7 +38,7 @@ export async function refreshFollowUpList(campaign: Campaign, options: { now: nu
   const rule = campaign.followUpOf;
   if (!rule) throw new Error(`${campaign.name} is not a follow-up`);
   const source = await loadSource(rule.campaignPath, campaign);
-  const { executions } = await readCampaignExecutions(source.ledgerPath);
+  const { executions } = await readCampaignExecutions(campaignLedger(source));
   const optedOut = await loadOptedOut(campaign.optOutsPath, campaign.defaultRegion);
   const tally: FollowUpTally = {
     source: source.name,

@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { CsvResumePoint } from "../../contacts/read-csv.js";
 import { SeenKeys } from "../../contacts/seen-keys.js";
-import { checkpointHolds, readCheckpoint, stateFromCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
+import { checkpointHolds, stateFromCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
 import { applyEvent, finishFold, type LedgerState } from "../../ledger/contact-state.js";
 import { loadLedgerState } from "../../ledger/open-ledger.js";
-import { readLedgerBatches, type LedgerScan } from "../../ledger/read-ledger.js";
+import type { LedgerScan } from "../../ledger/read-ledger.js";
+import { campaignLedger } from "../campaign-ledger.js";
 import type { Campaign } from "../campaign.js";
 import { emptyCounts, type StatusCounts } from "../run/run-events.js";
 import type { ShardSpec } from "./shard.js";
@@ -40,29 +41,24 @@ export async function loadCampaignState(
   options: { retryFailed: boolean; shard: ShardSpec | undefined },
 ): Promise<CampaignState> {
   const scan: LedgerScan = { validBytes: 0, tornTail: false };
+  const ledger = campaignLedger(campaign, options.shard);
   if (!options.retryFailed) {
     // The key table only matters when rows follow the prefix (a cron rerun with nothing new skips it).
     const rowsFollow = await stat(campaign.contactsPath).then(
       (s) => s.size,
       () => Infinity,
     );
-    const saved = await readCheckpoint(campaign.ledgerPath, { table: false });
+    const saved = await ledger.readCheckpoint({ table: false });
     const wantKeys = saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes;
-    const withKeys = wantKeys ? await readCheckpoint(campaign.ledgerPath) : saved;
+    const withKeys = wantKeys ? await ledger.readCheckpoint() : saved;
     if (
       saved &&
       withKeys &&
-      (await checkpointHolds(
-        saved.checkpoint,
-        campaign.ledgerPath,
-        campaign.contactsPath,
-        await campaignFingerprint(campaign, options.shard),
-      ))
+      (await checkpointHolds(saved.checkpoint, ledger, campaign.contactsPath, await campaignFingerprint(campaign, options.shard)))
     ) {
       const { checkpoint, table } = withKeys;
       const state = stateFromCheckpoint(checkpoint);
-      for await (const batch of readLedgerBatches(campaign.ledgerPath, scan, checkpoint.ledger.bytes))
-        for (const event of batch) applyEvent(state, event);
+      for await (const batch of ledger.batches(scan, checkpoint.ledger.bytes)) for (const event of batch) applyEvent(state, event);
       if (scan.validBytes < checkpoint.ledger.bytes) scan.validBytes = checkpoint.ledger.bytes;
       finishFold(state);
       const { csv } = checkpoint;
@@ -79,7 +75,7 @@ export async function loadCampaignState(
       };
     }
   }
-  return { state: await loadLedgerState(campaign.ledgerPath, scan), scan, resume: undefined };
+  return { state: await loadLedgerState(ledger, scan), scan, resume: undefined };
 }
 
 /**

@@ -1,9 +1,9 @@
-import { stat } from "node:fs/promises";
 import { keptKey, RowClassifier } from "../../contacts/classify.js";
 import { contactKey } from "../../contacts/contact.js";
 import { openContactsCsv, recordEndsAreFinal } from "../../contacts/read-csv.js";
 import { loadSuppression } from "../../contacts/suppression.js";
-import { hashRange, ledgerEdges, writeCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
+import { hashRange, type Checkpoint } from "../../ledger/checkpoint.js";
+import { campaignLedger } from "../campaign-ledger.js";
 import type { LedgerState } from "../../ledger/contact-state.js";
 import type { Campaign } from "../campaign.js";
 import { campaignFingerprint } from "./campaign-state.js";
@@ -25,7 +25,8 @@ export async function saveCheckpoint(
   options: { state: LedgerState; prefix: FinalPrefix; since: Checkpoint | undefined; shard: ShardSpec | undefined },
 ): Promise<void> {
   const { state, prefix } = options;
-  const ledgerBytes = (await stat(campaign.ledgerPath)).size;
+  const ledger = campaignLedger(campaign, options.shard);
+  const ledgerBytes = await ledger.end();
   if (options.since && options.since.ledger.bytes === ledgerBytes) return; // nothing new became final
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, prefix.point);
@@ -63,12 +64,11 @@ export async function saveCheckpoint(
     return !extended.seen.has(key.slice(0, bar), key.slice(bar + 1));
   });
   const snapshot = extended.seen.snapshot();
-  await writeCheckpoint(
-    campaign.ledgerPath,
+  await ledger.writeCheckpoint(
     {
       v: 1,
       fingerprint: await campaignFingerprint(campaign, options.shard),
-      ledger: { bytes: ledgerBytes, ...(await ledgerEdges(campaign.ledgerPath, ledgerBytes)) },
+      ledger: { bytes: ledgerBytes, ...(await ledger.identity(ledgerBytes)) },
       csv: { ...point, prefixHash: await hashRange(campaign.contactsPath, 0, point.bytes) },
       prefixCounts: extended.counts,
       contacts,

@@ -4,7 +4,7 @@ import { decideOutcome, executionFacts, OPTED_OUT_ERROR, summarizeOutcomes, type
 import { askedPath, summarizeResults, type ColumnSummary } from "../../flow/results-summary.js";
 import { valueAtPath, type ResultsColumn } from "../../flow/results-columns.js";
 import type { RecordedOutcome, ResultsRecorded } from "../../ledger/events.js";
-import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import type { LedgerWriter } from "../../ledger/ledger-store.js";
 import type { StudioClient } from "../../studio/client.js";
 import { StudioApiError } from "../../studio/errors.js";
 import { withReadRetries } from "../../studio/read-retry.js";

@@ -1,5 +1,5 @@
 import type { ResultsRecorded } from "../../ledger/events.js";
-import { readLedger } from "../../ledger/read-ledger.js";
+import type { LedgerStore } from "../../ledger/ledger-store.js";
 
 export interface CreatedExecution {
   sid: string;
@@ -22,36 +22,37 @@ export interface CampaignExecutions {
 }
 
 /** The Executions this campaign created, from its ledger: never another campaign's. */
-export async function createdExecutions(ledgerPath: string): Promise<Map<string, CreatedExecution>> {
-  return (await readCampaignExecutions(ledgerPath)).executions;
+export async function createdExecutions(ledger: LedgerStore): Promise<Map<string, CreatedExecution>> {
+  return (await readCampaignExecutions(ledger)).executions;
 }
 
 /** The same, with the flow facts `results` needs. One pass over the ledger. */
-export async function readCampaignExecutions(ledgerPath: string): Promise<CampaignExecutions> {
+export async function readCampaignExecutions(ledger: LedgerStore): Promise<CampaignExecutions> {
   const executions = new Map<string, CreatedExecution>();
   let questions: string[] | undefined;
-  for await (const event of readLedger(ledgerPath)) {
-    if (event.t === "created" || event.t === "adopted") {
-      const known = executions.get(event.sid);
-      executions.set(event.sid, {
-        sid: event.sid,
-        to: event.to,
-        from: event.from,
-        row: event.row,
-        at: Date.parse(event.at),
-        status: known?.status,
-        results: known?.results,
-      });
-    } else if (event.t === "exec") {
-      const known = executions.get(event.sid);
-      if (known) known.status = event.status;
-    } else if (event.t === "results") {
-      const known = executions.get(event.sid);
-      if (known) known.results = mergeResults(known.results, event);
-    } else if (event.t === "flow") {
-      questions = event.questions;
+  for await (const batch of ledger.batches())
+    for (const event of batch) {
+      if (event.t === "created" || event.t === "adopted") {
+        const known = executions.get(event.sid);
+        executions.set(event.sid, {
+          sid: event.sid,
+          to: event.to,
+          from: event.from,
+          row: event.row,
+          at: Date.parse(event.at),
+          status: known?.status,
+          results: known?.results,
+        });
+      } else if (event.t === "exec") {
+        const known = executions.get(event.sid);
+        if (known) known.status = event.status;
+      } else if (event.t === "results") {
+        const known = executions.get(event.sid);
+        if (known) known.results = mergeResults(known.results, event);
+      } else if (event.t === "flow") {
+        questions = event.questions;
+      }
     }
-  }
   return { executions, questions };
 }
 

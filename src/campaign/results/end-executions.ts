@@ -1,5 +1,5 @@
 import pLimit from "p-limit";
-import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import type { LedgerWriter } from "../../ledger/ledger-store.js";
 import type { StudioClient } from "../../studio/client.js";
 import { StudioApiError } from "../../studio/errors.js";
 import { withReadRetries } from "../../studio/read-retry.js";

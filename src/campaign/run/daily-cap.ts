@@ -1,5 +1,5 @@
 import { wallClockToInstant } from "../../contacts/deadline.js";
-import { contactsAttemptedSince } from "../../ledger/recent-attempts.js";
+import { campaignLedger } from "../campaign-ledger.js";
 import type { Campaign } from "../campaign.js";
 
 /**
@@ -159,9 +159,9 @@ export async function openDailyCap(
 }
 
 /** Messages the campaign's own ledger counts on the day of `at`: each contact attempted that day, × messages per contact. */
-export async function ledgerUsedToday(campaign: Pick<Campaign, "ledgerPath" | "rate">, at: number): Promise<number> {
+export async function ledgerUsedToday(campaign: Pick<Campaign, "name" | "ledgerPath" | "rate">, at: number): Promise<number> {
   const day = capDay(campaign.rate.dayZone, at);
-  return (await contactsAttemptedSince(campaign.ledgerPath, day.startsAt)) * campaign.rate.messagesPerContact;
+  return (await campaignLedger(campaign).contactsAttemptedSince(day.startsAt)) * campaign.rate.messagesPerContact;
 }
 
 /** The line `validate` and `run` print: the cap, what today has used, and how many days the contacts to send need. */

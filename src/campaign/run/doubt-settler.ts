@@ -1,4 +1,5 @@
 import { contactKey, type Contact } from "../../contacts/contact.js";
+import { campaignLedger } from "../campaign-ledger.js";
 import { createdExecutions } from "../results/created-executions.js";
 import { StudioApiError } from "../../studio/errors.js";
 import { withReadRetries } from "../../studio/read-retry.js";
@@ -52,7 +53,7 @@ export class DoubtSettler {
     // SIDs the ledger already gives to a contact are never adopted again. Read from the file
     // (rarely: only when settling) rather than kept in memory for every contact.
     await ctx.ledger.flush();
-    const knownSids = new Set((await createdExecutions(ctx.campaign.ledgerPath)).keys());
+    const knownSids = new Set((await createdExecutions(campaignLedger(ctx.campaign))).keys());
     const matches = matchDoubts(toMatch, executions, knownSids);
     for (const [key, { contact }] of doubts) {
       const base = { row: contact.row, to: contact.to, from: contact.from, at: ctx.nowIso() };

@@ -1,6 +1,6 @@
-import { LedgerLock } from "../../ledger/ledger-lock.js";
 import { openLedgerForRun } from "../../ledger/open-ledger.js";
-import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import type { LedgerWriter } from "../../ledger/ledger-store.js";
+import { campaignLedger } from "../campaign-ledger.js";
 import { applyEvent } from "../../ledger/contact-state.js";
 import type { StudioClient } from "../../studio/client.js";
 import { RETRY_DEFAULTS } from "../../studio/retry-policy.js";
@@ -82,7 +82,7 @@ export async function openCampaignRun(
     prepare?: (() => Promise<void>) | undefined;
   },
 ): Promise<CampaignRunSession> {
-  const lock = await LedgerLock.acquire(campaign.ledgerPath);
+  const lock = await campaignLedger(campaign, options.shard).lock();
   try {
     await options.prepare?.();
     return { loaded: await loadCampaignState(campaign, options), release: () => lock.release() };
@@ -182,7 +182,7 @@ async function openRunContext(
 ): Promise<{ ctx: RunContext; writer: LedgerWriter }> {
   const { campaign, clock } = { ...options, ...run };
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: options.accountId };
-  const { state, writer } = await openLedgerForRun(campaign.ledgerPath, binding, { loaded });
+  const { state, writer } = await openLedgerForRun(campaignLedger(campaign, options.shard), binding, { loaded });
   const facts = options.flowFacts;
   if (facts && !sameFacts(state.flow, facts)) {
     const event = {

@@ -1,5 +1,5 @@
 import { LimiterUnavailableError, type AccountLimiter } from "../../throttle/create-limiter.js";
-import type { LedgerWriter } from "../../ledger/write-ledger.js";
+import type { LedgerWriter } from "../../ledger/ledger-store.js";
 import { applyEvent, type LedgerState } from "../../ledger/contact-state.js";
 import type { LedgerEvent } from "../../ledger/events.js";
 import type { StudioClient } from "../../studio/client.js";

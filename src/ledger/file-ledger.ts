@@ -1,0 +1,68 @@
+import { stat } from "node:fs/promises";
+import { checkpointPath, ledgerEdges, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
+import { LedgerLock } from "./ledger-lock.js";
+import type { LedgerStore } from "./ledger-store.js";
+import { readLedgerBatches, readLedgerText, type LedgerScan } from "./read-ledger.js";
+import { contactsAttemptedSince } from "./recent-attempts.js";
+import { FileLedgerWriter } from "./write-ledger.js";
+
+/**
+ * The ledger as a JSONL file next to the campaign (SPEC §5): appended and fsynced with group
+ * commit, a lock file beside it (`<ledger>.lock`), and the checkpoint in `<ledger>.checkpoint`.
+ * A position is a byte offset.
+ */
+export class FileLedger implements LedgerStore {
+  readonly label: string;
+
+  constructor(readonly path: string) {
+    this.label = path;
+  }
+
+  async exists(): Promise<boolean> {
+    return stat(this.path).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  lock() {
+    return LedgerLock.acquire(this.path);
+  }
+
+  batches(scan?: LedgerScan, from?: number) {
+    return readLedgerBatches(this.path, scan, from);
+  }
+
+  text(scan?: LedgerScan, from?: number) {
+    return readLedgerText(this.path, scan, from);
+  }
+
+  openWriter(validEnd: number | undefined) {
+    return FileLedgerWriter.open(this.path, validEnd);
+  }
+
+  async end(): Promise<number> {
+    return (await stat(this.path)).size;
+  }
+
+  identity(position: number) {
+    return ledgerEdges(this.path, position);
+  }
+
+  readCheckpoint(options?: { table?: boolean }) {
+    return readCheckpoint(this.path, options);
+  }
+
+  writeCheckpoint(checkpoint: Checkpoint, table: Float64Array) {
+    return writeCheckpoint(this.path, checkpoint, table);
+  }
+
+  contactsAttemptedSince(since: number) {
+    return contactsAttemptedSince(this.path, since);
+  }
+
+  /** The checkpoint's file (tests). */
+  get checkpointPath(): string {
+    return checkpointPath(this.path);
+  }
+}

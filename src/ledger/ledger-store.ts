@@ -1,0 +1,57 @@
+import type { Checkpoint } from "./checkpoint.js";
+import type { LedgerEvent } from "./events.js";
+import type { LedgerScan } from "./read-ledger.js";
+
+/**
+ * The ledger port (SPEC §5, §15): one campaign's append-only events, wherever they are kept — a
+ * JSONL file on this machine (`FileLedger`), or a table in PostgreSQL shared by every machine
+ * (`PostgresLedger`). Nothing above `ledger/` knows which one it has: `openLedgerStore` picks it
+ * from the location. A position is where the ledger ends: a file's length in bytes, a table's
+ * last event id; events after a position are what a rerun reads on top of a checkpoint.
+ */
+export interface LedgerStore {
+  /** For messages: the file's path, or the URL without its password, and the campaign. */
+  readonly label: string;
+  exists(): Promise<boolean>;
+  /** One run per campaign at a time; a second one fails with `LockHeldError` (exit 75) naming the holder. */
+  lock(): Promise<LedgerLockHandle>;
+  /** The events in order, a batch at a time, after `from` (0: all); `scan` learns where they end (and of a torn tail). */
+  batches(scan?: LedgerScan, from?: number): AsyncGenerator<LedgerEvent[]>;
+  /** The same events as complete JSON lines (each ending with "\n"), for readers that look into lines (the report). */
+  text(scan?: LedgerScan, from?: number): AsyncGenerator<string>;
+  /** Append, under the lock. `validEnd`: what the fold read; anything past it (a torn tail) is cut first. */
+  openWriter(validEnd: number | undefined): Promise<LedgerWriter>;
+  /** Where the ledger ends now, and what identifies it up to a position (the checkpoint's check that it only grew). */
+  end(): Promise<number>;
+  identity(position: number): Promise<{ head: string; tail: string }>;
+  readCheckpoint(options?: { table?: boolean }): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined>;
+  writeCheckpoint(checkpoint: Checkpoint, table: Float64Array): Promise<void>;
+  /**
+   * For the report, where the store can answer by index instead of a pass over everything
+   * (PostgreSQL): the events of rows [low, high) and of the Executions they created, as JSON
+   * lines in order; and the highest row with the latest flow event.
+   */
+  rangeText?(low: number, high: number): AsyncGenerator<string>;
+  reportFacts?(): Promise<{ maxRow: number; flowLine: string | undefined }>;
+  /** Distinct contacts with an attempt since `since` (ms): the daily cap's count. */
+  contactsAttemptedSince(since: number): Promise<number>;
+}
+
+export interface LedgerLockHandle {
+  release(): Promise<void>;
+}
+
+/**
+ * Appends events with group commit: every event handed in while a commit is under way goes into
+ * the next one. `append` resolves once its event is durable (fsynced, or committed with
+ * `synchronous_commit` on), so a caller that awaits it knows the event will survive a crash —
+ * an attempt is durable before its request leaves (SPEC §5).
+ */
+export interface LedgerWriter {
+  append(event: LedgerEvent): Promise<void>;
+  /** Resolves when everything appended so far is durable. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  /** Whether a write failed: what is in memory may then be ahead of the ledger. */
+  readonly failed: boolean;
+}

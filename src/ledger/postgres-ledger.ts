@@ -1,0 +1,427 @@
+import { createHash, randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Client, Pool, PoolConfig } from "pg";
+import { StudioCampaignError } from "../errors.js";
+import type { Checkpoint } from "./checkpoint.js";
+import { LedgerError, LedgerIoError } from "./errors.js";
+import type { LedgerEvent } from "./events.js";
+import { LockHeldError, type LockHolder } from "./ledger-lock.js";
+import type { LedgerLockHandle, LedgerStore, LedgerWriter } from "./ledger-store.js";
+import type { LedgerScan } from "./read-ledger.js";
+
+/** The tables' version: a later release that changes them migrates from this number. */
+export const SCHEMA_VERSION = 1;
+const DEFAULT_SCHEMA = "studio_campaign";
+const PAGE = 5_000;
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/**
+ * A `postgres://USER@HOST:PORT/DB` location: the connection (`?schema=NAME` chooses the schema,
+ * default `studio_campaign`) and a label without the password. The password comes from the
+ * environment only — `PGPASSWORD`, `~/.pgpass`, or the env URL (SPEC §15) — and never reaches a
+ * message: the label is built from the URL with it removed.
+ */
+export function parsePostgresLocation(location: string): { config: PoolConfig; schema: string; label: string } {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw new LedgerError(`the ledger URL is not a URL (postgres://USER@HOST:PORT/DB)`);
+  }
+  const schema = url.searchParams.get("schema") ?? DEFAULT_SCHEMA;
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
+    throw new LedgerError(`the ledger URL's schema must be a plain SQL name, got ${JSON.stringify(schema)}`);
+  url.searchParams.delete("schema");
+  const shown = new URL(url.href);
+  shown.password = "";
+  return {
+    config: {
+      connectionString: url.href,
+      application_name: "studio-campaign",
+      connectionTimeoutMillis: 10_000,
+      // The client notices a server that went away; the server, through these session settings,
+      // notices a dead holder within ~25 s, ends its session, and so frees its lock.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      options: "-c synchronous_commit=on -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3",
+    },
+    schema,
+    label: `${shown.href}`,
+  };
+}
+
+interface Shared {
+  pool: Pool;
+  schema: string;
+  ready: Promise<void>;
+}
+
+const pools = new Map<string, Shared>();
+
+async function pgModule(): Promise<typeof import("pg")> {
+  return (await import("pg")).default as unknown as typeof import("pg"); // pg: only when a database ledger is used
+}
+
+/** One pool per URL in a process, its tables created on first use. */
+function shared(location: string): Shared {
+  let entry = pools.get(location);
+  if (!entry) {
+    const { config, schema } = parsePostgresLocation(location);
+    const poolPromise = pgModule().then((pg) => new pg.Pool({ ...config, max: 4, idleTimeoutMillis: 5_000 }));
+    const placeholder = {} as Pool;
+    entry = { pool: placeholder, schema, ready: Promise.resolve() };
+    const made = entry;
+    made.ready = poolPromise.then(async (pool) => {
+      made.pool = pool;
+      pool.on("error", () => undefined); // an idle client's error: the next query reports it
+      await createTables(pool, schema);
+    });
+    pools.set(location, made);
+  }
+  return entry;
+}
+
+export async function closePostgresPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map(async (p) => p.ready.then(() => p.pool.end()).catch(() => undefined)));
+}
+
+/** Tables on first use, in one transaction under a lock so that two first runs do not race. */
+async function createTables(pool: Pool, schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock(7301, 1)");
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.meta (key text PRIMARY KEY, value text NOT NULL)`);
+    await client.query(`INSERT INTO ${s}.meta VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [String(SCHEMA_VERSION)]);
+    const version = Number((await client.query(`SELECT value FROM ${s}.meta WHERE key = 'schema_version'`)).rows[0]?.value);
+    if (version > SCHEMA_VERSION)
+      throw new LedgerError(
+        `schema ${schema} is at version ${version}, newer than this release's ${SCHEMA_VERSION}: upgrade studio-campaign`,
+      );
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.events (campaign text NOT NULL, id bigserial, t text NOT NULL, row integer, sid text, ` +
+        `at timestamptz, event text NOT NULL, PRIMARY KEY (campaign, id))`,
+    );
+    await client.query(`CREATE INDEX IF NOT EXISTS events_row ON ${s}.events (campaign, row) WHERE row IS NOT NULL`);
+    await client.query(`CREATE INDEX IF NOT EXISTS events_sid ON ${s}.events (campaign, sid) WHERE sid IS NOT NULL`);
+    await client.query(`CREATE INDEX IF NOT EXISTS events_attempt_at ON ${s}.events (campaign, at) WHERE t = 'attempt'`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.locks (campaign text NOT NULL, scope text NOT NULL, holder jsonb NOT NULL, PRIMARY KEY (campaign, scope))`,
+    );
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.checkpoints (campaign text NOT NULL, scope text NOT NULL, checkpoint text NOT NULL, ` +
+        `keys bytea NOT NULL, PRIMARY KEY (campaign, scope))`,
+    );
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** A query failure while PostgreSQL is unreachable or failing: an operator condition (exit 75), naming the ledger. */
+function ioError(label: string, action: string, err: unknown): StudioCampaignError {
+  return err instanceof StudioCampaignError ? err : new LedgerIoError(label, action, err);
+}
+
+/**
+ * The ledger as rows of PostgreSQL (SPEC §15): every guarantee of the file. An event is
+ * committed, with `synchronous_commit` on, before `append` resolves — the group commit is one
+ * INSERT of a batch in one transaction. One run per campaign (per shard: shards of one campaign
+ * write one ledger from several machines) holds a session-level advisory lock on the very
+ * connection that writes its events, and records who it is for the next one to name; a dead
+ * holder's session ends (keepalives) and its lock with it. A position is the last event's id.
+ */
+export class PostgresLedger implements LedgerStore {
+  readonly label: string;
+  readonly #location: string;
+  readonly #campaign: string;
+  readonly #scope: string;
+  #lockClient: Client | undefined;
+
+  constructor(location: string, campaign: string, scope = "") {
+    this.#location = location;
+    this.#campaign = campaign;
+    this.#scope = scope;
+    this.label = `${parsePostgresLocation(location).label} (campaign ${campaign}${scope ? `, shard ${scope}` : ""})`;
+  }
+
+  async #db(): Promise<Shared> {
+    const db = shared(this.#location);
+    try {
+      await db.ready;
+    } catch (err) {
+      pools.delete(this.#location);
+      throw ioError(this.label, "be opened", err);
+    }
+    return db;
+  }
+
+  #table(db: Shared, name: string): string {
+    return `"${db.schema}".${name}`;
+  }
+
+  async exists(): Promise<boolean> {
+    const db = await this.#db();
+    const result = await db.pool.query(`SELECT 1 FROM ${this.#table(db, "events")} WHERE campaign = $1 LIMIT 1`, [this.#campaign]);
+    return result.rowCount !== 0;
+  }
+
+  async lock(): Promise<LedgerLockHandle> {
+    const db = await this.#db();
+    const pg = await pgModule();
+    const client = new pg.Client(parsePostgresLocation(this.#location).config);
+    client.on("error", () => undefined); // a lost connection surfaces as the next query's error
+    try {
+      await client.connect();
+      await refuseTransactionPooler(client, this.label);
+      const key = lockKey(db.schema, this.#campaign, this.#scope);
+      const got = (await client.query("SELECT pg_try_advisory_lock($1::bigint) AS got", [key])).rows[0]?.got === true;
+      if (!got) {
+        const row = (
+          await client.query(`SELECT holder FROM ${this.#table(db, "locks")} WHERE campaign = $1 AND scope = $2`, [
+            this.#campaign,
+            this.#scope,
+          ])
+        ).rows[0] as { holder: LockHolder } | undefined;
+        throw new LockHeldError(this.label, row?.holder ?? { pid: 0, host: "an unknown host", since: "an unknown time", token: "" });
+      }
+      const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomUUID() };
+      await client.query(
+        `INSERT INTO ${this.#table(db, "locks")} (campaign, scope, holder) VALUES ($1, $2, $3) ` +
+          `ON CONFLICT (campaign, scope) DO UPDATE SET holder = EXCLUDED.holder`,
+        [this.#campaign, this.#scope, JSON.stringify(holder)],
+      );
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw ioError(this.label, "be locked", err);
+    }
+    this.#lockClient = client;
+    return {
+      release: async () => {
+        this.#lockClient = undefined;
+        // Ending the session frees the advisory lock, whatever state the connection is in.
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+
+  async *batches(scan: LedgerScan = { validBytes: 0, tornTail: false }, from = 0): AsyncGenerator<LedgerEvent[]> {
+    for await (const rows of this.#pages(from)) {
+      scan.validBytes = Number(rows.at(-1)!.id);
+      yield rows.map((r) => JSON.parse(r.event) as LedgerEvent);
+    }
+    scan.validBytes = Math.max(scan.validBytes, from);
+  }
+
+  async *text(scan: LedgerScan = { validBytes: 0, tornTail: false }, from = 0): AsyncGenerator<string> {
+    for await (const rows of this.#pages(from)) {
+      scan.validBytes = Number(rows.at(-1)!.id);
+      yield `${rows.map((r) => r.event).join("\n")}\n`;
+    }
+  }
+
+  /** The events of rows [low, high) and of the Executions they created, as JSON lines in order: one indexed query per range (the report). */
+  async *rangeText(low: number, high: number): AsyncGenerator<string> {
+    const db = await this.#db();
+    const events = this.#table(db, "events");
+    const result = await db.pool
+      .query<{ event: string }>(
+        `SELECT event FROM ${events} WHERE campaign = $1 AND ((row >= $2 AND row < $3) OR sid IN ` +
+          `(SELECT sid FROM ${events} WHERE campaign = $1 AND row >= $2 AND row < $3 AND sid IS NOT NULL)) ORDER BY id`,
+        [this.#campaign, low, high],
+      )
+      .catch((err: unknown) => Promise.reject(ioError(this.label, "be read", err)));
+    if (result.rows.length > 0) yield `${result.rows.map((r) => r.event).join("\n")}\n`;
+  }
+
+  async reportFacts(): Promise<{ maxRow: number; flowLine: string | undefined }> {
+    const db = await this.#db();
+    const events = this.#table(db, "events");
+    const max = await db.pool.query<{ max: number | null }>(`SELECT max(row) AS max FROM ${events} WHERE campaign = $1`, [this.#campaign]);
+    const flow = await db.pool.query<{ event: string }>(
+      `SELECT event FROM ${events} WHERE campaign = $1 AND t = 'flow' ORDER BY id DESC LIMIT 1`,
+      [this.#campaign],
+    );
+    return { maxRow: max.rows[0]?.max ?? 0, flowLine: flow.rows[0]?.event };
+  }
+
+  async *#pages(from: number): AsyncGenerator<Array<{ id: string; event: string }>> {
+    const db = await this.#db();
+    let after = from;
+    for (;;) {
+      const result = await db.pool
+        .query<{ id: string; event: string }>(
+          `SELECT id, event FROM ${this.#table(db, "events")} WHERE campaign = $1 AND id > $2 ORDER BY id LIMIT ${PAGE}`,
+          [this.#campaign, after],
+        )
+        .catch((err: unknown) => Promise.reject(ioError(this.label, "be read", err)));
+      if (result.rows.length === 0) return;
+      yield result.rows;
+      after = Number(result.rows.at(-1)!.id);
+      if (result.rows.length < PAGE) return;
+    }
+  }
+
+  async openWriter(): Promise<LedgerWriter> {
+    if (!this.#lockClient) throw new Error(`${this.label}: a writer needs the ledger's lock (its connection writes the events)`);
+    const db = await this.#db();
+    return new PostgresLedgerWriter(this.#lockClient, this.#table(db, "events"), this.#campaign, this.label);
+  }
+
+  async end(): Promise<number> {
+    const db = await this.#db();
+    const result = await db.pool.query<{ end: string | null }>(
+      `SELECT max(id) AS end FROM ${this.#table(db, "events")} WHERE campaign = $1`,
+      [this.#campaign],
+    );
+    return Number(result.rows[0]?.end ?? 0);
+  }
+
+  /** The first event and the one at `position`: a ledger replaced or cut since the checkpoint has other ones. */
+  async identity(position: number): Promise<{ head: string; tail: string }> {
+    const db = await this.#db();
+    const events = this.#table(db, "events");
+    const first = await db.pool.query<{ id: string; event: string }>(
+      `SELECT id, event FROM ${events} WHERE campaign = $1 ORDER BY id LIMIT 1`,
+      [this.#campaign],
+    );
+    const last = await db.pool.query<{ id: string; event: string }>(`SELECT id, event FROM ${events} WHERE campaign = $1 AND id = $2`, [
+      this.#campaign,
+      position,
+    ]);
+    const hash = (row: { id: string; event: string } | undefined) =>
+      row ? createHash("sha256").update(`${row.id}\n${row.event}`).digest("hex") : "none";
+    return { head: hash(first.rows[0]), tail: hash(last.rows[0]) };
+  }
+
+  async readCheckpoint(options: { table?: boolean } = {}): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined> {
+    const db = await this.#db();
+    const column = options.table === false ? "''::bytea AS keys" : "keys";
+    const result = await db.pool
+      .query<{ checkpoint: string; keys: Buffer }>(
+        `SELECT checkpoint, ${column} FROM ${this.#table(db, "checkpoints")} WHERE campaign = $1 AND scope = $2`,
+        [this.#campaign, this.#scope],
+      )
+      .catch(() => undefined);
+    const row = result?.rows[0];
+    if (!row) return undefined;
+    const checkpoint = JSON.parse(row.checkpoint) as Checkpoint;
+    if (checkpoint.v !== 1 || row.keys.length % 8 !== 0) return undefined;
+    const table = new Float64Array(row.keys.length / 8);
+    new Uint8Array(table.buffer).set(row.keys);
+    return { checkpoint, table };
+  }
+
+  async writeCheckpoint(checkpoint: Checkpoint, table: Float64Array): Promise<void> {
+    const db = await this.#db();
+    await db.pool.query(
+      `INSERT INTO ${this.#table(db, "checkpoints")} (campaign, scope, checkpoint, keys) VALUES ($1, $2, $3, $4) ` +
+        `ON CONFLICT (campaign, scope) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, keys = EXCLUDED.keys`,
+      [this.#campaign, this.#scope, JSON.stringify(checkpoint), Buffer.from(table.buffer, table.byteOffset, table.byteLength)],
+    );
+  }
+
+  async contactsAttemptedSince(since: number): Promise<number> {
+    const db = await this.#db();
+    const result = await db.pool.query<{ n: string }>(
+      `SELECT count(DISTINCT row) AS n FROM ${this.#table(db, "events")} WHERE campaign = $1 AND t = 'attempt' AND at >= $2`,
+      [this.#campaign, new Date(since)],
+    );
+    return Number(result.rows[0]?.n ?? 0);
+  }
+}
+
+/** A 64-bit advisory lock key for one campaign (and shard) in one schema. */
+function lockKey(schema: string, campaign: string, scope: string): string {
+  return createHash("sha256").update(`${schema}\n${campaign}\n${scope}`).digest().readBigInt64BE(0).toString();
+}
+
+/**
+ * A pooler in transaction mode (PgBouncer's `pool_mode = transaction`) hands each transaction to
+ * any server connection: a session lock would be taken on one and "held" by none. Such a pooler
+ * shows as a backend process that changes between two statements of one client connection.
+ */
+async function refuseTransactionPooler(client: Client, label: string): Promise<void> {
+  const pids = new Set<number>();
+  for (let i = 0; i < 3; i++) pids.add((await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
+  if (pids.size > 1)
+    throw new LedgerError(
+      `${label}: this connection goes through a pooler in transaction mode (its statements ran on ${pids.size} server processes): ` +
+        `the ledger's lock needs a session; connect to PostgreSQL directly, or through a session-mode pool`,
+    );
+}
+
+/** Group commit on the lock's own connection: one INSERT of every waiting event, one transaction, `synchronous_commit` on. */
+class PostgresLedgerWriter implements LedgerWriter {
+  #queue: Array<{ event: LedgerEvent; resolve: () => void; reject: (err: unknown) => void }> = [];
+  #flushing: Promise<void> | undefined;
+  #failed: unknown;
+
+  constructor(
+    readonly client: Client,
+    readonly table: string,
+    readonly campaign: string,
+    readonly label: string,
+  ) {}
+
+  get failed(): boolean {
+    return this.#failed !== undefined;
+  }
+
+  append(event: LedgerEvent): Promise<void> {
+    if (this.#failed !== undefined) return Promise.reject(this.#failed);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ event, resolve, reject });
+      this.#flushing ??= this.#loop();
+    });
+  }
+
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (this.#failed !== undefined) throw this.#failed;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue;
+        this.#queue = [];
+        try {
+          await this.#insert(batch.map((b) => b.event));
+          for (const entry of batch) entry.resolve();
+        } catch (err) {
+          this.#failed = new LedgerIoError(this.label, "be written", err);
+          for (const entry of [...batch, ...this.#queue]) entry.reject(this.#failed);
+          this.#queue = [];
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async #insert(events: LedgerEvent[]): Promise<void> {
+    const field = (key: string) => events.map((e) => (e as unknown as Record<string, unknown>)[key]);
+    const rows = field("row").map((r) => (typeof r === "number" ? r : null));
+    const sids = field("sid").map((s) => (typeof s === "string" ? s : null));
+    await this.client.query(
+      `INSERT INTO ${this.table} (campaign, t, row, sid, at, event) ` +
+        `SELECT $1, * FROM unnest($2::text[], $3::integer[], $4::text[], $5::timestamptz[], $6::text[])`,
+      [this.campaign, field("t"), rows, sids, field("at"), events.map((e) => JSON.stringify(e))],
+    );
+  }
+}
