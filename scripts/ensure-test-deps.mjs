@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test` (pretest): make sure what the tests need beyond npm is here. The Redis tests start
-// their own redis-server on free loopback ports; the HTML report is opened in Debian's headless
-// Chromium. On Debian as root (this project's machines and CI) each missing one is installed
+// their own redis-server on free loopback ports, the PostgreSQL ledger's tests a throwaway cluster
+// (initdb + pg_ctl) in a temp folder; the HTML report is opened in Debian's headless Chromium. On Debian as root (this project's machines and CI) each missing one is installed
 // from Debian's packages; elsewhere the tests stop here with one line saying what to install,
 // never with a stack of ENOENTs, and never by skipping a test.
 import { spawnSync } from "node:child_process";
@@ -19,7 +19,16 @@ const NEEDS = [
   },
 ];
 
+// Debian keeps PostgreSQL's server binaries off PATH, under /usr/lib/postgresql/<version>/bin.
+const hasPostgres = () => spawnSync("sh", ["-c", "ls /usr/lib/postgresql/*/bin/initdb"], { stdio: "ignore" }).status === 0;
 const missing = NEEDS.filter((need) => !need.commands.every(has));
+if (!hasPostgres())
+  missing.push({
+    commands: ["initdb", "pg_ctl"],
+    packages: ["postgresql"],
+    why: "the PostgreSQL ledger's tests",
+    mac: "brew install postgresql",
+  });
 if (missing.length > 0) {
   const packages = missing.flatMap((need) => need.packages);
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

@@ -10,6 +10,7 @@ import {
   type Weekday,
 } from "./campaign.js";
 import { OUTCOMES, type Outcome } from "../flow/outcome.js";
+import { isPostgresUrl } from "../ledger/postgres-ledger.js";
 import { CampaignInputError, errnoCode } from "../errors.js";
 import { isValidSender } from "../contacts/phone.js";
 import { isTimeZone } from "../contacts/time-zones.js";
@@ -42,6 +43,7 @@ const TOP_LEVEL_KEYS = new Set([
   "results",
   "optOuts",
   "followUpOf",
+  "ledger",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -108,7 +110,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     flowSid: flowSid as string,
     from: from as string,
     contactsPath: resolved,
-    ledgerPath: overrides.ledger ? path.resolve(overrides.ledger) : path.join(dir, `${name as string}.ledger.jsonl`),
+    ledgerPath: ledgerLocation(raw, dir, name as string, overrides.ledger, fail),
     defaultRegion,
     onConflict: onConflict as ConflictPolicy,
     rate,
@@ -162,6 +164,45 @@ export function parseDuration(value: unknown): number | undefined {
   if (!match) return undefined;
   const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
   return Number(match[1]) * unit;
+}
+
+/**
+ * Where the ledger is (SPEC §2, §15): `--ledger`, else the campaign's `ledger`, else the env
+ * `STUDIO_CAMPAIGN_LEDGER_URL`, else `<name>.ledger.jsonl` beside the campaign file. A
+ * `postgres://` URL is kept as it is; a path is resolved. A password belongs in the environment
+ * (`PGPASSWORD`, `~/.pgpass`, or that env URL), never in a flag (`ps` shows it) or a file.
+ */
+function ledgerLocation(raw: Record<string, unknown>, dir: string, name: string, flag: string | undefined, fail: Fail): string {
+  const configured = raw.ledger;
+  if (configured !== undefined && (typeof configured !== "string" || configured === ""))
+    fail("ledger", "a ledger path or a postgres:// URL", configured);
+  for (const [where, value] of [
+    ["--ledger", flag],
+    ["ledger", configured],
+  ] as const) {
+    if (typeof value === "string" && isPostgresUrl(value) && hasPassword(value))
+      throw new CampaignInputError(
+        `${where}: the PostgreSQL URL must not carry a password (a flag shows in ps, a file is shared): give it in PGPASSWORD, ` +
+          `~/.pgpass, or STUDIO_CAMPAIGN_LEDGER_URL`,
+      );
+  }
+  const chosen = flag ?? (configured as string | undefined) ?? nonEmptyEnv("STUDIO_CAMPAIGN_LEDGER_URL");
+  if (chosen === undefined) return path.join(dir, `${name}.ledger.jsonl`);
+  if (isPostgresUrl(chosen)) return chosen;
+  return flag !== undefined ? path.resolve(chosen) : path.resolve(dir, chosen);
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return false;
+  }
+}
+
+function nonEmptyEnv(key: string): string | undefined {
+  const value = process.env[key]?.trim();
+  return value ? value : undefined;
 }
 
 /** Campaigns kept in one folder share one opt-out list (SPEC §12). */

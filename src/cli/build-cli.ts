@@ -2,6 +2,7 @@ import yargs from "yargs";
 import { endCommand } from "./end-command.js";
 import { reportCommand } from "./report-command.js";
 import { optOutsCommand } from "./opt-outs-command.js";
+import { ledgerCommand } from "./ledger-command.js";
 import { resultsCommand } from "./results-command.js";
 import { statusCommand } from "./status-command.js";
 import { runCommand } from "./run-command.js";
@@ -21,6 +22,7 @@ export function buildCli(argv: string[]) {
     .command(endCommand)
     .command(resultsCommand)
     .command(optOutsCommand)
+    .command(ledgerCommand)
     .command(simulatorCommand)
     .demandCommand(1, "name a command")
     .strict()

@@ -3,6 +3,9 @@ import { buildCli, UsageError } from "./build-cli.js";
 import { ExitCode, ExitError, exitCodeForError } from "./exit-codes.js";
 import { closeLedgerStores } from "../ledger/open-store.js";
 
+/** Calls of `runCli` under way in this process. */
+let running = 0;
+
 /** Stacks only on request: `DEBUG=studio-campaign` (or `DEBUG=*`). */
 const showStacks = () => /(^|,)\s*(\*|studio-campaign)\s*(,|$)/.test(process.env.DEBUG ?? "");
 
@@ -12,6 +15,7 @@ const showStacks = () => /(^|,)\s*(\*|studio-campaign)\s*(,|$)/.test(process.env
  * call it in-process.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  running++;
   try {
     await buildCli([...argv]).parseAsync();
     return ExitCode.ok;
@@ -19,7 +23,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(describe(err));
     return err instanceof UsageError ? ExitCode.usage : exitCodeForError(err);
   } finally {
-    await closeLedgerStores(); // PostgreSQL pools: the process exits at once
+    // PostgreSQL pools, so that the process exits at once — once no other call (tests run the CLI in-process, at once) uses them.
+    if (--running === 0) await closeLedgerStores();
   }
 }
 

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
+import { campaignLedger } from "../campaign/campaign-ledger.js";
 import { previewCampaign } from "../campaign/plan/preview-campaign.js";
 import type { RunSummary } from "../campaign/run/run-events.js";
 import { emptyThisRun } from "../campaign/run/run-tally.js";
@@ -127,6 +128,6 @@ async function dryRun(
   process.stdout.write(
     argv.json
       ? `${JSON.stringify({ ...summary, toSend: preview.toSend, inDoubt: preview.inDoubt })}\n`
-      : formatSummary(summary, campaign.ledgerPath),
+      : formatSummary(summary, campaignLedger(campaign).label),
   );
 }

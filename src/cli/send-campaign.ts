@@ -11,6 +11,7 @@ import type { ShardSpec } from "../campaign/plan/shard.js";
 import { StudioClient } from "../studio/client.js";
 import { createLimiter } from "../throttle/create-limiter.js";
 import { capPlanLine, openDailyCap, type DailyCap } from "../campaign/run/daily-cap.js";
+import { campaignLedger } from "../campaign/campaign-ledger.js";
 import { exitCodeFor } from "./exit-code-for.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { ProgressRenderer } from "./progress.js";
@@ -70,7 +71,8 @@ async function sendLocked(options: {
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: credentials.accountId };
   // A ledger of another campaign is refused before anything goes to the network (exit 2).
   const header = session.loaded.state.header;
-  if (header) assertBinding(campaign.ledgerPath, header, binding);
+  const ledgerLabel = campaignLedger(campaign, shard).label; // a database URL without its password
+  if (header) assertBinding(ledgerLabel, header, binding);
   // Contacts and suppression files opened (their errors surface now), records counted.
   const survey = await surveyContacts(campaign, session.loaded);
   for (const line of paceLines(campaign, survey.toSendBySender)) process.stderr.write(`${line}\n`);
@@ -154,9 +156,7 @@ async function sendLocked(options: {
     await cap?.close();
     await client.close();
   }
-  process.stdout.write(
-    argv.json ? `${JSON.stringify({ ...summary, ledger: campaign.ledgerPath })}\n` : formatSummary(summary, campaign.ledgerPath),
-  );
+  process.stdout.write(argv.json ? `${JSON.stringify({ ...summary, ledger: ledgerLabel })}\n` : formatSummary(summary, ledgerLabel));
   const code = exitCodeFor(summary);
   if (code !== ExitCode.ok) throw new ExitError(code, "");
 }

@@ -33,7 +33,8 @@ export function parsePostgresLocation(location: string): { config: PoolConfig; s
   }
   const schema = url.searchParams.get("schema") ?? DEFAULT_SCHEMA;
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
-    throw new LedgerError(`the ledger URL's schema must be a plain SQL name, got ${JSON.stringify(schema)}`);
+    // The value is not echoed: a malformed URL may have put anything there, its password included.
+    throw new LedgerError(`the ledger URL's schema must be a plain SQL name (letters, digits, _)`);
   url.searchParams.delete("schema");
   const shown = new URL(url.href);
   shown.password = "";
@@ -60,6 +61,8 @@ interface Shared {
 }
 
 const pools = new Map<string, Shared>();
+/** The connection that holds each campaign's lock in this process: its writer writes on it (the lock and the writes are one session). */
+const lockClients = new Map<string, Client>();
 
 async function pgModule(): Promise<typeof import("pg")> {
   return (await import("pg")).default as unknown as typeof import("pg"); // pg: only when a database ledger is used
@@ -146,7 +149,10 @@ export class PostgresLedger implements LedgerStore {
   readonly #location: string;
   readonly #campaign: string;
   readonly #scope: string;
-  #lockClient: Client | undefined;
+
+  get #lockId(): string {
+    return `${this.#location}\n${this.#campaign}\n${this.#scope}`;
+  }
 
   constructor(location: string, campaign: string, scope = "") {
     this.#location = location;
@@ -205,10 +211,10 @@ export class PostgresLedger implements LedgerStore {
       await client.end().catch(() => undefined);
       throw ioError(this.label, "be locked", err);
     }
-    this.#lockClient = client;
+    lockClients.set(this.#lockId, client);
     return {
       release: async () => {
-        this.#lockClient = undefined;
+        if (lockClients.get(this.#lockId) === client) lockClients.delete(this.#lockId);
         // Ending the session frees the advisory lock, whatever state the connection is in.
         await client.end().catch(() => undefined);
       },
@@ -273,9 +279,10 @@ export class PostgresLedger implements LedgerStore {
   }
 
   async openWriter(): Promise<LedgerWriter> {
-    if (!this.#lockClient) throw new Error(`${this.label}: a writer needs the ledger's lock (its connection writes the events)`);
+    const client = lockClients.get(this.#lockId);
+    if (!client) throw new Error(`${this.label}: a writer needs the ledger's lock (its connection writes the events)`);
     const db = await this.#db();
-    return new PostgresLedgerWriter(this.#lockClient, this.#table(db, "events"), this.#campaign, this.label);
+    return new PostgresLedgerWriter(client, this.#table(db, "events"), this.#campaign, this.label);
   }
 
   async end(): Promise<number> {
@@ -351,7 +358,7 @@ function lockKey(schema: string, campaign: string, scope: string): string {
  * any server connection: a session lock would be taken on one and "held" by none. Such a pooler
  * shows as a backend process that changes between two statements of one client connection.
  */
-async function refuseTransactionPooler(client: Client, label: string): Promise<void> {
+export async function refuseTransactionPooler(client: Client, label: string): Promise<void> {
   const pids = new Set<number>();
   for (let i = 0; i < 3; i++) pids.add((await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
   if (pids.size > 1)

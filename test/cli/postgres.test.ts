@@ -1,0 +1,264 @@
+import { spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PostgresLedger } from "../../src/ledger/postgres-ledger.js";
+import { closeLedgerStores } from "../../src/ledger/open-store.js";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { loadFlowFiles } from "../../src/simulator/flows.js";
+import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit } from "../helpers/cli.js";
+import { FLOW_SID, SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
+import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
+
+/**
+ * The ledger in a real PostgreSQL (SPEC §15): a throwaway cluster per file (initdb + pg_ctl in a
+ * temp folder; `npm test` installs Debian's postgresql when missing), no mock of the database.
+ * Each test keeps its own campaigns (names) in it.
+ */
+let pg: PostgresServer;
+const cleanups: Array<() => Promise<void>> = [];
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await closeLedgerStores();
+  pg.stop();
+});
+
+async function setup(name: string, contacts: number, simOptions: Parameters<typeof startSimulator>[0] = {}) {
+  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, ...simOptions });
+  const f = await makeFixture(contactsCsv(phoneNumbers(contacts)), { name });
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
+  return { sim, f };
+}
+
+const duplicates = (sim: Simulator) => {
+  const seen = new Map<string, number>();
+  for (const e of sim.executions()) seen.set(e.to, (seen.get(e.to) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1);
+};
+
+describe("the ledger in PostgreSQL", () => {
+  it("a whole run: every contact once; a rerun creates nothing; report, status and results read the table", async () => {
+    const flow = {
+      ...loadFlowFiles([fileURLToPath(new URL("../../campaigns/demo-survey-flow.json", import.meta.url))])[0]!,
+      sid: FLOW_SID,
+    };
+    const { sim, f } = await setup("pg-whole", 30, { flowDefinitions: [flow], surveyMs: 100 });
+    const ledger = ["--ledger", pg.url];
+    const first = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...ledger, "--json", "--no-preflight"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(sim.stats.created).toBe(30);
+    const again = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...ledger, "--json", "--no-preflight"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).thisRun.requests).toBe(0);
+    expect(JSON.parse(again.stdout).skippedFinalRows).toBe(30); // the checkpoint, kept in the database
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await runCli(["status", f.campaignPath, "--studio-url", sim.url, ...ledger, "--json"])).code).toBe(0);
+    const results = await runCli(["results", f.campaignPath, "--studio-url", sim.url, "--api-url", sim.url, ...ledger, "--json"]);
+    expect(results.code, results.stderr).toBe(0);
+    const report = parseCsv((await runCli(["report", f.campaignPath, ...ledger])).stdout);
+    expect(report).toHaveLength(30);
+    expect(report.every((r) => r.status === "created" && r.execution_status === "ended" && r.outcome !== "")).toBe(true);
+    expect(duplicates(sim)).toEqual([]);
+  });
+
+  it("one run per campaign: a second exits 75 naming the holder; a holder killed with -9 frees it with its session", async () => {
+    const { sim, f } = await setup("pg-lock", 5);
+    const holder = new PostgresLedger(pg.url, "pg-lock");
+    const held = await holder.lock();
+    const refused = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight"]);
+    expect(refused.code).toBe(75);
+    expect(refused.stderr).toMatch(new RegExp(`is held by pid ${process.pid} on `));
+    expect(sim.stats.created).toBe(0);
+    await held.release();
+    // A holder that dies without a word: its session ends, and the lock with it.
+    const script = `
+      const { PostgresLedger } = await import(${JSON.stringify(fileURLToPath(new URL("../../dist/ledger/postgres-ledger.js", import.meta.url)))});
+      await new PostgresLedger(${JSON.stringify(pg.url)}, "pg-lock").lock();
+      process.stdout.write("locked\\n");
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve) => child.stdout!.on("data", () => resolve()));
+    expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight"])).code).toBe(75);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    await new Promise((r) => setTimeout(r, 300));
+    const ran = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(sim.stats.created).toBe(5);
+  });
+
+  it("two shards on two processes write one ledger; one report reads it with nothing to merge", async () => {
+    const { sim, f } = await setup("pg-shards", 60);
+    const args = (shard: string) => [
+      "run",
+      f.campaignPath,
+      "--studio-url",
+      sim.url,
+      "--ledger",
+      pg.url,
+      "--no-preflight",
+      "--shard",
+      shard,
+    ];
+    const [one, two] = await Promise.all([waitForExit(startCli(args("1/2"))), waitForExit(startCli(args("2/2")))]);
+    expect([one.code, two.code], `${one.stderr}${two.stderr}`).toEqual([0, 0]);
+    const report = parseCsv((await runCli(["report", f.campaignPath, "--ledger", pg.url])).stdout);
+    expect(report).toHaveLength(60);
+    expect(report.every((r) => r.status === "created")).toBe(true);
+    expect(sim.executions()).toHaveLength(60);
+    expect(duplicates(sim)).toEqual([]);
+  });
+
+  it("kill -9 under faults, three times: 0 contacts sent twice, 0 pending, the table holds every Execution", async () => {
+    const { sim, f } = await setup("pg-crash", 40, {
+      seed: 7,
+      autoEndMs: 150,
+      dropAfterCommitRate: 0.15,
+      resetRate: 0.05,
+      failRate: 0.1,
+      latencyMs: 20,
+    });
+    const body = JSON.parse(await readFile(f.campaignPath, "utf8"));
+    await writeFile(f.campaignPath, JSON.stringify({ ...body, retry: { maxAttempts: 20 } }));
+    const args = [
+      "run",
+      f.campaignPath,
+      "--studio-url",
+      sim.url,
+      "--ledger",
+      pg.url,
+      "--no-preflight",
+      "--rate",
+      "60",
+      "--concurrency",
+      "8",
+      "--request-timeout",
+      "500",
+    ];
+    let kills = 0;
+    for (let i = 0; i < 3; i++) {
+      const child = startCli(args);
+      const done = waitForExit(child);
+      const before = sim.stats.createArrivals.length;
+      const deadline = Date.now() + 10_000;
+      while (sim.stats.createArrivals.length < before + 3 + i && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 20 * i));
+      if (child.exitCode === null) {
+        child.kill("SIGKILL");
+        kills++;
+      }
+      await done;
+    }
+    let last = await runCli(args);
+    for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(last.code, last.stderr.slice(-2000)).toBe(0);
+    expect(duplicates(sim)).toEqual([]);
+    const report = parseCsv((await runCli(["report", f.campaignPath, "--ledger", pg.url])).stdout);
+    expect(report.filter((r) => r.status === "pending")).toEqual([]);
+    expect(
+      report
+        .filter((r) => r.status === "created")
+        .map((r) => r.execution_sid)
+        .sort(),
+    ).toEqual(
+      sim
+        .executions()
+        .map((e) => e.sid)
+        .sort(),
+    );
+  });
+
+  it("a second campaign in the same database keeps its own rows", async () => {
+    const { sim, f } = await setup("pg-first", 4);
+    const second = path.join(f.dir, "second.json");
+    await writeFile(second, JSON.stringify({ name: "pg-second", flowSid: FLOW_SID, from: "+15017122662", contacts: "contacts.csv" }));
+    for (const file of [f.campaignPath, second])
+      expect((await runCli(["run", file, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight"])).code).toBe(0);
+    const reports = await Promise.all(
+      [f.campaignPath, second].map(async (file) => parseCsv((await runCli(["report", file, "--ledger", pg.url])).stdout)),
+    );
+    expect(reports.map((r) => r.map((row) => row.from))).toEqual([Array(4).fill("+15017122661"), Array(4).fill("+15017122662")]);
+  });
+
+  it("PostgreSQL restarted mid-run: nothing more is sent, the rest stays pending, exit 75; the next run finishes, none twice", async () => {
+    const { sim, f } = await setup("pg-restart", 80);
+    const child = startCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight", "--rate", "20"]);
+    while (sim.stats.created < 10) await new Promise((r) => setTimeout(r, 50));
+    pg.crash();
+    const createdAtCrash = sim.stats.created;
+    const stopped = await waitForExit(child);
+    const afterExit = sim.stats.created;
+    pg.start();
+    expect(stopped.code, stopped.stderr).toBe(75);
+    expect(`${stopped.stdout}${stopped.stderr}`).toMatch(/pg-restart.*could not be (written|read|locked|opened)|ledger could not/);
+    expect(afterExit - createdAtCrash).toBeLessThanOrEqual(2); // at most what was already on its way
+    expect(afterExit).toBeLessThan(80);
+    const rerun = await runCli([
+      "run",
+      f.campaignPath,
+      "--studio-url",
+      sim.url,
+      "--ledger",
+      pg.url,
+      "--no-preflight",
+      "--request-timeout",
+      "500",
+    ]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(sim.executions()).toHaveLength(80);
+    expect(duplicates(sim)).toEqual([]);
+  });
+
+  it("ledger copy: a file into PostgreSQL and back, event for event; the campaign resumes from the copy with nothing sent twice", async () => {
+    const { sim, f } = await setup("pg-copy", 12);
+    expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight"])).code).toBe(0);
+    const copied = await runCli(["ledger", "copy", f.ledgerPath, pg.url]);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect((await runCli(["ledger", "copy", f.ledgerPath, pg.url])).code).toBe(2); // never over another copy
+    await writeFile(path.join(f.dir, "contacts.csv"), `${await readFile(path.join(f.dir, "contacts.csv"), "utf8")}+14155559001,new\n`);
+    const resumed = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight", "--json"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).thisRun.created).toBe(1);
+    const back = path.join(f.dir, "back.ledger.jsonl");
+    expect((await runCli(["ledger", "copy", pg.url, back, "--campaign", "pg-copy"])).code).toBe(0);
+    const original = (await readFile(f.ledgerPath, "utf8")).trim().split("\n");
+    const roundTrip = (await readFile(back, "utf8")).trim().split("\n");
+    expect(roundTrip.slice(0, original.length)).toEqual(original);
+    expect(roundTrip.length).toBeGreaterThan(original.length); // and the resumed run's events
+    const fromBack = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", back, "--no-preflight", "--json"]);
+    expect(JSON.parse(fromBack.stdout).thisRun.requests).toBe(0);
+    expect(sim.executions()).toHaveLength(13);
+    expect(duplicates(sim)).toEqual([]);
+  });
+
+  it("the password comes from the environment only and reaches no output, DEBUG=* included", async () => {
+    const { sim, f } = await setup("pg-secret", 3);
+    const secret = "pg-s3cr3t-passw0rd";
+    const withPassword = pg.url.replace("postgres@", `postgres:${secret}@`);
+    const flag = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", withPassword, "--no-preflight"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/must not carry a password/);
+    expect(flag.stderr).not.toContain(secret);
+    const env = childEnv({ STUDIO_CAMPAIGN_LEDGER_URL: withPassword, DEBUG: "*" });
+    const ran = await waitForExit(startCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight"], { env }));
+    expect(ran.code, ran.stderr).toBe(0);
+    const status = await waitForExit(startCli(["report", f.campaignPath], { env }));
+    const missing = await waitForExit(
+      startCli(["report", f.campaignPath], {
+        env: { ...env, STUDIO_CAMPAIGN_LEDGER_URL: `${withPassword}?schema=nope` },
+      }),
+    );
+    expect(missing.code).toBe(2);
+    for (const output of [ran, status, missing]) expect(`${output.stdout}${output.stderr}`).not.toContain(secret);
+    expect(parseCsv(status.stdout)).toHaveLength(3);
+  });
+});
