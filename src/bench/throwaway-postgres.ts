@@ -23,7 +23,8 @@ export function postgresBin(): string {
   return found;
 }
 
-async function freePort(): Promise<number> {
+/** A free loopback port (the test servers: PostgreSQL, Redis). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };

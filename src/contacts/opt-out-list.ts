@@ -1,7 +1,7 @@
-import { createReadStream } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { parse } from "csv-parse";
+import { looseCsvRecords } from "./loose-csv.js";
 import { CampaignInputError, errnoCode } from "../errors.js";
+import { GroupCommit } from "../group-commit.js";
 import { normalizeAddress } from "./phone.js";
 
 /**
@@ -35,12 +35,7 @@ export function optOutNumber(address: string): string {
 export async function readOptOutEntries(file: string, defaultRegion?: string): Promise<OptOutEntry[]> {
   const entries: OptOutEntry[] = [];
   try {
-    const input = createReadStream(file);
-    const parser = input.pipe(
-      parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_error: true }),
-    );
-    input.on("error", (err) => parser.destroy(err)); // pipe() does not forward a read error
-    for await (const record of parser as AsyncIterable<string[]>) {
+    for await (const record of looseCsvRecords(file)) {
       const normalized = normalizeAddress(record[0] ?? "", defaultRegion);
       if (!normalized.ok) continue; // the header, a comment, a name
       const event = (record[3] ?? "").trim() === "opt_in" ? "opt_in" : "opt_out";
@@ -83,11 +78,19 @@ function entryLine(entry: OptOutEntry): string {
  */
 export class OptOutWriter {
   readonly #file: FileHandle;
-  #queue: Array<{ line: string; resolve: () => void; reject: (err: unknown) => void }> = [];
-  #writing: Promise<void> | undefined;
+  readonly #commits: GroupCommit<string>;
 
   private constructor(file: FileHandle) {
     this.#file = file;
+    this.#commits = new GroupCommit<string>({
+      commit: async (lines) => {
+        const data = Buffer.from(lines.join(""));
+        const { bytesWritten } = await file.write(data); // one write: O_APPEND places it whole
+        if (bytesWritten !== data.length) throw new Error(`short write (${bytesWritten} of ${data.length} bytes)`);
+        await file.sync();
+      },
+      poisonOnFailure: false,
+    });
   }
 
   static async open(path: string): Promise<OptOutWriter> {
@@ -109,34 +112,11 @@ export class OptOutWriter {
   }
 
   append(entry: OptOutEntry): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ line: entryLine(entry), resolve, reject });
-      this.#writing ??= this.#writeLoop();
-    });
+    return this.#commits.add(entryLine(entry));
   }
 
   async close(): Promise<void> {
-    while (this.#writing) await this.#writing;
+    await this.#commits.flush().catch(() => undefined); // a failed append already rejected its caller
     await this.#file.close();
-  }
-
-  async #writeLoop(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue;
-        this.#queue = [];
-        try {
-          const data = Buffer.from(batch.map((e) => e.line).join(""));
-          const { bytesWritten } = await this.#file.write(data);
-          if (bytesWritten !== data.length) throw new Error(`short write (${bytesWritten} of ${data.length} bytes)`);
-          await this.#file.sync();
-          for (const entry of batch) entry.resolve();
-        } catch (err) {
-          for (const entry of batch) entry.reject(err);
-        }
-      }
-    } finally {
-      this.#writing = undefined;
-    }
   }
 }

@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { parse } from "csv-parse";
+import { looseCsvRecords } from "./loose-csv.js";
 import { CampaignInputError, errnoCode } from "../errors.js";
 import { normalizeAddress } from "./phone.js";
 
@@ -11,12 +10,7 @@ export async function loadSuppression(file: string | undefined, defaultRegion: s
   const numbers = new Set<string>();
   if (file === undefined) return numbers;
   try {
-    const input = createReadStream(file);
-    const parser = input.pipe(
-      parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_error: true }),
-    );
-    input.on("error", (err) => parser.destroy(err)); // pipe() does not forward a read error
-    for await (const record of parser as AsyncIterable<string[]>) {
+    for await (const record of looseCsvRecords(file)) {
       for (const field of record) {
         const normalized = normalizeAddress(field, defaultRegion);
         if (normalized.ok) numbers.add(normalized.address);

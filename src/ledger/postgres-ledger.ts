@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Client, Pool, PoolConfig } from "pg";
 import { StudioCampaignError } from "../errors.js";
+import { GroupCommit } from "../group-commit.js";
 import type { Checkpoint } from "./checkpoint.js";
 import { LedgerError, LedgerIoError } from "./errors.js";
 import type { LedgerEvent } from "./events.js";
@@ -368,57 +369,37 @@ export async function refuseTransactionPooler(client: Client, label: string): Pr
     );
 }
 
-/** Group commit on the lock's own connection: one INSERT of every waiting event, one transaction, `synchronous_commit` on. */
+/** Group commit on the lock's own connection: one INSERT of every waiting event (one transaction), `synchronous_commit` on. */
 class PostgresLedgerWriter implements LedgerWriter {
-  #queue: Array<{ event: LedgerEvent; resolve: () => void; reject: (err: unknown) => void }> = [];
-  #flushing: Promise<void> | undefined;
-  #failed: unknown;
+  readonly #commits: GroupCommit<LedgerEvent>;
 
   constructor(
     readonly client: Client,
     readonly table: string,
     readonly campaign: string,
     readonly label: string,
-  ) {}
-
-  get failed(): boolean {
-    return this.#failed !== undefined;
-  }
-
-  append(event: LedgerEvent): Promise<void> {
-    if (this.#failed !== undefined) return Promise.reject(this.#failed);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ event, resolve, reject });
-      this.#flushing ??= this.#loop();
+  ) {
+    this.#commits = new GroupCommit<LedgerEvent>({
+      commit: (events) => this.#insert(events),
+      failure: (err) => new LedgerIoError(label, "be written", err),
+      poisonOnFailure: true,
     });
   }
 
-  async flush(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
-    if (this.#failed !== undefined) throw this.#failed;
+  get failed(): boolean {
+    return this.#commits.failed;
   }
 
-  async close(): Promise<void> {
-    await this.flush();
+  append(event: LedgerEvent): Promise<void> {
+    return this.#commits.add(event);
   }
 
-  async #loop(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue;
-        this.#queue = [];
-        try {
-          await this.#insert(batch.map((b) => b.event));
-          for (const entry of batch) entry.resolve();
-        } catch (err) {
-          this.#failed = new LedgerIoError(this.label, "be written", err);
-          for (const entry of [...batch, ...this.#queue]) entry.reject(this.#failed);
-          this.#queue = [];
-        }
-      }
-    } finally {
-      this.#flushing = undefined;
-    }
+  flush(): Promise<void> {
+    return this.#commits.flush();
+  }
+
+  close(): Promise<void> {
+    return this.flush();
   }
 
   async #insert(events: LedgerEvent[]): Promise<void> {

@@ -2,6 +2,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { LedgerIoError, ledgerFileError } from "./errors.js";
 import type { LedgerEvent } from "./events.js";
 import type { LedgerWriter } from "./ledger-store.js";
+import { GroupCommit } from "../group-commit.js";
 
 /**
  * Appends events with group commit: every event handed in while a flush is under way goes into
@@ -10,14 +11,18 @@ import type { LedgerWriter } from "./ledger-store.js";
  */
 export class FileLedgerWriter implements LedgerWriter {
   readonly #file: FileHandle;
-  readonly #path: string;
-  #queue: Array<{ line: string; resolve: () => void; reject: (err: unknown) => void }> = [];
-  #flushing: Promise<void> | undefined;
-  #failed: unknown;
+  readonly #commits: GroupCommit<string>;
 
   private constructor(file: FileHandle, path: string) {
     this.#file = file;
-    this.#path = path;
+    this.#commits = new GroupCommit<string>({
+      commit: async (lines) => {
+        await file.appendFile(lines.join(""));
+        await file.datasync();
+      },
+      failure: (err) => new LedgerIoError(path, "be written", err),
+      poisonOnFailure: true,
+    });
   }
 
   /**
@@ -43,21 +48,16 @@ export class FileLedgerWriter implements LedgerWriter {
 
   /** Whether a write or sync failed: what is in memory may then be ahead of the file. */
   get failed(): boolean {
-    return this.#failed !== undefined;
+    return this.#commits.failed;
   }
 
   append(event: LedgerEvent): Promise<void> {
-    if (this.#failed !== undefined) return Promise.reject(this.#failed);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ line: `${JSON.stringify(event)}\n`, resolve, reject });
-      this.#flushing ??= this.#flushLoop();
-    });
+    return this.#commits.add(`${JSON.stringify(event)}\n`);
   }
 
   /** Resolves when everything appended so far is on disk. */
-  async flush(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
-    if (this.#failed !== undefined) throw this.#failed;
+  flush(): Promise<void> {
+    return this.#commits.flush();
   }
 
   async close(): Promise<void> {
@@ -65,26 +65,6 @@ export class FileLedgerWriter implements LedgerWriter {
       await this.flush();
     } finally {
       await this.#file.close();
-    }
-  }
-
-  async #flushLoop(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue;
-        this.#queue = [];
-        try {
-          await this.#file.appendFile(batch.map((entry) => entry.line).join(""));
-          await this.#file.datasync();
-          for (const entry of batch) entry.resolve();
-        } catch (err) {
-          this.#failed = new LedgerIoError(this.#path, "be written", err);
-          for (const entry of [...batch, ...this.#queue]) entry.reject(this.#failed);
-          this.#queue = [];
-        }
-      }
-    } finally {
-      this.#flushing = undefined;
     }
   }
 }
