@@ -24,6 +24,7 @@ export interface Campaign {
   flowSid: string;
   from: string;
   contactsPath: string;
+  /** Where the ledger is: a file path, or a `postgres://` URL (SPEC §15); `campaignLedger` opens it. */
   ledgerPath: string;
   defaultRegion: string | undefined;
   onConflict: ConflictPolicy;

@@ -1,4 +1,5 @@
 import type { Campaign } from "../campaign/campaign.js";
+import { campaignLedger } from "../campaign/campaign-ledger.js";
 import { collectResults } from "../campaign/results/collect-results.js";
 import { refreshFollowUpList, type FollowUpTally } from "../campaign/follow-up/follow-up-list.js";
 import { followUpLine } from "./follow-up-line.js";
@@ -7,7 +8,6 @@ import { StudioCampaignError } from "../errors.js";
 import { resultsColumns } from "../flow/results-columns.js";
 import type { Credentials } from "../studio/credentials.js";
 import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
-import { existsSync } from "node:fs";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { withLedgerSession } from "./ledger-session.js";
 
@@ -39,7 +39,7 @@ export async function prepareFollowUp(
     if (summary.collected > 0) options.note(`follow-up: ${summary.collected} outcome(s) of ${source.name} collected`);
     if (summary.failed.length > 0) options.note(`follow-up: ${summary.failed.length} Execution(s) of ${source.name} could not be read now`);
   } catch (err) {
-    if (err instanceof ExitError && err.exitCode === ExitCode.usage && !existsSync(source.ledgerPath))
+    if (err instanceof ExitError && err.exitCode === ExitCode.usage && !(await campaignLedger(source).exists()))
       options.note(`follow-up: ${source.name} has created nothing yet`);
     else if (err instanceof StudioCampaignError && err.code === "LOCK_HELD")
       options.note(`follow-up: ${source.name} is running now; its outcomes as recorded are used (${err.message})`);

@@ -74,7 +74,8 @@ async function loadSource(file: string, campaign: Campaign): Promise<Campaign> {
   } catch (err) {
     throw new CampaignInputError(`followUpOf.campaign: ${(err as Error).message}`, { cause: err });
   }
-  if (source.ledgerPath === campaign.ledgerPath) throw new CampaignInputError(`followUpOf.campaign: ${file} is this campaign itself`);
+  if (source.ledgerPath === campaign.ledgerPath && source.name === campaign.name)
+    throw new CampaignInputError(`followUpOf.campaign: ${file} is this campaign itself`);
   return source;
 }
 
