@@ -136,7 +136,13 @@ export async function collectResults(options: CollectOptions): Promise<ResultsSu
           }
           if (read.entries.length > 0) {
             const writer = await (optOuts ??= OptOutWriter.open(campaign.optOutsPath));
-            await Promise.all(read.entries.map((entry) => writer.append(entry)));
+            try {
+              await Promise.all(read.entries.map((entry) => writer.append(entry)));
+            } catch (err) {
+              // Not recorded in the ledger either: the next `results` reads this Execution again.
+              summary.failed.push({ sid: execution.sid, message: `the opt-out list could not be written: ${String(err)}` });
+              return;
+            }
             for (const entry of read.entries) summary[entry.event === "opt_out" ? "optOutsAdded" : "optInsAdded"]++;
           }
           execution.results = mergeResults(execution.results, read.record);
