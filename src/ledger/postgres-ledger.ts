@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Client, Pool, PoolConfig } from "pg";
+import type { Client, Pool, PoolConfig, QueryResultRow } from "pg";
 import { StudioCampaignError } from "../errors.js";
 import { GroupCommit } from "../group-commit.js";
 import type { Checkpoint } from "./checkpoint.js";
@@ -177,9 +177,23 @@ export class PostgresLedger implements LedgerStore {
     return `"${db.schema}".${name}`;
   }
 
+  /** A query on the pool; a failure (the server gone) names the ledger and is an operator condition (exit 75). */
+  async #query<R extends object>(
+    db: Shared,
+    sql: string,
+    params: unknown[],
+    action = "be read",
+  ): Promise<{ rows: R[]; rowCount: number | null }> {
+    try {
+      return await db.pool.query<R & QueryResultRow>(sql, params);
+    } catch (err) {
+      throw ioError(this.label, action, err);
+    }
+  }
+
   async exists(): Promise<boolean> {
     const db = await this.#db();
-    const result = await db.pool.query(`SELECT 1 FROM ${this.#table(db, "events")} WHERE campaign = $1 LIMIT 1`, [this.#campaign]);
+    const result = await this.#query(db, `SELECT 1 FROM ${this.#table(db, "events")} WHERE campaign = $1 LIMIT 1`, [this.#campaign]);
     return result.rowCount !== 0;
   }
 
@@ -254,8 +268,11 @@ export class PostgresLedger implements LedgerStore {
   async reportFacts(): Promise<{ maxRow: number; flowLine: string | undefined }> {
     const db = await this.#db();
     const events = this.#table(db, "events");
-    const max = await db.pool.query<{ max: number | null }>(`SELECT max(row) AS max FROM ${events} WHERE campaign = $1`, [this.#campaign]);
-    const flow = await db.pool.query<{ event: string }>(
+    const max = await this.#query<{ max: number | null }>(db, `SELECT max(row) AS max FROM ${events} WHERE campaign = $1`, [
+      this.#campaign,
+    ]);
+    const flow = await this.#query<{ event: string }>(
+      db,
       `SELECT event FROM ${events} WHERE campaign = $1 AND t = 'flow' ORDER BY id DESC LIMIT 1`,
       [this.#campaign],
     );
@@ -288,7 +305,8 @@ export class PostgresLedger implements LedgerStore {
 
   async end(): Promise<number> {
     const db = await this.#db();
-    const result = await db.pool.query<{ end: string | null }>(
+    const result = await this.#query<{ end: string | null }>(
+      db,
       `SELECT max(id) AS end FROM ${this.#table(db, "events")} WHERE campaign = $1`,
       [this.#campaign],
     );
@@ -299,11 +317,12 @@ export class PostgresLedger implements LedgerStore {
   async identity(position: number): Promise<{ head: string; tail: string }> {
     const db = await this.#db();
     const events = this.#table(db, "events");
-    const first = await db.pool.query<{ id: string; event: string }>(
+    const first = await this.#query<{ id: string; event: string }>(
+      db,
       `SELECT id, event FROM ${events} WHERE campaign = $1 ORDER BY id LIMIT 1`,
       [this.#campaign],
     );
-    const last = await db.pool.query<{ id: string; event: string }>(`SELECT id, event FROM ${events} WHERE campaign = $1 AND id = $2`, [
+    const last = await this.#query<{ id: string; event: string }>(db, `SELECT id, event FROM ${events} WHERE campaign = $1 AND id = $2`, [
       this.#campaign,
       position,
     ]);
@@ -332,7 +351,8 @@ export class PostgresLedger implements LedgerStore {
 
   async writeCheckpoint(checkpoint: Checkpoint, table: Float64Array): Promise<void> {
     const db = await this.#db();
-    await db.pool.query(
+    await this.#query(
+      db,
       `INSERT INTO ${this.#table(db, "checkpoints")} (campaign, scope, checkpoint, keys) VALUES ($1, $2, $3, $4) ` +
         `ON CONFLICT (campaign, scope) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, keys = EXCLUDED.keys`,
       [this.#campaign, this.#scope, JSON.stringify(checkpoint), Buffer.from(table.buffer, table.byteOffset, table.byteLength)],
@@ -341,7 +361,8 @@ export class PostgresLedger implements LedgerStore {
 
   async contactsAttemptedSince(since: number): Promise<number> {
     const db = await this.#db();
-    const result = await db.pool.query<{ n: string }>(
+    const result = await this.#query<{ n: string }>(
+      db,
       `SELECT count(DISTINCT row) AS n FROM ${this.#table(db, "events")} WHERE campaign = $1 AND t = 'attempt' AND at >= $2`,
       [this.#campaign, new Date(since)],
     );
