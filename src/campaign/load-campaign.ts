@@ -12,8 +12,8 @@ import {
 import { OUTCOMES, type Outcome } from "../flow/outcome.js";
 import { isPostgresUrl } from "../ledger/postgres-ledger.js";
 import { CampaignInputError, errnoCode } from "../errors.js";
-import { isValidSender } from "../contacts/phone.js";
-import { isTimeZone } from "../contacts/time-zones.js";
+import { isValidSender } from "../contacts/sender-format.js";
+import { isTimeZone } from "../contacts/zone-name.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
 import { REPORT_COLUMNS } from "../report/build-report.js";
 

@@ -1,29 +1,34 @@
 import yargs from "yargs";
-import { endCommand } from "./end-command.js";
-import { reportCommand } from "./report-command.js";
-import { optOutsCommand } from "./opt-outs-command.js";
-import { ledgerCommand } from "./ledger-command.js";
-import { resultsCommand } from "./results-command.js";
-import { statusCommand } from "./status-command.js";
-import { runCommand } from "./run-command.js";
-import { simulatorCommand } from "./simulator-command.js";
-import { validateCommand } from "./validate-command.js";
+import type { CommandModule } from "yargs";
 import { VERSION } from "./version.js";
 
+/**
+ * Each command's module, loaded only when it is the one asked for: a cron rerun of `run` pays
+ * for `run` alone, not for `report`, `simulator` and the rest (BENCHMARKS.md, start-up). With no
+ * command, or `--help`, every one is loaded for the usage text.
+ */
+const COMMANDS: Record<string, () => Promise<object>> = {
+  run: async () => (await import("./run-command.js")).runCommand,
+  validate: async () => (await import("./validate-command.js")).validateCommand,
+  report: async () => (await import("./report-command.js")).reportCommand,
+  status: async () => (await import("./status-command.js")).statusCommand,
+  end: async () => (await import("./end-command.js")).endCommand,
+  results: async () => (await import("./results-command.js")).resultsCommand,
+  "opt-outs": async () => (await import("./opt-outs-command.js")).optOutsCommand,
+  ledger: async () => (await import("./ledger-command.js")).ledgerCommand,
+  simulator: async () => (await import("./simulator-command.js")).simulatorCommand,
+};
+
 /** The yargs program. Only this layer knows yargs: each command turns argv into typed options. */
-export function buildCli(argv: string[]) {
-  return yargs(argv)
+export async function buildCli(argv: string[]) {
+  const named = argv.find((arg) => !arg.startsWith("-"));
+  const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  let program = yargs(argv)
     .scriptName("studio-campaign")
-    .usage("$0 <command> [options]\n\nRun outbound Twilio Studio campaigns from a CSV, resumably.")
-    .command(runCommand)
-    .command(validateCommand)
-    .command(reportCommand)
-    .command(statusCommand)
-    .command(endCommand)
-    .command(resultsCommand)
-    .command(optOutsCommand)
-    .command(ledgerCommand)
-    .command(simulatorCommand)
+    .usage("$0 <command> [options]\n\nRun outbound Twilio Studio campaigns from a CSV, resumably.");
+  // Each module types its own argv; yargs takes them as plain command modules.
+  for (const command of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) program = program.command(command as CommandModule);
+  return program
     .demandCommand(1, "name a command")
     .strict()
     .version(VERSION)

@@ -17,7 +17,7 @@ const showStacks = () => /(^|,)\s*(\*|studio-campaign)\s*(,|$)/.test(process.env
 export async function runCli(argv: readonly string[]): Promise<number> {
   running++;
   try {
-    await buildCli([...argv]).parseAsync();
+    await (await buildCli([...argv])).parseAsync();
     return ExitCode.ok;
   } catch (err) {
     process.stderr.write(describe(err));

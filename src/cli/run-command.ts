@@ -2,7 +2,6 @@ import { once } from "node:events";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
 import { campaignLedger } from "../campaign/campaign-ledger.js";
-import { previewCampaign } from "../campaign/plan/preview-campaign.js";
 import type { RunSummary } from "../campaign/run/run-events.js";
 import { emptyThisRun } from "../campaign/run/run-tally.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
@@ -104,6 +103,7 @@ async function dryRun(
     const { followUpLine } = await import("./follow-up-line.js");
     process.stderr.write(`${followUpLine(campaign, await refreshFollowUpList(campaign, { now: Date.now(), write: false }))}\n`);
   }
+  const { previewCampaign } = await import("../campaign/plan/preview-campaign.js"); // the number parser: only for a dry run
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],
     shard,

@@ -1,8 +1,8 @@
-import { CampaignInputError } from "../errors.js";
 import { parseDeadline } from "./deadline.js";
 import { isTimeZone, timeZonesOfNumber } from "./time-zones.js";
 import type { RowVerdict } from "./contact.js";
 import { SeenKeys } from "./seen-keys.js";
+import { checkHeader, parameterKeysOf } from "./header.js";
 import { normalizeAddress } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
 
@@ -48,26 +48,12 @@ export class RowClassifier {
     this.#campaign = campaign;
     this.#suppressed = suppressed;
     this.#seen = seen;
-    const { columns } = campaign;
-    for (const [key, column] of Object.entries({ from: columns.from, timezone: columns.timezone, notAfter: columns.notAfter })) {
-      if (column !== undefined && !header.includes(column)) {
-        throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.${key})`);
-      }
-    }
-    const special = new Set(
-      [columns.to, columns.from, columns.timezone, columns.notAfter, columns.row].filter((c): c is string => c !== undefined),
-    );
-    this.#parameterColumns = columns.parameters ?? header.filter((name) => !special.has(name));
-    for (const column of this.#parameterColumns) {
-      if (!header.includes(column)) {
-        throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.parameters)`);
-      }
-    }
+    this.#parameterColumns = checkHeader(campaign, header).parameterColumns;
   }
 
   /** Every Parameters key a contact is sent: the static ones and the parameter columns. */
   get parameterKeys(): string[] {
-    return [...new Set([...Object.keys(this.#campaign.parameters), ...this.#parameterColumns])];
+    return parameterKeysOf(this.#campaign, this.#parameterColumns);
   }
 
   classify(record: CsvRecord): RowVerdict {

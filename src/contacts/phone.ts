@@ -1,8 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
-
-const E164 = /^\+[1-9]\d{1,14}$/;
-const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
-const CHANNEL_PREFIX = /^(whatsapp):(.*)$/i;
+import { CHANNEL_PREFIX } from "./sender-format.js";
 
 export type Normalized = { ok: true; address: string } | { ok: false; reason: string };
 
@@ -29,11 +26,4 @@ function normalizeNumber(text: string, defaultRegion: string | undefined): Norma
   const parsed = parsePhoneNumberFromString(trimmed, defaultRegion as CountryCode | undefined);
   if (!parsed || !parsed.isValid()) return { ok: false, reason: `not a valid phone number: ${JSON.stringify(trimmed)}` };
   return { ok: true, address: parsed.number };
-}
-
-/** A sender: E.164, whatsapp:+E.164, or a Messaging Service SID. */
-export function isValidSender(value: string): boolean {
-  if (MESSAGING_SERVICE_SID.test(value)) return true;
-  const channel = CHANNEL_PREFIX.exec(value);
-  return E164.test(channel ? (channel[2] ?? "") : value);
 }

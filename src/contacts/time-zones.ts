@@ -1,14 +1,8 @@
 import { PREFIXES, ZONES } from "./time-zone-prefixes.js";
 
-/** Is `zone` an IANA time zone this Node knows? */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from "./zone-name.js";
+
+export { isTimeZone };
 
 let table: Map<string, readonly string[]> | undefined;
 let longestPrefix = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isValidSender, normalizeAddress } from "../../src/contacts/phone.js";
+import { normalizeAddress } from "../../src/contacts/phone.js";
+import { isValidSender } from "../../src/contacts/sender-format.js";
 
 describe("normalizeAddress", () => {
   it.each([

@@ -1,6 +1,7 @@
-import { RowClassifier } from "../../contacts/classify.js";
+import { checkHeader, parameterKeysOf } from "../../contacts/header.js";
 import { openContactsCsv } from "../../contacts/read-csv.js";
-import { loadSuppression } from "../../contacts/suppression.js";
+import { open } from "node:fs/promises";
+import { CampaignInputError, errnoCode } from "../../errors.js";
 import type { Campaign } from "../campaign.js";
 import type { CampaignState } from "./campaign-state.js";
 
@@ -29,9 +30,11 @@ export interface ContactsSurvey {
  * number: an upper bound of what the run sends.
  */
 export async function surveyContacts(campaign: Campaign, loaded: CampaignState): Promise<ContactsSurvey> {
-  const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
+  // The suppression file must be readable (its errors surface before anything is sent); it is
+  // read, and numbers parsed, by the run's own pass.
+  if (campaign.suppressPath !== undefined) await assertReadable(campaign.suppressPath);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, loaded.resume?.csv);
-  const classifier = new RowClassifier(campaign, csv.header, suppressed); // checks the named columns
+  const { parameterColumns } = checkHeader(campaign, csv.header); // the named columns are there
   let rowsToRead = 0;
   const rowsBySender = new Map<string, number>();
   const fromColumn = campaign.columns.from;
@@ -59,7 +62,16 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
     toSendEstimate,
     inDoubt,
     mayCreate: rowsToRead > 0 || open > 0,
-    parameterKeys: classifier.parameterKeys,
+    parameterKeys: parameterKeysOf(campaign, parameterColumns),
     toSendBySender,
   };
+}
+
+/** The suppression file can be opened for reading; else the same error as reading it would give. */
+async function assertReadable(file: string): Promise<void> {
+  try {
+    await (await open(file, "r")).close();
+  } catch (err) {
+    throw new CampaignInputError(`${file}: cannot read the suppression file (${errnoCode(err) ?? (err as Error).message})`, { cause: err });
+  }
 }

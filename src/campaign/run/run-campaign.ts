@@ -1,6 +1,9 @@
 import { openLedgerForRun } from "../../ledger/open-ledger.js";
 import type { LedgerWriter } from "../../ledger/ledger-store.js";
 import { campaignLedger } from "../campaign-ledger.js";
+import { openCampaignRun, type CampaignRunSession } from "./open-run.js";
+
+export { openCampaignRun, type CampaignRunSession } from "./open-run.js";
 import { applyEvent } from "../../ledger/contact-state.js";
 import type { StudioClient } from "../../studio/client.js";
 import { RETRY_DEFAULTS } from "../../studio/retry-policy.js";
@@ -8,7 +11,7 @@ import type { AccountLimiter } from "../../throttle/create-limiter.js";
 import type { FlowFacts } from "../../flow/preflight-verdict.js";
 import type { Campaign } from "../campaign.js";
 import type { DailyCap } from "./daily-cap.js";
-import { loadCampaignState, type CampaignState } from "../plan/campaign-state.js";
+import type { CampaignState } from "../plan/campaign-state.js";
 import type { FinalPrefixTracker } from "../plan/final-prefix.js";
 import { planRows } from "../plan/plan-rows.js";
 import { RowPass } from "./row-pass.js";
@@ -58,37 +61,6 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
     return await runLocked(options, session.loaded);
   } finally {
     await session.release();
-  }
-}
-
-/** A campaign's ledger, locked for one run, and its state read under the lock. */
-export interface CampaignRunSession {
-  loaded: CampaignState;
-  release(): Promise<void>;
-}
-
-/**
- * Take the ledger's lock — one run per ledger: a second one exits at once naming the holder
- * (SPEC §5) — and read the campaign's state under it (from the checkpoint plus the ledger's
- * newer events when it holds, else the whole ledger). The state is read only under the lock:
- * read before it, another run finishing in between could leave it stale.
- */
-export async function openCampaignRun(
-  campaign: Campaign,
-  options: {
-    retryFailed: boolean;
-    shard: ShardSpec | undefined;
-    /** Under the lock, before the state is read: a follow-up lists its newly qualifying contacts here. */
-    prepare?: (() => Promise<void>) | undefined;
-  },
-): Promise<CampaignRunSession> {
-  const lock = await campaignLedger(campaign, options.shard).lock();
-  try {
-    await options.prepare?.();
-    return { loaded: await loadCampaignState(campaign, options), release: () => lock.release() };
-  } catch (err) {
-    await lock.release();
-    throw err;
   }
 }
 

@@ -1,0 +1,35 @@
+import { CampaignInputError } from "../errors.js";
+import type { ContactRules } from "./classify.js";
+
+/**
+ * The contacts file's header against the campaign's columns: every named column must be there
+ * (an error names the file, line 1 and the key), and the parameter columns are the named ones,
+ * else every column that is not To, From, zone, deadline or row. Pure, and light: `run`'s first
+ * look at its contacts checks the header without loading the number parser.
+ */
+export function checkHeader(
+  campaign: Pick<ContactRules, "contactsPath" | "columns">,
+  header: readonly string[],
+): { parameterColumns: string[] } {
+  const { columns } = campaign;
+  for (const [key, column] of Object.entries({ from: columns.from, timezone: columns.timezone, notAfter: columns.notAfter })) {
+    if (column !== undefined && !header.includes(column)) {
+      throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.${key})`);
+    }
+  }
+  const special = new Set(
+    [columns.to, columns.from, columns.timezone, columns.notAfter, columns.row].filter((c): c is string => c !== undefined),
+  );
+  const parameterColumns = columns.parameters ?? header.filter((name) => !special.has(name));
+  for (const column of parameterColumns) {
+    if (!header.includes(column)) {
+      throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.parameters)`);
+    }
+  }
+  return { parameterColumns };
+}
+
+/** Every Parameters key a contact is sent: the static ones and the parameter columns. */
+export function parameterKeysOf(campaign: Pick<ContactRules, "parameters">, parameterColumns: readonly string[]): string[] {
+  return [...new Set([...Object.keys(campaign.parameters), ...parameterColumns])];
+}
