@@ -199,6 +199,54 @@ async function cronFixture(dir: string, rows: number): Promise<string> {
 }
 
 /**
+ * 9. Start-up (issue 24): what a cron job pays on every run before any work, as ratios to bare
+ * Node on the same machine — `--version`, and a rerun of a 1 000-contact campaign with nothing
+ * left (checkpoint written by a first run). Wall and CPU, medians of 7 each.
+ */
+async function startUp(): Promise<void> {
+  const sim = await startSimulator({ rate: 0 });
+  const file = await campaign(path.join(WORK, "startup"), "startup", contactsCsv(1000));
+  const runArgs = [CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "1000", "--no-preflight"];
+  const first = await measure(runArgs, "/dev/null");
+  if (first.code !== 0) throw new Error(`startup: first run exit ${first.code}`);
+  const sample = async (command: string[]) => {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const result = await measure(command, "/dev/null");
+      if (result.code !== 0) throw new Error(`${command.join(" ")}: exit ${result.code}`);
+      wall.push(result.wallSeconds);
+      cpu.push(result.cpuSeconds);
+    }
+    return { wall: median(wall), cpu: median(cpu) };
+  };
+  const bare = await sample([process.execPath, "-e", "0"]);
+  const version = await sample([CLI_BIN, "--version"]);
+  const noop = await sample(runArgs);
+  await sim.close();
+  const figure = (m: { wall: number; cpu: number }) =>
+    `${m.wall.toFixed(2)} s wall (${(m.wall / bare.wall).toFixed(1)}×), ${m.cpu.toFixed(2)} s CPU (${(m.cpu / bare.cpu).toFixed(1)}×)`;
+  note({
+    measure: "start-up: bare node -e 0",
+    figure: `${bare.wall.toFixed(2)} s wall, ${bare.cpu.toFixed(2)} s CPU`,
+    goal: "reference",
+    met: undefined,
+  });
+  note({
+    measure: "start-up: studio-campaign --version, to bare Node",
+    figure: figure(version),
+    goal: "≤ 2×",
+    met: version.wall / bare.wall <= 2 && version.cpu / bare.cpu <= 2,
+  });
+  note({
+    measure: "start-up: cron rerun with nothing to do, 1 000 contacts, to bare Node",
+    figure: figure(noop),
+    goal: "≤ 4×",
+    met: noop.wall / bare.wall <= 4 && noop.cpu / bare.cpu <= 4,
+  });
+}
+
+/**
  * 8. The ledger in PostgreSQL (issue 23), against a throwaway local cluster: creates per second
  * with every attempt committed (`synchronous_commit` on) beside the file's fsync, and the cron
  * figures at 1 000 000 contacts — the file ledger copied in with `ledger copy`.
@@ -564,6 +612,7 @@ async function main(): Promise<void> {
   }
   if (wanted("html")) await htmlReportAtScale();
   if (wanted("postgres")) await postgresLedger();
+  if (wanted("startup")) await startUp();
   const file = path.join(ROOT, "BENCHMARKS.md");
   await writeFile(file, withGeneratedTable(await readFile(file, "utf8").catch(() => ""), rows));
   await rm(WORK, { recursive: true, force: true });
