@@ -26,7 +26,11 @@ export const reportCommand = {
   describe: "Write the CSV report from the ledger (several --ledger files are merged)",
   builder: (y: Argv) =>
     withCampaignArgument(y)
-      .option("ledger", { type: "string", array: true, describe: "ledger file(s); several shards are merged (default: the campaign's)" })
+      .option("ledger", {
+        type: "string",
+        array: true,
+        describe: "ledger file(s) or a postgres:// URL; several shard files are merged (default: the campaign's)",
+      })
       .option("out", { type: "string", describe: "write to FILE (mode 0600) instead of stdout" })
       .option("html", {
         type: "string",

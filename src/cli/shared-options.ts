@@ -9,13 +9,16 @@ export const withCampaignArgument = <T>(y: Argv<T>) =>
 export const withCampaignFileOptions = <T>(y: Argv<T>) =>
   y
     .option("contacts", { type: "string", describe: "contacts CSV (default: the campaign's contacts)" })
-    .option("ledger", { type: "string", describe: "ledger path (default: <campaign dir>/<name>.ledger.jsonl)" })
+    .option("ledger", {
+      type: "string",
+      describe: "ledger path, or postgres://USER@HOST:PORT/DB (default: <campaign dir>/<name>.ledger.jsonl)",
+    })
     .option("shard", { type: "string", describe: "only contacts whose key hashes into shard K of N, as K/N" });
 
 /** `status` and `end`: which ledger, which API. */
 export const withLedgerSessionOptions = <T>(y: Argv<T>) =>
   withCampaignArgument(y)
-    .option("ledger", { type: "string", describe: "ledger path (default: the campaign's)" })
+    .option("ledger", { type: "string", describe: "ledger path, or postgres://USER@HOST:PORT/DB (default: the campaign's)" })
     .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
     .option("json", { type: "boolean", default: false, describe: "print the result as JSON" });
 
