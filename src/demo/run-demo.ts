@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       `rate.maxPerDay 30 (midnight Pacific)\n`,
   );
   const capped = await cliRun(["run", thanksCampaignFile, ...urls], env);
-  say(`(exit ${capped}: 75, the daily cap; the next run after midnight Pacific continues)\n`);
+  say(`(exit ${capped}: the daily cap; the next run after midnight Pacific continues)\n`);
   say(`\n$ studio-campaign run demo-thanks.json   # again, the same day: nothing more\n`);
   await cliRun(["run", thanksCampaignFile, ...urls], env);
   await new Promise((resolve) => setTimeout(resolve, 4_500));
