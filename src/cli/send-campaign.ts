@@ -40,7 +40,8 @@ export async function sendCampaign(argv: RunArgs, campaign: Campaign, shard: Sha
   }
 }
 
-async function sendLocked(options: {
+/** A `run` with its ledger locked and read: what the sending part needs to go on. */
+export interface LockedRun {
   argv: RunArgs;
   campaign: Campaign;
   shard: ShardSpec | undefined;
@@ -48,7 +49,9 @@ async function sendLocked(options: {
   baseUrl: string;
   redisUrl: string | undefined;
   session: CampaignRunSession;
-}): Promise<void> {
+}
+
+async function sendLocked(options: LockedRun): Promise<void> {
   const { argv, campaign, shard, credentials, baseUrl, redisUrl, session } = options;
   const startedAt = Date.now();
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: credentials.accountId };

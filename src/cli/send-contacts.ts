@@ -1,20 +1,15 @@
-import type { Campaign } from "../campaign/campaign.js";
 import type { ContactsSurvey } from "../campaign/plan/survey-contacts.js";
-import type { ShardSpec } from "../campaign/plan/shard.js";
 import { capPlanLine, openDailyCap, type DailyCap } from "../campaign/run/daily-cap.js";
-import type { CampaignRunSession } from "../campaign/run/open-run.js";
 import { preflightFlow } from "../campaign/run/preflight.js";
 import { runCampaign } from "../campaign/run/run-campaign.js";
 import { StopControl } from "../campaign/run/run-context.js";
 import type { RunSummary } from "../campaign/run/run-events.js";
 import type { FlowFacts } from "../flow/preflight-verdict.js";
 import { StudioClient } from "../studio/client.js";
-import type { Credentials } from "../studio/credentials.js";
 import { createLimiter } from "../throttle/create-limiter.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { ProgressRenderer } from "./progress.js";
-import type { RunArgs } from "./run-command.js";
-import { printSummary } from "./send-campaign.js";
+import { printSummary, type LockedRun } from "./send-campaign.js";
 
 const REDIS_READY_TIMEOUT_MS = 5_000;
 /** Per-request budget of the client; also how long an unanswered create may still be in Studio's hands. */
@@ -27,17 +22,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** The sending part of `run`: client, preflight, limiter, daily cap, signals, the run loop, its summary. */
-export async function sendContacts(options: {
-  argv: RunArgs;
-  campaign: Campaign;
-  shard: ShardSpec | undefined;
-  credentials: Credentials;
-  baseUrl: string;
-  redisUrl: string | undefined;
-  session: CampaignRunSession;
-  survey: ContactsSurvey;
-  ledgerLabel: string;
-}): Promise<void> {
+export async function sendContacts(options: LockedRun & { survey: ContactsSurvey; ledgerLabel: string }): Promise<void> {
   const { argv, campaign, shard, credentials, baseUrl, redisUrl, session, survey, ledgerLabel } = options;
   const timeoutMs = argv["request-timeout"] ?? REQUEST_TIMEOUT_MS;
   const client = new StudioClient({ baseUrl, credentials, connections: campaign.rate.concurrency, timeoutMs });
