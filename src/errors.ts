@@ -25,6 +25,8 @@ export type ErrorCode =
   | "FLOW_REFUSED"
   /** The shared rate limiter (Redis) failed before a job ran: nothing was sent. */
   | "LIMITER_UNAVAILABLE"
+  /** A create's job never started: the limiter stopped, or the job withdrew itself (nothing was sent). */
+  | "JOB_DROPPED"
   /** Studio answered with a non-2xx status. */
   | "STUDIO_API_ERROR"
   /** Studio did not answer. */

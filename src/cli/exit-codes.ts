@@ -44,6 +44,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   LOCK_HELD: ExitCode.tempFail,
   LEDGER_IO: ExitCode.tempFail,
   LIMITER_UNAVAILABLE: ExitCode.tempFail,
+  JOB_DROPPED: ExitCode.tempFail,
   STUDIO_API_ERROR: ExitCode.tempFail,
   STUDIO_TRANSPORT_ERROR: ExitCode.tempFail,
 };

@@ -1,10 +1,9 @@
-import Bottleneck from "bottleneck";
 import { contactKey, type Contact } from "../../contacts/contact.js";
 import { newContactState, type ContactState } from "../../ledger/contact-state.js";
 import type { AttemptFailed } from "../../ledger/events.js";
 import { StudioApiError } from "../../studio/errors.js";
 import { backoff, decideAfterCreateFailure, type CreateFailureDecision } from "../../studio/retry-policy.js";
-import { LimiterUnavailableError } from "../../throttle/create-limiter.js";
+import { JobDropped, LimiterUnavailableError } from "../../throttle/create-limiter.js";
 import type { Execution } from "../../studio/types.js";
 import { decideAfterEnd, decideConflict, type ConflictFacts, type EndOutcome } from "./conflict-decision.js";
 import { createdSince } from "./settle-doubts.js";
@@ -135,10 +134,10 @@ export class ContactSender {
     let expiredInQueue = false;
     try {
       await ctx.limiter.schedule((departure) => {
-        if (ctx.stop.stopped) throw new Bottleneck.BottleneckError("run stopping");
+        if (ctx.stop.stopped) throw new JobDropped("run stopping");
         if (isPastDeadline(contact, ctx.clock.now())) {
           expiredInQueue = true; // it waited for the limiter (a 429 hold) past its deadline
-          throw new Bottleneck.BottleneckError("deadline passed");
+          throw new JobDropped("deadline passed");
         }
         started = this.#attempt(sending, n, departure);
         return started;
@@ -146,7 +145,7 @@ export class ContactSender {
     } catch (err) {
       if (started === undefined) {
         if (expiredInQueue) return { kind: "expired" };
-        if (err instanceof Bottleneck.BottleneckError || ctx.stop.stopped) return { kind: "pending" };
+        if (err instanceof JobDropped || ctx.stop.stopped) return { kind: "pending" };
         // The limiter failed before the job ran: nothing was sent. Wait and ask again.
         ctx.noteOutcome(new LimiterUnavailableError(`the rate limiter is unavailable: ${String(err)}`, { cause: err }));
         await ctx.clock.sleep(backoff(++sending.limiterFailures, ctx.policy, Math.random), ctx.stop.signal);
