@@ -1,7 +1,6 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { Readable } from "node:stream";
-import { parse, type CsvError } from "csv-parse";
+import type { CsvError } from "csv-parse";
 import { CampaignInputError } from "../errors.js";
 
 /**
@@ -18,6 +17,8 @@ export interface ContactsCsv {
   records: AsyncGenerator<CsvRecord>;
   /** Where the data records begin (past the header, or the resume point). */
   start: CsvResumePoint;
+  /** Stop reading (the records not taken are never parsed): for a caller that wanted the header only. */
+  close(): void;
 }
 
 /** Where to start reading instead of the top: a byte offset just past a record, with what came before it. */
@@ -46,10 +47,13 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
   const offset = resume?.bytes ?? 0;
   const lineOffset = resume?.lines ?? 0;
   const until = resume?.until;
-  const nothingToRead = until !== undefined && until <= offset;
-  const input = nothingToRead
-    ? Readable.from([])
-    : createReadStream(file, { start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
+  if (resume && until !== undefined && until <= offset) {
+    // A cron rerun whose every row is in the checkpoint's prefix: no file read, no parser loaded.
+    const none = (async function* (): AsyncGenerator<CsvRecord> {})();
+    return { header: resume.header, start: resume, records: none, close: () => undefined };
+  }
+  const { parse } = await import("csv-parse");
+  const input = createReadStream(file, { start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
   const parser = input.pipe(
     parse({
       bom: resume === undefined,
@@ -69,12 +73,12 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
     new CampaignInputError(`${file}: cannot read the contacts file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   if (resume) {
     // Opening can fail (the file went away since the checkpoint): surface it before any record.
-    if (!nothingToRead)
-      await new Promise<void>((resolve, reject) => input.once("open", () => resolve()).once("error", (err: Error) => reject(fail(err))));
+    await new Promise<void>((resolve, reject) => input.once("open", () => resolve()).once("error", (err: Error) => reject(fail(err))));
     return {
       header: resume.header,
       start: resume,
       records: records(iterator, resume.header, skipped, file, { row: resume.rows, bytes: offset, lines: lineOffset }),
+      close: () => parser.destroy(),
     };
   }
   let first: IteratorResult<Parsed>;
@@ -92,7 +96,12 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
     );
   }
   const start: CsvResumePoint = { header, bytes: first.value.info.bytes, rows: 0, lines: first.value.info.lines };
-  return { header, start, records: records(iterator, header, skipped, file, { row: 0, bytes: 0, lines: 0 }) };
+  return {
+    header,
+    start,
+    records: records(iterator, header, skipped, file, { row: 0, bytes: 0, lines: 0 }),
+    close: () => parser.destroy(),
+  };
 }
 
 async function* records(
@@ -145,4 +154,31 @@ export async function recordEndsAreFinal(file: string): Promise<(end: number) =>
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The non-blank lines from `start.bytes` (to `start.until`, else the end): an upper bound of the
+ * records there (a quoted field may span lines), counted without parsing — `run`'s first look
+ * at its contacts, before its own pass reads them (issue 24: one parse, not two).
+ */
+export async function countRecordLines(file: string, start: Pick<CsvResumePoint, "bytes" | "until">): Promise<number> {
+  if (start.until !== undefined && start.until <= start.bytes) return 0;
+  const input = createReadStream(file, { start: start.bytes, ...(start.until !== undefined ? { end: start.until - 1 } : {}) });
+  let lines = 0;
+  let blank = true; // the current line has nothing but \r so far
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let at = chunk.indexOf(0x0a, from); at !== -1; at = chunk.indexOf(0x0a, from)) {
+      if (!blank || !onlyCarriageReturns(chunk, from, at)) lines++;
+      blank = true;
+      from = at + 1;
+    }
+    if (blank && !onlyCarriageReturns(chunk, from, chunk.length)) blank = false;
+  }
+  return blank ? lines : lines + 1;
+}
+
+function onlyCarriageReturns(chunk: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (chunk[i] !== 0x0d) return false;
+  return true;
 }

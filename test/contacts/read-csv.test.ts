@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openContactsCsv, type CsvRecord } from "../../src/contacts/read-csv.js";
+import { countRecordLines, openContactsCsv, type CsvRecord } from "../../src/contacts/read-csv.js";
 
 let dir: string;
 beforeEach(async () => (dir = await mkdtemp(path.join(tmpdir(), "csv-"))));
@@ -59,5 +59,33 @@ describe("openContactsCsv", () => {
       /missing\.csv: cannot read the contacts file \(ENOENT\)/,
     );
     await expect(read("")).rejects.toThrow(/empty/);
+  });
+});
+
+describe("countRecordLines", () => {
+  // An upper bound of the records from a byte on: blank lines (only \r) are not counted, a quoted
+  // field's second line is; no line break at the end still counts its line.
+  it.each([
+    ["records with LF", "+1\n+2\n", 2],
+    ["CRLF and blank lines", "+1\r\n\r\n\n+2\r\n\r\n", 2],
+    ["no line break at the end", "+1\n+2", 2],
+    ["a quoted field across two lines (an upper bound)", '+1,"two\nlines"\n', 2],
+    ["nothing", "", 0],
+    ["only blank lines", "\n\r\n\n", 0],
+    ["a line of spaces (a record to the parser)", "  \n", 1],
+  ])("%s", async (_name, text, expected) => {
+    const file = path.join(dir, "c.csv");
+    await writeFile(file, `to,note\n${text}`);
+    expect(await countRecordLines(file, { bytes: 8 })).toBe(expected);
+  });
+
+  it("counts lines within a range across read chunks, and none in an empty range", async () => {
+    const file = path.join(dir, "c.csv");
+    const body = Array.from({ length: 30_000 }, (_, i) => `+1415${2000000 + i}\r\n\r\n`).join(""); // > one 64 KiB chunk
+    await writeFile(file, `to\n${body}+14159999999\n`);
+    expect(await countRecordLines(file, { bytes: 3 })).toBe(30_001);
+    const until = 3 + Buffer.byteLength(body);
+    expect(await countRecordLines(file, { bytes: 3, until })).toBe(30_000);
+    expect(await countRecordLines(file, { bytes: until, until })).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { checkHeader, parameterKeysOf } from "../../contacts/header.js";
-import { openContactsCsv } from "../../contacts/read-csv.js";
+import { countRecordLines, openContactsCsv, type ContactsCsv } from "../../contacts/read-csv.js";
 import { open } from "node:fs/promises";
 import { CampaignInputError, errnoCode } from "../../errors.js";
 import type { Campaign } from "../campaign.js";
@@ -27,7 +27,8 @@ export interface ContactsSurvey {
  * `run`'s first look at its contacts (issue: one pass, not two): the contacts file and the
  * suppression list are opened — so their errors surface before anything is sent — and the
  * records after the final prefix are counted for the progress bar, without normalizing a
- * number: an upper bound of what the run sends.
+ * number: an upper bound of what the run sends. With one sender the count is of non-blank
+ * lines, without parsing; a per-row sender column needs each record's cell.
  */
 export async function surveyContacts(campaign: Campaign, loaded: CampaignState): Promise<ContactsSurvey> {
   // The suppression file must be readable (its errors surface before anything is sent); it is
@@ -35,14 +36,8 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
   if (campaign.suppressPath !== undefined) await assertReadable(campaign.suppressPath);
   const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, loaded.resume?.csv);
   const { parameterColumns } = checkHeader(campaign, csv.header); // the named columns are there
-  let rowsToRead = 0;
-  const rowsBySender = new Map<string, number>();
-  const fromColumn = campaign.columns.from;
-  for await (const record of csv.records) {
-    rowsToRead++;
-    const from = fromColumn !== undefined && "fields" in record ? (record.fields[fromColumn] ?? "").trim() || campaign.from : campaign.from;
-    rowsBySender.set(from, (rowsBySender.get(from) ?? 0) + 1);
-  }
+  const rowsBySender = await countBySender(campaign, csv);
+  const rowsToRead = [...rowsBySender.values()].reduce((a, b) => a + b, 0);
   let inDoubt = 0;
   let open = 0;
   let final = 0;
@@ -65,6 +60,22 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
     parameterKeys: parameterKeysOf(campaign, parameterColumns),
     toSendBySender,
   };
+}
+
+/** Records to read, by sender: parsed only when a column names each row's sender. */
+async function countBySender(campaign: Campaign, csv: ContactsCsv): Promise<Map<string, number>> {
+  const fromColumn = campaign.columns.from;
+  if (fromColumn === undefined) {
+    csv.close(); // the header was all it was opened for
+    const lines = await countRecordLines(campaign.contactsPath, csv.start);
+    return new Map(lines > 0 ? [[campaign.from, lines]] : []);
+  }
+  const rowsBySender = new Map<string, number>();
+  for await (const record of csv.records) {
+    const from = ("fields" in record ? (record.fields[fromColumn] ?? "").trim() : "") || campaign.from;
+    rowsBySender.set(from, (rowsBySender.get(from) ?? 0) + 1);
+  }
+  return rowsBySender;
 }
 
 /** The suppression file can be opened for reading; else the same error as reading it would give. */
