@@ -1,13 +1,17 @@
 import type { Contact } from "../../contacts/contact.js";
-import { ContactSender, type SendOutcome } from "./contact-sender.js";
+import { ContactSender, type SendOutcome, type SendResult } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
-import type { FinalPrefixTracker } from "../plan/final-prefix.js";
+import type { FinalPrefixTracker, Settle } from "../plan/final-prefix.js";
 import { HoldTracker } from "./holds.js";
 import { capReachedMessage } from "./daily-cap.js";
 import type { PlannedRow } from "../plan/plan-rows.js";
 import { decideRow, finalStatusOf, type RowAction } from "./row-action.js";
 import type { RunContext } from "./run-context.js";
 import type { RunTally } from "./run-tally.js";
+import type { RowStatus } from "./run-events.js";
+
+/** A sent contact's results that are final in the ledger (the checkpoint's prefix may pass them). */
+const FINAL_RESULTS: ReadonlySet<SendResult> = new Set<SendResult>(["created", "conflict_skipped", "failed", "expired"]);
 
 /** Contacts read ahead of the limiter at most, beyond those in flight. */
 const READ_AHEAD = 64;
@@ -62,11 +66,14 @@ export class RowPass {
         limit: this.#limit,
         capped: this.holds.isCapped,
       });
-      // How far every row is final: the checkpoint written after the run starts there.
+      // How far every row is final: the checkpoint written after the run starts there. A sent
+      // row's verdict is its create's outcome, when it lands.
       const final = finalStatusOf(action);
-      if (final === undefined) this.#finalPrefix?.open();
-      else this.#finalPrefix?.final(final);
-      await this.#perform(action, now);
+      let settle: Settle | undefined;
+      if (final !== undefined) this.#finalPrefix?.final(final);
+      else if (action.kind === "send") settle = this.#finalPrefix?.defer();
+      else this.#finalPrefix?.open();
+      await this.#perform(action, now, settle);
     }
     await Promise.all(this.#inFlight);
   }
@@ -96,7 +103,7 @@ export class RowPass {
     await Promise.allSettled(this.#inFlight);
   }
 
-  async #perform(action: RowAction, now: number): Promise<void> {
+  async #perform(action: RowAction, now: number, settle?: Settle): Promise<void> {
     const ctx = this.#ctx;
     switch (action.kind) {
       case "count":
@@ -141,9 +148,9 @@ export class RowPass {
         this.#started++;
         while (this.#inFlight.size >= ctx.campaign.rate.concurrency + READ_AHEAD)
           await new Promise<void>((resolve) => (this.#wakeReader = resolve));
-        if (await this.#withinCap()) this.#dispatch(action.contact);
-        else await this.#perform({ kind: "hold", reason: "cap" }, now);
-        return;
+        if (await this.#withinCap()) return this.#dispatch(action.contact, settle);
+        settle?.("open");
+        return this.#perform({ kind: "hold", reason: "cap" }, now);
       default:
         throw new Error(`no such row action: ${(action satisfies never as RowAction).kind}`);
     }
@@ -169,14 +176,18 @@ export class RowPass {
     return false;
   }
 
-  #dispatch(contact: Contact): void {
+  #dispatch(contact: Contact, settle?: Settle): void {
     const ctx = this.#ctx;
     this.#firstSendAt ??= ctx.clock.now();
     const job = this.#sender.send(contact).then(
-      (outcome) => this.#landed(contact, outcome),
+      (outcome) => {
+        this.#landed(contact, outcome);
+        settle?.(FINAL_RESULTS.has(outcome.result) ? (outcome.result as RowStatus) : "open");
+      },
       (err: unknown) => {
         ctx.stop.request("outage", err instanceof Error ? err.message : `the ledger could not be written: ${String(err)}`);
         this.#tally.carried("pending");
+        settle?.("open");
       },
     );
     this.#inFlight.add(job);
