@@ -1,10 +1,10 @@
-import { Pool } from "undici";
-import type { Dispatcher } from "undici";
+import type { Dispatcher, Pool as UndiciPool } from "undici";
 import type { Credentials } from "./credentials.js";
 import { DEFAULT_API_URL, parseBaseUrl } from "./base-url.js";
 import { classifyTransportFailure } from "./delivery.js";
 import { StudioApiError, StudioTransportError, type HttpMethod, type TwilioErrorBody } from "./errors.js";
 import { parseRetryAfter } from "./retry-after.js";
+import { loadPool } from "./undici-pool.js";
 import {
   EXECUTION_SID_PATTERN,
   FLOW_SID_PATTERN,
@@ -37,6 +37,9 @@ export interface StudioClientOptions {
    */
   apiBaseUrl?: string;
 }
+
+const Pool = loadPool();
+type Pool = UndiciPool;
 
 const DEFAULTS = { connections: 10, timeoutMs: 15_000, connectTimeoutMs: 10_000, userAgent: "studio-campaign" } as const;
 const MAX_PAGE_SIZE = 1000;
