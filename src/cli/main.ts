@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S node --max-semi-space-size=4
 // `studio-campaign --version` answers before the CLI loads (yargs and every command): a cron
 // wrapper or a health check asks it often, and it is bare Node's start-up plus one file read.
 if (process.argv.length === 3 && process.argv[2] === "--version") {
