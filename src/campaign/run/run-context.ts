@@ -161,8 +161,17 @@ export class RunContext {
     return write;
   }
 
+  #isoAt = Number.NaN;
+  #iso = "";
+
+  /** Now as ISO 8601; several ledger lines a millisecond share one string (issue 24: 1 % of a create's CPU). */
   nowIso(): string {
-    return new Date(this.clock.now()).toISOString();
+    const now = this.clock.now();
+    if (now !== this.#isoAt) {
+      this.#isoAt = now;
+      this.#iso = new Date(now).toISOString();
+    }
+    return this.#iso;
   }
 }
 
