@@ -33,6 +33,13 @@ export interface CsvResumePoint {
   until?: number;
 }
 
+/**
+ * The parser takes each chunk whole before its first record comes out: at the stream's default
+ * 64 KiB that is ~1 500 records parsed before a run can send its first (50–70 ms, the parser
+ * not yet warm), and again for the header alone. 16 KiB: a quarter of that, the same total.
+ */
+const CHUNK_BYTES = 16 * 1024;
+
 type Parsed = { record: string[]; info: { lines: number; bytes: number } };
 
 /**
@@ -53,7 +60,7 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
     return { header: resume.header, start: resume, records: none, close: () => undefined };
   }
   const { parse } = await import("csv-parse");
-  const input = createReadStream(file, { start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
+  const input = createReadStream(file, { highWaterMark: CHUNK_BYTES, start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
   const parser = input.pipe(
     parse({
       bom: resume === undefined,
