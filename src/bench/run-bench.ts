@@ -77,14 +77,17 @@ async function atTheLimit(latencyMs: number): Promise<void> {
   });
 }
 
-/** 2. Overhead against the official SDK: no rate limit, no latency, 5 000 creates each. */
-async function againstTheSdk(): Promise<void> {
-  const count = 5000;
+/**
+ * 2. Against the script an operator would write instead (the official SDK with p-limit): no rate
+ * limit, no latency, `count` creates each, whole processes, medians of RUNS. The tool's ledger is
+ * fsynced as always.
+ */
+async function againstTheSdk(count: number): Promise<void> {
   const ours = { rate: [] as number[], cpu: [] as number[] };
   const sdk = { rate: [] as number[], cpu: [] as number[] };
   for (let run = 0; run < RUNS; run++) {
     let sim = await startSimulator({ rate: 0 });
-    const dir = path.join(WORK, `sdk-${run}`);
+    const dir = path.join(WORK, `sdk-${count}-${run}`);
     const file = await campaign(dir, "overhead", contactsCsv(count));
     const mine = await measure([CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "100000", "--concurrency", "50", "--json"]);
     if (mine.code !== 0 || sim.stats.created !== count) throw new Error(`studio-campaign: exit ${mine.code}, ${sim.stats.created} created`);
@@ -98,31 +101,39 @@ async function againstTheSdk(): Promise<void> {
     await sim.close();
     sdk.rate.push(count / theirs.wallSeconds);
     sdk.cpu.push((theirs.cpuSeconds / count) * 1000);
+    await rm(dir, { recursive: true, force: true });
   }
   const [ourRate, ourCpu, sdkRate, sdkCpu] = [median(ours.rate), median(ours.cpu), median(sdk.rate), median(sdk.cpu)];
+  const n = count.toLocaleString("en").replace(/,/g, " ");
+  // The 5 000-create rows keep their labels (and the first goals, ≥ 3× and ≤ 0.33, set before
+  // issue 24); issue 24's goals are rows of their own: no goal is dropped or weakened.
+  const prefix = count === 5000 ? "" : `${n} creates: `;
   note({
-    measure: "5 000 creates, studio-campaign (ledger fsynced): creates/s, whole process",
+    measure: `${n} creates, studio-campaign (ledger fsynced): creates/s, whole process`,
     figure: ourRate.toFixed(0),
     goal: "—",
     met: undefined,
   });
   note({
-    measure: "5 000 creates, twilio SDK + p-limit(50), no ledger: creates/s, whole process",
+    measure: `${n} creates, twilio SDK + p-limit(50), no ledger: creates/s, whole process`,
     figure: sdkRate.toFixed(0),
     goal: "—",
     met: undefined,
   });
+  const ratio = ourRate / sdkRate;
+  const cpu = ourCpu / sdkCpu;
+  const ratioFigure = `${ratio.toFixed(2)}×`;
+  const cpuFigure = `${ourCpu.toFixed(3)} / ${sdkCpu.toFixed(3)} = ${cpu.toFixed(2)}`;
+  if (count === 5000) {
+    note({ measure: "throughput ratio studio-campaign / SDK", figure: ratioFigure, goal: "≥ 3×", met: ratio >= 3 });
+    note({ measure: "CPU seconds per 1 000 creates: studio-campaign / SDK", figure: cpuFigure, goal: "≤ 0.33", met: cpu <= 1 / 3 });
+  }
+  note({ measure: `${prefix}throughput ratio studio-campaign / SDK (issue 24)`, figure: ratioFigure, goal: "≥ 1.5×", met: ratio >= 1.5 });
   note({
-    measure: "throughput ratio studio-campaign / SDK",
-    figure: `${(ourRate / sdkRate).toFixed(2)}×`,
-    goal: "≥ 3×",
-    met: ourRate / sdkRate >= 3,
-  });
-  note({
-    measure: "CPU seconds per 1 000 creates: studio-campaign / SDK",
-    figure: `${ourCpu.toFixed(3)} / ${sdkCpu.toFixed(3)} = ${(ourCpu / sdkCpu).toFixed(2)}`,
-    goal: "≤ 0.33",
-    met: ourCpu / sdkCpu <= 1 / 3,
+    measure: `${prefix}CPU seconds per 1 000 creates: studio-campaign / SDK (issue 24)`,
+    figure: cpuFigure,
+    goal: "≤ 1.0",
+    met: cpu <= 1,
   });
 }
 
@@ -602,7 +613,8 @@ async function main(): Promise<void> {
   const wanted = (section: string) => only === undefined || only.includes(section);
   if (wanted("limit")) await atTheLimit(30);
   if (wanted("limit")) await atTheLimit(300);
-  if (wanted("sdk")) await againstTheSdk();
+  if (wanted("sdk")) await againstTheSdk(5000);
+  if (wanted("sdk50k")) await againstTheSdk(50_000);
   if (wanted("scale")) await atScale();
   if (wanted("results")) await resultsAtScale();
   for (const workers of [2, 4]) for (const latency of [30, 300]) if (wanted("workers")) await workersOnOneAccount(workers, latency);
