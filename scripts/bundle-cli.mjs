@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm run build`, after tsc: the bin (dist/cli/main.js) becomes one entry file plus a chunk per
+// lazily loaded part (each command, the sending stack, the report…), bundled by rolldown from
+// tsc's own output. Node 20's ES module loader spends about a millisecond a module on resolution
+// and linking, and a run that sends loaded ~110 of ours (BENCHMARKS.md, issue 24: ~100 ms before
+// its first create; a cron rerun ~20 ms). Dependencies stay external, resolved from
+// node_modules as before (patched Bottleneck, the CommonJS entries loaded through createRequire).
+// The rest of dist/ (the simulator, the bench, the demo) is tsc's output, unchanged.
+import { rename, readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "rolldown";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cliDir = path.join(root, "dist/cli");
+const staging = path.join(root, "dist/.bin-staging");
+
+// Old chunks first: their names carry content hashes.
+for (const file of await readdir(cliDir)) if (file.startsWith("chunk-")) await rm(path.join(cliDir, file));
+await rm(staging, { recursive: true, force: true });
+await build({
+  input: { main: path.join(cliDir, "main.js") },
+  platform: "node",
+  // Bare specifiers (packages, node: builtins) stay imports; our own files are bundled.
+  external: [/^[^./]/],
+  output: { dir: staging, format: "esm", entryFileNames: "[name].js", chunkFileNames: "chunk-[name]-[hash].js" },
+  logLevel: "warn",
+});
+// Beside tsc's modules in dist/cli, so that paths relative to import.meta.url (../../package.json) hold.
+for (const file of await readdir(staging)) await rename(path.join(staging, file), path.join(cliDir, file));
+await rm(staging, { recursive: true, force: true });
