@@ -1,4 +1,4 @@
-import Bottleneck from "bottleneck";
+import type Bottleneck from "bottleneck";
 import pLimit from "p-limit";
 import { StudioCampaignError } from "../errors.js";
 
@@ -25,15 +25,19 @@ export class JobDropped extends StudioCampaignError {
   }
 }
 
-/** Bottleneck's own "dropped" and "stopped" errors, as `JobDropped`; anything else unchanged. */
-export function droppedAsOurs<T>(scheduled: Promise<T>): Promise<T> {
+/** Bottleneck's own "dropped" and "stopped" errors (its module's `BottleneckError`), as `JobDropped`; anything else unchanged. */
+export function droppedAsOurs<T>(scheduled: Promise<T>, BottleneckError: typeof Bottleneck.BottleneckError): Promise<T> {
   return scheduled.catch((err: unknown) => {
-    throw err instanceof Bottleneck.BottleneckError ? new JobDropped(err.message) : err;
+    throw err instanceof BottleneckError ? new JobDropped(err.message) : err;
   });
 }
 
-/** A Bottleneck limiter (local or clustered) as the account's queue. */
-export function bottleneckQueue(limiter: Bottleneck, options: { expiration?: number } = {}): AccountQueue {
+/** A Bottleneck limiter (local or clustered) as the account's queue; `BottleneckError` is its module's. */
+export function bottleneckQueue(
+  limiter: Bottleneck,
+  options: { expiration?: number; BottleneckError: typeof Bottleneck.BottleneckError },
+): AccountQueue {
+  const { BottleneckError, ...jobOptions } = options;
   // A Redis hiccup is reported per job (its schedule() rejects); the limiter's own error
   // events (heartbeat failures) must not crash the process.
   limiter.on("error", () => undefined);
@@ -42,7 +46,7 @@ export function bottleneckQueue(limiter: Bottleneck, options: { expiration?: num
     if (result instanceof Promise) result.catch(() => undefined);
   };
   return {
-    schedule: (job) => droppedAsOurs(limiter.schedule(options, job)),
+    schedule: (job) => droppedAsOurs(limiter.schedule(jobOptions, job), BottleneckError),
     hold: (on) => settle(limiter.updateSettings({ reservoir: on ? 0 : null })),
     ready: async () => void (await limiter.ready()),
     stop: () => limiter.stop({ dropWaitingJobs: true }),

@@ -1,4 +1,4 @@
-import Bottleneck from "bottleneck";
+import type Bottleneck from "bottleneck";
 import { StudioCampaignError } from "../errors.js";
 import { bottleneckQueue, droppedAsOurs, unpacedQueue, type AccountQueue } from "./account-queue.js";
 
@@ -91,13 +91,22 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
   // fractional PEXPIRE is refused by Redis 7 (see the account limiter's missing `timeout`).
   const senderSpacing =
     options.perSenderPerSecond === undefined ? undefined : Math.ceil((1000 / options.perSenderPerSecond) * (1 + margin));
+  if (!options.redis && senderSpacing === undefined && settings.minTime < FINEST_SPACING_MS) {
+    // Nothing to pace: Bottleneck is not even loaded.
+    return new AccountLimiter({ queue: unpacedQueue(settings.maxConcurrent), gates: gate ? [gate] : [] });
+  }
+  const { default: Bottleneck } = await import("bottleneck");
+  const { BottleneckError } = Bottleneck;
   if (!options.redis) {
     const senders = senderSpacing === undefined ? undefined : new Bottleneck.Group({ minTime: senderSpacing });
-    const queue = settings.minTime < FINEST_SPACING_MS ? unpacedQueue(settings.maxConcurrent) : bottleneckQueue(new Bottleneck(settings));
+    const queue =
+      settings.minTime < FINEST_SPACING_MS
+        ? unpacedQueue(settings.maxConcurrent)
+        : bottleneckQueue(new Bottleneck(settings), { BottleneckError });
     return new AccountLimiter({
       queue,
       gates: gate ? [gate] : [],
-      senders: senders && { group: senders, gate: () => new WindowGate(senderWindow(options.perSenderPerSecond!)) },
+      senders: senders && { group: senders, gate: () => new WindowGate(senderWindow(options.perSenderPerSecond!)), BottleneckError },
     });
   }
   const { assertBottleneckPatched, connectRedis } = await import("./redis-connection.js"); // ioredis: only when clustered
@@ -128,9 +137,10 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
             const { perWindow, windowMs } = senderWindow(options.perSenderPerSecond!);
             return new RedisWindowGate({ client, key: `${options.redis!.id}:sender:${sender}:starts`, perWindow, windowMs });
           },
+          BottleneckError,
         };
   return new AccountLimiter({
-    queue: bottleneckQueue(limiter, { expiration: options.redis.jobExpirationMs }),
+    queue: bottleneckQueue(limiter, { expiration: options.redis.jobExpirationMs, BottleneckError }),
     gates: [...(gate ? [gate] : []), accountGate],
     senders,
     cluster: { connection, jobExpirationMs: options.redis.jobExpirationMs },
@@ -143,6 +153,13 @@ function senderWindow(perSecond: number): { perWindow: number; windowMs: number 
   return { perWindow, windowMs: (perWindow / perSecond) * SENDER_GATE_WINDOW_MS };
 }
 
+/** Each sender's pace: a Bottleneck Group keyed by sender, its window gates, and its module's error class. */
+interface SenderQueues {
+  group: Bottleneck.Group;
+  gate: (sender: string) => Gate;
+  BottleneckError: typeof Bottleneck.BottleneckError;
+}
+
 /** The account's queue (Bottleneck where it paces), the window gates, and the account-wide hold that a 429 asks for. */
 export class AccountLimiter {
   readonly #queue: AccountQueue;
@@ -150,14 +167,14 @@ export class AccountLimiter {
   #holdTimer: NodeJS.Timeout | undefined;
 
   readonly #gates: readonly Gate[];
-  readonly #senders: { group: Bottleneck.Group; gate: (sender: string) => Gate } | undefined;
+  readonly #senders: SenderQueues | undefined;
   readonly #senderGates = new Map<string, Gate>();
   readonly #cluster: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number } | undefined;
 
   constructor(init: {
     queue: AccountQueue;
     gates?: readonly Gate[];
-    senders?: { group: Bottleneck.Group; gate: (sender: string) => Gate } | undefined;
+    senders?: SenderQueues | undefined;
     cluster?: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number };
   }) {
     this.#queue = init.queue;
@@ -190,7 +207,7 @@ export class AccountLimiter {
     // The sender's pace first (its own queue), then the account's: a slow sender never holds
     // an account slot while it waits for its turn.
     const options = this.#cluster ? { expiration: this.#cluster.jobExpirationMs } : {};
-    return droppedAsOurs(this.#senders.group.key(sender).schedule(options, onAccount));
+    return droppedAsOurs(this.#senders.group.key(sender).schedule(options, onAccount), this.#senders.BottleneckError);
   }
 
   /** Jobs waiting out a hold, woken at once by `stop()`. */

@@ -46,9 +46,10 @@ describe("start-up: what each kind of run loads", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("a run that sends loads the sending stack, undici's Pool without its index, and the parsers", async () => {
+  it("a run that sends flat out loads undici's Pool without its index and the parsers, and no Bottleneck (nothing to pace)", async () => {
     const run = await packagesLoaded(["run", campaignPath, "--studio-url", sim.url, "--rate", "2000"], dir);
     for (const name of ["yargs", "undici", "libphonenumber-js", "csv-parse", "p-limit"]) expect(run.packages).toContain(name);
+    expect(run.packages).not.toContain("bottleneck");
     expect(run.files.filter((file) => file.endsWith("/node_modules/undici/index.js"))).toEqual([]);
     expect(sim.stats.created).toBe(20);
   });

@@ -48,7 +48,7 @@ describe("unpacedQueue (a local rate no timer can space)", () => {
 
 describe("bottleneckQueue", () => {
   it("reports Bottleneck's dropped jobs as JobDropped", async () => {
-    const queue = bottleneckQueue(new Bottleneck({ maxConcurrent: 1, minTime: 50 }));
+    const queue = bottleneckQueue(new Bottleneck({ maxConcurrent: 1, minTime: 50 }), { BottleneckError: Bottleneck.BottleneckError });
     const first = queue.schedule(async () => "first");
     const dropped = queue.schedule(async () => "second");
     await first;
