@@ -29,17 +29,22 @@ export async function buildCli(argv: string[]) {
   // Each module types its own argv; yargs takes them as plain command modules.
   for (const command of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) program = program.command(command as CommandModule);
   if (!argv.some((arg) => arg === "--help" || arg === "-h")) skipHelpCache(program);
-  return program
-    .demandCommand(1, "name a command")
-    .strict()
-    .version(VERSION)
-    .help()
-    .alias("h", "help")
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail((message, err) => {
-      throw err ?? new UsageError(message);
-    });
+  return (
+    program
+      // Every message of ours is English; yargs' own would follow LANG (a German usage error after an
+      // English "studio-campaign:"). The bundled bin has only yargs' English strings in any case.
+      .locale("en")
+      .demandCommand(1, "name a command")
+      .strict()
+      .version(VERSION)
+      .help()
+      .alias("h", "help")
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((message, err) => {
+        throw err ?? new UsageError(message);
+      })
+  );
 }
 
 /**

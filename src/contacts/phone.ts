@@ -1,13 +1,5 @@
-import { createRequire } from "node:module";
-import type { CountryCode } from "libphonenumber-js";
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { CHANNEL_PREFIX } from "./sender-format.js";
-
-/**
- * libphonenumber-js through its CommonJS entry (its package's `require` export: the same code and
- * metadata as the ES module one). Node 20 loads its ~100 files as CommonJS in ~55 ms and as ES
- * modules in ~100 ms, at the start of every run that sends and every validate (issue 24).
- */
-const { parsePhoneNumberFromString } = createRequire(import.meta.url)("libphonenumber-js") as typeof import("libphonenumber-js");
 
 export type Normalized = { ok: true; address: string } | { ok: false; reason: string };
 
