@@ -49,7 +49,13 @@ type Parsed = { record: string[]; info: { lines: number; bytes: number } };
  * `requiredColumn`, throws `CampaignInputError` before any record is returned. From a resume
  * point, reading starts at that byte with the header given (a cron rerun skips what is final).
  */
-export async function openContactsCsv(file: string, requiredColumn: string, resume?: CsvResumePoint): Promise<ContactsCsv> {
+export async function openContactsCsv(
+  file: string,
+  requiredColumn: string,
+  resume?: CsvResumePoint,
+  /** `headerOnly`: read in 1 KiB chunks, for a caller that closes it after the header. */
+  options: { headerOnly?: boolean } = {},
+): Promise<ContactsCsv> {
   const skipped: Array<{ line: number; reason: string }> = [];
   const offset = resume?.bytes ?? 0;
   const lineOffset = resume?.lines ?? 0;
@@ -60,7 +66,8 @@ export async function openContactsCsv(file: string, requiredColumn: string, resu
     return { header: resume.header, start: resume, records: none, close: () => undefined };
   }
   const { parse } = await import("csv-parse");
-  const input = createReadStream(file, { highWaterMark: CHUNK_BYTES, start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
+  const highWaterMark = options.headerOnly ? 1024 : CHUNK_BYTES;
+  const input = createReadStream(file, { highWaterMark, start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
   const parser = input.pipe(
     parse({
       bom: resume === undefined,

@@ -34,7 +34,8 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
   // The suppression file must be readable (its errors surface before anything is sent); it is
   // read, and numbers parsed, by the run's own pass.
   if (campaign.suppressPath !== undefined) await assertReadable(campaign.suppressPath);
-  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, loaded.resume?.csv);
+  const headerOnly = campaign.columns.from === undefined; // one sender: the records are counted by line, not parsed
+  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, loaded.resume?.csv, { headerOnly });
   const { parameterColumns } = checkHeader(campaign, csv.header); // the named columns are there
   const rowsBySender = await countBySender(campaign, csv);
   const rowsToRead = [...rowsBySender.values()].reduce((a, b) => a + b, 0);
