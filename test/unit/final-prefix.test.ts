@@ -9,16 +9,23 @@ const to = (row: number) => `+1415555${String(1000 + row)}`;
 const record = (row: number, withEnd = true): CsvRecord =>
   withEnd ? { row, fields: { to: to(row) }, end: 10 + row * 13, lines: row + 1 } : { row, error: "unparsable" };
 
-/** A pass: each row is read (its key added, as the classifier does), then judged final or open. */
-function pass(verdicts: Array<"final" | "open" | "unparsable-final">, maxKeysAfter?: number) {
+/** A tracker from the top of a file whose every record end is final, and the key set it grows. */
+function newTracker(limits: { maxKeysAfter?: number | undefined; maxWaiting?: number | undefined } = {}) {
   const seen = new SeenKeys(FROM);
   const tracker = new FinalPrefixTracker({
     start: { header: ["to"], bytes: 10, rows: 0, lines: 1 },
     counts: emptyCounts(),
     seen,
     committable: () => true,
-    ...(maxKeysAfter !== undefined ? { maxKeysAfter } : {}),
+    ...(limits.maxKeysAfter !== undefined ? { maxKeysAfter: limits.maxKeysAfter } : {}),
+    ...(limits.maxWaiting !== undefined ? { maxWaiting: limits.maxWaiting } : {}),
   });
+  return { seen, tracker };
+}
+
+/** A pass: each row is read (its key added, as the classifier does), then judged final or open. */
+function pass(verdicts: Array<"final" | "open" | "unparsable-final">, maxKeysAfter?: number) {
+  const { seen, tracker } = newTracker({ maxKeysAfter });
   verdicts.forEach((verdict, i) => {
     const row = i + 1;
     const unparsable = verdict === "unparsable-final";
@@ -56,14 +63,7 @@ describe("FinalPrefixTracker: rows sent in the run, final when their create land
     landing: Array<[row: number, verdict: "created" | "failed" | "open"]>;
     maxWaiting?: number;
   }) {
-    const seen = new SeenKeys(FROM);
-    const tracker = new FinalPrefixTracker({
-      start: { header: ["to"], bytes: 10, rows: 0, lines: 1 },
-      counts: emptyCounts(),
-      seen,
-      committable: () => true,
-      ...(options.maxWaiting !== undefined ? { maxWaiting: options.maxWaiting } : {}),
-    });
+    const { seen, tracker } = newTracker({ maxWaiting: options.maxWaiting });
     const settles = new Map<number, (verdict: "created" | "failed" | "open") => void>();
     for (let row = 1; row <= options.rows; row++) {
       seen.add(to(row), FROM);
