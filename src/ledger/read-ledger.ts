@@ -74,7 +74,7 @@ export async function* readLedgerText(
   const decoder = new StringDecoder("utf8"); // a character may straddle two chunks
   let totalBytes = from;
   let pending = "";
-  // 64 KB chunks: a chunk's events die young. With 1 MB chunks (more than the bin's 1 MB
+  // 64 KB chunks: a chunk's events die young. With 1 MB chunks (more than the then bin's 1 MB
   // semi-space) every batch outlived a scavenge and went to the old space as garbage: a
   // 1 M-line fold peaked at 600 MB and took 2.2–2.8 s; now 300 MB and 1.55 s.
   const stream = createReadStream(file, { highWaterMark: 1 << 16, start: from });
