@@ -14,6 +14,24 @@ export const ROW_STATUSES: readonly RowStatus[] = [
   "suppressed",
 ];
 
+/**
+ * A contact's statuses that no later run changes (the checkpoint's final prefix may pass them).
+ * `opted_out` too: an opt-in changes the opt-out list, which the checkpoint's fingerprint covers,
+ * so the prefix is not used then.
+ */
+const FINAL_CONTACT_STATUSES: ReadonlySet<string> = new Set<ContactStatus>([
+  "created",
+  "conflict_skipped",
+  "failed",
+  "expired",
+  "opted_out",
+]);
+
+/** Is `status` (a contact's, or what its send ended in) one no later run changes? */
+export function isFinalContactStatus(status: string): status is Exclude<ContactStatus, "pending"> {
+  return FINAL_CONTACT_STATUSES.has(status);
+}
+
 export type StatusCounts = Record<RowStatus, number>;
 export const emptyCounts = (): StatusCounts => ({
   pending: 0,

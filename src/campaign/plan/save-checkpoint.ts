@@ -8,11 +8,8 @@ import type { LedgerState } from "../../ledger/contact-state.js";
 import type { Campaign } from "../campaign.js";
 import { campaignFingerprint } from "./campaign-state.js";
 import { FinalPrefixTracker, type FinalPrefix } from "./final-prefix.js";
-import type { RowStatus } from "../run/run-events.js";
+import { isFinalContactStatus, type RowStatus } from "../run/run-events.js";
 import { isOtherShardsRow, type ShardSpec } from "./shard.js";
-
-// `opted_out` too: an opt-in changes the opt-out list, which the fingerprint covers, so the prefix is not used then.
-const FINAL: ReadonlySet<string> = new Set(["created", "conflict_skipped", "failed", "expired", "opted_out"]);
 
 /**
  * After a run (its ledger flushed and closed, its lock still held): extend the final prefix the
@@ -51,7 +48,7 @@ export async function saveCheckpoint(
             ? verdict.status
             : undefined;
       // Not final: the prefix ends before it (`result()` leaves out the rows since the last boundary).
-      if (known === undefined || (verdict.status === "sendable" && !FINAL.has(known))) break;
+      if (known === undefined || (verdict.status === "sendable" && !isFinalContactStatus(known))) break;
       status = known;
     }
     tracker.final(status);

@@ -1,5 +1,5 @@
 import type { Contact } from "../../contacts/contact.js";
-import { ContactSender, type SendOutcome, type SendResult } from "./contact-sender.js";
+import { ContactSender, type SendOutcome } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
 import type { FinalPrefixTracker, Settle } from "../plan/final-prefix.js";
 import { HoldTracker } from "./holds.js";
@@ -8,10 +8,7 @@ import type { PlannedRow } from "../plan/plan-rows.js";
 import { decideRow, finalStatusOf, type RowAction } from "./row-action.js";
 import type { RunContext } from "./run-context.js";
 import type { RunTally } from "./run-tally.js";
-import type { RowStatus } from "./run-events.js";
-
-/** A sent contact's results that are final in the ledger (the checkpoint's prefix may pass them). */
-const FINAL_RESULTS: ReadonlySet<SendResult> = new Set<SendResult>(["created", "conflict_skipped", "failed", "expired"]);
+import { isFinalContactStatus } from "./run-events.js";
 
 /** Contacts read ahead of the limiter at most, beyond those in flight. */
 const READ_AHEAD = 64;
@@ -182,7 +179,7 @@ export class RowPass {
     const job = this.#sender.send(contact).then(
       (outcome) => {
         this.#landed(contact, outcome);
-        settle?.(FINAL_RESULTS.has(outcome.result) ? (outcome.result as RowStatus) : "open");
+        settle?.(isFinalContactStatus(outcome.result) ? outcome.result : "open");
       },
       (err: unknown) => {
         ctx.stop.request("outage", err instanceof Error ? err.message : `the ledger could not be written: ${String(err)}`);

@@ -1,6 +1,6 @@
 import type { RowStatus, StatusCounts } from "../../ledger/row-status.js";
 
-export { emptyCounts, ROW_STATUSES, type RowStatus, type StatusCounts } from "../../ledger/row-status.js";
+export { emptyCounts, isFinalContactStatus, ROW_STATUSES, type RowStatus, type StatusCounts } from "../../ledger/row-status.js";
 
 export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "cap" | "outage" | "auth";
 
