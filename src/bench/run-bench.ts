@@ -36,6 +36,11 @@ async function campaign(dir: string, name: string, csv: string): Promise<string>
   return file;
 }
 
+/** `run` with nothing to pace it (the SDK comparison, the PostgreSQL ledger, results): 50 in flight. */
+function flatOut(file: string, studioUrl: string, extra: string[] = []): string[] {
+  return [CLI_BIN, "run", file, "--studio-url", studioUrl, "--rate", "100000", "--concurrency", "50", ...extra, "--json"];
+}
+
 /** 1. At the limit: 1 000 contacts at --rate 50 against a strict 50/s simulator. */
 async function atTheLimit(latencyMs: number): Promise<void> {
   const ratios: number[] = [];
@@ -89,7 +94,7 @@ async function againstTheSdk(count: number): Promise<void> {
     let sim = await startSimulator({ rate: 0 });
     const dir = path.join(WORK, `sdk-${count}-${run}`);
     const file = await campaign(dir, "overhead", contactsCsv(count));
-    const mine = await measure([CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "100000", "--concurrency", "50", "--json"]);
+    const mine = await measure(flatOut(file, sim.url));
     if (mine.code !== 0 || sim.stats.created !== count) throw new Error(`studio-campaign: exit ${mine.code}, ${sim.stats.created} created`);
     await sim.close();
     ours.rate.push(count / mine.wallSeconds);
@@ -273,19 +278,7 @@ async function postgresLedger(): Promise<void> {
         const sim = await startSimulator({ rate: 0 });
         const file = await campaign(path.join(WORK, `pg-${kind}-${run}`), `durable-${kind}-${run}`, contactsCsv(count));
         const ledger = kind === "pg" ? ["--ledger", pg.url] : [];
-        const result = await measure([
-          CLI_BIN,
-          "run",
-          file,
-          "--studio-url",
-          sim.url,
-          "--rate",
-          "100000",
-          "--concurrency",
-          "50",
-          ...ledger,
-          "--json",
-        ]);
+        const result = await measure(flatOut(file, sim.url, ledger));
         await sim.close();
         if (result.code !== 0 || sim.stats.created !== count) throw new Error(`${kind}: exit ${result.code}, ${sim.stats.created} created`);
         rates[kind].push(count / result.wallSeconds);
@@ -469,7 +462,7 @@ async function resultsAtScale(): Promise<void> {
     const dir = path.join(WORK, `results-${run}`);
     const lines = ["to,first_name,appointment_at", ...Array.from({ length: count }, (_, i) => `+1415${2000000 + i},n${i},2026-12-01`)];
     const file = await campaign(dir, "results", `${lines.join("\n")}\n`);
-    const sent = await measure([CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "100000", "--concurrency", "50", "--json"]);
+    const sent = await measure(flatOut(file, sim.url));
     if (sent.code !== 0 || sim.stats.created !== count)
       throw new Error(`results bench: run exited ${sent.code}, ${sim.stats.created} created`);
     sim.configure({ latencyMs: 100 });
