@@ -4,7 +4,8 @@
 // tsc's own output. Node 20's ES module loader spends about a millisecond a module on resolution
 // and linking, and a run that sends loaded ~110 of ours (BENCHMARKS.md, issue 24: ~100 ms before
 // its first create; a cron rerun ~20 ms). Dependencies stay external, resolved from
-// node_modules as before (patched Bottleneck, the CommonJS entries loaded through createRequire).
+// node_modules as before (patched Bottleneck; undici's Pool through createRequire), but for the pure
+// libraries below.
 // The rest of dist/ (the simulator, the bench, the demo) is tsc's output, unchanged.
 import { rename, readdir, rm } from "node:fs/promises";
 import path from "node:path";
