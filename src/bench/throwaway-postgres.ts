@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,6 +23,27 @@ export function postgresBin(): string {
   return found;
 }
 
+/**
+ * A temp folder the `postgres` user can reach: the cluster runs as that user, and a private
+ * TMPDIR (a 0700 folder of root's) would leave it "Permission denied" on its own data folder.
+ * TMPDIR when every folder on its path can be passed through by others, else /tmp, else /var/tmp.
+ */
+function reachableByOthers(): string {
+  const passable = (dir: string): boolean => {
+    for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+      try {
+        if ((statSync(at).mode & 0o001) === 0) return false;
+      } catch {
+        return false;
+      }
+      if (at === path.dirname(at)) return true;
+    }
+  };
+  const found = [tmpdir(), "/tmp", "/var/tmp"].find(passable);
+  if (!found) throw new Error("no temp folder the postgres user can reach (TMPDIR, /tmp and /var/tmp are all private)");
+  return found;
+}
+
 /** A free loopback port (the test servers: PostgreSQL, Redis). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -39,9 +60,9 @@ export async function freePort(): Promise<number> {
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBin();
   const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), "studio-campaign-pg-"));
-  const data = path.join(dir, "data");
   const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const dir = mkdtempSync(path.join(asRoot ? reachableByOthers() : tmpdir(), "studio-campaign-pg-"));
+  const data = path.join(dir, "data");
   if (asRoot) {
     const uid = Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim());
     const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());

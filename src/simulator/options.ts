@@ -53,6 +53,23 @@ export interface SimulatorOptions {
   surveyMs?: number;
   /** More requests than this in flight at once answer 429 / 20429 (Twilio's concurrency limit). Default: none. */
   maxConcurrentRequests?: number;
+  /**
+   * Called for every create request, awaited before the simulator goes on: `arrived` as it
+   * arrives (before the rate check: nothing is made yet), `committed` once its Execution is made,
+   * before the answer leaves. Tests stop a client here (kill -9) at a chosen point, deterministically, instead of
+   * racing a timer against its requests.
+   */
+  onCreate?: ((event: CreateEvent) => void | Promise<void>) | undefined;
+}
+
+/** A create as the `onCreate` hook sees it: its place among the creates so far (1-based). */
+export interface CreateEvent {
+  stage: "arrived" | "committed";
+  /** Creates that reached this stage so far, this one included. */
+  count: number;
+  to: string;
+  /** The Execution made (committed only). */
+  sid?: string;
 }
 
 export const SIMULATOR_DEFAULTS = {

@@ -8,7 +8,7 @@ import { errorBody, executionResource, messageResource, twilioDate, type Message
 import { defaultFlow, executionContext, flowResource, playFlow } from "./flows.js";
 import { isTwilioError, parseCreateRequest, parseDateFilter } from "./validation.js";
 import { isLoopbackHost } from "../studio/base-url.js";
-import { DEFAULT_SIMULATOR_ACCOUNT, SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options.js";
+import { DEFAULT_SIMULATOR_ACCOUNT, SIMULATOR_DEFAULTS, type CreateEvent, type SimulatorOptions } from "./options.js";
 
 export interface SimulatorStats {
   created: number;
@@ -37,10 +37,11 @@ export interface Simulator {
   /** Every Execution created and not deleted, oldest first. */
   executions(): StoredExecution[];
   /** Change latency and fault rates while running (tests: an outage that ends). */
-  configure(changes: Pick<SimulatorOptions, "latencyMs" | "failRate" | "resetRate" | "dropAfterCommitRate">): void;
+  configure(changes: Pick<SimulatorOptions, "latencyMs" | "failRate" | "resetRate" | "dropAfterCommitRate" | "onCreate">): void;
   close(): Promise<void>;
 }
 
+const CREATE_ROUTE = /^\/v2\/Flows\/[^/]+\/Executions\/?(\?|$)/;
 const EXECUTIONS_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions(?:\/([^/]+))?\/?$/;
 const EXECUTION_PART_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions\/([^/]+)\/(Context|Steps)\/?$/;
 const FLOW_ROUTE = /^\/v2\/Flows\/([^/]+)(?:\/Revisions\/([^/]+))?\/?$/;
@@ -58,6 +59,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const definedFlows = new Map((settings.flowDefinitions ?? []).map((flow) => [flow.sid, flow]));
   const knownFlows = settings.flows || definedFlows.size > 0 ? new Set([...(settings.flows ?? []), ...definedFlows.keys()]) : undefined;
   let inFlight = 0;
+  const hookCounts = { arrived: 0, committed: 0 };
   /** Programmable Messaging's Message resources of the played flows, by SID. */
   const messages = new Map<string, MessageRecord>();
   /** To|From pairs whose contact replied an opt-out keyword: Twilio refuses that sender's messages (21610). */
@@ -104,7 +106,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       req.socket.destroy();
       return;
     }
+    if (settings.onCreate && req.method === "POST" && CREATE_ROUTE.test(req.url ?? "")) {
+      const to = new URLSearchParams(body).get("To") ?? "";
+      await settings.onCreate({ stage: "arrived", count: ++hookCounts.arrived, to });
+    }
     const outcome = route(req, body, arrival);
+    if (outcome.created && settings.onCreate) await settings.onCreate({ ...outcome.created, count: ++hookCounts.committed });
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
     if (outcome.dropAfterCommit) {
       stats.faults.droppedAfterCommit++;
@@ -114,7 +121,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     send(res, outcome.status, outcome.body, outcome.headers);
   }
 
-  type Outcome = { status: number; body?: unknown; headers?: Record<string, string>; dropAfterCommit?: boolean };
+  type Outcome = {
+    status: number;
+    body?: unknown;
+    headers?: Record<string, string>;
+    dropAfterCommit?: boolean;
+    /** A create that made its Execution: for the `onCreate` hook, once the request is routed. */
+    created?: Omit<CreateEvent, "count">;
+  };
 
   function route(req: IncomingMessage, rawBody: string, now: number): Outcome {
     const account = authenticate(req.headers.authorization);
@@ -232,7 +246,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     stats.created++;
     stats.createTimes.push(now);
-    const outcome = ok(201, executionResource(result.created, "active", origin));
+    const outcome = {
+      ...ok(201, executionResource(result.created, "active", origin)),
+      created: { stage: "committed" as const, to: request.to, sid: result.created.sid },
+    };
     return random() < settings.dropAfterCommitRate ? { ...outcome, dropAfterCommit: true } : outcome;
   }
 

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/simulator/random.js";
@@ -33,11 +34,11 @@ function duplicates(sim: Simulator): string[] {
   return [...seen].filter(([, n]) => n > 1).map(([to]) => to);
 }
 
-describe("crash safety: SIGKILL at random moments under faults", () => {
+describe("crash safety: SIGKILL at chosen moments under faults", () => {
   // Independent seeds (own simulator, own folder), run at once: most of each is waiting
-  // (request timeouts, backoff, settlement), not work.
+  // (request timeouts, backoff, settlement), not work, and nothing here is judged by the clock.
   it.concurrent.for([11, 22, 33, 44, 55])(
-    "seed %i: no contact sent twice, none lost, ledger = simulator",
+    "seed %i: killed mid-sending three times, no contact sent twice, none lost, ledger = simulator",
     async (seed, { onTestFinished }) => {
       // A short auto-end: a blind re-send would create a second Execution, not meet a 409.
       const sim = await startSimulator({
@@ -67,28 +68,30 @@ describe("crash safety: SIGKILL at random moments under faults", () => {
         "--json",
       ];
       const random = seededRandom(seed);
-      let kills = 0;
+      const kills: string[] = [];
       for (let i = 0; i < KILLS; i++) {
         const child = startCli(args);
         const done = waitForExit(child);
-        // Kill mid-sending: only once at least k of this run's creates reached the simulator,
-        // then after a random few milliseconds (a kill before the first request tests nothing).
-        const arrivedBefore = sim.stats.createArrivals.length;
+        // The kill point, chosen by the seed: the k-th create request of this run, either as it
+        // arrives (nothing made) or once its Execution is made and before its answer leaves. The
+        // simulator awaits the kill there, so the process dies mid-sending, every time.
         const k = 2 + Math.floor(random() * 4);
-        const deadline = Date.now() + 10_000;
-        while (sim.stats.createArrivals.length < arrivedBefore + k && child.exitCode === null && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 2));
-        }
-        await new Promise((r) => setTimeout(r, Math.floor(random() * 120)));
-        if (child.exitCode === null && sim.stats.createArrivals.length >= arrivedBefore + k) {
-          child.kill("SIGKILL");
-          kills++;
-        }
+        const stage = random() < 0.5 ? "arrived" : "committed";
+        const counts = { arrived: 0, committed: 0 };
+        sim.configure({
+          onCreate: async (event) => {
+            if (++counts[event.stage] !== k || event.stage !== stage || child.exitCode !== null) return;
+            child.kill("SIGKILL");
+            await once(child, "exit");
+            kills.push(`${stage} #${k}`);
+          },
+        });
         await done;
+        sim.configure({ onCreate: undefined });
       }
       let last = await runCli(args);
       for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
-      expect(kills).toBeGreaterThanOrEqual(2);
+      expect(kills).toHaveLength(KILLS);
       expect(duplicates(sim)).toEqual([]);
       expect(last.code, last.stderr.slice(-2000)).toBe(0);
       const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
@@ -97,8 +100,8 @@ describe("crash safety: SIGKILL at random moments under faults", () => {
       expect(await ledgerSids(f)).toEqual(new Set(sim.executions().map((e) => e.sid)));
       const { faults } = sim.stats;
       console.info(
-        `crash seed ${seed}: ${kills} SIGKILLs, ${CONTACTS} contacts, ${sim.executions().length} Executions, 0 duplicates, 0 pending; ` +
-          `faults: ${faults.droppedAfterCommit} dropped after commit, ${faults.reset} resets, ${faults.failed} 5xx`,
+        `crash seed ${seed}: SIGKILL at ${kills.join(", ")}; ${CONTACTS} contacts, ${sim.executions().length} Executions, 0 duplicates, ` +
+          `0 pending; faults: ${faults.droppedAfterCommit} dropped after commit, ${faults.reset} resets, ${faults.failed} 5xx`,
       );
     },
   );

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,24 +143,28 @@ describe("the ledger in PostgreSQL", () => {
       "--request-timeout",
       "500",
     ];
-    let kills = 0;
+    // The kill point, deterministic: the simulator awaits the kill at the (3+i)-th create of each
+    // run, as it arrives or once its Execution is made (before its answer leaves).
+    const kills: string[] = [];
     for (let i = 0; i < 3; i++) {
       const child = startCli(args);
       const done = waitForExit(child);
-      const before = sim.stats.createArrivals.length;
-      const deadline = Date.now() + 10_000;
-      while (sim.stats.createArrivals.length < before + 3 + i && child.exitCode === null && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 2));
-      await new Promise((r) => setTimeout(r, 20 * i));
-      if (child.exitCode === null) {
-        child.kill("SIGKILL");
-        kills++;
-      }
+      const stage = i % 2 === 0 ? "committed" : "arrived";
+      const counts = { arrived: 0, committed: 0 };
+      sim.configure({
+        onCreate: async (event) => {
+          if (++counts[event.stage] !== 3 + i || event.stage !== stage || child.exitCode !== null) return;
+          child.kill("SIGKILL");
+          await once(child, "exit");
+          kills.push(`${stage} #${3 + i}`);
+        },
+      });
       await done;
+      sim.configure({ onCreate: undefined });
     }
     let last = await runCli(args);
     for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
-    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(kills).toHaveLength(3);
     expect(last.code, last.stderr.slice(-2000)).toBe(0);
     expect(duplicates(sim)).toEqual([]);
     const report = parseCsv((await runCli(["report", f.campaignPath, "--ledger", pg.url])).stdout);
@@ -189,19 +194,37 @@ describe("the ledger in PostgreSQL", () => {
     expect(reports.map((r) => r.map((row) => row.from))).toEqual([Array(4).fill("+15017122661"), Array(4).fill("+15017122662")]);
   });
 
-  it("PostgreSQL restarted mid-run: nothing more is sent, the rest stays pending, exit 75; the next run finishes, none twice", async () => {
+  it("PostgreSQL crashed mid-run: every create that left had its attempt committed, the rest stays pending, exit 75; the next run finishes, none twice", async () => {
     const { sim, f } = await setup("pg-restart", 80);
     const child = startCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight", "--rate", "20"]);
-    while (sim.stats.created < 10) await new Promise((r) => setTimeout(r, 50));
-    pg.crash();
-    const createdAtCrash = sim.stats.created;
+    // Deterministic: the server crashes (pg_ctl stop -m immediate) inside the 10th create, before
+    // it is answered; every create that reaches the simulator is noted.
+    const arrived: string[] = [];
+    let crashed = false;
+    sim.configure({
+      onCreate: (event) => {
+        if (event.stage !== "arrived") return;
+        arrived.push(event.to);
+        if (arrived.length === 10) {
+          pg.crash();
+          crashed = true;
+        }
+      },
+    });
     const stopped = await waitForExit(child);
-    const afterExit = sim.stats.created;
+    sim.configure({ onCreate: undefined });
     pg.start();
+    expect(crashed).toBe(true);
     expect(stopped.code, stopped.stderr).toBe(75);
     expect(`${stopped.stdout}${stopped.stderr}`).toMatch(/pg-restart.*could not be (written|read|locked|opened)|ledger could not/);
-    expect(afterExit - createdAtCrash).toBeLessThanOrEqual(2); // at most what was already on its way
-    expect(afterExit).toBeLessThan(80);
+    expect(arrived.length).toBeLessThan(80);
+    // Where the guarantee is enforced: an attempt is committed before its request leaves, so every
+    // create that reached Studio — before the crash or on its way then — has its attempt in the
+    // ledger the crash left behind; none left after a commit failed.
+    const attempted = new Set<string>();
+    for await (const batch of new PostgresLedger(pg.url, "pg-restart").batches())
+      for (const event of batch) if (event.t === "attempt") attempted.add(event.to);
+    expect(arrived.filter((to) => !attempted.has(to))).toEqual([]);
     const rerun = await runCli([
       "run",
       f.campaignPath,
