@@ -2,12 +2,13 @@ import { StudioCampaignError } from "../errors.js";
 import { buildCli, UsageError } from "./build-cli.js";
 import { ExitCode, ExitError, exitCodeForError } from "./exit-codes.js";
 import { closeLedgerStores } from "../ledger/open-store.js";
+import { isDebugging } from "./debug.js";
 
 /** Calls of `runCli` under way in this process. */
 let running = 0;
 
 /** Stacks only on request: `DEBUG=studio-campaign` (or `DEBUG=*`). */
-const showStacks = () => /(^|,)\s*(\*|studio-campaign)\s*(,|$)/.test(process.env.DEBUG ?? "");
+const showStacks = () => isDebugging("studio-campaign");
 
 /**
  * The CLI as a function: runs one command line and returns its exit code (SPEC §7). The only

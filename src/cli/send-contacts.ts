@@ -9,6 +9,7 @@ import { StudioClient } from "../studio/client.js";
 import { createLimiter } from "../throttle/create-limiter.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { ProgressRenderer } from "./progress.js";
+import { isDebugging } from "./debug.js";
 import { printSummary, type LockedRun } from "./send-campaign.js";
 
 const REDIS_READY_TIMEOUT_MS = 5_000;
@@ -45,6 +46,9 @@ export async function sendContacts(options: LockedRun & { survey: ContactsSurvey
       redisUrl === undefined
         ? undefined
         : { url: redisUrl, id: `studio-campaign:${credentials.accountId}`, jobExpirationMs: 2 * timeoutMs + 10_000 },
+    onStart: isDebugging("studio-campaign:starts")
+      ? (at, sender) => process.stderr.write(`studio-campaign:starts ${at} ${sender ?? campaign.from}\n`)
+      : undefined,
   });
   try {
     await withTimeout(limiter.ready(), argv["redis-timeout"] ?? REDIS_READY_TIMEOUT_MS);

@@ -33,6 +33,12 @@ export interface CreateLimiterOptions {
    * as the account rate: a Bottleneck Group keyed by sender, clustered like the account limiter.
    */
   perSenderPerSecond?: number | undefined;
+  /**
+   * Told of every start the limiter grants, at the moment it grants it (after every gate, right
+   * before the request leaves): `DEBUG=studio-campaign:starts` prints them, and the tests judge
+   * the pace there, where it is enforced, not by arrival times at a server on a loaded machine.
+   */
+  onStart?: ((at: number, sender: string | undefined) => void) | undefined;
 }
 
 /** A gate passed right before a request leaves. */
@@ -46,14 +52,14 @@ interface Gate {
  * window gate (1010 ms) never waits in the normal case. Costs 1.5% of the configured rate.
  */
 export const DEFAULT_PACING_MARGIN = 0.015;
-const GATE_WINDOW_MS = 1010;
+export const GATE_WINDOW_MS = 1010;
 /**
  * A sender's window is wider: the account's 10 ms leave a start delayed by more event-loop lag
  * than that (a process just started, a loaded machine) able to put rate+1 arrivals in one second
  * (seen once in the test suite: 5 at senderMps 4). Over a sender's rate Twilio queues rather
  * than refuses, so 2.5% of a sender's pace buys the room; the account keeps its 1%.
  */
-const SENDER_GATE_WINDOW_MS = 1025;
+export const SENDER_GATE_WINDOW_MS = 1025;
 
 /**
  * Clustered, a start is granted in Redis but happens in each worker after its own round trip
@@ -93,7 +99,7 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
     options.perSenderPerSecond === undefined ? undefined : Math.ceil((1000 / options.perSenderPerSecond) * (1 + margin));
   if (!options.redis && senderSpacing === undefined && settings.minTime < FINEST_SPACING_MS) {
     // Nothing to pace: Bottleneck is not even loaded.
-    return new AccountLimiter({ queue: unpacedQueue(settings.maxConcurrent), gates: gate ? [gate] : [] });
+    return new AccountLimiter({ queue: unpacedQueue(settings.maxConcurrent), gates: gate ? [gate] : [], onStart: options.onStart });
   }
   const { default: Bottleneck } = await import("bottleneck");
   const { BottleneckError } = Bottleneck;
@@ -106,6 +112,7 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
     return new AccountLimiter({
       queue,
       gates: gate ? [gate] : [],
+      onStart: options.onStart,
       senders: senders && { group: senders, gate: () => new WindowGate(senderWindow(options.perSenderPerSecond!)), BottleneckError },
     });
   }
@@ -142,6 +149,7 @@ export async function createLimiter(options: CreateLimiterOptions): Promise<Acco
   return new AccountLimiter({
     queue: bottleneckQueue(limiter, { expiration: options.redis.jobExpirationMs, BottleneckError }),
     gates: [...(gate ? [gate] : []), accountGate],
+    onStart: options.onStart,
     senders,
     cluster: { connection, jobExpirationMs: options.redis.jobExpirationMs },
   });
@@ -170,10 +178,12 @@ export class AccountLimiter {
   readonly #senders: SenderQueues | undefined;
   readonly #senderGates = new Map<string, Gate>();
   readonly #cluster: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number } | undefined;
+  readonly #onStart: ((at: number, sender: string | undefined) => void) | undefined;
 
   constructor(init: {
     queue: AccountQueue;
     gates?: readonly Gate[];
+    onStart?: ((at: number, sender: string | undefined) => void) | undefined;
     senders?: SenderQueues | undefined;
     cluster?: { connection: Bottleneck.IORedisConnection; jobExpirationMs: number };
   }) {
@@ -181,6 +191,7 @@ export class AccountLimiter {
     this.#gates = init.gates ?? [];
     this.#senders = init.senders;
     this.#cluster = init.cluster;
+    this.#onStart = init.onStart;
   }
 
   /** Resolves when a clustered limiter has reached Redis (at once for a local one). */
@@ -198,6 +209,7 @@ export class AccountLimiter {
     const departure = async () => {
       await this.#afterHold();
       for (const gate of gates) await gate.pass();
+      this.#onStart?.(Date.now(), sender);
     };
     // Bottleneck registers up to `maxConcurrent` jobs ahead, each with its launch time, and a
     // reservoir of 0 stops only later registrations: without this wait, the jobs registered
