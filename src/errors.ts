@@ -30,7 +30,9 @@ export type ErrorCode =
   /** Studio answered with a non-2xx status. */
   | "STUDIO_API_ERROR"
   /** Studio did not answer. */
-  | "STUDIO_TRANSPORT_ERROR";
+  | "STUDIO_TRANSPORT_ERROR"
+  /** Studio failed every request for longer than the outage bound: rerun later. */
+  | "STUDIO_OUTAGE";
 
 export class StudioCampaignError extends Error {
   readonly code: ErrorCode;

@@ -2,9 +2,8 @@ import { createInterface } from "node:readline/promises";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import type { Argv } from "yargs";
-import { endExecutions } from "../campaign/results/end-executions.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { executionsOptions, stoppedExit, withLedgerSessionOptions } from "./shared-options.js";
 
 interface EndArgs {
   campaign: string;
@@ -26,23 +25,21 @@ export const endCommand = {
   handler: async (argv: EndArgs) => {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
-    const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
-    const result = await withLedgerSession(
-      campaign,
-      credentials,
-      { studio: studioUrlFromArgs(argv["studio-url"]) },
-      async ({ client, writer, executions }) => {
-        const open = [...executions.values()].filter((e) => e.status !== "ended").length;
-        if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);
-        return endExecutions(campaign, client, writer, executions);
-      },
-    );
+    // undici: only when needed
+    const { openExecutionsSession } = await import("../campaign/results/executions-session.js");
+    const { endExecutions, openExecutions } = await import("../campaign/results/end-executions.js");
+    await using session = await openExecutionsSession(executionsOptions(campaign, credentials, argv));
+    const open = openExecutions(session);
+    if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);
+    const result = await endExecutions(session);
     process.stdout.write(
       argv.json
         ? `${JSON.stringify(result)}\n`
-        : `Ended ${result.ended}, already ended ${result.alreadyEnded}, could not end ${result.failed.length}\n` +
+        : `Ended ${result.ended}, already ended ${result.alreadyEnded}, could not end ${result.failed.length}` +
+            `${result.notAsked > 0 ? `, not asked yet ${result.notAsked}` : ""}\n` +
             result.failed.map((f) => `  ${f.sid}: ${f.message}\n`).join(""),
     );
+    stoppedExit(session.stop, "end");
     if (result.failed.length > 0) throw new ExitError(ExitCode.tempFail, "some Executions could not be ended: run `end` again");
   },
 };

@@ -47,6 +47,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   JOB_DROPPED: ExitCode.tempFail,
   STUDIO_API_ERROR: ExitCode.tempFail,
   STUDIO_TRANSPORT_ERROR: ExitCode.tempFail,
+  STUDIO_OUTAGE: ExitCode.tempFail,
 };
 
 /** The exit code for an error that reached the CLI entry. */

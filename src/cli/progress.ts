@@ -1,11 +1,16 @@
+import type { Campaign } from "../campaign/campaign.js";
 import { emptyCounts, type RunEvent } from "../campaign/run/run-events.js";
-import { formatCounts } from "./render-summary.js";
+import { RUNTIME_DEFAULTS } from "../campaign/runtime-defaults.js";
+import { followUpLine } from "./follow-up-line.js";
+import { formatCounts, paceLines } from "./render-summary.js";
 
 /**
- * Renders a run's events on stderr: a live bar on a TTY, a line every few seconds otherwise
- * (cron logs). Holds only counts.
+ * Renders a run's events on stderr: the lines the operator reads before it sends (the expected
+ * duration, the preflight, the daily cap, a follow-up's list) at once, then a live bar on a TTY,
+ * a line every few seconds otherwise (cron logs). Holds only counts.
  */
-export class ProgressRenderer {
+export class ProgressRenderer implements Disposable {
+  readonly #campaign: Campaign;
   readonly #stream: NodeJS.WriteStream;
   readonly #tty: boolean;
   readonly #startedAt = Date.now();
@@ -14,20 +19,27 @@ export class ProgressRenderer {
   #timer: NodeJS.Timeout | undefined;
   #notes: string[] = [];
 
-  constructor(stream: NodeJS.WriteStream = process.stderr, intervalMs?: number) {
+  constructor(campaign: Campaign, stream: NodeJS.WriteStream = process.stderr, intervalMs?: number) {
+    this.#campaign = campaign;
     this.#stream = stream;
     this.#tty = Boolean(stream.isTTY);
-    this.#timer = setInterval(() => this.#draw(), intervalMs ?? (this.#tty ? 250 : 5_000));
+    const every = intervalMs ?? (this.#tty ? RUNTIME_DEFAULTS.progressEveryMsOnTty : RUNTIME_DEFAULTS.progressEveryMs);
+    this.#timer = setInterval(() => this.#draw(), every);
     this.#timer.unref();
-  }
-
-  /** Contacts expected in this run (for done/total and ETA). */
-  setTotal(total: number): void {
-    this.#total = total;
   }
 
   onEvent = (event: RunEvent): void => {
     switch (event.type) {
+      case "line":
+        this.#stream.write(`${event.text}\n`);
+        return;
+      case "planned":
+        for (const line of paceLines(this.#campaign, event.toSendBySender)) this.#stream.write(`${line}\n`);
+        this.#total = event.total;
+        return;
+      case "follow-up":
+        this.#stream.write(`${followUpLine(this.#campaign, event.tally)}\n`);
+        return;
       case "row":
         this.#counts[event.status]++;
         return;
@@ -53,6 +65,10 @@ export class ProgressRenderer {
         return;
     }
   };
+
+  [Symbol.dispose](): void {
+    this.stop();
+  }
 
   stop(): void {
     clearInterval(this.#timer);

@@ -7,7 +7,7 @@ import { buildReport, reportCsvChunks, type Report } from "../report/build-repor
 import { withFollowUps } from "../report/merge-follow-ups.js";
 import { describeWindow } from "../campaign/plan/send-window.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { assertLedgerExists } from "./ledger-assert.js";
+import { assertLedgerExists } from "../campaign/results/executions-session.js";
 import { campaignLedger } from "../campaign/campaign-ledger.js";
 import { openLedgerStore } from "../ledger/open-store.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";

@@ -3,9 +3,9 @@ import { loadCampaign } from "../campaign/load-campaign.js";
 import { resultsColumns } from "../flow/results-columns.js";
 import type { ResultsSummary } from "../campaign/results/collect-results.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
-import { RETRY_DEFAULTS } from "../studio/retry-policy.js";
+import { RUNTIME_DEFAULTS } from "../campaign/runtime-defaults.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { apiUrlFromArgs, studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { executionsOptions, stoppedExit, withLedgerSessionOptions } from "./shared-options.js";
 import { percent } from "./render-summary.js";
 
 interface ResultsArgs {
@@ -16,8 +16,6 @@ interface ResultsArgs {
   "include-active": boolean;
   json: boolean;
 }
-
-const PROGRESS_EVERY_MS = 5_000;
 
 export const resultsCommand = {
   command: "results <campaign>",
@@ -37,58 +35,30 @@ export const resultsCommand = {
   handler: async (argv: ResultsArgs) => {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
-    const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
+    // undici: only when needed
+    const { openExecutionsSession } = await import("../campaign/results/executions-session.js");
     const { collectResults } = await import("../campaign/results/collect-results.js");
-    const stop = new AbortController();
-    const onSignal = () => {
-      if (stop.signal.aborted) process.exit(ExitCode.tempFail);
-      process.stderr.write("studio-campaign: stopping: finishing the reads in flight; the next `results` continues\n");
-      stop.abort();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    let lastProgress = 0;
-    let summary: ResultsSummary;
-    try {
-      summary = await withLedgerSession(
-        campaign,
-        credentials,
-        { studio: studioUrlFromArgs(argv["studio-url"]), api: apiUrlFromArgs(argv["api-url"]) },
-        ({ client, writer, executions, questions }) => {
-          const columns = resultsColumns(campaign.results, questions);
-          // A flow without questions (a reminder) still has outcomes: sent, undelivered, opted out.
-          if (columns.length === 0 && questions === undefined)
-            process.stderr.write(
-              `${argv.campaign}: no results columns (no "results" map, and no run with the preflight on has read the flow's ` +
-                `questions): collecting outcomes only\n`,
-            );
-          return collectResults({
-            campaign,
-            client,
-            ledger: writer,
-            executions,
-            columns,
-            includeActive: argv["include-active"],
-            accountSid: credentials.accountId,
-            policy: { ...RETRY_DEFAULTS, ...campaign.retry },
-            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-            signal: stop.signal,
-            onProgress: (done, total) => {
-              if (argv.json || total === 0 || (done !== total && Date.now() - lastProgress < PROGRESS_EVERY_MS)) return;
-              lastProgress = Date.now();
-              process.stderr.write(`${new Date().toISOString()} results: ${done}/${total} Executions read\n`);
-            },
-            onNote: (line) => process.stderr.write(`${line}\n`),
-          });
-        },
+    await using session = await openExecutionsSession(executionsOptions(campaign, credentials, argv));
+    const columns = resultsColumns(campaign.results, session.questions);
+    // A flow without questions (a reminder) still has outcomes: sent, undelivered, opted out.
+    if (columns.length === 0 && session.questions === undefined)
+      process.stderr.write(
+        `${argv.campaign}: no results columns (no "results" map, and no run with the preflight on has read the flow's ` +
+          `questions): collecting outcomes only\n`,
       );
-    } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
+    let lastProgress = 0;
+    const summary = await collectResults(session, {
+      columns,
+      includeActive: argv["include-active"],
+      accountSid: credentials.accountId,
+      onProgress: (done, total) => {
+        if (argv.json || total === 0 || (done !== total && Date.now() - lastProgress < RUNTIME_DEFAULTS.progressEveryMs)) return;
+        lastProgress = Date.now();
+        process.stderr.write(`${new Date().toISOString()} results: ${done}/${total} Executions read\n`);
+      },
+    });
     process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : formatResults(campaign.name, summary));
-    if (stop.signal.aborted)
-      throw new ExitError(ExitCode.tempFail, "stopped before every Execution was read: run `results` again to continue");
+    stoppedExit(session.stop, "results");
     if (summary.failed.length > 0)
       throw new ExitError(ExitCode.tempFail, `${summary.failed.length} Execution(s) could not be read now: run \`results\` again`);
   },

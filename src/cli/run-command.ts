@@ -6,7 +6,19 @@ import type { RunSummary } from "../campaign/run/run-events.js";
 import { emptyThisRun } from "../campaign/run/run-tally.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatSummary } from "./render-summary.js";
-import { shardFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
+import {
+  apiUrlFromArgs,
+  signalHandling,
+  shardFromArgs,
+  studioUrlFromArgs,
+  withCampaignArgument,
+  withCampaignFileOptions,
+} from "./shared-options.js";
+import { StopControl } from "../clock.js";
+import { credentialsFromEnv } from "../studio/credentials.js";
+import { isDebugging } from "./debug.js";
+import { exitCodeFor } from "./exit-code-for.js";
+import { ProgressRenderer } from "./progress.js";
 
 export interface RunArgs {
   campaign: string;
@@ -85,10 +97,48 @@ async function run(argv: RunArgs): Promise<void> {
   const shard = shardFromArgs(argv.shard);
   if (argv["dry-run"]) return dryRun(argv, campaign, shard);
 
+  const redisUrl = argv.redis ?? campaign.redis ?? nonEmpty(process.env.STUDIO_CAMPAIGN_REDIS_URL);
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
+  const credentials = credentialsFromEnv();
+  const urls = { studio: studioUrlFromArgs(argv["studio-url"]), api: apiUrlFromArgs(argv["api-url"]) };
   // The sending machinery (undici, Bottleneck, ioredis) loads only for a real run: validate
   // and --dry-run over a million rows stay light.
-  const { sendCampaign } = await import("./send-campaign.js");
-  await sendCampaign(argv, campaign, shard);
+  const { sendCampaign } = await import("../campaign/run/send-campaign.js");
+  using progress = new ProgressRenderer(campaign);
+  const summary = await sendCampaign({
+    campaign,
+    shard,
+    credentials,
+    urls,
+    redisUrl,
+    limit: argv.limit,
+    maxRuntimeMs: argv["max-runtime"] !== undefined ? argv["max-runtime"] * 1000 : undefined,
+    retryFailed: argv["retry-failed"],
+    preflight: argv.preflight,
+    requestTimeoutMs: argv["request-timeout"],
+    outageAfterMs: argv["outage-after"] !== undefined ? argv["outage-after"] * 1000 : undefined,
+    redisReadyTimeoutMs: argv["redis-timeout"],
+    stop: new StopControl(),
+    signals: signalHandling((message) => progress.onEvent({ type: "stopping", reason: "signal", message })),
+    onEvent: progress.onEvent,
+    onStart: isDebugging("studio-campaign:starts")
+      ? (at, sender) => process.stderr.write(`studio-campaign:starts ${at} ${sender ?? campaign.from}\n`)
+      : undefined,
+  });
+  progress.stop();
+  printSummary(argv, summary, campaignLedger(campaign, shard).label);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/** The run's summary on stdout (`--json`: one object), then its exit code (SPEC §7). */
+function printSummary(argv: RunArgs, summary: RunSummary, ledgerLabel: string): void {
+  process.stdout.write(argv.json ? `${JSON.stringify({ ...summary, ledger: ledgerLabel })}\n` : formatSummary(summary, ledgerLabel));
+  const code = exitCodeFor(summary);
+  if (code !== ExitCode.ok) throw new ExitError(code, "");
 }
 
 async function dryRun(

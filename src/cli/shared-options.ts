@@ -2,6 +2,11 @@ import type { Argv } from "yargs";
 import { parseShard, type ShardSpec } from "../campaign/plan/shard.js";
 import { DEFAULT_API_URL, DEFAULT_STUDIO_URL, parseBaseUrl } from "../studio/base-url.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
+import type { Campaign } from "../campaign/campaign.js";
+import type { ExecutionsOptions } from "../campaign/results/executions-session.js";
+import type { StopControl } from "../clock.js";
+import type { SignalHandling } from "../campaign/stop-on-signals.js";
+import type { Credentials } from "../studio/credentials.js";
 
 export const withCampaignArgument = <T>(y: Argv<T>) =>
   y.positional("campaign", { type: "string", demandOption: true, describe: "the campaign file (JSON)" });
@@ -20,7 +25,8 @@ export const withLedgerSessionOptions = <T>(y: Argv<T>) =>
   withCampaignArgument(y)
     .option("ledger", { type: "string", describe: "ledger path, or postgres://USER@HOST:PORT/DB (default: the campaign's)" })
     .option("studio-url", { type: "string", describe: "API base URL (env STUDIO_BASE_URL; default https://studio.twilio.com)" })
-    .option("json", { type: "boolean", default: false, describe: "print the result as JSON" });
+    .option("json", { type: "boolean", default: false, describe: "print the result as JSON" })
+    .option("outage-after", { type: "number", hidden: true, describe: "stop after Studio failed everything this long, s" });
 
 export function shardFromArgs(text: string | undefined): ShardSpec | undefined {
   if (text === undefined) return undefined;
@@ -40,4 +46,46 @@ export function studioUrlFromArgs(flag: string | undefined): string {
   const url = flag ?? process.env.STUDIO_BASE_URL ?? DEFAULT_STUDIO_URL;
   parseBaseUrl(url);
   return url;
+}
+
+/** SIGINT/SIGTERM for a command: the first stops it (`onStop` tells), a second exits 75 at once. */
+export function signalHandling(onStop: (message: string) => void): SignalHandling {
+  return {
+    signals: process,
+    onStop,
+    onSecond: (signal) => {
+      // Leave now: every attempt line is already on disk before its request, every record before its reply is dropped.
+      process.stderr.write(`studio-campaign: second ${signal}: exiting at once\n`);
+      process.exit(ExitCode.tempFail);
+    },
+  };
+}
+
+/**
+ * `status`, `end` and `results`: the session's options from argv — Studio's and Messaging's URLs,
+ * SIGINT/SIGTERM as a stop (every wait between reads ends at once), and each retried read noted
+ * on stderr.
+ */
+export function executionsOptions(
+  campaign: Campaign,
+  credentials: Credentials,
+  argv: { "studio-url"?: string | undefined; "api-url"?: string | undefined; "outage-after"?: number | undefined; json: boolean },
+): ExecutionsOptions {
+  const notify = (message: string) => process.stderr.write(`studio-campaign: stopping: ${message}; the next run continues\n`);
+  return {
+    campaign,
+    credentials,
+    urls: { studio: studioUrlFromArgs(argv["studio-url"]), api: apiUrlFromArgs(argv["api-url"]) },
+    signals: signalHandling(notify),
+    outageAfterMs: argv["outage-after"] !== undefined ? argv["outage-after"] * 1000 : undefined,
+    onRetry: argv.json
+      ? undefined
+      : (what, error, ms) => process.stderr.write(`retrying a ${what} read in ${Math.round(ms)} ms: ${String(error)}\n`),
+  };
+}
+
+/** A command stopped before it was done (a signal, an outage): exit 75, the next one continues. */
+export function stoppedExit(stop: StopControl, command: string): void {
+  if (stop.stopped)
+    throw new ExitError(ExitCode.tempFail, `${stop.message ?? stop.reason}: stopped before it was done; run \`${command}\` again`);
 }

@@ -1,8 +1,7 @@
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
-import { refreshStatus } from "../campaign/results/refresh-status.js";
-import { studioUrlFromArgs, withLedgerSessionOptions } from "./shared-options.js";
+import { executionsOptions, stoppedExit, withLedgerSessionOptions } from "./shared-options.js";
 
 interface StatusArgs {
   campaign: string;
@@ -18,18 +17,17 @@ export const statusCommand = {
   handler: async (argv: StatusArgs) => {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
-    const { withLedgerSession } = await import("./ledger-session.js"); // undici: only when needed
-    const counts = await withLedgerSession(
-      campaign,
-      credentials,
-      { studio: studioUrlFromArgs(argv["studio-url"]) },
-      ({ client, writer, executions }) => refreshStatus(campaign, client, writer, executions),
-    );
+    // undici: only when needed
+    const { openExecutionsSession } = await import("../campaign/results/executions-session.js");
+    const { refreshStatus } = await import("../campaign/results/refresh-status.js");
+    await using session = await openExecutionsSession(executionsOptions(campaign, credentials, argv));
+    const counts = await refreshStatus(session);
     process.stdout.write(
       argv.json
         ? `${JSON.stringify(counts)}\n`
         : `Executions of ${campaign.name}: ${counts.active} active, ${counts.ended} ended, ${counts.unknown} unknown ` +
             `(${counts.requests} requests)\n`,
     );
+    stoppedExit(session.stop, "status");
   },
 };

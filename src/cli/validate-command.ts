@@ -10,6 +10,11 @@ import { credentialsFromEnv } from "../studio/credentials.js";
 import { capPlanLine, daysNeeded, ledgerUsedToday } from "../campaign/run/daily-cap.js";
 import { refreshFollowUpList } from "../campaign/follow-up/follow-up-list.js";
 import { followUpLine } from "./follow-up-line.js";
+import type { Campaign } from "../campaign/campaign.js";
+import { readPolicy } from "../campaign/runtime-defaults.js";
+import { systemClock } from "../clock.js";
+import { Reads } from "../studio/read-retry.js";
+import { ServiceHealth } from "../studio/service-health.js";
 
 interface ValidateArgs {
   campaign: string;
@@ -41,7 +46,7 @@ export const validateCommand = {
     const result = await previewCampaign(campaign, { shard: shardFromArgs(argv.shard) });
     // A follow-up: who qualifies now and who waits (offline: the outcomes as recorded; nothing written).
     const followUp = campaign.followUpOf ? await refreshFollowUpList(campaign, { now: Date.now(), write: false }) : undefined;
-    const preflight = argv.online ? await onlinePreflight(argv, campaign.flowSid, result.parameterKeys) : undefined;
+    const preflight = argv.online ? await onlinePreflight(argv, campaign, result.parameterKeys) : undefined;
     // The daily cap from the ledger (plain validate reads no Redis: a shared count may be higher).
     const { maxPerDay, messagesPerContact } = campaign.rate;
     const usedToday = maxPerDay === undefined ? 0 : await ledgerUsedToday(campaign, Date.now());
@@ -76,13 +81,14 @@ export const validateCommand = {
  * `validate --online`: the flow preflight of `run` (SPEC §10), its lines on stdout. Plain
  * `validate` never gets here: it stays offline and needs no credentials.
  */
-async function onlinePreflight(argv: ValidateArgs, flowSid: string, parameterKeys: string[]): Promise<PreflightVerdict> {
+async function onlinePreflight(argv: ValidateArgs, campaign: Campaign, parameterKeys: string[]): Promise<PreflightVerdict> {
   const credentials = credentialsFromEnv();
   const baseUrl = studioUrlFromArgs(argv["studio-url"]);
   const { StudioClient } = await import("../studio/client.js"); // undici: only when online
   const client = new StudioClient({ baseUrl, credentials, connections: 2 });
+  const reads = new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() });
   try {
-    return await preflightFlow(client, flowSid, parameterKeys, (line) => {
+    return await preflightFlow(client, reads, campaign.flowSid, parameterKeys, (line) => {
       if (!argv.json) process.stdout.write(`${line}\n`);
     });
   } finally {

@@ -19,8 +19,10 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Executions end by themselves this long after creation, ms. Default: never. */
   autoEndMs?: number;
-  /** Probability of answering 500 instead of handling a request. */
+  /** Probability of answering a 5xx instead of handling a request. */
   failRate?: number;
+  /** The status of those answers: 500 (Internal Server Error, code 20500) or 503 (Service Unavailable). Default 500. */
+  failStatus?: 500 | 503;
   /** Probability of dropping the connection before handling a request. */
   resetRate?: number;
   /** Probability of dropping the connection after a create was committed (no response). */

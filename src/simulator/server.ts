@@ -37,7 +37,9 @@ export interface Simulator {
   /** Every Execution created and not deleted, oldest first. */
   executions(): StoredExecution[];
   /** Change latency and fault rates while running (tests: an outage that ends). */
-  configure(changes: Pick<SimulatorOptions, "latencyMs" | "failRate" | "resetRate" | "dropAfterCommitRate" | "onCreate">): void;
+  configure(
+    changes: Pick<SimulatorOptions, "latencyMs" | "failRate" | "failStatus" | "resetRate" | "dropAfterCommitRate" | "onCreate">,
+  ): void;
   close(): Promise<void>;
 }
 
@@ -138,7 +140,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (random() < settings.failRate) {
       stats.faults.failed++;
-      return fail({ status: 500, code: 20500, message: "Internal Server Error" });
+      return settings.failStatus === 503
+        ? fail({ status: 503, code: 20503, message: "Service Unavailable" })
+        : fail({ status: 500, code: 20500, message: "Internal Server Error" });
     }
     const url = new URL(req.url ?? "/", "http://simulator");
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;

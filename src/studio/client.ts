@@ -45,7 +45,9 @@ const DEFAULTS = { connections: 10, timeoutMs: 15_000, connectTimeoutMs: 10_000,
 const MAX_PAGE_SIZE = 1000;
 
 /**
- * The five operations of Studio v2 Executions over one keep-alive undici pool.
+ * The requests of Studio v2 (Executions: create, fetch, list, end, delete; a Flow and its
+ * revisions; an Execution's Context and Steps) and Programmable Messaging's Message, over
+ * keep-alive undici pools.
  * Failures throw `StudioApiError` (an HTTP answer) or `StudioTransportError` (no answer, with
  * whether the request may have been processed). The client never retries: that is the caller's
  * decision, because a create is not idempotent.
@@ -142,18 +144,31 @@ export class StudioClient {
     await response.body.dump();
   }
 
-  /** One page at a time, following `meta.next_page_url` (always against our own base URL). */
-  async *listExecutionPages(flowSid: string, input: ListExecutionsInput = {}): AsyncGenerator<ExecutionPage> {
+  /**
+   * One page at a time, following `meta.next_page_url` (always against our own base URL). `read`
+   * runs each page's GET: the caller's retry (`Reads.read`), so that a 503 on page 7 costs one
+   * page, not the listing.
+   */
+  async *listExecutionPages(
+    flowSid: string,
+    input: ListExecutionsInput = {},
+    read: (request: () => Promise<ExecutionPage>) => Promise<ExecutionPage> = (request) => request(),
+  ): AsyncGenerator<ExecutionPage> {
     let path: string | undefined = this.#firstListPath(flowSid, input);
     while (path !== undefined) {
-      const page: ExecutionPage = await this.#json<ExecutionPage>("GET", path);
+      const pagePath: string = path;
+      const page: ExecutionPage = await read(() => this.#json<ExecutionPage>("GET", pagePath));
       yield page;
       path = page.meta.next_page_url ? this.#ownPath(page.meta.next_page_url) : undefined;
     }
   }
 
-  async *listExecutions(flowSid: string, input: ListExecutionsInput = {}): AsyncGenerator<Execution> {
-    for await (const page of this.listExecutionPages(flowSid, input)) yield* page.executions;
+  async *listExecutions(
+    flowSid: string,
+    input: ListExecutionsInput = {},
+    read?: (request: () => Promise<ExecutionPage>) => Promise<ExecutionPage>,
+  ): AsyncGenerator<Execution> {
+    for await (const page of this.listExecutionPages(flowSid, input, read)) yield* page.executions;
   }
 
   async close(): Promise<void> {

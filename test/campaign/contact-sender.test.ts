@@ -12,6 +12,9 @@ import { RETRY_DEFAULTS } from "../../src/studio/retry-policy.js";
 import type { StudioClient } from "../../src/studio/client.js";
 import type { AccountLimiter } from "../../src/throttle/create-limiter.js";
 import { ACCOUNT_SID, FLOW_SID } from "../helpers/env.js";
+import { readPolicy } from "../../src/campaign/runtime-defaults.js";
+import { Reads } from "../../src/studio/read-retry.js";
+import { ServiceHealth } from "../../src/studio/service-health.js";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -54,6 +57,7 @@ describe("ContactSender at departure", () => {
       policy: { ...RETRY_DEFAULTS, ...campaign.retry },
       stop: new StopControl(),
       clock: { now: () => now, sleep: systemClock.sleep },
+      reads: new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() }),
       emit: () => undefined,
       requestTimeoutMs: 1_000,
       outageAfterMs: 60_000,

@@ -11,6 +11,8 @@ import { describe, expect, it } from "vitest";
 const LAYER: Record<string, number> = {
   "errors.ts": 0,
   "group-commit.ts": 0,
+  "clock.ts": 0,
+  "resources.ts": 0,
   contacts: 1,
   flow: 1,
   studio: 1,

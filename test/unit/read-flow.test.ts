@@ -3,6 +3,10 @@ import { readFlow } from "../../src/campaign/run/preflight.js";
 import type { StudioClient } from "../../src/studio/client.js";
 import { StudioApiError } from "../../src/studio/errors.js";
 import { FLOW_SID } from "../helpers/env.js";
+import { RUNTIME_DEFAULTS } from "../../src/campaign/runtime-defaults.js";
+import { systemClock } from "../../src/clock.js";
+import { Reads } from "../../src/studio/read-retry.js";
+import { ServiceHealth } from "../../src/studio/service-health.js";
 
 const flow = (revision: number, status: string) => ({
   sid: FLOW_SID,
@@ -15,7 +19,11 @@ const flow = (revision: number, status: string) => ({
   warnings: [],
 });
 const notFound = () => new StudioApiError({ method: "GET", path: "/v2/Flows", status: 404, body: undefined, retryAfterMs: undefined });
-const noRetry = { policy: { maxAttempts: 1 } as never, sleep: async () => undefined };
+const noRetry = new Reads({
+  policy: { ...RUNTIME_DEFAULTS.retry, maxReadAttempts: 1, outageAfterMs: 0 },
+  clock: systemClock,
+  health: new ServiceHealth(),
+});
 
 describe("readFlow (the preflight's two GETs)", () => {
   it("asks for the flow and its published revision at once (one round trip before the first create, not two)", async () => {

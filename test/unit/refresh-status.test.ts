@@ -4,6 +4,10 @@ import type { CreatedExecution } from "../../src/campaign/results/created-execut
 import type { Campaign } from "../../src/campaign/campaign.js";
 import type { LedgerWriter } from "../../src/ledger/ledger-store.js";
 import type { StudioClient } from "../../src/studio/client.js";
+import { readPolicy } from "../../src/campaign/runtime-defaults.js";
+import { StopControl, systemClock } from "../../src/clock.js";
+import { Reads } from "../../src/studio/read-retry.js";
+import { ServiceHealth } from "../../src/studio/service-health.js";
 
 describe("refreshStatus at scale", () => {
   it("spans 200 000 created Executions with one List page (no argument spread)", async () => {
@@ -19,7 +23,20 @@ describe("refreshStatus at scale", () => {
     } as unknown as StudioClient;
     const ledger = { append: async () => undefined, flush: async () => undefined } as unknown as LedgerWriter;
     const campaign = { flowSid: "FW0", rate: { concurrency: 2 } } as unknown as Campaign;
-    const counts = await refreshStatus(campaign, client, ledger, executions);
+    const reads = new Reads({
+      policy: readPolicy({ retry: { maxAttempts: 5, maxRetryAfterMs: 1_000 } }),
+      clock: systemClock,
+      health: new ServiceHealth(),
+    });
+    const counts = await refreshStatus({
+      campaign,
+      client,
+      writer: ledger,
+      executions,
+      reads,
+      clock: systemClock,
+      stop: new StopControl(),
+    });
     expect(counts).toEqual({ active: 200_000, ended: 0, unknown: 0, requests: 1 });
     expect(listedFrom!.getTime()).toBeLessThan(1_700_000_000_000);
   });

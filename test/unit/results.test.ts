@@ -6,7 +6,7 @@ import { StudioApiError, StudioTransportError } from "../../src/studio/errors.js
 import { decideAfterReadFailure } from "../../src/studio/read-retry.js";
 import { RETRY_DEFAULTS } from "../../src/studio/retry-policy.js";
 
-const policy = { ...RETRY_DEFAULTS, maxAttempts: 3 };
+const policy = { ...RETRY_DEFAULTS, maxReadAttempts: 3, outageAfterMs: 120_000 };
 const api = (status: number, retryAfterMs?: number) =>
   new StudioApiError({ method: "GET", path: "/x", status, body: undefined, retryAfterMs });
 const transport = (delivery: "not-sent" | "in-doubt") =>
@@ -22,11 +22,14 @@ describe("decideAfterReadFailure: a GET is idempotent", () => {
     ["503: retry", api(503), 1, { action: "retry", delayMs: 375 }],
     ["an unanswered GET may be sent again", transport("in-doubt"), 2, { action: "retry", delayMs: 750 }],
     ["attempts used up", transport("not-sent"), 3, { action: "give-up" }],
+    ["Studio failing everything past the outage bound: stop (exit 75)", api(503), 1, { action: "outage" }, 120_001],
+    ["a 503 just within the outage bound: retry", api(503), 2, { action: "retry", delayMs: 750 }, 120_000],
+    ["a 429 is an answer, not an outage", api(429, 10), 1, { action: "retry", delayMs: 10 }, 500_000],
     ["404 (past retention) is final", api(404), 1, { action: "give-up" }],
     ["401 is final", api(401), 1, { action: "give-up" }],
     ["a defect is not retried", new TypeError("x"), 1, { action: "give-up" }],
-  ] as const)("%s", (_name, error, attempt, expected) => {
-    expect(decideAfterReadFailure(error, attempt, policy, () => 0.5)).toEqual(expected);
+  ] as const)("%s", (_name, error, attempt, expected, failingForMs: number = 0) => {
+    expect(decideAfterReadFailure(error, { attempt, failingForMs }, policy, () => 0.5)).toEqual(expected);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ServiceHealth } from "../../src/campaign/run/run-context.js";
+import { ServiceHealth } from "../../src/studio/service-health.js";
 
 /** A request's outcome, in order: `ok`, or `fail@t` (a 5xx or no answer at t ms). */
 type Step = "ok" | `fail@${number}`;

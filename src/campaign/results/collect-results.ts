@@ -4,33 +4,24 @@ import { decideOutcome, executionFacts, OPTED_OUT_ERROR, summarizeOutcomes, type
 import { askedPath, summarizeResults, type ColumnSummary } from "../../flow/results-summary.js";
 import { valueAtPath, type ResultsColumn } from "../../flow/results-columns.js";
 import type { RecordedOutcome, ResultsRecorded } from "../../ledger/events.js";
-import type { LedgerWriter } from "../../ledger/ledger-store.js";
-import type { StudioClient } from "../../studio/client.js";
 import { StudioApiError } from "../../studio/errors.js";
-import { withReadRetries } from "../../studio/read-retry.js";
-import type { RetryPolicy } from "../../studio/retry-policy.js";
+import { StudioOutageError } from "../../studio/read-retry.js";
 import type { ExecutionContextResource } from "../../studio/types.js";
-import type { Campaign } from "../campaign.js";
 import { mergeResults, type CreatedExecution } from "./created-executions.js";
+import type { ExecutionsSession } from "./executions-session.js";
 import { refreshStatus, type StatusCounts } from "./refresh-status.js";
 
+/** What `results` is asked for, beyond its session. */
 export interface CollectOptions {
-  campaign: Campaign;
-  client: StudioClient;
-  ledger: LedgerWriter;
-  executions: Map<string, CreatedExecution>;
   columns: ResultsColumn[];
   /** Also read active Executions (recorded as provisional, read again later). */
   includeActive: boolean;
-  policy: RetryPolicy;
-  sleep: (ms: number) => Promise<void>;
   /** The account a Message is fetched under when the Context does not name it. */
   accountSid: string;
-  now?: () => Date;
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-  onNote?: (line: string) => void;
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
+
+type ResultsSession = Pick<ExecutionsSession, "campaign" | "client" | "writer" | "reads" | "executions" | "clock" | "stop">;
 
 export interface ResultsSummary {
   status: StatusCounts;
@@ -79,87 +70,32 @@ function replyWidget(path: string): string | undefined {
 /**
  * `results` (SPEC §11, §12): refresh states with one paged List (as `status`), then, for every
  * ended Execution whose results are not final yet — at most `rate.concurrency` requests at a
- * time, 429 honoured (capped Retry-After), transient failures retried — read its Context and its
- * Steps once, and the Message of a failed message once; record the values at the results paths
- * and the contact's outcome. An opt-out or opt-in reaches the opt-out list (fsynced) before its
- * record reaches the ledger, so a pass stopped between the two reads that Execution again.
+ * time, each a read retried by the session's `Reads` — read its Context and its Steps once, and
+ * the Message of a failed message once; record the values at the results paths and the contact's
+ * outcome. An opt-out or opt-in reaches the opt-out list (fsynced) before its record reaches the
+ * ledger, so a pass stopped between the two reads that Execution again. A stop (Ctrl-C, an
+ * outage) ends the pass: what was not read is read by the next one.
  */
-export async function collectResults(options: CollectOptions): Promise<ResultsSummary> {
-  const { campaign, client, ledger, executions, columns } = options;
-  const now = options.now ?? (() => new Date());
+export async function collectResults(session: ResultsSession, options: CollectOptions): Promise<ResultsSummary> {
+  const { campaign, executions, writer } = session;
   const gone: CreatedExecution[] = [];
-  const status = await refreshStatus(campaign, client, ledger, executions, now, (e) => gone.push(e));
-  const paths = pathsToRecord(columns);
-  // Gone from Studio before it was read (deleted, or past its 30 days): its outcome is unknown, recorded once.
-  let goneNow = 0;
-  for (const execution of gone) {
-    if (execution.results?.gone) continue;
-    goneNow++;
-    const record = { values: {}, final: true, gone: true as const, outcome: { outcome: "unknown" as const, widget: "", errorCode: null } };
-    execution.results = mergeResults(execution.results, record);
-    void ledger.append({ t: "results", sid: execution.sid, ...record, at: now().toISOString() });
-  }
-  const targets = [...executions.values()].filter((e) => needsContext(e, paths, options.includeActive));
-  const summary: ResultsSummary = {
-    status,
-    contextRequests: 0,
-    stepsRequests: 0,
-    messageRequests: 0,
-    collected: 0,
-    alreadyFinal: 0,
-    gone: goneNow,
-    failed: [],
-    optOutsAdded: 0,
-    optInsAdded: 0,
-    outcomes: summarizeOutcomes([]),
-    columns: [],
-  };
+  const status = await refreshStatus(session, (e) => gone.push(e));
+  const paths = pathsToRecord(options.columns);
+  const summary = emptySummary(status, recordGone(session, gone));
+  const targets = session.stop.stopped ? [] : [...executions.values()].filter((e) => needsContext(e, paths, options.includeActive));
   const toRead = new Set(targets); // a Set: includes() per Execution would be quadratic at 100 000
   summary.alreadyFinal = [...executions.values()].filter((e) => e.status === "ended" && !toRead.has(e) && !e.results?.gone).length;
-  const limit = pLimit(campaign.rate.concurrency);
-  const reader = new ExecutionReader(options, summary, paths);
-  let optOuts: Promise<OptOutWriter> | undefined;
-  let done = 0;
-  options.onProgress?.(0, targets.length);
+  const reader = new ExecutionReader(session, options, summary, paths);
+  const optOuts = new LazyOptOutWriter(campaign.optOutsPath);
   try {
-    await Promise.all(
-      targets.map((execution) =>
-        limit(async () => {
-          if (options.signal?.aborted) return;
-          let read: { record: ReadRecord; entries: OptOutEntry[] };
-          try {
-            read = await reader.read(execution);
-          } catch (err) {
-            if (err instanceof StudioApiError && err.isAuthFailure) throw err;
-            summary.failed.push({ sid: execution.sid, message: err instanceof Error ? err.message : String(err) });
-            return;
-          }
-          if (read.entries.length > 0) {
-            const writer = await (optOuts ??= OptOutWriter.open(campaign.optOutsPath));
-            try {
-              await Promise.all(read.entries.map((entry) => writer.append(entry)));
-            } catch (err) {
-              // Not recorded in the ledger either: the next `results` reads this Execution again.
-              summary.failed.push({ sid: execution.sid, message: `the opt-out list could not be written: ${String(err)}` });
-              return;
-            }
-            for (const entry of read.entries) summary[entry.event === "opt_out" ? "optOutsAdded" : "optInsAdded"]++;
-          }
-          execution.results = mergeResults(execution.results, read.record);
-          void ledger.append({ t: "results", sid: execution.sid, ...read.record, at: now().toISOString() });
-          if (read.record.gone) summary.gone++;
-          summary.collected++;
-          options.onProgress?.(++done, targets.length);
-        }),
-      ),
-    );
+    await readAll(session, targets, reader, optOuts, options.onProgress);
   } finally {
-    if (optOuts) await (await optOuts).close();
+    await optOuts.close();
   }
-  await ledger.flush();
+  await writer.flush();
   const recorded = [...executions.values()].flatMap((e) => (e.results ? [e.results] : []));
   summary.columns = summarizeResults(
-    columns,
+    options.columns,
     recorded.filter((r) => !r.gone).map((r) => r.values),
   );
   // A gone Execution's outcome is `unknown` (its Steps are gone): counted, so that the shares add up.
@@ -167,25 +103,120 @@ export async function collectResults(options: CollectOptions): Promise<ResultsSu
   return summary;
 }
 
+function emptySummary(status: StatusCounts, gone: number): ResultsSummary {
+  return {
+    status,
+    contextRequests: 0,
+    stepsRequests: 0,
+    messageRequests: 0,
+    collected: 0,
+    alreadyFinal: 0,
+    gone,
+    failed: [],
+    optOutsAdded: 0,
+    optInsAdded: 0,
+    outcomes: summarizeOutcomes([]),
+    columns: [],
+  };
+}
+
+/** Gone from Studio before it was read (deleted, or past its 30 days): its outcome is unknown, recorded once. */
+function recordGone(session: ResultsSession, gone: CreatedExecution[]): number {
+  let goneNow = 0;
+  for (const execution of gone) {
+    if (execution.results?.gone) continue;
+    goneNow++;
+    const record = { values: {}, final: true, gone: true as const, outcome: { outcome: "unknown" as const, widget: "", errorCode: null } };
+    execution.results = mergeResults(execution.results, record);
+    void session.writer.append({ t: "results", sid: execution.sid, ...record, at: new Date(session.clock.now()).toISOString() });
+  }
+  return goneNow;
+}
+
+/** Read each target (bounded by `rate.concurrency`), its opt-outs to the list first, then its record to the ledger. */
+async function readAll(
+  session: ResultsSession,
+  targets: CreatedExecution[],
+  reader: ExecutionReader,
+  optOuts: LazyOptOutWriter,
+  onProgress: CollectOptions["onProgress"],
+): Promise<void> {
+  const { summary } = reader;
+  const limit = pLimit(session.campaign.rate.concurrency);
+  let done = 0;
+  onProgress?.(0, targets.length);
+  await Promise.all(
+    targets.map((execution) =>
+      limit(async () => {
+        if (session.stop.stopped) return;
+        let read: { record: ReadRecord; entries: OptOutEntry[] };
+        try {
+          read = await reader.read(execution);
+        } catch (err) {
+          if (err instanceof StudioApiError && err.isAuthFailure) throw err;
+          if (err instanceof StudioOutageError) session.stop.request("outage", err.message); // the rest waits for the next pass
+          return void summary.failed.push({ sid: execution.sid, message: err instanceof Error ? err.message : String(err) });
+        }
+        if (read.entries.length > 0 && !(await optOuts.append(read.entries, execution.sid, summary))) return;
+        execution.results = mergeResults(execution.results, read.record);
+        void session.writer.append({ t: "results", sid: execution.sid, ...read.record, at: new Date(session.clock.now()).toISOString() });
+        if (read.record.gone) summary.gone++;
+        summary.collected++;
+        onProgress?.(++done, targets.length);
+      }),
+    ),
+  );
+}
+
+/** The opt-out list, opened on the first entry to write (most passes write none). */
+class LazyOptOutWriter {
+  readonly #path: string;
+  #writer: Promise<OptOutWriter> | undefined;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** Append an Execution's entries (fsynced); false when the list could not be written (it is read again next pass). */
+  async append(entries: OptOutEntry[], sid: string, summary: ResultsSummary): Promise<boolean> {
+    const writer = await (this.#writer ??= OptOutWriter.open(this.#path));
+    try {
+      await Promise.all(entries.map((entry) => writer.append(entry)));
+    } catch (err) {
+      // Not recorded in the ledger either: the next `results` reads this Execution again.
+      summary.failed.push({ sid, message: `the opt-out list could not be written: ${String(err)}` });
+      return false;
+    }
+    for (const entry of entries) summary[entry.event === "opt_out" ? "optOutsAdded" : "optInsAdded"]++;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.#writer) await (await this.#writer).close();
+  }
+}
+
 /** One Execution's reads: Context, Steps (ended only), and the failed Message, each retried as a read. */
 class ExecutionReader {
+  readonly #session: ResultsSession;
   readonly #options: CollectOptions;
-  readonly #summary: ResultsSummary;
+  readonly summary: ResultsSummary;
   readonly #paths: readonly string[];
 
-  constructor(options: CollectOptions, summary: ResultsSummary, paths: readonly string[]) {
+  constructor(session: ResultsSession, options: CollectOptions, summary: ResultsSummary, paths: readonly string[]) {
+    this.#session = session;
     this.#options = options;
-    this.#summary = summary;
+    this.summary = summary;
     this.#paths = paths;
   }
 
   async read(execution: CreatedExecution): Promise<{ record: ReadRecord; entries: OptOutEntry[] }> {
-    const { campaign, client } = this.#options;
+    const { campaign, client } = this.#session;
     const final = execution.status === "ended";
     let resource: ExecutionContextResource;
     try {
       resource = await this.#retried("Context", () => {
-        this.#summary.contextRequests++;
+        this.summary.contextRequests++;
         return client.fetchExecutionContext(campaign.flowSid, execution.sid);
       });
     } catch (err) {
@@ -198,7 +229,7 @@ class ExecutionReader {
     }
     if (!final) return { record: { values: this.#values(resource.context, new Set()), final }, entries: [] };
     const steps = await this.#retried("Steps", () => {
-      this.#summary.stepsRequests++;
+      this.summary.stepsRequests++;
       return client.fetchExecutionSteps(campaign.flowSid, execution.sid);
     }).catch((err: unknown) => {
       if (err instanceof StudioApiError && err.status === 404) return { steps: [] }; // gone: the outcome is unknown
@@ -237,8 +268,8 @@ class ExecutionReader {
     const account = resource.account_sid ?? this.#options.accountSid;
     try {
       const message = await this.#retried("Message", () => {
-        this.#summary.messageRequests++;
-        return this.#options.client.fetchMessage(account, messageSid);
+        this.summary.messageRequests++;
+        return this.#session.client.fetchMessage(account, messageSid);
       });
       return message.error_code ?? undefined;
     } catch (err) {
@@ -250,8 +281,8 @@ class ExecutionReader {
   #optOutEntries(execution: CreatedExecution, changes: ReturnType<typeof executionFacts>["optChanges"], errorCode: number | undefined) {
     const base = {
       number: optOutNumber(execution.to),
-      at: (this.#options.now?.() ?? new Date()).toISOString(),
-      campaign: this.#options.campaign.name,
+      at: new Date(this.#session.clock.now()).toISOString(),
+      campaign: this.#session.campaign.name,
     };
     const entries: OptOutEntry[] = changes.map((c) => ({ ...base, event: c.change, reason: c.reason }));
     if (errorCode === OPTED_OUT_ERROR) entries.push({ ...base, event: "opt_out", reason: String(OPTED_OUT_ERROR) });
@@ -259,10 +290,6 @@ class ExecutionReader {
   }
 
   #retried<T>(what: string, read: () => Promise<T>): Promise<T> {
-    return withReadRetries(read, {
-      policy: this.#options.policy,
-      sleep: this.#options.sleep,
-      onRetry: (err, ms) => this.#options.onNote?.(`retrying a ${what} read in ${Math.round(ms)} ms: ${String(err)}`),
-    });
+    return this.#session.reads.read(what, read);
   }
 }

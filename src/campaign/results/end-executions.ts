@@ -1,61 +1,56 @@
 import pLimit from "p-limit";
-import type { LedgerWriter } from "../../ledger/ledger-store.js";
-import type { StudioClient } from "../../studio/client.js";
 import { StudioApiError } from "../../studio/errors.js";
-import { withReadRetries } from "../../studio/read-retry.js";
-import { RETRY_DEFAULTS } from "../../studio/retry-policy.js";
-import { setTimeout as delay } from "node:timers/promises";
-import type { Campaign } from "../campaign.js";
-import type { CreatedExecution } from "./created-executions.js";
+import { StudioOutageError } from "../../studio/read-retry.js";
+import type { ExecutionsSession } from "./executions-session.js";
 
 export interface EndResult {
   ended: number;
   alreadyEnded: number;
   failed: Array<{ sid: string; message: string }>;
+  /** Not asked to end: the command was stopped first (Ctrl-C). */
+  notAsked: number;
+}
+
+/** The Executions `end` would end: every one not known to have ended. */
+export function openExecutions(session: Pick<ExecutionsSession, "executions">): number {
+  return [...session.executions.values()].filter((e) => e.status !== "ended").length;
 }
 
 /**
  * `end`: end every Execution this campaign created that is not known to have ended, at most
  * `concurrency` at once. Idempotent: a 409 (already ended) or 404 (gone) counts as ended, and
- * every end is recorded so that a second `end` sends nothing. Failures are retried as reads are
- * (`withReadRetries`): a 429 after its Retry-After (capped), 5xx and no answer with a jittered backoff.
+ * every end is recorded so that a second `end` sends nothing. Ending is safe to repeat, so it is
+ * retried as a read (`Reads`): a 429 after its Retry-After (capped), 5xx and no answer with a
+ * jittered backoff, until Studio has failed everything for the outage bound. Credentials rejected
+ * stop it (exit 77).
  */
 export async function endExecutions(
-  campaign: Campaign,
-  client: StudioClient,
-  ledger: LedgerWriter,
-  executions: Map<string, CreatedExecution>,
-  options: { signal?: AbortSignal; now?: () => Date } = {},
+  session: Pick<ExecutionsSession, "campaign" | "client" | "writer" | "reads" | "executions" | "clock" | "stop">,
 ): Promise<EndResult> {
-  const now = options.now ?? (() => new Date());
-  const result: EndResult = { ended: 0, alreadyEnded: 0, failed: [] };
+  const { campaign, client, writer, reads, stop } = session;
+  const result: EndResult = { ended: 0, alreadyEnded: 0, failed: [], notAsked: 0 };
   const limit = pLimit(campaign.rate.concurrency);
-  // Ending is safe to repeat (an ended one answers 409): retried like a read, a 429 after its Retry-After.
-  const policy = { ...RETRY_DEFAULTS, ...campaign.retry };
-  const sleep = (ms: number) => delay(ms, undefined, { signal: options.signal }).catch(() => undefined);
-  const targets = [...executions.values()].filter((e) => e.status !== "ended");
+  const targets = [...session.executions.values()].filter((e) => e.status !== "ended");
   await Promise.all(
     targets.map((execution) =>
       limit(async () => {
-        if (options.signal?.aborted) return;
+        if (stop.stopped) return void result.notAsked++;
         try {
-          await withReadRetries(() => client.endExecution(campaign.flowSid, execution.sid), { policy, sleep, signal: options.signal });
+          await reads.read("end", () => client.endExecution(campaign.flowSid, execution.sid));
           result.ended++;
         } catch (err) {
-          if (err instanceof StudioApiError && (err.status === 409 || err.status === 404)) {
-            result.alreadyEnded++;
-          } else if (err instanceof StudioApiError && err.isAuthFailure) {
-            throw err;
-          } else {
-            result.failed.push({ sid: execution.sid, message: err instanceof Error ? err.message : String(err) });
-            return;
+          if (err instanceof StudioApiError && (err.status === 409 || err.status === 404)) result.alreadyEnded++;
+          else if (err instanceof StudioApiError && err.isAuthFailure) throw err;
+          else {
+            if (err instanceof StudioOutageError) stop.request("outage", err.message); // the rest is not asked now
+            return void result.failed.push({ sid: execution.sid, message: err instanceof Error ? err.message : String(err) });
           }
         }
         execution.status = "ended";
-        void ledger.append({ t: "exec", sid: execution.sid, status: "ended", at: now().toISOString() });
+        void writer.append({ t: "exec", sid: execution.sid, status: "ended", at: new Date(session.clock.now()).toISOString() });
       }),
     ),
   );
-  await ledger.flush();
+  await writer.flush();
   return result;
 }

@@ -293,7 +293,8 @@ export class ContactSender {
   /** The conflicting Execution is ours when it is on our flow and was created since our first doubt. */
   async #isOurs(sid: string, firstDoubtAt: number): Promise<boolean> {
     try {
-      const execution = await this.#ctx.client.fetchExecution(this.#ctx.campaign.flowSid, sid);
+      const { client, campaign, reads } = this.#ctx;
+      const execution = await reads.read("Fetch", () => client.fetchExecution(campaign.flowSid, sid));
       return createdSince(execution, firstDoubtAt);
     } catch (err) {
       if (err instanceof StudioApiError && err.status === 404) return false; // on another flow

@@ -2,8 +2,7 @@ import { contactKey, type Contact } from "../../contacts/contact.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import { createdExecutions } from "../results/created-executions.js";
 import { StudioApiError } from "../../studio/errors.js";
-import { withReadRetries } from "../../studio/read-retry.js";
-import type { Execution } from "../../studio/types.js";
+import type { Execution, ExecutionPage } from "../../studio/types.js";
 import type { RunContext } from "./run-context.js";
 import { CLOCK_SKEW_MS, matchDoubts, type Doubt } from "./settle-doubts.js";
 
@@ -80,18 +79,12 @@ export class DoubtSettler {
   async #listSince(since: number): Promise<Execution[] | undefined> {
     const ctx = this.#ctx;
     const dateCreatedFrom = new Date(Math.floor(since / 1000) * 1000 - CLOCK_SKEW_MS);
-    const listAll = async () => {
+    const read = (request: () => Promise<ExecutionPage>) => ctx.reads.read("List", request);
+    try {
       const executions: Execution[] = [];
-      for await (const execution of ctx.client.listExecutions(ctx.campaign.flowSid, { dateCreatedFrom, pageSize: LIST_PAGE_SIZE }))
+      for await (const execution of ctx.client.listExecutions(ctx.campaign.flowSid, { dateCreatedFrom, pageSize: LIST_PAGE_SIZE }, read))
         executions.push(execution);
       return executions;
-    };
-    try {
-      return await withReadRetries(listAll, {
-        policy: ctx.policy,
-        sleep: (ms) => ctx.clock.sleep(ms, ctx.stop.signal),
-        signal: ctx.stop.signal,
-      });
     } catch (err) {
       if (err instanceof StudioApiError && err.isAuthFailure) ctx.stop.request("auth", `credentials rejected: ${err.message}`);
       else ctx.stop.request("outage", `could not list Executions to settle in-doubt contacts: ${String(err)}`);

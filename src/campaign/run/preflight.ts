@@ -3,18 +3,7 @@ import { judgeFlow, type FlowSnapshot, type PreflightVerdict, type RevisionSnaps
 import type { StudioClient } from "../../studio/client.js";
 import { StudioApiError } from "../../studio/errors.js";
 import type { FlowResource } from "../../studio/types.js";
-import { withReadRetries } from "../../studio/read-retry.js";
-import { RETRY_DEFAULTS, type RetryPolicy } from "../../studio/retry-policy.js";
-
-interface ReadRetry {
-  policy: RetryPolicy;
-  sleep: (ms: number) => Promise<void>;
-}
-
-const DEFAULT_READ_RETRY: ReadRetry = {
-  policy: { ...RETRY_DEFAULTS, maxAttempts: 5 },
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import type { Reads } from "../../studio/read-retry.js";
 
 /**
  * SPEC §10, before the first create: read the flow and judge the revision Executions will run.
@@ -25,14 +14,13 @@ const DEFAULT_READ_RETRY: ReadRetry = {
  * A 404 on the flow means it is not on this account; a 404 on `LatestPublished`, that it was
  * never published. 401/403 and transport errors propagate (exit 77 / 75).
  */
-export async function readFlow(client: StudioClient, flowSid: string, retry: ReadRetry = DEFAULT_READ_RETRY): Promise<FlowSnapshot> {
+export async function readFlow(client: StudioClient, flowSid: string, reads: Reads): Promise<FlowSnapshot> {
   // GETs are idempotent: a 5xx, a reset or a 429 is read again (capped backoff), not an exit.
-  const read = <T>(request: () => Promise<T>) => withReadRetries(request, retry);
   // Both at once: neither depends on the other, and the first create waits for them (one round
   // trip to Twilio instead of two).
   const [latestRead, publishedRead] = await Promise.allSettled([
-    read(() => client.fetchFlow(flowSid)),
-    read(() => client.fetchFlowRevision(flowSid, "LatestPublished")),
+    reads.read("Flow", () => client.fetchFlow(flowSid)),
+    reads.read("Flow revision", () => client.fetchFlowRevision(flowSid, "LatestPublished")),
   ]);
   if (latestRead.status === "rejected") {
     const err: unknown = latestRead.reason;
@@ -72,11 +60,12 @@ function snapshot(resource: FlowResource): RevisionSnapshot {
 /** Read, judge, and refuse (FLOW_REFUSED, exit 2) when anything would harm the contacts. */
 export async function preflightFlow(
   client: StudioClient,
+  reads: Reads,
   flowSid: string,
   sentKeys: readonly string[],
   report: (line: string) => void,
 ): Promise<PreflightVerdict> {
-  const flow = await readFlow(client, flowSid);
+  const flow = await readFlow(client, flowSid, reads);
   const verdict = judgeFlow(flow, sentKeys);
   const name = flow.friendlyName ? ` "${flow.friendlyName}"` : "";
   if (verdict.facts)

@@ -6,7 +6,9 @@ import { openCampaignRun, type CampaignRunSession } from "./open-run.js";
 export { openCampaignRun, type CampaignRunSession } from "./open-run.js";
 import { applyEvent } from "../../ledger/contact-state.js";
 import type { StudioClient } from "../../studio/client.js";
-import { RETRY_DEFAULTS } from "../../studio/retry-policy.js";
+import { Reads } from "../../studio/read-retry.js";
+import { ServiceHealth } from "../../studio/service-health.js";
+import { readPolicy, RUNTIME_DEFAULTS } from "../runtime-defaults.js";
 import type { AccountLimiter } from "../../throttle/create-limiter.js";
 import type { FlowFacts } from "../../flow/preflight-verdict.js";
 import type { Campaign } from "../campaign.js";
@@ -46,9 +48,9 @@ export interface RunOptions {
   cap?: DailyCap | undefined;
   /** The ledger already locked and read by the caller (`openCampaignRun`); it releases it. */
   session?: CampaignRunSession | undefined;
+  /** The run's reads (preflight, List, Fetch); made on the run's clock and stop when not given. */
+  reads?: Reads | undefined;
 }
-
-const DEFAULT_OUTAGE_AFTER_MS = 120_000;
 
 /**
  * `run`: one pass over the contacts, creating an Execution for each pending one; then settle
@@ -82,7 +84,7 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     throw err;
   });
   const pass = new RowPass({ ctx, tally, limit: options.limit, finalPrefix: planned.prefix });
-  const unwatch = watchStops(options, stop);
+  const unwatch = watchStops(options, stop, clock);
   try {
     await pass.run(planned.rows);
     await pass.settle();
@@ -99,14 +101,18 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
   return summarize({ tally, stop, startedAt, endedAt: clock.now(), firstSendAt: pass.firstSendAt, loaded });
 }
 
-/** A stop drops the creates still waiting for the limiter; `--max-runtime` requests one. Returns the unwatch. */
-function watchStops(options: RunOptions, stop: StopControl): () => void {
+/** A stop drops the creates still waiting for the limiter; `--max-runtime` (on the run's clock) requests one. Returns the unwatch. */
+function watchStops(options: RunOptions, stop: StopControl, clock: Clock): () => void {
   stop.signal.addEventListener("abort", () => void options.limiter.stop().catch(() => undefined), { once: true });
   if (stop.stopped) void options.limiter.stop();
   const ms = options.maxRuntimeMs;
   if (ms === undefined) return () => undefined;
-  const timer = setTimeout(() => stop.request("max-runtime", `--max-runtime reached after ${Math.round(ms / 1000)} s`), ms);
-  return () => clearTimeout(timer);
+  const done = new AbortController();
+  const either = AbortSignal.any([done.signal, stop.signal]);
+  void clock.sleep(ms, either).then(() => {
+    if (!either.aborted) stop.request("max-runtime", `--max-runtime reached after ${Math.round(ms / 1000)} s`);
+  });
+  return () => done.abort();
 }
 
 /**
@@ -167,18 +173,23 @@ async function openRunContext(
     applyEvent(state, event);
     await writer.append({ ...event, questions: [...event.questions] });
   }
+  const outageAfterMs = options.outageAfterMs ?? RUNTIME_DEFAULTS.outageAfterMs;
+  const reads =
+    options.reads ??
+    new Reads({ policy: readPolicy(campaign, outageAfterMs), clock, health: new ServiceHealth(), signal: run.stop.signal });
   const ctx = new RunContext({
     campaign,
     client: options.client,
     limiter: options.limiter,
     ledger: writer,
     state,
-    policy: { ...RETRY_DEFAULTS, ...campaign.retry },
+    policy: { ...RUNTIME_DEFAULTS.retry, ...campaign.retry },
     stop: run.stop,
     clock,
+    reads,
     emit: options.onEvent ?? (() => undefined),
     requestTimeoutMs: options.requestTimeoutMs,
-    outageAfterMs: options.outageAfterMs ?? DEFAULT_OUTAGE_AFTER_MS,
+    outageAfterMs,
     cap: options.cap,
   });
   return { ctx, writer };

@@ -1,87 +1,17 @@
-import { LimiterUnavailableError, type AccountLimiter } from "../../throttle/create-limiter.js";
+import type { AccountLimiter } from "../../throttle/create-limiter.js";
+import type { Clock, StopControl } from "../../clock.js";
+import type { Reads } from "../../studio/read-retry.js";
+import type { ServiceHealth } from "../../studio/service-health.js";
 import type { LedgerWriter } from "../../ledger/ledger-store.js";
 import { applyEvent, type LedgerState } from "../../ledger/contact-state.js";
 import type { LedgerEvent } from "../../ledger/events.js";
 import type { StudioClient } from "../../studio/client.js";
-import { StudioApiError, StudioTransportError } from "../../studio/errors.js";
 import type { RetryPolicy } from "../../studio/retry-policy.js";
 import type { Campaign } from "../campaign.js";
-import type { RunEvent, StopReason } from "./run-events.js";
+import type { RunEvent } from "./run-events.js";
 import type { DailyCap } from "./daily-cap.js";
 
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    }),
-};
-
-/** The one way a run is asked to stop; the first reason wins. */
-export class StopControl {
-  readonly #controller = new AbortController();
-  reason: StopReason | undefined;
-  message: string | undefined;
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  get stopped(): boolean {
-    return this.reason !== undefined;
-  }
-
-  request(reason: StopReason, message: string): boolean {
-    if (this.reason !== undefined) return false;
-    this.reason = reason;
-    this.message = message;
-    this.#controller.abort();
-    return true;
-  }
-}
-
-/**
- * Whether Studio answers at all. A streak of 5xx and transport failures marks it degraded (no
- * contact is failed for a transient error then: it stays pending); a streak longer than the
- * outage bound stops the run (exit 75), leaving the affected rows pending for the next run.
- */
-export class ServiceHealth {
-  #streak = 0;
-  #failingSince: number | undefined;
-
-  succeeded(): void {
-    this.#streak = 0;
-    this.#failingSince = undefined;
-  }
-
-  failed(now: number): void {
-    this.#streak++;
-    this.#failingSince ??= now;
-  }
-
-  get degraded(): boolean {
-    return this.#streak >= DEGRADED_AFTER_FAILURES;
-  }
-
-  failingFor(now: number): number {
-    return this.#failingSince === undefined ? 0 : now - this.#failingSince;
-  }
-}
-
-const DEGRADED_AFTER_FAILURES = 3;
+export { systemClock, StopControl, type Clock } from "../../clock.js";
 
 /** What a run's parts share, named (`RunContext`'s options). */
 export interface RunContextOptions {
@@ -93,6 +23,8 @@ export interface RunContextOptions {
   policy: RetryPolicy;
   stop: StopControl;
   clock: Clock;
+  /** Every read of the run (the preflight's, List to settle doubts, a conflicting Execution's Fetch); its health is the run's. */
+  reads: Reads;
   emit: (event: RunEvent) => void;
   /** How long an unanswered request may still be processed by the server, ms. */
   requestTimeoutMs: number;
@@ -105,7 +37,6 @@ export interface RunContextOptions {
 /** Everything a run's parts share, built once per run. */
 export class RunContext {
   readonly pendingWrites = new Set<Promise<void>>();
-  readonly health = new ServiceHealth();
   readonly campaign: Campaign;
   readonly client: StudioClient;
   readonly limiter: AccountLimiter;
@@ -114,6 +45,7 @@ export class RunContext {
   readonly policy: RetryPolicy;
   readonly stop: StopControl;
   readonly clock: Clock;
+  readonly reads: Reads;
   readonly emit: (event: RunEvent) => void;
   readonly requestTimeoutMs: number;
   readonly outageAfterMs: number;
@@ -129,6 +61,7 @@ export class RunContext {
       policy: this.policy,
       stop: this.stop,
       clock: this.clock,
+      reads: this.reads,
       emit: this.emit,
       requestTimeoutMs: this.requestTimeoutMs,
       outageAfterMs: this.outageAfterMs,
@@ -136,14 +69,15 @@ export class RunContext {
     } = options);
   }
 
-  /** Note a request's outcome; stops the run when Studio has failed everything for too long. */
+  /** Whether Studio answers at all: shared by the run's creates and reads. */
+  get health(): ServiceHealth {
+    return this.reads.health;
+  }
+
+  /** Note a create's outcome; stops the run when Studio has failed everything for too long. */
   noteOutcome(error: unknown | undefined): void {
-    if (error === undefined || !isServiceFailure(error)) {
-      this.health.succeeded();
-      return;
-    }
     const now = this.clock.now();
-    this.health.failed(now);
+    this.health.note(error, now);
     if (this.health.failingFor(now) > this.outageAfterMs) {
       this.stop.request(
         "outage",
@@ -173,9 +107,4 @@ export class RunContext {
     }
     return this.#iso;
   }
-}
-
-function isServiceFailure(error: unknown): boolean {
-  if (error instanceof StudioTransportError || error instanceof LimiterUnavailableError) return true;
-  return error instanceof StudioApiError && error.status >= 500;
 }

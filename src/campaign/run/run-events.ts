@@ -2,10 +2,19 @@ import type { RowStatus, StatusCounts } from "../../ledger/row-status.js";
 
 export { emptyCounts, isFinalContactStatus, ROW_STATUSES, type RowStatus, type StatusCounts } from "../../ledger/row-status.js";
 
-export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "cap" | "outage" | "auth";
+import type { StopReason } from "../../clock.js";
+import type { FollowUpTally } from "../follow-up/follow-up-list.js";
+
+export type { StopReason } from "../../clock.js";
 
 /** What a run tells its renderer (the progress line), and `onEvent` in tests. */
 export type RunEvent =
+  /** A line for the operator, now (the preflight's verdict, the daily cap's plan, a follow-up's source). */
+  | { type: "line"; text: string }
+  /** What the run expects to send, by sender (the expected duration, the senders' pace), and the progress bar's total. */
+  | { type: "planned"; toSendBySender: Record<string, number>; total: number }
+  /** A follow-up listed who qualifies now (SPEC §13). */
+  | { type: "follow-up"; tally: FollowUpTally }
   | { type: "row"; row: number; status: RowStatus; to: string; detail?: string }
   | { type: "would-send"; row: number; to: string; from: string; parameters: Record<string, unknown> }
   | { type: "settling"; doubts: number }
