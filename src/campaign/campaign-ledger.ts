@@ -1,7 +1,7 @@
 import { openLedgerStore } from "../ledger/open-store.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { Campaign } from "./campaign.js";
-import type { ShardSpec } from "./plan/shard.js";
+import type { ShardSpec } from "../contacts/shard.js";
 
 /** The campaign's ledger, a file or PostgreSQL (SPEC §15), for this shard when the run is one. */
 export function campaignLedger(campaign: Pick<Campaign, "ledgerPath" | "name">, shard?: ShardSpec): LedgerStore {

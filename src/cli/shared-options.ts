@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import { parseShard, type ShardSpec } from "../campaign/plan/shard.js";
+import { parseShard, type ShardSpec } from "../contacts/shard.js";
 import { DEFAULT_API_URL, DEFAULT_STUDIO_URL, parseBaseUrl } from "../studio/base-url.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import type { Campaign } from "../campaign/campaign.js";

@@ -13,11 +13,6 @@ export interface Contact {
   notAfter: number | undefined;
 }
 
-/** The contact key (SPEC §4): the normalized To plus the From. */
-export function contactKey(to: string, from: string): string {
-  return `${to}|${from}`;
-}
-
 export type RowVerdict =
   | { status: "sendable"; contact: Contact }
   | { status: "invalid"; row: number; to: string; from: string; reason: string }

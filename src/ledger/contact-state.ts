@@ -1,4 +1,4 @@
-import { contactKey } from "../contacts/contact.js";
+import { unitKey } from "../contacts/unit.js";
 import type { CampaignHeader, FlowChecked, LedgerEvent } from "./events.js";
 
 /** `opted_out`: on the opt-out list when its turn came (SPEC §12); sent again only after an opt-in. */
@@ -63,7 +63,7 @@ export function applyEvent(state: LedgerState, event: LedgerEvent): void {
     case "results":
       return;
   }
-  const key = contactKey(event.to, event.from);
+  const key = unitKey(event);
   let contact = state.contacts.get(key);
   if (!contact) state.contacts.set(key, (contact = newContactState()));
   applyContactEvent(contact, event);

@@ -1,4 +1,4 @@
-import { contactKey } from "../contacts/contact.js";
+import { unitKey } from "../contacts/unit.js";
 import type { FlowChecked, LedgerEvent, RecordedOutcome } from "../ledger/events.js";
 import type { Outcome } from "../flow/outcome.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
@@ -206,7 +206,7 @@ function applyToReport(
     });
     return;
   }
-  const key = contactKey(event.to, event.from);
+  const key = unitKey(event);
   let row = byContact.get(key);
   if (!row) byContact.set(key, (row = blankRow(event.row, event.to, event.from, "pending")));
   row.row = event.row;

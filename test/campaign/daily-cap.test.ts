@@ -5,7 +5,7 @@ import { loadCampaign } from "../../src/campaign/load-campaign.js";
 import { runCampaign } from "../../src/campaign/run/run-campaign.js";
 import type { Clock } from "../../src/campaign/run/run-context.js";
 import type { RunSummary } from "../../src/campaign/run/run-events.js";
-import type { ShardSpec } from "../../src/campaign/plan/shard.js";
+import type { ShardSpec } from "../../src/contacts/shard.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { StudioClient } from "../../src/studio/client.js";
 import { createLimiter } from "../../src/throttle/create-limiter.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isOtherShardsRow, parseShard, type ShardSpec } from "../../src/campaign/plan/shard.js";
+import { isOtherShardsRow, parseShard, type ShardSpec } from "../../src/contacts/shard.js";
 import type { RowVerdict } from "../../src/contacts/contact.js";
 
 const FROM = "+15017122661";

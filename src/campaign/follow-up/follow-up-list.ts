@@ -1,6 +1,6 @@
 import { open, stat } from "node:fs/promises";
-import { RowClassifier } from "../../contacts/classify.js";
-import { contactKey } from "../../contacts/contact.js";
+import { openContactRows } from "../../contacts/pipeline.js";
+import { unitKey } from "../../contacts/unit.js";
 import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
 import { openContactsCsv } from "../../contacts/read-csv.js";
 import { CampaignInputError, errnoCode } from "../../errors.js";
@@ -59,7 +59,7 @@ export async function refreshFollowUpList(campaign: Campaign, options: { now: nu
       continue;
     }
     tally.qualifying++;
-    if (!listed.to.has(contact.to)) wanted.set(contactKey(contact.to, execution.from ?? source.from), contact);
+    if (!listed.to.has(contact.to)) wanted.set(unitKey({ to: contact.to, from: execution.from ?? source.from }), contact);
   }
   tally.added = wanted.size;
   // A new list is created even when nobody qualifies yet: the run then reads an empty contacts file.
@@ -105,16 +105,13 @@ async function listedContacts(file: string): Promise<{ header: string[] | undefi
 
 /** Append the new contacts, in source-row order, with the source rows' Parameters; fsynced. */
 async function appendToList(campaign: Campaign, source: Campaign, wanted: Map<string, SourceContact>, header: string[] | undefined) {
-  const csv = await openContactsCsv(source.contactsPath, source.columns.to);
-  const classifier = new RowClassifier(source, csv.header, new Set());
+  const sourceRows = await openContactRows(source);
   const own = new Set(Object.keys(campaign.parameters));
-  const columns = header ?? [...FIRST_COLUMNS, ...classifier.parameterKeys.filter((k) => !own.has(k))];
+  const columns = header ?? [...FIRST_COLUMNS, ...sourceRows.parameterKeys.filter((k) => !own.has(k))];
   const rows: Array<{ row: number; line: string }> = [];
-  for await (const record of csv.records) {
-    const verdict = classifier.classify(record);
-    if (verdict.status !== "sendable") continue;
-    const contact = wanted.get(contactKey(verdict.contact.to, verdict.contact.from));
-    if (!contact) continue;
+  for await (const { verdict, key } of sourceRows.rows()) {
+    const contact = key === undefined ? undefined : wanted.get(key);
+    if (!contact || verdict.status !== "sendable") continue;
     const values: Record<string, unknown> = { ...verdict.contact.parameters, source_row: contact.row, to: contact.to };
     rows.push({ row: contact.row, line: csvRecord(columns.map((c) => values[c])) });
   }

@@ -9,7 +9,7 @@ import type { LedgerScan } from "../../ledger/read-ledger.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import type { Campaign } from "../campaign.js";
 import { emptyCounts, type StatusCounts } from "../run/run-events.js";
-import type { ShardSpec } from "./shard.js";
+import type { ShardSpec } from "../../contacts/shard.js";
 
 /** Where a checkpoint lets reading start, and what came before that point. */
 export interface ResumePoint {

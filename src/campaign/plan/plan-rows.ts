@@ -1,6 +1,6 @@
-import { keptKey, RowClassifier } from "../../contacts/classify.js";
-import { contactKey, type Contact, type RowVerdict } from "../../contacts/contact.js";
-import { openContactsCsv, recordEndsAreFinal } from "../../contacts/read-csv.js";
+import type { Contact, RowVerdict } from "../../contacts/contact.js";
+import { openContactRows } from "../../contacts/pipeline.js";
+import { recordEndsAreFinal } from "../../contacts/read-csv.js";
 import { SeenKeys } from "../../contacts/seen-keys.js";
 import { FinalPrefixTracker } from "./final-prefix.js";
 import { emptyCounts } from "../run/run-events.js";
@@ -10,8 +10,7 @@ import type { LedgerState } from "../../ledger/contact-state.js";
 import type { Campaign } from "../campaign.js";
 import type { ResumePoint } from "./campaign-state.js";
 import { decideContact, type ContactDecision } from "./decide.js";
-import type { ShardSpec } from "./shard.js";
-import { isOtherShardsRow } from "./shard.js";
+import type { ShardSpec } from "../../contacts/shard.js";
 
 export type PlannedRow =
   | { kind: "skipped"; verdict: Exclude<RowVerdict, { status: "sendable" }>; alreadyRecorded: boolean }
@@ -31,45 +30,38 @@ export async function planRows(
 ): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[]; prefix: FinalPrefixTracker | undefined }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const optedOut = await loadOptedOut(campaign.optOutsPath, campaign.defaultRegion);
-  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, options.resume?.csv);
   const seen = options.resume?.seen ?? new SeenKeys(campaign.from);
   if (options.resume) options.resume.seen = undefined; // taken: this reading grows it
-  const classifier = new RowClassifier(campaign, csv.header, suppressed, seen);
+  const contacts = await openContactRows(campaign, { suppressed, resume: options.resume?.csv, seen, shard: options.shard });
   const prefix = options.trackPrefix
     ? new FinalPrefixTracker({
-        start: csv.start,
+        start: contacts.start,
         counts: options.resume?.prefixCounts ?? emptyCounts(),
         seen,
         committable: await recordEndsAreFinal(campaign.contactsPath),
       })
     : undefined;
   const rows = (async function* (): AsyncGenerator<PlannedRow> {
-    for await (const record of csv.records) {
-      const verdict = classifier.classify(record);
-      prefix?.read(record, keptKey(verdict));
-      if (isOtherShardsRow(verdict, options.shard)) {
+    for await (const { record, verdict, key, kept, otherShard } of contacts.rows()) {
+      prefix?.read(record, kept);
+      if (otherShard) {
         prefix?.final(undefined); // never this ledger's to send or report
         continue;
       }
-      if (verdict.status === "sendable") {
-        const { contact } = verdict;
-        const key = contactKey(contact.to, contact.from);
-        yield {
-          kind: "contact",
-          contact,
-          key,
-          decision: decideContact(state.contacts.get(key), {
-            retryFailed: options.retryFailed,
-            deadlinePassed: isPastDeadline(contact, options.now),
-            optedOut: optedOut.has(optOutNumber(contact.to)),
-          }),
-        };
-      } else {
+      if (verdict.status !== "sendable") {
         yield { kind: "skipped", verdict, alreadyRecorded: state.skippedRows.has(verdict.row) };
+        continue;
       }
+      const { contact } = verdict;
+      const decision = decideContact(state.contacts.get(key!), {
+        retryFailed: options.retryFailed,
+        deadlinePassed: isPastDeadline(contact, options.now),
+        optedOut: optedOut.has(optOutNumber(contact.to)),
+      });
+      yield { kind: "contact", contact, key: key!, decision };
     }
   })();
-  return { rows, parameterKeys: classifier.parameterKeys, prefix };
+  return { rows, parameterKeys: contacts.parameterKeys, prefix };
 }
 
 /** Has the contact's `notAfter` deadline passed at `now`? */

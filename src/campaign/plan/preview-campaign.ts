@@ -4,7 +4,7 @@ import type { Campaign } from "../campaign.js";
 import { planRows } from "./plan-rows.js";
 import type { RowStatus, RunEvent, StatusCounts } from "../run/run-events.js";
 import { RunTally } from "../run/run-tally.js";
-import type { ShardSpec } from "./shard.js";
+import type { ShardSpec } from "../../contacts/shard.js";
 
 export interface PreviewResult {
   /** Every row by the status it has, or would have after a run that sends all pending ones as pending. */

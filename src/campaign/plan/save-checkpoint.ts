@@ -1,6 +1,5 @@
-import { keptKey, RowClassifier } from "../../contacts/classify.js";
-import { contactKey } from "../../contacts/contact.js";
-import { openContactsCsv, recordEndsAreFinal } from "../../contacts/read-csv.js";
+import { openContactRows } from "../../contacts/pipeline.js";
+import { recordEndsAreFinal } from "../../contacts/read-csv.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import { hashRange, type Checkpoint } from "../../ledger/checkpoint.js";
 import { campaignLedger } from "../campaign-ledger.js";
@@ -9,7 +8,7 @@ import type { Campaign } from "../campaign.js";
 import { campaignFingerprint } from "./campaign-state.js";
 import { FinalPrefixTracker, type FinalPrefix } from "./final-prefix.js";
 import { isFinalContactStatus, type RowStatus } from "../run/run-events.js";
-import { isOtherShardsRow, type ShardSpec } from "./shard.js";
+import type { ShardSpec } from "../../contacts/shard.js";
 
 /**
  * After a run (its ledger flushed and closed, its lock still held): extend the final prefix the
@@ -26,27 +25,21 @@ export async function saveCheckpoint(
   const ledgerBytes = await ledger.end();
   if (options.since && options.since.ledger.bytes === ledgerBytes) return; // nothing new became final
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
-  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, prefix.point);
-  const classifierKeys = prefix.seen; // the run is done with it: it grows into the extended prefix's
-  const classifier = new RowClassifier(campaign, csv.header, suppressed, classifierKeys);
+  const seen = prefix.seen; // the run is done with it: it grows into the extended prefix's
+  const csv = await openContactRows(campaign, { suppressed, resume: prefix.point, seen, shard: options.shard });
   const tracker = new FinalPrefixTracker({
     start: prefix.point,
     counts: prefix.counts,
-    seen: classifierKeys,
+    seen,
     committable: await recordEndsAreFinal(campaign.contactsPath),
   });
-  for await (const record of csv.records) {
-    const verdict = classifier.classify(record);
-    tracker.read(record, keptKey(verdict));
+  for await (const { record, verdict, key, kept, otherShard } of csv.rows()) {
+    tracker.read(record, kept);
     let status: RowStatus | undefined;
     // Rows of another shard are not this ledger's: final here, and not counted (as in the run).
-    if (!isOtherShardsRow(verdict, options.shard)) {
+    if (!otherShard) {
       const known =
-        verdict.status === "sendable"
-          ? state.contacts.get(contactKey(verdict.contact.to, verdict.contact.from))?.status
-          : state.skippedRows.has(verdict.row)
-            ? verdict.status
-            : undefined;
+        verdict.status === "sendable" ? state.contacts.get(key!)?.status : state.skippedRows.has(verdict.row) ? verdict.status : undefined;
       // Not final: the prefix ends before it (`result()` leaves out the rows since the last boundary).
       if (known === undefined || (verdict.status === "sendable" && !isFinalContactStatus(known))) break;
       status = known;

@@ -1,5 +1,5 @@
-import { checkHeader, parameterKeysOf } from "../../contacts/header.js";
-import { countRecordLines, openContactsCsv, type ContactsCsv } from "../../contacts/read-csv.js";
+import { openContactRows, type ContactRows } from "../../contacts/pipeline.js";
+import { countRecordLines } from "../../contacts/read-csv.js";
 import { open } from "node:fs/promises";
 import { CampaignInputError, errnoCode } from "../../errors.js";
 import type { Campaign } from "../campaign.js";
@@ -35,8 +35,7 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
   // read, and numbers parsed, by the run's own pass.
   if (campaign.suppressPath !== undefined) await assertReadable(campaign.suppressPath);
   const headerOnly = campaign.columns.from === undefined; // one sender: the records are counted by line, not parsed
-  const csv = await openContactsCsv(campaign.contactsPath, campaign.columns.to, loaded.resume?.csv, { headerOnly });
-  const { parameterColumns } = checkHeader(campaign, csv.header); // the named columns are there
+  const csv = await openContactRows(campaign, { resume: loaded.resume?.csv, headerOnly }); // the named columns are there
   const rowsBySender = await countBySender(campaign, csv);
   const rowsToRead = [...rowsBySender.values()].reduce((a, b) => a + b, 0);
   let inDoubt = 0;
@@ -58,13 +57,13 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
     toSendEstimate,
     inDoubt,
     mayCreate: rowsToRead > 0 || open > 0,
-    parameterKeys: parameterKeysOf(campaign, parameterColumns),
+    parameterKeys: csv.parameterKeys,
     toSendBySender,
   };
 }
 
 /** Records to read, by sender: parsed only when a column names each row's sender. */
-async function countBySender(campaign: Campaign, csv: ContactsCsv): Promise<Map<string, number>> {
+async function countBySender(campaign: Campaign, csv: ContactRows): Promise<Map<string, number>> {
   const fromColumn = campaign.columns.from;
   if (fromColumn === undefined) {
     csv.close(); // the header was all it was opened for

@@ -1,4 +1,5 @@
-import { contactKey, type Contact } from "../../contacts/contact.js";
+import type { Contact } from "../../contacts/contact.js";
+import { unitKey } from "../../contacts/unit.js";
 import { newContactState, type ContactState } from "../../ledger/contact-state.js";
 import type { AttemptFailed } from "../../ledger/events.js";
 import { StudioApiError } from "../../studio/errors.js";
@@ -79,7 +80,7 @@ export class ContactSender {
 
   async send(contact: Contact): Promise<SendOutcome> {
     const ctx = this.#ctx;
-    const key = contactKey(contact.to, contact.from);
+    const key = unitKey(contact);
     let state = ctx.state.contacts.get(key);
     if (!state) ctx.state.contacts.set(key, (state = newContactState()));
     const sending: Sending = {

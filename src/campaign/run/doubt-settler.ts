@@ -1,4 +1,5 @@
-import { contactKey, type Contact } from "../../contacts/contact.js";
+import type { Contact } from "../../contacts/contact.js";
+import { unitKey } from "../../contacts/unit.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import { createdExecutions } from "../results/created-executions.js";
 import { StudioApiError } from "../../studio/errors.js";
@@ -31,7 +32,7 @@ export class DoubtSettler {
   }
 
   add(doubt: PendingDoubt): void {
-    this.#doubts.set(contactKey(doubt.contact.to, doubt.contact.from), doubt);
+    this.#doubts.set(unitKey(doubt.contact), doubt);
   }
 
   async settle(): Promise<{ adopted: Contact[]; resend: Contact[]; exhausted: Contact[] }> {

@@ -1,7 +1,7 @@
 import type { Campaign } from "../campaign.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import { loadCampaignState, type CampaignState } from "../plan/campaign-state.js";
-import type { ShardSpec } from "../plan/shard.js";
+import type { ShardSpec } from "../../contacts/shard.js";
 import { emptyThisRun } from "./run-tally.js";
 import { emptyCounts, type RowStatus, type RunSummary } from "./run-events.js";
 

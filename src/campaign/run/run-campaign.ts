@@ -21,7 +21,7 @@ import { RunContext, StopControl, systemClock, type Clock } from "./run-context.
 import type { RowStatus, RunEvent, RunSummary } from "./run-events.js";
 import { RunTally } from "./run-tally.js";
 import { saveCheckpoint } from "../plan/save-checkpoint.js";
-import type { ShardSpec } from "../plan/shard.js";
+import type { ShardSpec } from "../../contacts/shard.js";
 
 export interface RunOptions {
   campaign: Campaign;

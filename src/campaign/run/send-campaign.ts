@@ -4,7 +4,7 @@ import { Resources } from "../../resources.js";
 import type { Credentials } from "../../studio/credentials.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import type { Campaign } from "../campaign.js";
-import type { ShardSpec } from "../plan/shard.js";
+import type { ShardSpec } from "../../contacts/shard.js";
 import { surveyContacts, type ContactsSurvey } from "../plan/survey-contacts.js";
 import { RUNTIME_DEFAULTS } from "../runtime-defaults.js";
 import { idleRunSummary, openCampaignRun, type CampaignRunSession } from "./open-run.js";

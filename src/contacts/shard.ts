@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { contactKey, type RowVerdict } from "../../contacts/contact.js";
+import type { RowVerdict } from "./contact.js";
+import { unitKey } from "./unit.js";
 
 /** `--shard K/N`: shard K (1-based) of N. */
 export interface ShardSpec {
@@ -30,5 +31,5 @@ export function inShard(key: string, shard: ShardSpec): boolean {
 export function isOtherShardsRow(verdict: RowVerdict, shard: ShardSpec | undefined): boolean {
   if (shard === undefined) return false;
   const { to, from } = verdict.status === "sendable" ? verdict.contact : verdict;
-  return to === "" ? shard.index !== 1 : !inShard(contactKey(to, from), shard);
+  return to === "" ? shard.index !== 1 : !inShard(unitKey({ to, from }), shard);
 }

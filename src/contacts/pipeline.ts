@@ -1,0 +1,80 @@
+import type { ContactRules } from "./classify.js";
+import type { RowVerdict } from "./contact.js";
+import { checkHeader, parameterKeysOf } from "./header.js";
+import { openContactsCsv, type CsvRecord, type CsvResumePoint } from "./read-csv.js";
+import type { SeenKeys } from "./seen-keys.js";
+import { isOtherShardsRow, type ShardSpec } from "./shard.js";
+import { unitKey, type UnitRef } from "./unit.js";
+
+/** One row of the contacts file, through the pipeline. */
+export interface PipelineRow {
+  /** The record as read: its number (`record.row`), and where it ends in the file (`end`, `lines`) for a checkpoint. */
+  record: CsvRecord;
+  verdict: RowVerdict;
+  /** A sendable row's unit of work (`unitKey`); undefined for a row never sent. */
+  key: string | undefined;
+  /** The key the duplicate table kept for this row, if it kept one (a checkpoint's prefix takes it out again). */
+  kept: UnitRef | undefined;
+  /** Another shard's row: never this ledger's to send or report. */
+  otherShard: boolean;
+}
+
+export interface PipelineOptions {
+  /** Numbers on the suppression list (SPEC §3). */
+  suppressed?: ReadonlySet<string>;
+  /** Start here instead of the top (a checkpoint's final prefix), with that prefix's keys. */
+  resume?: CsvResumePoint | undefined;
+  seen?: SeenKeys | undefined;
+  shard?: ShardSpec | undefined;
+  /** Read the header only (in 1 KiB chunks): the rows are not wanted. */
+  headerOnly?: boolean;
+}
+
+export interface ContactRows {
+  header: string[];
+  /** Every Parameters key a contact is sent: the static ones and the parameter columns. */
+  parameterKeys: string[];
+  /** Where the data records begin (past the header, or the resume point). */
+  start: CsvResumePoint;
+  /** The records as read, not classified (a count by sender needs no number parsed). */
+  records: AsyncGenerator<CsvRecord>;
+  /** The rows classified, in file order: each one's verdict, unit and shard (consumes `records`). */
+  rows(): AsyncGenerator<PipelineRow>;
+  close(): void;
+}
+
+/**
+ * The one contacts pipeline (issue 29): CSV stream → normalized, classified rows — invalid (with
+ * its reason and record number), duplicate (a unit seen earlier in the file), suppressed, or
+ * sendable with its unit of work — and whether each is this shard's. `run`, its checkpoint,
+ * `validate`, `--dry-run`, a follow-up's list and the survey before a run all read contacts
+ * here. An unreadable file or a header without the needed columns throws `CampaignInputError`
+ * (exit 2) before any row. Holds the keys it has seen (for duplicates), never the rows.
+ */
+export async function openContactRows(rules: ContactRules, options: PipelineOptions = {}): Promise<ContactRows> {
+  const csv = await openContactsCsv(rules.contactsPath, rules.columns.to, options.resume, { headerOnly: options.headerOnly ?? false });
+  const { parameterColumns } = checkHeader(rules, csv.header);
+  const rows = async function* (): AsyncGenerator<PipelineRow> {
+    // The number parser loads with the first row classified: a cron rerun with nothing new never loads it.
+    const { keptKey, RowClassifier } = await import("./classify.js");
+    const classifier = new RowClassifier(rules, csv.header, options.suppressed ?? new Set(), options.seen);
+    for await (const record of csv.records) {
+      const verdict = classifier.classify(record);
+      yield {
+        record,
+        verdict,
+        key: verdict.status === "sendable" ? unitKey(verdict.contact) : undefined,
+        kept: keptKey(verdict),
+        otherShard: isOtherShardsRow(verdict, options.shard),
+      };
+    }
+  };
+  return {
+    header: csv.header,
+    parameterKeys: parameterKeysOf(rules, parameterColumns),
+    start: csv.start,
+    records: csv.records,
+    rows,
+    close: () => csv.close(),
+  };
+}
