@@ -4,4 +4,4 @@ import { FileLedger } from "../ledger/file-ledger.js";
 
 const started = performance.now();
 const state = await loadLedgerState(new FileLedger(process.argv[2] ?? ""));
-process.stdout.write(`${JSON.stringify({ contacts: state.contacts.size, seconds: (performance.now() - started) / 1000 })}\n`);
+process.stdout.write(`${JSON.stringify({ contacts: state.units.size, seconds: (performance.now() - started) / 1000 })}\n`);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, readdir, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
-import type { ContactState, LedgerState } from "./contact-state.js";
+import type { UnitState, LedgerState } from "./fold.js";
 import type { CampaignHeader, FlowChecked } from "./events.js";
 import type { LedgerStore } from "./ledger-store.js";
 
@@ -29,7 +29,7 @@ export interface Checkpoint {
   csv: { bytes: number; rows: number; lines: number; header: string[]; prefixHash: string };
   prefixCounts: Record<string, number>;
   /** The folded state at `ledger.bytes` of every contact not in the prefix. */
-  contacts: Array<[string, ContactState]>;
+  contacts: Array<[string, UnitState]>;
   /** Skipped rows (invalid, duplicate, suppressed) recorded after the prefix. */
   skippedRows: number[];
   header: CampaignHeader | undefined;
@@ -164,7 +164,7 @@ export function stateFromCheckpoint(checkpoint: Checkpoint): LedgerState {
   return {
     header: checkpoint.header,
     flow: checkpoint.flow,
-    contacts: new Map(checkpoint.contacts),
+    units: new Map(checkpoint.contacts),
     skippedRows: new Set(checkpoint.skippedRows),
   };
 }

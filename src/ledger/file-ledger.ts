@@ -3,7 +3,9 @@ import { checkpointPath, ledgerEdges, readCheckpoint, writeCheckpoint, type Chec
 import { LedgerLock } from "./ledger-lock.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { readLedgerBatches, readLedgerText, type LedgerScan } from "./read-ledger.js";
-import { contactsAttemptedSince } from "./recent-attempts.js";
+import type { LedgerEvent } from "./events.js";
+import { recentFileEvents } from "./recent-events.js";
+import { spillByRow } from "./report-source.js";
 import { FileLedgerWriter } from "./write-ledger.js";
 
 /**
@@ -57,8 +59,12 @@ export class FileLedger implements LedgerStore {
     return writeCheckpoint(this.path, checkpoint, table);
   }
 
-  contactsAttemptedSince(since: number) {
-    return contactsAttemptedSince(this.path, since);
+  openReport(rowsPerRange: number) {
+    return spillByRow(readLedgerText(this.path), rowsPerRange);
+  }
+
+  recentEvents(since: number, types: ReadonlySet<LedgerEvent["t"]>) {
+    return recentFileEvents(this.path, since, types);
   }
 
   /** The checkpoint's file (tests). */

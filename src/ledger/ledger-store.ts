@@ -1,6 +1,7 @@
 import type { Checkpoint } from "./checkpoint.js";
 import type { LedgerEvent } from "./events.js";
 import type { LedgerScan } from "./read-ledger.js";
+import type { ReportSource } from "./report-source.js";
 
 /**
  * The ledger port (SPEC §5, §15): one campaign's append-only events, wherever they are kept — a
@@ -26,15 +27,14 @@ export interface LedgerStore {
   identity(position: number): Promise<{ head: string; tail: string }>;
   readCheckpoint(options?: { table?: boolean }): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined>;
   writeCheckpoint(checkpoint: Checkpoint, table: Float64Array): Promise<void>;
+  /** The report's reading of the ledger, a range of `rowsPerRange` rows at a time (close it when done). */
+  openReport(rowsPerRange: number): Promise<ReportSource>;
   /**
-   * For the report, where the store can answer by index instead of a pass over everything
-   * (PostgreSQL): the events of rows [low, high) and of the Executions they created, as JSON
-   * lines in order; and the highest row with the latest flow event.
+   * The events of the given types whose `at` is at or after `since` (ms), newest first, at the
+   * cost of those events (a file is read from its end backwards; a table by index): the daily
+   * cap's attempts today, the Executions created since a doubt.
    */
-  rangeText?(low: number, high: number): AsyncGenerator<string>;
-  reportFacts?(): Promise<{ maxRow: number; flowLine: string | undefined }>;
-  /** Distinct contacts with an attempt since `since` (ms): the daily cap's count. */
-  contactsAttemptedSince(since: number): Promise<number>;
+  recentEvents(since: number, types: ReadonlySet<LedgerEvent["t"]>): AsyncGenerator<LedgerEvent>;
 }
 
 export interface LedgerLockHandle {

@@ -1,6 +1,6 @@
 import { LedgerError } from "./errors.js";
 import type { CampaignHeader } from "./events.js";
-import { applyEvent, emptyLedgerState, finishFold, type LedgerState } from "./contact-state.js";
+import { applyEvent, emptyLedgerState, finishFold, type LedgerState } from "./fold.js";
 import type { LedgerStore, LedgerWriter } from "./ledger-store.js";
 import type { LedgerScan } from "./read-ledger.js";
 

@@ -1,7 +1,7 @@
-import type { ContactStatus } from "./contact-state.js";
+import type { UnitStatus } from "./fold.js";
 
 /** Statuses of the report (SPEC §6): a contact's, or a row never sent (invalid, duplicate, suppressed). */
-export type RowStatus = ContactStatus | "invalid" | "duplicate" | "suppressed";
+export type RowStatus = UnitStatus | "invalid" | "duplicate" | "suppressed";
 export const ROW_STATUSES: readonly RowStatus[] = [
   "pending",
   "created",
@@ -19,16 +19,10 @@ export const ROW_STATUSES: readonly RowStatus[] = [
  * `opted_out` too: an opt-in changes the opt-out list, which the checkpoint's fingerprint covers,
  * so the prefix is not used then.
  */
-const FINAL_CONTACT_STATUSES: ReadonlySet<string> = new Set<ContactStatus>([
-  "created",
-  "conflict_skipped",
-  "failed",
-  "expired",
-  "opted_out",
-]);
+const FINAL_CONTACT_STATUSES: ReadonlySet<string> = new Set<UnitStatus>(["created", "conflict_skipped", "failed", "expired", "opted_out"]);
 
 /** Is `status` (a contact's, or what its send ended in) one no later run changes? */
-export function isFinalContactStatus(status: string): status is Exclude<ContactStatus, "pending"> {
+export function isFinalContactStatus(status: string): status is Exclude<UnitStatus, "pending"> {
   return FINAL_CONTACT_STATUSES.has(status);
 }
 

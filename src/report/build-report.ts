@@ -1,5 +1,18 @@
 import { unitKey } from "../contacts/unit.js";
-import type { FlowChecked, LedgerEvent, RecordedOutcome } from "../ledger/events.js";
+import type { FlowChecked, LedgerEvent } from "../ledger/events.js";
+import {
+  foldExecutionEvent,
+  foldUnitEvent,
+  isUnitEvent,
+  newUnitDetail,
+  newUnitState,
+  type CreatedExecution,
+  type UnitDetail,
+  type UnitEvent,
+  type UnitState,
+} from "../ledger/fold.js";
+import { scanLines } from "../ledger/line-scan.js";
+import type { ReportSource } from "../ledger/report-source.js";
 import type { Outcome } from "../flow/outcome.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { RowStatus } from "../ledger/row-status.js";
@@ -65,186 +78,107 @@ export interface Report {
 }
 
 /**
- * Rows per pass over the ledgers: the report holds this many rows at once, never the campaign.
- * Measured on a 1 000 000-row campaign (a 266 MB ledger) under a 1 MB semi-space (the bin's until issue 24), the
- * report alone: 100 000 rows per pass, 373 MiB and 9 s; 15 000, 119 MiB and 26 s; through the
- * CLI (yargs and the rest loaded too) 10 000, 120 MiB and 38 s. Each pass scans the whole
- * ledger text and parses only its own rows.
+ * Rows per range: the report holds this many rows at once, never the campaign. Each ledger is
+ * read once whatever the range (a file spills its lines by range first; PostgreSQL answers each
+ * range by index), so a range costs memory, not passes.
  */
 const ROWS_PER_PASS = 10_000;
-/** `exec` and `results` lines name an Execution, not a row (and results may hold any JSON). */
-const EXECUTION_LINES = ['{"t":"exec"', '{"t":"results"'];
-
-/**
- * The lines of a chunk of ledger text, looked into without cutting them out: a pass over a
- * million-line ledger makes strings only of the lines it parses.
- */
-function* scanLines(text: string): Generator<{ start: number; end: number; row: number | undefined; sid: string | undefined }> {
-  for (let start = 0, end = text.indexOf("\n"); end !== -1; start = end + 1, end = text.indexOf("\n", start)) {
-    if (EXECUTION_LINES.some((prefix) => text.startsWith(prefix, start))) {
-      const at = text.indexOf('"sid":"', start);
-      const close = at === -1 || at > end ? -1 : text.indexOf('"', at + 7);
-      yield { start, end, row: undefined, sid: close === -1 ? undefined : text.slice(at + 7, close) };
-      continue;
-    }
-    // Every other line is a row's or a contact's, with its "row" field near the start.
-    const at = text.indexOf('"row":', start);
-    let row: number | undefined;
-    if (at !== -1 && at < end) {
-      row = 0;
-      for (let i = at + 6; i < end; i++) {
-        const digit = text.charCodeAt(i) - 48;
-        if (digit < 0 || digit > 9) break;
-        row = row * 10 + digit;
-      }
-    }
-    yield { start, end, row, sid: undefined };
-  }
-}
 
 /**
  * Fold ledgers (one, or the shards of one campaign) into report rows, by CSV row. Results
  * columns are the campaign's `results`, else the flow's questions as the preflight recorded
- * them in the ledger: no network call.
- *
- * Memory follows `rowsPerPass`, not the campaign: a first pass finds the highest row and the
- * flow's questions; then each pass over the ledgers parses only the lines of its range of rows
- * (found by their `"row":N` field, unparsed) and the `exec`/`results` lines of the Executions
- * those rows created, and yields the range sorted.
+ * them in the ledger: no network call. Each range of rows is folded by the ledger's one fold
+ * (`foldUnitEvent` with a report detail, `foldExecutionEvent`) and yielded sorted.
  */
 export async function buildReport(
   ledgers: LedgerStore[],
   options: { results?: ResultsColumn[] | undefined; rowsPerPass?: number } = {},
 ): Promise<Report> {
-  let maxRow = 0;
-  let flow: FlowChecked | undefined;
-  for (const ledger of ledgers) {
-    if (ledger.reportFacts) {
-      const facts = await ledger.reportFacts();
-      maxRow = Math.max(maxRow, facts.maxRow);
-      if (facts.flowLine !== undefined) flow = JSON.parse(facts.flowLine) as FlowChecked;
-      continue;
-    }
-    for await (const text of ledger.text()) {
-      for (const line of scanLines(text)) {
-        if (line.row !== undefined) maxRow = Math.max(maxRow, line.row);
-        else if (text.startsWith('{"t":"flow"', line.start)) flow = JSON.parse(text.slice(line.start, line.end)) as FlowChecked;
-      }
-    }
+  const rowsPerPass = options.rowsPerPass ?? ROWS_PER_PASS;
+  const sources: ReportSource[] = [];
+  try {
+    for (const ledger of ledgers) sources.push(await ledger.openReport(rowsPerPass));
+  } catch (err) {
+    await Promise.all(sources.map((source) => source.close()));
+    throw err;
   }
+  const maxRow = Math.max(0, ...sources.map((source) => source.maxRow));
+  const flowLine = sources.findLast((source) => source.flowLine !== undefined)?.flowLine;
+  const flow = flowLine === undefined ? undefined : (JSON.parse(flowLine) as FlowChecked);
   const columns = resultsColumns(options.results, flow?.questions);
-  return { resultsColumns: columns, flow, chunks: rowRanges(ledgers, columns, maxRow, options.rowsPerPass ?? ROWS_PER_PASS) };
+  return { resultsColumns: columns, flow, chunks: rowRanges(sources, columns, maxRow, rowsPerPass) };
 }
 
 async function* rowRanges(
-  ledgers: LedgerStore[],
+  sources: ReportSource[],
   columns: ResultsColumn[],
   maxRow: number,
   rowsPerPass: number,
 ): AsyncGenerator<ReportRow[]> {
-  for (let low = 1; low <= maxRow; low += rowsPerPass) {
-    const high = low + rowsPerPass;
-    const byContact = new Map<string, ReportRow>();
-    const byRow = new Map<number, ReportRow>();
-    const executionStatus = new Map<string, "active" | "ended">();
-    const resultsBySid = new Map<string, Record<string, unknown>>();
-    const outcomeBySid = new Map<string, RecordedOutcome>();
-    const sidsInRange = new Set<string>();
-    for (const ledger of ledgers) {
-      for await (const text of ledger.rangeText?.(low, high) ?? ledger.text()) {
-        for (const line of scanLines(text)) {
-          if (line.row !== undefined) {
-            if (line.row < low || line.row >= high) continue;
-            const event = JSON.parse(text.slice(line.start, line.end)) as Exclude<LedgerEvent, { t: "flow" | "results" }>;
-            if ((event.t === "created" || event.t === "adopted") && event.sid) sidsInRange.add(event.sid);
-            applyToReport(event, byContact, byRow, executionStatus);
-            continue;
-          }
-          // An Execution's later states and results follow its creation in the same ledger.
-          if (line.sid === undefined || !sidsInRange.has(line.sid)) continue;
-          const event = JSON.parse(text.slice(line.start, line.end)) as LedgerEvent;
-          if (event.t === "exec") executionStatus.set(event.sid, event.status);
-          else if (event.t === "results") {
-            resultsBySid.set(event.sid, { ...resultsBySid.get(event.sid), ...event.values });
-            if (event.outcome) outcomeBySid.set(event.sid, event.outcome);
-          }
-        }
-      }
+  try {
+    for (let low = 1; low <= maxRow; low += rowsPerPass) {
+      const range = new RangeFold();
+      for (const source of sources) range.add(await source.range(low, low + rowsPerPass));
+      yield range.rows(columns);
     }
-    const rows = [...byRow.values(), ...byContact.values()];
-    for (const row of rows) {
-      const status = executionStatus.get(row.execution_sid);
-      if (status) row.execution_status = status;
-      const values = row.execution_sid ? resultsBySid.get(row.execution_sid) : undefined;
-      row.results = columns.map((column) => resultCell(values?.[column.path]));
-      const outcome = row.execution_sid ? outcomeBySid.get(row.execution_sid) : undefined;
-      if (outcome) {
-        Object.assign(row, { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode });
-        if (outcome.answeredAt) row.answered_at = outcome.answeredAt;
-      }
-    }
-    yield rows.sort((a, b) => a.row - b.row);
+  } finally {
+    await Promise.all(sources.map((source) => source.close()));
   }
 }
 
-function applyToReport(
-  event: Exclude<LedgerEvent, { t: "flow" | "results" }>,
-  byContact: Map<string, ReportRow>,
-  byRow: Map<number, ReportRow>,
-  executionStatus: Map<string, "active" | "ended">,
-): void {
-  if (event.t === "campaign") return;
-  if (event.t === "exec") {
-    executionStatus.set(event.sid, event.status);
-    return;
+/** One range of rows, folded: its skipped rows, its units (state and detail), the Executions they created. */
+class RangeFold {
+  readonly #skipped = new Map<number, ReportRow>();
+  readonly #units = new Map<string, { state: UnitState; detail: UnitDetail }>();
+  readonly #executions = new Map<string, CreatedExecution>();
+
+  /** A ledger's lines of the range, in its order (an Execution's later lines follow its creation). */
+  add(text: string): void {
+    for (const line of scanLines(text)) {
+      const event = JSON.parse(text.slice(line.start, line.end)) as LedgerEvent;
+      if (event.t === "row")
+        this.#skipped.set(event.row, {
+          ...blankRow(event.row, event.to, event.from, event.status),
+          error_message: event.reason,
+          last_event_at: event.at,
+        });
+      else if (isUnitEvent(event)) this.#unit(event);
+      foldExecutionEvent(this.#executions, event);
+    }
   }
-  if (event.t === "row") {
-    byRow.set(event.row, {
-      ...blankRow(event.row, event.to, event.from, event.status),
-      error_message: event.reason,
-      last_event_at: event.at,
-    });
-    return;
+
+  #unit(event: UnitEvent): void {
+    const key = unitKey(event);
+    let unit = this.#units.get(key);
+    if (!unit) this.#units.set(key, (unit = { state: newUnitState(), detail: newUnitDetail(event) }));
+    foldUnitEvent(unit.state, event, unit.detail);
   }
-  const key = unitKey(event);
-  let row = byContact.get(key);
-  if (!row) byContact.set(key, (row = blankRow(event.row, event.to, event.from, "pending")));
-  row.row = event.row;
-  row.last_event_at = event.at;
-  switch (event.t) {
-    case "attempt":
-      row.attempts = Math.max(row.attempts, event.n);
-      row.first_attempt_at ||= event.at;
-      return;
-    case "created":
-    case "adopted":
-      Object.assign(row, { status: "created", execution_sid: event.sid, error_code: null, error_message: "" });
-      if (event.t === "created") row.http_status = event.http;
-      if (event.t === "adopted" && event.via === "conflict") row.conflict_action = "adopted";
-      return;
-    case "conflict":
-      Object.assign(row, { http_status: 409, error_code: event.code, conflicting_execution_sid: event.sid, conflict_action: event.action });
-      if (event.action === "skipped") row.status = "conflict_skipped";
-      return;
-    case "failed":
-      Object.assign(row, { http_status: event.http, error_code: event.code, error_message: event.message });
-      if (event.final) row.status = "failed";
-      return;
-    case "in_doubt":
-      row.error_message = `outcome unknown: ${event.message}`;
-      return;
-    case "expired":
-      Object.assign(row, {
-        status: "expired",
-        error_message: `its deadline (notAfter ${event.deadline}) passed before it was sent: never sent`,
-      });
-      return;
-    case "opted_out":
-      Object.assign(row, { status: "opted_out", error_message: "on the opt-out list: never sent" });
-      return;
-    case "cleared":
-    case "withdrawn":
-      return;
+
+  rows(columns: ResultsColumn[]): ReportRow[] {
+    const units = [...this.#units.values()].map(({ state, detail }) => this.#unitRow(state, detail, columns));
+    for (const row of this.#skipped.values()) row.results = columns.map(() => "");
+    return [...this.#skipped.values(), ...units].sort((a, b) => a.row - b.row);
+  }
+
+  #unitRow(state: UnitState, detail: UnitDetail, columns: ResultsColumn[]): ReportRow {
+    const execution = detail.executionSid ? this.#executions.get(detail.executionSid) : undefined;
+    const outcome = execution?.results?.outcome;
+    return {
+      ...blankRow(detail.row, detail.to, detail.from, state.status),
+      execution_sid: detail.executionSid,
+      attempts: state.attempts,
+      http_status: detail.httpStatus,
+      error_code: detail.errorCode,
+      error_message: detail.errorMessage,
+      conflicting_execution_sid: detail.conflictingSid,
+      conflict_action: detail.conflictAction,
+      first_attempt_at: detail.firstAttemptAt,
+      last_event_at: detail.lastEventAt,
+      execution_status: execution?.status ?? "",
+      ...(outcome ? { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode } : {}),
+      ...(outcome?.answeredAt ? { answered_at: outcome.answeredAt } : {}),
+      results: columns.map((column) => resultCell(execution?.results?.values[column.path])),
+    };
   }
 }
 

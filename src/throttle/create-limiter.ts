@@ -41,9 +41,9 @@ export interface CreateLimiterOptions {
   onStart?: ((at: number, sender: string | undefined) => void) | undefined;
 }
 
-/** A gate passed right before a request leaves. */
+/** A gate passed right before a request leaves; a local one returns the time it recorded the start at. */
 interface Gate {
-  pass(): Promise<void>;
+  pass(): Promise<number | void>;
 }
 
 /**
@@ -208,8 +208,10 @@ export class AccountLimiter {
     const gates = sender !== undefined && this.#senders ? [...this.#gates, this.#senderGate(sender)] : this.#gates;
     const departure = async () => {
       await this.#afterHold();
-      for (const gate of gates) await gate.pass();
-      this.#onStart?.(Date.now(), sender);
+      let at: number | void = undefined;
+      for (const gate of gates) at = (await gate.pass()) ?? at;
+      // The time the last local gate recorded: the start is judged there, exactly as the gate counted it.
+      this.#onStart?.(at ?? Date.now(), sender);
     };
     // Bottleneck registers up to `maxConcurrent` jobs ahead, each with its launch time, and a
     // reservoir of 0 stops only later registrations: without this wait, the jobs registered

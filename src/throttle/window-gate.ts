@@ -18,14 +18,16 @@ export class WindowGate {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Waits, if need be, until a start is allowed, and records it. */
-  async pass(): Promise<void> {
+  /** Waits, if need be, until a start is allowed, and records it; returns the time recorded. */
+  async pass(): Promise<number> {
     for (;;) {
       const wait = this.#ring[this.#oldest]! + this.#windowMs - this.#now();
       if (wait <= 0) break;
       await this.#sleep(wait);
     }
-    this.#ring[this.#oldest] = this.#now();
+    const at = this.#now();
+    this.#ring[this.#oldest] = at;
     this.#oldest = (this.#oldest + 1) % this.#ring.length;
+    return at;
   }
 }

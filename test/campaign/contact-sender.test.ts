@@ -29,7 +29,8 @@ describe("ContactSender at departure", () => {
       { name: "c", flowSid: FLOW_SID, from: "+15017122661", contacts: "contacts.csv" },
       path.join(dir, "c.json"),
     );
-    const { state, writer } = await openLedgerForRun(new FileLedger(campaign.ledgerPath), {
+    const store = new FileLedger(campaign.ledgerPath);
+    const { state, writer } = await openLedgerForRun(store, {
       name: "c",
       flowSid: FLOW_SID,
       from: campaign.from,
@@ -53,6 +54,7 @@ describe("ContactSender at departure", () => {
       client,
       limiter,
       ledger: writer,
+      store,
       state,
       policy: { ...RETRY_DEFAULTS, ...campaign.retry },
       stop: new StopControl(),

@@ -6,7 +6,7 @@ import { saveCheckpoint } from "../../src/campaign/plan/save-checkpoint.js";
 import { openContactsCsv } from "../../src/contacts/read-csv.js";
 import { SeenKeys } from "../../src/contacts/seen-keys.js";
 import { readCheckpoint } from "../../src/ledger/checkpoint.js";
-import { emptyLedgerState, newContactState, type ContactStatus } from "../../src/ledger/contact-state.js";
+import { emptyLedgerState, newUnitState, type UnitStatus } from "../../src/ledger/fold.js";
 import { makeFixture, phoneNumbers, type Fixture } from "../helpers/cli.js";
 
 const fixtures: Fixture[] = [];
@@ -18,8 +18,8 @@ const FROM = "+15017122661";
 
 describe("saveCheckpoint: the final prefix stops at the first row not final in the ledger", () => {
   it.each([
-    ["pending after a transient failure", { status: "pending" as ContactStatus, attempts: 1 }],
-    ["in doubt", { status: "pending" as ContactStatus, attempts: 1, inDoubt: true }],
+    ["pending after a transient failure", { status: "pending" as UnitStatus, attempts: 1 }],
+    ["in doubt", { status: "pending" as UnitStatus, attempts: 1, inDoubt: true }],
     ["never attempted", undefined],
   ])("row 2 %s: the prefix is row 1; rows 2 and 3 keep their state", async (_name, second) => {
     const numbers = phoneNumbers(3);
@@ -28,9 +28,9 @@ describe("saveCheckpoint: the final prefix stops at the first row not final in t
     await writeFile(f.ledgerPath, '{"t":"campaign"}\n');
     const campaign = await loadCampaign(f.campaignPath);
     const state = emptyLedgerState();
-    state.contacts.set(`${numbers[0]}|${FROM}`, { ...newContactState(), status: "created", attempts: 1 });
-    if (second) state.contacts.set(`${numbers[1]}|${FROM}`, { ...newContactState(), ...second });
-    state.contacts.set(`${numbers[2]}|${FROM}`, { ...newContactState(), status: "created", attempts: 1 });
+    state.units.set(`${numbers[0]}|${FROM}`, { ...newUnitState(), status: "created", attempts: 1 });
+    if (second) state.units.set(`${numbers[1]}|${FROM}`, { ...newUnitState(), ...second });
+    state.units.set(`${numbers[2]}|${FROM}`, { ...newUnitState(), status: "created", attempts: 1 });
     const start = (await openContactsCsv(campaign.contactsPath, "to")).start;
     await saveCheckpoint(campaign, {
       state,
@@ -42,8 +42,6 @@ describe("saveCheckpoint: the final prefix stops at the first row not final in t
     expect(saved.csv.rows).toBe(1);
     expect(saved.prefixCounts.created).toBe(1);
     // Every contact after the prefix keeps its folded state; row 1's is in the prefix.
-    expect(saved.contacts.map(([key]) => key).sort()).toEqual(
-      [...state.contacts.keys()].filter((key) => !key.startsWith(numbers[0]!)).sort(),
-    );
+    expect(saved.contacts.map(([key]) => key).sort()).toEqual([...state.units.keys()].filter((key) => !key.startsWith(numbers[0]!)).sort());
   });
 });

@@ -32,9 +32,9 @@ describe("ledger", () => {
     const { state, writer } = await openLedgerForRun(new FileLedger(file), binding);
     await writer.close();
     expect(state.header).toMatchObject(binding);
-    expect(state.contacts.get("+1|+15017122661")).toMatchObject({ status: "created", inDoubt: false });
+    expect(state.units.get("+1|+15017122661")).toMatchObject({ status: "created", inDoubt: false });
     // An attempt with no outcome (a crash) is in doubt since it started.
-    expect(state.contacts.get("+2|+15017122661")).toMatchObject({ status: "pending", inDoubt: true, firstDoubtAt: Date.parse(at) });
+    expect(state.units.get("+2|+15017122661")).toMatchObject({ status: "pending", inDoubt: true, firstDoubtAt: Date.parse(at) });
   });
 
   it("forgives and cuts a torn last line, so the next line is whole", async () => {
@@ -43,7 +43,7 @@ describe("ledger", () => {
     await writer.close();
     await appendFile(file, '{"t":"created","row":2,"to":"+2","fr');
     const reopened = await openLedgerForRun(new FileLedger(file), binding);
-    expect(reopened.state.contacts.has("+2|+15017122661")).toBe(false);
+    expect(reopened.state.units.has("+2|+15017122661")).toBe(false);
     await reopened.writer.append(created("+3"));
     await reopened.writer.close();
     const lines = (await readFile(file, "utf8")).split("\n").filter(Boolean);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { decideContact } from "../../src/campaign/plan/decide.js";
 import { matchDoubts } from "../../src/campaign/run/settle-doubts.js";
-import { newContactState, type ContactState } from "../../src/ledger/contact-state.js";
+import { newUnitState, type UnitState } from "../../src/ledger/fold.js";
 import type { Execution } from "../../src/studio/types.js";
 
-const state = (patch: Partial<ContactState>): ContactState => ({ ...newContactState(), ...patch });
+const state = (patch: Partial<UnitState>): UnitState => ({ ...newUnitState(), ...patch });
 
 describe("decideContact", () => {
   it.each([

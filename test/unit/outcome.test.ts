@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decideOutcome, executionFacts, replyOptChange, summarizeOutcomes, type StepEvent } from "../../src/flow/outcome.js";
 import { decideContact } from "../../src/campaign/plan/decide.js";
-import { newContactState, type ContactState } from "../../src/ledger/contact-state.js";
+import { newUnitState, type UnitState } from "../../src/ledger/fold.js";
 
 /** Steps as Studio lists them: newest first. Each entry: [event, from, to]. */
 const steps = (...oldestFirst: Array<[string, string, string?]>): StepEvent[] =>
@@ -198,7 +198,7 @@ describe("summarizeOutcomes", () => {
 });
 
 describe("decideContact: the opt-out list wins over everything not yet sent", () => {
-  const state = (patch: Partial<ContactState>): ContactState => ({ ...newContactState(), ...patch });
+  const state = (patch: Partial<UnitState>): UnitState => ({ ...newUnitState(), ...patch });
   it.each([
     ["never attempted, opted out", undefined, true, { action: "opt-out" }],
     ["never attempted, not opted out", undefined, false, { action: "send" }],

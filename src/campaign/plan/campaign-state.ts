@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { CsvResumePoint } from "../../contacts/read-csv.js";
 import { SeenKeys } from "../../contacts/seen-keys.js";
 import { checkpointHolds, stateFromCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
-import { applyEvent, finishFold, type LedgerState } from "../../ledger/contact-state.js";
+import { applyEvent, finishFold, type LedgerState } from "../../ledger/fold.js";
 import { loadLedgerState } from "../../ledger/open-ledger.js";
 import type { LedgerScan } from "../../ledger/read-ledger.js";
 import { campaignLedger } from "../campaign-ledger.js";

@@ -1,4 +1,4 @@
-import type { ContactState } from "../../ledger/contact-state.js";
+import type { UnitState } from "../../ledger/fold.js";
 
 export type ContactDecision =
   /** Final in the ledger: never sent again. */
@@ -21,7 +21,7 @@ export type ContactDecision =
  * adopted; one that was not created then expires instead of being sent late.
  */
 export function decideContact(
-  state: ContactState | undefined,
+  state: UnitState | undefined,
   options: { retryFailed: boolean; deadlinePassed?: boolean; optedOut?: boolean },
 ): ContactDecision {
   const late = options.deadlinePassed ?? false;

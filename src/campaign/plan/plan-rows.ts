@@ -6,7 +6,7 @@ import { FinalPrefixTracker } from "./final-prefix.js";
 import { emptyCounts } from "../run/run-events.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
-import type { LedgerState } from "../../ledger/contact-state.js";
+import type { LedgerState } from "../../ledger/fold.js";
 import type { Campaign } from "../campaign.js";
 import type { ResumePoint } from "./campaign-state.js";
 import { decideContact, type ContactDecision } from "./decide.js";
@@ -53,7 +53,7 @@ export async function planRows(
         continue;
       }
       const { contact } = verdict;
-      const decision = decideContact(state.contacts.get(key!), {
+      const decision = decideContact(state.units.get(key!), {
         retryFailed: options.retryFailed,
         deadlinePassed: isPastDeadline(contact, options.now),
         optedOut: optedOut.has(optOutNumber(contact.to)),

@@ -3,7 +3,7 @@ import { recordEndsAreFinal } from "../../contacts/read-csv.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import { hashRange, type Checkpoint } from "../../ledger/checkpoint.js";
 import { campaignLedger } from "../campaign-ledger.js";
-import type { LedgerState } from "../../ledger/contact-state.js";
+import type { LedgerState } from "../../ledger/fold.js";
 import type { Campaign } from "../campaign.js";
 import { campaignFingerprint } from "./campaign-state.js";
 import { FinalPrefixTracker, type FinalPrefix } from "./final-prefix.js";
@@ -39,7 +39,7 @@ export async function saveCheckpoint(
     // Rows of another shard are not this ledger's: final here, and not counted (as in the run).
     if (!otherShard) {
       const known =
-        verdict.status === "sendable" ? state.contacts.get(key!)?.status : state.skippedRows.has(verdict.row) ? verdict.status : undefined;
+        verdict.status === "sendable" ? state.units.get(key!)?.status : state.skippedRows.has(verdict.row) ? verdict.status : undefined;
       // Not final: the prefix ends before it (`result()` leaves out the rows since the last boundary).
       if (known === undefined || (verdict.status === "sendable" && !isFinalContactStatus(known))) break;
       status = known;
@@ -49,7 +49,7 @@ export async function saveCheckpoint(
   const extended = tracker.result();
   const { point } = extended;
   // Every contact the prefix does not hold keeps its folded state in the checkpoint.
-  const contacts = [...state.contacts].filter(([key]) => {
+  const contacts = [...state.units].filter(([key]) => {
     const bar = key.indexOf("|");
     return !extended.seen.has(key.slice(0, bar), key.slice(bar + 1));
   });

@@ -41,7 +41,7 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
   let inDoubt = 0;
   let open = 0;
   let final = 0;
-  for (const contact of loaded.state.contacts.values()) {
+  for (const contact of loaded.state.units.values()) {
     if (contact.inDoubt || contact.attemptOpen) inDoubt++;
     if (contact.status === "pending") open++;
     else final++;

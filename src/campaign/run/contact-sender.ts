@@ -1,13 +1,14 @@
 import type { Contact } from "../../contacts/contact.js";
 import { unitKey } from "../../contacts/unit.js";
-import { newContactState, type ContactState } from "../../ledger/contact-state.js";
+import { newUnitState, type UnitState } from "../../ledger/fold.js";
 import type { AttemptFailed } from "../../ledger/events.js";
 import { StudioApiError } from "../../studio/errors.js";
 import { backoff, decideAfterCreateFailure, type CreateFailureDecision } from "../../studio/retry-policy.js";
 import { JobDropped, LimiterUnavailableError } from "../../throttle/create-limiter.js";
 import type { Execution } from "../../studio/types.js";
 import { decideAfterEnd, decideConflict, type ConflictFacts, type EndOutcome } from "./conflict-decision.js";
-import { createdSince } from "./settle-doubts.js";
+import { CLOCK_SKEW_MS, createdSince } from "./settle-doubts.js";
+import { executionSidsSince } from "../../ledger/recent-events.js";
 import type { RunContext } from "./run-context.js";
 import { isPastDeadline } from "../plan/plan-rows.js";
 
@@ -51,7 +52,7 @@ interface RowBase {
 interface Sending {
   contact: Contact;
   base: RowBase;
-  state: ContactState;
+  state: UnitState;
   requests: number;
   rateLimited: number;
   conflictEnds: number;
@@ -81,8 +82,8 @@ export class ContactSender {
   async send(contact: Contact): Promise<SendOutcome> {
     const ctx = this.#ctx;
     const key = unitKey(contact);
-    let state = ctx.state.contacts.get(key);
-    if (!state) ctx.state.contacts.set(key, (state = newContactState()));
+    let state = ctx.state.units.get(key);
+    if (!state) ctx.state.units.set(key, (state = newUnitState()));
     const sending: Sending = {
       contact,
       base: { row: contact.row, to: contact.to, from: contact.from },
@@ -291,12 +292,17 @@ export class ContactSender {
     }
   }
 
-  /** The conflicting Execution is ours when it is on our flow and was created since our first doubt. */
+  /**
+   * The conflicting Execution is ours when it is on our flow, was created since this unit's first
+   * doubt, and is no other unit's (another reminder to the same number may have made it since).
+   */
   async #isOurs(sid: string, firstDoubtAt: number): Promise<boolean> {
     try {
-      const { client, campaign, reads } = this.#ctx;
+      const { client, campaign, reads, store, ledger } = this.#ctx;
       const execution = await reads.read("Fetch", () => client.fetchExecution(campaign.flowSid, sid));
-      return createdSince(execution, firstDoubtAt);
+      if (!createdSince(execution, firstDoubtAt)) return false;
+      await ledger.flush();
+      return !(await executionSidsSince(store, firstDoubtAt - CLOCK_SKEW_MS)).has(sid);
     } catch (err) {
       if (err instanceof StudioApiError && err.status === 404) return false; // on another flow
       throw err;

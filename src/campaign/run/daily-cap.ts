@@ -1,4 +1,5 @@
 import { wallClockToInstant } from "../../contacts/deadline.js";
+import { unitsAttemptedSince } from "../../ledger/recent-events.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import type { Campaign } from "../campaign.js";
 
@@ -161,7 +162,7 @@ export async function openDailyCap(
 /** Messages the campaign's own ledger counts on the day of `at`: each contact attempted that day, × messages per contact. */
 export async function ledgerUsedToday(campaign: Pick<Campaign, "name" | "ledgerPath" | "rate">, at: number): Promise<number> {
   const day = capDay(campaign.rate.dayZone, at);
-  return (await campaignLedger(campaign).contactsAttemptedSince(day.startsAt)) * campaign.rate.messagesPerContact;
+  return (await unitsAttemptedSince(campaignLedger(campaign), day.startsAt)) * campaign.rate.messagesPerContact;
 }
 
 /** The line `validate` and `run` print: the cap, what today has used, and how many days the contacts to send need. */

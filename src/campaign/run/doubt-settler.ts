@@ -1,7 +1,6 @@
 import type { Contact } from "../../contacts/contact.js";
 import { unitKey } from "../../contacts/unit.js";
-import { campaignLedger } from "../campaign-ledger.js";
-import { createdExecutions } from "../results/created-executions.js";
+import { executionSidsSince } from "../../ledger/recent-events.js";
 import { StudioApiError } from "../../studio/errors.js";
 import type { Execution, ExecutionPage } from "../../studio/types.js";
 import type { RunContext } from "./run-context.js";
@@ -45,20 +44,20 @@ export class DoubtSettler {
     if (ctx.stop.stopped) return result;
     ctx.emit({ type: "settling", doubts: doubts.length });
 
-    const toMatch: Doubt[] = doubts.map(([key, d]) => ({ key, to: d.contact.to, since: ctx.state.contacts.get(key)?.firstDoubtAt ?? 0 }));
+    const toMatch: Doubt[] = doubts.map(([key, d]) => ({ key, to: d.contact.to, since: ctx.state.units.get(key)?.firstDoubtAt ?? 0 }));
     const since = toMatch.reduce((earliest, d) => Math.min(earliest, d.since), Infinity);
     const executions = await this.#listSince(since);
     if (executions === undefined) return result;
 
-    // SIDs the ledger already gives to a contact are never adopted again. Read from the file
-    // (rarely: only when settling) rather than kept in memory for every contact.
+    // SIDs the ledger already gives to a unit are never adopted again: those created since the
+    // earliest doubt (rarely read: only when settling, and only that far back).
     await ctx.ledger.flush();
-    const knownSids = new Set((await createdExecutions(campaignLedger(ctx.campaign))).keys());
+    const knownSids = await executionSidsSince(ctx.store, since - CLOCK_SKEW_MS);
     const matches = matchDoubts(toMatch, executions, knownSids);
     for (const [key, { contact }] of doubts) {
       const base = { row: contact.row, to: contact.to, from: contact.from, at: ctx.nowIso() };
       const sid = matches.get(key);
-      const state = ctx.state.contacts.get(key);
+      const state = ctx.state.units.get(key);
       if (sid) {
         void ctx.record({ t: "adopted", ...base, sid, via: "list" });
         result.adopted.push(contact);

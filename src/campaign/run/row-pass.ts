@@ -133,7 +133,7 @@ export class RowPass {
       case "settle":
         this.#settler.add({
           contact: action.contact,
-          readyAt: (ctx.state.contacts.get(action.key)?.lastAttemptAt ?? 0) + ctx.requestTimeoutMs,
+          readyAt: (ctx.state.units.get(action.key)?.lastAttemptAt ?? 0) + ctx.requestTimeoutMs,
         });
         return;
       case "hold":

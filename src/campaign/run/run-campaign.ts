@@ -4,7 +4,7 @@ import { campaignLedger } from "../campaign-ledger.js";
 import { openCampaignRun, type CampaignRunSession } from "./open-run.js";
 
 export { openCampaignRun, type CampaignRunSession } from "./open-run.js";
-import { applyEvent } from "../../ledger/contact-state.js";
+import { applyEvent } from "../../ledger/fold.js";
 import type { StudioClient } from "../../studio/client.js";
 import { Reads } from "../../studio/read-retry.js";
 import { ServiceHealth } from "../../studio/service-health.js";
@@ -160,7 +160,8 @@ async function openRunContext(
 ): Promise<{ ctx: RunContext; writer: LedgerWriter }> {
   const { campaign, clock } = { ...options, ...run };
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: options.accountId };
-  const { state, writer } = await openLedgerForRun(campaignLedger(campaign, options.shard), binding, { loaded });
+  const store = campaignLedger(campaign, options.shard);
+  const { state, writer } = await openLedgerForRun(store, binding, { loaded });
   const facts = options.flowFacts;
   if (facts && !sameFacts(state.flow, facts)) {
     const event = {
@@ -182,6 +183,7 @@ async function openRunContext(
     client: options.client,
     limiter: options.limiter,
     ledger: writer,
+    store,
     state,
     policy: { ...RUNTIME_DEFAULTS.retry, ...campaign.retry },
     stop: run.stop,

@@ -2,8 +2,8 @@ import type { AccountLimiter } from "../../throttle/create-limiter.js";
 import type { Clock, StopControl } from "../../clock.js";
 import type { Reads } from "../../studio/read-retry.js";
 import type { ServiceHealth } from "../../studio/service-health.js";
-import type { LedgerWriter } from "../../ledger/ledger-store.js";
-import { applyEvent, type LedgerState } from "../../ledger/contact-state.js";
+import type { LedgerStore, LedgerWriter } from "../../ledger/ledger-store.js";
+import { applyEvent, type LedgerState } from "../../ledger/fold.js";
 import type { LedgerEvent } from "../../ledger/events.js";
 import type { StudioClient } from "../../studio/client.js";
 import type { RetryPolicy } from "../../studio/retry-policy.js";
@@ -19,6 +19,8 @@ export interface RunContextOptions {
   client: StudioClient;
   limiter: AccountLimiter;
   ledger: LedgerWriter;
+  /** The run's ledger (this shard's), for what the run reads back: the Executions created since a doubt. */
+  store: LedgerStore;
   state: LedgerState;
   policy: RetryPolicy;
   stop: StopControl;
@@ -41,6 +43,7 @@ export class RunContext {
   readonly client: StudioClient;
   readonly limiter: AccountLimiter;
   readonly ledger: LedgerWriter;
+  readonly store: LedgerStore;
   readonly state: LedgerState;
   readonly policy: RetryPolicy;
   readonly stop: StopControl;
@@ -57,6 +60,7 @@ export class RunContext {
       client: this.client,
       limiter: this.limiter,
       ledger: this.ledger,
+      store: this.store,
       state: this.state,
       policy: this.policy,
       stop: this.stop,
