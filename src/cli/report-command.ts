@@ -1,16 +1,8 @@
 import { once } from "node:events";
-import { open } from "node:fs/promises";
-import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
-import type { Campaign } from "../campaign/campaign.js";
-import { buildReport, reportCsvChunks, type Report } from "../report/build-report.js";
-import { withFollowUps } from "../report/merge-follow-ups.js";
-import { describeWindow } from "../campaign/plan/send-window.js";
-import { ExitCode, ExitError } from "./exit-codes.js";
-import { assertLedgerExists } from "../campaign/results/executions-session.js";
-import { campaignLedger } from "../campaign/campaign-ledger.js";
-import { openLedgerStore } from "../ledger/open-store.js";
-import type { LedgerStore } from "../ledger/ledger-store.js";
+import { loadCampaign } from "../campaign/load-campaign.js";
+import { campaignReport, writeCsvReport, writeHtmlReport } from "../campaign/report/campaign-report.js";
+import { reportCsvChunks } from "../report/build-report.js";
 import { withCampaignArgument } from "./shared-options.js";
 
 interface ReportArgs {
@@ -43,83 +35,17 @@ export const reportCommand = {
       }),
   handler: async (argv: ReportArgs) => {
     const campaign = await loadCampaign(argv.campaign, {});
-    const locations = argv.ledger && argv.ledger.length > 0 ? argv.ledger : [campaign.ledgerPath];
-    const ledgers = locations.map((location) => openLedgerStore(location, campaign.name));
-    for (const ledger of ledgers) await assertLedgerExists(ledger);
-    const followUps = argv["follow-up"] ?? [];
+    const options = { ledgers: argv.ledger, followUps: argv["follow-up"] };
     if (argv.html !== undefined) {
-      await writeHtmlReport(argv.html, campaign, await buildMergedReport(ledgers, campaign, followUps, HTML_ROWS_PER_PASS));
+      const size = await writeHtmlReport(campaign, await campaignReport(campaign, options), argv.html);
+      process.stderr.write(`HTML report: ${argv.html} (${Math.round(size / 1024)} KiB)\n`);
       if (argv.out === undefined) return;
     }
-    const report = await buildMergedReport(ledgers, campaign, followUps);
-    if (argv.out === undefined) {
-      for await (const chunk of reportCsvChunks(report)) if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
-      return;
+    const report = await campaignReport(campaign, options);
+    if (argv.out !== undefined) {
+      const rows = await writeCsvReport(report, argv.out);
+      return void process.stderr.write(`Report: ${rows} rows written to ${argv.out}\n`);
     }
-    // The report holds personal data: readable by its owner only.
-    let rows = 0;
-    const file = await open(argv.out, "w", 0o600);
-    try {
-      await file.chmod(0o600);
-      for await (const chunk of reportCsvChunks(report, (n) => (rows += n))) await file.write(chunk);
-    } finally {
-      await file.close();
-    }
-    process.stderr.write(`Report: ${rows} rows written to ${argv.out}\n`);
+    for await (const chunk of reportCsvChunks(report)) if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
   },
 };
-
-/** The campaign's report, with each `--follow-up`'s columns beside its rows (SPEC §13). */
-async function buildMergedReport(
-  ledgers: LedgerStore[],
-  campaign: Campaign,
-  followUpFiles: readonly string[],
-  rowsPerPass?: number,
-): Promise<Report> {
-  const report = await buildReport(ledgers, { results: campaign.results, ...(rowsPerPass ? { rowsPerPass } : {}) });
-  if (followUpFiles.length === 0) return report;
-  const followUps = [];
-  for (const file of followUpFiles) {
-    const followUp = await loadCampaign(file);
-    if (!followUp.followUpOf) throw new ExitError(ExitCode.usage, `--follow-up ${file}: not a follow-up campaign (it has no "followUpOf")`);
-    const ledger = campaignLedger(followUp);
-    await assertLedgerExists(ledger);
-    const options = { results: followUp.results, ...(rowsPerPass ? { rowsPerPass } : {}) };
-    followUps.push({ name: followUp.name, report: await buildReport([ledger], options) });
-  }
-  return withFollowUps(report, followUps);
-}
-
-/**
- * The HTML report keeps counts, not rows, so it reads the ledger in larger ranges than the CSV:
- * each range is one more pass over the whole ledger (1 000 000 surveyed contacts: 10 000 rows a
- * pass took 294 s and 203 MiB, BENCHMARKS.md).
- */
-const HTML_ROWS_PER_PASS = 100_000;
-
-/** The HTML report (SPEC §14), written with mode 0600 (it names contacts' answers). */
-async function writeHtmlReport(file: string, campaign: Campaign, report: Report): Promise<void> {
-  const { summarizeReport } = await import("../report/campaign-summary.js");
-  const { renderHtml } = await import("../report/html/render-html.js");
-  const summary = await summarizeReport(report, campaign.name);
-  const html = renderHtml(
-    {
-      name: campaign.name,
-      flowSid: campaign.flowSid,
-      revision: report.flow?.sid === campaign.flowSid ? report.flow.revision : undefined,
-      from: campaign.from,
-      window: campaign.window ? describeWindow(campaign.window) : undefined,
-      perSecond: campaign.rate.perSecond,
-      generatedAt: Date.now(),
-    },
-    summary,
-  );
-  const handle = await open(file, "w", 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(html);
-  } finally {
-    await handle.close();
-  }
-  process.stderr.write(`HTML report: ${file} (${Math.round(Buffer.byteLength(html) / 1024)} KiB)\n`);
-}

@@ -95,11 +95,11 @@ async function run(argv: RunArgs): Promise<void> {
     concurrency: argv.concurrency,
   });
   const shard = shardFromArgs(argv.shard);
-  if (argv["dry-run"]) return dryRun(argv, campaign, shard);
-
   const redisUrl = argv.redis ?? campaign.redis ?? nonEmpty(process.env.STUDIO_CAMPAIGN_REDIS_URL);
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
     throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
+  if (argv["dry-run"]) return dryRun(argv, campaign, shard, redisUrl);
+
   const credentials = credentialsFromEnv();
   const urls = { studio: studioUrlFromArgs(argv["studio-url"]), api: apiUrlFromArgs(argv["api-url"]) };
   // The sending machinery (undici, Bottleneck, ioredis) loads only for a real run: validate
@@ -145,8 +145,8 @@ async function dryRun(
   argv: RunArgs,
   campaign: Awaited<ReturnType<typeof loadCampaign>>,
   shard: ReturnType<typeof shardFromArgs>,
+  redisUrl: string | undefined,
 ): Promise<void> {
-  let shown = 0;
   if (campaign.followUpOf) {
     // Offline: the source's outcomes as recorded; the list is not written.
     const { refreshFollowUpList } = await import("../campaign/follow-up/follow-up-list.js");
@@ -154,13 +154,15 @@ async function dryRun(
     process.stderr.write(`${followUpLine(campaign, await refreshFollowUpList(campaign, { now: Date.now(), write: false }))}\n`);
   }
   const { previewCampaign } = await import("../campaign/plan/preview-campaign.js"); // the number parser: only for a dry run
+  const now = Date.now();
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],
     shard,
+    now,
+    limit: argv.limit,
+    capUsed: await sharedCapUsed(campaign, redisUrl, now),
     onEvent: async (event) => {
       if (event.type !== "would-send" || argv.json) return;
-      if (argv.limit !== undefined && shown >= argv.limit) return;
-      shown++;
       const line = `would send row ${event.row}: To ${event.to} From ${event.from} Parameters ${JSON.stringify(event.parameters)}\n`;
       // A million lines into a pipe: wait for it to drain rather than buffer them all.
       if (!process.stdout.write(line)) await once(process.stdout, "drain");
@@ -175,9 +177,29 @@ async function dryRun(
     achievedRate: 0,
     dryRun: true,
   };
+  const { toSend, inDoubt, held, holds } = preview;
   process.stdout.write(
     argv.json
-      ? `${JSON.stringify({ ...summary, toSend: preview.toSend, inDoubt: preview.inDoubt })}\n`
-      : formatSummary(summary, campaignLedger(campaign).label),
+      ? `${JSON.stringify({ ...summary, toSend, inDoubt, held, holds })}\n`
+      : formatSummary(summary, campaignLedger(campaign).label) + dryRunLines(preview),
   );
+}
+
+/** What a dry run adds to the summary: how many a run now would send, settle first, and hold — and why, and until when. */
+function dryRunLines(preview: { toSend: number; inDoubt: number; held: number; holds: Array<{ message: string }> }): string {
+  const lines = [`Would send: ${preview.toSend} now${preview.inDoubt > 0 ? `, after settling ${preview.inDoubt} in doubt` : ""}`];
+  if (preview.held > 0) lines.push(`Held:      ${preview.held} — ${preview.holds.map((h) => h.message).join("; ")}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** With Redis, the daily cap is the shared count (a brand's, across campaigns): read, never taken, by a dry run. */
+async function sharedCapUsed(campaign: Awaited<ReturnType<typeof loadCampaign>>, redisUrl: string | undefined, now: number) {
+  if (campaign.rate.maxPerDay === undefined || redisUrl === undefined) return undefined;
+  const { openDailyCap } = await import("../campaign/run/daily-cap.js");
+  const cap = await openDailyCap(campaign, { at: now, redisUrl });
+  try {
+    return await cap?.used(now);
+  } finally {
+    await cap?.close();
+  }
 }

@@ -106,9 +106,13 @@ export interface AttemptWithdrawn extends ContactEvent {
   t: "withdrawn";
 }
 
-/** `status`/`end` learned an Execution's state. */
+/**
+ * `status`/`end` learned an Execution's state. `row`, second in the line, is the row of the unit
+ * that created it (a report routes the line by it without a table of SIDs; older lines lack it).
+ */
 export interface ExecutionStatusSeen {
   t: "exec";
+  row?: number;
   sid: string;
   status: "active" | "ended";
   at: string;
@@ -133,6 +137,8 @@ export interface FlowChecked {
  */
 export interface ResultsRecorded {
   t: "results";
+  /** As an `exec` line's: the row of the unit that created the Execution, second in the line. */
+  row?: number;
   sid: string;
   values: Record<string, unknown>;
   final: boolean;
@@ -150,6 +156,11 @@ export interface RecordedOutcome {
   errorCode: number | null;
   /** When the contact first answered (ISO 8601, from its Step), for the report's answers over time. */
   answeredAt?: string;
+}
+
+/** An Execution's lines name the row that created it, right after their type (see `ExecutionStatusSeen`). */
+export function executionRow(execution: { row?: number | undefined }): { row?: number } {
+  return execution.row === undefined ? {} : { row: execution.row };
 }
 
 export type LedgerEvent =

@@ -5,7 +5,7 @@ import type { LedgerStore } from "./ledger-store.js";
 import { readLedgerBatches, readLedgerText, type LedgerScan } from "./read-ledger.js";
 import type { LedgerEvent } from "./events.js";
 import { recentFileEvents } from "./recent-events.js";
-import { spillByRow } from "./report-source.js";
+import { spillFileByRow } from "./report-source.js";
 import { FileLedgerWriter } from "./write-ledger.js";
 
 /**
@@ -60,7 +60,7 @@ export class FileLedger implements LedgerStore {
   }
 
   openReport(rowsPerRange: number) {
-    return spillByRow(readLedgerText(this.path), rowsPerRange);
+    return spillFileByRow(this.path, rowsPerRange);
   }
 
   recentEvents(since: number, types: ReadonlySet<LedgerEvent["t"]>) {

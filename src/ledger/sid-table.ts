@@ -13,12 +13,31 @@ export class SidTable {
 
   set(sid: string, value: number): void {
     if (!this.#parse(sid)) return void this.#others.set(sid, value);
-    if ((this.#size + 1) * 2 > this.#values.length) this.#grow();
-    this.#put(this.#key, value);
+    this.#set(value);
   }
 
   get(sid: string): number | undefined {
     if (!this.#parse(sid)) return this.#others.get(sid);
+    return this.#get();
+  }
+
+  /** `set` for the SID whose text starts at `at` in `buf` (up to its closing quote): no string made for an Execution SID. */
+  setAt(buf: Buffer, at: number, value: number): void {
+    if (!this.#parseAt(buf, at)) return void this.#others.set(sidText(buf, at), value);
+    this.#set(value);
+  }
+
+  getAt(buf: Buffer, at: number): number | undefined {
+    if (!this.#parseAt(buf, at)) return this.#others.get(sidText(buf, at));
+    return this.#get();
+  }
+
+  #set(value: number): void {
+    if ((this.#size + 1) * 2 > this.#values.length) this.#grow();
+    this.#put(this.#key, value);
+  }
+
+  #get(): number | undefined {
     const slot = this.#find(this.#key);
     return this.#values[slot] === 0 ? undefined : this.#values[slot]! - 1;
   }
@@ -56,6 +75,34 @@ export class SidTable {
     for (let i = 0; i < 4; i++) this.#key[i] = Number.parseInt(sid.slice(2 + i * 8, 10 + i * 8), 16);
     return true;
   }
+
+  /** The same, from bytes: `FN`, 32 hex digits, then the closing quote. */
+  #parseAt(buf: Buffer, at: number): boolean {
+    if (buf[at] !== 0x46 || buf[at + 1] !== 0x4e || buf[at + 34] !== 0x22) return false; // "F", "N", '"'
+    for (let word = 0; word < 4; word++) {
+      let value = 0;
+      for (let i = 0; i < 8; i++) {
+        const digit = hexDigit(buf[at + 2 + word * 8 + i]!);
+        if (digit < 0) return false;
+        value = value * 16 + digit;
+      }
+      this.#key[word] = value;
+    }
+    return true;
+  }
+}
+
+function hexDigit(byte: number): number {
+  if (byte >= 48 && byte <= 57) return byte - 48;
+  if (byte >= 97 && byte <= 102) return byte - 87;
+  if (byte >= 65 && byte <= 70) return byte - 55;
+  return -1;
+}
+
+/** The SID at `at` as text, up to its closing quote. */
+function sidText(buf: Buffer, at: number): string {
+  const close = buf.indexOf(0x22, at);
+  return buf.toString("utf8", at, close === -1 ? buf.length : close);
 }
 
 const EXECUTION_SID = /^FN[0-9a-fA-F]{32}$/;

@@ -17,7 +17,7 @@ const sid = (n: number) => `FN${String(n).padStart(32, "0")}`;
 const contact = (row: number) => ({ row, to: `+141555510${String(row).padStart(2, "0")}`, from: FROM });
 
 /** Two shards' ledgers, rows out of order, states and answers after the creates (one answer holds a "row" key). */
-function shardLines(rows: number[]): string[] {
+function shardLines(rows: number[], executionsNameTheirRow = false): string[] {
   const lines: object[] = [
     { t: "campaign", v: 1, name: "r", flowSid: "FW0123456789abcdef0123456789abcdef", from: FROM, account: "AC1", at },
   ];
@@ -31,9 +31,11 @@ function shardLines(rows: number[]): string[] {
   }
   for (const row of rows) {
     if (row % 5 === 0) continue;
-    lines.push({ t: "exec", sid: sid(row), status: "ended", at });
+    const named = executionsNameTheirRow ? { row } : {};
+    lines.push({ t: "exec", ...named, sid: sid(row), status: "ended", at });
     lines.push({
       t: "results",
+      ...named,
       sid: sid(row),
       values: { "widgets.ask.inbound.Body": row % 2 ? `answer ${row}` : { row: 1 } },
       final: true,
@@ -64,6 +66,10 @@ describe("report: a range of rows per pass, the same report", () => {
     await writeFile(files[1]!, `${shardLines([2, 10, 4, 6, 8, 12]).join("\n")}\n`);
     const whole = await csvText(files, 1000);
     for (const rowsPerPass of [1, 2, 5]) expect(await csvText(files, rowsPerPass)).toBe(whole);
+    // This version's Execution lines name their row (no table of SIDs to route them): the same report.
+    await writeFile(files[0]!, `${shardLines([9, 1, 3, 5, 7, 11], true).join("\n")}\n`);
+    await writeFile(files[1]!, `${shardLines([2, 10, 4, 6, 8, 12], true).join("\n")}\n`);
+    for (const rowsPerPass of [1, 2, 5, 1000]) expect(await csvText(files, rowsPerPass)).toBe(whole);
     const rows = parseCsv(whole);
     expect(rows.map((r) => Number(r.row))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(rows[0]).toMatchObject({ status: "created", execution_sid: sid(1), execution_status: "ended", ask: "answer 1" });

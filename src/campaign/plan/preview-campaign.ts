@@ -1,85 +1,125 @@
 import { existsSync } from "node:fs";
-import { loadCampaignState } from "./campaign-state.js";
+import type { StopReason } from "../../clock.js";
+import type { ShardSpec } from "../../contacts/shard.js";
 import type { Campaign } from "../campaign.js";
-import { planRows } from "./plan-rows.js";
+import { Admission } from "../run/admission.js";
+import { capDay, ledgerUsedToday, LocalDailyCap } from "../run/daily-cap.js";
+import type { RowAction } from "../run/row-action.js";
 import type { RowStatus, RunEvent, StatusCounts } from "../run/run-events.js";
 import { RunTally } from "../run/run-tally.js";
-import type { ShardSpec } from "../../contacts/shard.js";
+import { loadCampaignState } from "./campaign-state.js";
+import { planRows } from "./plan-rows.js";
 
 export interface PreviewResult {
-  /** Every row by the status it has, or would have after a run that sends all pending ones as pending. */
+  /** Every row by the status it has, or would have after a run now (what it would send, as pending). */
   counts: StatusCounts;
-  /** Contacts a run would send now (pending, not in doubt). */
+  /** Contacts a run now would send: exactly the `would-send` events. */
   toSend: number;
   /** Contacts a run would first settle through List. */
   inDoubt: number;
+  /** Contacts a run now would hold — outside the window, past `--limit`, over the daily cap — and send later. */
+  held: number;
+  /** Why they are held, and when each clears: the run's own stop messages (window opens at …, the cap's next day …). */
+  holds: Array<{ reason: StopReason; message: string }>;
   /** The first rows that will never be sent, with their reasons. */
   problems: Array<{ row: number; status: "invalid" | "duplicate" | "suppressed"; reason: string }>;
   /** The Parameters keys every contact is sent (for the flow preflight). */
   parameterKeys: string[];
-  /** Contacts a run would send, by sender (for the expected duration and the senders' pace). */
+  /** Contacts a run now would send, by sender (for the expected duration and the senders' pace). */
   toSendBySender: Record<string, number>;
 }
 
-/**
- * `validate` and `run --dry-run`: the whole plan, with the ledger read but never written, and no
- * request sent. Each contact a run would send is reported as a `would-send` event.
- */
-export async function previewCampaign(
-  campaign: Campaign,
-  options: {
-    retryFailed?: boolean;
-    shard?: ShardSpec | undefined;
-    /** The instant deadlines are judged at. Default: now. */
-    now?: number;
+export interface PreviewOptions {
+  retryFailed?: boolean;
+  shard?: ShardSpec | undefined;
+  /** The instant the run is imagined at: the window, deadlines and the cap's day. Default: now. */
+  now?: number;
+  /** `--limit`. */
+  limit?: number | undefined;
+  /** Messages the daily cap counts today (a shared count read from Redis); default: the campaign's own ledger's. */
+  capUsed?: number | undefined;
+  maxProblems?: number;
+  /** May return a promise (a writer's backpressure): the pass waits for it. */
+  onEvent?: (event: RunEvent) => void | Promise<void>;
+}
 
-    maxProblems?: number;
-    /** May return a promise (a writer's backpressure): the pass waits for it. */
-    onEvent?: (event: RunEvent) => void | Promise<void>;
-  },
-): Promise<PreviewResult> {
-  const maxProblems = options.maxProblems ?? 20;
+/**
+ * `validate` and `run --dry-run` (issue 29: a dry run is the real run's decision): the run's own
+ * pass over the plan — the send window, `--limit`, the daily cap (a copy of today's count: taking
+ * from it takes nothing), doubts first — with the ledger read but never written and no request
+ * sent. Each contact a run now would send is a `would-send` event; the others are held by reason.
+ */
+export async function previewCampaign(campaign: Campaign, options: PreviewOptions = {}): Promise<PreviewResult> {
+  const now = options.now ?? Date.now();
   // The same tally as a run's: what a run would count, nothing recorded.
   const tally = new RunTally();
-  const result: PreviewResult = { counts: tally.counts, toSend: 0, inDoubt: 0, problems: [], parameterKeys: [], toSendBySender: {} };
+  const result: PreviewResult = {
+    counts: tally.counts,
+    toSend: 0,
+    inDoubt: 0,
+    held: 0,
+    holds: [],
+    problems: [],
+    parameterKeys: [],
+    toSendBySender: {},
+  };
   // A follow-up whose first run has not listed anyone yet has no contacts file: nothing to preview.
   if (campaign.followUpOf && !existsSync(campaign.contactsPath)) return result;
-  const { state, resume } = await loadCampaignState(campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+  const retryFailed = options.retryFailed ?? false;
+  const { state, resume } = await loadCampaignState(campaign, { retryFailed, shard: options.shard });
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
-  const { rows, parameterKeys } = await planRows(campaign, state, {
-    retryFailed: options.retryFailed ?? false,
-    shard: options.shard,
-    now: options.now ?? Date.now(),
-    resume,
-  });
+  const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed, shard: options.shard, now, resume });
   result.parameterKeys = parameterKeys;
-  for await (const planned of rows) {
-    if (planned.kind === "skipped") {
-      const { verdict } = planned;
-      tally.carried(verdict.status);
-      if (result.problems.length < maxProblems) result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
-      continue;
-    }
-    const { decision, contact } = planned;
-    if (decision.action === "done") {
-      tally.carried(decision.status);
-      continue;
-    }
-    if (decision.action === "expire") {
-      tally.carried("expired");
-      continue;
-    }
-    if (decision.action === "opt-out") {
-      tally.carried("opted_out");
-      continue;
-    }
-    tally.carried("pending");
-    if (decision.action === "settle") result.inDoubt++;
-    else {
-      result.toSend++;
-      result.toSendBySender[contact.from] = (result.toSendBySender[contact.from] ?? 0) + 1;
-    }
-    await options.onEvent?.({ type: "would-send", row: contact.row, to: contact.to, from: contact.from, parameters: contact.parameters });
-  }
+  const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.capUsed) });
+  for await (const planned of rows) await dryPerform(admission.decide(planned, now, false), { admission, tally, result, now, options });
+  result.holds = admission.holds.stops();
   return result;
+}
+
+/** What a run would do with the row, counted: nothing recorded, nothing sent. */
+async function dryPerform(
+  action: RowAction,
+  pass: { admission: Admission; tally: RunTally; result: PreviewResult; now: number; options: PreviewOptions },
+): Promise<void> {
+  const { tally, result, options } = pass;
+  switch (action.kind) {
+    case "count":
+      return tally.carried(action.status);
+    case "record-skip": {
+      const { verdict } = action;
+      tally.carried(verdict.status);
+      if (result.problems.length < (options.maxProblems ?? 20))
+        result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
+      return;
+    }
+    case "expire":
+      return tally.carried("expired");
+    case "opt-out":
+      return tally.carried("opted_out");
+    case "settle":
+      result.inDoubt++;
+      return tally.carried("pending");
+    case "hold":
+      result.held++;
+      return tally.carried("pending");
+    case "send":
+      tally.carried("pending");
+      if (!(await pass.admission.withinCap(pass.now))) {
+        pass.admission.heldByCap(pass.now);
+        result.held++;
+        return;
+      }
+      result.toSend++;
+      result.toSendBySender[action.contact.from] = (result.toSendBySender[action.contact.from] ?? 0) + 1;
+      const { row, to, from, parameters } = action.contact;
+      await options.onEvent?.({ type: "would-send", row, to, from, parameters });
+  }
+}
+
+/** The daily cap as a run would find it now: a local copy of today's count. */
+async function capCopy(campaign: Campaign, now: number, used: number | undefined): Promise<LocalDailyCap | undefined> {
+  const { maxPerDay, dayZone, messagesPerContact } = campaign.rate;
+  if (maxPerDay === undefined) return undefined;
+  const settings = { maxPerDay, dayZone, messagesPerContact, capKey: undefined };
+  return new LocalDailyCap(settings, { day: capDay(dayZone, now).key, used: used ?? (await ledgerUsedToday(campaign, now)) });
 }

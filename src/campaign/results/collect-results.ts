@@ -1,3 +1,4 @@
+import { executionRow } from "../../ledger/events.js";
 import pLimit from "p-limit";
 import { OptOutWriter, optOutNumber, type OptOutEntry } from "../../contacts/opt-out-list.js";
 import { decideOutcome, executionFacts, OPTED_OUT_ERROR, summarizeOutcomes, type OutcomeSummary } from "../../flow/outcome.js";
@@ -128,7 +129,13 @@ function recordGone(session: ResultsSession, gone: CreatedExecution[]): number {
     goneNow++;
     const record = { values: {}, final: true, gone: true as const, outcome: { outcome: "unknown" as const, widget: "", errorCode: null } };
     execution.results = mergeResults(execution.results, record);
-    void session.writer.append({ t: "results", sid: execution.sid, ...record, at: new Date(session.clock.now()).toISOString() });
+    void session.writer.append({
+      t: "results",
+      ...executionRow(execution),
+      sid: execution.sid,
+      ...record,
+      at: new Date(session.clock.now()).toISOString(),
+    });
   }
   return goneNow;
 }
@@ -159,7 +166,13 @@ async function readAll(
         }
         if (read.entries.length > 0 && !(await optOuts.append(read.entries, execution.sid, summary))) return;
         execution.results = mergeResults(execution.results, read.record);
-        void session.writer.append({ t: "results", sid: execution.sid, ...read.record, at: new Date(session.clock.now()).toISOString() });
+        void session.writer.append({
+          t: "results",
+          ...executionRow(execution),
+          sid: execution.sid,
+          ...read.record,
+          at: new Date(session.clock.now()).toISOString(),
+        });
         if (read.record.gone) summary.gone++;
         summary.collected++;
         onProgress?.(++done, targets.length);

@@ -1,3 +1,4 @@
+import { executionRow } from "../../ledger/events.js";
 import pLimit from "p-limit";
 import { StudioApiError } from "../../studio/errors.js";
 import { StudioOutageError } from "../../studio/read-retry.js";
@@ -47,7 +48,13 @@ export async function endExecutions(
           }
         }
         execution.status = "ended";
-        void writer.append({ t: "exec", sid: execution.sid, status: "ended", at: new Date(session.clock.now()).toISOString() });
+        void writer.append({
+          t: "exec",
+          ...executionRow(execution),
+          sid: execution.sid,
+          status: "ended",
+          at: new Date(session.clock.now()).toISOString(),
+        });
       }),
     ),
   );

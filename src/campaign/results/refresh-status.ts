@@ -1,3 +1,4 @@
+import { executionRow } from "../../ledger/events.js";
 import pLimit from "p-limit";
 import { StudioApiError } from "../../studio/errors.js";
 import type { ExecutionPage } from "../../studio/types.js";
@@ -51,7 +52,7 @@ export async function refreshStatus(
       continue;
     }
     counts[status]++;
-    if (execution.status !== status) void writer.append({ t: "exec", sid: execution.sid, status, at });
+    if (execution.status !== status) void writer.append({ t: "exec", ...executionRow(execution), sid: execution.sid, status, at });
     execution.status = status;
   }
   await writer.flush();

@@ -2,10 +2,9 @@ import type { Contact } from "../../contacts/contact.js";
 import { ContactSender, type SendOutcome } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
 import type { FinalPrefixTracker, Settle } from "../plan/final-prefix.js";
-import { HoldTracker } from "./holds.js";
-import { capReachedMessage } from "./daily-cap.js";
+import type { Admission } from "./admission.js";
 import type { PlannedRow } from "../plan/plan-rows.js";
-import { decideRow, finalStatusOf, type RowAction } from "./row-action.js";
+import { finalStatusOf, type RowAction } from "./row-action.js";
 import type { RunContext } from "./run-context.js";
 import type { RunTally } from "./run-tally.js";
 import { isFinalContactStatus } from "./run-events.js";
@@ -16,8 +15,8 @@ const READ_AHEAD = 64;
 export interface RowPassOptions {
   ctx: RunContext;
   tally: RunTally;
-  /** Attempt at most this many new contacts (`--limit`). */
-  limit: number | undefined;
+  /** The window, `--limit` and the daily cap: the same decisions a dry run asks. */
+  admission: Admission;
   /** Follows how far every row is final, for the checkpoint. */
   finalPrefix: FinalPrefixTracker | undefined;
 }
@@ -27,15 +26,13 @@ export interface RowPassOptions {
  * each sent contact's outcome is a value from the sender, counted here in the one tally.
  */
 export class RowPass {
-  readonly holds: HoldTracker;
   readonly #ctx: RunContext;
   readonly #tally: RunTally;
-  readonly #limit: number | undefined;
+  readonly #admission: Admission;
   readonly #finalPrefix: FinalPrefixTracker | undefined;
   readonly #sender: ContactSender;
   readonly #settler: DoubtSettler;
   readonly #inFlight = new Set<Promise<void>>();
-  #started = 0;
   #firstSendAt: number | undefined;
   // The reader waits for a free place; one resolver, not a Promise.race over every job.
   #wakeReader: (() => void) | undefined;
@@ -43,11 +40,10 @@ export class RowPass {
   constructor(options: RowPassOptions) {
     this.#ctx = options.ctx;
     this.#tally = options.tally;
-    this.#limit = options.limit;
+    this.#admission = options.admission;
     this.#finalPrefix = options.finalPrefix;
     this.#sender = new ContactSender(options.ctx);
     this.#settler = new DoubtSettler(options.ctx);
-    this.holds = new HoldTracker({ window: options.ctx.campaign.window, limit: options.limit });
   }
 
   /** Every row once, in file order; returns when every create dispatched has its outcome. */
@@ -55,14 +51,7 @@ export class RowPass {
     const ctx = this.#ctx;
     for await (const planned of rows) {
       const now = ctx.clock.now();
-      const action = decideRow(planned, {
-        stopping: ctx.stop.stopped,
-        now,
-        window: ctx.campaign.window,
-        started: this.#started,
-        limit: this.#limit,
-        capped: this.holds.isCapped,
-      });
+      const action = this.#admission.decide(planned, now, ctx.stop.stopped);
       // How far every row is final: the checkpoint written after the run starts there. A sent
       // row's verdict is its create's outcome, when it lands.
       const final = finalStatusOf(action);
@@ -139,15 +128,15 @@ export class RowPass {
       case "hold":
         // Counted, not sent: the pass goes on so that no open contact waits behind held ones.
         this.#tally.carried("pending");
-        this.holds.held(action.reason, now, action.zones);
         return;
       case "send":
-        this.#started++;
         while (this.#inFlight.size >= ctx.campaign.rate.concurrency + READ_AHEAD)
           await new Promise<void>((resolve) => (this.#wakeReader = resolve));
         if (await this.#withinCap()) return this.#dispatch(action.contact, settle);
         settle?.("open");
-        return this.#perform({ kind: "hold", reason: "cap" }, now);
+        this.#admission.heldByCap(now);
+        this.#tally.carried("pending");
+        return;
       default:
         throw new Error(`no such row action: ${(action satisfies never as RowAction).kind}`);
     }
@@ -160,17 +149,12 @@ export class RowPass {
    * that cannot be read (Redis down) stops the run as an outage.
    */
   async #withinCap(): Promise<boolean> {
-    const { cap, stop, clock } = this.#ctx;
-    if (!cap) return true;
-    if (this.holds.isCapped) return false;
-    const now = clock.now();
     try {
-      if (await cap.take(cap.settings.messagesPerContact, now)) return true;
-      this.holds.capped(capReachedMessage(cap.settings, now, await cap.used(now)));
+      return await this.#admission.withinCap(this.#ctx.clock.now());
     } catch (err) {
-      stop.request("outage", `the daily cap's shared count could not be read: ${String(err)}`);
+      this.#ctx.stop.request("outage", `the daily cap's shared count could not be read: ${String(err)}`);
+      return false;
     }
-    return false;
   }
 
   #dispatch(contact: Contact, settle?: Settle): void {

@@ -16,6 +16,7 @@ import type { DailyCap } from "./daily-cap.js";
 import type { CampaignState } from "../plan/campaign-state.js";
 import type { FinalPrefixTracker } from "../plan/final-prefix.js";
 import { planRows } from "../plan/plan-rows.js";
+import { Admission } from "./admission.js";
 import { RowPass } from "./row-pass.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
 import type { RowStatus, RunEvent, RunSummary } from "./run-events.js";
@@ -83,7 +84,8 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     await writer.close();
     throw err;
   });
-  const pass = new RowPass({ ctx, tally, limit: options.limit, finalPrefix: planned.prefix });
+  const admission = new Admission({ window: options.campaign.window, limit: options.limit, cap: options.cap });
+  const pass = new RowPass({ ctx, tally, admission, finalPrefix: planned.prefix });
   const unwatch = watchStops(options, stop, clock);
   try {
     await pass.run(planned.rows);
@@ -97,7 +99,7 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     await writer.close().catch((err: unknown) => stop.request("outage", err instanceof Error ? err.message : String(err)));
   }
   if (!writer.failed && planned.prefix) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard });
-  for (const held of pass.holds.stops()) stop.request(held.reason, held.message);
+  for (const held of admission.holds.stops()) stop.request(held.reason, held.message);
   return summarize({ tally, stop, startedAt, endedAt: clock.now(), firstSendAt: pass.firstSendAt, loaded });
 }
 

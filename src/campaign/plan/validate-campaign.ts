@@ -1,0 +1,57 @@
+import { systemClock } from "../../clock.js";
+import type { ShardSpec } from "../../contacts/shard.js";
+import type { PreflightVerdict } from "../../flow/preflight-verdict.js";
+import type { Credentials } from "../../studio/credentials.js";
+import { Reads } from "../../studio/read-retry.js";
+import { ServiceHealth } from "../../studio/service-health.js";
+import type { Campaign } from "../campaign.js";
+import { refreshFollowUpList, type FollowUpTally } from "../follow-up/follow-up-list.js";
+import { daysNeeded, ledgerUsedToday } from "../run/daily-cap.js";
+import { preflightFlow } from "../run/preflight.js";
+import { readPolicy } from "../runtime-defaults.js";
+import { previewCampaign, type PreviewResult } from "./preview-campaign.js";
+
+export interface ValidateOptions {
+  shard: ShardSpec | undefined;
+  now: number;
+  /** `--online`: the flow preflight too (SPEC §10), its lines told to `report`. */
+  online?: { credentials: Credentials; studioUrl: string; report: (line: string) => void } | undefined;
+}
+
+export interface ValidateResult extends PreviewResult {
+  /** A follow-up: who qualifies now, who waits and why (offline: the outcomes as recorded; nothing written). */
+  followUp?: FollowUpTally;
+  preflight?: PreflightVerdict;
+  /** The daily cap from the ledger (plain validate reads no Redis: a shared count may be higher), and the days the rest needs. */
+  cap?: { maxPerDay: number; usedToday: number; days: number };
+}
+
+/** `validate`: the campaign and its contacts checked, the plan a run now would follow (the dry run's), nothing sent or written. */
+export async function validateCampaign(campaign: Campaign, options: ValidateOptions): Promise<ValidateResult> {
+  const preview = await previewCampaign(campaign, { shard: options.shard, now: options.now });
+  const result: ValidateResult = { ...preview };
+  if (campaign.followUpOf) result.followUp = await refreshFollowUpList(campaign, { now: options.now, write: false });
+  if (options.online) result.preflight = await onlinePreflight(campaign, preview.parameterKeys, options.online);
+  const { maxPerDay, messagesPerContact } = campaign.rate;
+  if (maxPerDay !== undefined) {
+    const usedToday = await ledgerUsedToday(campaign, options.now);
+    // Every contact a run would send, now or once held ones go: the days they need under the cap.
+    result.cap = { maxPerDay, usedToday, days: daysNeeded({ maxPerDay, messagesPerContact }, preview.toSend + preview.held, usedToday) };
+  }
+  return result;
+}
+
+async function onlinePreflight(
+  campaign: Campaign,
+  parameterKeys: string[],
+  online: NonNullable<ValidateOptions["online"]>,
+): Promise<PreflightVerdict> {
+  const { StudioClient } = await import("../../studio/client.js"); // undici: only when online
+  const client = new StudioClient({ baseUrl: online.studioUrl, credentials: online.credentials, connections: 2 });
+  const reads = new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() });
+  try {
+    return await preflightFlow(client, reads, campaign.flowSid, parameterKeys, online.report);
+  } finally {
+    await client.close();
+  }
+}
