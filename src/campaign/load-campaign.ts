@@ -71,59 +71,59 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   if (!isObject(raw)) return fail("(top level)", "a JSON object");
   for (const key of Object.keys(raw)) if (!TOP_LEVEL_KEYS.has(key)) fail(key, "one of the known keys (unknown key)");
   const dir = path.dirname(path.resolve(file));
+  const { name, flowSid, from } = parseIdentity(raw, fail);
+  const followUpOf = raw.followUpOf === undefined ? undefined : parseFollowUp(raw, dir, fail);
+  // A follow-up's contacts are the list it keeps of the source's (SPEC §13); its columns are that list's.
+  const contacts = followUpOf ? `${name}.contacts.csv` : (overrides.contacts ?? raw.contacts);
+  if (typeof contacts !== "string" || contacts === "") fail("contacts", "a path to the contacts CSV (or followUpOf)", contacts);
+  const defaultRegion = optionalString(raw, "defaultRegion", fail);
+  if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion))
+    fail("defaultRegion", 'a two-letter region code such as "US"', defaultRegion);
+  const onConflict = overrides.onConflict ?? raw.onConflict ?? CAMPAIGN_DEFAULTS.onConflict;
+  if (onConflict !== "skip" && onConflict !== "end-and-retry") fail("onConflict", '"skip" or "end-and-retry"', onConflict);
+  return {
+    name,
+    flowSid,
+    from,
+    contactsPath: path.resolve(dir, contacts as string),
+    ledgerPath: ledgerLocation(raw, dir, name, overrides.ledger, fail),
+    defaultRegion,
+    onConflict: onConflict as ConflictPolicy,
+    rate: parseRate(raw, overrides, fail),
+    retry: parseRetry(raw, fail),
+    columns: followUpOf ? FOLLOW_UP_COLUMNS : parseColumns(raw, fail),
+    parameters: parseParameters(raw, fail),
+    ...parseLists(raw, dir, fail),
+    window: raw.window === undefined ? undefined : parseWindow(raw.window, fail),
+    results: raw.results === undefined ? undefined : parseResults(raw.results, fail),
+    redis: parseRedis(raw, fail),
+    followUpOf,
+  };
+}
 
+/** The campaign's name, its flow and its sender (SPEC §3: required). */
+function parseIdentity(raw: Record<string, unknown>, fail: Fail): Pick<Campaign, "name" | "flowSid" | "from"> {
   const name = raw.name;
   if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name)) fail("name", "a string of letters, digits, '.', '_' or '-'", name);
   const flowSid = raw.flowSid;
   if (typeof flowSid !== "string" || !/^FW[0-9a-fA-F]{32}$/.test(flowSid)) fail("flowSid", "a Flow SID (FW + 32 hex digits)", flowSid);
   const from = raw.from;
-  if (typeof from !== "string" || !isValidSender(from)) {
+  if (typeof from !== "string" || !isValidSender(from))
     fail("from", "an E.164 number, whatsapp:+E.164, or a Messaging Service SID (MG + 32 hex)", from);
-  }
-  const followUpOf = raw.followUpOf === undefined ? undefined : parseFollowUp(raw, dir, fail);
-  // A follow-up's contacts are the list it keeps of the source's (SPEC §13); its columns are that list's.
-  const contacts = followUpOf ? `${name as string}.contacts.csv` : (overrides.contacts ?? raw.contacts);
-  if (typeof contacts !== "string" || contacts === "") fail("contacts", "a path to the contacts CSV (or followUpOf)", contacts);
+  return { name: name as string, flowSid: flowSid as string, from: from as string };
+}
 
-  const defaultRegion = optionalString(raw, "defaultRegion", fail);
-  if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion))
-    fail("defaultRegion", 'a two-letter region code such as "US"', defaultRegion);
-
-  const onConflict = overrides.onConflict ?? raw.onConflict ?? CAMPAIGN_DEFAULTS.onConflict;
-  if (onConflict !== "skip" && onConflict !== "end-and-retry") fail("onConflict", '"skip" or "end-and-retry"', onConflict);
-
-  const rate = parseRate(raw, overrides, fail);
-  const retry = parseRetry(raw, fail);
-  const columns = followUpOf ? FOLLOW_UP_COLUMNS : parseColumns(raw, fail);
-  const parameters = parseParameters(raw, fail);
-
+/** The suppression and opt-out lists, resolved against the campaign file's folder. */
+function parseLists(raw: Record<string, unknown>, dir: string, fail: Fail): Pick<Campaign, "suppressPath" | "optOutsPath"> {
   const suppress = optionalString(raw, "suppress", fail);
   const optOuts = optionalString(raw, "optOuts", fail) ?? DEFAULT_OPT_OUTS;
+  return { suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress), optOutsPath: path.resolve(dir, optOuts) };
+}
+
+function parseRedis(raw: Record<string, unknown>, fail: Fail): string | undefined {
   const redis = optionalString(raw, "redis", fail);
   if (redis !== undefined && !/^rediss?:\/\//.test(redis)) fail("redis", "a redis:// or rediss:// URL");
-  const window = raw.window === undefined ? undefined : parseWindow(raw.window, fail);
-  const results = raw.results === undefined ? undefined : parseResults(raw.results, fail);
-
-  const resolved = path.resolve(dir, contacts as string);
-  return {
-    name: name as string,
-    flowSid: flowSid as string,
-    from: from as string,
-    contactsPath: resolved,
-    ledgerPath: ledgerLocation(raw, dir, name as string, overrides.ledger, fail),
-    defaultRegion,
-    onConflict: onConflict as ConflictPolicy,
-    rate,
-    retry,
-    columns,
-    parameters,
-    suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress),
-    optOutsPath: path.resolve(dir, optOuts),
-    window,
-    results,
-    redis,
-    followUpOf,
-  };
+  return redis;
 }
 
 /** The columns of a follow-up's list: the contact, the source row, then every Parameter. */

@@ -1,4 +1,5 @@
 import { open, type FileHandle } from "node:fs/promises";
+import { AS_INPUT, csvRecord, type CsvStyle } from "./csv-writer.js";
 import { looseCsvRecords } from "./loose-csv.js";
 import { CampaignInputError, errnoCode } from "../errors.js";
 import { GroupCommit } from "../group-commit.js";
@@ -15,7 +16,8 @@ import { normalizeAddress } from "./phone.js";
  * Twilio blocks an opted-out number only for the sender it replied to (or the whole Messaging
  * Service) and offers no API that lists them: this list is how a STOP outlives its campaign.
  */
-export const OPT_OUT_HEADER = "number,at,campaign,event,reason\n";
+export const OPT_OUT_COLUMNS = ["number", "at", "campaign", "event", "reason"] as const;
+export const OPT_OUT_HEADER = csvRecord(OPT_OUT_COLUMNS, AS_INPUT);
 
 export interface OptOutEntry {
   /** E.164, without a channel prefix: an opt-out holds for the person on every channel. */
@@ -65,9 +67,9 @@ export async function loadOptedOut(file: string | undefined, defaultRegion?: str
   return opted;
 }
 
-function entryLine(entry: OptOutEntry): string {
-  const cells = [entry.number, entry.at, entry.campaign, entry.event, entry.reason];
-  return `${cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(",")}\n`;
+/** An entry as the list's line (read back by the tool: values kept), or as a row for people (`style`). */
+export function entryLine(entry: OptOutEntry, style: CsvStyle = AS_INPUT): string {
+  return csvRecord([entry.number, entry.at, entry.campaign, entry.event, entry.reason], style);
 }
 
 /**

@@ -56,18 +56,51 @@ export async function openContactsCsv(
   /** `headerOnly`: read in 1 KiB chunks, for a caller that closes it after the header. */
   options: { headerOnly?: boolean } = {},
 ): Promise<ContactsCsv> {
-  const skipped: Array<{ line: number; reason: string }> = [];
-  const offset = resume?.bytes ?? 0;
-  const lineOffset = resume?.lines ?? 0;
-  const until = resume?.until;
-  if (resume && until !== undefined && until <= offset) {
+  if (resume && resume.until !== undefined && resume.until <= resume.bytes) {
     // A cron rerun whose every row is in the checkpoint's prefix: no file read, no parser loaded.
     const none = (async function* (): AsyncGenerator<CsvRecord> {})();
     return { header: resume.header, start: resume, records: none, close: () => undefined };
   }
+  const parsing = await parseFrom(file, resume, options.headerOnly ? 1024 : CHUNK_BYTES);
+  const { iterator, skipped, input, parser } = parsing;
+  if (resume) {
+    // Opening can fail (the file went away since the checkpoint): surface it before any record.
+    await new Promise<void>((resolve, reject) =>
+      input.once("open", () => resolve()).once("error", (err: Error) => reject(parsing.fail(err))),
+    );
+    return {
+      header: resume.header,
+      start: resume,
+      records: records(iterator, resume.header, skipped, file, { row: resume.rows, bytes: resume.bytes, lines: resume.lines }),
+      close: () => parser.destroy(),
+    };
+  }
+  const header = await readHeader(parsing, file, requiredColumn);
+  const start: CsvResumePoint = { header: header.names, bytes: header.bytes, rows: 0, lines: header.lines };
+  return {
+    header: header.names,
+    start,
+    records: records(iterator, header.names, skipped, file, { row: 0, bytes: 0, lines: 0 }),
+    close: () => parser.destroy(),
+  };
+}
+
+interface Parsing {
+  input: ReturnType<typeof createReadStream>;
+  parser: ReturnType<typeof import("csv-parse").parse>;
+  iterator: AsyncIterator<Parsed>;
+  /** Records the parser gave up on, with the line it gave up at (reported as invalid rows, in file order). */
+  skipped: Array<{ line: number; reason: string }>;
+  fail: (err: unknown) => CampaignInputError;
+}
+
+/** The file streamed into csv-parse from `resume` (or the top): lenient on ragged rows, never stopping at a bad record. */
+async function parseFrom(file: string, resume: CsvResumePoint | undefined, highWaterMark: number): Promise<Parsing> {
+  const skipped: Array<{ line: number; reason: string }> = [];
+  const lineOffset = resume?.lines ?? 0;
+  const until = resume?.until;
   const { parse } = await import("csv-parse");
-  const highWaterMark = options.headerOnly ? 1024 : CHUNK_BYTES;
-  const input = createReadStream(file, { highWaterMark, start: offset, ...(until !== undefined ? { end: until - 1 } : {}) });
+  const input = createReadStream(file, { highWaterMark, start: resume?.bytes ?? 0, ...(until !== undefined ? { end: until - 1 } : {}) });
   const parser = input.pipe(
     parse({
       bom: resume === undefined,
@@ -82,40 +115,32 @@ export async function openContactsCsv(
     }),
   );
   input.on("error", (err: Error) => parser.destroy(err)); // pipe() does not forward a read error
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<Parsed>;
   const fail = (err: unknown) =>
     new CampaignInputError(`${file}: cannot read the contacts file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  if (resume) {
-    // Opening can fail (the file went away since the checkpoint): surface it before any record.
-    await new Promise<void>((resolve, reject) => input.once("open", () => resolve()).once("error", (err: Error) => reject(fail(err))));
-    return {
-      header: resume.header,
-      start: resume,
-      records: records(iterator, resume.header, skipped, file, { row: resume.rows, bytes: offset, lines: lineOffset }),
-      close: () => parser.destroy(),
-    };
-  }
+  return { input, parser, iterator: parser[Symbol.asyncIterator]() as AsyncIterator<Parsed>, skipped, fail };
+}
+
+/** The first record: the header, which must name `requiredColumn`. */
+async function readHeader(
+  parsing: Parsing,
+  file: string,
+  requiredColumn: string,
+): Promise<{ names: string[]; bytes: number; lines: number }> {
   let first: IteratorResult<Parsed>;
   try {
-    first = await iterator.next();
+    first = await parsing.iterator.next();
   } catch (err) {
-    throw fail(err);
+    throw parsing.fail(err);
   }
   if (first.done) throw new CampaignInputError(`${file}: the contacts file is empty (a header row is required)`);
-  const header = first.value.record.map((name) => name.trim());
-  if (!header.includes(requiredColumn)) {
-    parser.destroy();
+  const names = first.value.record.map((name) => name.trim());
+  if (!names.includes(requiredColumn)) {
+    parsing.parser.destroy();
     throw new CampaignInputError(
-      `${file}: line 1: the header has no "${requiredColumn}" column (columns: ${header.map((h) => JSON.stringify(h)).join(", ")})`,
+      `${file}: line 1: the header has no "${requiredColumn}" column (columns: ${names.map((h) => JSON.stringify(h)).join(", ")})`,
     );
   }
-  const start: CsvResumePoint = { header, bytes: first.value.info.bytes, rows: 0, lines: first.value.info.lines };
-  return {
-    header,
-    start,
-    records: records(iterator, header, skipped, file, { row: 0, bytes: 0, lines: 0 }),
-    close: () => parser.destroy(),
-  };
+  return { names, bytes: first.value.info.bytes, lines: first.value.info.lines };
 }
 
 async function* records(

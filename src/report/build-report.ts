@@ -17,7 +17,7 @@ import type { Outcome } from "../flow/outcome.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { RowStatus } from "../ledger/row-status.js";
 import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
-import { csvLine } from "./csv-cell.js";
+import { csvRecord } from "../contacts/csv-writer.js";
 
 export const REPORT_COLUMNS = [
   "row",
@@ -207,12 +207,12 @@ function blankRow(row: number, to: string, from: string, status: RowStatus): Rep
 
 /** The report as CSV text, a range of rows at a time (header first). */
 export async function* reportCsvChunks(report: Report, onRows?: (count: number) => void): AsyncGenerator<string> {
-  yield csvLine([...REPORT_COLUMNS, ...report.resultsColumns.map((c) => c.name), ...(report.followUpColumns ?? [])]);
+  yield csvRecord([...REPORT_COLUMNS, ...report.resultsColumns.map((c) => c.name), ...(report.followUpColumns ?? [])]);
   for await (const rows of report.chunks) {
     onRows?.(rows.length);
     let text = "";
     for (const row of rows) {
-      text += csvLine([...REPORT_COLUMNS.map((column) => row[column]), ...row.results, ...(row.followUps ?? [])]);
+      text += csvRecord([...REPORT_COLUMNS.map((column) => row[column]), ...row.results, ...(row.followUps ?? [])]);
       if (text.length >= 1 << 16) {
         yield text;
         text = "";

@@ -86,72 +86,82 @@ const FINEST_SPACING_MS = 1;
  */
 export async function createLimiter(options: CreateLimiterOptions): Promise<AccountLimiter> {
   const margin = options.pacingMargin ?? (options.redis ? CLUSTERED_PACING_MARGIN : DEFAULT_PACING_MARGIN);
-  const settings = {
-    maxConcurrent: options.concurrency,
-    minTime: (1000 / options.perSecond) * (1 + margin),
+  const pace: Pace = {
+    settings: { maxConcurrent: options.concurrency, minTime: (1000 / options.perSecond) * (1 + margin) },
+    // The window gate is per process: it guards this process's starts against its own
+    // event-loop lag; across processes the shared minTime in Redis does the pacing.
+    gate: options.perSecond >= 1 ? new WindowGate({ perWindow: options.perSecond, windowMs: GATE_WINDOW_MS }) : undefined,
+    // Whole milliseconds: a clustered Group sets its keys' TTL from the next start time, and a
+    // fractional PEXPIRE is refused by Redis 7 (see the account limiter's missing `timeout`).
+    senderSpacing: options.perSenderPerSecond === undefined ? undefined : Math.ceil((1000 / options.perSenderPerSecond) * (1 + margin)),
   };
-  // The window gate is per process: it guards this process's starts against its own
-  // event-loop lag; across processes the shared minTime in Redis does the pacing.
-  const gate = options.perSecond >= 1 ? new WindowGate({ perWindow: options.perSecond, windowMs: GATE_WINDOW_MS }) : undefined;
-  // Whole milliseconds: a clustered Group sets its keys' TTL from the next start time, and a
-  // fractional PEXPIRE is refused by Redis 7 (see the account limiter's missing `timeout`).
-  const senderSpacing =
-    options.perSenderPerSecond === undefined ? undefined : Math.ceil((1000 / options.perSenderPerSecond) * (1 + margin));
-  if (!options.redis && senderSpacing === undefined && settings.minTime < FINEST_SPACING_MS) {
+  if (!options.redis && pace.senderSpacing === undefined && pace.settings.minTime < FINEST_SPACING_MS) {
     // Nothing to pace: Bottleneck is not even loaded.
-    return new AccountLimiter({ queue: unpacedQueue(settings.maxConcurrent), gates: gate ? [gate] : [], onStart: options.onStart });
-  }
-  const { default: Bottleneck } = await import("bottleneck");
-  const { BottleneckError } = Bottleneck;
-  if (!options.redis) {
-    const senders = senderSpacing === undefined ? undefined : new Bottleneck.Group({ minTime: senderSpacing });
-    const queue =
-      settings.minTime < FINEST_SPACING_MS
-        ? unpacedQueue(settings.maxConcurrent)
-        : bottleneckQueue(new Bottleneck(settings), { BottleneckError });
     return new AccountLimiter({
-      queue,
-      gates: gate ? [gate] : [],
+      queue: unpacedQueue(pace.settings.maxConcurrent),
+      gates: pace.gate ? [pace.gate] : [],
       onStart: options.onStart,
-      senders: senders && { group: senders, gate: () => new WindowGate(senderWindow(options.perSenderPerSecond!)), BottleneckError },
     });
   }
+  const { default: Bottleneck } = await import("bottleneck");
+  return options.redis ? clusteredLimiter(options, options.redis, pace, Bottleneck) : localLimiter(options, pace, Bottleneck);
+}
+
+/** The limiter's numbers: Bottleneck's settings, this process's window gate, and each sender's spacing. */
+interface Pace {
+  settings: { maxConcurrent: number; minTime: number };
+  gate: WindowGate | undefined;
+  senderSpacing: number | undefined;
+}
+
+/** One process's limiter: Bottleneck where it paces (p-limit where the spacing is under a timer's 1 ms), a Group per sender. */
+function localLimiter(options: CreateLimiterOptions, pace: Pace, Bottleneck: typeof import("bottleneck").default): AccountLimiter {
+  const { BottleneckError } = Bottleneck;
+  const senders = pace.senderSpacing === undefined ? undefined : new Bottleneck.Group({ minTime: pace.senderSpacing });
+  const queue =
+    pace.settings.minTime < FINEST_SPACING_MS
+      ? unpacedQueue(pace.settings.maxConcurrent)
+      : bottleneckQueue(new Bottleneck(pace.settings), { BottleneckError });
+  return new AccountLimiter({
+    queue,
+    gates: pace.gate ? [pace.gate] : [],
+    onStart: options.onStart,
+    senders: senders && { group: senders, gate: () => new WindowGate(senderWindow(options.perSenderPerSecond!)), BottleneckError },
+  });
+}
+
+/** The account's limiter shared through Redis: Bottleneck's clustered datastore, and the shared window gates (account, each sender). */
+async function clusteredLimiter(
+  options: CreateLimiterOptions,
+  redis: RedisLimiterOptions,
+  pace: Pace,
+  Bottleneck: typeof import("bottleneck").default,
+): Promise<AccountLimiter> {
+  const { BottleneckError } = Bottleneck;
   const { assertBottleneckPatched, connectRedis } = await import("./redis-connection.js"); // ioredis: only when clustered
   const { RedisWindowGate } = await import("./redis-window-gate.js");
   assertBottleneckPatched();
-  const { connection, client } = connectRedis(options.redis.url);
-  const clustered = {
-    datastore: "ioredis" as const,
-    connection,
-    clearDatastore: false,
-    // No `timeout` (key TTL): with a fractional minTime Bottleneck 2.19.5 computes a
-    // fractional PEXPIRE, which Redis 7 rejects ("value is not an integer"), and every
-    // registration fails. The keys are a few hashes per account; they may stay.
+  const { connection, client } = connectRedis(redis.url);
+  // No `timeout` (key TTL): with a fractional minTime Bottleneck 2.19.5 computes a fractional
+  // PEXPIRE, which Redis 7 rejects ("value is not an integer"), and every registration fails.
+  // The keys are a few hashes per account; they may stay.
+  const clustered = { datastore: "ioredis" as const, connection, clearDatastore: false };
+  const limiter = new Bottleneck({ ...pace.settings, ...clustered, id: redis.id });
+  const accountGate = new RedisWindowGate({ client, key: `${redis.id}:starts`, perWindow: options.perSecond, windowMs: GATE_WINDOW_MS });
+  const senderGate = (sender: string): Gate => {
+    const { perWindow, windowMs } = senderWindow(options.perSenderPerSecond!);
+    return new RedisWindowGate({ client, key: `${redis.id}:sender:${sender}:starts`, perWindow, windowMs });
   };
-  const limiter = new Bottleneck({ ...settings, ...clustered, id: options.redis.id });
-  const accountGate = new RedisWindowGate({
-    client,
-    key: `${options.redis.id}:starts`,
-    perWindow: options.perSecond,
-    windowMs: GATE_WINDOW_MS,
-  });
-  const senders =
-    senderSpacing === undefined
+  const group =
+    pace.senderSpacing === undefined
       ? undefined
-      : {
-          group: new Bottleneck.Group({ minTime: senderSpacing, ...clustered, id: `${options.redis.id}:sender` }),
-          gate: (sender: string): Gate => {
-            const { perWindow, windowMs } = senderWindow(options.perSenderPerSecond!);
-            return new RedisWindowGate({ client, key: `${options.redis!.id}:sender:${sender}:starts`, perWindow, windowMs });
-          },
-          BottleneckError,
-        };
+      : new Bottleneck.Group({ minTime: pace.senderSpacing, ...clustered, id: `${redis.id}:sender` });
   return new AccountLimiter({
-    queue: bottleneckQueue(limiter, { expiration: options.redis.jobExpirationMs, BottleneckError }),
-    gates: [...(gate ? [gate] : []), accountGate],
+    queue: bottleneckQueue(limiter, { expiration: redis.jobExpirationMs, BottleneckError }),
+    gates: [...(pace.gate ? [pace.gate] : []), accountGate],
     onStart: options.onStart,
-    senders,
-    cluster: { connection, jobExpirationMs: options.redis.jobExpirationMs },
+    senders: group && { group, gate: senderGate, BottleneckError },
+    cluster: { connection, jobExpirationMs: redis.jobExpirationMs },
   });
 }
 

@@ -160,6 +160,9 @@ describe.concurrent("outcomes and the opt-out list (SPEC §12)", () => {
     const listed = await runCli(["opt-outs", f.campaignPath]);
     expect(listed.stdout.split("\n")[0]).toBe("number,at,campaign,event,reason");
     expect(listed.stdout.trim().split("\n")).toHaveLength(5);
+    expect(parseCsv(listed.stdout).map((e) => [e.number, e.reason])).toEqual(
+      numbers.slice(0, 4).map((n, i) => [n, i < 2 ? "added" : "imported"]),
+    );
   });
 
   it("two campaigns appending to one list at the same moment lose and tear no line", async () => {

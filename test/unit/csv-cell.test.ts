@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell } from "../../src/report/csv-cell.js";
+import { AS_INPUT, csvCell, csvRecord } from "../../src/contacts/csv-writer.js";
 
 describe("csvCell (SPEC §6 formula-injection escaping)", () => {
   it.each([
@@ -21,5 +21,14 @@ describe("csvCell (SPEC §6 formula-injection escaping)", () => {
 
   it("writes numbers and empty values", () => {
     expect([csvCell(409), csvCell(null), csvCell(undefined)]).toEqual(["409", "", ""]);
+  });
+});
+
+describe("csvRecord: one writer, two styles", () => {
+  it.each([
+    ["for people: formulas escaped, quoted where needed, CRLF", undefined, '\'=1+1,"a,b","say ""hi""",+15017122661\r\n'],
+    ["as input (read back by the tool): values kept, LF", AS_INPUT, '=1+1,"a,b","say ""hi""",+15017122661\n'],
+  ] as const)("%s", (_name, style, expected) => {
+    expect(csvRecord(["=1+1", "a,b", 'say "hi"', "+15017122661"], style)).toBe(expected);
   });
 });

@@ -1,4 +1,5 @@
 import { open, stat } from "node:fs/promises";
+import { AS_INPUT, csvRecord, type CsvCell } from "../../contacts/csv-writer.js";
 import { openContactRows } from "../../contacts/pipeline.js";
 import { unitKey } from "../../contacts/unit.js";
 import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
@@ -113,25 +114,21 @@ async function appendToList(campaign: Campaign, source: Campaign, wanted: Map<st
     const contact = key === undefined ? undefined : wanted.get(key);
     if (!contact || verdict.status !== "sendable") continue;
     const values: Record<string, unknown> = { ...verdict.contact.parameters, source_row: contact.row, to: contact.to };
-    rows.push({ row: contact.row, line: csvRecord(columns.map((c) => values[c])) });
+    rows.push({
+      row: contact.row,
+      line: csvRecord(
+        columns.map((c) => values[c] as CsvCell),
+        AS_INPUT,
+      ),
+    });
   }
   rows.sort((a, b) => a.row - b.row);
   const file = await open(campaign.contactsPath, "a", 0o600);
   try {
-    const text = (header ? "" : csvRecord(columns)) + rows.map((r) => r.line).join("");
+    const text = (header ? "" : csvRecord(columns, AS_INPUT)) + rows.map((r) => r.line).join("");
     await file.write(text);
     await file.sync();
   } finally {
     await file.close();
   }
-}
-
-/** One RFC 4180 record: cells quoted where they need it, values written as they are (no formula escaping: this is input, not a report). */
-function csvRecord(cells: readonly unknown[]): string {
-  return `${cells
-    .map((cell) => {
-      const text = cell === undefined || cell === null ? "" : String(cell);
-      return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-    })
-    .join(",")}\n`;
 }
