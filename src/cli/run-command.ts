@@ -160,7 +160,7 @@ async function dryRun(
     shard,
     now,
     limit: argv.limit,
-    capUsed: await sharedCapUsed(campaign, redisUrl, now),
+    redisUrl,
     onEvent: async (event) => {
       if (event.type !== "would-send" || argv.json) return;
       const line = `would send row ${event.row}: To ${event.to} From ${event.from} Parameters ${JSON.stringify(event.parameters)}\n`;
@@ -190,16 +190,4 @@ function dryRunLines(preview: { toSend: number; inDoubt: number; held: number; h
   const lines = [`Would send: ${preview.toSend} now${preview.inDoubt > 0 ? `, after settling ${preview.inDoubt} in doubt` : ""}`];
   if (preview.held > 0) lines.push(`Held:      ${preview.held} — ${preview.holds.map((h) => h.message).join("; ")}`);
   return `${lines.join("\n")}\n`;
-}
-
-/** With Redis, the daily cap is the shared count (a brand's, across campaigns): read, never taken, by a dry run. */
-async function sharedCapUsed(campaign: Awaited<ReturnType<typeof loadCampaign>>, redisUrl: string | undefined, now: number) {
-  if (campaign.rate.maxPerDay === undefined || redisUrl === undefined) return undefined;
-  const { openDailyCap } = await import("../campaign/run/daily-cap.js");
-  const cap = await openDailyCap(campaign, { at: now, redisUrl });
-  try {
-    return await cap?.used(now);
-  } finally {
-    await cap?.close();
-  }
 }

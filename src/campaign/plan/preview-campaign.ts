@@ -3,7 +3,7 @@ import type { StopReason } from "../../clock.js";
 import type { ShardSpec } from "../../contacts/shard.js";
 import type { Campaign } from "../campaign.js";
 import { Admission } from "../run/admission.js";
-import { capDay, ledgerUsedToday, LocalDailyCap } from "../run/daily-cap.js";
+import { capDay, ledgerUsedToday, LocalDailyCap, openDailyCap } from "../run/daily-cap.js";
 import type { RowAction } from "../run/row-action.js";
 import type { RowStatus, RunEvent, StatusCounts } from "../run/run-events.js";
 import { RunTally } from "../run/run-tally.js";
@@ -36,8 +36,8 @@ export interface PreviewOptions {
   now?: number;
   /** `--limit`. */
   limit?: number | undefined;
-  /** Messages the daily cap counts today (a shared count read from Redis); default: the campaign's own ledger's. */
-  capUsed?: number | undefined;
+  /** The daily cap's count today: with Redis, the shared one (read, never taken); else the campaign's own ledger's. */
+  redisUrl?: string | undefined;
   maxProblems?: number;
   /** May return a promise (a writer's backpressure): the pass waits for it. */
   onEvent?: (event: RunEvent) => void | Promise<void>;
@@ -70,7 +70,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
   const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed, shard: options.shard, now, resume });
   result.parameterKeys = parameterKeys;
-  const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.capUsed) });
+  const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.redisUrl) });
   for await (const planned of rows) await dryPerform(admission.decide(planned, now, false), { admission, tally, result, now, options });
   result.holds = admission.holds.stops();
   return result;
@@ -116,10 +116,21 @@ async function dryPerform(
   }
 }
 
-/** The daily cap as a run would find it now: a local copy of today's count. */
-async function capCopy(campaign: Campaign, now: number, used: number | undefined): Promise<LocalDailyCap | undefined> {
+/** The daily cap as a run would find it now: a local copy of today's count (taking from it takes nothing from the real one). */
+async function capCopy(campaign: Campaign, now: number, redisUrl: string | undefined): Promise<LocalDailyCap | undefined> {
   const { maxPerDay, dayZone, messagesPerContact } = campaign.rate;
   if (maxPerDay === undefined) return undefined;
   const settings = { maxPerDay, dayZone, messagesPerContact, capKey: undefined };
-  return new LocalDailyCap(settings, { day: capDay(dayZone, now).key, used: used ?? (await ledgerUsedToday(campaign, now)) });
+  return new LocalDailyCap(settings, { day: capDay(dayZone, now).key, used: await usedToday(campaign, now, redisUrl) });
+}
+
+/** Today's count: with Redis, the shared one a run would take from (a brand's, across campaigns); else the campaign's ledger's. */
+async function usedToday(campaign: Campaign, now: number, redisUrl: string | undefined): Promise<number> {
+  if (redisUrl === undefined) return ledgerUsedToday(campaign, now);
+  const shared = await openDailyCap(campaign, { at: now, redisUrl });
+  try {
+    return (await shared?.used(now)) ?? 0;
+  } finally {
+    await shared?.close();
+  }
 }

@@ -194,7 +194,6 @@ async function openRunContext(
     emit: options.onEvent ?? (() => undefined),
     requestTimeoutMs: options.requestTimeoutMs,
     outageAfterMs,
-    cap: options.cap,
   });
   return { ctx, writer };
 }

@@ -9,7 +9,6 @@ import type { StudioClient } from "../../studio/client.js";
 import type { RetryPolicy } from "../../studio/retry-policy.js";
 import type { Campaign } from "../campaign.js";
 import type { RunEvent } from "./run-events.js";
-import type { DailyCap } from "./daily-cap.js";
 
 export { systemClock, StopControl, type Clock } from "../../clock.js";
 
@@ -32,8 +31,6 @@ export interface RunContextOptions {
   requestTimeoutMs: number;
   /** How long Studio may fail every request before the run stops (exit 75), ms. */
   outageAfterMs: number;
-  /** The daily cap (SPEC §13), when the campaign has one. */
-  cap?: DailyCap | undefined;
 }
 
 /** Everything a run's parts share, built once per run. */
@@ -52,7 +49,6 @@ export class RunContext {
   readonly emit: (event: RunEvent) => void;
   readonly requestTimeoutMs: number;
   readonly outageAfterMs: number;
-  readonly cap: DailyCap | undefined;
 
   constructor(options: RunContextOptions) {
     ({
@@ -69,7 +65,6 @@ export class RunContext {
       emit: this.emit,
       requestTimeoutMs: this.requestTimeoutMs,
       outageAfterMs: this.outageAfterMs,
-      cap: this.cap,
     } = options);
   }
 
