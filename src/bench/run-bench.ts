@@ -429,7 +429,13 @@ async function workersOnOneAccount(workers: number, latencyMs: number): Promise<
   }
   const label = `${workers} workers on one Redis, strict 20/s, ${latencyMs} ms latency`;
   note({ measure: `${label}: combined / account rate`, figure: median(ratios).toFixed(3), goal: "≥ 0.97", met: median(ratios) >= 0.97 });
-  note({ measure: `${label}: 429s per 1 000 creates`, figure: median(per1000).toFixed(1), goal: "≤ 1", met: median(per1000) <= 1 });
+  const total429 = per1000.reduce((sum, n) => sum + (n * contacts) / 1000, 0);
+  note({
+    measure: `${label}: 429s from the strict server, all ${RUNS} runs together`,
+    figure: String(Math.round(total429)),
+    goal: "0",
+    met: total429 === 0,
+  });
   note({
     measure: `${label}: max arrivals in any 1 s window (worst of ${RUNS} runs; retries included)`,
     figure: String(Math.max(...windows)),

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { GATE_WINDOW_MS } from "../../src/throttle/create-limiter.js";
+import { SHARED_GATE_WINDOW_MS as GATE_WINDOW_MS } from "../../src/throttle/create-limiter.js";
 import { contactsCsv, makeFixture, maxPerWindow, phoneNumbers, runCliProcess, tightestSpan, type Fixture } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { GateGrants } from "../helpers/grants.js";
