@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
 import { runCampaign, type RunOptions } from "../../src/campaign/run/run-campaign.js";
-import { StopControl, type Clock } from "../../src/campaign/run/run-context.js";
+import { StopControl, systemClock, type Clock } from "../../src/clock.js";
 import type { RunEvent, RunSummary } from "../../src/campaign/run/run-events.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
@@ -84,6 +84,29 @@ describe.concurrent("runCampaign in-process", () => {
     expect(summary.counts.pending).toBe(40 - summary.counts.created);
     expect(sim.executions()).toHaveLength(summary.counts.created);
     expect(summary.thisRun.requests).toBe(summary.counts.created);
+  });
+
+  it("--max-runtime on the run's clock: the deadline passes after the fifth created row, dispatching ends, the rest stays pending", async () => {
+    const { sim, f } = await setup(40, { latencyMs: 20 });
+    // The run's clock: its --max-runtime sleep ends when the test says the time has come; every
+    // other wait is real.
+    let deadline!: () => void;
+    const clock: Clock = {
+      now: () => Date.now(),
+      sleep: (ms, signal) => (ms === 600_000 ? new Promise<void>((resolve) => (deadline = resolve)) : systemClock.sleep(ms, signal)),
+    };
+    let created = 0;
+    const onEvent = (event: RunEvent) => {
+      if (event.type === "row" && event.status === "created" && ++created === 5) deadline();
+    };
+    const summary = await run(f, sim.url, { clock, maxRuntimeMs: 600_000, onEvent });
+    expect(summary.stopped).toBe("max-runtime");
+    expect(summary.stopMessage).toBe("--max-runtime reached after 600 s");
+    // At most the requests in flight at the deadline (concurrency 4) land after the fifth.
+    expect(summary.counts.created).toBeGreaterThanOrEqual(5);
+    expect(summary.counts.created).toBeLessThanOrEqual(5 + 4);
+    expect(summary.counts.pending).toBe(40 - summary.counts.created);
+    expect(sim.executions()).toHaveLength(summary.counts.created);
   });
 
   it("a stop during a 429's long hold ends the run at once: nothing more is sent, the rest stays pending", async () => {
