@@ -1,9 +1,14 @@
 import type { ContactColumns } from "../contacts/classify.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
 import type { Outcome } from "../flow/outcome.js";
+import type { Schedule } from "./schedule/schedule.js";
 
-/** A validated campaign (SPEC §3), paths resolved against the campaign file's folder. */
-export type ConflictPolicy = "skip" | "end-and-retry";
+/**
+ * What a `409` (an Execution already active for the To/From) does: `skip` the contact, end the
+ * other Execution and create again, or — a standing campaign's default (SPEC §16) — `wait`: the
+ * reminder stays pending and a later run tries again until its deadline.
+ */
+export type ConflictPolicy = "skip" | "end-and-retry" | "wait";
 export type Weekday = "sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat";
 
 export interface SendWindow {
@@ -60,6 +65,8 @@ export interface Campaign {
    * it keeps of them (`<name>.contacts.csv` beside the campaign file, append-only).
    */
   followUpOf: FollowUpRule | undefined;
+  /** A standing campaign (SPEC §16): reminders due relative to each row's appointment time. */
+  schedule: Schedule | undefined;
 }
 
 export interface FollowUpRule {

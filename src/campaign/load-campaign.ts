@@ -15,7 +15,8 @@ import { CampaignInputError, errnoCode } from "../errors.js";
 import { isValidSender } from "../contacts/sender-format.js";
 import { isTimeZone } from "../contacts/zone-name.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
-import { REPORT_COLUMNS } from "../report/build-report.js";
+import { parseSchedule } from "./schedule/parse-schedule.js";
+import { REMINDER_COLUMNS, REPORT_COLUMNS } from "../report/build-report.js";
 
 /** Flags that override the campaign file (SPEC §2: a flag overrides the file). */
 export interface CampaignOverrides {
@@ -44,6 +45,7 @@ const TOP_LEVEL_KEYS = new Set([
   "optOuts",
   "followUpOf",
   "ledger",
+  "schedule",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -79,8 +81,12 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   const defaultRegion = optionalString(raw, "defaultRegion", fail);
   if (defaultRegion !== undefined && !/^[A-Z]{2}$/.test(defaultRegion))
     fail("defaultRegion", 'a two-letter region code such as "US"', defaultRegion);
-  const onConflict = overrides.onConflict ?? raw.onConflict ?? CAMPAIGN_DEFAULTS.onConflict;
-  if (onConflict !== "skip" && onConflict !== "end-and-retry") fail("onConflict", '"skip" or "end-and-retry"', onConflict);
+  const schedule = raw.schedule === undefined ? undefined : parseSchedule(raw.schedule, fail);
+  if (schedule && followUpOf) fail("schedule", "left out of a follow-up (a follow-up's contacts are another campaign's)");
+  const onConflict = parseOnConflict(raw, overrides, schedule !== undefined, fail);
+  const columns = followUpOf ? FOLLOW_UP_COLUMNS : parseColumns(raw, fail);
+  const parameters = parseParameters(raw, fail);
+  if (schedule) refuseReminderParameter(columns, parameters, fail);
   return {
     name,
     flowSid,
@@ -91,14 +97,31 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     onConflict: onConflict as ConflictPolicy,
     rate: parseRate(raw, overrides, fail),
     retry: parseRetry(raw, fail),
-    columns: followUpOf ? FOLLOW_UP_COLUMNS : parseColumns(raw, fail),
-    parameters: parseParameters(raw, fail),
+    columns,
+    parameters,
     ...parseLists(raw, dir, fail),
     window: raw.window === undefined ? undefined : parseWindow(raw.window, fail),
     results: raw.results === undefined ? undefined : parseResults(raw.results, fail),
     redis: parseRedis(raw, fail),
     followUpOf,
+    schedule,
   };
+}
+
+/** `onConflict` (or `--on-conflict`): `wait` belongs to standing campaigns, and is their default (SPEC §16). */
+function parseOnConflict(raw: Record<string, unknown>, overrides: CampaignOverrides, standing: boolean, fail: Fail): ConflictPolicy {
+  const onConflict = overrides.onConflict ?? raw.onConflict ?? (standing ? "wait" : CAMPAIGN_DEFAULTS.onConflict);
+  if (onConflict === "wait" && !standing)
+    fail("onConflict", '"skip" or "end-and-retry" ("wait" is for a campaign with a schedule)', onConflict);
+  if (onConflict !== "skip" && onConflict !== "end-and-retry" && onConflict !== "wait")
+    fail("onConflict", '"skip", "end-and-retry" or, with a schedule, "wait"', onConflict);
+  return onConflict as ConflictPolicy;
+}
+
+/** A standing campaign sends each reminder's name as the Parameter `reminder`: no column or static parameter may have it. */
+function refuseReminderParameter(columns: Campaign["columns"], parameters: Campaign["parameters"], fail: Fail): void {
+  if (columns.parameters?.includes("reminder")) fail("columns.parameters", 'free of "reminder" (each reminder\'s name is sent as it)');
+  if ("reminder" in parameters) fail("parameters.reminder", 'left out: each reminder\'s name is sent as "reminder"');
 }
 
 /** The campaign's name, its flow and its sender (SPEC §3: required). */
@@ -299,7 +322,7 @@ function parseParameters(raw: Record<string, unknown>, fail: Fail): Campaign["pa
 
 function parseResults(raw: unknown, fail: Fail): ResultsColumn[] {
   if (!isObject(raw)) return fail("results", "an object of report column → path into the Execution Context");
-  const reserved = new Set<string>(REPORT_COLUMNS);
+  const reserved = new Set<string>([...REPORT_COLUMNS, ...REMINDER_COLUMNS]);
   return Object.entries(raw).map(([name, path]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(`results.${name}`, "named by letters, digits and '_' (not starting with a digit)");
     if (reserved.has(name)) fail(`results.${name}`, "named unlike the report's own columns");

@@ -1,4 +1,5 @@
 import type { Campaign } from "../campaign/campaign.js";
+import type { ScheduleView } from "../campaign/schedule/schedule-view.js";
 import { estimatePace, formatDuration } from "../contacts/sender-throughput.js";
 import { ROW_STATUSES, type RunSummary, type StatusCounts } from "../campaign/run/run-events.js";
 
@@ -22,10 +23,36 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
     `Ledger:    ${ledgerPath}`,
     summary.skippedFinalRows ? `Checkpoint: rows 1–${summary.skippedFinalRows} were final and not read again` : "",
   ];
+  if (summary.schedule) lines.push(scheduleLine(summary.schedule));
   if (summary.stopped) lines.push(`Stopped:   ${summary.stopMessage ?? summary.stopped} — run the same command again to continue.`);
   else if (summary.counts.pending > 0)
     lines.push(`Pending:   ${summary.counts.pending} contacts — run the same command again to continue.`);
   return `${lines.filter(Boolean).join("\n")}\n`;
+}
+
+/** A standing campaign's run in one line (SPEC §16): due, sent, waiting, cancelled, expired, later, and the next due. */
+export function scheduleLine(s: NonNullable<RunSummary["schedule"]>): string {
+  const next = s.nextDueAt === undefined ? "nothing else is due" : `the next due at ${s.nextDueAt} (${s.nextDueCount} then)`;
+  return (
+    `Reminders: ${s.due} due, ${s.sent} sent, ${s.waiting} waiting on a busy number, ${s.cancelled} cancelled, ${s.expired} ` +
+    `expired; ${s.later} later — ${next}`
+  );
+}
+
+/** What `validate` and `--dry-run` show of a standing campaign's schedule (SPEC §16), each part with its first rows. */
+export function scheduleViewLines(view: ScheduleView): string[] {
+  const rows = (part: ScheduleView["dueNow"]) =>
+    part.rows.length > 0 ? ` (rows ${part.rows.join(", ")}${part.count > part.rows.length ? ", …" : ""})` : "";
+  const lines = [
+    `Schedule: ${view.dueNow.count} reminder(s) due now${rows(view.dueNow)}, ${view.next24h.count} in the next 24 hours${rows(view.next24h)}, ` +
+      `${view.later.count} later${rows(view.later)}; ${view.cancelled} cancelled (their appointment left the file)`,
+  ];
+  if (view.never.count > 0)
+    lines.push(
+      `warning: ${view.never.count} reminder(s) can never be sent${rows(view.never)}: due at or after their deadline, or their ` +
+        `window does not open before it`,
+    );
+  return lines;
 }
 
 /** "Expected duration" and the senders' queue warnings (issue: a pace each sender can carry). */

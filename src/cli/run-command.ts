@@ -5,7 +5,8 @@ import { campaignLedger } from "../campaign/campaign-ledger.js";
 import type { RunSummary } from "../campaign/run/run-events.js";
 import { emptyThisRun } from "../campaign/run/run-tally.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { formatSummary } from "./render-summary.js";
+import { formatSummary, scheduleViewLines } from "./render-summary.js";
+import type { PreviewResult } from "../campaign/plan/preview-campaign.js";
 import {
   apiUrlFromArgs,
   signalHandling,
@@ -47,7 +48,10 @@ export const runCommand = {
   describe: "Create an Execution for every pending contact (resumes where the last run stopped)",
   builder: (y: Argv) =>
     withCampaignFileOptions(withCampaignArgument(y))
-      .option("on-conflict", { choices: ["skip", "end-and-retry"], describe: "409 policy (default: campaign's, else skip)" })
+      .option("on-conflict", {
+        choices: ["skip", "end-and-retry", "wait"],
+        describe: "409 policy (default: campaign's, else skip; wait, the default with a schedule, only with one)",
+      })
       .option("rate", { type: "number", describe: "new Executions per second, may be fractional (default: campaign's, else 20)" })
       .option("concurrency", { type: "number", describe: "requests in flight at most (default: campaign's, else 10)" })
       .option("limit", { type: "number", describe: "attempt at most N new contacts this run" })
@@ -177,17 +181,18 @@ async function dryRun(
     achievedRate: 0,
     dryRun: true,
   };
-  const { toSend, inDoubt, held, holds } = preview;
+  const { toSend, inDoubt, held, holds, schedule } = preview;
   process.stdout.write(
     argv.json
-      ? `${JSON.stringify({ ...summary, toSend, inDoubt, held, holds })}\n`
+      ? `${JSON.stringify({ ...summary, toSend, inDoubt, held, holds, ...(schedule ? { schedule } : {}) })}\n`
       : formatSummary(summary, campaignLedger(campaign).label) + dryRunLines(preview),
   );
 }
 
 /** What a dry run adds to the summary: how many a run now would send, settle first, and hold — and why, and until when. */
-function dryRunLines(preview: { toSend: number; inDoubt: number; held: number; holds: Array<{ message: string }> }): string {
+function dryRunLines(preview: PreviewResult): string {
   const lines = [`Would send: ${preview.toSend} now${preview.inDoubt > 0 ? `, after settling ${preview.inDoubt} in doubt` : ""}`];
   if (preview.held > 0) lines.push(`Held:      ${preview.held} — ${preview.holds.map((h) => h.message).join("; ")}`);
+  if (preview.schedule) lines.push(...scheduleViewLines(preview.schedule));
   return `${lines.join("\n")}\n`;
 }

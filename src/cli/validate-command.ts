@@ -6,7 +6,7 @@ import { capPlanLine } from "../campaign/run/daily-cap.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { followUpLine } from "./follow-up-line.js";
-import { formatCounts, paceLines } from "./render-summary.js";
+import { formatCounts, paceLines, scheduleViewLines } from "./render-summary.js";
 import { shardFromArgs, studioUrlFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
 
 interface ValidateArgs {
@@ -59,6 +59,7 @@ function validateLines(campaign: Campaign, result: ValidateResult): string[] {
     `A run now would send ${result.toSend + (followUp?.added ?? 0)} contact(s)${listed}` +
       `${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
     ...(result.held > 0 ? [`Held now: ${result.held} — ${result.holds.map((h) => h.message).join("; ")}`] : []),
+    ...(result.schedule ? scheduleViewLines(result.schedule) : []),
     ...paceLines(campaign, result.toSendBySender),
     ...(cap ? [capPlanLine(campaign, result.toSend + result.held, cap.usedToday)!] : []),
     ...result.problems.map((p) => `  row ${p.row}: ${p.status}: ${p.reason}`),

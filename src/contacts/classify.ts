@@ -1,6 +1,6 @@
 import { parseDeadline } from "./deadline.js";
 import { isTimeZone, timeZonesOfNumber } from "./time-zones.js";
-import type { RowVerdict } from "./contact.js";
+import type { Appointment, RowVerdict } from "./contact.js";
 import { SeenKeys } from "./seen-keys.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
 import { normalizeAddress } from "./phone.js";
@@ -29,6 +29,11 @@ export interface ContactRules {
   columns: ContactColumns;
   /** The send window's zones: with `recipient`, each contact's own (else `fallbackTimezone`). */
   window: { timezone: string; recipient: boolean; fallbackTimezone: string | undefined } | undefined;
+  /**
+   * A standing campaign's appointment columns (SPEC §16): a row is an appointment — its key and
+   * time — and a key seen earlier in the file is the duplicate, not a To and From.
+   */
+  schedule?: { keyColumn: string; atColumn: string } | undefined;
 }
 
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
@@ -42,6 +47,8 @@ export class RowClassifier {
   readonly #parameterColumns: string[];
   readonly #suppressed: ReadonlySet<string>;
   readonly #seen: SeenKeys;
+  /** A standing campaign's appointment keys seen so far (SPEC §16: the duplicate rule is by key). */
+  readonly #appointmentKeys = new Set<string>();
 
   /** `seen`: the keys of the rows before this reading starts (a checkpoint's prefix), if any. */
   constructor(campaign: ContactRules, header: string[], suppressed: ReadonlySet<string>, seen: SeenKeys = new SeenKeys(campaign.from)) {
@@ -63,7 +70,16 @@ export class RowClassifier {
     const row = columns.row === undefined ? record.row : Number(fields[columns.row] ?? record.row) || record.row;
     const rawTo = fields[columns.to] ?? "";
     const rawFrom = columns.from !== undefined ? (fields[columns.from] ?? "").trim() : this.#campaign.from;
-    const invalid = (reason: string): RowVerdict => ({ status: "invalid", row, to: rawTo, from: rawFrom, reason });
+    const schedule = this.#campaign.schedule;
+    const shardKey = schedule ? (fields[schedule.keyColumn] ?? "").trim() || undefined : undefined;
+    const invalid = (reason: string): RowVerdict => ({
+      status: "invalid",
+      row,
+      to: rawTo,
+      from: rawFrom,
+      reason,
+      ...(shardKey ? { shardKey } : {}),
+    });
 
     const to = normalizeAddress(rawTo, this.#campaign.defaultRegion);
     if (!to.ok) return invalid(`${columns.to}: ${to.reason}`);
@@ -73,45 +89,91 @@ export class RowClassifier {
       if (!normalized.ok) return invalid(`${columns.from}: ${normalized.reason}`);
       from = normalized.address;
     }
-    let zones: readonly string[] | undefined;
-    if (columns.timezone !== undefined) {
-      const zone = (fields[columns.timezone] ?? "").trim();
-      if (zone !== "" && !isTimeZone(zone)) return invalid(`${columns.timezone}: unknown time zone ${JSON.stringify(zone)}`);
-      zones = zone === "" ? undefined : [zone];
-    }
-    const window = this.#campaign.window;
-    if (window?.recipient && zones === undefined) {
-      // The CSV's zone wins; the number's area is a guess (numbers are portable).
-      const ofNumber = timeZonesOfNumber(to.address);
-      if (ofNumber.length > 0) zones = ofNumber;
-      else if (window.fallbackTimezone !== undefined) zones = [window.fallbackTimezone];
-      else return invalid(`${columns.to}: no time zone is known for this number: give window.fallbackTimezone or a columns.timezone cell`);
-    }
-    let notAfter: number | undefined;
-    if (columns.notAfter !== undefined) {
-      const cell = (fields[columns.notAfter] ?? "").trim();
-      if (cell !== "") {
-        const deadline = parseDeadline(cell, zones ?? (window ? [window.timezone] : []));
-        if (typeof deadline !== "number") return invalid(`${columns.notAfter}: ${deadline.error}`);
-        notAfter = deadline;
-      }
-    }
-
-    if (!this.#seen.add(to.address, from))
-      return { status: "duplicate", row, to: to.address, from, reason: "same To and From as an earlier row" };
+    const times = this.#times(fields, to.address);
+    if ("invalid" in times) return invalid(times.invalid);
+    const { zones, notAfter, appointment } = times;
+    const duplicate = appointment
+      ? !this.#addAppointment(appointment.key) && "the same appointment key as an earlier row"
+      : !this.#seen.add(to.address, from) && "same To and From as an earlier row";
+    if (duplicate) return { status: "duplicate", row, to: to.address, from, reason: duplicate, ...(shardKey ? { shardKey } : {}) };
     // An opt-out holds for the person on every channel: whatsapp:+1… is suppressed by +1….
     const number = to.address.replace(/^[a-z]+:/, "");
     if (this.#suppressed.has(number) || this.#suppressed.has(to.address))
-      return { status: "suppressed", row, to: to.address, from, reason: "on the suppression list" };
+      return { status: "suppressed", row, to: to.address, from, reason: "on the suppression list", ...(shardKey ? { shardKey } : {}) };
 
     const parameters: Record<string, unknown> = { ...this.#campaign.parameters };
     for (const column of this.#parameterColumns) parameters[column] = fields[column] ?? "";
-    return { status: "sendable", contact: { row, to: to.address, from, parameters, zones, notAfter } };
+    return {
+      status: "sendable",
+      contact: { row, to: to.address, from, parameters, zones, notAfter, ...(appointment ? { appointment } : {}) },
+    };
+  }
+
+  #addAppointment(key: string): boolean {
+    if (this.#appointmentKeys.has(key)) return false;
+    this.#appointmentKeys.add(key);
+    return true;
+  }
+
+  /** The row's zones (its window's, SPEC §3), its `notAfter`, and a standing campaign's appointment: or why they are not valid. */
+  #times(
+    fields: Record<string, string>,
+    to: string,
+  ): { zones: readonly string[] | undefined; notAfter: number | undefined; appointment: Appointment | undefined } | { invalid: string } {
+    const { columns, window, schedule } = this.#campaign;
+    let zones: readonly string[] | undefined;
+    if (columns.timezone !== undefined) {
+      const zone = (fields[columns.timezone] ?? "").trim();
+      if (zone !== "" && !isTimeZone(zone)) return { invalid: `${columns.timezone}: unknown time zone ${JSON.stringify(zone)}` };
+      zones = zone === "" ? undefined : [zone];
+    }
+    if (window?.recipient && zones === undefined) {
+      // The CSV's zone wins; the number's area is a guess (numbers are portable).
+      const ofNumber = timeZonesOfNumber(to);
+      if (ofNumber.length > 0) zones = ofNumber;
+      else if (window.fallbackTimezone !== undefined) zones = [window.fallbackTimezone];
+      else
+        return { invalid: `${columns.to}: no time zone is known for this number: give window.fallbackTimezone or a columns.timezone cell` };
+    }
+    const local = zones ?? (window ? [window.timezone] : []);
+    let notAfter: number | undefined;
+    const notAfterCell = columns.notAfter === undefined ? "" : (fields[columns.notAfter] ?? "").trim();
+    if (notAfterCell !== "") {
+      const deadline = parseDeadline(notAfterCell, local);
+      if (typeof deadline !== "number") return { invalid: `${columns.notAfter}: ${deadline.error}` };
+      notAfter = deadline;
+    }
+    if (!schedule) return { zones, notAfter, appointment: undefined };
+    const appointment = readAppointment(fields, schedule, local);
+    return "invalid" in appointment ? appointment : { zones, notAfter, appointment };
   }
 }
 
-/** The key `RowClassifier.classify` kept for a row: every row's but an invalid one's or a duplicate's (already kept). */
+/** The key and `at` cells: an empty key, or a time that is not one, is an invalid row naming the column. */
+function readAppointment(
+  fields: Record<string, string>,
+  schedule: NonNullable<ContactRules["schedule"]>,
+  zones: readonly string[],
+): Appointment | { invalid: string } {
+  const key = (fields[schedule.keyColumn] ?? "").trim();
+  if (key === "") return { invalid: `${schedule.keyColumn}: empty appointment key` };
+  const text = (fields[schedule.atColumn] ?? "").trim();
+  if (text === "") return { invalid: `${schedule.atColumn}: empty appointment time` };
+  // Read in each of the contact's zones; the earliest instant wins (never late anywhere), with its zone.
+  let best: { at: number; zone: string } | undefined;
+  for (const zone of zones.length > 0 ? zones : ["UTC"]) {
+    const at = parseDeadline(text, [zone]);
+    if (typeof at !== "number") return { invalid: `${schedule.atColumn}: ${at.error}` };
+    if (best === undefined || at < best.at) best = { at, zone };
+  }
+  return { key, ...best! };
+}
+
+/**
+ * The key `RowClassifier.classify` kept for a row: every row's but an invalid one's or a
+ * duplicate's (already kept). A standing campaign keeps appointment keys, not these: none.
+ */
 export function keptKey(verdict: RowVerdict): { to: string; from: string } | undefined {
-  if (verdict.status === "sendable") return verdict.contact;
+  if (verdict.status === "sendable") return verdict.contact.appointment ? undefined : verdict.contact;
   return verdict.status === "suppressed" ? verdict : undefined;
 }

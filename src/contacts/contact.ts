@@ -1,3 +1,4 @@
+import { unitFields, type UnitRef } from "./unit.js";
 /** A contact ready to send: normalized addresses and the Parameters for its Execution. */
 export interface Contact {
   row: number;
@@ -11,10 +12,58 @@ export interface Contact {
   zones: readonly string[] | undefined;
   /** `columns.notAfter`: past this instant (ms) the contact is never sent (status `expired`). */
   notAfter: number | undefined;
+  /** A standing campaign's row (SPEC §16): the appointment it is for. */
+  appointment?: Appointment;
+  /** A reminder of that appointment: one unit of work of its own (SPEC §16). */
+  reminder?: ReminderUnit;
+  /**
+   * A reminder in doubt whose appointment left the file (`cancelled`) or moved to another time
+   * (`moved`): its doubt is settled — an Execution found is adopted — but it is never sent again.
+   */
+  retired?: "cancelled" | "moved";
 }
 
-export type RowVerdict =
-  | { status: "sendable"; contact: Contact }
-  | { status: "invalid"; row: number; to: string; from: string; reason: string }
-  | { status: "duplicate"; row: number; to: string; from: string; reason: string }
-  | { status: "suppressed"; row: number; to: string; from: string; reason: string };
+/** A standing campaign's row (SPEC §16): the appointment's key, its time, and the zone its wall clock is read in. */
+export interface Appointment {
+  key: string;
+  /** The appointment's time, ms. */
+  at: number;
+  /** The zone its `d` reminders and `time` are reckoned in: the one the time was read in (UTC without any). */
+  zone: string;
+}
+
+/** One reminder of an appointment: the unit of work of a standing campaign, and when it is due and until when it may go. */
+export interface ReminderUnit {
+  /** The appointment's key. */
+  key: string;
+  /** The reminder's name. */
+  name: string;
+  /** The appointment time it is for, ISO 8601 UTC (a moved appointment is a new unit). */
+  appointmentAt: string;
+  dueAt: number;
+}
+
+type Skipped<S extends string> = {
+  status: S;
+  row: number;
+  to: string;
+  from: string;
+  reason: string;
+  /** A standing campaign's row: its appointment key, which decides its shard. */
+  shardKey?: string;
+};
+
+export type RowVerdict = { status: "sendable"; contact: Contact } | Skipped<"invalid"> | Skipped<"duplicate"> | Skipped<"suppressed">;
+
+/** The unit of work a contact to send is (`unitKey`): its To and From, and, for a reminder, which one. */
+export function unitOf(contact: Pick<Contact, "to" | "from" | "reminder">): UnitRef {
+  const { reminder } = contact;
+  return reminder
+    ? { to: contact.to, from: contact.from, key: reminder.key, reminder: reminder.name, appointmentAt: reminder.appointmentAt }
+    : { to: contact.to, from: contact.from };
+}
+
+/** What every ledger line about a contact's unit starts with: its row, To and From, and a reminder's fields. */
+export function unitLine(contact: Pick<Contact, "row" | "to" | "from" | "reminder">): { row: number } & UnitRef {
+  return { row: contact.row, ...unitFields(unitOf(contact)) };
+}

@@ -1,10 +1,22 @@
+import { instantOfWallClock } from "./zoned-time.js";
+
 /**
- * A row's `columns.notAfter` cell (SPEC §3): an ISO 8601 date-time. With an offset (`Z`,
- * `+02:00`) it is an instant; without one it is a wall-clock time in `zones` — the window's
- * zone, or the contact's own — and when a contact has several zones the earliest instant is
- * taken (never late anywhere); with no zone at all, UTC. A date alone means its midnight.
+ * A row's date-time cell (SPEC §3 `columns.notAfter`, §16 a schedule's `at`): an ISO 8601
+ * date-time. With an offset (`Z`, `+02:00`) it is an instant; without one it is a wall-clock time
+ * in `zones` — the window's zone, or the contact's own — read "compatible" across DST
+ * (`instantOfWallClock`), and when a contact has several zones the earliest instant is taken
+ * (never late anywhere); with no zone at all, UTC. A date alone means its midnight.
  */
 export function parseDeadline(text: string, zones: readonly string[]): number | { error: string } {
+  const parsed = parseDateTime(text);
+  if ("error" in parsed) return parsed;
+  if (parsed.offsetMs !== undefined) return parsed.wall - parsed.offsetMs;
+  if (zones.length === 0) return parsed.wall;
+  return Math.min(...zones.map((zone) => instantOfWallClock(parsed.wall, zone)));
+}
+
+/** An ISO 8601 date-time's wall-clock fields (as a UTC-encoded number) and its offset, if it gives one. */
+export function parseDateTime(text: string): { wall: number; offsetMs: number | undefined } | { error: string } {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
     text.trim(),
   );
@@ -15,41 +27,8 @@ export function parseDeadline(text: string, zones: readonly string[]): number | 
   const check = new Date(wall);
   if (check.getUTCMonth() !== fields[1] || check.getUTCDate() !== fields[2] || fields[3] > 23)
     return { error: `not a valid date-time: ${JSON.stringify(text)}` };
-  if (offset !== undefined) {
-    if (offset.toUpperCase() === "Z") return wall;
-    const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})$/.exec(offset)!;
-    return wall - (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
-  }
-  if (zones.length === 0) return wall;
-  return Math.min(...zones.map((zone) => wallClockToInstant(wall, zone)));
-}
-
-/** The instant at which the clock in `zone` shows `wall` (a UTC-encoded wall time); DST-aware. */
-export function wallClockToInstant(wall: number, zone: string): number {
-  let instant = wall - zoneOffset(zone, wall);
-  instant = wall - zoneOffset(zone, instant); // the offset at the instant itself, across a DST change
-  return instant;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's offset from UTC at `at`, ms (New York in winter: −5 h). */
-function zoneOffset(zone: string, at: number): number {
-  let format = formatters.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(zone, format);
-  }
-  const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, Number(part.value)]));
-  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return asUtc - Math.floor(at / 1000) * 1000;
+  if (offset === undefined) return { wall, offsetMs: undefined };
+  if (offset.toUpperCase() === "Z") return { wall, offsetMs: 0 };
+  const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})$/.exec(offset)!;
+  return { wall, offsetMs: (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000 };
 }

@@ -8,13 +8,20 @@ import type { ContactRules } from "./classify.js";
  * look at its contacts checks the header without loading the number parser.
  */
 export function checkHeader(
-  campaign: Pick<ContactRules, "contactsPath" | "columns">,
+  campaign: Pick<ContactRules, "contactsPath" | "columns" | "schedule">,
   header: readonly string[],
 ): { parameterColumns: string[] } {
-  const { columns } = campaign;
-  for (const [key, column] of Object.entries({ from: columns.from, timezone: columns.timezone, notAfter: columns.notAfter })) {
+  const { columns, schedule } = campaign;
+  const named = {
+    "columns.from": columns.from,
+    "columns.timezone": columns.timezone,
+    "columns.notAfter": columns.notAfter,
+    "schedule.key": schedule?.keyColumn,
+    "schedule.at": schedule?.atColumn,
+  };
+  for (const [key, column] of Object.entries(named)) {
     if (column !== undefined && !header.includes(column)) {
-      throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.${key})`);
+      throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (${key})`);
     }
   }
   const special = new Set(
@@ -26,6 +33,11 @@ export function checkHeader(
       throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.parameters)`);
     }
   }
+  if (schedule && parameterColumns.includes("reminder"))
+    throw new CampaignInputError(
+      `${campaign.contactsPath}: line 1: a parameter column is named "reminder", the Parameter each reminder's name is sent as ` +
+        `(rename it, or leave it out of columns.parameters)`,
+    );
   return { parameterColumns };
 }
 

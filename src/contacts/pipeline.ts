@@ -1,5 +1,5 @@
 import type { ContactRules } from "./classify.js";
-import type { RowVerdict } from "./contact.js";
+import { unitOf, type RowVerdict } from "./contact.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
 import { openContactsCsv, type CsvRecord, type CsvResumePoint } from "./read-csv.js";
 import type { SeenKeys } from "./seen-keys.js";
@@ -63,7 +63,7 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
       yield {
         record,
         verdict,
-        key: verdict.status === "sendable" ? unitKey(verdict.contact) : undefined,
+        key: verdict.status === "sendable" ? unitKey(unitOf(verdict.contact)) : undefined,
         kept: keptKey(verdict),
         otherShard: isOtherShardsRow(verdict, options.shard),
       };

@@ -45,11 +45,28 @@ export interface PreflightVerdict {
   facts: FlowFacts | undefined;
 }
 
+/** Keys the flow reads that the campaign never sends, and not every use of which has a default: each a refusal. */
+function missingKeys(references: ReturnType<typeof findDataReferences>, sentKeys: readonly string[]): string[] {
+  const sent = new Set(sentKeys);
+  return [...references.keys]
+    .filter(([key, use]) => !sent.has(key) && !use.alwaysDefaulted)
+    .map(
+      ([key, use]) =>
+        `flow.data.${key} is used by widget${use.widgets.length > 1 ? "s" : ""} ${use.widgets.join(", ")} but the campaign never ` +
+        `sends "${key}" (neither a parameter column nor a static parameter): contacts would see a blank there`,
+    );
+}
+
 /**
  * The whole preflight decision, pure: given the flow as Studio returned it and the keys the
  * campaign sends, what refuses the campaign (exit 2, nothing sent) and what only warns.
  */
-export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[]): PreflightVerdict {
+export function judgeFlow(
+  flow: FlowSnapshot,
+  sentKeys: readonly string[],
+  /** Keys sent whether or not the flow reads them (a standing campaign's `reminder`, SPEC §16): never warned about. */
+  options: { quiet?: readonly string[] } = {},
+): PreflightVerdict {
   const refusals: string[] = [];
   const warnings: string[] = [];
   const { published, latest } = flow;
@@ -91,19 +108,13 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[]): Pref
     );
   }
   const references = findDataReferences(definition);
-  const sent = new Set(sentKeys);
-  for (const [key, use] of references.keys) {
-    if (sent.has(key) || use.alwaysDefaulted) continue;
-    refusals.push(
-      `${label}: flow.data.${key} is used by widget${use.widgets.length > 1 ? "s" : ""} ${use.widgets.join(", ")} but the ` +
-        `campaign never sends "${key}" (neither a parameter column nor a static parameter): contacts would see a blank there`,
-    );
-  }
+  refusals.push(...missingKeys(references, sentKeys).map((text) => `${label}: ${text}`));
   for (const text of shapeWarnings(definition, references.wholeObjectBy, sentKeys)) warnings.push(`${label}: ${text}`);
   refusals.push(...danglingOnRestPath(definition).map((text) => `${label}: ${text}`));
   if (references.wholeObjectBy.length === 0) {
     for (const key of sentKeys) {
-      if (!references.keys.has(key)) warnings.push(`the campaign sends "${key}" but ${label} never uses flow.data.${key}`);
+      if (!references.keys.has(key) && !options.quiet?.includes(key))
+        warnings.push(`the campaign sends "${key}" but ${label} never uses flow.data.${key}`);
     }
   }
   return { refusals, warnings, facts: { flowSid: flow.flowSid, revision: published.revision, questions: sendAndWaitWidgets(definition) } };

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, readdir, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
-import type { UnitState, LedgerState } from "./fold.js";
+import type { AppointmentVersions, UnitState, LedgerState } from "./fold.js";
 import type { CampaignHeader, FlowChecked } from "./events.js";
 import type { LedgerStore } from "./ledger-store.js";
 
@@ -32,6 +32,8 @@ export interface Checkpoint {
   contacts: Array<[string, UnitState]>;
   /** Skipped rows (invalid, duplicate, suppressed) recorded after the prefix. */
   skippedRows: number[];
+  /** A standing campaign's appointments as the ledger knew them (SPEC §16). */
+  appointments?: Array<[string, AppointmentVersions]>;
   header: CampaignHeader | undefined;
   flow: FlowChecked | undefined;
   /** The prefix's contact keys (`SeenKeys`); its number table follows the JSON in the file. */
@@ -166,5 +168,6 @@ export function stateFromCheckpoint(checkpoint: Checkpoint): LedgerState {
     flow: checkpoint.flow,
     units: new Map(checkpoint.contacts),
     skippedRows: new Set(checkpoint.skippedRows),
+    appointments: new Map(checkpoint.appointments ?? []),
   };
 }

@@ -27,8 +27,29 @@ export interface RowSkipped {
   at: string;
 }
 
+/** Every line about a unit names it: its row (as first seen), To and From, and a reminder's appointment key, name and time (SPEC §16). */
 interface ContactEvent {
   row: number;
+  to: string;
+  from: string;
+  key?: string | undefined;
+  reminder?: string | undefined;
+  appointmentAt?: string | undefined;
+  at: string;
+}
+
+/**
+ * A standing campaign saw an appointment (SPEC §16): its key, its time, the zone its wall clock is
+ * read in, and whom it is for — written when the file first shows it, and again whenever the
+ * time, the zone or the contact changes. The latest line of a key is the appointment as the
+ * ledger knows it: a key that leaves the file cancels its reminders that have no Execution.
+ */
+export interface AppointmentSeen {
+  t: "appointment";
+  row: number;
+  key: string;
+  appointmentAt: string;
+  zone: string;
   to: string;
   from: string;
   at: string;
@@ -53,11 +74,14 @@ export interface ExecutionAdopted extends ContactEvent {
   via: "list" | "conflict";
 }
 
-/** A 409: skipped (final), or the conflicting Execution was ended before trying again. */
+/**
+ * A 409: skipped (final), the conflicting Execution ended before trying again, or — a standing
+ * campaign's reminder (SPEC §16) — waiting: pending, tried again by a later run.
+ */
 export interface ConflictMet extends ContactEvent {
   t: "conflict";
   sid: string;
-  action: "skipped" | "ended";
+  action: "skipped" | "ended" | "waiting";
   http: 409;
   code: number | null;
 }
@@ -165,6 +189,7 @@ export function executionRow(execution: { row?: number | undefined }): { row?: n
 
 export type LedgerEvent =
   | CampaignHeader
+  | AppointmentSeen
   | FlowChecked
   | ResultsRecorded
   | RowSkipped

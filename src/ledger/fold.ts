@@ -1,5 +1,5 @@
 import { unitKey } from "../contacts/unit.js";
-import type { CampaignHeader, FlowChecked, LedgerEvent, ResultsRecorded } from "./events.js";
+import type { AppointmentSeen, CampaignHeader, FlowChecked, LedgerEvent, ResultsRecorded } from "./events.js";
 
 /**
  * The one fold of the ledger (issue 29): event → state, in one place. The run, the checkpoint,
@@ -46,8 +46,15 @@ export interface UnitDetail {
   lastEventAt: string;
 }
 
-/** The events about one unit (all but the campaign's, the flow's, a skipped row's and an Execution's). */
-export type UnitEvent = Exclude<LedgerEvent, { t: "campaign" | "flow" | "row" | "exec" | "results" }>;
+/** The events about one unit (all but the campaign's, the flow's, an appointment's, a skipped row's and an Execution's). */
+export type UnitEvent = Exclude<LedgerEvent, { t: "campaign" | "flow" | "appointment" | "row" | "exec" | "results" }>;
+
+/** A standing campaign's appointment as the ledger knows it (SPEC §16): its latest version, and the times it had before. */
+export interface AppointmentVersions {
+  latest: Omit<AppointmentSeen, "t" | "at">;
+  /** Earlier appointment times of the key (ISO 8601 UTC), oldest first: their reminders with an Execution stay in the report. */
+  earlier: string[];
+}
 
 export interface LedgerState {
   header: CampaignHeader | undefined;
@@ -57,10 +64,12 @@ export interface LedgerState {
   units: Map<string, UnitState>;
   /** Rows already recorded as invalid, duplicate or suppressed. */
   skippedRows: Set<number>;
+  /** A standing campaign's appointments, by key. */
+  appointments: Map<string, AppointmentVersions>;
 }
 
 export function emptyLedgerState(): LedgerState {
-  return { header: undefined, flow: undefined, units: new Map(), skippedRows: new Set() };
+  return { header: undefined, flow: undefined, units: new Map(), skippedRows: new Set(), appointments: new Map() };
 }
 
 export function newUnitState(): UnitState {
@@ -91,10 +100,12 @@ export function newUnitDetail(event: Pick<UnitEvent, "row" | "to" | "from">): Un
   };
 }
 
-/** Is this event about a unit (rather than the campaign, the flow, a skipped row or an Execution)? */
+/** Is this event about a unit (rather than the campaign, the flow, an appointment, a skipped row or an Execution)? */
 export function isUnitEvent(event: LedgerEvent): event is UnitEvent {
-  return !(event.t === "campaign" || event.t === "flow" || event.t === "row" || event.t === "exec" || event.t === "results");
+  return !NOT_UNIT_EVENTS.has(event.t);
 }
+
+const NOT_UNIT_EVENTS: ReadonlySet<LedgerEvent["t"]> = new Set(["campaign", "flow", "appointment", "row", "exec", "results"]);
 
 /** Fold one event into the run's state. The run applies its own events through this too. */
 export function applyEvent(state: LedgerState, event: LedgerEvent): void {
@@ -115,7 +126,21 @@ export function applyEvent(state: LedgerState, event: LedgerEvent): void {
     case "flow":
       state.flow = event;
       return;
+    case "appointment":
+      foldAppointment(state.appointments, event);
+      return;
   }
+}
+
+/** A key's new version: the time it had before joins its earlier ones. */
+export function foldAppointment(appointments: Map<string, AppointmentVersions>, event: AppointmentSeen): void {
+  const { t: _t, at: _at, ...latest } = event;
+  const known = appointments.get(event.key);
+  if (!known) return void appointments.set(event.key, { latest, earlier: [] });
+  const previous = known.latest.appointmentAt;
+  if (previous !== latest.appointmentAt && !known.earlier.includes(previous)) known.earlier.push(previous);
+  known.earlier = known.earlier.filter((time) => time !== latest.appointmentAt);
+  known.latest = latest;
 }
 
 /** One unit event into its state, and into its report detail when one is kept. The only place a unit's status changes. */

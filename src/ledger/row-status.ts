@@ -1,7 +1,10 @@
 import type { UnitStatus } from "./fold.js";
 
-/** Statuses of the report (SPEC §6): a contact's, or a row never sent (invalid, duplicate, suppressed). */
-export type RowStatus = UnitStatus | "invalid" | "duplicate" | "suppressed";
+/**
+ * Statuses of the report (SPEC §6): a unit's, a row never sent (invalid, duplicate, suppressed),
+ * or a standing campaign's reminder whose appointment left the file (cancelled, SPEC §16).
+ */
+export type RowStatus = UnitStatus | "invalid" | "duplicate" | "suppressed" | "cancelled";
 export const ROW_STATUSES: readonly RowStatus[] = [
   "pending",
   "created",
@@ -12,6 +15,7 @@ export const ROW_STATUSES: readonly RowStatus[] = [
   "invalid",
   "duplicate",
   "suppressed",
+  "cancelled",
 ];
 
 /**
@@ -37,4 +41,5 @@ export const emptyCounts = (): StatusCounts => ({
   invalid: 0,
   duplicate: 0,
   suppressed: 0,
+  cancelled: 0,
 });

@@ -39,7 +39,11 @@ export const REPORT_COLUMNS = [
   "outcome_error_code",
 ] as const;
 
+/** A standing campaign's report (SPEC §16): after the outcome columns and before the results, which reminder each row is. */
+export const REMINDER_COLUMNS = ["key", "reminder", "appointment_at", "due_at"] as const;
+
 export interface ReportRow {
+  /** The CSV row; 0 for a standing campaign's reminder no longer in the file (its `row` cell is empty). */
   row: number;
   to: string;
   from: string;
@@ -60,6 +64,8 @@ export interface ReportRow {
   outcome_error_code: number | null;
   /** When the contact first answered (not a CSV column: the HTML report's answers over time). */
   answered_at?: string;
+  /** A standing campaign's reminder: the appointment's key, the reminder, the appointment time and the due time (ISO 8601 UTC). */
+  reminder?: Record<(typeof REMINDER_COLUMNS)[number], string>;
   /** The results columns' cells, in the report's order (SPEC §6, §11). */
   results: string[];
   /** With `--follow-up`: each follow-up's cells (`Report.followUpColumns`), after the results. */
@@ -75,6 +81,8 @@ export interface Report {
   flow?: FlowChecked | undefined;
   /** With `--follow-up`: the follow-ups' columns, `<name>.status`, `<name>.outcome`, `<name>.<results column>` (SPEC §13). */
   followUpColumns?: string[];
+  /** A standing campaign's report: the reminder columns after the outcome ones. */
+  reminderColumns?: boolean;
 }
 
 /**
@@ -155,34 +163,40 @@ class RangeFold {
   }
 
   rows(columns: ResultsColumn[]): ReportRow[] {
-    const units = [...this.#units.values()].map(({ state, detail }) => this.#unitRow(state, detail, columns));
+    const units = [...this.#units.values()].map(({ state, detail }) => unitRow(state, detail, this.#executions, columns));
     for (const row of this.#skipped.values()) row.results = columns.map(() => "");
     return [...this.#skipped.values(), ...units].sort((a, b) => a.row - b.row);
   }
-
-  #unitRow(state: UnitState, detail: UnitDetail, columns: ResultsColumn[]): ReportRow {
-    const execution = detail.executionSid ? this.#executions.get(detail.executionSid) : undefined;
-    const outcome = execution?.results?.outcome;
-    return {
-      ...blankRow(detail.row, detail.to, detail.from, state.status),
-      execution_sid: detail.executionSid,
-      attempts: state.attempts,
-      http_status: detail.httpStatus,
-      error_code: detail.errorCode,
-      error_message: detail.errorMessage,
-      conflicting_execution_sid: detail.conflictingSid,
-      conflict_action: detail.conflictAction,
-      first_attempt_at: detail.firstAttemptAt,
-      last_event_at: detail.lastEventAt,
-      execution_status: execution?.status ?? "",
-      ...(outcome ? { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode } : {}),
-      ...(outcome?.answeredAt ? { answered_at: outcome.answeredAt } : {}),
-      results: columns.map((column) => resultCell(execution?.results?.values[column.path])),
-    };
-  }
 }
 
-function blankRow(row: number, to: string, from: string, status: RowStatus): ReportRow {
+/** A unit's report row: its folded state and detail, and what the ledger knows of the Execution it created. */
+export function unitRow(
+  state: UnitState,
+  detail: UnitDetail,
+  executions: ReadonlyMap<string, CreatedExecution>,
+  columns: ResultsColumn[],
+): ReportRow {
+  const execution = detail.executionSid ? executions.get(detail.executionSid) : undefined;
+  const outcome = execution?.results?.outcome;
+  return {
+    ...blankRow(detail.row, detail.to, detail.from, state.status),
+    execution_sid: detail.executionSid,
+    attempts: state.attempts,
+    http_status: detail.httpStatus,
+    error_code: detail.errorCode,
+    error_message: detail.errorMessage,
+    conflicting_execution_sid: detail.conflictingSid,
+    conflict_action: detail.conflictAction,
+    first_attempt_at: detail.firstAttemptAt,
+    last_event_at: detail.lastEventAt,
+    execution_status: execution?.status ?? "",
+    ...(outcome ? { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode } : {}),
+    ...(outcome?.answeredAt ? { answered_at: outcome.answeredAt } : {}),
+    results: columns.map((column) => resultCell(execution?.results?.values[column.path])),
+  };
+}
+
+export function blankRow(row: number, to: string, from: string, status: RowStatus): ReportRow {
   return {
     row,
     to,
@@ -207,12 +221,15 @@ function blankRow(row: number, to: string, from: string, status: RowStatus): Rep
 
 /** The report as CSV text, a range of rows at a time (header first). */
 export async function* reportCsvChunks(report: Report, onRows?: (count: number) => void): AsyncGenerator<string> {
-  yield csvRecord([...REPORT_COLUMNS, ...report.resultsColumns.map((c) => c.name), ...(report.followUpColumns ?? [])]);
+  const reminders = report.reminderColumns ? REMINDER_COLUMNS : [];
+  yield csvRecord([...REPORT_COLUMNS, ...reminders, ...report.resultsColumns.map((c) => c.name), ...(report.followUpColumns ?? [])]);
   for await (const rows of report.chunks) {
     onRows?.(rows.length);
     let text = "";
     for (const row of rows) {
-      text += csvRecord([...REPORT_COLUMNS.map((column) => row[column]), ...row.results, ...(row.followUps ?? [])]);
+      const base = REPORT_COLUMNS.map((column) => (column === "row" && row.row === 0 ? "" : row[column]));
+      const reminder = reminders.map((column) => row.reminder?.[column] ?? "");
+      text += csvRecord([...base, ...reminder, ...row.results, ...(row.followUps ?? [])]);
       if (text.length >= 1 << 16) {
         yield text;
         text = "";

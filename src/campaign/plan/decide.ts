@@ -9,6 +9,8 @@ export type ContactDecision =
   | { action: "settle" }
   /** Its deadline (`notAfter`) has passed: record it expired, never send it. */
   | { action: "expire" }
+  /** A reminder not due yet (SPEC §16): nothing to do now, and no work left for this run. */
+  | { action: "later" }
   | { action: "send" };
 
 /**
@@ -22,13 +24,14 @@ export type ContactDecision =
  */
 export function decideContact(
   state: UnitState | undefined,
-  options: { retryFailed: boolean; deadlinePassed?: boolean; optedOut?: boolean },
+  options: { retryFailed: boolean; deadlinePassed?: boolean; optedOut?: boolean; notYetDue?: boolean },
 ): ContactDecision {
   const late = options.deadlinePassed ?? false;
   const open = (): ContactDecision => {
     if (options.optedOut) return state?.status === "opted_out" ? { action: "done", status: "opted_out" } : { action: "opt-out" };
     if (state?.inDoubt) return { action: "settle" };
-    return late ? { action: "expire" } : { action: "send" };
+    if (late) return { action: "expire" };
+    return options.notYetDue ? { action: "later" } : { action: "send" };
   };
   if (!state) return open();
   switch (state.status) {
@@ -38,7 +41,13 @@ export function decideContact(
       return { action: "done", status: state.status };
     case "failed":
       if (!(options.retryFailed && state.transient)) return { action: "done", status: "failed" };
-      return options.optedOut ? { action: "opt-out" } : late ? { action: "expire" } : { action: "send" };
+      return options.optedOut
+        ? { action: "opt-out" }
+        : late
+          ? { action: "expire" }
+          : options.notYetDue
+            ? { action: "later" }
+            : { action: "send" };
     case "opted_out":
     case "pending":
       return open();

@@ -6,6 +6,7 @@ import { FinalPrefixTracker } from "./final-prefix.js";
 import { emptyCounts } from "../run/run-events.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
+import type { AppointmentSeen } from "../../ledger/events.js";
 import type { LedgerState } from "../../ledger/fold.js";
 import type { Campaign } from "../campaign.js";
 import type { ResumePoint } from "./campaign-state.js";
@@ -14,7 +15,9 @@ import type { ShardSpec } from "../../contacts/shard.js";
 
 export type PlannedRow =
   | { kind: "skipped"; verdict: Exclude<RowVerdict, { status: "sendable" }>; alreadyRecorded: boolean }
-  | { kind: "contact"; contact: Contact; key: string; decision: ContactDecision };
+  | { kind: "contact"; contact: Contact; key: string; decision: ContactDecision }
+  /** A standing campaign's reminder whose appointment left the file and which has no Execution (SPEC §16): never sent. */
+  | { kind: "cancelled" };
 
 /**
  * The campaign's rows in file order, each with its verdict and, for a sendable contact, what
@@ -67,4 +70,21 @@ export async function planRows(
 /** Has the contact's `notAfter` deadline passed at `now`? */
 export function isPastDeadline(contact: Pick<Contact, "notAfter">, now: number): boolean {
   return contact.notAfter !== undefined && now >= contact.notAfter;
+}
+
+/**
+ * The campaign's plan, whatever it is: a survey's rows past the checkpoint's prefix (`planRows`),
+ * or a standing campaign's reminders over the whole snapshot (`planReminders`, SPEC §16; no
+ * prefix: the file may change anywhere). `record` takes what a real run writes as it plans (a
+ * standing campaign's appointments); a dry run gives none.
+ */
+export async function planCampaign(
+  campaign: Campaign,
+  state: LedgerState,
+  options: Parameters<typeof planRows>[2] & { record?: ((event: AppointmentSeen) => void) | undefined },
+): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[]; prefix: FinalPrefixTracker | undefined }> {
+  const { schedule } = campaign;
+  if (!schedule) return planRows(campaign, state, options);
+  const { planReminders } = await import("../schedule/plan-reminders.js");
+  return { ...(await planReminders({ ...campaign, schedule }, state, options)), prefix: undefined };
 }

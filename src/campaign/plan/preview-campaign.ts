@@ -8,7 +8,8 @@ import type { RowAction } from "../run/row-action.js";
 import type { RowStatus, RunEvent, StatusCounts } from "../run/run-events.js";
 import { RunTally } from "../run/run-tally.js";
 import { loadCampaignState } from "./campaign-state.js";
-import { planRows } from "./plan-rows.js";
+import { planCampaign } from "./plan-rows.js";
+import { emptyScheduleView, noteReminder, type ScheduleView } from "../schedule/schedule-view.js";
 
 export interface PreviewResult {
   /** Every row by the status it has, or would have after a run now (what it would send, as pending). */
@@ -27,6 +28,8 @@ export interface PreviewResult {
   parameterKeys: string[];
   /** Contacts a run now would send, by sender (for the expected duration and the senders' pace). */
   toSendBySender: Record<string, number>;
+  /** A standing campaign's reminders: due now, in the next 24 hours, later, never sendable, cancelled (SPEC §16). */
+  schedule?: ScheduleView;
 }
 
 export interface PreviewOptions {
@@ -68,10 +71,16 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   const retryFailed = options.retryFailed ?? false;
   const { state, resume } = await loadCampaignState(campaign, { retryFailed, shard: options.shard });
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
-  const { rows, parameterKeys } = await planRows(campaign, state, { retryFailed, shard: options.shard, now, resume });
+  const { rows, parameterKeys } = await planCampaign(campaign, state, { retryFailed, shard: options.shard, now, resume });
   result.parameterKeys = parameterKeys;
+  if (campaign.schedule) result.schedule = emptyScheduleView();
   const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.redisUrl) });
-  for await (const planned of rows) await dryPerform(admission.decide(planned, now, false), { admission, tally, result, now, options });
+  for await (const planned of rows) {
+    const action = admission.decide(planned, now, false);
+    if (result.schedule)
+      noteReminder(result.schedule, action, planned.kind === "contact" ? planned.contact : undefined, now, campaign.window);
+    await dryPerform(action, { admission, tally, result, now, options });
+  }
   result.holds = admission.holds.stops();
   return result;
 }
@@ -85,6 +94,10 @@ async function dryPerform(
   switch (action.kind) {
     case "count":
       return tally.carried(action.status);
+    case "later":
+      return tally.later(action.dueAt);
+    case "cancelled":
+      return tally.carried("cancelled");
     case "record-skip": {
       const { verdict } = action;
       tally.carried(verdict.status);

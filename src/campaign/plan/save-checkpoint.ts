@@ -7,7 +7,8 @@ import type { LedgerState } from "../../ledger/fold.js";
 import type { Campaign } from "../campaign.js";
 import { campaignFingerprint } from "./campaign-state.js";
 import { FinalPrefixTracker, type FinalPrefix } from "./final-prefix.js";
-import { isFinalContactStatus, type RowStatus } from "../run/run-events.js";
+import { emptyCounts, isFinalContactStatus, type RowStatus } from "../run/run-events.js";
+import { SeenKeys } from "../../contacts/seen-keys.js";
 import type { ShardSpec } from "../../contacts/shard.js";
 
 /**
@@ -18,15 +19,54 @@ import type { ShardSpec } from "../../contacts/shard.js";
  */
 export async function saveCheckpoint(
   campaign: Campaign,
-  options: { state: LedgerState; prefix: FinalPrefix; since: Checkpoint | undefined; shard: ShardSpec | undefined },
+  options: { state: LedgerState; prefix: FinalPrefix | undefined; since: Checkpoint | undefined; shard: ShardSpec | undefined },
 ): Promise<void> {
-  const { state, prefix } = options;
+  const { state } = options;
   const ledger = campaignLedger(campaign, options.shard);
   const ledgerBytes = await ledger.end();
   if (options.since && options.since.ledger.bytes === ledgerBytes) return; // nothing new became final
+  // A standing campaign's file is a snapshot, read whole every run (SPEC §16): the checkpoint
+  // caches the ledger's fold only, with no final prefix of the file.
+  const extended = options.prefix ? await extendPrefix(campaign, state, options.prefix, options.shard) : emptyPrefix(campaign);
+  const { point } = extended;
+  // Every unit the prefix does not hold keeps its folded state in the checkpoint.
+  const contacts = [...state.units].filter(([key]) => {
+    const bar = key.indexOf("|");
+    return !extended.seen.has(key.slice(0, bar), key.slice(bar + 1));
+  });
+  const snapshot = extended.seen.snapshot();
+  await ledger.writeCheckpoint(
+    {
+      v: 1,
+      fingerprint: await campaignFingerprint(campaign, options.shard),
+      ledger: { bytes: ledgerBytes, ...(await ledger.identity(ledgerBytes)) },
+      csv: { ...point, prefixHash: await hashRange(campaign.contactsPath, 0, point.bytes) },
+      prefixCounts: extended.counts,
+      contacts,
+      skippedRows: [...state.skippedRows].filter((row) => row > point.rows),
+      ...(campaign.schedule ? { appointments: [...state.appointments] } : {}),
+      header: state.header,
+      flow: state.flow,
+      seen: { defaultFrom: snapshot.defaultFrom, size: snapshot.size, others: snapshot.others },
+    },
+    snapshot.table,
+  );
+}
+
+function emptyPrefix(campaign: Campaign): FinalPrefix {
+  return { point: { header: [], bytes: 0, rows: 0, lines: 0 }, counts: emptyCounts(), seen: new SeenKeys(campaign.from) };
+}
+
+/** The run's final prefix, extended over the rows that became final while it sent: the CSV read from where the prefix stopped. */
+async function extendPrefix(
+  campaign: Campaign,
+  state: LedgerState,
+  prefix: FinalPrefix,
+  shard: ShardSpec | undefined,
+): Promise<FinalPrefix> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const seen = prefix.seen; // the run is done with it: it grows into the extended prefix's
-  const csv = await openContactRows(campaign, { suppressed, resume: prefix.point, seen, shard: options.shard });
+  const csv = await openContactRows(campaign, { suppressed, resume: prefix.point, seen, shard });
   const tracker = new FinalPrefixTracker({
     start: prefix.point,
     counts: prefix.counts,
@@ -46,27 +86,5 @@ export async function saveCheckpoint(
     }
     tracker.final(status);
   }
-  const extended = tracker.result();
-  const { point } = extended;
-  // Every contact the prefix does not hold keeps its folded state in the checkpoint.
-  const contacts = [...state.units].filter(([key]) => {
-    const bar = key.indexOf("|");
-    return !extended.seen.has(key.slice(0, bar), key.slice(bar + 1));
-  });
-  const snapshot = extended.seen.snapshot();
-  await ledger.writeCheckpoint(
-    {
-      v: 1,
-      fingerprint: await campaignFingerprint(campaign, options.shard),
-      ledger: { bytes: ledgerBytes, ...(await ledger.identity(ledgerBytes)) },
-      csv: { ...point, prefixHash: await hashRange(campaign.contactsPath, 0, point.bytes) },
-      prefixCounts: extended.counts,
-      contacts,
-      skippedRows: [...state.skippedRows].filter((row) => row > point.rows),
-      header: state.header,
-      flow: state.flow,
-      seen: { defaultFrom: snapshot.defaultFrom, size: snapshot.size, others: snapshot.others },
-    },
-    snapshot.table,
-  );
+  return tracker.result();
 }

@@ -1,4 +1,5 @@
-import type { SendWindow, Weekday } from "../campaign.js";
+import { WEEKDAYS, type SendWindow, type Weekday } from "../campaign.js";
+import { instantOfWallClock, wallClockAt } from "../../contacts/zoned-time.js";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -36,6 +37,49 @@ export function nextOpening(window: SendWindow, at: number, zones: readonly stri
     if (isInsideWindow(window, t, zones)) return t;
   }
   return undefined;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The spans within [from, to) when the window is open in every one of `zones`: each zone's open
+ * spans (its days, its start and end, on its own calendar and across its DST changes), intersected.
+ * Pure but for the zone offsets' cache.
+ */
+export function openSpans(
+  window: SendWindow,
+  from: number,
+  to: number,
+  zones: readonly string[] = [window.timezone],
+): Array<[number, number]> {
+  let spans: Array<[number, number]> = [[from, to]];
+  for (const zone of zones) spans = intersect(spans, zoneSpans(window, zone, from, to));
+  return spans;
+}
+
+/** Does the window open in every one of `zones` at some moment in [from, to)? (A reminder that can never be sent if not.) */
+export function opensBetween(window: SendWindow, from: number, to: number, zones?: readonly string[]): boolean {
+  return to > from && openSpans(window, from, Math.min(to, from + 8 * DAY), zones).length > 0;
+}
+
+function zoneSpans(window: SendWindow, zone: string, from: number, to: number): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  const firstDay = Math.floor(wallClockAt(from, zone) / DAY) - 1;
+  const lastDay = Math.floor(wallClockAt(to, zone) / DAY) + 1;
+  for (let day = firstDay; day <= lastDay; day++) {
+    if (!window.days.has(WEEKDAYS[new Date(day * DAY).getUTCDay()]!)) continue;
+    const start = instantOfWallClock(day * DAY + window.startMinute * 60_000, zone);
+    const end = instantOfWallClock(day * DAY + window.endMinute * 60_000, zone);
+    if (end > from && start < to) spans.push([Math.max(start, from), Math.min(end, to)]);
+  }
+  return spans;
+}
+
+function intersect(a: Array<[number, number]>, b: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [s1, e1] of a)
+    for (const [s2, e2] of b) if (Math.max(s1, s2) < Math.min(e1, e2)) out.push([Math.max(s1, s2), Math.min(e1, e2)]);
+  return out.sort((x, y) => x[0] - y[0]);
 }
 
 /** The window in words for the report: "09:00–20:00 Mon–Fri, America/New_York" (or "each contact's own zone"). */

@@ -57,7 +57,8 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
     toSendEstimate,
     inDoubt,
     mayCreate: rowsToRead > 0 || open > 0,
-    parameterKeys: csv.parameterKeys,
+    // A standing campaign's reminders are each sent their name as `reminder` (SPEC §16).
+    parameterKeys: campaign.schedule ? [...new Set([...csv.parameterKeys, "reminder"])] : csv.parameterKeys,
     toSendBySender,
   };
 }

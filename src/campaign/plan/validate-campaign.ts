@@ -50,7 +50,7 @@ async function onlinePreflight(
   const client = new StudioClient({ baseUrl: online.studioUrl, credentials: online.credentials, connections: 2 });
   const reads = new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() });
   try {
-    return await preflightFlow(client, reads, campaign.flowSid, parameterKeys, online.report);
+    return await preflightFlow(client, reads, campaign.flowSid, parameterKeys, online.report, campaign.schedule ? ["reminder"] : []);
   } finally {
     await client.close();
   }

@@ -26,7 +26,10 @@ export async function campaignReport(campaign: Campaign, options: ReportOptions 
   const locations = options.ledgers && options.ledgers.length > 0 ? options.ledgers : [campaign.ledgerPath];
   const ledgers: LedgerStore[] = locations.map((location) => openLedgerStore(location, campaign.name));
   for (const ledger of ledgers) await assertLedgerExists(ledger);
-  const report = await buildReport(ledgers, { results: campaign.results });
+  const { schedule } = campaign;
+  const report = schedule
+    ? await (await import("./standing-report.js")).standingReport({ ...campaign, schedule }, ledgers, { results: campaign.results })
+    : await buildReport(ledgers, { results: campaign.results });
   const followUps = [];
   for (const file of options.followUps ?? []) {
     const followUp = await loadCampaign(file);

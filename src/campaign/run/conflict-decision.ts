@@ -23,6 +23,8 @@ export type ConflictDecision =
   | { kind: "adopt" }
   /** Leave the contact in the Execution it is in. */
   | { kind: "skip" }
+  /** A standing campaign's reminder (SPEC §16, onConflict wait): pending, tried again by a later run until its deadline. */
+  | { kind: "wait" }
   /** End that Execution, then create again. */
   | { kind: "end-and-retry" }
   /** Execution after Execution reappears: final failure. */
@@ -34,6 +36,7 @@ export type ConflictDecision =
 export function decideConflict(facts: ConflictFacts): ConflictDecision {
   if (facts.ours === "unknown") return { kind: "pending" };
   if (facts.ours === "yes") return { kind: "adopt" };
+  if (facts.policy === "wait") return { kind: "wait" };
   if (facts.policy === "skip" || facts.sid === undefined) return { kind: "skip" };
   if (facts.endsSoFar >= MAX_CONFLICT_ENDS)
     return { kind: "fail", message: `an Execution was still active after ${MAX_CONFLICT_ENDS} ends (last ${facts.sid})` };

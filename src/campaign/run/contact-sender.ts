@@ -1,4 +1,4 @@
-import type { Contact } from "../../contacts/contact.js";
+import { unitLine, unitOf, type Contact } from "../../contacts/contact.js";
 import { unitKey } from "../../contacts/unit.js";
 import { newUnitState, type UnitState } from "../../ledger/fold.js";
 import type { AttemptFailed } from "../../ledger/events.js";
@@ -12,8 +12,8 @@ import { executionSidsSince } from "../../ledger/recent-events.js";
 import type { RunContext } from "./run-context.js";
 import { isPastDeadline } from "../plan/plan-rows.js";
 
-/** A final or pending status; `in-doubt`: it awaits settlement through List. */
-export type SendResult = "created" | "conflict_skipped" | "failed" | "expired" | "pending" | "in-doubt";
+/** A final or pending status; `in-doubt`: it awaits settlement through List; `waiting`: pending behind a busy number (SPEC §16). */
+export type SendResult = "created" | "conflict_skipped" | "failed" | "expired" | "pending" | "in-doubt" | "waiting";
 
 /** How a contact left the sender: a value, counted by the run loop (the sender counts nothing). */
 export interface SendOutcome {
@@ -41,12 +41,8 @@ type Scheduled =
 /** A conflict left for the next run: transient, no HTTP answer decided it. */
 const unresolved = (err: unknown) => ({ final: false, transient: true, http: null, code: null, message: String(err) });
 
-/** One contact's identity in every ledger line about it. */
-interface RowBase {
-  row: number;
-  to: string;
-  from: string;
-}
+/** One unit's identity in every ledger line about it. */
+type RowBase = ReturnType<typeof unitLine>;
 
 /** The contact being sent, what it has been through so far in this run. */
 interface Sending {
@@ -75,18 +71,18 @@ export class ContactSender {
   expire(contact: Contact): "expired" {
     const ctx = this.#ctx;
     const deadline = new Date(contact.notAfter ?? ctx.clock.now()).toISOString();
-    void ctx.record({ t: "expired", row: contact.row, to: contact.to, from: contact.from, deadline, at: ctx.nowIso() });
+    void ctx.record({ t: "expired", ...unitLine(contact), deadline, at: ctx.nowIso() });
     return "expired";
   }
 
   async send(contact: Contact): Promise<SendOutcome> {
     const ctx = this.#ctx;
-    const key = unitKey(contact);
+    const key = unitKey(unitOf(contact));
     let state = ctx.state.units.get(key);
     if (!state) ctx.state.units.set(key, (state = newUnitState()));
     const sending: Sending = {
       contact,
-      base: { row: contact.row, to: contact.to, from: contact.from },
+      base: unitLine(contact),
       state,
       requests: 0,
       rateLimited: 0,
@@ -244,6 +240,9 @@ export class ContactSender {
       case "skip":
         this.#recordConflict(sending, sid, "skipped");
         return "conflict_skipped";
+      case "wait":
+        this.#recordConflict(sending, sid, "waiting");
+        return "waiting";
       case "fail":
         this.#recordFailed(sending, { final: true, transient: false, http: 409, code: 20409, message: decision.message });
         return "failed";
@@ -276,7 +275,7 @@ export class ContactSender {
     void this.#ctx.record({ t: "failed", ...sending.base, ...failure, at: this.#ctx.nowIso() });
   }
 
-  #recordConflict(sending: Sending, sid: string | undefined, action: "skipped" | "ended"): void {
+  #recordConflict(sending: Sending, sid: string | undefined, action: "skipped" | "ended" | "waiting"): void {
     void this.#ctx.record({ t: "conflict", ...sending.base, sid: sid ?? "", action, http: 409, code: 20409, at: this.#ctx.nowIso() });
   }
 

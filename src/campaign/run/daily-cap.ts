@@ -1,4 +1,4 @@
-import { wallClockToInstant } from "../../contacts/deadline.js";
+import { instantOfWallClock } from "../../contacts/zoned-time.js";
 import { unitsAttemptedSince } from "../../ledger/recent-events.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import type { Campaign } from "../campaign.js";
@@ -39,7 +39,7 @@ export function capDay(zone: string, at: number): CapDay {
   const midnight = Date.UTC(p.year!, p.month! - 1, p.day!);
   const next = midnight + 24 * 60 * 60_000; // the next date's midnight, as a wall time (Date.UTC rolls months over)
   const key = new Date(midnight).toISOString().slice(0, 10);
-  return { key, startsAt: wallClockToInstant(midnight, zone), nextStartsAt: wallClockToInstant(next, zone) };
+  return { key, startsAt: instantOfWallClock(midnight, zone), nextStartsAt: instantOfWallClock(next, zone) };
 }
 
 /** How many days `contacts` more need under the cap, given what today has left. Pure. */

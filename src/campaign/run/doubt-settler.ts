@@ -1,4 +1,4 @@
-import type { Contact } from "../../contacts/contact.js";
+import { unitLine, unitOf, type Contact } from "../../contacts/contact.js";
 import { unitKey } from "../../contacts/unit.js";
 import { executionSidsSince } from "../../ledger/recent-events.js";
 import { StudioApiError } from "../../studio/errors.js";
@@ -31,7 +31,7 @@ export class DoubtSettler {
   }
 
   add(doubt: PendingDoubt): void {
-    this.#doubts.set(unitKey(doubt.contact), doubt);
+    this.#doubts.set(unitKey(unitOf(doubt.contact)), doubt);
   }
 
   async settle(): Promise<{ adopted: Contact[]; resend: Contact[]; exhausted: Contact[] }> {
@@ -55,7 +55,7 @@ export class DoubtSettler {
     const knownSids = await executionSidsSince(ctx.store, since - CLOCK_SKEW_MS);
     const matches = matchDoubts(toMatch, executions, knownSids);
     for (const [key, { contact }] of doubts) {
-      const base = { row: contact.row, to: contact.to, from: contact.from, at: ctx.nowIso() };
+      const base = { ...unitLine(contact), at: ctx.nowIso() };
       const sid = matches.get(key);
       const state = ctx.state.units.get(key);
       if (sid) {

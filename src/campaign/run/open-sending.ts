@@ -55,7 +55,8 @@ export async function openSending(options: SendingOptions, survey: ContactsSurve
   const policy = readPolicy(campaign, options.outageAfterMs);
   const reads = new Reads({ policy, clock: options.clock, health, signal: options.stop.signal });
   const flowFacts = options.preflight
-    ? (await preflightFlow(client, reads, campaign.flowSid, survey.parameterKeys, options.line)).facts
+    ? (await preflightFlow(client, reads, campaign.flowSid, survey.parameterKeys, options.line, campaign.schedule ? ["reminder"] : []))
+        .facts
     : undefined;
   const limiter = await openLimiter(options, resources);
   const cap = await openCap(options, survey, resources);

@@ -64,9 +64,11 @@ export async function preflightFlow(
   flowSid: string,
   sentKeys: readonly string[],
   report: (line: string) => void,
+  /** Keys sent whether or not the flow reads them: a standing campaign's `reminder` (SPEC §16). */
+  quiet: readonly string[] = [],
 ): Promise<PreflightVerdict> {
   const flow = await readFlow(client, flowSid, reads);
-  const verdict = judgeFlow(flow, sentKeys);
+  const verdict = judgeFlow(flow, sentKeys, { quiet });
   const name = flow.friendlyName ? ` "${flow.friendlyName}"` : "";
   if (verdict.facts)
     report(

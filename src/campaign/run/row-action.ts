@@ -16,6 +16,10 @@ export type RowAction =
   | { kind: "expire"; contact: Contact }
   /** In doubt from an earlier attempt: settle through List before anything is sent. */
   | { kind: "settle"; contact: Contact; key: string }
+  /** A reminder not due yet (SPEC §16): not work left for this run; `dueAt` tells when it will be. */
+  | { kind: "later"; dueAt: number }
+  /** A reminder whose appointment left the file, without an Execution: counted `cancelled`. */
+  | { kind: "cancelled" }
   /** Left pending for a later run: the run is stopping, the window is closed for it, or `--limit` is reached. */
   | { kind: "hold"; reason: "stopping" | "window" | "limit" | "cap"; zones?: readonly string[] }
   | { kind: "send"; contact: Contact };
@@ -36,6 +40,7 @@ export interface RowSituation {
  * the ledger and the run's situation, what to do. The run loop only performs it.
  */
 export function decideRow(planned: PlannedRow, situation: RowSituation): RowAction {
+  if (planned.kind === "cancelled") return { kind: "cancelled" };
   if (planned.kind === "skipped")
     return planned.alreadyRecorded ? { kind: "count", status: planned.verdict.status } : { kind: "record-skip", verdict: planned.verdict };
   const { decision, contact } = planned;
@@ -44,6 +49,7 @@ export function decideRow(planned: PlannedRow, situation: RowSituation): RowActi
   if (situation.stopping) return { kind: "hold", reason: "stopping" };
   if (decision.action === "settle") return { kind: "settle", contact, key: planned.key };
   if (decision.action === "expire") return { kind: "expire", contact };
+  if (decision.action === "later") return { kind: "later", dueAt: contact.reminder?.dueAt ?? situation.now };
   if (situation.window) {
     const zones = windowZones(situation.window, contact.zones);
     if (!isInsideWindow(situation.window, situation.now, zones)) return { kind: "hold", reason: "window", zones };
@@ -64,6 +70,8 @@ export function finalStatusOf(action: RowAction): RowStatus | undefined {
       return "expired";
     case "opt-out":
       return "opted_out";
+    case "cancelled":
+      return "cancelled";
     default:
       return undefined;
   }

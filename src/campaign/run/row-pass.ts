@@ -1,4 +1,4 @@
-import type { Contact } from "../../contacts/contact.js";
+import { unitLine, type Contact } from "../../contacts/contact.js";
 import { ContactSender, type SendOutcome } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
 import type { FinalPrefixTracker, Settle } from "../plan/final-prefix.js";
@@ -8,6 +8,13 @@ import { finalStatusOf, type RowAction } from "./row-action.js";
 import type { RunContext } from "./run-context.js";
 import type { RunTally } from "./run-tally.js";
 import { isFinalContactStatus } from "./run-events.js";
+
+/** A reminder due now (SPEC §16): one the run sends, settles first, or holds. */
+function isDue(action: RowAction): boolean {
+  return (
+    (action.kind === "send" || action.kind === "settle") && action.contact.reminder !== undefined && action.contact.retired === undefined
+  );
+}
 
 /** Contacts read ahead of the limiter at most, beyond those in flight. */
 const READ_AHEAD = 64;
@@ -70,7 +77,11 @@ export class RowPass {
       const cleared = await this.#settler.settle();
       for (const contact of cleared.adopted) this.#counted(contact, "created");
       for (const contact of cleared.resend) {
-        if (await this.#withinCap()) this.#dispatch(contact);
+        // A reminder whose appointment left the file (cancelled) or moved (its new time is a unit of
+        // its own) is never sent again once its doubt is cleared.
+        if (contact.retired === "cancelled") this.#tally.carried("cancelled");
+        else if (contact.retired) continue;
+        else if (await this.#withinCap()) this.#dispatch(contact);
         else this.#counted(contact, "pending");
       }
       for (const contact of cleared.exhausted) this.#counted(contact, "failed");
@@ -91,9 +102,16 @@ export class RowPass {
 
   async #perform(action: RowAction, now: number, settle?: Settle): Promise<void> {
     const ctx = this.#ctx;
+    if (isDue(action)) this.#tally.schedule.due++;
     switch (action.kind) {
       case "count":
         this.#tally.carried(action.status);
+        return;
+      case "later":
+        this.#tally.later(action.dueAt);
+        return;
+      case "cancelled":
+        this.#tally.carried("cancelled");
         return;
       case "record-skip": {
         const { verdict } = action;
@@ -115,7 +133,7 @@ export class RowPass {
         return;
       case "opt-out": {
         const { contact } = action;
-        void ctx.record({ t: "opted_out", row: contact.row, to: contact.to, from: contact.from, at: ctx.nowIso() });
+        void ctx.record({ t: "opted_out", ...unitLine(contact), at: ctx.nowIso() });
         this.#counted(contact, "opted_out");
         return;
       }
@@ -181,7 +199,11 @@ export class RowPass {
   #landed(contact: Contact, outcome: SendOutcome): void {
     this.#tally.requests(outcome.requests, outcome.rateLimited);
     if (outcome.result === "in-doubt") this.#settler.add({ contact, readyAt: outcome.readyAt ?? this.#ctx.clock.now() });
-    else this.#counted(contact, outcome.result);
+    else if (outcome.result === "waiting") {
+      // A busy number (SPEC §16, onConflict wait): pending, tried again by a later run until its deadline.
+      this.#tally.schedule.waiting++;
+      this.#counted(contact, "pending");
+    } else this.#counted(contact, outcome.result);
   }
 
   /** A contact's status after this run: recorded by it, or left pending. */

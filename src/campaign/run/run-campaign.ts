@@ -15,7 +15,7 @@ import type { Campaign } from "../campaign.js";
 import type { DailyCap } from "./daily-cap.js";
 import type { CampaignState } from "../plan/campaign-state.js";
 import type { FinalPrefixTracker } from "../plan/final-prefix.js";
-import { planRows } from "../plan/plan-rows.js";
+import { planCampaign } from "../plan/plan-rows.js";
 import { Admission } from "./admission.js";
 import { RowPass } from "./row-pass.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
@@ -74,12 +74,13 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
   const { ctx, writer } = await openRunContext(options, loaded, { clock, stop });
   const tally = new RunTally();
   if (loaded.resume) for (const [status, n] of Object.entries(loaded.resume.prefixCounts)) tally.carried(status as RowStatus, n);
-  const planned = await planRows(options.campaign, ctx.state, {
+  const planned = await planCampaign(options.campaign, ctx.state, {
     retryFailed: options.retryFailed ?? false,
     shard: options.shard,
     now: clock.now(),
     resume: loaded.resume,
     trackPrefix: true,
+    record: (event) => void ctx.record(event),
   }).catch(async (err: unknown) => {
     await writer.close();
     throw err;
@@ -98,9 +99,10 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     // rest pending (exit 75) and its summary, never an internal error.
     await writer.close().catch((err: unknown) => stop.request("outage", err instanceof Error ? err.message : String(err)));
   }
-  if (!writer.failed && planned.prefix) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard });
+  if (!writer.failed) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard });
   for (const held of admission.holds.stops()) stop.request(held.reason, held.message);
-  return summarize({ tally, stop, startedAt, endedAt: clock.now(), firstSendAt: pass.firstSendAt, loaded });
+  const summary = summarize({ tally, stop, startedAt, endedAt: clock.now(), firstSendAt: pass.firstSendAt, loaded });
+  return options.campaign.schedule ? { ...summary, schedule: tally.scheduleSummary() } : summary;
 }
 
 /** A stop drops the creates still waiting for the limiter; `--max-runtime` (on the run's clock) requests one. Returns the unwatch. */
@@ -123,10 +125,10 @@ function watchStops(options: RunOptions, stop: StopControl, clock: Clock): () =>
  */
 async function saveCheckpointAfterRun(
   ctx: RunContext,
-  run: { prefix: FinalPrefixTracker; loaded: CampaignState; shard: ShardSpec | undefined },
+  run: { prefix: FinalPrefixTracker | undefined; loaded: CampaignState; shard: ShardSpec | undefined },
 ): Promise<void> {
   const { prefix, loaded, shard } = run;
-  await saveCheckpoint(ctx.campaign, { state: ctx.state, prefix: prefix.result(), since: loaded.resume?.checkpoint, shard }).catch(
+  await saveCheckpoint(ctx.campaign, { state: ctx.state, prefix: prefix?.result(), since: loaded.resume?.checkpoint, shard }).catch(
     (err: unknown) =>
       ctx.emit({ type: "note", message: `the checkpoint could not be written (${String(err)}): the next run reads everything` }),
   );

@@ -48,4 +48,19 @@ export interface RunSummary {
   dryRun: boolean;
   /** Rows known final from the checkpoint and not read again (0: the whole CSV was read). */
   skippedFinalRows?: number;
+  /**
+   * A standing campaign's run (SPEC §16): reminders due when it began, sent, left waiting on a
+   * busy number, cancelled (their appointment left the file), expired by it; not due yet, and when
+   * the next is due and how many are due then. `counts.pending` is the due ones left unsent.
+   */
+  schedule?: {
+    due: number;
+    sent: number;
+    waiting: number;
+    cancelled: number;
+    expired: number;
+    later: number;
+    nextDueAt: string | undefined;
+    nextDueCount: number;
+  };
 }

@@ -2,8 +2,8 @@ import { emptyCounts, type RowStatus, type RunSummary, type StatusCounts } from 
 
 type ThisRun = RunSummary["thisRun"];
 
-/** The `thisRun` field a status recorded by this run counts in (`pending` is never recorded). */
-const THIS_RUN_FIELD: Record<Exclude<RowStatus, "pending">, keyof ThisRun> = {
+/** The `thisRun` field a status recorded by this run counts in (`pending` and `cancelled` are never recorded). */
+const THIS_RUN_FIELD: Record<Exclude<RowStatus, "pending" | "cancelled">, keyof ThisRun> = {
   created: "created",
   conflict_skipped: "conflictSkipped",
   failed: "failed",
@@ -35,6 +35,8 @@ export const emptyThisRun = (): ThisRun => ({
 export class RunTally {
   readonly counts: StatusCounts = emptyCounts();
   readonly thisRun: ThisRun = emptyThisRun();
+  /** A standing campaign's reminders (SPEC §16): due when decided, left waiting on a busy number, not due yet, and the next due. */
+  readonly schedule = { due: 0, waiting: 0, later: 0, nextDueAt: Infinity, nextDueCount: 0 };
 
   /** A row whose status an earlier run decided (or that this run leaves pending). */
   carried(status: RowStatus, n = 1): void {
@@ -44,7 +46,29 @@ export class RunTally {
   /** A row whose status this run recorded in the ledger. */
   recorded(status: RowStatus): void {
     this.counts[status]++;
-    if (status !== "pending") this.thisRun[THIS_RUN_FIELD[status]]++;
+    if (status !== "pending" && status !== "cancelled") this.thisRun[THIS_RUN_FIELD[status]]++;
+  }
+
+  /** A reminder not due yet: when it will be (the summary names the next due time, and how many are due then). */
+  later(dueAt: number): void {
+    this.schedule.later++;
+    if (dueAt < this.schedule.nextDueAt) Object.assign(this.schedule, { nextDueAt: dueAt, nextDueCount: 0 });
+    if (dueAt === this.schedule.nextDueAt) this.schedule.nextDueCount++;
+  }
+
+  /** The summary's schedule part, for a standing campaign. */
+  scheduleSummary(): NonNullable<RunSummary["schedule"]> {
+    const { due, waiting, later, nextDueAt, nextDueCount } = this.schedule;
+    return {
+      due,
+      sent: this.thisRun.created,
+      waiting,
+      cancelled: this.counts.cancelled,
+      expired: this.thisRun.expired,
+      later,
+      nextDueAt: Number.isFinite(nextDueAt) ? new Date(nextDueAt).toISOString() : undefined,
+      nextDueCount,
+    };
   }
 
   /** Create requests that left, and how many were answered 429. */

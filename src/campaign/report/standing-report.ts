@@ -1,0 +1,155 @@
+import { unitOf, type Contact } from "../../contacts/contact.js";
+import { openContactRows } from "../../contacts/pipeline.js";
+import { unitKey } from "../../contacts/unit.js";
+import type { FlowChecked, LedgerEvent } from "../../ledger/events.js";
+import {
+  applyEvent,
+  emptyLedgerState,
+  foldExecutionEvent,
+  foldUnitEvent,
+  isUnitEvent,
+  newUnitDetail,
+  newUnitState,
+  type CreatedExecution,
+  type LedgerState,
+  type UnitDetail,
+  type UnitState,
+} from "../../ledger/fold.js";
+import type { LedgerStore } from "../../ledger/ledger-store.js";
+import { resultsColumns, type ResultsColumn } from "../../flow/results-columns.js";
+import { blankRow, unitRow, type Report, type ReportRow } from "../../report/build-report.js";
+import type { Campaign } from "../campaign.js";
+import { reminderTimes } from "../schedule/reminder-times.js";
+import type { Schedule } from "../schedule/schedule.js";
+
+/** The ledgers folded whole: the run's state, each unit's report detail, the Executions. */
+interface Folded {
+  state: LedgerState;
+  units: Map<string, { state: UnitState; detail: UnitDetail }>;
+  executions: Map<string, CreatedExecution>;
+  flow: FlowChecked | undefined;
+}
+
+const ROWS_PER_CHUNK = 5_000;
+
+/**
+ * A standing campaign's report (SPEC §16): one row per reminder of the current file, in its row
+ * order (each row's reminders in the schedule's order); then, with no row number, one per reminder
+ * that has an Execution for an earlier time of its appointment (or of an appointment that left the
+ * file), and the cancelled ones — reminders of appointments no longer in the file that have none.
+ * Its memory follows the reminders the ledger knows, not the file.
+ */
+export async function standingReport(
+  campaign: Campaign & { schedule: Schedule },
+  ledgers: LedgerStore[],
+  options: { results?: ResultsColumn[] | undefined },
+): Promise<Report> {
+  const folded = await foldLedgers(ledgers);
+  const columns = resultsColumns(options.results, folded.flow?.questions);
+  return { resultsColumns: columns, flow: folded.flow, reminderColumns: true, chunks: reportRows(campaign, folded, columns) };
+}
+
+async function foldLedgers(ledgers: LedgerStore[]): Promise<Folded> {
+  const folded: Folded = { state: emptyLedgerState(), units: new Map(), executions: new Map(), flow: undefined };
+  for (const ledger of ledgers) for await (const batch of ledger.batches()) for (const event of batch) foldEvent(folded, event);
+  return folded;
+}
+
+function foldEvent(folded: Folded, event: LedgerEvent): void {
+  applyEvent(folded.state, event);
+  foldExecutionEvent(folded.executions, event);
+  if (event.t === "flow") folded.flow = event;
+  if (!isUnitEvent(event)) return;
+  const key = unitKey(event);
+  let unit = folded.units.get(key);
+  if (!unit) folded.units.set(key, (unit = { state: newUnitState(), detail: newUnitDetail(event) }));
+  foldUnitEvent(unit.state, event, unit.detail);
+}
+
+async function* reportRows(
+  campaign: Campaign & { schedule: Schedule },
+  folded: Folded,
+  columns: ResultsColumn[],
+): AsyncGenerator<ReportRow[]> {
+  const listed = new Set<string>();
+  const keysInFile = new Set<string>();
+  let chunk: ReportRow[] = [];
+  const contacts = await openContactRows(campaign);
+  for await (const { verdict } of contacts.rows()) {
+    if (verdict.status !== "sendable")
+      chunk.push({
+        ...blankRow(verdict.row, verdict.to, verdict.from, verdict.status),
+        error_message: verdict.reason,
+        results: columns.map(() => ""),
+      });
+    else {
+      keysInFile.add(verdict.contact.appointment!.key);
+      for (const row of fileReminders(campaign, folded, verdict.contact, columns)) {
+        listed.add(row.key);
+        chunk.push(row.row);
+      }
+    }
+    if (chunk.length >= ROWS_PER_CHUNK) yield chunk.splice(0);
+  }
+  yield [...chunk, ...otherReminders(campaign, folded, columns, { listed, keysInFile })];
+}
+
+/** The row's reminders, each as the ledger knows it (pending when it knows nothing yet). */
+function fileReminders(
+  campaign: Campaign & { schedule: Schedule },
+  folded: Folded,
+  contact: Contact,
+  columns: ResultsColumn[],
+): Array<{ key: string; row: ReportRow }> {
+  const appointment = contact.appointment!;
+  const appointmentAt = new Date(appointment.at).toISOString();
+  return campaign.schedule.reminders.map((reminder) => {
+    const { dueAt } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
+    const key = unitKey(unitOf({ ...contact, reminder: { key: appointment.key, name: reminder.name, appointmentAt, dueAt } }));
+    const known = folded.units.get(key);
+    const row = known
+      ? unitRow(known.state, known.detail, folded.executions, columns)
+      : { ...blankRow(contact.row, contact.to, contact.from, "pending"), results: columns.map(() => "") };
+    row.row = contact.row; // its record number in this file, wherever it was first seen
+    row.reminder = { key: appointment.key, reminder: reminder.name, appointment_at: appointmentAt, due_at: new Date(dueAt).toISOString() };
+    return { key, row };
+  });
+}
+
+/**
+ * The reminders not in the file as it is: those with an Execution (an earlier time of a moved
+ * appointment, or an appointment that left), and those of appointments that left with none:
+ * cancelled.
+ */
+function otherReminders(
+  campaign: Campaign & { schedule: Schedule },
+  folded: Folded,
+  columns: ResultsColumn[],
+  file: { listed: ReadonlySet<string>; keysInFile: ReadonlySet<string> },
+): ReportRow[] {
+  const rows: ReportRow[] = [];
+  for (const [key, versions] of folded.state.appointments) {
+    const gone = !file.keysInFile.has(key);
+    for (const appointmentAt of [...versions.earlier, versions.latest.appointmentAt]) {
+      for (const reminder of campaign.schedule.reminders) {
+        const ref = { to: versions.latest.to, from: versions.latest.from, key, reminder: reminder.name, appointmentAt };
+        const unitId = unitKey(ref);
+        if (file.listed.has(unitId)) continue;
+        const known = folded.units.get(unitId);
+        const at = Date.parse(appointmentAt);
+        const dueAt = reminderTimes(at, reminder, campaign.schedule, versions.latest.zone).dueAt;
+        const cells = { key, reminder: reminder.name, appointment_at: appointmentAt, due_at: new Date(dueAt).toISOString() };
+        if (known?.detail.executionSid)
+          rows.push({ ...unitRow(known.state, known.detail, folded.executions, columns), row: 0, reminder: cells });
+        else if (gone && appointmentAt === versions.latest.appointmentAt && (known === undefined || known.state.status === "pending"))
+          rows.push({
+            ...blankRow(0, ref.to, ref.from, "cancelled"),
+            error_message: "its appointment left the file: never sent",
+            reminder: cells,
+            results: columns.map(() => ""),
+          });
+      }
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,147 @@
+import { unitOf, type Appointment, type Contact } from "../../contacts/contact.js";
+import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
+import { openContactRows } from "../../contacts/pipeline.js";
+import { inShard, type ShardSpec } from "../../contacts/shard.js";
+import { loadSuppression } from "../../contacts/suppression.js";
+import { unitKey } from "../../contacts/unit.js";
+import type { AppointmentSeen } from "../../ledger/events.js";
+import { foldAppointment, type AppointmentVersions, type LedgerState } from "../../ledger/fold.js";
+import type { Campaign } from "../campaign.js";
+import { decideContact } from "../plan/decide.js";
+import type { PlannedRow } from "../plan/plan-rows.js";
+import { reminderTimes } from "./reminder-times.js";
+import type { Schedule } from "./schedule.js";
+
+export interface ReminderPlanOptions {
+  retryFailed: boolean;
+  shard?: ShardSpec | undefined;
+  now: number;
+  /** A real run records each appointment the ledger does not know as the file shows it; a dry run records nothing. */
+  record?: ((event: AppointmentSeen) => void) | undefined;
+}
+
+/**
+ * A standing campaign's plan (SPEC §16): the file is a snapshot, read whole. Each row is an
+ * appointment and each of its reminders a unit — key × name × appointment time — decided by its
+ * ledger state and its phase now (not due yet, due, past its deadline). After the file: the
+ * appointments the ledger knows that left it — their reminders without an Execution are
+ * `cancelled` — and the reminders of earlier times of moved appointments; one of those in doubt
+ * is settled first (an Execution found is adopted) and never sent again.
+ */
+export async function planReminders(
+  campaign: Campaign & { schedule: Schedule },
+  state: LedgerState,
+  options: ReminderPlanOptions,
+): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
+  const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
+  const optedOut = await loadOptedOut(campaign.optOutsPath, campaign.defaultRegion);
+  const contacts = await openContactRows(campaign, { suppressed, shard: options.shard });
+  const seenKeys = new Set<string>();
+  const rows = (async function* (): AsyncGenerator<PlannedRow> {
+    for await (const { verdict, otherShard } of contacts.rows()) {
+      if (otherShard) continue;
+      // Rows change places with every export: a bad row is counted, not recorded by its number.
+      if (verdict.status !== "sendable") yield { kind: "skipped", verdict, alreadyRecorded: true };
+      else {
+        const appointment = verdict.contact.appointment!;
+        seenKeys.add(appointment.key);
+        noteAppointment(state, verdict.contact, options);
+        const isOptedOut = optedOut.has(optOutNumber(verdict.contact.to));
+        yield* reminderUnits(campaign, state, verdict.contact, appointment, { ...options, optedOut: isOptedOut });
+      }
+    }
+    yield* unitsLeftBehind(campaign, state, seenKeys, options);
+  })();
+  return { rows, parameterKeys: [...new Set([...contacts.parameterKeys, "reminder"])] };
+}
+
+/** The appointment as the ledger should know it: recorded when new or changed (time, zone, contact). */
+function noteAppointment(state: LedgerState, contact: Contact, options: ReminderPlanOptions): void {
+  const { key, at, zone } = contact.appointment!;
+  const appointmentAt = new Date(at).toISOString();
+  const known = state.appointments.get(key)?.latest;
+  if (known && known.appointmentAt === appointmentAt && known.zone === zone && known.to === contact.to && known.from === contact.from)
+    return;
+  const event: AppointmentSeen = {
+    t: "appointment",
+    row: contact.row,
+    key,
+    appointmentAt,
+    zone,
+    to: contact.to,
+    from: contact.from,
+    at: new Date(options.now).toISOString(),
+  };
+  foldAppointment(state.appointments, event);
+  options.record?.(event);
+}
+
+/** Each reminder of the row's appointment, decided. */
+function* reminderUnits(
+  campaign: Campaign & { schedule: Schedule },
+  state: LedgerState,
+  contact: Contact,
+  appointment: Appointment,
+  options: ReminderPlanOptions & { optedOut: boolean },
+): Generator<PlannedRow> {
+  const appointmentAt = new Date(appointment.at).toISOString();
+  for (const reminder of campaign.schedule.reminders) {
+    const { dueAt, deadline } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
+    const unit: Contact = {
+      ...contact,
+      parameters: { ...contact.parameters, reminder: reminder.name },
+      notAfter: Number.isFinite(deadline) ? deadline : undefined,
+      reminder: { key: appointment.key, name: reminder.name, appointmentAt, dueAt },
+    };
+    const key = unitKey(unitOf(unit));
+    const decision = decideContact(state.units.get(key), {
+      retryFailed: options.retryFailed,
+      deadlinePassed: options.now >= deadline,
+      optedOut: options.optedOut,
+      notYetDue: options.now < dueAt,
+    });
+    yield { kind: "contact", contact: unit, key, decision };
+  }
+}
+
+/**
+ * The reminders of appointments that left the file (cancelled unless they have an Execution) and
+ * of earlier times of moved ones: only one in doubt has anything left to do — to be settled.
+ */
+function* unitsLeftBehind(
+  campaign: Campaign & { schedule: Schedule },
+  state: LedgerState,
+  seenKeys: ReadonlySet<string>,
+  options: ReminderPlanOptions,
+): Generator<PlannedRow> {
+  for (const [key, versions] of state.appointments) {
+    if (options.shard && !inShard(key, options.shard)) continue;
+    const gone = !seenKeys.has(key);
+    const times = gone ? [versions.latest.appointmentAt, ...versions.earlier] : versions.earlier;
+    for (const appointmentAt of times) {
+      for (const reminder of campaign.schedule.reminders) {
+        const unit = retiredUnit(versions, appointmentAt, reminder.name, gone && appointmentAt === versions.latest.appointmentAt);
+        const key = unitKey(unitOf(unit));
+        const known = state.units.get(key);
+        if (known?.inDoubt) yield { kind: "contact", contact: unit, key, decision: { action: "settle" } };
+        // Never attempted, or only refused by a 409 (waiting): cancelled. One final already (created, expired…) stays so.
+        else if (unit.retired === "cancelled" && (known === undefined || known.status === "pending")) yield { kind: "cancelled" };
+      }
+    }
+  }
+}
+
+/** A reminder of an appointment no longer in the file as it was: enough of it to settle, and to be counted. */
+function retiredUnit(versions: AppointmentVersions, appointmentAt: string, name: string, cancelled: boolean): Contact {
+  const { latest } = versions;
+  return {
+    row: latest.row,
+    to: latest.to,
+    from: latest.from,
+    parameters: {},
+    zones: undefined,
+    notAfter: undefined,
+    reminder: { key: latest.key, name, appointmentAt, dueAt: Date.parse(appointmentAt) },
+    retired: cancelled ? "cancelled" : "moved",
+  };
+}

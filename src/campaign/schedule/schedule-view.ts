@@ -1,0 +1,63 @@
+import type { Contact } from "../../contacts/contact.js";
+import type { SendWindow } from "../campaign.js";
+import { opensBetween, windowZones } from "../plan/send-window.js";
+import type { RowAction } from "../run/row-action.js";
+
+const DAY = 86_400_000;
+/** Rows shown for each part of the schedule. */
+const FIRST_ROWS = 5;
+
+/** Where a standing campaign's reminders stand now (SPEC §16: what `validate` and `--dry-run` show). */
+export interface ScheduleView {
+  /** Due now: a run now sends them, settles them first, or holds them (window, cap, limit). */
+  dueNow: Part;
+  /** Not due yet, due within the next 24 hours. */
+  next24h: Part;
+  /** Due later than that. */
+  later: Part;
+  /** Never sendable: due at or after their deadline, or their window never opens before it. */
+  never: Part;
+  /** Reminders of appointments that left the file, with no Execution. */
+  cancelled: number;
+}
+
+interface Part {
+  count: number;
+  /** The first rows, in file order. */
+  rows: number[];
+}
+
+const part = (): Part => ({ count: 0, rows: [] });
+
+export function emptyScheduleView(): ScheduleView {
+  return { dueNow: part(), next24h: part(), later: part(), never: part(), cancelled: 0 };
+}
+
+/** Count one planned reminder's action into the view (pure but for the window's zone arithmetic). */
+export function noteReminder(
+  view: ScheduleView,
+  action: RowAction,
+  contact: Contact | undefined,
+  now: number,
+  window: SendWindow | undefined,
+): void {
+  if (action.kind === "cancelled") return void view.cancelled++;
+  if (!contact?.reminder || contact.retired) return;
+  const deadline = contact.notAfter ?? Infinity;
+  const { dueAt } = contact.reminder;
+  if (action.kind !== "later" && action.kind !== "send" && action.kind !== "hold" && action.kind !== "settle") return;
+  if (neverSendable(dueAt, deadline, now, window, contact)) add(view.never, contact.row);
+  if (action.kind === "later") add(dueAt - now < DAY ? view.next24h : view.later, contact.row);
+  else add(view.dueNow, contact.row);
+}
+
+function neverSendable(dueAt: number, deadline: number, now: number, window: SendWindow | undefined, contact: Contact): boolean {
+  if (dueAt >= deadline) return true;
+  if (!window || !Number.isFinite(deadline)) return false;
+  return !opensBetween(window, Math.max(now, dueAt), deadline, windowZones(window, contact.zones));
+}
+
+function add(target: Part, row: number): void {
+  target.count++;
+  if (target.rows.length < FIRST_ROWS && !target.rows.includes(row)) target.rows.push(row);
+}
