@@ -170,8 +170,12 @@ export function foldUnitEvent(unit: UnitState, event: UnitEvent, detail?: UnitDe
     case "conflict":
       unit.attemptOpen = false;
       if (event.action === "skipped") unit.status = "conflict_skipped";
-      if (detail)
-        Object.assign(detail, { httpStatus: 409, errorCode: event.code, conflictingSid: event.sid, conflictAction: event.action });
+      if (detail) {
+        Object.assign(detail, { httpStatus: 409, errorCode: event.code, conflictingSid: event.sid });
+        // The report's conflict_action is skipped, ended or adopted (SPEC §6); a reminder waiting on a busy number shows none.
+        if (event.action === "waiting") detail.errorMessage = `waiting: the number is busy with Execution ${event.sid}`;
+        else detail.conflictAction = event.action;
+      }
       return;
     case "failed":
       unit.attemptOpen = false;
@@ -180,7 +184,7 @@ export function foldUnitEvent(unit: UnitState, event: UnitEvent, detail?: UnitDe
       return;
     case "expired":
       unit.status = "expired";
-      if (detail) detail.errorMessage = `its deadline (notAfter ${event.deadline}) passed before it was sent: never sent`;
+      if (detail) detail.errorMessage = `its deadline (${event.deadline}) passed before it was sent: never sent`;
       return;
     case "opted_out":
       unit.status = "opted_out";

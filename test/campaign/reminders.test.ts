@@ -1,0 +1,201 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadCampaign } from "../../src/campaign/load-campaign.js";
+import { runCampaign, type RunOptions } from "../../src/campaign/run/run-campaign.js";
+import type { RunSummary } from "../../src/campaign/run/run-events.js";
+import type { Clock } from "../../src/clock.js";
+import { systemClock } from "../../src/clock.js";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import type { SimulatorOptions } from "../../src/simulator/options.js";
+import { StudioClient } from "../../src/studio/client.js";
+import { createLimiter } from "../../src/throttle/create-limiter.js";
+import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
+import { ACCOUNT_SID, SIMULATOR_CREDENTIALS, accountCredentials, childEnv } from "../helpers/env.js";
+
+/**
+ * A standing campaign over a sequence of snapshots (SPEC §16), in-process on an injected clock:
+ * each "tick" is a cron run at a chosen instant against the simulator; the export is rewritten
+ * between ticks as a booking system does.
+ */
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const SCHEDULE = {
+  key: "appointment_id",
+  at: "appointment_at",
+  reminders: [
+    { name: "day-before", before: "1d", time: "18:00" },
+    { name: "two-hours", before: "2h" },
+  ],
+  minLead: "1h",
+};
+
+type Row = [id: string, to: string, at: string];
+const csv = (rows: Row[]) =>
+  `appointment_id,to,appointment_at,first_name\n${rows.map(([id, to, at]) => `${id},${to},${at},Pat ${id}`).join("\n")}\n`;
+
+async function setup(rows: Row[], campaign: Record<string, unknown> = {}, sim: SimulatorOptions = {}) {
+  // Executions end at once (a reminder's flow sends one message), unless a test keeps the number busy.
+  const simulator = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, autoEndMs: 1, ...sim });
+  const f = await makeFixture(csv(rows), {
+    schedule: SCHEDULE,
+    window: { timezone: "America/New_York", start: "00:00", end: "24:00" },
+    ...campaign,
+  });
+  cleanups.push(
+    () => simulator.close(),
+    () => f.cleanup(),
+  );
+  return { sim: simulator, f };
+}
+
+const at = (iso: string): Clock => ({ now: () => Date.parse(iso), sleep: systemClock.sleep });
+
+async function tick(f: Fixture, sim: Simulator, iso: string, options: Partial<RunOptions> = {}): Promise<RunSummary> {
+  const campaign = await loadCampaign(f.campaignPath);
+  const client = new StudioClient({ baseUrl: sim.url, credentials: accountCredentials(), timeoutMs: 1_000 });
+  const limiter = await createLimiter({ perSecond: 500, concurrency: 4 });
+  try {
+    return await runCampaign({ campaign, client, limiter, accountId: ACCOUNT_SID, requestTimeoutMs: 1_000, clock: at(iso), ...options });
+  } finally {
+    await limiter.close();
+    await client.close();
+  }
+}
+
+const sent = (sim: Simulator) =>
+  sim.executions().map((e) => `${e.to} ${String(e.parameters?.appointment_id)} ${String(e.parameters?.reminder)}`);
+
+async function report(f: Fixture) {
+  return parseCsv((await runCli(["report", f.campaignPath], { env: childEnv() })).stdout);
+}
+
+// New York appointments on Thursday 3 December 2026 (EST, UTC−5).
+const A1: Row = ["A1", "+14155551000", "2026-12-03T10:00"]; // 15:00Z: day-before due 2 Dec 23:00Z, two-hours 13:00Z
+const A2: Row = ["A2", "+14155551000", "2026-12-10T10:00"]; // the same person, a week later
+const B1: Row = ["B1", "+14155551001", "2026-12-03T16:00"]; // 21:00Z
+
+describe("reminders on a schedule, tick by tick (SPEC §16)", () => {
+  it("sends exactly the reminders due, each once, keyed by appointment — not by phone — with its name in the Parameters", async () => {
+    const { sim, f } = await setup([A1, A2, B1]);
+    // 2 Dec 20:00Z: nothing due yet (the day-before reminders are due at 18:00 New York, 23:00Z).
+    let summary = await tick(f, sim, "2026-12-02T20:00:00Z");
+    expect(sim.executions()).toHaveLength(0);
+    expect(summary.schedule).toMatchObject({ due: 0, sent: 0, later: 6, nextDueAt: "2026-12-02T23:00:00.000Z", nextDueCount: 2 });
+    expect(summary.counts.pending).toBe(0); // reminders due later are not work left: exit 0
+    // 2 Dec 23:05Z: A1's and B1's day-before reminders.
+    summary = await tick(f, sim, "2026-12-02T23:05:00Z");
+    expect(sent(sim)).toEqual(["+14155551000 A1 day-before", "+14155551001 B1 day-before"]);
+    expect(summary.schedule).toMatchObject({ due: 2, sent: 2, later: 4 });
+    // The same tick again sends nothing.
+    await tick(f, sim, "2026-12-02T23:06:00Z");
+    expect(sim.executions()).toHaveLength(2);
+    // 3 Dec 13:30Z: A1's two-hours reminder; A2 (a week later, the same phone) is its own appointment.
+    summary = await tick(f, sim, "2026-12-03T13:30:00Z");
+    expect(sent(sim).slice(2)).toEqual(["+14155551000 A1 two-hours"]);
+    expect(summary.schedule).toMatchObject({ sent: 1, nextDueAt: "2026-12-03T19:00:00.000Z" }); // B1's two-hours
+    const rows = await report(f);
+    expect(rows.filter((r) => r.key === "A2").map((r) => [r.reminder, r.status, r.due_at])).toEqual([
+      ["day-before", "pending", "2026-12-09T23:00:00.000Z"],
+      ["two-hours", "pending", "2026-12-10T13:00:00.000Z"],
+    ]);
+  });
+
+  it("a re-export: a removed appointment's reminders are cancelled, never sent; a moved one is reminded again for its new time, once", async () => {
+    const { sim, f } = await setup([A1, B1]);
+    await tick(f, sim, "2026-12-02T23:05:00Z"); // both day-before reminders
+    expect(sim.executions()).toHaveLength(2);
+    // The booking system exports again: rows reordered, A1 cancelled, B1 moved to Friday 4 December 16:00.
+    const B1moved: Row = ["B1", "+14155551001", "2026-12-04T16:00"];
+    await writeFile(path.join(f.dir, "contacts.csv"), csv([B1moved]));
+    let summary = await tick(f, sim, "2026-12-03T13:30:00Z"); // A1's two-hours would have been due
+    expect(sim.executions()).toHaveLength(2);
+    expect(summary.schedule).toMatchObject({ cancelled: 1, due: 0 });
+    // B1's day-before reminder for its new time (3 Dec 23:00Z) and its two-hours one (4 Dec 19:00Z).
+    summary = await tick(f, sim, "2026-12-03T23:10:00Z");
+    expect(sent(sim).slice(2)).toEqual(["+14155551001 B1 day-before"]);
+    await tick(f, sim, "2026-12-04T19:30:00Z");
+    await tick(f, sim, "2026-12-04T19:31:00Z");
+    expect(sent(sim).slice(2)).toEqual(["+14155551001 B1 day-before", "+14155551001 B1 two-hours"]);
+    const rows = await report(f);
+    const line = (r: Record<string, string>) => `${r.row}|${r.key}|${r.reminder}|${r.appointment_at}|${r.status}`;
+    expect(rows.map(line)).toEqual([
+      "1|B1|day-before|2026-12-04T21:00:00.000Z|created",
+      "1|B1|two-hours|2026-12-04T21:00:00.000Z|created",
+      // The others, with no row: the reminder sent for B1's earlier time, and A1's cancelled ones.
+      "|A1|day-before|2026-12-03T15:00:00.000Z|created",
+      "|A1|two-hours|2026-12-03T15:00:00.000Z|cancelled",
+      "|B1|day-before|2026-12-03T21:00:00.000Z|created",
+    ]);
+    // A1 comes back: its pending reminder is pending again (and past its deadline by then: expired, never sent late).
+    await writeFile(path.join(f.dir, "contacts.csv"), csv([A1, B1moved]));
+    summary = await tick(f, sim, "2026-12-03T14:30:00Z");
+    expect(sim.executions()).toHaveLength(4);
+    expect(summary.schedule).toMatchObject({ cancelled: 0, expired: 1 });
+  });
+
+  it("a busy number: the second reminder due at once waits (409, onConflict wait) and goes on a later tick, before its deadline", async () => {
+    // Two appointments of one person, both reminded at 18:00 on 2 December; each Execution lasts a minute.
+    const C1: Row = ["C1", "+14155552000", "2026-12-03T10:00"];
+    const C2: Row = ["C2", "+14155552000", "2026-12-03T15:00"];
+    const { sim, f } = await setup([C1, C2], {}, { autoEndMs: 60_000 });
+    let summary = await tick(f, sim, "2026-12-02T23:05:00Z");
+    expect(sent(sim)).toEqual(["+14155552000 C1 day-before"]);
+    expect(summary.schedule).toMatchObject({ due: 2, sent: 1, waiting: 1 });
+    expect(summary.counts.pending).toBe(1); // due work left: exit 75
+    expect(sim.stats.conflicts).toBe(1);
+    // Once the first Execution has ended, the next tick sends the one that waited; never twice.
+    sim.configure({ latencyMs: 0 });
+    await new Promise((r) => setTimeout(r, 10));
+    const ended = sim.executions()[0]!;
+    ended.endedAt = Date.now() - 1;
+    summary = await tick(f, sim, "2026-12-02T23:10:00Z");
+    expect(sent(sim)).toEqual(["+14155552000 C1 day-before", "+14155552000 C2 day-before"]);
+    expect(summary.schedule).toMatchObject({ sent: 1, waiting: 0 });
+    const rows = await report(f);
+    expect(rows.filter((r) => r.reminder === "day-before").map((r) => r.status)).toEqual(["created", "created"]);
+  });
+
+  it("never late: past its deadline a reminder is expired; a row added after its due time is sent at once while its deadline allows", async () => {
+    const D1: Row = ["D1", "+14155553000", "2026-12-03T10:00"]; // two-hours: due 13:00Z, deadline (minLead 1h) 14:00Z
+    const { sim, f } = await setup([D1], {}, { autoEndMs: 60_000 });
+    // The cron job was down all evening: at 13:30Z the day-before (its deadline is minLead before the appointment,
+    // 14:00Z) still goes, late but useful; the two-hours is due too, and waits for the number.
+    let summary = await tick(f, sim, "2026-12-03T13:30:00Z");
+    expect(sent(sim)).toEqual(["+14155553000 D1 day-before"]);
+    expect(summary.schedule).toMatchObject({ due: 2, sent: 1, waiting: 1 });
+    // At 14:00Z, its deadline, the number is free again: the two-hours reminder is never sent late.
+    sim.executions()[0]!.endedAt = Date.now() - 1;
+    summary = await tick(f, sim, "2026-12-03T14:00:00Z");
+    expect(sim.executions()).toHaveLength(1);
+    expect(summary.schedule).toMatchObject({ expired: 1, sent: 0 });
+    expect(summary.counts.pending).toBe(0);
+    // A row added after its reminders' due times: sent at once where the deadline allows (D2), never where it has passed (D3).
+    const D2: Row = ["D2", "+14155553001", "2026-12-04T10:00"]; // two-hours due 13:00Z, deadline 14:00Z
+    const D3: Row = ["D3", "+14155553002", "2026-12-04T08:00"]; // deadlines 12:00Z
+    await writeFile(path.join(f.dir, "contacts.csv"), csv([D1, D2, D3]));
+    summary = await tick(f, sim, "2026-12-04T13:10:00Z");
+    expect(sent(sim).slice(1)).toEqual(["+14155553001 D2 day-before"]);
+    expect(summary.schedule).toMatchObject({ sent: 1, waiting: 1, expired: 2 });
+    const rows = await report(f);
+    expect(rows.filter((r) => r.key === "D3").map((r) => [r.status, r.error_message])).toEqual([
+      ["expired", "its deadline (2026-12-04T12:00:00.000Z) passed before it was sent: never sent"],
+      ["expired", "its deadline (2026-12-04T12:00:00.000Z) passed before it was sent: never sent"],
+    ]);
+  });
+
+  it("a due reminder inside a closed window is held (exit 75) and sent when it opens, if its deadline allows", async () => {
+    // A window 09:00–17:00 New York: a 18:00 day-before reminder is due while it is closed, and waits for the morning.
+    const E1: Row = ["E1", "+14155554000", "2026-12-03T15:00"]; // day-before due 2 Dec 23:00Z; deadline (minLead) 3 Dec 19:00Z
+    const { sim, f } = await setup([E1], { window: { timezone: "America/New_York", start: "09:00", end: "17:00" } });
+    let summary = await tick(f, sim, "2026-12-02T23:05:00Z");
+    expect(sim.executions()).toHaveLength(0);
+    expect(summary.stopped).toBe("window");
+    expect(summary.counts.pending).toBe(1);
+    summary = await tick(f, sim, "2026-12-03T14:05:00Z"); // 09:05 in New York
+    expect(sent(sim)).toEqual(["+14155554000 E1 day-before"]);
+  });
+});
