@@ -41,8 +41,7 @@ export function scheduleLine(s: NonNullable<RunSummary["schedule"]>): string {
 
 /** What `validate` and `--dry-run` show of a standing campaign's schedule (SPEC §16), each part with its first rows. */
 export function scheduleViewLines(view: ScheduleView): string[] {
-  const rows = (part: ScheduleView["dueNow"]) =>
-    part.rows.length > 0 ? ` (rows ${part.rows.join(", ")}${part.count > part.rows.length ? ", …" : ""})` : "";
+  const rows = (part: ScheduleView["dueNow"]) => (part.rows.length > 0 ? ` (rows ${part.rows.join(", ")}${part.more ? ", …" : ""})` : "");
   const lines = [
     `Schedule: ${view.dueNow.count} reminder(s) due now${rows(view.dueNow)}, ${view.next24h.count} in the next 24 hours${rows(view.next24h)}, ` +
       `${view.later.count} later${rows(view.later)}; ${view.cancelled} cancelled (their appointment left the file)`,

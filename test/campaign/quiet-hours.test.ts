@@ -100,7 +100,9 @@ describe("quiet hours in the recipient's zone (window.timezone: recipient) and d
     const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
     const expired = report.filter((r) => r.status === "expired");
     expect(expired.map((r) => r.to).sort()).toEqual(["+14155550109", "+18085550108"]);
-    expect(expired.find((r) => r.to === "+18085550108")!.error_message).toMatch(/notAfter 2026-11-30T18:00:00\.000Z/); // 08:00 Honolulu
+    expect(expired.find((r) => r.to === "+18085550108")!.error_message).toMatch(
+      /its deadline \(2026-11-30T18:00:00\.000Z\) passed before it was sent/,
+    ); // 08:00 Honolulu
   });
 
   it("validate: a number with no known zone is invalid without window.fallbackTimezone, sendable with it", async () => {

@@ -76,6 +76,11 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   if (campaign.schedule) result.schedule = emptyScheduleView();
   const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.redisUrl) });
   for await (const planned of rows) {
+    // Every row never sent is a problem to show, recorded before or not (a standing campaign never records them: rows move).
+    if (planned.kind === "skipped" && result.problems.length < (options.maxProblems ?? 20)) {
+      const { verdict } = planned;
+      result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
+    }
     const action = admission.decide(planned, now, false);
     if (result.schedule)
       noteReminder(result.schedule, action, planned.kind === "contact" ? planned.contact : undefined, now, campaign.window);
@@ -98,13 +103,8 @@ async function dryPerform(
       return tally.later(action.dueAt);
     case "cancelled":
       return tally.carried("cancelled");
-    case "record-skip": {
-      const { verdict } = action;
-      tally.carried(verdict.status);
-      if (result.problems.length < (options.maxProblems ?? 20))
-        result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
-      return;
-    }
+    case "record-skip":
+      return tally.carried(action.verdict.status);
     case "expire":
       return tally.carried("expired");
     case "opt-out":

@@ -23,11 +23,12 @@ export interface ScheduleView {
 
 interface Part {
   count: number;
-  /** The first rows, in file order. */
+  /** The first rows, in file order; `more`: other rows have some too. */
   rows: number[];
+  more: boolean;
 }
 
-const part = (): Part => ({ count: 0, rows: [] });
+const part = (): Part => ({ count: 0, rows: [], more: false });
 
 export function emptyScheduleView(): ScheduleView {
   return { dueNow: part(), next24h: part(), later: part(), never: part(), cancelled: 0 };
@@ -59,5 +60,7 @@ function neverSendable(dueAt: number, deadline: number, now: number, window: Sen
 
 function add(target: Part, row: number): void {
   target.count++;
-  if (target.rows.length < FIRST_ROWS && !target.rows.includes(row)) target.rows.push(row);
+  if (target.rows.includes(row)) return;
+  if (target.rows.length < FIRST_ROWS) target.rows.push(row);
+  else target.more = true;
 }

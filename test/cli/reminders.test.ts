@@ -1,0 +1,220 @@
+import { once } from "node:events";
+import { afterAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/simulator/random.js";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { makeFixture, parseCsv, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+
+/**
+ * A standing campaign through the CLI (SPEC §16): its file refused or its rows made invalid as
+ * the contract says, `validate` and `--dry-run` showing the schedule, a cron run against the
+ * simulator, and kill -9 under faults. Appointments are placed relative to the moment the test runs.
+ */
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const HOUR = 3_600_000;
+const local = (ms: number) => new Date(ms).toISOString().slice(0, 16); // a wall-clock time, read in the window's zone (UTC)
+const SCHEDULE = { key: "appointment_id", at: "appointment_at", reminders: [{ name: "two-hours", before: "2h" }], minLead: "1h" };
+const WINDOW = { timezone: "UTC", start: "00:00", end: "24:00" };
+
+async function fixture(rows: string[], campaign: Record<string, unknown> = {}): Promise<Fixture> {
+  const f = await makeFixture(`appointment_id,to,appointment_at,first_name\n${rows.join("\n")}\n`, {
+    schedule: SCHEDULE,
+    window: WINDOW,
+    ...campaign,
+  });
+  cleanups.push(() => f.cleanup());
+  return f;
+}
+
+async function simulator(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
+  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, autoEndMs: 1, ...options });
+  cleanups.push(() => sim.close());
+  return sim;
+}
+
+describe("a standing campaign's file: refused (exit 2, naming it) or a row invalid, with its reason", () => {
+  it.each([
+    [
+      "schedule with followUpOf",
+      { followUpOf: { campaign: "x.json", outcomes: ["no_reply"], after: "1h" }, contacts: undefined },
+      /"schedule" must be left out of a follow-up/,
+    ],
+    [
+      "a reminder with both before and after",
+      { schedule: { ...SCHEDULE, reminders: [{ name: "r", before: "1h", after: "1h" }] } },
+      /"schedule\.reminders\[0\]" must be exactly one of before and after/,
+    ],
+    [
+      "a reminder with neither",
+      { schedule: { ...SCHEDULE, reminders: [{ name: "r" }] } },
+      /"schedule\.reminders\[0\]" must be exactly one of before and after/,
+    ],
+    [
+      "a bad duration",
+      { schedule: { ...SCHEDULE, reminders: [{ name: "r", before: "2 hours" }] } },
+      /"schedule\.reminders\[0\]\.before" must be a duration/,
+    ],
+    [
+      "a bad time",
+      { schedule: { ...SCHEDULE, reminders: [{ name: "r", before: "1d", time: "6pm" }] } },
+      /"schedule\.reminders\[0\]\.time" must be a time "HH:MM"/,
+    ],
+    ["a bad minLead", { schedule: { ...SCHEDULE, minLead: "soon" } }, /"schedule\.minLead" must be a duration/],
+    [
+      "two reminders of one name",
+      {
+        schedule: {
+          ...SCHEDULE,
+          reminders: [
+            { name: "r", before: "1h" },
+            { name: "r", before: "2h" },
+          ],
+        },
+      },
+      /"schedule\.reminders\[1\]\.name" must be unique among the reminders/,
+    ],
+    [
+      "onConflict wait without a schedule",
+      { schedule: undefined, onConflict: "wait" },
+      /"onConflict" must be "skip" or "end-and-retry" \("wait" is for a campaign with a schedule\)/,
+    ],
+    ["a static parameter named reminder", { parameters: { reminder: "x" } }, /"parameters\.reminder" must be left out/],
+  ])("%s", async (_name, campaign, message) => {
+    const f = await fixture([`A1,+14155551000,${local(Date.now() + 5 * HOUR)},Ann`], campaign);
+    const result = await runCli(["validate", f.campaignPath]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it.each([
+    ["the key column missing from the header", "id,to,appointment_at", /the header has no "appointment_id" column \(schedule\.key\)/],
+    ["the at column missing", "appointment_id,to,when", /the header has no "appointment_at" column \(schedule\.at\)/],
+    ["a parameter column named reminder", "appointment_id,to,appointment_at,reminder", /a parameter column is named "reminder"/],
+  ])("%s", async (_name, header, message) => {
+    const f = await makeFixture(`${header}\nA1,+14155551000,2026-12-03T10:00,x\n`, { schedule: SCHEDULE });
+    cleanups.push(() => f.cleanup());
+    const result = await runCli(["validate", f.campaignPath]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("a bad or empty cell makes its row invalid with the reason; a key seen twice, the later row a duplicate; the rest go on", async () => {
+    const later = local(Date.now() + 30 * HOUR);
+    const f = await fixture([
+      `A1,+14155551000,${later},Ann`,
+      `,+14155551001,${later},Bob`,
+      `A3,+14155551002,next tuesday,Cid`,
+      `A1,+14155551003,${later},Dan`,
+    ]);
+    const result = await runCli(["validate", f.campaignPath]);
+    expect(result.code).toBe(1); // invalid rows
+    expect(result.stdout).toMatch(/row 2: invalid: appointment_id: empty appointment key/);
+    expect(result.stdout).toMatch(/row 3: invalid: appointment_at: not an ISO 8601 date-time: "next tuesday"/);
+    expect(result.stdout).toMatch(/row 4: duplicate: the same appointment key as an earlier row/);
+    expect(result.stdout).toMatch(/Schedule: 0 reminder\(s\) due now, 0 in the next 24 hours, 1 later \(rows 1\)/);
+  });
+});
+
+describe("a standing campaign through the CLI", () => {
+  it("validate and --dry-run show the schedule (due now, next 24 hours, later, never); a run sends what is due and exits 0", async () => {
+    const now = Date.now();
+    const reminders = [
+      { name: "two-hours", before: "2h" },
+      { name: "half-hour", before: "30m" }, // due after its deadline (minLead 1h): never sendable
+    ];
+    const f = await fixture(
+      [
+        `X1,+14155551000,${local(now + 1.5 * HOUR)},Ann`,
+        `X2,+14155551001,${local(now + 5 * HOUR)},Bob`,
+        `X3,+14155551002,${local(now + 72 * HOUR)},Cid`,
+      ],
+      { schedule: { ...SCHEDULE, reminders } },
+    );
+    const validate = await runCli(["validate", f.campaignPath]);
+    expect(validate.code, validate.stderr).toBe(0);
+    expect(validate.stdout).toMatch(
+      /Schedule: 1 reminder\(s\) due now \(rows 1\), 3 in the next 24 hours \(rows 1, 2\), 2 later \(rows 3\); 0 cancelled/,
+    );
+    expect(validate.stdout).toMatch(/warning: 3 reminder\(s\) can never be sent \(rows 1, 2, 3\)/);
+    const dry = await runCli(["run", f.campaignPath, "--dry-run"]);
+    expect([...dry.stdout.matchAll(/^would send row (\d+): .*"reminder":"(\S+?)"/gm)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
+      "1 two-hours",
+    ]);
+    const sim = await simulator();
+    const run = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /Reminders: 1 due, 1 sent, 0 waiting on a busy number, 0 cancelled, 0 expired; 5 later — the next due at \S+ \(1 then\)/,
+    );
+    expect(sim.executions().map((e) => [e.to, e.parameters?.reminder, e.parameters?.appointment_id])).toEqual([
+      ["+14155551000", "two-hours", "X1"],
+    ]);
+    const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
+    expect(Object.keys(report[0]!).slice(17, 21)).toEqual(["key", "reminder", "appointment_at", "due_at"]);
+    expect(report.map((r) => `${r.row} ${r.key} ${r.reminder} ${r.status}`)).toEqual([
+      "1 X1 two-hours created",
+      "1 X1 half-hour pending",
+      "2 X2 two-hours pending",
+      "2 X2 half-hour pending",
+      "3 X3 two-hours pending",
+      "3 X3 half-hour pending",
+    ]);
+  });
+});
+
+describe("crash safety of a standing campaign", () => {
+  it("kill -9 twice under dropped responses and resets: every due reminder once, none lost, none twice", async () => {
+    const now = Date.now();
+    const rows = Array.from({ length: 30 }, (_, i) => `K${i},+1415555${String(3000 + i)},${local(now + 1.5 * HOUR)},P${i}`);
+    const f = await fixture(rows, { retry: { maxAttempts: 20 } });
+    const sim = await simulator({ seed: 5, dropAfterCommitRate: 0.15, resetRate: 0.05, failRate: 0.05, latencyMs: 20 });
+    const args = [
+      "run",
+      f.campaignPath,
+      "--studio-url",
+      sim.url,
+      "--rate",
+      "60",
+      "--concurrency",
+      "6",
+      "--request-timeout",
+      "500",
+      "--no-preflight",
+    ];
+    const random = seededRandom(9);
+    const kills: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const child = startCli(args);
+      const done = waitForExit(child);
+      const k = 3 + Math.floor(random() * 4);
+      const stage = i === 0 ? "committed" : "arrived";
+      const counts = { arrived: 0, committed: 0 };
+      sim.configure({
+        onCreate: async (event) => {
+          if (++counts[event.stage] !== k || event.stage !== stage || child.exitCode !== null) return;
+          child.kill("SIGKILL");
+          await once(child, "exit");
+          kills.push(`${stage} #${k}`);
+        },
+      });
+      await done;
+      sim.configure({ onCreate: undefined });
+    }
+    let last = await runCli(args);
+    for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
+    expect(kills).toHaveLength(2);
+    expect(last.code, last.stderr.slice(-1500)).toBe(0);
+    const perKey = new Map<string, number>();
+    for (const e of sim.executions())
+      perKey.set(String(e.parameters?.appointment_id), (perKey.get(String(e.parameters?.appointment_id)) ?? 0) + 1);
+    expect([...perKey.values()].filter((n) => n > 1)).toEqual([]);
+    expect(perKey.size).toBe(30);
+    const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
+    expect(report.filter((r) => r.status === "created")).toHaveLength(30);
+    expect(new Set(report.map((r) => r.execution_sid))).toEqual(new Set(sim.executions().map((e) => e.sid)));
+  });
+});
