@@ -82,4 +82,21 @@ describe("matchDoubts", () => {
     );
     expect([...found.entries()]).toEqual([["a", "FN1"]]);
   });
+
+  it("a reminder's doubt takes only an Execution whose Parameters name that reminder of that appointment (one number, several units)", () => {
+    const executions = [execution("FN1", "+1", "2026-01-01T10:00:06Z"), execution("FN2", "+1", "2026-01-01T10:00:07Z")];
+    const parameters = new Map([
+      ["FN1", { reminder: "two-hours", appointment_id: "A2" }],
+      ["FN2", { reminder: "day-before", appointment_id: "A1" }],
+    ]);
+    const doubts = [
+      { key: "A1|day-before|t", to: "+1", since, reminder: { name: "day-before", key: "A1" } },
+      { key: "A1|two-hours|t", to: "+1", since, reminder: { name: "two-hours", key: "A1" } },
+    ];
+    const found = matchDoubts(doubts, executions, new Set(), parameters, "appointment_id");
+    // FN1 is A2's two-hours: neither doubt's. FN2 is A1's day-before.
+    expect([...found.entries()]).toEqual([["A1|day-before|t", "FN2"]]);
+    // Without its Parameters read, an Execution is never a reminder's (the settler stops and leaves the doubts when Contexts cannot be read).
+    expect(matchDoubts(doubts, executions).size).toBe(0);
+  });
 });

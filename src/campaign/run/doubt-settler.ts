@@ -4,7 +4,7 @@ import { executionSidsSince } from "../../ledger/recent-events.js";
 import { StudioApiError } from "../../studio/errors.js";
 import type { Execution, ExecutionPage } from "../../studio/types.js";
 import type { RunContext } from "./run-context.js";
-import { CLOCK_SKEW_MS, matchDoubts, type Doubt } from "./settle-doubts.js";
+import { CLOCK_SKEW_MS, matchDoubts, reminderCandidates, type Doubt, type ExecutionParameters } from "./settle-doubts.js";
 
 export interface PendingDoubt {
   contact: Contact;
@@ -44,7 +44,12 @@ export class DoubtSettler {
     if (ctx.stop.stopped) return result;
     ctx.emit({ type: "settling", doubts: doubts.length });
 
-    const toMatch: Doubt[] = doubts.map(([key, d]) => ({ key, to: d.contact.to, since: ctx.state.units.get(key)?.firstDoubtAt ?? 0 }));
+    const toMatch: Doubt[] = doubts.map(([key, d]) => ({
+      key,
+      to: d.contact.to,
+      since: ctx.state.units.get(key)?.firstDoubtAt ?? 0,
+      reminder: d.contact.reminder && { name: d.contact.reminder.name, key: d.contact.reminder.key },
+    }));
     const since = toMatch.reduce((earliest, d) => Math.min(earliest, d.since), Infinity);
     const executions = await this.#listSince(since);
     if (executions === undefined) return result;
@@ -53,7 +58,9 @@ export class DoubtSettler {
     // earliest doubt (rarely read: only when settling, and only that far back).
     await ctx.ledger.flush();
     const knownSids = await executionSidsSince(ctx.store, since - CLOCK_SKEW_MS);
-    const matches = matchDoubts(toMatch, executions, knownSids);
+    const parameters = await this.#parametersOf(reminderCandidates(toMatch, executions, knownSids));
+    if (parameters === undefined) return result;
+    const matches = matchDoubts(toMatch, executions, knownSids, parameters, ctx.campaign.schedule?.keyColumn);
     for (const [key, { contact }] of doubts) {
       const base = { ...unitLine(contact), at: ctx.nowIso() };
       const sid = matches.get(key);
@@ -73,6 +80,27 @@ export class DoubtSettler {
       this.#doubts.delete(key);
     }
     return result;
+  }
+
+  /**
+   * The Parameters (`flow.data`) of Executions a reminder doubt might be matched to, from their
+   * Context: only a reminder's doubts need them (several units share a number). Undefined if the
+   * reads keep failing (the run stops; the doubts stay for the next one).
+   */
+  async #parametersOf(sids: readonly string[]): Promise<ExecutionParameters | undefined> {
+    const ctx = this.#ctx;
+    const parameters = new Map<string, Record<string, unknown>>();
+    try {
+      for (const sid of sids) {
+        const resource = await ctx.reads.read("Context", () => ctx.client.fetchExecutionContext(ctx.campaign.flowSid, sid));
+        const data = (resource.context as { flow?: { data?: unknown } } | undefined)?.flow?.data;
+        if (typeof data === "object" && data !== null) parameters.set(sid, data as Record<string, unknown>);
+      }
+      return parameters;
+    } catch (err) {
+      ctx.stop.request("outage", `could not read the Executions' Parameters to settle in-doubt reminders: ${String(err)}`);
+      return undefined;
+    }
   }
 
   /** Every Execution of the flow created since shortly before `since`; undefined if List keeps failing. */

@@ -5,7 +5,15 @@ export interface Doubt {
   to: string;
   /** Start of the contact's first in-doubt attempt, ms. */
   since: number;
+  /**
+   * A reminder (SPEC §16): several units share a number, so an Execution is its only if its
+   * Parameters name this reminder of this appointment (`flow.data`, read from its Context).
+   */
+  reminder?: { name: string; key: string } | undefined;
 }
+
+/** What an Execution's Context says it was created for: its `flow.data.reminder`, and the appointment key when sent. */
+export type ExecutionParameters = ReadonlyMap<string, Record<string, unknown>>;
 
 /**
  * Studio shows `date_created` at one-second precision and our clock may differ from Studio's:
@@ -31,6 +39,10 @@ export function matchDoubts(
   doubts: readonly Doubt[],
   executions: readonly Execution[],
   knownSids: ReadonlySet<string> = new Set(),
+  /** The `flow.data` of candidate Executions of reminder doubts, by SID; one not read is never a reminder's match. */
+  parameters: ExecutionParameters = new Map(),
+  /** The column whose value is the appointment key in `flow.data`, when the campaign sends it. */
+  keyColumn?: string,
 ): Map<string, string> {
   const byAddress = new Map<string, Execution[]>();
   for (const execution of executions) {
@@ -49,11 +61,28 @@ export function matchDoubts(
   const adopted = new Set<string>();
   const matches = new Map<string, string>();
   for (const doubt of [...doubts].sort((a, b) => a.since - b.since)) {
-    const candidate = byAddress.get(doubt.to)?.find((e) => !adopted.has(e.sid) && createdSince(e, doubt.since));
+    const candidate = byAddress
+      .get(doubt.to)
+      ?.find((e) => !adopted.has(e.sid) && createdSince(e, doubt.since) && isFor(doubt, parameters.get(e.sid), keyColumn));
     if (candidate) {
       adopted.add(candidate.sid);
       matches.set(doubt.key, candidate.sid);
     }
   }
   return matches;
+}
+
+/** Is an Execution with these Parameters the doubt's? A contact's: any; a reminder's: only one naming that reminder of that appointment. */
+function isFor(doubt: Doubt, data: Record<string, unknown> | undefined, keyColumn: string | undefined): boolean {
+  if (!doubt.reminder) return true;
+  if (!data || data.reminder !== doubt.reminder.name) return false;
+  return keyColumn === undefined || !(keyColumn in data) || String(data[keyColumn]) === doubt.reminder.key;
+}
+
+/** The candidates a reminder doubt could be matched to: its number's REST-started Executions since its doubt, not known. */
+export function reminderCandidates(doubts: readonly Doubt[], executions: readonly Execution[], knownSids: ReadonlySet<string>): string[] {
+  const reminderDoubts = doubts.filter((d) => d.reminder !== undefined);
+  return executions
+    .filter((e) => !knownSids.has(e.sid) && reminderDoubts.some((d) => d.to === e.contact_channel_address && createdSince(e, d.since)))
+    .map((e) => e.sid);
 }
