@@ -33,6 +33,8 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
 /** A standing campaign's run in one line (SPEC §16): due, sent, waiting, cancelled, expired, later, and the next due. */
 export function scheduleLine(s: NonNullable<RunSummary["schedule"]>): string {
   const next = s.nextDueAt === undefined ? "nothing else is due" : `the next due at ${s.nextDueAt} (${s.nextDueCount} then)`;
+  if (s.unchanged)
+    return `Reminders: nothing due; the export and the ledger unchanged since the last tick (not read again); ${s.later} later — ${next}`;
   return (
     `Reminders: ${s.due} due, ${s.sent} sent, ${s.waiting} waiting on a busy number, ${s.cancelled} cancelled, ${s.expired} ` +
     `expired; ${s.later} later — ${next}`

@@ -3,7 +3,7 @@ import { isTimeZone, timeZonesOfNumber } from "./time-zones.js";
 import type { Appointment, RowVerdict } from "./contact.js";
 import { SeenKeys } from "./seen-keys.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
-import { normalizeAddress } from "./phone.js";
+import { normalizeAddress, type Normalized } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
 
 /** The campaign's `columns` (SPEC §3): which CSV columns hold To, From, zone, deadline, Parameters. */
@@ -38,6 +38,19 @@ export interface ContactRules {
 
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
+export interface ClassifierOptions {
+  /** Numbers on the suppression list (SPEC §3). */
+  suppressed?: ReadonlySet<string> | undefined;
+  /** The keys of the rows before this reading starts (a checkpoint's prefix), if any. */
+  seen?: SeenKeys | undefined;
+  /**
+   * Addresses an earlier run normalized (as they came out: E.164, with a channel prefix if any):
+   * a cell that is one of them exactly is taken as it is, without parsing it again — a standing
+   * campaign's snapshot repeats its numbers every tick, and parsing is most of reading a row.
+   */
+  knownAddresses?: ReadonlySet<string> | undefined;
+}
+
 /**
  * Turns CSV records into verdicts: invalid, duplicate (a key seen earlier in the file),
  * suppressed, or sendable. Keeps only the keys it has seen, never the rows.
@@ -50,11 +63,13 @@ export class RowClassifier {
   /** A standing campaign's appointment keys seen so far (SPEC §16: the duplicate rule is by key). */
   readonly #appointmentKeys = new Set<string>();
 
-  /** `seen`: the keys of the rows before this reading starts (a checkpoint's prefix), if any. */
-  constructor(campaign: ContactRules, header: string[], suppressed: ReadonlySet<string>, seen: SeenKeys = new SeenKeys(campaign.from)) {
+  readonly #knownAddresses: ReadonlySet<string>;
+
+  constructor(campaign: ContactRules, header: string[], options: ClassifierOptions = {}) {
     this.#campaign = campaign;
-    this.#suppressed = suppressed;
-    this.#seen = seen;
+    this.#suppressed = options.suppressed ?? new Set();
+    this.#seen = options.seen ?? new SeenKeys(campaign.from);
+    this.#knownAddresses = options.knownAddresses ?? new Set();
     this.#parameterColumns = checkHeader(campaign, header).parameterColumns;
   }
 
@@ -81,11 +96,11 @@ export class RowClassifier {
       ...(shardKey ? { shardKey } : {}),
     });
 
-    const to = normalizeAddress(rawTo, this.#campaign.defaultRegion);
+    const to = this.#normalize(rawTo);
     if (!to.ok) return invalid(`${columns.to}: ${to.reason}`);
     let from = rawFrom;
     if (columns.from !== undefined && !MESSAGING_SERVICE_SID.test(rawFrom)) {
-      const normalized = normalizeAddress(rawFrom, this.#campaign.defaultRegion);
+      const normalized = this.#normalize(rawFrom);
       if (!normalized.ok) return invalid(`${columns.from}: ${normalized.reason}`);
       from = normalized.address;
     }
@@ -107,6 +122,11 @@ export class RowClassifier {
       status: "sendable",
       contact: { row, to: to.address, from, parameters, zones, notAfter, ...(appointment ? { appointment } : {}) },
     };
+  }
+
+  /** The address normalized (SPEC §3), or as it is when an earlier run normalized it to exactly this. */
+  #normalize(raw: string): Normalized {
+    return this.#knownAddresses.has(raw) ? { ok: true, address: raw } : normalizeAddress(raw, this.#campaign.defaultRegion);
   }
 
   #addAppointment(key: string): boolean {

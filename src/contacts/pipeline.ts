@@ -26,6 +26,8 @@ export interface PipelineOptions {
   resume?: CsvResumePoint | undefined;
   seen?: SeenKeys | undefined;
   shard?: ShardSpec | undefined;
+  /** Addresses an earlier run normalized: taken as they are (see `ClassifierOptions`). */
+  knownAddresses?: ReadonlySet<string> | undefined;
   /** Read the header only (in 1 KiB chunks): the rows are not wanted. */
   headerOnly?: boolean;
 }
@@ -57,7 +59,7 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
   const rows = async function* (): AsyncGenerator<PipelineRow> {
     // The number parser loads with the first row classified: a cron rerun with nothing new never loads it.
     const { keptKey, RowClassifier } = await import("./classify.js");
-    const classifier = new RowClassifier(rules, csv.header, options.suppressed ?? new Set(), options.seen);
+    const classifier = new RowClassifier(rules, csv.header, options);
     for await (const record of csv.records) {
       const verdict = classifier.classify(record);
       yield {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, readdir, rename, stat, unlink } from "node:fs/promises";
+import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { AppointmentVersions, UnitState, LedgerState } from "./fold.js";
 import type { CampaignHeader, FlowChecked } from "./events.js";
@@ -66,19 +66,40 @@ export async function ledgerEdges(ledgerPath: string, bytes: number): Promise<{ 
 
 /** Write atomically (0600): a private file, fsynced, renamed over the old checkpoint. */
 export async function writeCheckpoint(ledgerPath: string, checkpoint: Checkpoint, table: Float64Array): Promise<void> {
-  const target = checkpointPath(ledgerPath);
+  const json = Buffer.from(JSON.stringify(checkpoint));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  await writeAtomically(checkpointPath(ledgerPath), [
+    Buffer.from(MAGIC),
+    length,
+    json,
+    Buffer.from(table.buffer, table.byteOffset, table.byteLength),
+  ]);
+}
+
+/** A note beside the ledger (`<ledger>.<name>`), written as the checkpoint is: private, fsynced, renamed. */
+export async function writeNote(ledgerPath: string, name: string, text: string): Promise<void> {
+  await writeAtomically(`${ledgerPath}.${name}`, [Buffer.from(text)]);
+}
+
+export async function readNote(ledgerPath: string, name: string): Promise<string | undefined> {
+  try {
+    return await readFile(`${ledgerPath}.${name}`, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write `parts` to `target` atomically (0600): a private file, fsynced, renamed over the old one, the rename made durable. */
+async function writeAtomically(target: string, parts: Buffer[]): Promise<void> {
   // Drafts left by a run killed while writing (the caller holds the ledger's lock: none is live).
   const prefix = `${path.basename(target)}.tmp-`;
   for (const name of await readdir(path.dirname(target)))
     if (name.startsWith(prefix)) await unlink(path.join(path.dirname(target), name)).catch(() => undefined);
   const draft = `${target}.tmp-${randomUUID()}`;
-  const json = Buffer.from(JSON.stringify(checkpoint));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(json.length));
   const file = await open(draft, "wx", 0o600);
   try {
-    await file.writeFile(Buffer.concat([Buffer.from(MAGIC), length, json]));
-    await file.write(Buffer.from(table.buffer, table.byteOffset, table.byteLength));
+    for (const part of parts) await file.writeFile(part); // writeFile writes it all, from the current position
     await file.sync();
   } finally {
     await file.close();

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { checkpointPath, ledgerEdges, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
+import { checkpointPath, ledgerEdges, readCheckpoint, readNote, writeCheckpoint, writeNote, type Checkpoint } from "./checkpoint.js";
 import { LedgerLock } from "./ledger-lock.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { readLedgerBatches, readLedgerText, type LedgerScan } from "./read-ledger.js";
@@ -57,6 +57,14 @@ export class FileLedger implements LedgerStore {
 
   writeCheckpoint(checkpoint: Checkpoint, table: Float64Array) {
     return writeCheckpoint(this.path, checkpoint, table);
+  }
+
+  readNote(name: string) {
+    return readNote(this.path, name);
+  }
+
+  writeNote(name: string, text: string) {
+    return writeNote(this.path, name, text);
   }
 
   openReport(rowsPerRange: number) {

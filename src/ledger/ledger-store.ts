@@ -27,6 +27,12 @@ export interface LedgerStore {
   identity(position: number): Promise<{ head: string; tail: string }>;
   readCheckpoint(options?: { table?: boolean }): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined>;
   writeCheckpoint(checkpoint: Checkpoint, table: Float64Array): Promise<void>;
+  /**
+   * A small note kept beside the checkpoint, a cache like it (a standing campaign's last tick:
+   * until when nothing can be due). Undefined when absent or unreadable.
+   */
+  readNote(name: string): Promise<string | undefined>;
+  writeNote(name: string, text: string): Promise<void>;
   /** The report's reading of the ledger, a range of `rowsPerRange` rows at a time (close it when done). */
   openReport(rowsPerRange: number): Promise<ReportSource>;
   /**

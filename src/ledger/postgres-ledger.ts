@@ -366,6 +366,29 @@ export class PostgresLedger implements LedgerStore {
     );
   }
 
+  /** A note is a row of the checkpoints table of its own scope (`<scope>#<name>`). */
+  async readNote(name: string): Promise<string | undefined> {
+    const db = await this.#db();
+    const result = await db.pool
+      .query<{ checkpoint: string }>(`SELECT checkpoint FROM ${this.#table(db, "checkpoints")} WHERE campaign = $1 AND scope = $2`, [
+        this.#campaign,
+        `${this.#scope}#${name}`,
+      ])
+      .catch(() => undefined);
+    return result?.rows[0]?.checkpoint;
+  }
+
+  async writeNote(name: string, text: string): Promise<void> {
+    const db = await this.#db();
+    await this.#query(
+      db,
+      `INSERT INTO ${this.#table(db, "checkpoints")} (campaign, scope, checkpoint, keys) VALUES ($1, $2, $3, ''::bytea) ` +
+        `ON CONFLICT (campaign, scope) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`,
+      [this.#campaign, `${this.#scope}#${name}`, text],
+      "be written",
+    );
+  }
+
   async *recentEvents(since: number, types: ReadonlySet<LedgerEvent["t"]>): AsyncGenerator<LedgerEvent> {
     const db = await this.#db();
     const result = await this.#query<{ event: string }>(

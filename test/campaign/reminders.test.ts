@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
@@ -197,5 +197,38 @@ describe("reminders on a schedule, tick by tick (SPEC §16)", () => {
     expect(summary.counts.pending).toBe(1);
     summary = await tick(f, sim, "2026-12-03T14:05:00Z"); // 09:05 in New York
     expect(sent(sim)).toEqual(["+14155554000 E1 day-before"]);
+  });
+
+  it("a tick with the export, the ledger and the campaign unchanged before the next due time reads nothing; any change, or that time, and it reads all", async () => {
+    const { sim, f } = await setup([A1, B1]);
+    let summary = await tick(f, sim, "2026-12-02T20:00:00Z");
+    expect(summary.schedule).toMatchObject({ later: 4, nextDueAt: "2026-12-02T23:00:00.000Z" });
+    expect(summary.schedule?.unchanged).toBeUndefined();
+    summary = await tick(f, sim, "2026-12-02T22:59:00Z");
+    expect(summary.schedule).toMatchObject({ unchanged: true, later: 4, nextDueAt: "2026-12-02T23:00:00.000Z", nextDueCount: 2 });
+    // A re-export (a row added whose reminders are past due, the deadline still ahead): read at once, sent.
+    const late: Row = ["C9", "+14155559000", "2026-12-02T20:00"]; // 3 Dec 01:00Z: day-before due 1 Dec 23:00Z, deadline 3 Dec 00:00Z
+    await writeFile(path.join(f.dir, "contacts.csv"), csv([A1, B1, late]));
+    summary = await tick(f, sim, "2026-12-02T22:59:30Z");
+    expect(summary.schedule?.unchanged).toBeUndefined();
+    expect(sent(sim)).toEqual(["+14155559000 C9 day-before"]);
+    // The next due time comes: read in full, the due ones sent.
+    summary = await tick(f, sim, "2026-12-02T23:00:00Z");
+    expect(summary.schedule?.unchanged).toBeUndefined();
+    expect(sent(sim).slice(1).sort()).toEqual(["+14155551000 A1 day-before", "+14155551001 B1 day-before", "+14155559000 C9 two-hours"]);
+    expect((await tick(f, sim, "2026-12-02T23:01:00Z")).schedule?.unchanged).toBe(true);
+    // Another command wrote to the ledger (the Executions' statuses): read in full.
+    const status = await runCli(["status", f.campaignPath], { env: { ...childEnv(), STUDIO_BASE_URL: sim.url } });
+    expect(status.code).toBe(0);
+    expect((await tick(f, sim, "2026-12-02T23:02:00Z")).schedule?.unchanged).toBeUndefined();
+    expect((await tick(f, sim, "2026-12-02T23:03:00Z")).schedule?.unchanged).toBe(true);
+    // The campaign file edited (a reminder added): read in full, and the new reminder is due at once.
+    const edited = { ...SCHEDULE, reminders: [...SCHEDULE.reminders, { name: "four-hours", before: "4h" }] };
+    const campaign = JSON.parse(await readFile(f.campaignPath, "utf8")) as Record<string, unknown>;
+    await writeFile(f.campaignPath, JSON.stringify({ ...campaign, schedule: edited }));
+    summary = await tick(f, sim, "2026-12-03T11:30:00Z"); // A1 at 15:00Z: four-hours due 11:00Z
+    expect(summary.schedule?.unchanged).toBeUndefined();
+    expect(sent(sim).slice(4)).toEqual(["+14155551000 A1 four-hours"]);
+    expect(sim.executions()).toHaveLength(5);
   });
 });

@@ -20,7 +20,7 @@ const row = (fields: Record<string, string>, n = 2): CsvRecord => ({ row: n, fie
 /** One verdict of a fresh classifier (header: the record's columns), shown as `status` or `status: reason`. */
 function verdictOf(contactRules: ContactRules, record: CsvRecord, suppressed: string[] = []): string {
   const header = "fields" in record ? Object.keys(record.fields) : ["to"];
-  const verdict: RowVerdict = new RowClassifier(contactRules, header, new Set(suppressed)).classify(record);
+  const verdict: RowVerdict = new RowClassifier(contactRules, header, { suppressed: new Set(suppressed) }).classify(record);
   return verdict.status === "sendable" ? "sendable" : `${verdict.status}: ${verdict.reason}`;
 }
 
@@ -78,7 +78,7 @@ describe("RowClassifier.classify: a CSV row's verdict", () => {
   });
 
   it("a key seen earlier in the file is a duplicate; the parameters are the static ones plus the columns", () => {
-    const classifier = new RowClassifier(rules(), ["to", "name"], new Set());
+    const classifier = new RowClassifier(rules(), ["to", "name"]);
     const first = classifier.classify(row({ to: "+14155551000", name: "Ann" }, 2));
     const again = classifier.classify(row({ to: "+1 415 555 1000", name: "Dup" }, 3));
     expect(first).toMatchObject({
@@ -88,8 +88,17 @@ describe("RowClassifier.classify: a CSV row's verdict", () => {
     expect(again).toMatchObject({ status: "duplicate", row: 3, reason: "same To and From as an earlier row" });
   });
 
+  it("an address an earlier run normalized is taken as it is, without parsing it again; any other cell is parsed", () => {
+    // "+1555" is no valid number: only the known set can make it sendable, so the test shows the set is consulted.
+    const known = new RowClassifier(rules(), ["to"], { knownAddresses: new Set(["+1555"]) });
+    expect(known.classify(row({ to: "+1555" }, 2))).toMatchObject({ status: "sendable", contact: { to: "+1555" } });
+    expect(known.classify(row({ to: " +1555" }, 3))).toMatchObject({ status: "invalid" });
+    expect(known.classify(row({ to: "(415) 555-1000" }, 4))).toMatchObject({ status: "sendable", contact: { to: "+14155551000" } });
+    expect(new RowClassifier(rules(), ["to"]).classify(row({ to: "+1555" }, 2))).toMatchObject({ status: "invalid" });
+  });
+
   it("a header without a configured column is refused naming the file and the key", () => {
-    expect(() => new RowClassifier(withColumns({ timezone: "tz" }), ["to"], new Set())).toThrow(
+    expect(() => new RowClassifier(withColumns({ timezone: "tz" }), ["to"])).toThrow(
       'contacts.csv: line 1: the header has no "tz" column (columns.timezone)',
     );
   });

@@ -17,7 +17,9 @@ export type PlannedRow =
   | { kind: "skipped"; verdict: Exclude<RowVerdict, { status: "sendable" }>; alreadyRecorded: boolean }
   | { kind: "contact"; contact: Contact; key: string; decision: ContactDecision }
   /** A standing campaign's reminder whose appointment left the file and which has no Execution (SPEC §16): never sent. */
-  | { kind: "cancelled" };
+  | { kind: "cancelled" }
+  /** A standing campaign's reminder the ledger knows nothing of, not due yet: only counted (`dueAt`: when it will be). */
+  | { kind: "later"; dueAt: number; deadline: number; row: number; zones: readonly string[] | undefined };
 
 /**
  * The campaign's rows in file order, each with its verdict and, for a sendable contact, what

@@ -82,8 +82,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
       result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
     }
     const action = admission.decide(planned, now, false);
-    if (result.schedule)
-      noteReminder(result.schedule, action, planned.kind === "contact" ? planned.contact : undefined, now, campaign.window);
+    if (result.schedule) noteReminder(result.schedule, planned, action, now, campaign.window);
     await dryPerform(action, { admission, tally, result, now, options });
   }
   result.holds = admission.holds.stops();
@@ -100,7 +99,7 @@ async function dryPerform(
     case "count":
       return tally.carried(action.status);
     case "later":
-      return tally.later(action.dueAt);
+      return tally.later(action.dueAt, action.wakeAt);
     case "cancelled":
       return tally.carried("cancelled");
     case "record-skip":

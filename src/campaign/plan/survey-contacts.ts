@@ -35,7 +35,9 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
   // read, and numbers parsed, by the run's own pass.
   if (campaign.suppressPath !== undefined) await assertReadable(campaign.suppressPath);
   const headerOnly = campaign.columns.from === undefined; // one sender: the records are counted by line, not parsed
-  const csv = await openContactRows(campaign, { resume: loaded.resume?.csv, headerOnly }); // the named columns are there
+  // A standing campaign's file is a snapshot, read whole every run (SPEC §16): no prefix to skip.
+  const resume = campaign.schedule ? undefined : loaded.resume?.csv;
+  const csv = await openContactRows(campaign, { resume, headerOnly }); // the named columns are there
   const rowsBySender = await countBySender(campaign, csv);
   const rowsToRead = [...rowsBySender.values()].reduce((a, b) => a + b, 0);
   let inDoubt = 0;

@@ -3,11 +3,15 @@ import { campaignLedger } from "../campaign-ledger.js";
 import { loadCampaignState, type CampaignState } from "../plan/campaign-state.js";
 import type { ShardSpec } from "../../contacts/shard.js";
 import { emptyThisRun } from "./run-tally.js";
+import { emptyLedgerState } from "../../ledger/fold.js";
+import { idleTick } from "../schedule/tick-mark.js";
 import { emptyCounts, type RowStatus, type RunSummary } from "./run-events.js";
 
 /** A campaign's ledger, locked for one run, and its state read under the lock. */
 export interface CampaignRunSession {
   loaded: CampaignState;
+  /** A standing campaign's tick with nothing to do (its mark holds): its summary; the state was not read. */
+  idle?: Pick<RunSummary, "counts" | "schedule"> | undefined;
   release(): Promise<void>;
 }
 
@@ -24,11 +28,18 @@ export async function openCampaignRun(
     shard: ShardSpec | undefined;
     /** Under the lock, before the state is read: a follow-up lists its newly qualifying contacts here. */
     prepare?: (() => Promise<void>) | undefined;
+    /** The run's now: a standing campaign's tick may find nothing due before its mark's time. */
+    now: number;
   },
 ): Promise<CampaignRunSession> {
-  const lock = await campaignLedger(campaign, options.shard).lock();
+  const ledger = campaignLedger(campaign, options.shard);
+  const lock = await ledger.lock();
   try {
     await options.prepare?.();
+    // A standing campaign's tick before anything can be due, on the same file and ledger: nothing to read.
+    const idle =
+      campaign.schedule && !options.retryFailed ? await idleTick(campaign, ledger, { shard: options.shard, now: options.now }) : undefined;
+    if (idle) return { loaded: idleState(), idle, release: () => lock.release() };
     return { loaded: await loadCampaignState(campaign, options), release: () => lock.release() };
   } catch (err) {
     await lock.release();
@@ -36,14 +47,19 @@ export async function openCampaignRun(
   }
 }
 
+function idleState(): CampaignState {
+  return { state: emptyLedgerState(), scan: { validBytes: 0, tornTail: false }, resume: undefined };
+}
+
 /**
  * The summary of a run that finds nothing to send or settle (every row final before the
  * checkpoint's end, no contact open): what the run loop would count, without loading the sending
  * stack — a cron rerun with nothing to do pays for reading its state and nothing else.
  */
-export function idleRunSummary(loaded: CampaignState, durationMs: number): RunSummary {
+export function idleRunSummary(session: Pick<CampaignRunSession, "loaded" | "idle">, durationMs: number): RunSummary {
+  const { loaded, idle } = session;
   const counts = emptyCounts();
-  for (const [status, n] of Object.entries(loaded.resume?.prefixCounts ?? {})) counts[status as RowStatus] += n;
+  for (const [status, n] of Object.entries(idle?.counts ?? loaded.resume?.prefixCounts ?? {})) counts[status as RowStatus] += n;
   return {
     counts,
     thisRun: emptyThisRun(),
@@ -53,5 +69,6 @@ export function idleRunSummary(loaded: CampaignState, durationMs: number): RunSu
     achievedRate: 0,
     dryRun: false,
     skippedFinalRows: loaded.resume?.csv.rows ?? 0,
+    ...(idle?.schedule ? { schedule: idle.schedule } : {}),
   };
 }

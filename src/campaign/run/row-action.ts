@@ -16,8 +16,11 @@ export type RowAction =
   | { kind: "expire"; contact: Contact }
   /** In doubt from an earlier attempt: settle through List before anything is sent. */
   | { kind: "settle"; contact: Contact; key: string }
-  /** A reminder not due yet (SPEC §16): not work left for this run; `dueAt` tells when it will be. */
-  | { kind: "later"; dueAt: number }
+  /**
+   * A reminder not due yet (SPEC §16): not work left for this run; `dueAt` tells when it will be,
+   * `wakeAt` when a run first has something to do about it (due, or its deadline if that comes first).
+   */
+  | { kind: "later"; dueAt: number; wakeAt: number }
   /** A reminder whose appointment left the file, without an Execution: counted `cancelled`. */
   | { kind: "cancelled" }
   /** Left pending for a later run: the run is stopping, the window is closed for it, or `--limit` is reached. */
@@ -41,6 +44,7 @@ export interface RowSituation {
  */
 export function decideRow(planned: PlannedRow, situation: RowSituation): RowAction {
   if (planned.kind === "cancelled") return { kind: "cancelled" };
+  if (planned.kind === "later") return { kind: "later", dueAt: planned.dueAt, wakeAt: Math.min(planned.dueAt, planned.deadline) };
   if (planned.kind === "skipped")
     return planned.alreadyRecorded ? { kind: "count", status: planned.verdict.status } : { kind: "record-skip", verdict: planned.verdict };
   const { decision, contact } = planned;
@@ -49,7 +53,10 @@ export function decideRow(planned: PlannedRow, situation: RowSituation): RowActi
   if (situation.stopping) return { kind: "hold", reason: "stopping" };
   if (decision.action === "settle") return { kind: "settle", contact, key: planned.key };
   if (decision.action === "expire") return { kind: "expire", contact };
-  if (decision.action === "later") return { kind: "later", dueAt: contact.reminder?.dueAt ?? situation.now };
+  if (decision.action === "later") {
+    const dueAt = contact.reminder?.dueAt ?? situation.now;
+    return { kind: "later", dueAt, wakeAt: Math.min(dueAt, contact.notAfter ?? Infinity) };
+  }
   if (situation.window) {
     const zones = windowZones(situation.window, contact.zones);
     if (!isInsideWindow(situation.window, situation.now, zones)) return { kind: "hold", reason: "window", zones };

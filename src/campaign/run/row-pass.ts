@@ -108,7 +108,7 @@ export class RowPass {
         this.#tally.carried(action.status);
         return;
       case "later":
-        this.#tally.later(action.dueAt);
+        this.#tally.later(action.dueAt, action.wakeAt);
         return;
       case "cancelled":
         this.#tally.carried("cancelled");

@@ -1,7 +1,7 @@
 import { openLedgerForRun } from "../../ledger/open-ledger.js";
 import type { LedgerWriter } from "../../ledger/ledger-store.js";
 import { campaignLedger } from "../campaign-ledger.js";
-import { openCampaignRun, type CampaignRunSession } from "./open-run.js";
+import { idleRunSummary, openCampaignRun, type CampaignRunSession } from "./open-run.js";
 
 export { openCampaignRun, type CampaignRunSession } from "./open-run.js";
 import { applyEvent } from "../../ledger/fold.js";
@@ -17,6 +17,7 @@ import type { CampaignState } from "../plan/campaign-state.js";
 import type { FinalPrefixTracker } from "../plan/final-prefix.js";
 import { planCampaign } from "../plan/plan-rows.js";
 import { Admission } from "./admission.js";
+import { markTick, snapshotOf, type TickMark } from "../schedule/tick-mark.js";
 import { RowPass } from "./row-pass.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
 import type { RowStatus, RunEvent, RunSummary } from "./run-events.js";
@@ -58,9 +59,15 @@ export interface RunOptions {
  * what is in doubt through List and send again what provably was not created.
  */
 export async function runCampaign(options: RunOptions): Promise<RunSummary> {
+  if (options.session?.idle) return idleRunSummary(options.session, 0);
   if (options.session) return runLocked(options, options.session.loaded);
-  const session = await openCampaignRun(options.campaign, { retryFailed: options.retryFailed ?? false, shard: options.shard });
+  const session = await openCampaignRun(options.campaign, {
+    retryFailed: options.retryFailed ?? false,
+    shard: options.shard,
+    now: (options.clock ?? systemClock).now(),
+  });
   try {
+    if (session.idle) return idleRunSummary(session, 0);
     return await runLocked(options, session.loaded);
   } finally {
     await session.release();
@@ -72,6 +79,8 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
   const stop = options.stop ?? new StopControl();
   const startedAt = clock.now();
   const { ctx, writer } = await openRunContext(options, loaded, { clock, stop });
+  // A standing campaign's snapshot, as it is before this run reads it (the next tick compares).
+  const snapshot = options.campaign.schedule ? await snapshotOf(options.campaign.contactsPath).catch(() => undefined) : undefined;
   const tally = new RunTally();
   if (loaded.resume) for (const [status, n] of Object.entries(loaded.resume.prefixCounts)) tally.carried(status as RowStatus, n);
   const planned = await planCampaign(options.campaign, ctx.state, {
@@ -102,7 +111,11 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
   if (!writer.failed) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard });
   for (const held of admission.holds.stops()) stop.request(held.reason, held.message);
   const summary = summarize({ tally, stop, startedAt, endedAt: clock.now(), firstSendAt: pass.firstSendAt, loaded });
-  return options.campaign.schedule ? { ...summary, schedule: tally.scheduleSummary() } : summary;
+  if (!options.campaign.schedule) return summary;
+  const standing = { ...summary, schedule: tally.scheduleSummary() };
+  if (snapshot && !writer.failed)
+    await markStandingTick(ctx, { snapshot, summary: standing, wakeAt: tally.schedule.wakeAt, shard: options.shard });
+  return standing;
 }
 
 /** A stop drops the creates still waiting for the limiter; `--max-runtime` (on the run's clock) requests one. Returns the unwatch. */
@@ -131,6 +144,26 @@ async function saveCheckpointAfterRun(
   await saveCheckpoint(ctx.campaign, { state: ctx.state, prefix: prefix?.result(), since: loaded.resume?.checkpoint, shard }).catch(
     (err: unknown) =>
       ctx.emit({ type: "note", message: `the checkpoint could not be written (${String(err)}): the next run reads everything` }),
+  );
+}
+
+/**
+ * A standing campaign's tick, marked for the next: until when nothing can need doing — the next
+ * wake — if it left nothing to do now (no reminder due unsent, none in doubt, not stopped); else
+ * not at all. A failure to write it costs the next tick a full read, never a reminder.
+ */
+async function markStandingTick(
+  ctx: RunContext,
+  tick: { snapshot: TickMark["snapshot"]; summary: RunSummary; wakeAt: number; shard: ShardSpec | undefined },
+): Promise<void> {
+  const clean = tick.summary.stopped === undefined && tick.summary.counts.pending === 0;
+  await markTick(ctx.campaign, ctx.store, {
+    shard: tick.shard,
+    snapshot: tick.snapshot,
+    idleUntil: clean ? tick.wakeAt : 0,
+    summary: tick.summary,
+  }).catch((err: unknown) =>
+    ctx.emit({ type: "note", message: `the tick's mark could not be written (${String(err)}): the next tick reads everything` }),
   );
 }
 

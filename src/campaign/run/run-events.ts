@@ -62,5 +62,10 @@ export interface RunSummary {
     later: number;
     nextDueAt: string | undefined;
     nextDueCount: number;
+    /**
+     * The export, the ledger and the campaign file as the last tick left them, and nothing due
+     * before its next due time: the tick read neither the export's rows nor the ledger.
+     */
+    unchanged?: boolean;
   };
 }

@@ -36,7 +36,7 @@ export class RunTally {
   readonly counts: StatusCounts = emptyCounts();
   readonly thisRun: ThisRun = emptyThisRun();
   /** A standing campaign's reminders (SPEC §16): due when decided, left waiting on a busy number, not due yet, and the next due. */
-  readonly schedule = { due: 0, waiting: 0, later: 0, nextDueAt: Infinity, nextDueCount: 0 };
+  readonly schedule = { due: 0, waiting: 0, later: 0, nextDueAt: Infinity, nextDueCount: 0, wakeAt: Infinity };
 
   /** A row whose status an earlier run decided (or that this run leaves pending). */
   carried(status: RowStatus, n = 1): void {
@@ -50,8 +50,9 @@ export class RunTally {
   }
 
   /** A reminder not due yet: when it will be (the summary names the next due time, and how many are due then). */
-  later(dueAt: number): void {
+  later(dueAt: number, wakeAt: number = dueAt): void {
     this.schedule.later++;
+    this.schedule.wakeAt = Math.min(this.schedule.wakeAt, wakeAt);
     if (dueAt < this.schedule.nextDueAt) Object.assign(this.schedule, { nextDueAt: dueAt, nextDueCount: 0 });
     if (dueAt === this.schedule.nextDueAt) this.schedule.nextDueCount++;
   }

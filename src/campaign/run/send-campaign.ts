@@ -51,9 +51,10 @@ export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
   if (options.signals) resources.defer(stopOnSignals(stop, options.signals));
   const session = await openSession(options, clock);
   resources.defer(() => session.release());
+  if (session.idle) return idleRunSummary(session, clock.now() - startedAt);
   const survey = await surveyContacts(campaign, session.loaded);
   options.onEvent({ type: "planned", toSendBySender: survey.toSendBySender, total: progressTotal(survey, options.limit) });
-  if (!survey.mayCreate) return idleRunSummary(session.loaded, clock.now() - startedAt);
+  if (!survey.mayCreate) return idleRunSummary(session, clock.now() - startedAt);
   const line = (text: string) => options.onEvent({ type: "line", text });
   // The sending stack (undici, Bottleneck, the preflight) loads only when something may be sent.
   const [{ openSending }, { runCampaign }] = await Promise.all([import("./open-sending.js"), import("./run-campaign.js")]);
@@ -103,7 +104,7 @@ async function openSession(options: SendOptions, clock: Clock): Promise<Campaign
         options.onEvent({ type: "follow-up", tally });
       }
     : undefined;
-  const session = await openCampaignRun(campaign, { retryFailed: options.retryFailed, shard, prepare });
+  const session = await openCampaignRun(campaign, { retryFailed: options.retryFailed, shard, prepare, now: clock.now() });
   // A ledger of another campaign is refused before anything goes to the network (exit 2).
   const header = session.loaded.state.header;
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: credentials.accountId };

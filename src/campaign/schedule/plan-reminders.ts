@@ -1,4 +1,4 @@
-import { unitOf, type Appointment, type Contact } from "../../contacts/contact.js";
+import { unitOf, type Contact } from "../../contacts/contact.js";
 import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
 import { openContactRows } from "../../contacts/pipeline.js";
 import { inShard, type ShardSpec } from "../../contacts/shard.js";
@@ -35,7 +35,7 @@ export async function planReminders(
 ): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const optedOut = await loadOptedOut(campaign.optOutsPath, campaign.defaultRegion);
-  const contacts = await openContactRows(campaign, { suppressed, shard: options.shard });
+  const contacts = await openContactRows(campaign, { suppressed, shard: options.shard, knownAddresses: addressesOf(state) });
   const seenKeys = new Set<string>();
   const rows = (async function* (): AsyncGenerator<PlannedRow> {
     for await (const { verdict, otherShard } of contacts.rows()) {
@@ -44,10 +44,11 @@ export async function planReminders(
       if (verdict.status !== "sendable") yield { kind: "skipped", verdict, alreadyRecorded: true };
       else {
         const appointment = verdict.contact.appointment!;
+        const appointmentAt = new Date(appointment.at).toISOString();
         seenKeys.add(appointment.key);
-        noteAppointment(state, verdict.contact, options);
+        noteAppointment(state, verdict.contact, appointmentAt, options);
         const isOptedOut = optedOut.has(optOutNumber(verdict.contact.to));
-        yield* reminderUnits(campaign, state, verdict.contact, appointment, { ...options, optedOut: isOptedOut });
+        yield* reminderUnits(campaign, state, verdict.contact, appointmentAt, { ...options, optedOut: isOptedOut });
       }
     }
     yield* unitsLeftBehind(campaign, state, seenKeys, options);
@@ -55,10 +56,16 @@ export async function planReminders(
   return { rows, parameterKeys: [...new Set([...contacts.parameterKeys, "reminder"])] };
 }
 
+/** The addresses of the appointments the ledger knows: normalized by an earlier tick, not parsed again. */
+function addressesOf(state: LedgerState): Set<string> {
+  const addresses = new Set<string>();
+  for (const { latest } of state.appointments.values()) addresses.add(latest.to).add(latest.from);
+  return addresses;
+}
+
 /** The appointment as the ledger should know it: recorded when new or changed (time, zone, contact). */
-function noteAppointment(state: LedgerState, contact: Contact, options: ReminderPlanOptions): void {
-  const { key, at, zone } = contact.appointment!;
-  const appointmentAt = new Date(at).toISOString();
+function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: string, options: ReminderPlanOptions): void {
+  const { key, zone } = contact.appointment!;
   const known = state.appointments.get(key)?.latest;
   if (known && known.appointmentAt === appointmentAt && known.zone === zone && known.to === contact.to && known.from === contact.from)
     return;
@@ -76,25 +83,33 @@ function noteAppointment(state: LedgerState, contact: Contact, options: Reminder
   options.record?.(event);
 }
 
-/** Each reminder of the row's appointment, decided. */
+/**
+ * Each reminder of the row's appointment, decided. One the ledger knows nothing of and that is
+ * not due yet is only counted (`later`): most of a snapshot's reminders, every tick.
+ */
 function* reminderUnits(
   campaign: Campaign & { schedule: Schedule },
   state: LedgerState,
   contact: Contact,
-  appointment: Appointment,
+  appointmentAt: string,
   options: ReminderPlanOptions & { optedOut: boolean },
 ): Generator<PlannedRow> {
-  const appointmentAt = new Date(appointment.at).toISOString();
+  const appointment = contact.appointment!;
   for (const reminder of campaign.schedule.reminders) {
     const { dueAt, deadline } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
+    const key = unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt });
+    const known = state.units.get(key);
+    if (known === undefined && options.now < dueAt && options.now < deadline) {
+      yield { kind: "later", dueAt, deadline, row: contact.row, zones: contact.zones };
+      continue;
+    }
     const unit: Contact = {
       ...contact,
       parameters: { ...contact.parameters, reminder: reminder.name },
       notAfter: Number.isFinite(deadline) ? deadline : undefined,
       reminder: { key: appointment.key, name: reminder.name, appointmentAt, dueAt },
     };
-    const key = unitKey(unitOf(unit));
-    const decision = decideContact(state.units.get(key), {
+    const decision = decideContact(known, {
       retryFailed: options.retryFailed,
       deadlinePassed: options.now >= deadline,
       optedOut: options.optedOut,

@@ -1,4 +1,4 @@
-import type { Contact } from "../../contacts/contact.js";
+import type { PlannedRow } from "../plan/plan-rows.js";
 import type { SendWindow } from "../campaign.js";
 import { opensBetween, windowZones } from "../plan/send-window.js";
 import type { RowAction } from "../run/row-action.js";
@@ -37,25 +37,33 @@ export function emptyScheduleView(): ScheduleView {
 /** Count one planned reminder's action into the view (pure but for the window's zone arithmetic). */
 export function noteReminder(
   view: ScheduleView,
+  planned: PlannedRow,
   action: RowAction,
-  contact: Contact | undefined,
   now: number,
   window: SendWindow | undefined,
 ): void {
   if (action.kind === "cancelled") return void view.cancelled++;
-  if (!contact?.reminder || contact.retired) return;
-  const deadline = contact.notAfter ?? Infinity;
-  const { dueAt } = contact.reminder;
+  const reminder = reminderOf(planned);
+  if (!reminder) return;
   if (action.kind !== "later" && action.kind !== "send" && action.kind !== "hold" && action.kind !== "settle") return;
-  if (neverSendable(dueAt, deadline, now, window, contact)) add(view.never, contact.row);
-  if (action.kind === "later") add(dueAt - now < DAY ? view.next24h : view.later, contact.row);
-  else add(view.dueNow, contact.row);
+  if (neverSendable(reminder, now, window)) add(view.never, reminder.row);
+  if (action.kind === "later") add(reminder.dueAt - now < DAY ? view.next24h : view.later, reminder.row);
+  else add(view.dueNow, reminder.row);
 }
 
-function neverSendable(dueAt: number, deadline: number, now: number, window: SendWindow | undefined, contact: Contact): boolean {
-  if (dueAt >= deadline) return true;
-  if (!window || !Number.isFinite(deadline)) return false;
-  return !opensBetween(window, Math.max(now, dueAt), deadline, windowZones(window, contact.zones));
+type ReminderFacts = { row: number; dueAt: number; deadline: number; zones: readonly string[] | undefined };
+
+function reminderOf(planned: PlannedRow): ReminderFacts | undefined {
+  if (planned.kind === "later") return planned;
+  if (planned.kind !== "contact" || !planned.contact.reminder || planned.contact.retired) return undefined;
+  const { contact } = planned;
+  return { row: contact.row, dueAt: contact.reminder!.dueAt, deadline: contact.notAfter ?? Infinity, zones: contact.zones };
+}
+
+function neverSendable(reminder: ReminderFacts, now: number, window: SendWindow | undefined): boolean {
+  if (reminder.dueAt >= reminder.deadline) return true;
+  if (!window || !Number.isFinite(reminder.deadline)) return false;
+  return !opensBetween(window, Math.max(now, reminder.dueAt), reminder.deadline, windowZones(window, reminder.zones));
 }
 
 function add(target: Part, row: number): void {
