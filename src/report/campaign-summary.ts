@@ -1,6 +1,7 @@
 import { errorMeaning, OUTCOMES, type Outcome } from "../flow/outcome.js";
 import { ROW_STATUSES, type RowStatus } from "../ledger/row-status.js";
 import type { Report, ReportRow } from "./build-report.js";
+import { ReminderTally, type ReminderSummary } from "./reminder-days.js";
 
 /** Distinct answers tallied per question at most: free text from a million contacts stays bounded (the rest are counted as "other"). */
 const MAX_DISTINCT_ANSWERS = 50_000;
@@ -35,6 +36,8 @@ export interface CampaignSummary {
   answersBySecond: Map<number, number>;
   firstSendAt: number | undefined;
   lastEventAt: number | undefined;
+  /** A standing campaign's reminders per day and per reminder (SPEC §16). */
+  reminders?: ReminderSummary | undefined;
 }
 
 const emptyStatuses = () => Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
@@ -75,8 +78,9 @@ class WaveTally {
  * status and outcome, the funnel, each question's answers, error codes, and creates and answers
  * by second. Memory follows the distinct answers and the seconds sent in, never the rows.
  */
-export async function summarizeReport(report: Report, name: string): Promise<CampaignSummary> {
-  const source = new WaveTally(name);
+export async function summarizeReport(report: Report, options: { name: string; zone: string | undefined }): Promise<CampaignSummary> {
+  const source = new WaveTally(options.name);
+  const reminders = report.reminderColumns ? new ReminderTally(options.zone) : undefined;
   const followUpNames = followUpWaveNames(report);
   const followUps = followUpNames.map((n) => new WaveTally(n));
   const perFollowUp = followUpNames.length === 0 ? 0 : (report.followUpColumns?.length ?? 0) / followUpNames.length;
@@ -100,6 +104,7 @@ export async function summarizeReport(report: Report, name: string): Promise<Cam
   for await (const rows of report.chunks) {
     for (const row of rows) {
       source.add(row.status, row.outcome, row.outcome_error_code);
+      reminders?.add(row);
       addTimes(summary, row);
       if (row.outcome === "undelivered" || (row.outcome === "opted_out" && row.outcome_error_code !== null))
         errors.set(row.outcome_error_code, (errors.get(row.outcome_error_code) ?? 0) + 1);
@@ -113,6 +118,7 @@ export async function summarizeReport(report: Report, name: string): Promise<Cam
   summary.errors = [...errors]
     .map(([code, count]) => ({ code, meaning: errorMeaning(code ?? undefined), count }))
     .sort((a, b) => b.count - a.count || (a.code ?? 0) - (b.code ?? 0));
+  if (reminders) summary.reminders = reminders.summary();
   return summary;
 }
 

@@ -165,3 +165,62 @@ describe("the HTML report in headless Chromium (SPEC §14)", () => {
     );
   });
 });
+
+describe("a standing campaign's HTML report (SPEC §16): due and sent per day", () => {
+  it("charts each day's due reminders with those sent, as the CSV report has them, and tables them per day and per reminder", async () => {
+    const hour = 3_600_000;
+    const now = Date.now();
+    const local = (ms: number) => new Date(ms).toISOString().slice(0, 16); // read in the window's zone, UTC
+    // Appointments from 90 minutes to 4 days ahead: some reminders due now (sent), the others later.
+    const csv = `appointment_id,to,appointment_at,first_name\n${phoneNumbers(12)
+      .map((p, i) => `K${i},${p},${local(now + 1.5 * hour + i * 8 * hour)},Pat`)
+      .join("\n")}\n`;
+    const standing = await makeFixture(csv, {
+      schedule: {
+        key: "appointment_id",
+        at: "appointment_at",
+        reminders: [
+          { name: "day-before", before: "1d" },
+          { name: "hour", before: "1h" },
+        ],
+      },
+      window: { timezone: "UTC", start: "00:00", end: "24:00" },
+    });
+    cleanups.push(() => standing.cleanup());
+    const ran = await runCli(["run", standing.campaignPath, "--studio-url", sim.url]);
+    expect(ran.code, JSON.stringify(ran)).toBe(0);
+    const rows = parseCsv((await runCli(["report", standing.campaignPath])).stdout);
+    const html = path.join(standing.dir, "report.html");
+    expect((await runCli(["report", standing.campaignPath, "--html", html])).code).toBe(0);
+    const byDay = new Map<string, { due: number; sent: number }>();
+    for (const r of rows) {
+      const day = r.due_at!.slice(0, 10);
+      const counts = byDay.get(day) ?? { due: 0, sent: 0 };
+      counts.due++;
+      if (r.status === "created") counts.sent++;
+      byDay.set(day, counts);
+    }
+    const days = [...byDay].sort(([a], [b]) => (a < b ? -1 : 1));
+    expect(rows.filter((r) => r.status === "created").length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.status === "pending").length).toBeGreaterThan(0);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    cleanups.push(() => context.close());
+    const tab = await context.newPage();
+    await tab.goto(pathToFileURL(html).href, { waitUntil: "load" });
+    const chart = 'svg[data-chart="reminders-per-day"]';
+    expect(await tab.locator(`${chart} text.label`).allTextContents()).toEqual(days.map(([day]) => day));
+    expect(await tab.locator(`${chart} text.value`).allTextContents()).toEqual(days.map(([, c]) => `${c.due} (${c.sent} sent)`));
+    const table = await tab
+      .locator("section:has(h2:text('Reminders: due and sent per day')) table")
+      .first()
+      .locator("tbody tr")
+      .allTextContents();
+    expect(table).toHaveLength(days.length);
+    const names = await tab
+      .locator("section:has(h2:text('Reminders: due and sent per day')) table")
+      .nth(1)
+      .locator("tbody td:first-child")
+      .allTextContents();
+    expect(names).toEqual(["day-before", "hour"]);
+  });
+});

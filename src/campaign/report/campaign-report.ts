@@ -58,7 +58,7 @@ export async function writeCsvReport(report: Report, file: string): Promise<numb
 export async function writeHtmlReport(campaign: Campaign, report: Report, file: string): Promise<number> {
   const { summarizeReport } = await import("../../report/campaign-summary.js");
   const { renderHtml } = await import("../../report/html/render-html.js");
-  const summary = await summarizeReport(report, campaign.name);
+  const summary = await summarizeReport(report, { name: campaign.name, zone: campaign.window?.timezone });
   const html = renderHtml(
     {
       name: campaign.name,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { OUTCOMES, type Outcome } from "../../flow/outcome.js";
 import { ROW_STATUSES } from "../../ledger/row-status.js";
 import type { CampaignSummary, QuestionSummary, WaveSummary } from "../campaign-summary.js";
+import type { ReminderCounts, ReminderSummary } from "../reminder-days.js";
 import { escapeHtml } from "./escape.js";
 import { barChart, bucketize, bucketName, clock, formatCount, timeChart, type Bar } from "./svg-charts.js";
 
@@ -87,6 +88,7 @@ export function renderHtml(facts: CampaignFacts, summary: CampaignSummary): stri
     `<div class="grid">${funnelSection(source)}${statusSection(source)}</div>`,
     `<div class="grid">${outcomeSection(source)}${errorSection(summary)}</div>`,
     questionsSection(summary.questions),
+    summary.reminders ? remindersSection(summary.reminders) : "",
     timeSection(facts, summary),
     summary.waves.length > 1 ? wavesSection(summary.waves) : "",
   ].join("\n");
@@ -189,6 +191,45 @@ function questionsSection(questions: readonly QuestionSummary[]): string {
     );
   });
   return `<section><h2>Answers</h2>${blocks.join("")}</section>`;
+}
+
+/** Days charted at most (the latest); the table lists every day. */
+const REMINDER_DAYS_CHARTED = 31;
+
+/** A standing campaign's reminders (SPEC §16): due and sent per day, and per reminder. */
+function remindersSection(reminders: ReminderSummary): string {
+  const head = ["Due", "Sent", "Expired", "Not sent yet", "Failed or skipped", "Cancelled"];
+  const cells = (c: ReminderCounts) => [c.due, c.sent, c.expired, c.pending, c.other, c.cancelled];
+  const table = (first: string, rows: Array<[string, ReminderCounts]>) =>
+    `<table><thead><tr><th>${escapeHtml(first)}</th>${head.map((h) => `<th class="num">${h}</th>`).join("")}</tr></thead><tbody>` +
+    rows
+      .map(
+        ([label, c]) =>
+          `<tr><td>${escapeHtml(label)}</td>${cells(c)
+            .map((n) => `<td class="num">${formatCount(n)}</td>`)
+            .join("")}</tr>`,
+      )
+      .join("") +
+    `</tbody></table>`;
+  const charted = reminders.days.slice(-REMINDER_DAYS_CHARTED);
+  const bars: Bar[] = charted.map((d) => ({ label: d.day, value: d.due, tone: "c-0", note: `${formatCount(d.sent)} sent` }));
+  return (
+    `<section><h2>Reminders: due and sent per day</h2>` +
+    `<p class="note">Each reminder counted on the day it is due (in ${escapeHtml(reminders.zone)}), with what became of it: ` +
+    `sent (perhaps later, before its deadline), expired, not sent yet, failed or skipped; cancelled ones apart.</p>` +
+    (bars.length > 0 ? barChart({ id: "reminders-per-day", title: "reminders due per day, with those sent", bars }) : "") +
+    (reminders.days.length > charted.length
+      ? `<p class="note">The latest ${charted.length} days charted; the table has them all.</p>`
+      : "") +
+    table(
+      "Day",
+      reminders.days.map((d) => [d.day, d]),
+    ) +
+    `<h3>By reminder</h3>${table(
+      "Reminder",
+      reminders.byName.map((r) => [r.name, r]),
+    )}</section>`
+  );
 }
 
 function timeSection(facts: CampaignFacts, summary: CampaignSummary): string {
