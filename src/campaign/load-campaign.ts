@@ -149,10 +149,14 @@ function parseRedis(raw: Record<string, unknown>, fail: Fail): string | undefine
   return redis;
 }
 
-/** The columns of a follow-up's list: the contact, the source row, then every Parameter. */
+/**
+ * The columns of a follow-up's list: the contact, the source row, a standing source's reminder
+ * (its list only), then every Parameter.
+ */
 export const FOLLOW_UP_COLUMNS = {
   to: "to",
   row: "source_row",
+  sourceReminder: { key: "source_key", name: "source_reminder", appointmentAt: "source_appointment_at" },
   parameters: undefined,
   from: undefined,
   timezone: undefined,

@@ -10,6 +10,7 @@ export function followUpLine(campaign: Campaign, tally: FollowUpTally): string {
     `Follow-up of ${tally.source} (${[...rule.outcomes].join(", ")}, after ${rule.after}): ${tally.qualifying} qualify now ` +
     `(${tally.added} new), ${v["waiting-after"]} waiting for after${next}, ${v["waiting-active"]} still active, ` +
     `${v["waiting-outcome"]} outcome not collected yet; not followed up: ${v["other-outcome"]} other outcome, ` +
-    `${v["unknown-outcome"]} unknown, ${v["opted-out"]} opted out`
+    `${v["unknown-outcome"]} unknown, ${v["opted-out"]} opted out` +
+    (v["appointment-changed"] > 0 ? `, ${v["appointment-changed"]} whose appointment was cancelled or moved since` : "")
   );
 }

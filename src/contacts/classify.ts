@@ -1,6 +1,7 @@
 import { parseDeadline } from "./deadline.js";
 import { isTimeZone, timeZonesOfNumber } from "./time-zones.js";
-import type { Appointment, RowVerdict } from "./contact.js";
+import type { Appointment, ReminderUnit, RowVerdict } from "./contact.js";
+import { unitKey } from "./unit.js";
 import { SeenKeys } from "./seen-keys.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
 import { normalizeAddress, type Normalized } from "./phone.js";
@@ -18,6 +19,12 @@ export interface ContactColumns {
    * follow-up's contacts keep their source campaign's row (SPEC §13). Not a campaign file key.
    */
   row?: string | undefined;
+  /**
+   * A follow-up's list, when its source is a standing campaign (SPEC §13, §16): the columns naming
+   * the source reminder each row follows up, its unit (not a campaign file key). Used when the
+   * list's header has them.
+   */
+  sourceReminder?: { key: string; name: string; appointmentAt: string } | undefined;
 }
 
 /** What classifying a row needs of a campaign (a `Campaign` is one; contacts/ does not import campaign/). */
@@ -60,8 +67,10 @@ export class RowClassifier {
   readonly #parameterColumns: string[];
   readonly #suppressed: ReadonlySet<string>;
   readonly #seen: SeenKeys;
-  /** A standing campaign's appointment keys seen so far (SPEC §16: the duplicate rule is by key). */
+  /** A standing campaign's appointment keys seen so far (SPEC §16: the duplicate rule is by key), or a follow-up's source reminders. */
   readonly #appointmentKeys = new Set<string>();
+  /** A follow-up of reminders: its list's source reminder columns. */
+  readonly #sourceReminder: ContactColumns["sourceReminder"];
 
   readonly #knownAddresses: ReadonlySet<string>;
 
@@ -71,6 +80,8 @@ export class RowClassifier {
     this.#seen = options.seen ?? new SeenKeys(campaign.from);
     this.#knownAddresses = options.knownAddresses ?? new Set();
     this.#parameterColumns = checkHeader(campaign, header).parameterColumns;
+    const source = campaign.columns.sourceReminder;
+    this.#sourceReminder = source && header.includes(source.key) ? source : undefined;
   }
 
   /** Every Parameters key a contact is sent: the static ones and the parameter columns. */
@@ -107,9 +118,15 @@ export class RowClassifier {
     const times = this.#times(fields, to.address);
     if ("invalid" in times) return invalid(times.invalid);
     const { zones, notAfter, appointment } = times;
+    const reminder = this.#sourceReminder && readSourceReminder(fields, this.#sourceReminder);
+    if (reminder && "invalid" in reminder) return invalid(reminder.invalid);
     const duplicate = appointment
       ? !this.#addAppointment(appointment.key) && "the same appointment key as an earlier row"
-      : !this.#seen.add(to.address, from) && "same To and From as an earlier row";
+      : reminder
+        ? !this.#addAppointment(
+            unitKey({ to: to.address, from, key: reminder.key, reminder: reminder.name, appointmentAt: reminder.appointmentAt }),
+          ) && "the same reminder as an earlier row"
+        : !this.#seen.add(to.address, from) && "same To and From as an earlier row";
     if (duplicate) return { status: "duplicate", row, to: to.address, from, reason: duplicate, ...(shardKey ? { shardKey } : {}) };
     // An opt-out holds for the person on every channel: whatsapp:+1… is suppressed by +1….
     const number = to.address.replace(/^[a-z]+:/, "");
@@ -120,7 +137,16 @@ export class RowClassifier {
     for (const column of this.#parameterColumns) parameters[column] = fields[column] ?? "";
     return {
       status: "sendable",
-      contact: { row, to: to.address, from, parameters, zones, notAfter, ...(appointment ? { appointment } : {}) },
+      contact: {
+        row,
+        to: to.address,
+        from,
+        parameters,
+        zones,
+        notAfter,
+        ...(appointment ? { appointment } : {}),
+        ...(reminder ? { reminder } : {}),
+      },
     };
   }
 
@@ -189,11 +215,21 @@ function readAppointment(
   return { key, ...best! };
 }
 
+/** A follow-up's source reminder (its list names it in full, or the list was damaged). */
+function readSourceReminder(
+  fields: Record<string, string>,
+  columns: NonNullable<ContactColumns["sourceReminder"]>,
+): ReminderUnit | { invalid: string } {
+  const unit = { key: fields[columns.key] ?? "", name: fields[columns.name] ?? "", appointmentAt: fields[columns.appointmentAt] ?? "" };
+  const empty = Object.entries(columns).find(([field]) => unit[field as keyof typeof unit] === "");
+  return empty ? { invalid: `${empty[1]}: empty (the follow-up's list names the reminder it follows up)` } : unit;
+}
+
 /**
  * The key `RowClassifier.classify` kept for a row: every row's but an invalid one's or a
  * duplicate's (already kept). A standing campaign keeps appointment keys, not these: none.
  */
 export function keptKey(verdict: RowVerdict): { to: string; from: string } | undefined {
-  if (verdict.status === "sendable") return verdict.contact.appointment ? undefined : verdict.contact;
+  if (verdict.status === "sendable") return verdict.contact.appointment || verdict.contact.reminder ? undefined : verdict.contact;
   return verdict.status === "suppressed" ? verdict : undefined;
 }

@@ -32,7 +32,11 @@ export interface Appointment {
   zone: string;
 }
 
-/** One reminder of an appointment: the unit of work of a standing campaign, and when it is due and until when it may go. */
+/**
+ * One reminder of an appointment: the unit of work of a standing campaign, and when it is due.
+ * A follow-up of a standing campaign has one per source reminder followed up (its unit is that
+ * reminder: each appointment's reminder is followed up once, the person as often as reminded).
+ */
 export interface ReminderUnit {
   /** The appointment's key. */
   key: string;
@@ -40,7 +44,8 @@ export interface ReminderUnit {
   name: string;
   /** The appointment time it is for, ISO 8601 UTC (a moved appointment is a new unit). */
   appointmentAt: string;
-  dueAt: number;
+  /** When it is due; undefined for a follow-up of it (SPEC §13: due when it qualifies). */
+  dueAt?: number | undefined;
 }
 
 type Skipped<S extends string> = {

@@ -4,7 +4,7 @@ import type { ContactRules } from "./classify.js";
 /**
  * The contacts file's header against the campaign's columns: every named column must be there
  * (an error names the file, line 1 and the key), and the parameter columns are the named ones,
- * else every column that is not To, From, zone, deadline or row. Pure, and light: `run`'s first
+ * else every column that is not To, From, zone, deadline, row or a follow-up's source reminder. Pure, and light: `run`'s first
  * look at its contacts checks the header without loading the number parser.
  */
 export function checkHeader(
@@ -24,8 +24,11 @@ export function checkHeader(
       throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (${key})`);
     }
   }
+  const source = columns.sourceReminder;
   const special = new Set(
-    [columns.to, columns.from, columns.timezone, columns.notAfter, columns.row].filter((c): c is string => c !== undefined),
+    [columns.to, columns.from, columns.timezone, columns.notAfter, columns.row, source?.key, source?.name, source?.appointmentAt].filter(
+      (c): c is string => c !== undefined,
+    ),
   );
   const parameterColumns = columns.parameters ?? header.filter((name) => !special.has(name));
   for (const column of parameterColumns) {

@@ -1,4 +1,4 @@
-import { unitKey } from "../contacts/unit.js";
+import { unitKey, type UnitRef } from "../contacts/unit.js";
 import type { AppointmentSeen, CampaignHeader, FlowChecked, LedgerEvent, ResultsRecorded } from "./events.js";
 
 /**
@@ -36,6 +36,8 @@ export interface UnitDetail {
   row: number;
   to: string;
   from: string;
+  /** A reminder's unit (a standing campaign's, or a follow-up's of one): which reminder it is. */
+  reminder: SourceReminder | undefined;
   executionSid: string;
   httpStatus: number | null;
   errorCode: number | null;
@@ -84,11 +86,24 @@ export function newUnitState(): UnitState {
   };
 }
 
-export function newUnitDetail(event: Pick<UnitEvent, "row" | "to" | "from">): UnitDetail {
+/** A reminder as another campaign refers to it: its appointment's key, its name, the appointment time. */
+export interface SourceReminder {
+  key: string;
+  name: string;
+  appointmentAt: string;
+}
+
+/** The reminder a ledger line's unit is (undefined for a survey's contact). */
+export function sourceReminder(unit: { [K in "key" | "reminder" | "appointmentAt"]?: UnitRef[K] }): SourceReminder | undefined {
+  return unit.key === undefined ? undefined : { key: unit.key, name: unit.reminder ?? "", appointmentAt: unit.appointmentAt ?? "" };
+}
+
+export function newUnitDetail(event: Pick<UnitEvent, "row" | "to" | "from" | "key" | "reminder" | "appointmentAt">): UnitDetail {
   return {
     row: event.row,
     to: event.to,
     from: event.from,
+    reminder: sourceReminder(event),
     executionSid: "",
     httpStatus: null,
     errorCode: null,
@@ -217,6 +232,8 @@ export interface CreatedExecution {
   to: string;
   from?: string;
   row?: number;
+  /** A standing campaign's reminder it was created for (a follow-up of it keys by this, SPEC §16). */
+  reminder?: SourceReminder | undefined;
   /** When this campaign created (or adopted) it, ms. */
   at: number;
   /** Latest known state, from `status`, `end` or `results`. */
@@ -238,6 +255,7 @@ export function foldExecutionEvent(executions: Map<string, CreatedExecution>, ev
       to: event.to,
       from: event.from,
       row: event.row,
+      reminder: sourceReminder(event),
       at: Date.parse(event.at),
       status: known?.status,
       results: known?.results,

@@ -7,6 +7,7 @@ import {
   newUnitDetail,
   newUnitState,
   type CreatedExecution,
+  type SourceReminder,
   type UnitDetail,
   type UnitEvent,
   type UnitState,
@@ -192,8 +193,14 @@ export function unitRow(
     execution_status: execution?.status ?? "",
     ...(outcome ? { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode } : {}),
     ...(outcome?.answeredAt ? { answered_at: outcome.answeredAt } : {}),
+    ...(detail.reminder ? { reminder: reminderCells(detail.reminder) } : {}),
     results: columns.map((column) => resultCell(execution?.results?.values[column.path])),
   };
+}
+
+/** A reminder unit's cells (a follow-up's of a standing campaign: its source reminder, no due time of its own). */
+function reminderCells(reminder: SourceReminder): NonNullable<ReportRow["reminder"]> {
+  return { key: reminder.key, reminder: reminder.name, appointment_at: reminder.appointmentAt, due_at: "" };
 }
 
 export function blankRow(row: number, to: string, from: string, status: RowStatus): ReportRow {

@@ -12,8 +12,11 @@ export function withFollowUps(source: Report, followUps: ReadonlyArray<{ name: s
     `${name}.outcome`,
     ...report.resultsColumns.map((c) => `${name}.${c.name}`),
   ]);
-  return { resultsColumns: source.resultsColumns, flow: source.flow, followUpColumns, chunks: merged(source, followUps) };
+  const chunks = source.reminderColumns ? mergedByReminder(source, followUps) : merged(source, followUps);
+  return { ...source, followUpColumns, chunks };
 }
+
+const blankCells = (report: Report) => ["", "", ...report.resultsColumns.map(() => "")];
 
 async function* merged(source: Report, followUps: ReadonlyArray<{ name: string; report: Report }>): AsyncGenerator<ReportRow[]> {
   for await (const rows of source.chunks) {
@@ -23,7 +26,28 @@ async function* merged(source: Report, followUps: ReadonlyArray<{ name: string; 
       for (const row of next.done ? [] : next.value) cellsByRow[i]!.set(row.row, [row.status, row.outcome, ...row.results]);
     }
     for (const row of rows) {
-      row.followUps = followUps.flatMap(({ report }, i) => cellsByRow[i]!.get(row.row) ?? ["", "", ...report.resultsColumns.map(() => "")]);
+      row.followUps = followUps.flatMap(({ report }, i) => cellsByRow[i]!.get(row.row) ?? blankCells(report));
+    }
+    yield rows;
+  }
+}
+
+/**
+ * A standing campaign's rows are reminders, and its rows' numbers change with each export: a
+ * follow-up's rows are matched by the reminder they follow up (its key, name and appointment
+ * time). The follow-ups' cells are held (their rows, not the source's), then the source walked.
+ */
+async function* mergedByReminder(source: Report, followUps: ReadonlyArray<{ name: string; report: Report }>): AsyncGenerator<ReportRow[]> {
+  const id = (r: NonNullable<ReportRow["reminder"]>) => `${r.key}|${r.reminder}|${r.appointment_at}`;
+  const cellsByReminder = followUps.map(() => new Map<string, string[]>());
+  for (const [i, { report }] of followUps.entries())
+    for await (const rows of report.chunks)
+      for (const row of rows) if (row.reminder) cellsByReminder[i]!.set(id(row.reminder), [row.status, row.outcome, ...row.results]);
+  for await (const rows of source.chunks) {
+    for (const row of rows) {
+      row.followUps = followUps.flatMap(
+        ({ report }, i) => (row.reminder && cellsByReminder[i]!.get(id(row.reminder))) || blankCells(report),
+      );
     }
     yield rows;
   }

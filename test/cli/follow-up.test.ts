@@ -201,3 +201,91 @@ describe.concurrent("follow-up campaigns (SPEC §13)", () => {
     expect(bad.stderr).toMatch(/not a follow-up campaign/);
   });
 });
+
+describe("a follow-up of a standing campaign (SPEC §13, §16): a reminder is its source row", () => {
+  it("follows up each reminder (a person reminded of two appointments, twice), never one whose appointment was cancelled or moved; the merged report matches by reminder", async () => {
+    const sim = await startSimulator({
+      credentials: SIMULATOR_CREDENTIALS,
+      rate: 0,
+      flowDefinitions: [surveyFlow(FLOW_SID), surveyFlow(OTHER_FLOW_SID)],
+      replyRate: 0, // nobody answers: every reminder's outcome is no_reply
+      surveyMs: 100,
+      seed: 3,
+    });
+    const now = Date.now();
+    const at = (hours: number) => new Date(now + hours * HOUR).toISOString().slice(0, 16); // UTC, the window's zone
+    const [p1, p2, p3, p4] = phoneNumbers(4);
+    const rows = (moved: boolean, cancelled: boolean) =>
+      [
+        `K1,${p1},${at(2)}`,
+        `K2,${p1},${at(3)}`, // the same person's second appointment: waits for the first reminder to end (409)
+        `K3,${p2},${at(2)}`,
+        ...(cancelled ? [] : [`K4,${p3},${at(2)}`]),
+        `K5,${p4},${at(moved ? 30 : 2)}`,
+      ].map((r) => `${r},Pat`);
+    const csv = (lines: string[]) => `appointment_id,to,appointment_at,first_name\n${lines.join("\n")}\n`;
+    const f = await makeFixture(csv(rows(false, false)), {
+      name: "clinic",
+      schedule: { key: "appointment_id", at: "appointment_at", reminders: [{ name: "day-before", before: "1d" }] },
+      window: { timezone: "UTC", start: "00:00", end: "24:00" },
+    });
+    cleanups.push(
+      () => sim.close(),
+      () => f.cleanup(),
+    );
+    const followUp = path.join(f.dir, "no-answer.json");
+    await writeFile(
+      followUp,
+      JSON.stringify({
+        name: "no-answer",
+        flowSid: OTHER_FLOW_SID,
+        from: "+15017122662",
+        followUpOf: { campaign: "campaign.json", outcomes: ["no_reply"], after: "1s" },
+      }),
+    );
+    expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url])).code).toBe(75); // K2 waits on the busy number
+    await new Promise((r) => setTimeout(r, 1_100));
+    const second = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
+    expect(second.code, second.stdout).toBe(0);
+    expect(sim.executions()).toHaveLength(5);
+    await new Promise((r) => setTimeout(r, 1_100)); // every reminder's Execution ended, `after` passed
+    // The booking system re-exports: K4 cancelled, K5 moved to tomorrow (its new time not reminded yet).
+    await writeFile(path.join(f.dir, "contacts.csv"), csv(rows(true, true)));
+    const ran = await runCli(["run", followUp, ...urls(sim)]);
+    expect([0, 75]).toContain(ran.code);
+    expect(ran.stderr).toMatch(/follow-up: 5 outcome\(s\) of clinic collected/);
+    expect(ran.stdout + ran.stderr).toMatch(/3 qualify now \(3 new\).*2 whose appointment was cancelled or moved since/);
+    const list = parseCsv(await readFile(path.join(f.dir, "no-answer.contacts.csv"), "utf8"));
+    expect(list.map((r) => `${r.source_key}|${r.source_reminder}|${r.to}|${r.reminder}|${r.appointment_id}`)).toEqual([
+      `K1|day-before|${p1}|day-before|K1`,
+      `K2|day-before|${p1}|day-before|K2`,
+      `K3|day-before|${p2}|day-before|K3`,
+    ]);
+    const followed = sim.executions().filter((e) => e.flowSid === OTHER_FLOW_SID);
+    expect(followed.map((e) => e.parameters?.appointment_id).sort()).toEqual(
+      // K2's follow-up meets K1's, still active, on the same number: skipped by the follow-up's own policy (skip), or created.
+      followed.length === 3 ? ["K1", "K2", "K3"] : ["K1", "K3"],
+    );
+    const merged = parseCsv((await runCli(["report", f.campaignPath, "--follow-up", followUp])).stdout);
+    const line = (r: Record<string, string>) => `${r.key}|${r.row}|${r.status}|${r["no-answer.status"]}`;
+    const k2 = merged.find((r) => r.key === "K2")!["no-answer.status"];
+    expect(["created", "conflict_skipped"]).toContain(k2);
+    expect(merged.map(line).sort()).toEqual(
+      [
+        "K1|1|created|created",
+        `K2|2|created|${k2}`,
+        "K3|3|created|created",
+        "K4||created|", // reminded, then cancelled: not followed up
+        "K5|4|pending|", // its new time, not due yet
+        "K5||created|", // reminded for its old time, then moved: not followed up
+      ].sort(),
+    );
+    // The follow-up's own report names the reminder each row follows up.
+    const own = parseCsv((await runCli(["report", followUp])).stdout);
+    expect(own.map((r) => `${r.key}|${r.reminder}|${r.to}`).sort()).toEqual([
+      `K1|day-before|${p1}`,
+      `K2|day-before|${p1}`,
+      `K3|day-before|${p2}`,
+    ]);
+  });
+});

@@ -7,7 +7,7 @@ import { openContactsCsv } from "../../contacts/read-csv.js";
 import { CampaignInputError, errnoCode } from "../../errors.js";
 import type { Campaign } from "../campaign.js";
 import { readCampaignExecutions, type CreatedExecution } from "../results/created-executions.js";
-import { loadCampaign } from "../load-campaign.js";
+import { FOLLOW_UP_COLUMNS, loadCampaign } from "../load-campaign.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "./follow-up-target.js";
 
@@ -18,12 +18,18 @@ export interface FollowUpTally {
   qualifying: number;
   /** Of those, added to the list by this call (or that a run would add). */
   added: number;
-  byVerdict: Record<Exclude<FollowUpVerdict, "qualifies">, number>;
+  byVerdict: Record<Exclude<FollowUpVerdict, "qualifies">, number> & {
+    /** A standing source's reminder whose appointment has since left the export or moved: never followed up. */
+    "appointment-changed": number;
+  };
   /** When the next contact waiting for `after` qualifies (ms), if any waits. */
   nextQualifiesAt: number | undefined;
 }
 
 const FIRST_COLUMNS = ["source_row", "to"] as const;
+const { sourceReminder: SOURCE_REMINDER } = FOLLOW_UP_COLUMNS;
+/** A standing source's list also names the reminder each row follows up (its unit, SPEC §16). */
+const REMINDER_COLUMNS = [SOURCE_REMINDER.key, SOURCE_REMINDER.name, SOURCE_REMINDER.appointmentAt] as const;
 
 /**
  * A follow-up's contacts file: the source campaign's contacts that qualify (by outcome, `after`,
@@ -34,6 +40,11 @@ const FIRST_COLUMNS = ["source_row", "to"] as const;
  * reads only what was added. The follow-up's own static `parameters` are merged over the source's
  * (a key it gives is not written to the file, so its value wins). With `write: false` (validate,
  * --dry-run) nothing is written: the tally says what a run would add.
+ *
+ * A standing source's (SPEC §16): one row per reminder followed up — a person reminded of three
+ * appointments may be followed up three times — naming it; only while its appointment is in the
+ * export at the time it was reminded for (never a follow-up about a cancelled or moved one), with
+ * the Parameters of that row and `reminder`.
  */
 export async function refreshFollowUpList(campaign: Campaign, options: { now: number; write: boolean }): Promise<FollowUpTally> {
   const rule = campaign.followUpOf;
@@ -45,7 +56,15 @@ export async function refreshFollowUpList(campaign: Campaign, options: { now: nu
     source: source.name,
     qualifying: 0,
     added: 0,
-    byVerdict: { "waiting-after": 0, "waiting-active": 0, "waiting-outcome": 0, "other-outcome": 0, "unknown-outcome": 0, "opted-out": 0 },
+    byVerdict: {
+      "waiting-after": 0,
+      "waiting-active": 0,
+      "waiting-outcome": 0,
+      "other-outcome": 0,
+      "unknown-outcome": 0,
+      "opted-out": 0,
+      "appointment-changed": 0,
+    },
     nextQualifiesAt: undefined,
   };
   const listed = await listedContacts(campaign.contactsPath);
@@ -59,12 +78,18 @@ export async function refreshFollowUpList(campaign: Campaign, options: { now: nu
         tally.nextQualifiesAt = Math.min(tally.nextQualifiesAt ?? Infinity, contact.createdAt + rule.afterMs);
       continue;
     }
-    tally.qualifying++;
-    if (!listed.to.has(contact.to)) wanted.set(unitKey({ to: contact.to, from: execution.from ?? source.from }), contact);
+    if (!listed.ids.has(listedId(contact))) wanted.set(sourceRowKey(contact, execution.from ?? source.from), contact);
+    else tally.qualifying++;
   }
-  tally.added = wanted.size;
+  const found = wanted.size === 0 ? undefined : await sourceRows(campaign, source, wanted, listed.header);
+  const added = found?.rows.length ?? 0;
+  tally.added = added;
+  tally.qualifying += added;
+  // A standing source's reminder not found at its time: its appointment was cancelled or moved since.
+  tally.byVerdict["appointment-changed"] = source.schedule ? wanted.size - added : 0;
   // A new list is created even when nobody qualifies yet: the run then reads an empty contacts file.
-  if (options.write && (wanted.size > 0 || listed.header === undefined)) await appendToList(campaign, source, wanted, listed.header);
+  if (options.write && (added > 0 || listed.header === undefined))
+    await appendToList(campaign.contactsPath, found ?? { columns: await newListColumns(campaign, source), rows: [] }, listed.header);
   return tally;
 }
 
@@ -87,48 +112,114 @@ function sourceContact(execution: CreatedExecution): SourceContact {
     createdAt: execution.at,
     status: execution.status,
     outcome: execution.results?.outcome?.outcome,
+    reminder: execution.reminder,
   };
 }
 
-/** The list's header and the contacts already on it (by `to`): none when it does not exist yet. */
-async function listedContacts(file: string): Promise<{ header: string[] | undefined; to: Set<string> }> {
+/** What the list knows a contact by: its number, or a standing source's reminder. */
+function listedId(contact: Pick<SourceContact, "to" | "reminder">): string {
+  return contact.reminder ? `${contact.reminder.key}|${contact.reminder.name}|${contact.reminder.appointmentAt}` : contact.to;
+}
+
+/** The source row a contact comes from, as the pipeline keys it: its unit, or a standing source's appointment key. */
+function sourceRowKey(contact: SourceContact, from: string): string {
+  return contact.reminder ? listedId(contact) : unitKey({ to: contact.to, from });
+}
+
+/** The list's header and the contacts already on it: none when it does not exist yet. */
+async function listedContacts(file: string): Promise<{ header: string[] | undefined; ids: Set<string> }> {
   try {
     await stat(file);
   } catch (err) {
-    if (errnoCode(err) === "ENOENT") return { header: undefined, to: new Set() };
+    if (errnoCode(err) === "ENOENT") return { header: undefined, ids: new Set() };
     throw err;
   }
   const csv = await openContactsCsv(file, "to");
-  const to = new Set<string>();
-  for await (const record of csv.records) if ("fields" in record) to.add(record.fields.to ?? "");
-  return { header: csv.header, to };
+  const ids = new Set<string>();
+  const reminders = csv.header.includes(SOURCE_REMINDER.key);
+  for await (const record of csv.records) {
+    if (!("fields" in record)) continue;
+    const { fields } = record;
+    const reminder = {
+      key: fields[SOURCE_REMINDER.key] ?? "",
+      name: fields[SOURCE_REMINDER.name] ?? "",
+      appointmentAt: fields[SOURCE_REMINDER.appointmentAt] ?? "",
+    };
+    ids.add(listedId({ to: fields.to ?? "", reminder: reminders ? reminder : undefined }));
+  }
+  return { header: csv.header, ids };
 }
 
-/** Append the new contacts, in source-row order, with the source rows' Parameters; fsynced. */
-async function appendToList(campaign: Campaign, source: Campaign, wanted: Map<string, SourceContact>, header: string[] | undefined) {
-  const sourceRows = await openContactRows(source);
+/** A new list's columns: the contact, the source row, a standing source's reminder, then the source's Parameters not the follow-up's own. */
+async function newListColumns(campaign: Campaign, source: Campaign, parameterKeys?: readonly string[]): Promise<string[]> {
+  const keys = parameterKeys ?? (await openContactRows(source, { headerOnly: true })).parameterKeys;
   const own = new Set(Object.keys(campaign.parameters));
-  const columns = header ?? [...FIRST_COLUMNS, ...sourceRows.parameterKeys.filter((k) => !own.has(k))];
+  const first = source.schedule ? [...FIRST_COLUMNS, ...REMINDER_COLUMNS] : FIRST_COLUMNS;
+  return [...first, ...keys.filter((k) => !own.has(k) && !(first as readonly string[]).includes(k))];
+}
+
+/**
+ * The wanted contacts' lines, in source-row order, with their source rows' Parameters: found in
+ * the source's file as it is now (a standing source's reminder, only while its appointment is
+ * there at the same time).
+ */
+async function sourceRows(
+  campaign: Campaign,
+  source: Campaign,
+  wanted: ReadonlyMap<string, SourceContact>,
+  header: string[] | undefined,
+): Promise<{ columns: string[]; rows: Array<{ row: number; line: string }> }> {
+  const rowsOfSource = await openContactRows(source);
+  const parameterKeys = source.schedule ? [...rowsOfSource.parameterKeys, "reminder"] : rowsOfSource.parameterKeys;
+  const columns = header ?? (await newListColumns(campaign, source, parameterKeys));
+  const byAppointment = new Map<string, SourceContact[]>();
+  for (const contact of wanted.values())
+    if (contact.reminder) byAppointment.set(contact.reminder.key, [...(byAppointment.get(contact.reminder.key) ?? []), contact]);
   const rows: Array<{ row: number; line: string }> = [];
-  for await (const { verdict, key } of sourceRows.rows()) {
-    const contact = key === undefined ? undefined : wanted.get(key);
-    if (!contact || verdict.status !== "sendable") continue;
-    const values: Record<string, unknown> = { ...verdict.contact.parameters, source_row: contact.row, to: contact.to };
-    rows.push({
-      row: contact.row,
-      line: csvRecord(
-        columns.map((c) => values[c] as CsvCell),
-        AS_INPUT,
-      ),
-    });
+  const line = (values: Record<string, unknown>) =>
+    csvRecord(
+      columns.map((c) => values[c] as CsvCell),
+      AS_INPUT,
+    );
+  try {
+    for await (const { verdict, key } of rowsOfSource.rows()) {
+      if (verdict.status !== "sendable") continue;
+      const { contact: row } = verdict;
+      if (row.appointment) {
+        const at = new Date(row.appointment.at).toISOString();
+        for (const contact of byAppointment.get(row.appointment.key) ?? []) {
+          if (contact.reminder!.appointmentAt !== at || contact.to !== row.to) continue;
+          const { key: sourceKey, name, appointmentAt } = contact.reminder!;
+          const reminderCells = {
+            [SOURCE_REMINDER.key]: sourceKey,
+            [SOURCE_REMINDER.name]: name,
+            [SOURCE_REMINDER.appointmentAt]: appointmentAt,
+          };
+          rows.push({ row: row.row, line: line({ ...row.parameters, reminder: name, source_row: row.row, to: row.to, ...reminderCells }) });
+        }
+        continue;
+      }
+      const contact = key === undefined ? undefined : wanted.get(key);
+      if (contact) rows.push({ row: contact.row, line: line({ ...row.parameters, source_row: contact.row, to: contact.to }) });
+    }
+  } finally {
+    rowsOfSource.close();
   }
   rows.sort((a, b) => a.row - b.row);
-  const file = await open(campaign.contactsPath, "a", 0o600);
+  return { columns, rows };
+}
+
+/** Append the new contacts (with the header, for a new list); fsynced. */
+async function appendToList(
+  file: string,
+  list: { columns: string[]; rows: ReadonlyArray<{ line: string }> },
+  header: string[] | undefined,
+): Promise<void> {
+  const handle = await open(file, "a", 0o600);
   try {
-    const text = (header ? "" : csvRecord(columns, AS_INPUT)) + rows.map((r) => r.line).join("");
-    await file.write(text);
-    await file.sync();
+    await handle.write((header ? "" : csvRecord(list.columns, AS_INPUT)) + list.rows.map((r) => r.line).join(""));
+    await handle.sync();
   } finally {
-    await file.close();
+    await handle.close();
   }
 }

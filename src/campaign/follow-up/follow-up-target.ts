@@ -1,5 +1,6 @@
 import type { Outcome } from "../../flow/outcome.js";
 import type { FollowUpRule } from "../campaign.js";
+import type { SourceReminder } from "../../ledger/fold.js";
 
 /** A contact the source campaign created, as its ledger knows it. */
 export interface SourceContact {
@@ -10,6 +11,8 @@ export interface SourceContact {
   status: "active" | "ended" | undefined;
   /** Recorded by `results` once the Execution had ended; undefined: not collected yet. */
   outcome: Outcome | undefined;
+  /** A standing source's reminder (SPEC §16): the follow-up's unit is it, not the number. */
+  reminder?: SourceReminder | undefined;
 }
 
 /** Why a source contact is, or is not yet, a follow-up's contact. */

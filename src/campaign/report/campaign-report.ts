@@ -30,6 +30,8 @@ export async function campaignReport(campaign: Campaign, options: ReportOptions 
   const report = schedule
     ? await (await import("./standing-report.js")).standingReport({ ...campaign, schedule }, ledgers, { results: campaign.results })
     : await buildReport(ledgers, { results: campaign.results });
+  // A follow-up of a standing campaign: each row names the reminder it follows up (SPEC §16).
+  if (campaign.followUpOf && (await loadCampaign(campaign.followUpOf.campaignPath)).schedule) report.reminderColumns = true;
   const followUps = [];
   for (const file of options.followUps ?? []) {
     const followUp = await loadCampaign(file);

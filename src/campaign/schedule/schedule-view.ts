@@ -55,9 +55,10 @@ type ReminderFacts = { row: number; dueAt: number; deadline: number; zones: read
 
 function reminderOf(planned: PlannedRow): ReminderFacts | undefined {
   if (planned.kind === "later") return planned;
-  if (planned.kind !== "contact" || !planned.contact.reminder || planned.contact.retired) return undefined;
+  if (planned.kind !== "contact" || planned.contact.retired) return undefined;
   const { contact } = planned;
-  return { row: contact.row, dueAt: contact.reminder!.dueAt, deadline: contact.notAfter ?? Infinity, zones: contact.zones };
+  const dueAt = contact.reminder?.dueAt;
+  return dueAt === undefined ? undefined : { row: contact.row, dueAt, deadline: contact.notAfter ?? Infinity, zones: contact.zones };
 }
 
 function neverSendable(reminder: ReminderFacts, now: number, window: SendWindow | undefined): boolean {
