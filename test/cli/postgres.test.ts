@@ -284,4 +284,40 @@ describe("the ledger in PostgreSQL", () => {
     for (const output of [ran, status, missing]) expect(`${output.stdout}${output.stderr}`).not.toContain(secret);
     expect(parseCsv(status.stdout)).toHaveLength(3);
   });
+
+  it("a standing campaign on PostgreSQL: ticks send each due reminder once, an unchanged tick reads nothing, a re-export cancels", async () => {
+    const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, autoEndMs: 1 });
+    const hour = 3_600_000;
+    const local = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+    const now = Date.now();
+    const rows = (keys: string[]) =>
+      `appointment_id,to,appointment_at,first_name\n${keys.map((k, i) => `${k},+1415555${4000 + i},${local(now + (i < 3 ? 1.5 : 30) * hour)},Pat`).join("\n")}\n`;
+    const f = await makeFixture(rows(["P0", "P1", "P2", "P3", "P4"]), {
+      name: "pg-standing",
+      schedule: { key: "appointment_id", at: "appointment_at", reminders: [{ name: "two-hours", before: "2h" }] },
+      window: { timezone: "UTC", start: "00:00", end: "24:00" },
+    });
+    cleanups.push(
+      () => sim.close(),
+      () => f.cleanup(),
+    );
+    const tick = () => runCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--json"]);
+    const first = await tick();
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).schedule).toMatchObject({ due: 3, sent: 3, later: 2 });
+    const second = JSON.parse((await tick()).stdout);
+    expect(second.schedule).toMatchObject({ unchanged: true, later: 2 });
+    // The booking system re-exports without P4 (not due yet: cancelled) and P3 (not due yet: cancelled).
+    await writeFile(path.join(f.dir, "contacts.csv"), rows(["P0", "P1", "P2"]));
+    const third = JSON.parse((await tick()).stdout);
+    expect(third.schedule).toMatchObject({ due: 0, sent: 0, cancelled: 2 });
+    expect(
+      sim
+        .executions()
+        .map((e) => e.parameters?.appointment_id)
+        .sort(),
+    ).toEqual(["P0", "P1", "P2"]);
+    const report = parseCsv((await runCli(["report", f.campaignPath, "--ledger", pg.url])).stdout);
+    expect(report.map((r) => `${r.key} ${r.status}`)).toEqual(["P0 created", "P1 created", "P2 created", "P3 cancelled", "P4 cancelled"]);
+  });
 });

@@ -1,5 +1,7 @@
 import { once } from "node:events";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { inShard } from "../../src/contacts/shard.js";
 import { seededRandom } from "../../src/simulator/random.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { makeFixture, parseCsv, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
@@ -163,6 +165,48 @@ describe("a standing campaign through the CLI", () => {
       "3 X3 two-hours pending",
       "3 X3 half-hour pending",
     ]);
+  });
+});
+
+describe("a standing campaign's shards and daily cap, per reminder", () => {
+  it("shards by appointment key: each shard sends the due reminders of its own keys, every one once; the merged report has them all", async () => {
+    const now = Date.now();
+    const keys = Array.from({ length: 20 }, (_, i) => `S${i}`);
+    const f = await fixture(keys.map((key, i) => `${key},+1415555${2000 + i},${local(now + 1.5 * HOUR)},Pat`));
+    const sim = await simulator();
+    const ledger = (k: number) => path.join(f.dir, `shard-${k}.ledger.jsonl`);
+    const sentBy: string[][] = [];
+    for (const k of [1, 2]) {
+      const before = sim.executions().length;
+      const run = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--shard", `${k}/2`, "--ledger", ledger(k)]);
+      expect(run.code, run.stderr).toBe(0);
+      sentBy.push(
+        sim
+          .executions()
+          .slice(before)
+          .map((e) => String(e.parameters?.appointment_id)),
+      );
+    }
+    for (const [i, sent] of sentBy.entries())
+      expect(sent.sort()).toEqual(keys.filter((key) => inShard(key, { index: i + 1, count: 2 })).sort());
+    expect(sentBy.every((sent) => sent.length > 0)).toBe(true);
+    const report = parseCsv((await runCli(["report", f.campaignPath, "--ledger", ledger(1), "--ledger", ledger(2)])).stdout);
+    expect(report.map((r) => `${r.key} ${r.status}`).sort()).toEqual(keys.map((key) => `${key} created`).sort());
+  });
+
+  it("the daily cap counts reminders: past it, the due ones wait (exit 75, naming the next day) and go the next day", async () => {
+    const now = Date.now();
+    const f = await fixture(
+      Array.from({ length: 5 }, (_, i) => `C${i},+1415555${3000 + i},${local(now + 1.5 * HOUR)},Pat`),
+      { rate: { maxPerDay: 3 } },
+    );
+    const sim = await simulator();
+    const run = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
+    expect(run.code, run.stderr).toBe(75);
+    expect(run.stdout + run.stderr).toMatch(/daily cap reached: rate\.maxPerDay 3/);
+    expect(sim.executions()).toHaveLength(3);
+    const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
+    expect(report.map((r) => r.status).sort()).toEqual(["created", "created", "created", "pending", "pending"]);
   });
 });
 
