@@ -26,7 +26,9 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
   if (summary.schedule) lines.push(scheduleLine(summary.schedule));
   if (summary.stopped) lines.push(`Stopped:   ${summary.stopMessage ?? summary.stopped} — run the same command again to continue.`);
   else if (summary.counts.pending > 0)
-    lines.push(`Pending:   ${summary.counts.pending} contacts — run the same command again to continue.`);
+    lines.push(
+      `Pending:   ${summary.counts.pending} ${summary.schedule ? "due reminder(s)" : "contacts"} — run the same command again to continue.`,
+    );
   return `${lines.filter(Boolean).join("\n")}\n`;
 }
 

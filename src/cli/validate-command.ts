@@ -56,7 +56,7 @@ function validateLines(campaign: Campaign, result: ValidateResult): string[] {
     `Campaign ${campaign.name}: flow ${campaign.flowSid}, from ${campaign.from}, ${campaign.rate.perSecond}/s, on conflict ${campaign.onConflict}`,
     ...(followUp ? [followUpLine(campaign, followUp)] : []),
     `Rows: ${formatCounts(result.counts)}`,
-    `A run now would send ${result.toSend + (followUp?.added ?? 0)} contact(s)${listed}` +
+    `A run now would send ${result.toSend + (followUp?.added ?? 0)} ${campaign.schedule ? "reminder(s)" : "contact(s)"}${listed}` +
       `${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
     ...(result.held > 0 ? [`Held now: ${result.held} — ${result.holds.map((h) => h.message).join("; ")}`] : []),
     ...(result.schedule ? scheduleViewLines(result.schedule) : []),

@@ -52,6 +52,7 @@ export function estimatePace(options: {
   let durationSeconds = total / perSecond;
   const warnings: string[] = [];
   for (const [from, contacts] of options.contactsBySender) {
+    if (contacts === 0) continue; // nothing from it: no pace, no queue
     const senderRate = senderMps === undefined ? perSecond : Math.min(perSecond, senderMps / messagesPerContact);
     durationSeconds = Math.max(durationSeconds, contacts / senderRate);
     if (senderMps !== undefined) continue;

@@ -9,6 +9,7 @@ import { copyFile, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadFlowFiles } from "../simulator/flows.js";
+import { runAppointmentsDemo } from "./appointments-demo.js";
 import { startSimulator } from "../simulator/server.js";
 import { StudioClient } from "../studio/client.js";
 import { Credentials } from "../studio/credentials.js";
@@ -24,19 +25,25 @@ const DEMO_FILES = [
   "demo-thanks.json",
   "demo-contacts.csv",
   "demo-opt-outs.csv",
+  "demo-appointments.json",
 ];
 const campaignFile = path.join(outDir, "demo.json");
 const brokenCampaignFile = path.join(outDir, "demo-missing-key.json");
 const thanksCampaignFile = path.join(outDir, "demo-thanks.json");
 const reminderCampaignFile = path.join(outDir, "demo-reminder.json");
-const flowFiles = ["demo-survey-flow.json", "demo-reminder-flow.json", "demo-thanks-flow.json"].map((f) => path.join(root, "campaigns", f));
+const flowFiles = ["demo-survey-flow.json", "demo-reminder-flow.json", "demo-thanks-flow.json", "demo-appointments-flow.json"].map((f) =>
+  path.join(root, "campaigns", f),
+);
 const report = path.join(outDir, "demo-reminders.report.csv");
 const thanksReport = path.join(outDir, "demo-thanks.report.csv");
 const surveyReport = path.join(outDir, "demo-survey.report.csv");
 const htmlReport = path.join(outDir, "demo-survey.report.html");
+const appointmentsReport = path.join(outDir, "demo-appointments.report.csv");
+const appointmentsHtml = path.join(outDir, "demo-appointments.report.html");
 const DEMO_ACCOUNT = "ACdddddddddddddddddddddddddddddddd";
 const DEMO_TOKEN = "demo-token-not-a-secret";
 const DEMO_FLOW = "FW0123456789abcdef0123456789abcdef";
+const SURVEY_MS = 4_000;
 const ALREADY_ACTIVE = ["+14155551020", "+14155551040", "+14155551060"];
 
 function cliRun(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
     optOutRate: 0.12,
     // Two contacts replied STOP to the survey's sender last month, outside this tool: Twilio refuses that sender (21610).
     optedOutAtSender: ["+14155551005", "+14155551009"].map((to) => ({ to, from: "+15017122661" })),
-    surveyMs: 4_000, // a survey takes a while: the contacts pre-activated below are still in theirs when the run meets them
+    surveyMs: SURVEY_MS, // a survey takes a while: the contacts pre-activated below are still in theirs when the run meets them
   });
   const urls = ["--studio-url", simulator.url];
   const env: NodeJS.ProcessEnv = {
@@ -125,10 +132,19 @@ async function main(): Promise<void> {
   await cliRun(["results", thanksCampaignFile, ...urls], env);
   await cliRun(["report", thanksCampaignFile, "--out", thanksReport], env);
   await client.close();
+  await runAppointmentsDemo({
+    campaignFile: path.join(outDir, "demo-appointments.json"),
+    exportFile: path.join(outDir, "demo-appointments.csv"),
+    cli: (args) => cliRun([...args, ...(args[0] === "report" || args[0] === "validate" ? [] : urls)], env),
+    say,
+    report: appointmentsReport,
+    htmlReport: appointmentsHtml,
+    executionMs: SURVEY_MS,
+  });
   const shown = (file: string) => path.relative(process.cwd(), file) || file;
   say(
-    `\nReports: ${shown(report)}, ${shown(surveyReport)} (both waves), ${shown(thanksReport)}\n` +
-      `HTML report (open it in a browser, offline): ${shown(htmlReport)}\n` +
+    `\nReports: ${shown(report)}, ${shown(surveyReport)} (both waves), ${shown(thanksReport)}, ${shown(appointmentsReport)}\n` +
+      `HTML reports (open them in a browser, offline): ${shown(htmlReport)}, ${shown(appointmentsHtml)}\n` +
       `Opt-out list: ${shown(path.join(outDir, "opt-outs.csv"))}\n`,
   );
   await simulator.close();

@@ -48,12 +48,18 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
     if (contact.status === "pending") open++;
     else final++;
   }
-  // With a checkpoint, the state and the recorded rows are those after its prefix.
-  const toSendEstimate = Math.max(0, rowsToRead - final - loaded.state.skippedRows.size);
+  // With a checkpoint, the state and the recorded rows are those after its prefix. A standing
+  // campaign's units are its rows' reminders.
+  const units = rowsToRead * (campaign.schedule?.reminders.length ?? 1);
+  const toSendEstimate = Math.max(0, units - final - loaded.state.skippedRows.size);
   // Any record to read may be a contact to send (the estimate may undercount: a contact final in
   // the ledger may have left the CSV), so the preflight is skipped only when there is none.
   const share = rowsToRead > 0 ? toSendEstimate / rowsToRead : 0;
-  const toSendBySender = Object.fromEntries([...rowsBySender].map(([from, rows]) => [from, Math.round(rows * share)]));
+  // A standing campaign's pace lines would count reminders not due: what is due is known once
+  // planned (validate and --dry-run show its pace); none before the run.
+  const toSendBySender = campaign.schedule
+    ? {}
+    : Object.fromEntries([...rowsBySender].map(([from, rows]) => [from, Math.round(rows * share)]));
   return {
     rowsToRead,
     toSendEstimate,
