@@ -49,7 +49,8 @@ export async function loadCampaignState(
       () => Infinity,
     );
     const saved = await ledger.readCheckpoint({ table: false });
-    const wantKeys = saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes;
+    // A standing campaign has no final prefix (its file is a snapshot): no keys to restore.
+    const wantKeys = saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes && !campaign.schedule;
     const withKeys = wantKeys ? await ledger.readCheckpoint() : saved;
     if (
       saved &&
