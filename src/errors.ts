@@ -16,6 +16,8 @@ export type ErrorCode =
   | "LEDGER_IO"
   /** Another process holds the ledger's lock. */
   | "LOCK_HELD"
+  /** The opt-out list could not be read or written (a full disk, PostgreSQL unreachable): rerun once it is cleared. */
+  | "OPT_OUTS_IO"
   /** A plain-http base URL that is not loopback: credentials would travel in clear. */
   | "INSECURE_BASE_URL"
   | "MISSING_CREDENTIALS"

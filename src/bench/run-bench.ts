@@ -168,8 +168,8 @@ async function cronReruns(rows: number, full: boolean): Promise<void> {
   await sim.close();
 }
 
-/** A whole process timed once, as a table row `<label> contacts: <what>: wall, peak RSS (one run)`. */
-function timedRow(label: string) {
+/** A whole process timed once, as a table row `<label> <noun>: <what>: wall, peak RSS (one run)`. */
+function timedRow(label: string, noun = "contacts") {
   return async (what: string, args: string[], goal: { seconds?: number; mib?: number }) => {
     const result = await measure(args, "/dev/null");
     if (result.code !== 0 && result.code !== 1) throw new Error(`${what}: exit ${result.code}`);
@@ -181,12 +181,63 @@ function timedRow(label: string) {
         .filter(Boolean)
         .join(", ") || "reported";
     note({
-      measure: `${label} contacts: ${what}: wall, peak RSS (one run)`,
+      measure: `${label} ${noun}: ${what}: wall, peak RSS (one run)`,
       figure: `${result.wallSeconds.toFixed(1)} s, ${mib.toFixed(0)} MiB`,
       goal: goalText,
       met: goal.seconds === undefined && goal.mib === undefined ? undefined : met,
     });
   };
+}
+
+/**
+ * 10. A standing campaign's cron ticks (SPEC §16, issue 30): `n` appointments 3 to 33 days ahead
+ * (two reminders each), ticked as cron would — the first tick (every appointment recorded), a
+ * tick on the same export, a tick after a re-export (one appointment moved; still nothing due),
+ * and one after a re-export that brings 1 000 reminders due (sent flat out: the tool's own cost;
+ * at Studio's pace add 1 000 ÷ the rate).
+ */
+async function standingTicks(n: number): Promise<void> {
+  const dir = path.join(WORK, `standing-${n}`);
+  await mkdir(dir, { recursive: true });
+  const now = Date.now();
+  const exportFile = path.join(dir, "appointments.csv");
+  const writeExport = async (due: number, moved: number) => {
+    const out = createWriteStream(exportFile);
+    out.write("appointment_id,to,appointment_at,first_name\n");
+    for (let i = 0; i < n; i++) {
+      // `due` appointments in 90 minutes (their two-hours reminder due now); the rest 3 to 33 days ahead.
+      const at = i < due ? now + 90 * 60_000 : now + 3 * 86_400_000 + Math.floor((i * 30 * 86_400_000) / n) + (i < moved ? 3_600_000 : 0);
+      if (!out.write(`A${i},+1415${2000000 + i},${new Date(at).toISOString().slice(0, 16)}Z,Pat${i}\n`)) await once(out, "drain");
+    }
+    out.end();
+    await once(out, "finish");
+  };
+  await writeExport(0, 0);
+  const file = path.join(dir, "standing.json");
+  const schedule = {
+    key: "appointment_id",
+    at: "appointment_at",
+    // The day-before reminder of an appointment 90 minutes ahead is past `within`: expired, not due.
+    reminders: [
+      { name: "day-before", before: "1d", within: "12h" },
+      { name: "two-hours", before: "2h" },
+    ],
+  };
+  await writeFile(file, JSON.stringify({ name: "standing", flowSid: FLOW, from: "+15017122661", contacts: "appointments.csv", schedule }));
+  const sim = await startSimulator({ rate: 0 });
+  const runArgs = [CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "1000", "--concurrency", "50", "--no-preflight", "--json"];
+  const label = `standing, ${n.toLocaleString("en").replace(/,/g, " ")}`;
+  const timed = timedRow(label, "appointments");
+  const goal = n === 100_000 ? { seconds: 1, mib: 150 } : {};
+  await timed("first tick (every appointment recorded; nothing due)", runArgs, {});
+  await timed("tick on the same export, nothing due (cron)", runArgs, goal);
+  await writeExport(0, 1);
+  await timed("tick after a re-export (one appointment moved), nothing due", runArgs, goal);
+  await writeExport(1000, 1);
+  const before = sim.stats.created;
+  await timed("tick after a re-export bringing 1 000 reminders due (sent flat out)", runArgs, {});
+  if (sim.stats.created - before !== 1000) throw new Error(`standing ${n}: ${sim.stats.created - before} created, not 1 000`);
+  await sim.close();
 }
 
 /** A CSV of `rows` contacts and a ledger of today's format in which all but 10 are created; returns the campaign file. */
@@ -621,6 +672,7 @@ async function main(): Promise<void> {
     await cronReruns(100_000, false);
     await cronReruns(1_000_000, true);
   }
+  if (wanted("standing")) for (const n of [10_000, 100_000, 1_000_000]) await standingTicks(n);
   if (wanted("html")) await htmlReportAtScale();
   if (wanted("postgres")) await postgresLedger();
   if (wanted("startup")) await startUp();

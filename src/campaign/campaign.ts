@@ -52,8 +52,12 @@ export interface Campaign {
   columns: ContactColumns;
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
-  /** The opt-out list shared by campaigns (SPEC §12): `optOuts`, default `opt-outs.csv` beside the campaign file. */
-  optOutsPath: string;
+  /**
+   * The opt-out list shared by campaigns (SPEC §12): `optOuts` (a path or a `postgres://` URL);
+   * by default the ledger's database when the ledger is in PostgreSQL, else `opt-outs.csv`
+   * beside the campaign file. Opened with `openOptOutStore`; shown by its store's label.
+   */
+  optOutsLocation: string;
   window: SendWindow | undefined;
   /** Report columns of contacts' answers, column → path into the Execution Context (SPEC §11). */
   results: ResultsColumn[] | undefined;

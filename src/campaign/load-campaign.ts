@@ -87,19 +87,20 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   const columns = followUpOf ? FOLLOW_UP_COLUMNS : parseColumns(raw, fail);
   const parameters = parseParameters(raw, fail);
   if (schedule) refuseReminderParameter(columns, parameters, fail);
+  const ledgerPath = ledgerLocation(raw, dir, name, overrides.ledger, fail);
   return {
     name,
     flowSid,
     from,
     contactsPath: path.resolve(dir, contacts as string),
-    ledgerPath: ledgerLocation(raw, dir, name, overrides.ledger, fail),
+    ledgerPath,
     defaultRegion,
     onConflict: onConflict as ConflictPolicy,
     rate: parseRate(raw, overrides, fail),
     retry: parseRetry(raw, fail),
     columns,
     parameters,
-    ...parseLists(raw, dir, fail),
+    ...parseLists(raw, { dir, ledgerPath }, fail),
     window: raw.window === undefined ? undefined : parseWindow(raw.window, fail),
     results: raw.results === undefined ? undefined : parseResults(raw.results, fail),
     redis: parseRedis(raw, fail),
@@ -137,10 +138,31 @@ function parseIdentity(raw: Record<string, unknown>, fail: Fail): Pick<Campaign,
 }
 
 /** The suppression and opt-out lists, resolved against the campaign file's folder. */
-function parseLists(raw: Record<string, unknown>, dir: string, fail: Fail): Pick<Campaign, "suppressPath" | "optOutsPath"> {
+/**
+ * The suppression file, and the opt-out list (SPEC §12): `optOuts` — a path, or a `postgres://`
+ * URL without a password (§15) — else, with the ledger in PostgreSQL, the table in that database
+ * (where the ledger is shared, so is the list), else `opt-outs.csv` beside the campaign file.
+ */
+function parseLists(
+  raw: Record<string, unknown>,
+  where: { dir: string; ledgerPath: string },
+  fail: Fail,
+): Pick<Campaign, "suppressPath" | "optOutsLocation"> {
   const suppress = optionalString(raw, "suppress", fail);
-  const optOuts = optionalString(raw, "optOuts", fail) ?? DEFAULT_OPT_OUTS;
-  return { suppressPath: suppress === undefined ? undefined : path.resolve(dir, suppress), optOutsPath: path.resolve(dir, optOuts) };
+  const optOuts = optionalString(raw, "optOuts", fail);
+  if (optOuts !== undefined && isPostgresUrl(optOuts) && hasPassword(optOuts))
+    throw new CampaignInputError(
+      `optOuts: the PostgreSQL URL must not carry a password (a file is shared): give it in PGPASSWORD or ~/.pgpass`,
+    );
+  const optOutsLocation =
+    optOuts !== undefined
+      ? isPostgresUrl(optOuts)
+        ? optOuts
+        : path.resolve(where.dir, optOuts)
+      : isPostgresUrl(where.ledgerPath)
+        ? where.ledgerPath
+        : path.resolve(where.dir, DEFAULT_OPT_OUTS);
+  return { suppressPath: suppress === undefined ? undefined : path.resolve(where.dir, suppress), optOutsLocation };
 }
 
 function parseRedis(raw: Record<string, unknown>, fail: Fail): string | undefined {

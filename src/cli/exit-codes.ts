@@ -43,6 +43,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   FLOW_REFUSED: ExitCode.usage,
   LOCK_HELD: ExitCode.tempFail,
   LEDGER_IO: ExitCode.tempFail,
+  OPT_OUTS_IO: ExitCode.tempFail,
   LIMITER_UNAVAILABLE: ExitCode.tempFail,
   JOB_DROPPED: ExitCode.tempFail,
   STUDIO_API_ERROR: ExitCode.tempFail,

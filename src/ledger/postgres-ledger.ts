@@ -126,6 +126,11 @@ async function createTables(pool: Pool, schema: string): Promise<void> {
       `CREATE TABLE IF NOT EXISTS ${s}.checkpoints (campaign text NOT NULL, scope text NOT NULL, checkpoint text NOT NULL, ` +
         `keys bytea NOT NULL, PRIMARY KEY (campaign, scope))`,
     );
+    // The opt-out list shared by every campaign on this database (SPEC §12): entries in the order committed.
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.opt_outs (id bigserial PRIMARY KEY, number text NOT NULL, at text NOT NULL, ` +
+        `campaign text NOT NULL, event text NOT NULL, reason text NOT NULL)`,
+    );
     await client.query("COMMIT");
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
@@ -135,8 +140,23 @@ async function createTables(pool: Pool, schema: string): Promise<void> {
   }
 }
 
+/**
+ * The database at a location, its tables created (another store than the ledger's uses the same
+ * pool: the opt-out list). A failure to open it is an operator condition naming `label`.
+ */
+export async function openPostgres(location: string, label: string): Promise<{ pool: Pool; table: (name: string) => string }> {
+  const db = shared(location);
+  try {
+    await db.ready;
+  } catch (err) {
+    pools.delete(location);
+    throw ioError(label, "be opened", err);
+  }
+  return { pool: db.pool, table: (name) => `"${db.schema}".${name}` };
+}
+
 /** A query failure while PostgreSQL is unreachable or failing: an operator condition (exit 75), naming the ledger. */
-function ioError(label: string, action: string, err: unknown): StudioCampaignError {
+export function ioError(label: string, action: string, err: unknown): StudioCampaignError {
   return err instanceof StudioCampaignError ? err : new LedgerIoError(label, action, err);
 }
 

@@ -3,7 +3,9 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { readOptOutEntries } from "../../src/contacts/opt-out-list.js";
+import { FileOptOutStore } from "../../src/opt-outs/opt-out-file.js";
+
+const readOptOutEntries = async (file: string) => (await new FileOptOutStore(file, undefined).readSince(0)).entries;
 import { loadFlowFiles, type SimulatedFlow } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { StoredExecution } from "../../src/simulator/store.js";
@@ -169,12 +171,12 @@ describe.concurrent("outcomes and the opt-out list (SPEC §12)", () => {
     const f = await makeFixture("to\n");
     cleanups.push(() => f.cleanup());
     const list = path.join(f.dir, "opt-outs.csv");
-    const module = fileURLToPath(new URL("../../dist/contacts/opt-out-list.js", import.meta.url));
+    const module = fileURLToPath(new URL("../../dist/opt-outs/opt-out-file.js", import.meta.url));
     const writer = (campaign: string, start: number) => `
-      const { OptOutWriter } = await import(${JSON.stringify(module)});
-      const w = await OptOutWriter.open(${JSON.stringify(list)});
+      const { FileOptOutStore } = await import(${JSON.stringify(module)});
+      const w = new FileOptOutStore(${JSON.stringify(list)}, undefined);
       for (let i = 0; i < 300; i++) {
-        await w.append({ number: "+1415555" + String(${start} + i).padStart(4, "0"), at: new Date().toISOString(), campaign: "${campaign}", event: "opt_out", reason: "STOP" });
+        await w.append([{ number: "+1415555" + String(${start} + i).padStart(4, "0"), at: new Date().toISOString(), campaign: "${campaign}", event: "opt_out", reason: "STOP" }]);
       }
       await w.close();`;
     const spawnWriter = (code: string) =>

@@ -281,7 +281,11 @@ describe("the ledger in PostgreSQL", () => {
       }),
     );
     expect(missing.code).toBe(2);
-    for (const output of [ran, status, missing]) expect(`${output.stdout}${output.stderr}`).not.toContain(secret);
+    // The opt-out list is the table in that database (SPEC §12): named without the password too.
+    const optOuts = await waitForExit(startCli(["opt-outs", f.campaignPath, "--add", "+14155550199"], { env }));
+    expect(optOuts.code, optOuts.stderr).toBe(0);
+    expect(optOuts.stderr).toMatch(/postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres \(opt_outs\): 1 entry added/);
+    for (const output of [ran, status, missing, optOuts]) expect(`${output.stdout}${output.stderr}`).not.toContain(secret);
     expect(parseCsv(status.stdout)).toHaveLength(3);
   });
 

@@ -19,6 +19,7 @@ const LAYER: Record<string, number> = {
   throttle: 1,
   ledger: 2,
   report: 3,
+  "opt-outs": 3,
   simulator: 3,
   campaign: 4,
   cli: 5,

@@ -2,7 +2,7 @@ import { open, stat } from "node:fs/promises";
 import { AS_INPUT, csvRecord, type CsvCell } from "../../contacts/csv-writer.js";
 import { openContactRows } from "../../contacts/pipeline.js";
 import { unitKey } from "../../contacts/unit.js";
-import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
+import { loadCampaignOptOuts } from "../opt-outs/campaign-opt-outs.js";
 import { openContactsCsv } from "../../contacts/read-csv.js";
 import { CampaignInputError, errnoCode } from "../../errors.js";
 import type { Campaign } from "../campaign.js";
@@ -51,7 +51,7 @@ export async function refreshFollowUpList(campaign: Campaign, options: { now: nu
   if (!rule) throw new Error(`${campaign.name} is not a follow-up`);
   const source = await loadSource(rule.campaignPath, campaign);
   const { executions } = await readCampaignExecutions(campaignLedger(source));
-  const optedOut = await loadOptedOut(campaign.optOutsPath, campaign.defaultRegion);
+  await using optedOut = await loadCampaignOptOuts(campaign, options.now);
   const tally: FollowUpTally = {
     source: source.name,
     qualifying: 0,
@@ -71,7 +71,7 @@ export async function refreshFollowUpList(campaign: Campaign, options: { now: nu
   const wanted = new Map<string, SourceContact>();
   for (const execution of executions.values()) {
     const contact = sourceContact(execution);
-    const verdict = decideFollowUp(contact, rule, options.now, optedOut.has(optOutNumber(contact.to)));
+    const verdict = decideFollowUp(contact, rule, options.now, optedOut.has(contact.to));
     if (verdict !== "qualifies") {
       tally.byVerdict[verdict]++;
       if (verdict === "waiting-after")

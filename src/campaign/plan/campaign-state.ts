@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { CsvResumePoint } from "../../contacts/read-csv.js";
 import { SeenKeys } from "../../contacts/seen-keys.js";
+import { optOutsIdentity } from "../opt-outs/campaign-opt-outs.js";
 import { checkpointHolds, stateFromCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
 import { applyEvent, finishFold, type LedgerState } from "../../ledger/fold.js";
 import { loadLedgerState } from "../../ledger/open-ledger.js";
@@ -100,7 +101,7 @@ export async function campaignFingerprint(campaign: Campaign, shard: ShardSpec |
     shard,
     suppression,
     // A new opt-out (or opt-in) changes which pending rows may be sent: the checkpoint is read anew.
-    optOuts: await fileHash(campaign.optOutsPath),
+    optOuts: await optOutsIdentity(campaign),
   };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
 }

@@ -5,7 +5,7 @@ import { SeenKeys } from "../../contacts/seen-keys.js";
 import { FinalPrefixTracker } from "./final-prefix.js";
 import { emptyCounts } from "../run/run-events.js";
 import { loadSuppression } from "../../contacts/suppression.js";
-import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
+import type { OptedOut } from "../../opt-outs/opted-out.js";
 import type { AppointmentSeen } from "../../ledger/events.js";
 import type { LedgerState } from "../../ledger/fold.js";
 import type { Campaign } from "../campaign.js";
@@ -30,11 +30,18 @@ export async function planRows(
   campaign: Campaign,
   state: LedgerState,
   /** `now`: the instant deadlines (`notAfter`) are judged at; `resume`: start past a checkpoint's final prefix. */
-  /** `trackPrefix`: follow how far every row is final (`run`: the checkpoint starts there). */
-  options: { retryFailed: boolean; shard?: ShardSpec | undefined; now: number; resume?: ResumePoint | undefined; trackPrefix?: boolean },
+  /** `trackPrefix`: follow how far every row is final (`run`: the checkpoint starts there). `optedOut`: the list, kept current by the run. */
+  options: {
+    retryFailed: boolean;
+    shard?: ShardSpec | undefined;
+    now: number;
+    resume?: ResumePoint | undefined;
+    trackPrefix?: boolean;
+    optedOut: OptedOut;
+  },
 ): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[]; prefix: FinalPrefixTracker | undefined }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
-  const optedOut = await loadOptedOut(campaign.optOutsPath, campaign.defaultRegion);
+  const { optedOut } = options;
   const seen = options.resume?.seen ?? new SeenKeys(campaign.from);
   if (options.resume) options.resume.seen = undefined; // taken: this reading grows it
   const contacts = await openContactRows(campaign, { suppressed, resume: options.resume?.csv, seen, shard: options.shard });
@@ -61,7 +68,7 @@ export async function planRows(
       const decision = decideContact(state.units.get(key!), {
         retryFailed: options.retryFailed,
         deadlinePassed: isPastDeadline(contact, options.now),
-        optedOut: optedOut.has(optOutNumber(contact.to)),
+        optedOut: optedOut.has(contact.to),
       });
       yield { kind: "contact", contact, key: key!, decision };
     }

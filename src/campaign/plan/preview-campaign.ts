@@ -8,6 +8,7 @@ import type { RowAction } from "../run/row-action.js";
 import type { RowStatus, RunEvent, StatusCounts } from "../run/run-events.js";
 import { RunTally } from "../run/run-tally.js";
 import { loadCampaignState } from "./campaign-state.js";
+import { loadCampaignOptOuts } from "../opt-outs/campaign-opt-outs.js";
 import { planCampaign } from "./plan-rows.js";
 import { emptyScheduleView, noteReminder, type ScheduleView } from "../schedule/schedule-view.js";
 
@@ -71,7 +72,9 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   const retryFailed = options.retryFailed ?? false;
   const { state, resume } = await loadCampaignState(campaign, { retryFailed, shard: options.shard });
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
-  const { rows, parameterKeys } = await planCampaign(campaign, state, { retryFailed, shard: options.shard, now, resume });
+  // The list a run would read (SPEC §12): its file, or its table.
+  await using optedOut = await loadCampaignOptOuts(campaign, now);
+  const { rows, parameterKeys } = await planCampaign(campaign, state, { retryFailed, shard: options.shard, now, resume, optedOut });
   result.parameterKeys = parameterKeys;
   if (campaign.schedule) result.schedule = emptyScheduleView();
   const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.redisUrl) });

@@ -1,6 +1,8 @@
 import { executionRow } from "../../ledger/events.js";
 import pLimit from "p-limit";
-import { OptOutWriter, optOutNumber, type OptOutEntry } from "../../contacts/opt-out-list.js";
+import { optOutNumber, type OptOutEntry, type OptOutStore } from "../../opt-outs/opt-out-store.js";
+import { campaignOptOutStore } from "../opt-outs/campaign-opt-outs.js";
+import type { Campaign } from "../campaign.js";
 import { decideOutcome, executionFacts, OPTED_OUT_ERROR, summarizeOutcomes, type OutcomeSummary } from "../../flow/outcome.js";
 import { askedPath, summarizeResults, type ColumnSummary } from "../../flow/results-summary.js";
 import { valueAtPath, type ResultsColumn } from "../../flow/results-columns.js";
@@ -87,7 +89,7 @@ export async function collectResults(session: ResultsSession, options: CollectOp
   const toRead = new Set(targets); // a Set: includes() per Execution would be quadratic at 100 000
   summary.alreadyFinal = [...executions.values()].filter((e) => e.status === "ended" && !toRead.has(e) && !e.results?.gone).length;
   const reader = new ExecutionReader(session, options, summary, paths);
-  const optOuts = new LazyOptOutWriter(campaign.optOutsPath);
+  const optOuts = new OptOutAppender(campaign);
   try {
     await readAll(session, targets, reader, optOuts, options.onProgress);
   } finally {
@@ -145,7 +147,7 @@ async function readAll(
   session: ResultsSession,
   targets: CreatedExecution[],
   reader: ExecutionReader,
-  optOuts: LazyOptOutWriter,
+  optOuts: OptOutAppender,
   onProgress: CollectOptions["onProgress"],
 ): Promise<void> {
   const { summary } = reader;
@@ -182,22 +184,23 @@ async function readAll(
 }
 
 /** The opt-out list, opened on the first entry to write (most passes write none). */
-class LazyOptOutWriter {
-  readonly #path: string;
-  #writer: Promise<OptOutWriter> | undefined;
+/** The campaign's opt-out list, opened when the first entry comes (most passes find none). */
+class OptOutAppender {
+  readonly #campaign: Campaign;
+  #store: Promise<OptOutStore> | undefined;
 
-  constructor(path: string) {
-    this.#path = path;
+  constructor(campaign: Campaign) {
+    this.#campaign = campaign;
   }
 
-  /** Append an Execution's entries (fsynced); false when the list could not be written (it is read again next pass). */
+  /** Append an Execution's entries (durable); false when the list could not be written (it is read again next pass). */
   async append(entries: OptOutEntry[], sid: string, summary: ResultsSummary): Promise<boolean> {
-    const writer = await (this.#writer ??= OptOutWriter.open(this.#path));
     try {
-      await Promise.all(entries.map((entry) => writer.append(entry)));
+      const store = await (this.#store ??= campaignOptOutStore(this.#campaign));
+      await store.append(entries);
     } catch (err) {
       // Not recorded in the ledger either: the next `results` reads this Execution again.
-      summary.failed.push({ sid, message: `the opt-out list could not be written: ${String(err)}` });
+      summary.failed.push({ sid, message: `the opt-out list could not be written: ${err instanceof Error ? err.message : String(err)}` });
       return false;
     }
     for (const entry of entries) summary[entry.event === "opt_out" ? "optOutsAdded" : "optInsAdded"]++;
@@ -205,7 +208,7 @@ class LazyOptOutWriter {
   }
 
   async close(): Promise<void> {
-    if (this.#writer) await (await this.#writer).close();
+    if (this.#store) await (await this.#store).close();
   }
 }
 

@@ -12,8 +12,11 @@ import { executionSidsSince } from "../../ledger/recent-events.js";
 import type { RunContext } from "./run-context.js";
 import { isPastDeadline } from "../plan/plan-rows.js";
 
-/** A final or pending status; `in-doubt`: it awaits settlement through List; `waiting`: pending behind a busy number (SPEC §16). */
-export type SendResult = "created" | "conflict_skipped" | "failed" | "expired" | "pending" | "in-doubt" | "waiting";
+/**
+ * A final or pending status; `in-doubt`: it awaits settlement through List; `waiting`: pending
+ * behind a busy number (SPEC §16); `opted_out`: the list, read again, had its opt-out by the time it left.
+ */
+export type SendResult = "created" | "conflict_skipped" | "failed" | "expired" | "opted_out" | "pending" | "in-doubt" | "waiting";
 
 /** How a contact left the sender: a value, counted by the run loop (the sender counts nothing). */
 export interface SendOutcome {
@@ -27,7 +30,7 @@ export interface SendOutcome {
 
 /** Where one attempt through the limiter ended before its answer was read. */
 /** A create's answer: an Execution, an error, or none because it was withdrawn before it left. */
-type Attempted = { execution: Execution } | { error: unknown } | { withdrawn: "expired" | "pending" };
+type Attempted = { execution: Execution } | { error: unknown } | { withdrawn: "expired" | "pending" | "opted_out" };
 
 type Scheduled =
   | { kind: "started"; outcome: { execution: Execution } | { error: unknown } }
@@ -35,6 +38,8 @@ type Scheduled =
   | { kind: "pending" }
   /** Not sent: its deadline passed while it waited (in the queue, or at departure after its attempt line). */
   | { kind: "expired" }
+  /** Not sent: the opt-out list, read again when it left the queue, had the contact's opt-out. */
+  | { kind: "opted_out" }
   /** The limiter failed before the job ran (Redis trouble): nothing was sent; ask again. */
   | { kind: "limiter-failed" };
 
@@ -107,6 +112,9 @@ export class ContactSender {
     switch (scheduled.kind) {
       case "expired":
         return this.expire(sending.contact);
+      case "opted_out":
+        void ctx.record({ t: "opted_out", ...sending.base, at: ctx.nowIso() });
+        return "opted_out";
       case "pending":
         return "pending";
       case "limiter-failed":
@@ -155,9 +163,16 @@ export class ContactSender {
     return "withdrawn" in outcome ? { kind: outcome.withdrawn } : { kind: "started", outcome };
   }
 
-  /** Record the attempt (durable), then send it the moment the limiter allows. */
+  /**
+   * Record the attempt (durable), then send it the moment the limiter allows. First the opt-out
+   * list as of now (SPEC §12): read again when its last look is 30 s old on the run's clock, so
+   * that an opt-out committed a minute before the contact's turn — by another campaign, another
+   * machine, an import — stops it here, however long it waited in the queue since it was planned.
+   */
   async #attempt(sending: Sending, n: number, departure: () => Promise<void>): Promise<Attempted> {
     const ctx = this.#ctx;
+    await ctx.optedOut.refreshIfStale(ctx.clock.now());
+    if (ctx.optedOut.has(sending.contact.to)) return { withdrawn: "opted_out" };
     await ctx.record({ t: "attempt", ...sending.base, n, at: ctx.nowIso() });
     await departure();
     // It may have waited out a 429 hold: past its deadline, or with the run stopping, it is never

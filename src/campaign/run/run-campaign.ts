@@ -17,6 +17,7 @@ import type { CampaignState } from "../plan/campaign-state.js";
 import type { FinalPrefixTracker } from "../plan/final-prefix.js";
 import { planCampaign } from "../plan/plan-rows.js";
 import { Admission } from "./admission.js";
+import { loadCampaignOptOuts } from "../opt-outs/campaign-opt-outs.js";
 import { markTick, snapshotOf, type TickMark } from "../schedule/tick-mark.js";
 import { RowPass } from "./row-pass.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
@@ -90,8 +91,10 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     resume: loaded.resume,
     trackPrefix: true,
     record: (event) => void ctx.record(event),
+    optedOut: ctx.optedOut,
   }).catch(async (err: unknown) => {
     await writer.close();
+    await ctx.optedOut.store.close();
     throw err;
   });
   const admission = new Admission({ window: options.campaign.window, limit: options.limit, cap: options.cap });
@@ -107,6 +110,7 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     // A ledger that failed mid-run (a full disk) is an operator condition: the run stops with the
     // rest pending (exit 75) and its summary, never an internal error.
     await writer.close().catch((err: unknown) => stop.request("outage", err instanceof Error ? err.message : String(err)));
+    await ctx.optedOut.store.close();
   }
   if (!writer.failed) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard });
   for (const held of admission.holds.stops()) stop.request(held.reason, held.message);
@@ -198,7 +202,12 @@ async function openRunContext(
   const { campaign, clock } = { ...options, ...run };
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: options.accountId };
   const store = campaignLedger(campaign, options.shard);
-  const { state, writer } = await openLedgerForRun(store, binding, { loaded });
+  // The opt-out list first: a list that cannot be read sends nothing (exit 75).
+  const optedOut = await loadCampaignOptOuts(campaign, clock.now());
+  const { state, writer } = await openLedgerForRun(store, binding, { loaded }).catch(async (err: unknown) => {
+    await optedOut.store.close();
+    throw err;
+  });
   const facts = options.flowFacts;
   if (facts && !sameFacts(state.flow, facts)) {
     const event = {
@@ -229,6 +238,7 @@ async function openRunContext(
     emit: options.onEvent ?? (() => undefined),
     requestTimeoutMs: options.requestTimeoutMs,
     outageAfterMs,
+    optedOut,
   });
   return { ctx, writer };
 }

@@ -9,6 +9,7 @@ import type { StudioClient } from "../../studio/client.js";
 import type { RetryPolicy } from "../../studio/retry-policy.js";
 import type { Campaign } from "../campaign.js";
 import type { RunEvent } from "./run-events.js";
+import type { OptedOut } from "../../opt-outs/opted-out.js";
 
 export { systemClock, StopControl, type Clock } from "../../clock.js";
 
@@ -31,6 +32,8 @@ export interface RunContextOptions {
   requestTimeoutMs: number;
   /** How long Studio may fail every request before the run stops (exit 75), ms. */
   outageAfterMs: number;
+  /** The opt-out list, read again as the run goes (SPEC §12): asked before each create leaves. */
+  optedOut: OptedOut;
 }
 
 /** Everything a run's parts share, built once per run. */
@@ -49,6 +52,7 @@ export class RunContext {
   readonly emit: (event: RunEvent) => void;
   readonly requestTimeoutMs: number;
   readonly outageAfterMs: number;
+  readonly optedOut: OptedOut;
 
   constructor(options: RunContextOptions) {
     ({
@@ -65,6 +69,7 @@ export class RunContext {
       emit: this.emit,
       requestTimeoutMs: this.requestTimeoutMs,
       outageAfterMs: this.outageAfterMs,
+      optedOut: this.optedOut,
     } = options);
   }
 

@@ -1,6 +1,6 @@
 import { unitOf, type Contact } from "../../contacts/contact.js";
-import { loadOptedOut, optOutNumber } from "../../contacts/opt-out-list.js";
 import { openContactRows } from "../../contacts/pipeline.js";
+import type { OptedOut } from "../../opt-outs/opted-out.js";
 import { inShard, type ShardSpec } from "../../contacts/shard.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import { unitKey } from "../../contacts/unit.js";
@@ -18,6 +18,8 @@ export interface ReminderPlanOptions {
   now: number;
   /** A real run records each appointment the ledger does not know as the file shows it; a dry run records nothing. */
   record?: ((event: AppointmentSeen) => void) | undefined;
+  /** The opt-out list, kept current by the run. */
+  optedOut: OptedOut;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function planReminders(
   options: ReminderPlanOptions,
 ): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
-  const optedOut = await loadOptedOut(campaign.optOutsPath, campaign.defaultRegion);
+  const { optedOut } = options;
   const contacts = await openContactRows(campaign, { suppressed, shard: options.shard, knownAddresses: addressesOf(state) });
   const seenKeys = new Set<string>();
   const rows = (async function* (): AsyncGenerator<PlannedRow> {
@@ -47,8 +49,8 @@ export async function planReminders(
         const appointmentAt = new Date(appointment.at).toISOString();
         seenKeys.add(appointment.key);
         noteAppointment(state, verdict.contact, appointmentAt, options);
-        const isOptedOut = optedOut.has(optOutNumber(verdict.contact.to));
-        yield* reminderUnits(campaign, state, verdict.contact, appointmentAt, { ...options, optedOut: isOptedOut });
+        const isOptedOut = optedOut.has(verdict.contact.to);
+        yield* reminderUnits(campaign, state, verdict.contact, appointmentAt, { ...options, isOptedOut });
       }
     }
     yield* unitsLeftBehind(campaign, state, seenKeys, options);
@@ -92,7 +94,7 @@ function* reminderUnits(
   state: LedgerState,
   contact: Contact,
   appointmentAt: string,
-  options: ReminderPlanOptions & { optedOut: boolean },
+  options: ReminderPlanOptions & { isOptedOut: boolean },
 ): Generator<PlannedRow> {
   const appointment = contact.appointment!;
   for (const reminder of campaign.schedule.reminders) {
@@ -112,7 +114,7 @@ function* reminderUnits(
     const decision = decideContact(known, {
       retryFailed: options.retryFailed,
       deadlinePassed: options.now >= deadline,
-      optedOut: options.optedOut,
+      optedOut: options.isOptedOut,
       notYetDue: options.now < dueAt,
     });
     yield { kind: "contact", contact: unit, key, decision };
