@@ -131,6 +131,7 @@ async function createTables(pool: Pool, schema: string): Promise<void> {
       `CREATE TABLE IF NOT EXISTS ${s}.opt_outs (id bigserial PRIMARY KEY, number text NOT NULL, at text NOT NULL, ` +
         `campaign text NOT NULL, event text NOT NULL, reason text NOT NULL)`,
     );
+    await client.query(`CREATE INDEX IF NOT EXISTS opt_outs_opt_ins ON ${s}.opt_outs (id) WHERE event = 'opt_in'`);
     await client.query("COMMIT");
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -36,7 +36,11 @@ export interface OptOutStore {
   readSince(position: number): Promise<{ entries: OptOutEntry[]; position: number; restarted?: boolean }>;
   /** Append, durable (fsynced, committed) when it resolves; several processes may append at once. */
   append(entries: readonly OptOutEntry[]): Promise<void>;
-  /** Changes whenever an entry is added: what a checkpoint's fingerprint takes of the list. */
+  /**
+   * What a checkpoint's fingerprint takes of the list: it changes at least whenever an opt-in is
+   * added — the one entry that can re-open a row already recorded `opted_out` (a new opt-out
+   * touches no final row: the rows still open are read again anyway, and the list with them).
+   */
   identity(): Promise<string>;
   close(): Promise<void>;
 }

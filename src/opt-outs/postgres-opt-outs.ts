@@ -82,12 +82,17 @@ export class PostgresOptOutStore implements OptOutStore {
     }
   }
 
-  /** The last entry's id: it grows with every entry. */
+  /**
+   * The last opt-in's id: a shared list grows with every STOP on every machine, and that must not
+   * make every campaign's checkpoint (and every standing tick's mark) read everything again.
+   */
   async identity(): Promise<string> {
     const db = await openPostgres(this.#location, this.label);
     try {
-      const result = await db.pool.query<{ last: string | null }>(`SELECT max(id) AS last FROM ${db.table("opt_outs")}`);
-      return `postgres:${result.rows[0]?.last ?? 0}`;
+      const result = await db.pool.query<{ last: string | null }>(
+        `SELECT max(id) AS last FROM ${db.table("opt_outs")} WHERE event = 'opt_in'`,
+      );
+      return `postgres:opt-ins to ${result.rows[0]?.last ?? 0}`;
     } catch (err) {
       throw new OptOutListError(this.label, "be read", err);
     }

@@ -146,6 +146,34 @@ describe("the opt-out list in PostgreSQL, shared by every campaign and machine o
   });
 });
 
+describe("a cron rerun's checkpoint and the shared list", () => {
+  it("a STOP recorded elsewhere keeps the checkpoint (final rows stay final); an opt-in re-opens the row recorded opted out", async () => {
+    const sim = await simulator();
+    const numbers = phoneNumbers(5, 9000);
+    const f = await fixture(contactsCsv(numbers), { name: "pg-cron-list", ledger: database("cron_list") });
+    const campaign = await loadCampaign(f.campaignPath);
+    const add = async (entries: OptOutEntry[]) => {
+      const store = await campaignOptOutStore(campaign);
+      await store.append(entries);
+      await store.close();
+    };
+    await add([entry(numbers[2]!)]);
+    const run = async () => JSON.parse((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--json"])).stdout);
+    expect((await run()).counts).toMatchObject({ created: 4, opted_out: 1 });
+    await add([entry("+14155559999")]); // someone else's STOP, on another machine
+    expect((await run()).skippedFinalRows).toBe(5);
+    await add([{ ...entry(numbers[2]!), event: "opt_in", reason: "START" }]);
+    const reopened = await run();
+    expect(reopened.counts).toMatchObject({ created: 5, opted_out: 0 });
+    expect(
+      sim
+        .executions()
+        .map((e) => e.to)
+        .sort(),
+    ).toEqual([...numbers].sort());
+  });
+});
+
 describe("a run reads the list again as it goes (at least once a minute, on its own clock)", () => {
   /**
    * 100 contacts, one create at a time, the run's clock 2 s further at each create; 3 creates in
