@@ -23,7 +23,7 @@ export type ErrorCode =
   | "MISSING_CREDENTIALS"
   /** The installed copy lacks what it needs (e.g. the reviewed Bottleneck fixes). */
   | "BROKEN_INSTALL"
-  /** The flow preflight refused the campaign (SPEC §10). */
+  /** The flow preflight refused the campaign (docs/reference.md §10). */
   | "FLOW_REFUSED"
   /** The shared rate limiter (Redis) failed before a job ran: nothing was sent. */
   | "LIMITER_UNAVAILABLE"

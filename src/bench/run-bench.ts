@@ -190,7 +190,7 @@ function timedRow(label: string, noun = "contacts") {
 }
 
 /**
- * 10. A standing campaign's cron ticks (SPEC §16, issue 30): `n` appointments 3 to 33 days ahead
+ * 10. A standing campaign's cron ticks (docs/reference.md §16, issue 30): `n` appointments 3 to 33 days ahead
  * (two reminders each), ticked as cron would — the first tick (every appointment recorded), a
  * tick on the same export, a tick after a re-export (one appointment moved; still nothing due),
  * and one after a re-export that brings 1 000 reminders due (sent flat out: the tool's own cost;
@@ -497,7 +497,7 @@ async function workersOnOneAccount(workers: number, latencyMs: number): Promise<
 
 /**
  * 4. Results: 10 000 ended Executions at 100 ms latency, default concurrency (10), with the
- * outcomes of SPEC §12: 10 % of first messages fail, 10 % of replies are STOP.
+ * outcomes of docs/reference.md §12: 10 % of first messages fail, 10 % of replies are STOP.
  */
 async function resultsAtScale(): Promise<void> {
   const count = 10_000;

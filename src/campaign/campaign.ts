@@ -5,7 +5,7 @@ import type { Schedule } from "./schedule/schedule.js";
 
 /**
  * What a `409` (an Execution already active for the To/From) does: `skip` the contact, end the
- * other Execution and create again, or — a standing campaign's default (SPEC §16) — `wait`: the
+ * other Execution and create again, or — a standing campaign's default (docs/reference.md §16) — `wait`: the
  * reminder stays pending and a later run tries again until its deadline.
  */
 export type ConflictPolicy = "skip" | "end-and-retry" | "wait";
@@ -14,7 +14,7 @@ export type Weekday = "sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat";
 export interface SendWindow {
   /** The window's zone. With `recipient`, the fallback zone (may be undefined). */
   timezone: string;
-  /** `"timezone": "recipient"`: each contact's own zone(s) (SPEC §3). */
+  /** `"timezone": "recipient"`: each contact's own zone(s) (docs/reference.md §3). */
   recipient: boolean;
   /** With `recipient`: the zone of a number that maps to none (else such a row is invalid). */
   fallbackTimezone: string | undefined;
@@ -29,20 +29,20 @@ export interface Campaign {
   flowSid: string;
   from: string;
   contactsPath: string;
-  /** Where the ledger is: a file path, or a `postgres://` URL (SPEC §15); `campaignLedger` opens it. */
+  /** Where the ledger is: a file path, or a `postgres://` URL (docs/reference.md §15); `campaignLedger` opens it. */
   ledgerPath: string;
   defaultRegion: string | undefined;
   onConflict: ConflictPolicy;
   /**
    * `senderMps`: messages per second one sender can send; creates per sender are paced to
-   * `senderMps ÷ messagesPerContact` (SPEC §3). Unset: no per-sender pace.
+   * `senderMps ÷ messagesPerContact` (docs/reference.md §3). Unset: no per-sender pace.
    */
   rate: {
     perSecond: number;
     concurrency: number;
     senderMps: number | undefined;
     messagesPerContact: number;
-    /** SPEC §13: messages a day at most (a create counts `messagesPerContact`), the day in `dayZone`; `capKey` shares it through Redis. */
+    /** docs/reference.md §13: messages a day at most (a create counts `messagesPerContact`), the day in `dayZone`; `capKey` shares it through Redis. */
     maxPerDay: number | undefined;
     dayZone: string;
     capKey: string | undefined;
@@ -53,23 +53,23 @@ export interface Campaign {
   parameters: Record<string, string | number | boolean>;
   suppressPath: string | undefined;
   /**
-   * The opt-out list shared by campaigns (SPEC §12): `optOuts` (a path or a `postgres://` URL);
+   * The opt-out list shared by campaigns (docs/reference.md §12): `optOuts` (a path or a `postgres://` URL);
    * by default the ledger's database when the ledger is in PostgreSQL, else `opt-outs.csv`
    * beside the campaign file. Opened with `openOptOutStore`; shown by its store's label.
    */
   optOutsLocation: string;
   window: SendWindow | undefined;
-  /** Report columns of contacts' answers, column → path into the Execution Context (SPEC §11). */
+  /** Report columns of contacts' answers, column → path into the Execution Context (docs/reference.md §11). */
   results: ResultsColumn[] | undefined;
   /** Redis URL to share the account's rate limit (`--redis` overrides). */
   redis: string | undefined;
   /**
-   * A follow-up campaign (SPEC §13): its contacts are another campaign's, chosen by outcome, once
+   * A follow-up campaign (docs/reference.md §13): its contacts are another campaign's, chosen by outcome, once
    * `after` has passed since their Execution was created. Its `contactsPath` is then the list
    * it keeps of them (`<name>.contacts.csv` beside the campaign file, append-only).
    */
   followUpOf: FollowUpRule | undefined;
-  /** A standing campaign (SPEC §16): reminders due relative to each row's appointment time. */
+  /** A standing campaign (docs/reference.md §16): reminders due relative to each row's appointment time. */
   schedule: Schedule | undefined;
 }
 
@@ -82,7 +82,7 @@ export interface FollowUpRule {
   afterMs: number;
 }
 
-/** Defaults of the campaign file, one place (SPEC §2–§3). */
+/** Defaults of the campaign file, one place (docs/reference.md §2–§3). */
 export const CAMPAIGN_DEFAULTS = {
   onConflict: "skip" as ConflictPolicy,
   perSecond: 20,

@@ -18,7 +18,7 @@ import type { ResultsColumn } from "../flow/results-columns.js";
 import { parseSchedule } from "./schedule/parse-schedule.js";
 import { REMINDER_COLUMNS, REPORT_COLUMNS } from "../report/build-report.js";
 
-/** Flags that override the campaign file (SPEC §2: a flag overrides the file). */
+/** Flags that override the campaign file (docs/reference.md §2: a flag overrides the file). */
 export interface CampaignOverrides {
   contacts?: string | undefined;
   ledger?: string | undefined;
@@ -75,7 +75,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   const dir = path.dirname(path.resolve(file));
   const { name, flowSid, from } = parseIdentity(raw, fail);
   const followUpOf = raw.followUpOf === undefined ? undefined : parseFollowUp(raw, dir, fail);
-  // A follow-up's contacts are the list it keeps of the source's (SPEC §13); its columns are that list's.
+  // A follow-up's contacts are the list it keeps of the source's (docs/reference.md §13); its columns are that list's.
   const contacts = followUpOf ? `${name}.contacts.csv` : (overrides.contacts ?? raw.contacts);
   if (typeof contacts !== "string" || contacts === "") fail("contacts", "a path to the contacts CSV (or followUpOf)", contacts);
   const defaultRegion = optionalString(raw, "defaultRegion", fail);
@@ -109,7 +109,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
   };
 }
 
-/** `onConflict` (or `--on-conflict`): `wait` belongs to standing campaigns, and is their default (SPEC §16). */
+/** `onConflict` (or `--on-conflict`): `wait` belongs to standing campaigns, and is their default (docs/reference.md §16). */
 function parseOnConflict(raw: Record<string, unknown>, overrides: CampaignOverrides, standing: boolean, fail: Fail): ConflictPolicy {
   const onConflict = overrides.onConflict ?? raw.onConflict ?? (standing ? "wait" : CAMPAIGN_DEFAULTS.onConflict);
   if (onConflict === "wait" && !standing)
@@ -125,7 +125,7 @@ function refuseReminderParameter(columns: Campaign["columns"], parameters: Campa
   if ("reminder" in parameters) fail("parameters.reminder", 'left out: each reminder\'s name is sent as "reminder"');
 }
 
-/** The campaign's name, its flow and its sender (SPEC §3: required). */
+/** The campaign's name, its flow and its sender (docs/reference.md §3: required). */
 function parseIdentity(raw: Record<string, unknown>, fail: Fail): Pick<Campaign, "name" | "flowSid" | "from"> {
   const name = raw.name;
   if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name)) fail("name", "a string of letters, digits, '.', '_' or '-'", name);
@@ -139,7 +139,7 @@ function parseIdentity(raw: Record<string, unknown>, fail: Fail): Pick<Campaign,
 
 /** The suppression and opt-out lists, resolved against the campaign file's folder. */
 /**
- * The suppression file, and the opt-out list (SPEC §12): `optOuts` — a path, or a `postgres://`
+ * The suppression file, and the opt-out list (docs/reference.md §12): `optOuts` — a path, or a `postgres://`
  * URL without a password (§15) — else, with the ledger in PostgreSQL, the table in that database
  * (where the ledger is shared, so is the list), else `opt-outs.csv` beside the campaign file.
  */
@@ -216,7 +216,7 @@ export function parseDuration(value: unknown): number | undefined {
 }
 
 /**
- * Where the ledger is (SPEC §2, §15): `--ledger`, else the campaign's `ledger`, else the env
+ * Where the ledger is (docs/reference.md §2, §15): `--ledger`, else the campaign's `ledger`, else the env
  * `STUDIO_CAMPAIGN_LEDGER_URL`, else `<name>.ledger.jsonl` beside the campaign file. A
  * `postgres://` URL is kept as it is; a path is resolved. A password belongs in the environment
  * (`PGPASSWORD`, `~/.pgpass`, or that env URL), never in a flag (`ps` shows it) or a file.
@@ -254,7 +254,7 @@ function nonEmptyEnv(key: string): string | undefined {
   return value ? value : undefined;
 }
 
-/** Campaigns kept in one folder share one opt-out list (SPEC §12). */
+/** Campaigns kept in one folder share one opt-out list (docs/reference.md §12). */
 const DEFAULT_OPT_OUTS = "opt-outs.csv";
 
 type Fail = (key: string, expected: string, got?: unknown) => never;

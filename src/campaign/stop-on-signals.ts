@@ -16,7 +16,7 @@ export interface SignalHandling {
 }
 
 /**
- * SPEC §7: SIGINT/SIGTERM stop dispatching (a run) or reading (`results`, `status`, `end`); what
+ * docs/reference.md §7: SIGINT/SIGTERM stop dispatching (a run) or reading (`results`, `status`, `end`); what
  * is in flight finishes and the ledger is flushed. Returns what removes the handlers: a command
  * puts it with the rest of what it opened.
  */

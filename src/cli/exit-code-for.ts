@@ -1,7 +1,7 @@
 import type { RunSummary } from "../campaign/run/run-events.js";
 import { ExitCode } from "./exit-codes.js";
 
-/** SPEC §7, from a run's summary. */
+/** docs/reference.md §7, from a run's summary. */
 export function exitCodeFor(summary: RunSummary): ExitCode {
   if (summary.stopped === "auth") return ExitCode.noPermission;
   if (summary.stopped !== undefined || summary.counts.pending > 0) return ExitCode.tempFail;

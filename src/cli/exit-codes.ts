@@ -1,7 +1,7 @@
 import { StudioCampaignError, type ErrorCode } from "../errors.js";
 import { StudioApiError } from "../studio/errors.js";
 
-/** SPEC §7. */
+/** docs/reference.md §7. */
 export const ExitCode = {
   /** Nothing left to do, and this run recorded no row errors. */
   ok: 0,

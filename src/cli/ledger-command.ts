@@ -7,7 +7,7 @@ interface CopyArgs {
   campaign?: string | undefined;
 }
 
-/** `studio-campaign ledger copy FROM TO` (SPEC §15): the copy is `copyLedger`'s; this parses and tells. */
+/** `studio-campaign ledger copy FROM TO` (docs/reference.md §15): the copy is `copyLedger`'s; this parses and tells. */
 export const ledgerCommand = {
   command: "ledger <action> <from> <to>",
   describe: "ledger copy FROM TO: copy a campaign's ledger between a file and PostgreSQL (either way)",

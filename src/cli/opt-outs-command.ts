@@ -20,7 +20,12 @@ export const optOutsCommand = {
   builder: (y: Argv) =>
     withCampaignArgument(y)
       .option("add", { type: "string", array: true, describe: "numbers to add as opted out (E.164, or national with defaultRegion)" })
-      .option("import", { type: "string", describe: "add every number of this file (a CSV, or one number a line) as opted out" })
+      .option("import", {
+        type: "string",
+        describe:
+          "add every number of this file (a CSV, or one number a line) as opted out; an opt-out list file (its header " +
+          "number,at,campaign,event,reason) entry for entry — how a file list moves into a PostgreSQL table",
+      })
       .option("all", { type: "boolean", default: false, describe: "print every entry (opt-ins too), not only who is opted out now" })
       .option("json", { type: "boolean", default: false, describe: "print the entries as JSON" })
       .option("ledger", {

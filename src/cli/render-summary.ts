@@ -11,7 +11,7 @@ export function formatCounts(counts: StatusCounts): string {
   );
 }
 
-/** The human summary every run ends with (SPEC §7). */
+/** The human summary every run ends with (docs/reference.md §7). */
 export function formatSummary(summary: RunSummary, ledgerPath: string): string {
   const lines = [
     summary.dryRun ? "Dry run: nothing was sent." : "",
@@ -32,7 +32,7 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
   return `${lines.filter(Boolean).join("\n")}\n`;
 }
 
-/** A standing campaign's run in one line (SPEC §16): due, sent, waiting, cancelled, expired, later, and the next due. */
+/** A standing campaign's run in one line (docs/reference.md §16): due, sent, waiting, cancelled, expired, later, and the next due. */
 export function scheduleLine(s: NonNullable<RunSummary["schedule"]>): string {
   const next = s.nextDueAt === undefined ? "nothing else is due" : `the next due at ${s.nextDueAt} (${s.nextDueCount} then)`;
   if (s.unchanged)
@@ -43,7 +43,7 @@ export function scheduleLine(s: NonNullable<RunSummary["schedule"]>): string {
   );
 }
 
-/** What `validate` and `--dry-run` show of a standing campaign's schedule (SPEC §16), each part with its first rows. */
+/** What `validate` and `--dry-run` show of a standing campaign's schedule (docs/reference.md §16), each part with its first rows. */
 export function scheduleViewLines(view: ScheduleView): string[] {
   const rows = (part: ScheduleView["dueNow"]) => (part.rows.length > 0 ? ` (rows ${part.rows.join(", ")}${part.more ? ", …" : ""})` : "");
   const lines = [

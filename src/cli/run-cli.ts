@@ -11,7 +11,7 @@ let running = 0;
 const showStacks = () => isDebugging("studio-campaign");
 
 /**
- * The CLI as a function: runs one command line and returns its exit code (SPEC §7). The only
+ * The CLI as a function: runs one command line and returns its exit code (docs/reference.md §7). The only
  * place that turns errors into exit codes and messages; `main.ts` is its process shell, and tests
  * call it in-process.
  */

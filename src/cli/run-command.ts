@@ -138,7 +138,7 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value && value.trim() !== "" ? value.trim() : undefined;
 }
 
-/** The run's summary on stdout (`--json`: one object), then its exit code (SPEC §7). */
+/** The run's summary on stdout (`--json`: one object), then its exit code (docs/reference.md §7). */
 function printSummary(argv: RunArgs, summary: RunSummary, ledgerLabel: string): void {
   process.stdout.write(argv.json ? `${JSON.stringify({ ...summary, ledger: ledgerLabel })}\n` : formatSummary(summary, ledgerLabel));
   const code = exitCodeFor(summary);

@@ -35,7 +35,7 @@ export function shardFromArgs(text: string | undefined): ShardSpec | undefined {
   return shard;
 }
 
-/** Programmable Messaging's base URL (SPEC §12): `--api-url`, env `TWILIO_API_BASE_URL`, default https://api.twilio.com. */
+/** Programmable Messaging's base URL (docs/reference.md §12): `--api-url`, env `TWILIO_API_BASE_URL`, default https://api.twilio.com. */
 export function apiUrlFromArgs(flag: string | undefined): string {
   const url = flag ?? process.env.TWILIO_API_BASE_URL ?? DEFAULT_API_URL;
   parseBaseUrl(url);

@@ -5,7 +5,7 @@ import type { SimulatorCredential, SimulatorOptions } from "../simulator/options
 
 export const simulatorCommand = {
   command: "simulator",
-  describe: "Serve a local Studio v2 Executions simulator on loopback (SPEC §8)",
+  describe: "Serve a local Studio v2 Executions simulator on loopback (docs/reference.md §8)",
   builder: (y: Argv) =>
     y
       .option("port", { type: "number", default: 4010, describe: "port to listen on (0: any free port)" })

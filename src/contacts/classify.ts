@@ -7,7 +7,7 @@ import { checkHeader, parameterKeysOf } from "./header.js";
 import { normalizeAddress, type Normalized } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
 
-/** The campaign's `columns` (SPEC §3): which CSV columns hold To, From, zone, deadline, Parameters. */
+/** The campaign's `columns` (docs/reference.md §3): which CSV columns hold To, From, zone, deadline, Parameters. */
 export interface ContactColumns {
   to: string;
   parameters: string[] | undefined;
@@ -16,11 +16,11 @@ export interface ContactColumns {
   notAfter: string | undefined;
   /**
    * The column holding a row's number for the ledger and report, instead of its record number: a
-   * follow-up's contacts keep their source campaign's row (SPEC §13). Not a campaign file key.
+   * follow-up's contacts keep their source campaign's row (docs/reference.md §13). Not a campaign file key.
    */
   row?: string | undefined;
   /**
-   * A follow-up's list, when its source is a standing campaign (SPEC §13, §16): the columns naming
+   * A follow-up's list, when its source is a standing campaign (docs/reference.md §13, §16): the columns naming
    * the source reminder each row follows up, its unit (not a campaign file key). Used when the
    * list's header has them.
    */
@@ -37,7 +37,7 @@ export interface ContactRules {
   /** The send window's zones: with `recipient`, each contact's own (else `fallbackTimezone`). */
   window: { timezone: string; recipient: boolean; fallbackTimezone: string | undefined } | undefined;
   /**
-   * A standing campaign's appointment columns (SPEC §16): a row is an appointment — its key and
+   * A standing campaign's appointment columns (docs/reference.md §16): a row is an appointment — its key and
    * time — and a key seen earlier in the file is the duplicate, not a To and From.
    */
   schedule?: { keyColumn: string; atColumn: string } | undefined;
@@ -46,7 +46,7 @@ export interface ContactRules {
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
 export interface ClassifierOptions {
-  /** Numbers on the suppression list (SPEC §3). */
+  /** Numbers on the suppression list (docs/reference.md §3). */
   suppressed?: ReadonlySet<string> | undefined;
   /** The keys of the rows before this reading starts (a checkpoint's prefix), if any. */
   seen?: SeenKeys | undefined;
@@ -67,7 +67,7 @@ export class RowClassifier {
   readonly #parameterColumns: string[];
   readonly #suppressed: ReadonlySet<string>;
   readonly #seen: SeenKeys;
-  /** A standing campaign's appointment keys seen so far (SPEC §16: the duplicate rule is by key), or a follow-up's source reminders. */
+  /** A standing campaign's appointment keys seen so far (docs/reference.md §16: the duplicate rule is by key), or a follow-up's source reminders. */
   readonly #appointmentKeys = new Set<string>();
   /** A follow-up of reminders: its list's source reminder columns. */
   readonly #sourceReminder: ContactColumns["sourceReminder"];
@@ -150,7 +150,7 @@ export class RowClassifier {
     };
   }
 
-  /** The address normalized (SPEC §3), or as it is when an earlier run normalized it to exactly this. */
+  /** The address normalized (docs/reference.md §3), or as it is when an earlier run normalized it to exactly this. */
   #normalize(raw: string): Normalized {
     return this.#knownAddresses.has(raw) ? { ok: true, address: raw } : normalizeAddress(raw, this.#campaign.defaultRegion);
   }
@@ -161,7 +161,7 @@ export class RowClassifier {
     return true;
   }
 
-  /** The row's zones (its window's, SPEC §3), its `notAfter`, and a standing campaign's appointment: or why they are not valid. */
+  /** The row's zones (its window's, docs/reference.md §3), its `notAfter`, and a standing campaign's appointment: or why they are not valid. */
   #times(
     fields: Record<string, string>,
     to: string,

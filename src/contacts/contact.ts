@@ -12,9 +12,9 @@ export interface Contact {
   zones: readonly string[] | undefined;
   /** `columns.notAfter`: past this instant (ms) the contact is never sent (status `expired`). */
   notAfter: number | undefined;
-  /** A standing campaign's row (SPEC §16): the appointment it is for. */
+  /** A standing campaign's row (docs/reference.md §16): the appointment it is for. */
   appointment?: Appointment;
-  /** A reminder of that appointment: one unit of work of its own (SPEC §16). */
+  /** A reminder of that appointment: one unit of work of its own (docs/reference.md §16). */
   reminder?: ReminderUnit;
   /**
    * A reminder in doubt whose appointment left the file (`cancelled`) or moved to another time
@@ -23,7 +23,7 @@ export interface Contact {
   retired?: "cancelled" | "moved";
 }
 
-/** A standing campaign's row (SPEC §16): the appointment's key, its time, and the zone its wall clock is read in. */
+/** A standing campaign's row (docs/reference.md §16): the appointment's key, its time, and the zone its wall clock is read in. */
 export interface Appointment {
   key: string;
   /** The appointment's time, ms. */
@@ -44,7 +44,7 @@ export interface ReminderUnit {
   name: string;
   /** The appointment time it is for, ISO 8601 UTC (a moved appointment is a new unit). */
   appointmentAt: string;
-  /** When it is due; undefined for a follow-up of it (SPEC §13: due when it qualifies). */
+  /** When it is due; undefined for a follow-up of it (docs/reference.md §13: due when it qualifies). */
   dueAt?: number | undefined;
 }
 

@@ -1,7 +1,7 @@
 import { instantOfWallClock } from "./zoned-time.js";
 
 /**
- * A row's date-time cell (SPEC §3 `columns.notAfter`, §16 a schedule's `at`): an ISO 8601
+ * A row's date-time cell (docs/reference.md §3 `columns.notAfter`, §16 a schedule's `at`): an ISO 8601
  * date-time. With an offset (`Z`, `+02:00`) it is an instant; without one it is a wall-clock time
  * in `zones` — the window's zone, or the contact's own — read "compatible" across DST
  * (`instantOfWallClock`), and when a contact has several zones the earliest instant is taken

@@ -20,7 +20,7 @@ export interface PipelineRow {
 }
 
 export interface PipelineOptions {
-  /** Numbers on the suppression list (SPEC §3). */
+  /** Numbers on the suppression list (docs/reference.md §3). */
   suppressed?: ReadonlySet<string>;
   /** Start here instead of the top (a checkpoint's final prefix), with that prefix's keys. */
   resume?: CsvResumePoint | undefined;

@@ -4,7 +4,7 @@ import type { CsvError } from "csv-parse";
 import { CampaignInputError } from "../errors.js";
 
 /**
- * One data record of the contacts CSV. `row` is 1-based, the header excluded (SPEC §6).
+ * One data record of the contacts CSV. `row` is 1-based, the header excluded (docs/reference.md §6).
  * `end`: the byte offset just past the record (its line break included), for resuming there;
  * undefined for an unparsable record.
  */

@@ -30,7 +30,7 @@ export function inShard(key: string, shard: ShardSpec): boolean {
  */
 export function isOtherShardsRow(verdict: RowVerdict, shard: ShardSpec | undefined): boolean {
   if (shard === undefined) return false;
-  // A standing campaign shards by appointment key (SPEC §16): every reminder of an appointment in one shard.
+  // A standing campaign shards by appointment key (docs/reference.md §16): every reminder of an appointment in one shard.
   const appointmentKey = verdict.status === "sendable" ? verdict.contact.appointment?.key : verdict.shardKey;
   if (appointmentKey !== undefined) return !inShard(appointmentKey, shard);
   const { to, from } = verdict.status === "sendable" ? verdict.contact : verdict;

@@ -1,6 +1,6 @@
 /**
- * The unit of work (issue 29): what one Execution is for, at most once ever. A survey's is SPEC
- * §4's contact key, the normalized To plus the From. A standing campaign's (SPEC §16) is one
+ * The unit of work (issue 29): what one Execution is for, at most once ever. A survey's is the
+ * contact key of docs/reference.md §4, the normalized To plus the From. A standing campaign's (docs/reference.md §16) is one
  * reminder of one appointment at one time: the appointment's key × the reminder's name × the
  * appointment time — not the phone number (one person with three appointments gets each one's
  * reminders), and a moved appointment is new units. Its identity is defined here and nowhere
@@ -16,7 +16,7 @@ export interface UnitRef {
   appointmentAt?: string | undefined;
 }
 
-/** The unit's key: `key|reminder|appointmentAt` for a reminder, `To|From` for a contact (SPEC §4). */
+/** The unit's key: `key|reminder|appointmentAt` for a reminder, `To|From` for a contact (docs/reference.md §4). */
 export function unitKey(unit: UnitRef): string {
   return unit.key === undefined ? `${unit.to}|${unit.from}` : `${unit.key}|${unit.reminder}|${unit.appointmentAt}`;
 }

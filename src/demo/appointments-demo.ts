@@ -1,5 +1,5 @@
 /**
- * The demo's standing campaign (SPEC §16): a booking system's export of upcoming appointments,
+ * The demo's standing campaign (docs/reference.md §16): a booking system's export of upcoming appointments,
  * placed relative to the moment the demo runs, and the cron job's ticks over it — what was due,
  * what waits on a busy number, what expired, the next due time — then a re-export with one
  * appointment cancelled and one moved, and a tick with nothing new.

@@ -15,7 +15,7 @@ export interface DataReferences {
 
 /**
  * Where Executions read the Parameters a campaign sends: `flow.data.KEY`, and for the REST API
- * trigger `trigger.request.parameters.KEY` too (SPEC §10), inside Liquid output `{{ … }}` and
+ * trigger `trigger.request.parameters.KEY` too (docs/reference.md §10), inside Liquid output `{{ … }}` and
  * tags `{% … %}`, in any string of a widget — its properties, nested objects and arrays, and its
  * transitions' conditions. Studio renders an unknown key as an empty string, so a key the
  * campaign never sends shows as a blank in the message.

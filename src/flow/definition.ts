@@ -61,7 +61,7 @@ export function restTriggerTarget(definition: FlowDefinition): string | undefine
   return definition.states.some((w) => w.name === next) ? next : undefined;
 }
 
-/** The Send & Wait For Reply widgets, in the order of `states` (SPEC §11 default columns). */
+/** The Send & Wait For Reply widgets, in the order of `states` (docs/reference.md §11 default columns). */
 export function sendAndWaitWidgets(definition: FlowDefinition): string[] {
   return definition.states.filter((w) => w.type === SEND_AND_WAIT).map((w) => w.name);
 }

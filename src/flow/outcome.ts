@@ -1,7 +1,7 @@
 import { valueAtPath } from "./results-columns.js";
 
 /**
- * What happened to a contact (SPEC §12), in the order the first that applies wins. Derived from
+ * What happened to a contact (docs/reference.md §12), in the order the first that applies wins. Derived from
  * the Execution's Steps (the events that moved the flow), never from widget names or the text of
  * the flow's own messages; the contact's reply text decides only whether it was an opt-out.
  */
@@ -126,7 +126,7 @@ export interface OutcomeDecision {
 }
 
 /**
- * Pure (SPEC §12): the contact's outcome from the facts, and the failed message's error code when
+ * Pure (docs/reference.md §12): the contact's outcome from the facts, and the failed message's error code when
  * it was fetched. Opt-out replies are not answers: a question answered STOP counts as opted out,
  * never as answered.
  */
@@ -151,7 +151,7 @@ export function decideOutcome(facts: ExecutionFacts, failedErrorCode?: number): 
   return { outcome: "unknown", widget: "", errorCode: undefined };
 }
 
-/** What the common error codes mean, in plain words (SPEC §12; Twilio's error dictionary). */
+/** What the common error codes mean, in plain words (docs/reference.md §12; Twilio's error dictionary). */
 export const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   21610: "opted out (replied STOP to this sender)",
   21614: "not a mobile number",
@@ -169,7 +169,7 @@ export function errorMeaning(code: number | undefined): string {
   return ERROR_MEANINGS[code] ?? `see https://www.twilio.com/docs/api/errors/${code}`;
 }
 
-/** Outcome counts with their shares, and undelivered messages by error code (SPEC §12's summary). */
+/** Outcome counts with their shares, and undelivered messages by error code (docs/reference.md §12's summary). */
 export interface OutcomeSummary {
   /** Executions whose outcome is recorded. */
   total: number;

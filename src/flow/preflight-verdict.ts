@@ -11,7 +11,7 @@ import {
   type FlowDefinition,
 } from "./definition.js";
 
-/** What the preflight read from Studio (SPEC §10). */
+/** What the preflight read from Studio (docs/reference.md §10). */
 export interface FlowSnapshot {
   flowSid: string;
   friendlyName: string | undefined;
@@ -34,7 +34,7 @@ export interface RevisionSnapshot {
 export interface FlowFacts {
   flowSid: string;
   revision: number;
-  /** Send & Wait For Reply widgets, in the order of the definition's states (SPEC §11). */
+  /** Send & Wait For Reply widgets, in the order of the definition's states (docs/reference.md §11). */
   questions: string[];
 }
 
@@ -64,7 +64,7 @@ function missingKeys(references: ReturnType<typeof findDataReferences>, sentKeys
 export function judgeFlow(
   flow: FlowSnapshot,
   sentKeys: readonly string[],
-  /** Keys sent whether or not the flow reads them (a standing campaign's `reminder`, SPEC §16): never warned about. */
+  /** Keys sent whether or not the flow reads them (a standing campaign's `reminder`, docs/reference.md §16): never warned about. */
   options: { quiet?: readonly string[] } = {},
 ): PreflightVerdict {
   const refusals: string[] = [];

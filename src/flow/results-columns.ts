@@ -1,4 +1,4 @@
-/** One report column of contacts' answers (SPEC §11): its name and its path into `context`. */
+/** One report column of contacts' answers (docs/reference.md §11): its name and its path into `context`. */
 export interface ResultsColumn {
   name: string;
   path: string;

@@ -1,6 +1,6 @@
 import { resultCell, type ResultsColumn } from "./results-columns.js";
 
-/** Per results column: what the people who asked for the survey want to see first (SPEC §11). */
+/** Per results column: what the people who asked for the survey want to see first (docs/reference.md §11). */
 export interface ColumnSummary {
   column: string;
   /** Executions that were asked (for a question: its message went out; else: Context read). */

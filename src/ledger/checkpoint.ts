@@ -32,7 +32,7 @@ export interface Checkpoint {
   contacts: Array<[string, UnitState]>;
   /** Skipped rows (invalid, duplicate, suppressed) recorded after the prefix. */
   skippedRows: number[];
-  /** A standing campaign's appointments as the ledger knew them (SPEC §16). */
+  /** A standing campaign's appointments as the ledger knew them (docs/reference.md §16). */
   appointments?: Array<[string, AppointmentVersions]>;
   header: CampaignHeader | undefined;
   flow: FlowChecked | undefined;

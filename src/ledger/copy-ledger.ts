@@ -7,7 +7,7 @@ import { isPostgresUrl } from "./postgres-ledger.js";
 const COPY_BATCH = 2_000;
 
 /**
- * `studio-campaign ledger copy FROM TO` (SPEC §15): a ledger file into PostgreSQL, or back, event
+ * `studio-campaign ledger copy FROM TO` (docs/reference.md §15): a ledger file into PostgreSQL, or back, event
  * for event and in order, so that a campaign resumes from the copy with nothing sent twice. The
  * target is locked while it is written and must not hold that campaign yet; its checkpoint is
  * made by the next run. Returns what was copied, for the operator.

@@ -1,5 +1,5 @@
 /**
- * The ledger's lines (SPEC §5). One JSON object per line, append-only. `at` is ISO 8601 UTC.
+ * The ledger's lines (docs/reference.md §5). One JSON object per line, append-only. `at` is ISO 8601 UTC.
  * A contact's events carry `to` and `from` (its key) and the CSV `row` where it was first seen.
  */
 
@@ -27,7 +27,7 @@ export interface RowSkipped {
   at: string;
 }
 
-/** Every line about a unit names it: its row (as first seen), To and From, and a reminder's appointment key, name and time (SPEC §16). */
+/** Every line about a unit names it: its row (as first seen), To and From, and a reminder's appointment key, name and time (docs/reference.md §16). */
 interface ContactEvent {
   row: number;
   to: string;
@@ -39,7 +39,7 @@ interface ContactEvent {
 }
 
 /**
- * A standing campaign saw an appointment (SPEC §16): its key, its time, the zone its wall clock is
+ * A standing campaign saw an appointment (docs/reference.md §16): its key, its time, the zone its wall clock is
  * read in, and whom it is for — written when the file first shows it, and again whenever the
  * time, the zone or the contact changes. The latest line of a key is the appointment as the
  * ledger knows it: a key that leaves the file cancels its reminders that have no Execution.
@@ -76,7 +76,7 @@ export interface ExecutionAdopted extends ContactEvent {
 
 /**
  * A 409: skipped (final), the conflicting Execution ended before trying again, or — a standing
- * campaign's reminder (SPEC §16) — waiting: pending, tried again by a later run.
+ * campaign's reminder (docs/reference.md §16) — waiting: pending, tried again by a later run.
  */
 export interface ConflictMet extends ContactEvent {
   t: "conflict";
@@ -113,14 +113,14 @@ export interface DoubtCleared extends ContactEvent {
   t: "cleared";
 }
 
-/** Its `notAfter` deadline passed before it was created: never sent (SPEC §3, §6). Final. */
+/** Its `notAfter` deadline passed before it was created: never sent (docs/reference.md §3, §6). Final. */
 export interface ContactExpired extends ContactEvent {
   t: "expired";
   /** The deadline, ISO 8601 UTC. */
   deadline: string;
 }
 
-/** On the opt-out list when its turn came (SPEC §12): not sent. Final until the contact opts back in. */
+/** On the opt-out list when its turn came (docs/reference.md §12): not sent. Final until the contact opts back in. */
 export interface ContactOptedOut extends ContactEvent {
   t: "opted_out";
 }
@@ -143,8 +143,8 @@ export interface ExecutionStatusSeen {
 }
 
 /**
- * The flow preflight read the flow (SPEC §10): which published revision Executions run, and the
- * facts later commands need offline — its Send & Wait For Reply widgets (SPEC §11).
+ * The flow preflight read the flow (docs/reference.md §10): which published revision Executions run, and the
+ * facts later commands need offline — its Send & Wait For Reply widgets (docs/reference.md §11).
  */
 export interface FlowChecked {
   t: "flow";
@@ -167,7 +167,7 @@ export interface ResultsRecorded {
   values: Record<string, unknown>;
   final: boolean;
   gone?: true;
-  /** What happened to the contact (SPEC §12), read from the Steps once the Execution had ended. */
+  /** What happened to the contact (docs/reference.md §12), read from the Steps once the Execution had ended. */
   outcome?: RecordedOutcome;
   at: string;
 }

@@ -9,7 +9,7 @@ import { spillFileByRow } from "./report-source.js";
 import { FileLedgerWriter } from "./write-ledger.js";
 
 /**
- * The ledger as a JSONL file next to the campaign (SPEC §5): appended and fsynced with group
+ * The ledger as a JSONL file next to the campaign (docs/reference.md §5): appended and fsynced with group
  * commit, a lock file beside it (`<ledger>.lock`), and the checkpoint in `<ledger>.checkpoint`.
  * A position is a byte offset.
  */

@@ -10,7 +10,7 @@ import type { AppointmentSeen, CampaignHeader, FlowChecked, LedgerEvent, Results
  * everywhere because it is decided here once.
  */
 
-/** `opted_out`: on the opt-out list when its turn came (SPEC §12); sent again only after an opt-in. */
+/** `opted_out`: on the opt-out list when its turn came (docs/reference.md §12); sent again only after an opt-in. */
 export type UnitStatus = "pending" | "created" | "conflict_skipped" | "failed" | "expired" | "opted_out";
 
 /** What the run needs to decide about one unit. Kept small: a run may hold a million. */
@@ -31,7 +31,7 @@ export interface UnitState {
   attemptOpen: boolean;
 }
 
-/** What the report shows of a unit beyond its state (SPEC §6). */
+/** What the report shows of a unit beyond its state (docs/reference.md §6). */
 export interface UnitDetail {
   row: number;
   to: string;
@@ -51,7 +51,7 @@ export interface UnitDetail {
 /** The events about one unit (all but the campaign's, the flow's, an appointment's, a skipped row's and an Execution's). */
 export type UnitEvent = Exclude<LedgerEvent, { t: "campaign" | "flow" | "appointment" | "row" | "exec" | "results" }>;
 
-/** A standing campaign's appointment as the ledger knows it (SPEC §16): its latest version, and the times it had before. */
+/** A standing campaign's appointment as the ledger knows it (docs/reference.md §16): its latest version, and the times it had before. */
 export interface AppointmentVersions {
   latest: Omit<AppointmentSeen, "t" | "at">;
   /** Earlier appointment times of the key (ISO 8601 UTC), oldest first: their reminders with an Execution stay in the report. */
@@ -187,7 +187,7 @@ export function foldUnitEvent(unit: UnitState, event: UnitEvent, detail?: UnitDe
       if (event.action === "skipped") unit.status = "conflict_skipped";
       if (detail) {
         Object.assign(detail, { httpStatus: 409, errorCode: event.code, conflictingSid: event.sid });
-        // The report's conflict_action is skipped, ended or adopted (SPEC §6); a reminder waiting on a busy number shows none.
+        // The report's conflict_action is skipped, ended or adopted (docs/reference.md §6); a reminder waiting on a busy number shows none.
         if (event.action === "waiting") detail.errorMessage = `waiting: the number is busy with Execution ${event.sid}`;
         else detail.conflictAction = event.action;
       }
@@ -232,7 +232,7 @@ export interface CreatedExecution {
   to: string;
   from?: string;
   row?: number;
-  /** A standing campaign's reminder it was created for (a follow-up of it keys by this, SPEC §16). */
+  /** A standing campaign's reminder it was created for (a follow-up of it keys by this, docs/reference.md §16). */
   reminder?: SourceReminder | undefined;
   /** When this campaign created (or adopted) it, ms. */
   at: number;

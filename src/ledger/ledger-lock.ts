@@ -29,7 +29,7 @@ export const STALE_AFTER_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
 
 /**
- * One `run` per ledger (SPEC §5). The lock file (`<ledger>.lock`, mode 0600) is created with
+ * One `run` per ledger (docs/reference.md §5). The lock file (`<ledger>.lock`, mode 0600) is created with
  * O_EXCL and names its holder. A lock whose holder is a dead process on this host, or whose
  * heartbeat stopped long ago, is taken over: moved aside atomically and checked to be the very
  * one judged stale, so that two takers cannot both win.

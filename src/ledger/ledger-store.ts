@@ -4,7 +4,7 @@ import type { LedgerScan } from "./read-ledger.js";
 import type { ReportSource } from "./report-source.js";
 
 /**
- * The ledger port (SPEC §5, §15): one campaign's append-only events, wherever they are kept — a
+ * The ledger port (docs/reference.md §5, §15): one campaign's append-only events, wherever they are kept — a
  * JSONL file on this machine (`FileLedger`), or a table in PostgreSQL shared by every machine
  * (`PostgresLedger`). Nothing above `ledger/` knows which one it has: `openLedgerStore` picks it
  * from the location. A position is where the ledger ends: a file's length in bytes, a table's
@@ -51,7 +51,7 @@ export interface LedgerLockHandle {
  * Appends events with group commit: every event handed in while a commit is under way goes into
  * the next one. `append` resolves once its event is durable (fsynced, or committed with
  * `synchronous_commit` on), so a caller that awaits it knows the event will survive a crash —
- * an attempt is durable before its request leaves (SPEC §5).
+ * an attempt is durable before its request leaves (docs/reference.md §5).
  */
 export interface LedgerWriter {
   append(event: LedgerEvent): Promise<void>;

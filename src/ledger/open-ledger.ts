@@ -16,7 +16,7 @@ export async function loadLedgerState(ledger: LedgerStore, scan?: LedgerScan): P
 
 /**
  * Open a ledger to resume a campaign: fold what it holds, refuse one bound to another flow,
- * sender or account (SPEC §5), cut a torn tail, and write the header of a new one.
+ * sender or account (docs/reference.md §5), cut a torn tail, and write the header of a new one.
  */
 export async function openLedgerForRun(
   ledger: LedgerStore,

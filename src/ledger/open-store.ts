@@ -3,7 +3,7 @@ import type { LedgerStore } from "./ledger-store.js";
 import { PostgresLedger, closePostgresPools, isPostgresUrl } from "./postgres-ledger.js";
 
 /**
- * The campaign's ledger from its location (SPEC §15): a `postgres://` or `postgresql://` URL
+ * The campaign's ledger from its location (docs/reference.md §15): a `postgres://` or `postgresql://` URL
  * keeps it in PostgreSQL (the campaign's name keys its rows there), anything else is a file path.
  * `shard`: `K/N` when the run is one shard of several.
  */

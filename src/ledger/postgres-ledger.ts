@@ -23,7 +23,7 @@ export function isPostgresUrl(location: string): boolean {
 /**
  * A `postgres://USER@HOST:PORT/DB` location: the connection (`?schema=NAME` chooses the schema,
  * default `studio_campaign`) and a label without the password. The password comes from the
- * environment only — `PGPASSWORD`, `~/.pgpass`, or the env URL (SPEC §15) — and never reaches a
+ * environment only — `PGPASSWORD`, `~/.pgpass`, or the env URL (docs/reference.md §15) — and never reaches a
  * message: the label is built from the URL with it removed.
  */
 export function parsePostgresLocation(location: string): { config: PoolConfig; schema: string; label: string } {
@@ -126,7 +126,7 @@ async function createTables(pool: Pool, schema: string): Promise<void> {
       `CREATE TABLE IF NOT EXISTS ${s}.checkpoints (campaign text NOT NULL, scope text NOT NULL, checkpoint text NOT NULL, ` +
         `keys bytea NOT NULL, PRIMARY KEY (campaign, scope))`,
     );
-    // The opt-out list shared by every campaign on this database (SPEC §12): entries in the order committed.
+    // The opt-out list shared by every campaign on this database (docs/reference.md §12): entries in the order committed.
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${s}.opt_outs (id bigserial PRIMARY KEY, number text NOT NULL, at text NOT NULL, ` +
         `campaign text NOT NULL, event text NOT NULL, reason text NOT NULL)`,
@@ -162,7 +162,7 @@ export function ioError(label: string, action: string, err: unknown): StudioCamp
 }
 
 /**
- * The ledger as rows of PostgreSQL (SPEC §15): every guarantee of the file. An event is
+ * The ledger as rows of PostgreSQL (docs/reference.md §15): every guarantee of the file. An event is
  * committed, with `synchronous_commit` on, before `append` resolves — the group commit is one
  * INSERT of a batch in one transaction. One run per campaign (per shard: shards of one campaign
  * write one ledger from several machines) holds a session-level advisory lock on the very

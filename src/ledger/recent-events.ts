@@ -63,7 +63,7 @@ const CREATIONS: ReadonlySet<LedgerEvent["t"]> = new Set(["created", "adopted"])
 
 /**
  * Distinct units with an attempt since `since`: the daily cap's count of the campaign's own
- * ledger (SPEC §13), the same key (`unitKey`) on every store. An attempt whose request never left
+ * ledger (docs/reference.md §13), the same key (`unitKey`) on every store. An attempt whose request never left
  * (`withdrawn`) counts too: a cap errs on the side of sending less.
  */
 export async function unitsAttemptedSince(store: Pick<LedgerStore, "recentEvents">, since: number): Promise<number> {

@@ -6,7 +6,7 @@ import { ledgerFileError } from "./errors.js";
 import { SidTable } from "./sid-table.js";
 
 /**
- * What the report reads of a ledger (SPEC §6): a range of rows at a time, so that it holds one
+ * What the report reads of a ledger (docs/reference.md §6): a range of rows at a time, so that it holds one
  * range, never the campaign. `range(low, high)` is every event of the rows [low, high) and of the
  * Executions they created, as JSON lines in ledger order.
  */

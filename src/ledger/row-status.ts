@@ -1,8 +1,8 @@
 import type { UnitStatus } from "./fold.js";
 
 /**
- * Statuses of the report (SPEC §6): a unit's, a row never sent (invalid, duplicate, suppressed),
- * or a standing campaign's reminder whose appointment left the file (cancelled, SPEC §16).
+ * Statuses of the report (docs/reference.md §6): a unit's, a row never sent (invalid, duplicate, suppressed),
+ * or a standing campaign's reminder whose appointment left the file (cancelled, docs/reference.md §16).
  */
 export type RowStatus = UnitStatus | "invalid" | "duplicate" | "suppressed" | "cancelled";
 export const ROW_STATUSES: readonly RowStatus[] = [

@@ -7,7 +7,7 @@ import { GroupCommit } from "../group-commit.js";
 /**
  * Appends events with group commit: every event handed in while a flush is under way goes into
  * the next single write + fsync. `append` resolves once its line is on disk, so a caller that
- * awaits it knows the event is durable (SPEC §5: an attempt is durable before its request leaves).
+ * awaits it knows the event is durable (docs/reference.md §5: an attempt is durable before its request leaves).
  */
 export class FileLedgerWriter implements LedgerWriter {
   readonly #file: FileHandle;

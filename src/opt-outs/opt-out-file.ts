@@ -11,7 +11,7 @@ export const OPT_OUT_HEADER = csvRecord(OPT_OUT_COLUMNS, AS_INPUT);
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
- * The list as a CSV file (SPEC §12), mode 0600. A plain list of numbers (one a line, or any CSV
+ * The list as a CSV file (docs/reference.md §12), mode 0600. A plain list of numbers (one a line, or any CSV
  * whose first field is a number) reads as opt-outs, so an older suppression-style file can serve
  * as the list and be appended to. Read from a byte position on: a run reads what was appended
  * since its last look, whole lines only (a line still being written waits for the next look).

@@ -2,7 +2,7 @@ import { AS_INPUT, csvRecord, type CsvStyle } from "../contacts/csv-writer.js";
 import { StudioCampaignError, errnoCode } from "../errors.js";
 
 /**
- * The opt-out list shared by campaigns (SPEC §12): append-only entries, `number,at,campaign,
+ * The opt-out list shared by campaigns (docs/reference.md §12): append-only entries, `number,at,campaign,
  * event,reason`; `event` is `opt_out` or `opt_in`; `reason` is the keyword the contact sent
  * (`STOP`, `START`…), `21610` (a message refused because the number had opted out), or how an
  * operator brought it in (`added`, `imported`). A number's latest entry decides.
@@ -67,7 +67,7 @@ export class OptOutListError extends StudioCampaignError {
 
 /**
  * The list at `location`: a `postgres://` URL keeps it in that database's `opt_outs` table
- * (SPEC §12: where the ledger is shared, so is the list), anything else is a file path.
+ * (docs/reference.md §12: where the ledger is shared, so is the list), anything else is a file path.
  */
 export async function openOptOutStore(location: string, options: { defaultRegion: string | undefined }): Promise<OptOutStore> {
   if (/^postgres(ql)?:\/\//i.test(location)) {

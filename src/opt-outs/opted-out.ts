@@ -1,7 +1,7 @@
 import { optOutNumber, type OptOutEntry, type OptOutStore } from "./opt-out-store.js";
 
 /**
- * A run picks up opt-outs added since it started at least once a minute (SPEC §12); every 30 s
+ * A run picks up opt-outs added since it started at least once a minute (docs/reference.md §12); every 30 s
  * on the run's clock leaves room for a read that takes a while.
  */
 export const OPT_OUT_REFRESH_MS = 30_000;

@@ -8,7 +8,7 @@ const PAGE = 10_000;
 const INSERT_ROWS = 5_000;
 
 /**
- * The list as a table in PostgreSQL (SPEC §12, "where the ledger is shared, so is the list"):
+ * The list as a table in PostgreSQL (docs/reference.md §12, "where the ledger is shared, so is the list"):
  * `opt_outs` in the ledger's schema, one row per entry, shared by every campaign and machine on
  * the database. An append is one transaction, committed (`synchronous_commit` on) before it
  * resolves, taken under a transaction-scoped advisory lock: appends commit one after another,

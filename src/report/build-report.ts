@@ -40,7 +40,7 @@ export const REPORT_COLUMNS = [
   "outcome_error_code",
 ] as const;
 
-/** A standing campaign's report (SPEC §16): after the outcome columns and before the results, which reminder each row is. */
+/** A standing campaign's report (docs/reference.md §16): after the outcome columns and before the results, which reminder each row is. */
 export const REMINDER_COLUMNS = ["key", "reminder", "appointment_at", "due_at"] as const;
 
 export interface ReportRow {
@@ -59,7 +59,7 @@ export interface ReportRow {
   first_attempt_at: string;
   last_event_at: string;
   execution_status: "" | "active" | "ended";
-  /** SPEC §12: empty until `results` collected it. */
+  /** docs/reference.md §12: empty until `results` collected it. */
   outcome: Outcome | "";
   outcome_widget: string;
   outcome_error_code: number | null;
@@ -67,7 +67,7 @@ export interface ReportRow {
   answered_at?: string;
   /** A standing campaign's reminder: the appointment's key, the reminder, the appointment time and the due time (ISO 8601 UTC). */
   reminder?: Record<(typeof REMINDER_COLUMNS)[number], string>;
-  /** The results columns' cells, in the report's order (SPEC §6, §11). */
+  /** The results columns' cells, in the report's order (docs/reference.md §6, §11). */
   results: string[];
   /** With `--follow-up`: each follow-up's cells (`Report.followUpColumns`), after the results. */
   followUps?: string[];
@@ -80,7 +80,7 @@ export interface Report {
   chunks: AsyncGenerator<ReportRow[]>;
   /** The latest flow preflight the ledger recorded (flow, published revision, questions), if any. */
   flow?: FlowChecked | undefined;
-  /** With `--follow-up`: the follow-ups' columns, `<name>.status`, `<name>.outcome`, `<name>.<results column>` (SPEC §13). */
+  /** With `--follow-up`: the follow-ups' columns, `<name>.status`, `<name>.outcome`, `<name>.<results column>` (docs/reference.md §13). */
   followUpColumns?: string[];
   /** A standing campaign's report: the reminder columns after the outcome ones. */
   reminderColumns?: boolean;

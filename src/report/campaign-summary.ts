@@ -36,7 +36,7 @@ export interface CampaignSummary {
   answersBySecond: Map<number, number>;
   firstSendAt: number | undefined;
   lastEventAt: number | undefined;
-  /** A standing campaign's reminders per day and per reminder (SPEC §16). */
+  /** A standing campaign's reminders per day and per reminder (docs/reference.md §16). */
   reminders?: ReminderSummary | undefined;
 }
 

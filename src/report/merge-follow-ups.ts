@@ -1,7 +1,7 @@
 import type { Report, ReportRow } from "./build-report.js";
 
 /**
- * One sheet per survey (SPEC §13): the source campaign's rows, each with every follow-up's status,
+ * One sheet per survey (docs/reference.md §13): the source campaign's rows, each with every follow-up's status,
  * outcome and results cells, prefixed with the follow-up's name. A follow-up's rows carry their
  * source row's number, and every report yields the same ranges of rows per pass, so the reports
  * are walked side by side, a range at a time: memory follows one range, not the campaign.

@@ -1,7 +1,7 @@
 import { wallClockAt } from "../contacts/zoned-time.js";
 import type { ReportRow } from "./build-report.js";
 
-/** One day's reminders, or one reminder's (SPEC §16): due that day, sent that day, and what became of those due. */
+/** One day's reminders, or one reminder's (docs/reference.md §16): due that day, sent that day, and what became of those due. */
 export interface ReminderCounts {
   /** Reminders due (their `due_at`), cancelled ones apart. */
   due: number;

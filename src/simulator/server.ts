@@ -51,7 +51,7 @@ const MESSAGE_ROUTE = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const EXECUTION_SID = /^FN[0-9a-fA-F]{32}$/;
 
-/** A local Studio v2 Executions server (SPEC §8). Loopback only. */
+/** A local Studio v2 Executions server (docs/reference.md §8). Loopback only. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const settings = { ...SIMULATOR_DEFAULTS, ...options };
   if (!isLoopbackHost(settings.host)) throw new Error(`the simulator listens on loopback only, not ${settings.host}`);

@@ -1,7 +1,7 @@
 import { StudioCampaignError } from "../errors.js";
 
 export const DEFAULT_STUDIO_URL = "https://studio.twilio.com";
-/** Programmable Messaging (the Message resource, SPEC §12). */
+/** Programmable Messaging (the Message resource, docs/reference.md §12). */
 export const DEFAULT_API_URL = "https://api.twilio.com";
 
 export class InsecureBaseUrlError extends StudioCampaignError {
@@ -14,7 +14,7 @@ export class InsecureBaseUrlError extends StudioCampaignError {
 
 /**
  * Parse the API base URL. Plain `http://` is allowed to loopback only: anywhere else the Basic
- * credentials would cross the network in clear (SPEC §2).
+ * credentials would cross the network in clear (docs/reference.md §2).
  */
 export function parseBaseUrl(raw: string): URL {
   let url: URL;

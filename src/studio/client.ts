@@ -32,7 +32,7 @@ export interface StudioClientOptions {
   connectTimeoutMs?: number;
   userAgent?: string;
   /**
-   * Programmable Messaging's base URL, for a failed message's error code (SPEC §12): `--api-url`,
+   * Programmable Messaging's base URL, for a failed message's error code (docs/reference.md §12): `--api-url`,
    * env `TWILIO_API_BASE_URL`. Default https://api.twilio.com.
    */
   apiBaseUrl?: string;

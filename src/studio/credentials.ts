@@ -1,6 +1,6 @@
 import { StudioCampaignError } from "../errors.js";
 /**
- * Credentials come only from the environment (SPEC §2): never from a flag, where `ps` shows them.
+ * Credentials come only from the environment (docs/reference.md §2): never from a flag, where `ps` shows them.
  * The secret is held in a closure-free private field and never included in messages or JSON.
  */
 export class Credentials {

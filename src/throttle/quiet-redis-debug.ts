@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 /**
  * ioredis logs every command through the `debug` package when `DEBUG` names it (`DEBUG=*`
  * does), `auth([ '<password>' ])` included, for a `redis://:password@host` URL. No secret may
- * reach output (SPEC §2), so ioredis's namespaces are switched off before it loads; the rest
+ * reach output (docs/reference.md §2), so ioredis's namespaces are switched off before it loads; the rest
  * of `DEBUG` is kept. `debug` reads `DEBUG` once, when first loaded: hence this module runs
  * before `ioredis` is imported, and also re-enables the running instance's namespaces.
  */

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import "./quiet-redis-debug.js"; // before ioredis logs: its debug output would print the password
 
 /**
- * A daily message count shared through Redis (SPEC §13): every campaign and worker that gives the
+ * A daily message count shared through Redis (docs/reference.md §13): every campaign and worker that gives the
  * same `rate.capKey` — a 10DLC brand's cap is shared by all its campaigns — takes from one
  * count per day. Check and increment are one script, so two workers never pass the cap together.
  */

@@ -105,7 +105,7 @@ async function run(f: Fixture, sim: Simulator, clock: Clock, extra: { redisUrl?:
 
 const created = (s: RunSummary) => s.thisRun.created;
 
-describe.concurrent("the daily cap in a run (SPEC §13)", () => {
+describe.concurrent("the daily cap in a run (docs/reference.md §13)", () => {
   it("counted from the ledger across runs: stops at the cap with the next day's start, and goes on only after midnight Pacific (a 25-hour DST day)", async () => {
     const { sim, f } = await setup(14, { maxPerDay: 5 });
     const clock = fixedClock("2026-11-01T06:59:00Z"); // 23:59 PDT on Oct 31

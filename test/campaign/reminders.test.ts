@@ -14,7 +14,7 @@ import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
 import { ACCOUNT_SID, SIMULATOR_CREDENTIALS, accountCredentials, childEnv } from "../helpers/env.js";
 
 /**
- * A standing campaign over a sequence of snapshots (SPEC §16), in-process on an injected clock:
+ * A standing campaign over a sequence of snapshots (docs/reference.md §16), in-process on an injected clock:
  * each "tick" is a cron run at a chosen instant against the simulator; the export is rewritten
  * between ticks as a booking system does.
  */
@@ -78,7 +78,7 @@ const A1: Row = ["A1", "+14155551000", "2026-12-03T10:00"]; // 15:00Z: day-befor
 const A2: Row = ["A2", "+14155551000", "2026-12-10T10:00"]; // the same person, a week later
 const B1: Row = ["B1", "+14155551001", "2026-12-03T16:00"]; // 21:00Z
 
-describe("reminders on a schedule, tick by tick (SPEC §16)", () => {
+describe("reminders on a schedule, tick by tick (docs/reference.md §16)", () => {
   it("sends exactly the reminders due, each once, keyed by appointment — not by phone — with its name in the Parameters", async () => {
     const { sim, f } = await setup([A1, A2, B1]);
     // 2 Dec 20:00Z: nothing due yet (the day-before reminders are due at 18:00 New York, 23:00Z).

@@ -114,7 +114,7 @@ async function surveyWithFollowUps(n: number): Promise<{ sim: Simulator; f: Fixt
 
 const urls = (sim: Simulator) => ["--studio-url", sim.url, "--api-url", sim.url];
 
-describe.concurrent("follow-up campaigns (SPEC §13)", () => {
+describe.concurrent("follow-up campaigns (docs/reference.md §13)", () => {
   it("run before the source's results were ever collected: collects them, then reaches exactly the no_reply and partial contacts; a rerun creates nothing", async () => {
     const { sim, f, first } = await surveyWithFollowUps(40);
     expect(sim.stats.requests.steps).toBe(0); // nobody ran `results` on the source
@@ -202,7 +202,7 @@ describe.concurrent("follow-up campaigns (SPEC §13)", () => {
   });
 });
 
-describe("a follow-up of a standing campaign (SPEC §13, §16): a reminder is its source row", () => {
+describe("a follow-up of a standing campaign (docs/reference.md §13, §16): a reminder is its source row", () => {
   it("follows up each reminder (a person reminded of two appointments, twice), never one whose appointment was cancelled or moved; the merged report matches by reminder", async () => {
     const sim = await startSimulator({
       credentials: SIMULATOR_CREDENTIALS,

@@ -66,7 +66,7 @@ function truth(execution: StoredExecution): { outcome: string; code: string } {
 
 const KEYWORD = /^\s*(stop|stopall|unsubscribe|cancel|end|quit|revoke|optout)\s*$/i;
 
-describe.concurrent("outcomes and the opt-out list (SPEC §12)", () => {
+describe.concurrent("outcomes and the opt-out list (docs/reference.md §12)", () => {
   it("records every contact's outcome with the failed messages' codes; one Steps and one Context request each, a Message only per failure; STOP is no answer", async () => {
     const { sim, f } = await surveyed(40);
     const first = await results(f, sim, "--json");

@@ -13,7 +13,7 @@ import { FLOW_SID, SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
 
 /**
- * The ledger in a real PostgreSQL (SPEC §15): a throwaway cluster per file (initdb + pg_ctl in a
+ * The ledger in a real PostgreSQL (docs/reference.md §15): a throwaway cluster per file (initdb + pg_ctl in a
  * temp folder; `npm test` installs Debian's postgresql when missing), no mock of the database.
  * Each test keeps its own campaigns (names) in it.
  */
@@ -281,7 +281,7 @@ describe("the ledger in PostgreSQL", () => {
       }),
     );
     expect(missing.code).toBe(2);
-    // The opt-out list is the table in that database (SPEC §12): named without the password too.
+    // The opt-out list is the table in that database (docs/reference.md §12): named without the password too.
     const optOuts = await waitForExit(startCli(["opt-outs", f.campaignPath, "--add", "+14155550199"], { env }));
     expect(optOuts.code, optOuts.stderr).toBe(0);
     expect(optOuts.stderr).toMatch(/postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres \(opt_outs\): 1 entry added/);

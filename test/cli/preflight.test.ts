@@ -58,7 +58,7 @@ async function setup(
 
 const run = (f: Fixture, sim: Simulator, ...flags: string[]) => runCli(["run", f.campaignPath, "--studio-url", sim.url, ...flags]);
 
-describe("flow preflight before the first create (SPEC §10)", () => {
+describe("flow preflight before the first create (docs/reference.md §10)", () => {
   it("a key the flow uses and the campaign never sends: exit 2 naming key and widget, 0 creates; with the key added the same campaign runs", async () => {
     const { sim, f } = await setup([surveyFlow()], ["first_name"]);
     const refused = await run(f, sim);

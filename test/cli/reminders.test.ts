@@ -8,7 +8,7 @@ import { makeFixture, parseCsv, runCli, startCli, waitForExit, type Fixture } fr
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 
 /**
- * A standing campaign through the CLI (SPEC §16): its file refused or its rows made invalid as
+ * A standing campaign through the CLI (docs/reference.md §16): its file refused or its rows made invalid as
  * the contract says, `validate` and `--dry-run` showing the schedule, a cron run against the
  * simulator, and kill -9 under faults. Appointments are placed relative to the moment the test runs.
  */

@@ -58,7 +58,7 @@ function answersAt(sim: Simulator, widget: string): Map<string, string> {
   return answers;
 }
 
-describe.concurrent("results: what each contact answered (SPEC §11)", () => {
+describe.concurrent("results: what each contact answered (docs/reference.md §11)", () => {
   it("records every answered contact's replies in the question columns, empty for the others; escaped in the report", async () => {
     const replies = { ask_rating: ["5", "4", "-1"], ask_comment: ["=1+2", "@here", "+33 is great", "fine", "-"] };
     const { sim, f } = await surveyed(30, { flowDefinitions: [{ ...surveyFlow(), replies }] });
@@ -80,7 +80,7 @@ describe.concurrent("results: what each contact answered (SPEC §11)", () => {
     expect(rating.size).toBeLessThan(30);
     for (const row of report) {
       expect(row.execution_status).toBe("ended");
-      // SPEC §6: =, @, or + / - followed by anything but digits, get a leading '.
+      // docs/reference.md §6: =, @, or + / - followed by anything but digits, get a leading '.
       const escaped = (answer: string) => (/^[=@]|^[+-](?!\d+$)/.test(answer) ? `'${answer}` : answer);
       expect(row.ask_rating).toBe(escaped(rating.get(row.to!) ?? ""));
       expect(row.ask_comment).toBe(escaped(comment.get(row.to!) ?? ""));

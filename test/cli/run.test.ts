@@ -34,7 +34,7 @@ function createsPerContact(sim: Simulator): Map<string, number> {
 }
 
 describe.concurrent("run: statuses, policies and Parameters", () => {
-  it("gives every row one of the SPEC §6 statuses and exits 1 for invalid/failed rows", async () => {
+  it("gives every row one of the docs/reference.md §6 statuses and exits 1 for invalid/failed rows", async () => {
     const sim = await simulator({ rejectTo: ["+14155551004"] });
     const client = new StudioClient({ baseUrl: sim.url, credentials: accountCredentials() });
     const active = await client.createExecution(FLOW_SID, { to: "+14155551003", from: "+15017122661" });

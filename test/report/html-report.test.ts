@@ -88,7 +88,7 @@ async function open(options: { javaScriptEnabled?: boolean } = {}) {
   return { tab, console, requests };
 }
 
-describe("the HTML report in headless Chromium (SPEC §14)", () => {
+describe("the HTML report in headless Chromium (docs/reference.md §14)", () => {
   it("loads with no console error and no request but the page itself; one file, mode 0600, no script", async () => {
     const { tab, console, requests } = await open();
     expect(console).toEqual([]);
@@ -166,7 +166,7 @@ describe("the HTML report in headless Chromium (SPEC §14)", () => {
   });
 });
 
-describe("a standing campaign's HTML report (SPEC §16): due and sent per day", () => {
+describe("a standing campaign's HTML report (docs/reference.md §16): due and sent per day", () => {
   it("charts each day's due reminders with those sent, as the CSV report has them, and tables them per day and per reminder", async () => {
     const hour = 3_600_000;
     const now = Date.now();

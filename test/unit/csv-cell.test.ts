@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AS_INPUT, csvCell, csvRecord } from "../../src/contacts/csv-writer.js";
 
-describe("csvCell (SPEC §6 formula-injection escaping)", () => {
+describe("csvCell (docs/reference.md §6 formula-injection escaping)", () => {
   it.each([
     ["+15017122661", "+15017122661"],
     ["-42", "-42"],

@@ -21,7 +21,7 @@ const reply = (widget: string, Body: string, extra: Record<string, unknown> = {}
 const sentOnly = (widget: string, sid?: string) => ({ [widget]: { outbound: sid ? { Sid: sid } : {} } });
 const SM = `SM${"a".repeat(32)}`;
 
-describe("decideOutcome: one word for what happened, from the Steps (SPEC §12)", () => {
+describe("decideOutcome: one word for what happened, from the Steps (docs/reference.md §12)", () => {
   it.each([
     [
       "every question answered",

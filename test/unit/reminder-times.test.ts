@@ -54,7 +54,7 @@ describe("zoned time: a wall clock read in a zone, resolved as Temporal's 'compa
   });
 });
 
-describe("reminderTimes: due time and deadline, pure (SPEC §16)", () => {
+describe("reminderTimes: due time and deadline, pure (docs/reference.md §16)", () => {
   it.each([
     [
       "1d before, across spring-forward (New York): the same wall clock, 23 h earlier",

@@ -11,7 +11,7 @@ import { FOLLOW_UP_COLUMNS, loadCampaign } from "../load-campaign.js";
 import { campaignLedger } from "../campaign-ledger.js";
 import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "./follow-up-target.js";
 
-/** Where a follow-up stands (SPEC §13): what `validate` prints, and what a run lists. */
+/** Where a follow-up stands (docs/reference.md §13): what `validate` prints, and what a run lists. */
 export interface FollowUpTally {
   source: string;
   /** Contacts that qualify now: on the list already, or added now (or, without writing, that would be). */
@@ -28,7 +28,7 @@ export interface FollowUpTally {
 
 const FIRST_COLUMNS = ["source_row", "to"] as const;
 const { sourceReminder: SOURCE_REMINDER } = FOLLOW_UP_COLUMNS;
-/** A standing source's list also names the reminder each row follows up (its unit, SPEC §16). */
+/** A standing source's list also names the reminder each row follows up (its unit, docs/reference.md §16). */
 const REMINDER_COLUMNS = [SOURCE_REMINDER.key, SOURCE_REMINDER.name, SOURCE_REMINDER.appointmentAt] as const;
 
 /**
@@ -41,7 +41,7 @@ const REMINDER_COLUMNS = [SOURCE_REMINDER.key, SOURCE_REMINDER.name, SOURCE_REMI
  * (a key it gives is not written to the file, so its value wins). With `write: false` (validate,
  * --dry-run) nothing is written: the tally says what a run would add.
  *
- * A standing source's (SPEC §16): one row per reminder followed up — a person reminded of three
+ * A standing source's (docs/reference.md §16): one row per reminder followed up — a person reminded of three
  * appointments may be followed up three times — naming it; only while its appointment is in the
  * export at the time it was reminded for (never a follow-up about a cancelled or moved one), with
  * the Parameters of that row and `reminder`.

@@ -11,7 +11,7 @@ export interface SourceContact {
   status: "active" | "ended" | undefined;
   /** Recorded by `results` once the Execution had ended; undefined: not collected yet. */
   outcome: Outcome | undefined;
-  /** A standing source's reminder (SPEC §16): the follow-up's unit is it, not the number. */
+  /** A standing source's reminder (docs/reference.md §16): the follow-up's unit is it, not the number. */
   reminder?: SourceReminder | undefined;
 }
 
@@ -30,7 +30,7 @@ export type FollowUpVerdict =
   /** On the opt-out list. */
   | "opted-out";
 
-/** Pure (SPEC §13, table-tested): is this source contact a follow-up's contact at `now`? */
+/** Pure (docs/reference.md §13, table-tested): is this source contact a follow-up's contact at `now`? */
 export function decideFollowUp(
   contact: SourceContact,
   rule: Pick<FollowUpRule, "outcomes" | "afterMs">,

@@ -19,7 +19,7 @@ export interface FollowUpPreparation {
 }
 
 /**
- * Before a follow-up's run (SPEC §13), under its lock: collect the outcomes its source lacks —
+ * Before a follow-up's run (docs/reference.md §13), under its lock: collect the outcomes its source lacks —
  * as `results` does for it, so that cron can run the follow-up alone — then list the contacts
  * that qualify now. A source whose own run holds its ledger right now is read as recorded: its
  * new outcomes wait for the next run.

@@ -4,7 +4,7 @@ import type { Campaign } from "../campaign.js";
 
 type OptOutCampaign = Pick<Campaign, "optOutsLocation" | "defaultRegion">;
 
-/** The campaign's opt-out list (SPEC §12): its file, or its table in PostgreSQL. Close it when done. */
+/** The campaign's opt-out list (docs/reference.md §12): its file, or its table in PostgreSQL. Close it when done. */
 export function campaignOptOutStore(campaign: OptOutCampaign): Promise<OptOutStore> {
   return openOptOutStore(campaign.optOutsLocation, { defaultRegion: campaign.defaultRegion });
 }

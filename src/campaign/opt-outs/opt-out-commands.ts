@@ -8,7 +8,7 @@ import type { Campaign } from "../campaign.js";
 import { campaignOptOutStore } from "./campaign-opt-outs.js";
 
 /**
- * `opt-outs --add` and `--import` (SPEC §12): opt-outs received elsewhere — a call to the front
+ * `opt-outs --add` and `--import` (docs/reference.md §12): opt-outs received elsewhere — a call to the front
  * desk, an email, another system's list — into the campaign's opt-out list, its file or its
  * table. An opt-out list file (the tool's own header) is imported entry for entry, opt-ins and
  * times kept: that is how a file list moves into the table. A number that does not normalize is

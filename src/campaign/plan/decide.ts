@@ -3,13 +3,13 @@ import type { UnitState } from "../../ledger/fold.js";
 export type ContactDecision =
   /** Final in the ledger: never sent again. */
   | { action: "done"; status: "created" | "conflict_skipped" | "failed" | "expired" | "opted_out" }
-  /** Its number is on the opt-out list (SPEC §12): record it opted out, never send it. */
+  /** Its number is on the opt-out list (docs/reference.md §12): record it opted out, never send it. */
   | { action: "opt-out" }
   /** An earlier attempt may have created an Execution: settle through List first. */
   | { action: "settle" }
   /** Its deadline (`notAfter`) has passed: record it expired, never send it. */
   | { action: "expire" }
-  /** A reminder not due yet (SPEC §16): nothing to do now, and no work left for this run. */
+  /** A reminder not due yet (docs/reference.md §16): nothing to do now, and no work left for this run. */
   | { action: "later" }
   | { action: "send" };
 

@@ -16,7 +16,7 @@ import type { ShardSpec } from "../../contacts/shard.js";
 export type PlannedRow =
   | { kind: "skipped"; verdict: Exclude<RowVerdict, { status: "sendable" }>; alreadyRecorded: boolean }
   | { kind: "contact"; contact: Contact; key: string; decision: ContactDecision }
-  /** A standing campaign's reminder whose appointment left the file and which has no Execution (SPEC §16): never sent. */
+  /** A standing campaign's reminder whose appointment left the file and which has no Execution (docs/reference.md §16): never sent. */
   | { kind: "cancelled" }
   /** A standing campaign's reminder the ledger knows nothing of, not due yet: only counted (`dueAt`: when it will be). */
   | { kind: "later"; dueAt: number; deadline: number; row: number; zones: readonly string[] | undefined };
@@ -83,7 +83,7 @@ export function isPastDeadline(contact: Pick<Contact, "notAfter">, now: number):
 
 /**
  * The campaign's plan, whatever it is: a survey's rows past the checkpoint's prefix (`planRows`),
- * or a standing campaign's reminders over the whole snapshot (`planReminders`, SPEC §16; no
+ * or a standing campaign's reminders over the whole snapshot (`planReminders`, docs/reference.md §16; no
  * prefix: the file may change anywhere). `record` takes what a real run writes as it plans (a
  * standing campaign's appointments); a dry run gives none.
  */

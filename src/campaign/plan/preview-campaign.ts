@@ -29,7 +29,7 @@ export interface PreviewResult {
   parameterKeys: string[];
   /** Contacts a run now would send, by sender (for the expected duration and the senders' pace). */
   toSendBySender: Record<string, number>;
-  /** A standing campaign's reminders: due now, in the next 24 hours, later, never sendable, cancelled (SPEC §16). */
+  /** A standing campaign's reminders: due now, in the next 24 hours, later, never sendable, cancelled (docs/reference.md §16). */
   schedule?: ScheduleView;
 }
 
@@ -72,7 +72,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   const retryFailed = options.retryFailed ?? false;
   const { state, resume } = await loadCampaignState(campaign, { retryFailed, shard: options.shard });
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
-  // The list a run would read (SPEC §12): its file, or its table.
+  // The list a run would read (docs/reference.md §12): its file, or its table.
   await using optedOut = await loadCampaignOptOuts(campaign, now);
   const { rows, parameterKeys } = await planCampaign(campaign, state, { retryFailed, shard: options.shard, now, resume, optedOut });
   result.parameterKeys = parameterKeys;

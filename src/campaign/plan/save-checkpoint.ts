@@ -29,7 +29,7 @@ export async function saveCheckpoint(
   // tail after it is worth folding into it (the next tick folds a short tail as fast as it reads it).
   if (campaign.schedule && options.since && ledgerBytes - options.since.ledger.bytes < standingTailBytes(options.since.ledger.bytes))
     return;
-  // A standing campaign's file is a snapshot, read whole every run (SPEC §16): the checkpoint
+  // A standing campaign's file is a snapshot, read whole every run (docs/reference.md §16): the checkpoint
   // caches the ledger's fold only, with no final prefix of the file.
   const extended = options.prefix ? await extendPrefix(campaign, state, options.prefix, options.shard) : emptyPrefix(campaign);
   const { point } = extended;

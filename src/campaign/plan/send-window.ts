@@ -21,7 +21,7 @@ export function windowZones(window: SendWindow, contactZones: readonly string[] 
 
 /**
  * Is `at` inside the send window in every one of `zones`? A number that maps to several zones
- * is sent only while the window is open in all of them (SPEC §3).
+ * is sent only while the window is open in all of them (docs/reference.md §3).
  */
 export function isInsideWindow(window: SendWindow, at: number, zones: readonly string[] = [window.timezone]): boolean {
   return zones.every((zone) => {

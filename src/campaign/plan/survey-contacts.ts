@@ -35,7 +35,7 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
   // read, and numbers parsed, by the run's own pass.
   if (campaign.suppressPath !== undefined) await assertReadable(campaign.suppressPath);
   const headerOnly = campaign.columns.from === undefined; // one sender: the records are counted by line, not parsed
-  // A standing campaign's file is a snapshot, read whole every run (SPEC §16): no prefix to skip.
+  // A standing campaign's file is a snapshot, read whole every run (docs/reference.md §16): no prefix to skip.
   const resume = campaign.schedule ? undefined : loaded.resume?.csv;
   const csv = await openContactRows(campaign, { resume, headerOnly }); // the named columns are there
   const rowsBySender = await countBySender(campaign, csv);
@@ -65,7 +65,7 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
     toSendEstimate,
     inDoubt,
     mayCreate: rowsToRead > 0 || open > 0,
-    // A standing campaign's reminders are each sent their name as `reminder` (SPEC §16).
+    // A standing campaign's reminders are each sent their name as `reminder` (docs/reference.md §16).
     parameterKeys: campaign.schedule ? [...new Set([...csv.parameterKeys, "reminder"])] : csv.parameterKeys,
     toSendBySender,
   };

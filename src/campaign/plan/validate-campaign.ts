@@ -14,7 +14,7 @@ import { previewCampaign, type PreviewResult } from "./preview-campaign.js";
 export interface ValidateOptions {
   shard: ShardSpec | undefined;
   now: number;
-  /** `--online`: the flow preflight too (SPEC §10), its lines told to `report`. */
+  /** `--online`: the flow preflight too (docs/reference.md §10), its lines told to `report`. */
   online?: { credentials: Credentials; studioUrl: string; report: (line: string) => void } | undefined;
 }
 

@@ -13,12 +13,12 @@ import { assertLedgerExists } from "../results/executions-session.js";
 export interface ReportOptions {
   /** Ledger locations (shard files merged, or one postgres:// URL); default: the campaign's. */
   ledgers?: readonly string[] | undefined;
-  /** Follow-up campaign files: their columns beside the source's rows (SPEC §13). */
+  /** Follow-up campaign files: their columns beside the source's rows (docs/reference.md §13). */
   followUps?: readonly string[] | undefined;
 }
 
 /**
- * The campaign's report (SPEC §6): its ledgers folded a range of rows at a time, with each
+ * The campaign's report (docs/reference.md §6): its ledgers folded a range of rows at a time, with each
  * follow-up's status, outcome and results columns beside its rows. Ledgers that do not exist are
  * refused (exit 2) naming them: never an empty report.
  */
@@ -30,7 +30,7 @@ export async function campaignReport(campaign: Campaign, options: ReportOptions 
   const report = schedule
     ? await (await import("./standing-report.js")).standingReport({ ...campaign, schedule }, ledgers, { results: campaign.results })
     : await buildReport(ledgers, { results: campaign.results });
-  // A follow-up of a standing campaign: each row names the reminder it follows up (SPEC §16).
+  // A follow-up of a standing campaign: each row names the reminder it follows up (docs/reference.md §16).
   if (campaign.followUpOf && (await loadCampaign(campaign.followUpOf.campaignPath)).schedule) report.reminderColumns = true;
   const followUps = [];
   for (const file of options.followUps ?? []) {
@@ -56,7 +56,7 @@ export async function writeCsvReport(report: Report, file: string): Promise<numb
   return rows;
 }
 
-/** The HTML report (SPEC §14) into `file`, mode 0600 (it names contacts' answers). Returns its size in bytes. */
+/** The HTML report (docs/reference.md §14) into `file`, mode 0600 (it names contacts' answers). Returns its size in bytes. */
 export async function writeHtmlReport(campaign: Campaign, report: Report, file: string): Promise<number> {
   const { summarizeReport } = await import("../../report/campaign-summary.js");
   const { renderHtml } = await import("../../report/html/render-html.js");

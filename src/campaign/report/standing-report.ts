@@ -33,7 +33,7 @@ interface Folded {
 const ROWS_PER_CHUNK = 5_000;
 
 /**
- * A standing campaign's report (SPEC §16): one row per reminder of the current file, in its row
+ * A standing campaign's report (docs/reference.md §16): one row per reminder of the current file, in its row
  * order (each row's reminders in the schedule's order); then, with no row number, one per reminder
  * that has an Execution for an earlier time of its appointment (or of an appointment that left the
  * file), and the cancelled ones — reminders of appointments no longer in the file that have none.

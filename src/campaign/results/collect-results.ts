@@ -55,7 +55,7 @@ function pathsToRecord(columns: readonly ResultsColumn[]): string[] {
 }
 
 /**
- * Final, holding every path asked for now, and its outcome: never read again (SPEC §11, §12).
+ * Final, holding every path asked for now, and its outcome: never read again (docs/reference.md §11, §12).
  * A record made before outcomes existed, or before a path was added, is read once more.
  */
 export function needsContext(execution: CreatedExecution, paths: readonly string[], includeActive: boolean): boolean {
@@ -71,7 +71,7 @@ function replyWidget(path: string): string | undefined {
 }
 
 /**
- * `results` (SPEC §11, §12): refresh states with one paged List (as `status`), then, for every
+ * `results` (docs/reference.md §11, §12): refresh states with one paged List (as `status`), then, for every
  * ended Execution whose results are not final yet — at most `rate.concurrency` requests at a
  * time, each a read retried by the session's `Reads` — read its Context and its Steps once, and
  * the Message of a failed message once; record the values at the results paths and the contact's

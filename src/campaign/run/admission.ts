@@ -40,7 +40,7 @@ export class Admission {
   }
 
   /**
-   * Room under the daily cap for one more contact's messages (SPEC §13): taken when there is. At
+   * Room under the daily cap for one more contact's messages (docs/reference.md §13): taken when there is. At
    * the cap, every later contact is held and the stop names the cap and when the next day starts.
    * A count that cannot be read (Redis down) throws: the run stops as an outage.
    */

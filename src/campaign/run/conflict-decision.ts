@@ -3,7 +3,7 @@ import type { ConflictPolicy } from "../campaign.js";
 /** Bounds the end-and-retry loop: a contact whose Execution keeps reappearing is failed. */
 export const MAX_CONFLICT_ENDS = 3;
 
-/** What is known when a create was answered 409 (SPEC §1.4, §5). */
+/** What is known when a create was answered 409 (docs/reference.md §1.4, §5). */
 export interface ConflictFacts {
   policy: ConflictPolicy;
   /** The active Execution Twilio named, if it named one. */
@@ -23,7 +23,7 @@ export type ConflictDecision =
   | { kind: "adopt" }
   /** Leave the contact in the Execution it is in. */
   | { kind: "skip" }
-  /** A standing campaign's reminder (SPEC §16, onConflict wait): pending, tried again by a later run until its deadline. */
+  /** A standing campaign's reminder (docs/reference.md §16, onConflict wait): pending, tried again by a later run until its deadline. */
   | { kind: "wait" }
   /** End that Execution, then create again. */
   | { kind: "end-and-retry" }

@@ -14,7 +14,7 @@ import { isPastDeadline } from "../plan/plan-rows.js";
 
 /**
  * A final or pending status; `in-doubt`: it awaits settlement through List; `waiting`: pending
- * behind a busy number (SPEC §16); `opted_out`: the list, read again, had its opt-out by the time it left.
+ * behind a busy number (docs/reference.md §16); `opted_out`: the list, read again, had its opt-out by the time it left.
  */
 export type SendResult = "created" | "conflict_skipped" | "failed" | "expired" | "opted_out" | "pending" | "in-doubt" | "waiting";
 
@@ -165,7 +165,7 @@ export class ContactSender {
 
   /**
    * Record the attempt (durable), then send it the moment the limiter allows. First the opt-out
-   * list as of now (SPEC §12): read again when its last look is 30 s old on the run's clock, so
+   * list as of now (docs/reference.md §12): read again when its last look is 30 s old on the run's clock, so
    * that an opt-out committed a minute before the contact's turn — by another campaign, another
    * machine, an import — stops it here, however long it waited in the queue since it was planned.
    */
@@ -233,7 +233,7 @@ export class ContactSender {
     }
   }
 
-  /** SPEC §1.4 and §5: perform `decideConflict` — adopt our own, else skip, or end it and create again (bounded). */
+  /** docs/reference.md §1.4 and §5: perform `decideConflict` — adopt our own, else skip, or end it and create again (bounded). */
   async #resolveConflict(sending: Sending, sid: string | undefined): Promise<SendResult | "again"> {
     const ctx = this.#ctx;
     const facts: ConflictFacts = { policy: ctx.campaign.onConflict, sid, ours: "not-asked", endsSoFar: sending.conflictEnds };

@@ -4,7 +4,7 @@ import { campaignLedger } from "../campaign-ledger.js";
 import type { Campaign } from "../campaign.js";
 
 /**
- * The daily cap (SPEC §13): at most `rate.maxPerDay` messages a day, a contact's create counting
+ * The daily cap (docs/reference.md §13): at most `rate.maxPerDay` messages a day, a contact's create counting
  * `rate.messagesPerContact`; the day in `rate.dayZone` (default America/Los_Angeles: T-Mobile's
  * 10DLC caps reset at midnight Pacific, and messages over the cap fail with 30023 but are still
  * charged — studio-facts.md).

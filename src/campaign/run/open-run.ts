@@ -17,7 +17,7 @@ export interface CampaignRunSession {
 
 /**
  * Take the ledger's lock — one run per ledger: a second one exits at once naming the holder
- * (SPEC §5) — and read the campaign's state under it (from the checkpoint plus the ledger's
+ * (docs/reference.md §5) — and read the campaign's state under it (from the checkpoint plus the ledger's
  * newer events when it holds, else the whole ledger). The state is read only under the lock:
  * read before it, another run finishing in between could leave it stale.
  */

@@ -39,7 +39,7 @@ export interface SendingOptions {
 
 /**
  * Open what a run that may create needs, each closed with `resources`: the client, the flow
- * preflight before the first create (SPEC §10), the limiter (local or shared through Redis,
+ * preflight before the first create (docs/reference.md §10), the limiter (local or shared through Redis,
  * waited for), and the daily cap with its plan line. Redis unreachable is exit 75 with nothing sent.
  */
 export async function openSending(options: SendingOptions, survey: ContactsSurvey, resources: Resources): Promise<Sending> {

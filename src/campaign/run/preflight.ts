@@ -6,7 +6,7 @@ import type { FlowResource } from "../../studio/types.js";
 import type { Reads } from "../../studio/read-retry.js";
 
 /**
- * SPEC §10, before the first create: read the flow and judge the revision Executions will run.
+ * docs/reference.md §10, before the first create: read the flow and judge the revision Executions will run.
  * That is the latest **published** revision: `GET /v2/Flows/{Sid}` returns the latest revision,
  * which may be a draft that only the flow's test users run (Studio docs, "Flow Revisions" and
  * "Test Users": https://www.twilio.com/docs/studio/rest-api/v2/flow-revision,
@@ -64,7 +64,7 @@ export async function preflightFlow(
   flowSid: string,
   sentKeys: readonly string[],
   report: (line: string) => void,
-  /** Keys sent whether or not the flow reads them: a standing campaign's `reminder` (SPEC §16). */
+  /** Keys sent whether or not the flow reads them: a standing campaign's `reminder` (docs/reference.md §16). */
   quiet: readonly string[] = [],
 ): Promise<PreflightVerdict> {
   const flow = await readFlow(client, flowSid, reads);

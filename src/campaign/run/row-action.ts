@@ -17,7 +17,7 @@ export type RowAction =
   /** In doubt from an earlier attempt: settle through List before anything is sent. */
   | { kind: "settle"; contact: Contact; key: string }
   /**
-   * A reminder not due yet (SPEC §16): not work left for this run; `dueAt` tells when it will be,
+   * A reminder not due yet (docs/reference.md §16): not work left for this run; `dueAt` tells when it will be,
    * `wakeAt` when a run first has something to do about it (due, or its deadline if that comes first).
    */
   | { kind: "later"; dueAt: number; wakeAt: number }

@@ -9,7 +9,7 @@ import type { RunContext } from "./run-context.js";
 import type { RunTally } from "./run-tally.js";
 import { isFinalContactStatus } from "./run-events.js";
 
-/** A reminder due now (SPEC §16): one the run sends, settles first, or holds. */
+/** A reminder due now (docs/reference.md §16): one the run sends, settles first, or holds. */
 function isDue(action: RowAction): boolean {
   return (
     (action.kind === "send" || action.kind === "settle") && action.contact.reminder !== undefined && action.contact.retired === undefined
@@ -161,7 +161,7 @@ export class RowPass {
   }
 
   /**
-   * Room under the daily cap for one more contact's messages (SPEC §13). At the cap the run
+   * Room under the daily cap for one more contact's messages (docs/reference.md §13). At the cap the run
    * dispatches nothing more — the creates that took their room still go — this contact and the
    * rest stay pending, and the run's stop names the cap and when the next day starts. A count
    * that cannot be read (Redis down) stops the run as an outage.
@@ -200,7 +200,7 @@ export class RowPass {
     this.#tally.requests(outcome.requests, outcome.rateLimited);
     if (outcome.result === "in-doubt") this.#settler.add({ contact, readyAt: outcome.readyAt ?? this.#ctx.clock.now() });
     else if (outcome.result === "waiting") {
-      // A busy number (SPEC §16, onConflict wait): pending, tried again by a later run until its deadline.
+      // A busy number (docs/reference.md §16, onConflict wait): pending, tried again by a later run until its deadline.
       this.#tally.schedule.waiting++;
       this.#counted(contact, "pending");
     } else this.#counted(contact, outcome.result);

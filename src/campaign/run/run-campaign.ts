@@ -45,9 +45,9 @@ export interface RunOptions {
   requestTimeoutMs: number;
   /** Stop (exit 75) when Studio has failed every request for this long, ms. Default 120 000. */
   outageAfterMs?: number | undefined;
-  /** What the flow preflight found, recorded in the ledger when it changed (SPEC §10). */
+  /** What the flow preflight found, recorded in the ledger when it changed (docs/reference.md §10). */
   flowFacts?: FlowFacts | undefined;
-  /** The daily cap (SPEC §13): asked before each contact's create; at the cap the run stops (exit 75). */
+  /** The daily cap (docs/reference.md §13): asked before each contact's create; at the cap the run stops (exit 75). */
   cap?: DailyCap | undefined;
   /** The ledger already locked and read by the caller (`openCampaignRun`); it releases it. */
   session?: CampaignRunSession | undefined;

@@ -32,7 +32,7 @@ export interface RunContextOptions {
   requestTimeoutMs: number;
   /** How long Studio may fail every request before the run stops (exit 75), ms. */
   outageAfterMs: number;
-  /** The opt-out list, read again as the run goes (SPEC §12): asked before each create leaves. */
+  /** The opt-out list, read again as the run goes (docs/reference.md §12): asked before each create leaves. */
   optedOut: OptedOut;
 }
 

@@ -13,7 +13,7 @@ export type RunEvent =
   | { type: "line"; text: string }
   /** What the run expects to send, by sender (the expected duration, the senders' pace), and the progress bar's total. */
   | { type: "planned"; toSendBySender: Record<string, number>; total: number }
-  /** A follow-up listed who qualifies now (SPEC §13). */
+  /** A follow-up listed who qualifies now (docs/reference.md §13). */
   | { type: "follow-up"; tally: FollowUpTally }
   | { type: "row"; row: number; status: RowStatus; to: string; detail?: string }
   | { type: "would-send"; row: number; to: string; from: string; parameters: Record<string, unknown> }
@@ -49,7 +49,7 @@ export interface RunSummary {
   /** Rows known final from the checkpoint and not read again (0: the whole CSV was read). */
   skippedFinalRows?: number;
   /**
-   * A standing campaign's run (SPEC §16): reminders due when it began, sent, left waiting on a
+   * A standing campaign's run (docs/reference.md §16): reminders due when it began, sent, left waiting on a
    * busy number, cancelled (their appointment left the file), expired by it; not due yet, and when
    * the next is due and how many are due then. `counts.pending` is the due ones left unsent.
    */

@@ -35,7 +35,7 @@ export const emptyThisRun = (): ThisRun => ({
 export class RunTally {
   readonly counts: StatusCounts = emptyCounts();
   readonly thisRun: ThisRun = emptyThisRun();
-  /** A standing campaign's reminders (SPEC §16): due when decided, left waiting on a busy number, not due yet, and the next due. */
+  /** A standing campaign's reminders (docs/reference.md §16): due when decided, left waiting on a busy number, not due yet, and the next due. */
   readonly schedule = { due: 0, waiting: 0, later: 0, nextDueAt: Infinity, nextDueCount: 0, wakeAt: Infinity };
 
   /** A row whose status an earlier run decided (or that this run leaves pending). */

@@ -11,7 +11,7 @@ import { idleRunSummary, openCampaignRun, type CampaignRunSession } from "./open
 import type { RunEvent, RunSummary } from "./run-events.js";
 import { stopOnSignals, type SignalHandling } from "../stop-on-signals.js";
 
-/** What `run` is asked to do, from the command line and the campaign file (SPEC §2). */
+/** What `run` is asked to do, from the command line and the campaign file (docs/reference.md §2). */
 export interface SendOptions {
   campaign: Campaign;
   shard: ShardSpec | undefined;
@@ -37,7 +37,7 @@ export interface SendOptions {
 }
 
 /**
- * `run` (SPEC §1): lock the ledger and read the campaign's state under the lock (a follow-up first
+ * `run` (docs/reference.md §1): lock the ledger and read the campaign's state under the lock (a follow-up first
  * lists who qualifies), refuse a ledger of another campaign before anything goes to the network,
  * survey the contacts, and — when anything may be sent or settled — open the sending part (client,
  * preflight, limiter, cap) and run. Everything opened is closed as one when the run ends, however

@@ -6,7 +6,7 @@ export interface Doubt {
   /** Start of the contact's first in-doubt attempt, ms. */
   since: number;
   /**
-   * A reminder (SPEC §16): several units share a number, so an Execution is its only if its
+   * A reminder (docs/reference.md §16): several units share a number, so an Execution is its only if its
    * Parameters name this reminder of this appointment (`flow.data`, read from its Context).
    */
   reminder?: { name: string; key: string } | undefined;

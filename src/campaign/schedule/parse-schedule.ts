@@ -6,7 +6,7 @@ const DEFAULT_MIN_LEAD = "1h";
 const UNITS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /**
- * A campaign file's `schedule` (SPEC §16), every key checked: an error names the key and what was
+ * A campaign file's `schedule` (docs/reference.md §16), every key checked: an error names the key and what was
  * expected (exit 2). Durations are a whole number and `m`, `h` or `d`; `time` is `HH:MM`.
  */
 export function parseSchedule(raw: unknown, fail: Fail): Schedule {

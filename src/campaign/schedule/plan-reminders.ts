@@ -23,7 +23,7 @@ export interface ReminderPlanOptions {
 }
 
 /**
- * A standing campaign's plan (SPEC §16): the file is a snapshot, read whole. Each row is an
+ * A standing campaign's plan (docs/reference.md §16): the file is a snapshot, read whole. Each row is an
  * appointment and each of its reminders a unit — key × name × appointment time — decided by its
  * ledger state and its phase now (not due yet, due, past its deadline). After the file: the
  * appointments the ledger knows that left it — their reminders without an Execution are

@@ -11,7 +11,7 @@ export interface ReminderTimes {
 }
 
 /**
- * A reminder's due time and deadline for an appointment at `appointmentAt` (ms) in `zone` (SPEC
+ * A reminder's due time and deadline for an appointment at `appointmentAt` (ms) in `zone` (docs/reference.md
  * §16), pure. Due: `before` or `after` the appointment by the offset — `m` and `h` exact, `d`
  * calendar days in the zone (the same wall-clock time N days away, across a DST change) — then,
  * with `time`, that wall-clock time on the day so computed. Deadline: the earliest of `minLead`

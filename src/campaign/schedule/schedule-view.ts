@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 /** Rows shown for each part of the schedule. */
 const FIRST_ROWS = 5;
 
-/** Where a standing campaign's reminders stand now (SPEC §16: what `validate` and `--dry-run` show). */
+/** Where a standing campaign's reminders stand now (docs/reference.md §16: what `validate` and `--dry-run` show). */
 export interface ScheduleView {
   /** Due now: a run now sends them, settles them first, or holds them (window, cap, limit). */
   dueNow: Part;

@@ -1,5 +1,5 @@
 /**
- * A standing campaign's schedule (SPEC §16): reminders due relative to each row's appointment
+ * A standing campaign's schedule (docs/reference.md §16): reminders due relative to each row's appointment
  * time, sent by whichever cron run comes first at or after their due time and before their
  * deadline. The rules are pure functions of (row, reminder, now, zone): `reminder-times.ts`.
  */

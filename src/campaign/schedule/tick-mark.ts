@@ -11,7 +11,7 @@ import type { RunSummary } from "../run/run-events.js";
  * A standing campaign's last tick, kept beside its checkpoint (a cache like it): the snapshot it
  * read, the ledger's end after it, and until when nothing of it can need doing — the earliest
  * moment a reminder becomes due or reaches its deadline. A cron tick that finds the same file,
- * the same ledger and the same campaign before that moment has nothing to do (SPEC §16: "a tick
+ * the same ledger and the same campaign before that moment has nothing to do (docs/reference.md §16: "a tick
  * over 100 000 appointments with nothing due takes about a second"), and says so without reading
  * the file or folding the ledger. Anything else — a re-export, a new ledger event, an edited
  * campaign file, the moment passed — and the tick runs in full.

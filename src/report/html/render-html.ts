@@ -74,7 +74,7 @@ svg .limit-label{fill:#d55e00}
 const pct = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)} %` : "–");
 
 /**
- * The HTML report (SPEC §14): one self-contained page — inline CSS and SVG, no script, no URL
+ * The HTML report (docs/reference.md §14): one self-contained page — inline CSS and SVG, no script, no URL
  * loaded — that reads without JavaScript. Every value from contacts or files is escaped as text.
  * Its size follows the distinct answers shown (top answers per question) and the time buckets
  * (at most 60 a chart), never the number of contacts.
@@ -196,7 +196,7 @@ function questionsSection(questions: readonly QuestionSummary[]): string {
 /** Days charted at most (the latest); the table lists every day. */
 const REMINDER_DAYS_CHARTED = 31;
 
-/** A standing campaign's reminders (SPEC §16): due and sent per day, and per reminder. */
+/** A standing campaign's reminders (docs/reference.md §16): due and sent per day, and per reminder. */
 function remindersSection(reminders: ReminderSummary): string {
   const head = ["Due", "Sent", "Expired", "Not sent yet", "Failed or skipped", "Cancelled"];
   const cells = (c: ReminderCounts) => [c.due, c.sent, c.expired, c.pending, c.other, c.cancelled];
