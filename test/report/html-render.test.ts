@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { emptyCounts } from "../../src/ledger/row-status.js";
 import type { CampaignSummary, WaveSummary } from "../../src/report/campaign-summary.js";
 import { escapeHtml } from "../../src/report/html/escape.js";
 import { renderHtml } from "../../src/report/html/render-html.js";
@@ -6,18 +7,7 @@ import { bucketize } from "../../src/report/html/svg-charts.js";
 
 const wave = (name: string): WaveSummary => ({
   name,
-  statuses: {
-    pending: 0,
-    created: 10,
-    conflict_skipped: 0,
-    failed: 0,
-    expired: 0,
-    opted_out: 0,
-    invalid: 0,
-    duplicate: 0,
-    suppressed: 0,
-    cancelled: 0,
-  },
+  statuses: { ...emptyCounts(), created: 10 },
   outcomes: { opted_out: 1, undelivered: 1, answered: 5, partial: 1, no_reply: 2, sent: 0, unknown: 0 },
   funnel: { contacts: 10, created: 10, delivered: 9, answered: 6 },
 });

@@ -1,28 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ReportRow } from "../../src/report/build-report.js";
+import { blankRow, type ReportRow } from "../../src/report/build-report.js";
 import type { RowStatus } from "../../src/ledger/row-status.js";
 import { ReminderTally } from "../../src/report/reminder-days.js";
 
 const row = (reminder: string, dueAt: string, status: RowStatus): ReportRow => ({
-  row: 1,
-  to: "+14155551000",
-  from: "+15017122661",
-  status,
-  execution_sid: "",
-  attempts: 0,
-  http_status: null,
-  error_code: null,
-  error_message: "",
-  conflicting_execution_sid: "",
-  conflict_action: "",
-  first_attempt_at: "",
-  last_event_at: "",
-  execution_status: "",
-  outcome: "",
-  outcome_widget: "",
-  outcome_error_code: null,
+  ...blankRow(1, "+14155551000", "+15017122661", status),
   reminder: { key: "A1", reminder, appointment_at: "2026-12-04T15:00:00.000Z", due_at: dueAt },
-  results: [],
 });
 
 describe("ReminderTally: a standing campaign's reminders per day and per reminder (the HTML report)", () => {
