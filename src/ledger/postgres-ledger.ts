@@ -292,10 +292,11 @@ export class PostgresLedger implements LedgerStore {
       `SELECT event FROM ${events} WHERE campaign = $1 AND t = 'flow' ORDER BY id DESC LIMIT 1`,
       [this.#campaign],
     );
+    // The range's lines in ledger order; only the lines come back (the ids order them in the database).
     const rangeSql =
-      `SELECT id, event FROM ${events} WHERE campaign = $1 AND row >= $2 AND row < $3 UNION ALL ` +
+      `SELECT event FROM (SELECT id, event FROM ${events} WHERE campaign = $1 AND row >= $2 AND row < $3 UNION ALL ` +
       `SELECT id, event FROM ${events} WHERE campaign = $1 AND row IS NULL AND sid IN ` +
-      `(SELECT sid FROM ${events} WHERE campaign = $1 AND row >= $2 AND row < $3 AND t IN ('created', 'adopted')) ORDER BY id`;
+      `(SELECT sid FROM ${events} WHERE campaign = $1 AND row >= $2 AND row < $3 AND t IN ('created', 'adopted'))) lines ORDER BY id`;
     return {
       maxRow: max.rows[0]?.max ?? 0,
       flowLine: flow.rows[0]?.event,

@@ -91,7 +91,7 @@ export interface Report {
  * read once whatever the range (a file spills its lines by range first; PostgreSQL answers each
  * range by index), so a range costs memory, not passes.
  */
-const ROWS_PER_PASS = 5_000;
+const ROWS_PER_PASS = 2_500;
 
 /**
  * Fold ledgers (one, or the shards of one campaign) into report rows, by CSV row. Results
