@@ -34,7 +34,7 @@ const reminderCampaignFile = path.join(outDir, "demo-reminder.json");
 const flowFiles = ["demo-survey-flow.json", "demo-reminder-flow.json", "demo-thanks-flow.json", "demo-appointments-flow.json"].map((f) =>
   path.join(root, "campaigns", f),
 );
-const report = path.join(outDir, "demo-reminders.report.csv");
+const report = path.join(outDir, "demo-survey.first-wave.report.csv");
 const thanksReport = path.join(outDir, "demo-thanks.report.csv");
 const surveyReport = path.join(outDir, "demo-survey.report.csv");
 const htmlReport = path.join(outDir, "demo-survey.report.html");
