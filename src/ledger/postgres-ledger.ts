@@ -157,7 +157,7 @@ export async function openPostgres(location: string, label: string): Promise<{ p
 }
 
 /** A query failure while PostgreSQL is unreachable or failing: an operator condition (exit 75), naming the ledger. */
-export function ioError(label: string, action: string, err: unknown): StudioCampaignError {
+function ioError(label: string, action: string, err: unknown): StudioCampaignError {
   return err instanceof StudioCampaignError ? err : new LedgerIoError(label, action, err);
 }
 

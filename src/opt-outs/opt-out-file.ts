@@ -5,7 +5,7 @@ import { errnoCode } from "../errors.js";
 import { GroupCommit } from "../group-commit.js";
 import { entryLine, OPT_OUT_COLUMNS, OptOutListError, optOutNumber, type OptOutEntry, type OptOutStore } from "./opt-out-store.js";
 
-export const OPT_OUT_HEADER = csvRecord(OPT_OUT_COLUMNS, AS_INPUT);
+const OPT_OUT_HEADER = csvRecord(OPT_OUT_COLUMNS, AS_INPUT);
 
 /** A number as the tool writes it: taken as it is (a hand-written one is normalized). */
 const E164 = /^\+[1-9]\d{6,14}$/;

@@ -152,7 +152,12 @@ async function listedContacts(file: string): Promise<{ header: string[] | undefi
 
 /** A new list's columns: the contact, the source row, a standing source's reminder, then the source's Parameters not the follow-up's own. */
 async function newListColumns(campaign: Campaign, source: Campaign, parameterKeys?: readonly string[]): Promise<string[]> {
-  const keys = parameterKeys ?? (await openContactRows(source, { headerOnly: true })).parameterKeys;
+  let keys = parameterKeys;
+  if (keys === undefined) {
+    const header = await openContactRows(source, { headerOnly: true });
+    header.close(); // the header was all it was opened for
+    keys = header.parameterKeys;
+  }
   const own = new Set(Object.keys(campaign.parameters));
   const first = source.schedule ? [...FIRST_COLUMNS, ...REMINDER_COLUMNS] : FIRST_COLUMNS;
   return [...first, ...keys.filter((k) => !own.has(k) && !(first as readonly string[]).includes(k))];
@@ -173,8 +178,12 @@ async function sourceRows(
   const parameterKeys = source.schedule ? [...rowsOfSource.parameterKeys, "reminder"] : rowsOfSource.parameterKeys;
   const columns = header ?? (await newListColumns(campaign, source, parameterKeys));
   const byAppointment = new Map<string, SourceContact[]>();
-  for (const contact of wanted.values())
-    if (contact.reminder) byAppointment.set(contact.reminder.key, [...(byAppointment.get(contact.reminder.key) ?? []), contact]);
+  for (const contact of wanted.values()) {
+    if (!contact.reminder) continue;
+    const ofKey = byAppointment.get(contact.reminder.key);
+    if (ofKey) ofKey.push(contact);
+    else byAppointment.set(contact.reminder.key, [contact]);
+  }
   const rows: Array<{ row: number; line: string }> = [];
   const line = (values: Record<string, unknown>) =>
     csvRecord(

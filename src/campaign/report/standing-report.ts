@@ -20,7 +20,7 @@ import { resultsColumns, type ResultsColumn } from "../../flow/results-columns.j
 import { blankRow, unitRow, type Report, type ReportRow } from "../../report/build-report.js";
 import type { Campaign } from "../campaign.js";
 import { reminderTimes } from "../schedule/reminder-times.js";
-import type { Schedule } from "../schedule/schedule.js";
+import { isCancelled, type Schedule } from "../schedule/schedule.js";
 
 /** The ledgers folded whole: the run's state, each unit's report detail, the Executions. */
 interface Folded {
@@ -141,7 +141,7 @@ function otherReminders(
         const cells = { key, reminder: reminder.name, appointment_at: appointmentAt, due_at: new Date(dueAt).toISOString() };
         if (known?.detail.executionSid)
           rows.push({ ...unitRow(known.state, known.detail, folded.executions, columns), row: 0, reminder: cells });
-        else if (gone && appointmentAt === versions.latest.appointmentAt && (known === undefined || known.state.status === "pending"))
+        else if (isCancelled(known?.state, { gone, latestTime: appointmentAt === versions.latest.appointmentAt }))
           rows.push({
             ...blankRow(0, ref.to, ref.from, "cancelled"),
             error_message: "its appointment left the file: never sent",

@@ -10,7 +10,7 @@ import type { Campaign } from "../campaign.js";
 import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/plan-rows.js";
 import { reminderTimes } from "./reminder-times.js";
-import type { Schedule } from "./schedule.js";
+import { isCancelled, type Schedule } from "./schedule.js";
 
 export interface ReminderPlanOptions {
   retryFailed: boolean;
@@ -137,12 +137,12 @@ function* unitsLeftBehind(
     const times = gone ? [versions.latest.appointmentAt, ...versions.earlier] : versions.earlier;
     for (const appointmentAt of times) {
       for (const reminder of campaign.schedule.reminders) {
-        const unit = retiredUnit(versions, appointmentAt, reminder.name, gone && appointmentAt === versions.latest.appointmentAt);
+        const latestTime = appointmentAt === versions.latest.appointmentAt;
+        const unit = retiredUnit(versions, appointmentAt, reminder.name, gone && latestTime);
         const key = unitKey(unitOf(unit));
         const known = state.units.get(key);
         if (known?.inDoubt) yield { kind: "contact", contact: unit, key, decision: { action: "settle" } };
-        // Never attempted, or only refused by a 409 (waiting): cancelled. One final already (created, expired…) stays so.
-        else if (unit.retired === "cancelled" && (known === undefined || known.status === "pending")) yield { kind: "cancelled" };
+        else if (isCancelled(known, { gone, latestTime })) yield { kind: "cancelled" };
       }
     }
   }

@@ -1,3 +1,5 @@
+import type { UnitState } from "../../ledger/fold.js";
+
 /**
  * A standing campaign's schedule (docs/reference.md §16): reminders due relative to each row's appointment
  * time, sent by whichever cron run comes first at or after their due time and before their
@@ -24,13 +26,13 @@ export interface Reminder {
   withinMs: number | undefined;
 }
 
-/** A reminder in words: "1d before, at 18:00", "3h after, within 1d". */
-export function describeReminder(reminder: Reminder): string {
-  const at = reminder.timeOfDay === undefined ? "" : `, at ${clock(reminder.timeOfDay)}`;
-  const within = reminder.withinMs === undefined ? "" : `, within ${reminder.withinMs / 60_000} min`;
-  return `${reminder.offset.amount}${reminder.offset.unit} ${reminder.when}${at}${within}`;
-}
-
-function clock(minutes: number): string {
-  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+/**
+ * Is a reminder of an appointment no longer in the export as it was `cancelled` (docs/reference.md
+ * §16)? Only one of an appointment that left, for its latest time, with no Execution — never
+ * attempted, or only refused by a 409 (still pending). One already final (created, expired…) stays
+ * so; one of an earlier time of a moved appointment simply moved. Pure: the planner and the
+ * report ask it alike.
+ */
+export function isCancelled(known: Pick<UnitState, "status"> | undefined, where: { gone: boolean; latestTime: boolean }): boolean {
+  return where.gone && where.latestTime && (known === undefined || known.status === "pending");
 }
