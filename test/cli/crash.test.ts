@@ -1,10 +1,10 @@
-import { once } from "node:events";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/simulator/random.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
+import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { rerunUntilDone, runKilledAt } from "../helpers/kill.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -70,27 +70,13 @@ describe("crash safety: SIGKILL at chosen moments under faults", () => {
       const random = seededRandom(seed);
       const kills: string[] = [];
       for (let i = 0; i < KILLS; i++) {
-        const child = startCli(args);
-        const done = waitForExit(child);
         // The kill point, chosen by the seed: the k-th create request of this run, either as it
-        // arrives (nothing made) or once its Execution is made and before its answer leaves. The
-        // simulator awaits the kill there, so the process dies mid-sending, every time.
+        // arrives (nothing made) or once its Execution is made and before its answer leaves.
         const k = 2 + Math.floor(random() * 4);
-        const stage = random() < 0.5 ? "arrived" : "committed";
-        const counts = { arrived: 0, committed: 0 };
-        sim.configure({
-          onCreate: async (event) => {
-            if (++counts[event.stage] !== k || event.stage !== stage || child.exitCode !== null) return;
-            child.kill("SIGKILL");
-            await once(child, "exit");
-            kills.push(`${stage} #${k}`);
-          },
-        });
-        await done;
-        sim.configure({ onCreate: undefined });
+        const killed = await runKilledAt(sim, args, { k, stage: random() < 0.5 ? "arrived" : "committed" });
+        if (killed) kills.push(killed);
       }
-      let last = await runCli(args);
-      for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
+      const last = await rerunUntilDone(args);
       expect(kills).toHaveLength(KILLS);
       expect(duplicates(sim)).toEqual([]);
       expect(last.code, last.stderr.slice(-2000)).toBe(0);

@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { SimulatedFlow } from "../../src/simulator/flows.js";
-import { loadFlowFiles } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
-import { FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { SURVEY_COLUMNS, surveyCsv, surveyFlow } from "../helpers/survey.js";
 
 /**
  * Issue 29: `status`, `results` and `end` read a Studio that fails a quarter of its answers
@@ -18,18 +17,10 @@ afterAll(async () => {
 const CONTACTS = 30;
 const FLAKY = { failRate: 0.25, failStatus: 503, resetRate: 0.05 } as const;
 
-const surveyFlow = (): SimulatedFlow => ({
-  ...loadFlowFiles([new URL("../../campaigns/demo-survey-flow.json", import.meta.url).pathname])[0]!,
-  sid: FLOW_SID,
-});
-
 /** A surveyed campaign on its own simulator: created cleanly, each survey lasting `surveyMs`. */
 async function surveyed(surveyMs: number): Promise<{ sim: Simulator; f: Fixture }> {
   const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, flowDefinitions: [surveyFlow()], seed: 3, surveyMs });
-  const csv = `to,first_name,appointment_at\n${phoneNumbers(CONTACTS)
-    .map((p, i) => `${p},Ann${i},2026-12-01`)
-    .join("\n")}\n`;
-  const f = await makeFixture(csv, { columns: { parameters: ["first_name", "appointment_at"] } });
+  const f = await makeFixture(surveyCsv(phoneNumbers(CONTACTS)), { columns: SURVEY_COLUMNS });
   cleanups.push(
     () => sim.close(),
     () => f.cleanup(),

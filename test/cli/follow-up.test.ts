@@ -1,14 +1,13 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "../../src/campaign/follow-up/follow-up-target.js";
 import type { Outcome } from "../../src/flow/outcome.js";
-import { loadFlowFiles, type SimulatedFlow } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { StoredExecution } from "../../src/simulator/store.js";
 import { makeFixture, parseCsv, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
 import { FLOW_SID, OTHER_FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { SURVEY_COLUMNS, surveyCsv, surveyFlow } from "../helpers/survey.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -50,10 +49,6 @@ describe("decideFollowUp: which source contacts a follow-up targets (outcomes ×
   });
 });
 
-const surveyFlow = (sid: string): SimulatedFlow => ({
-  ...loadFlowFiles([fileURLToPath(new URL("../../campaigns/demo-survey-flow.json", import.meta.url))])[0]!,
-  sid,
-});
 const THIRD_FLOW_SID = "FW00000000000000000000000000000003";
 
 /** The outcome the simulator played for an Execution (its own record). */
@@ -77,10 +72,7 @@ async function surveyWithFollowUps(n: number): Promise<{ sim: Simulator; f: Fixt
     surveyMs: 150,
     seed: 11,
   });
-  const csv = `to,first_name,appointment_at\n${phoneNumbers(n)
-    .map((p, i) => `${p},Ann${i},2026-12-01`)
-    .join("\n")}\n`;
-  const f = await makeFixture(csv, { columns: { parameters: ["first_name", "appointment_at"] }, parameters: { survey: "q4" } });
+  const f = await makeFixture(surveyCsv(phoneNumbers(n)), { columns: SURVEY_COLUMNS, parameters: { survey: "q4" } });
   const first = path.join(f.dir, "reminder.json");
   const second = path.join(f.dir, "last-call.json");
   await writeFile(

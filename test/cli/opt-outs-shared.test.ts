@@ -1,6 +1,5 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
 import { campaignOptOutStore } from "../../src/campaign/opt-outs/campaign-opt-outs.js";
@@ -9,13 +8,13 @@ import type { RunEvent } from "../../src/campaign/run/run-events.js";
 import { systemClock } from "../../src/clock.js";
 import { closeLedgerStores } from "../../src/ledger/open-store.js";
 import type { OptOutEntry } from "../../src/opt-outs/opt-out-store.js";
-import { loadFlowFiles } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { StudioClient } from "../../src/studio/client.js";
 import { createLimiter } from "../../src/throttle/create-limiter.js";
 import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
 import { ACCOUNT_SID, FLOW_SID, OTHER_FLOW_SID, SIMULATOR_CREDENTIALS, accountCredentials } from "../helpers/env.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
+import { surveyCsv, surveyFlow } from "../helpers/survey.js";
 
 /**
  * "Where the ledger is shared, so is the list" (docs/reference.md §12, issue 31): the opt-out list as a table
@@ -32,11 +31,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await closeLedgerStores();
   pg.stop();
-});
-
-const surveyFlow = (sid: string) => ({
-  ...loadFlowFiles([fileURLToPath(new URL("../../campaigns/demo-survey-flow.json", import.meta.url))])[0]!,
-  sid,
 });
 
 async function simulator(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
@@ -72,7 +66,7 @@ describe("the opt-out list in PostgreSQL, shared by every campaign and machine o
       seed: 4,
     });
     const numbers = phoneNumbers(60, 6000);
-    const csv = `to,first_name,appointment_at\n${numbers.map((n) => `${n},Ann,2026-12-01`).join("\n")}\n`;
+    const csv = surveyCsv(numbers);
     const machine1 = await fixture(csv, { name: "pg-survey-1", columns: { parameters: ["first_name", "appointment_at"] } });
     const ledger = database("machines");
     const urls = ["--studio-url", sim.url, "--api-url", sim.url, "--ledger", ledger];

@@ -6,20 +6,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FileOptOutStore } from "../../src/opt-outs/opt-out-file.js";
 
 const readOptOutEntries = async (file: string) => (await new FileOptOutStore(file, undefined).readSince(0)).entries;
-import { loadFlowFiles, type SimulatedFlow } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { StoredExecution } from "../../src/simulator/store.js";
 import { makeFixture, parseCsv, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
-import { FLOW_SID, OTHER_FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { OTHER_FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { SURVEY_COLUMNS, surveyCsv, surveyFlow } from "../helpers/survey.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const surveyFlow = (): SimulatedFlow => ({
-  ...loadFlowFiles([fileURLToPath(new URL("../../campaigns/demo-survey-flow.json", import.meta.url))])[0]!,
-  sid: FLOW_SID,
 });
 
 /** A surveyed campaign of `n` contacts: run, every survey ended. */
@@ -35,10 +30,7 @@ async function surveyed(n: number): Promise<{ sim: Simulator; f: Fixture }> {
     surveyMs: 150,
     seed: 7,
   });
-  const csv = `to,first_name,appointment_at\n${phoneNumbers(n)
-    .map((p, i) => `${p},Ann${i},2026-12-01`)
-    .join("\n")}\n`;
-  const f = await makeFixture(csv, { columns: { parameters: ["first_name", "appointment_at"] } });
+  const f = await makeFixture(surveyCsv(phoneNumbers(n)), { columns: SURVEY_COLUMNS });
   cleanups.push(
     () => sim.close(),
     () => f.cleanup(),

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresLedger } from "../../src/ledger/postgres-ledger.js";
 import { closeLedgerStores } from "../../src/ledger/open-store.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { loadFlowFiles } from "../../src/simulator/flows.js";
 import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit } from "../helpers/cli.js";
 import { FLOW_SID, SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
+import { rerunUntilDone, runKilledAt } from "../helpers/kill.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
+import { surveyFlow } from "../helpers/survey.js";
 
 /**
  * The ledger in a real PostgreSQL (docs/reference.md §15): a throwaway cluster per file (initdb + pg_ctl in a
@@ -46,11 +46,7 @@ const duplicates = (sim: Simulator) => {
 
 describe("the ledger in PostgreSQL", () => {
   it("a whole run: every contact once; a rerun creates nothing; report, status and results read the table", async () => {
-    const flow = {
-      ...loadFlowFiles([fileURLToPath(new URL("../../campaigns/demo-survey-flow.json", import.meta.url))])[0]!,
-      sid: FLOW_SID,
-    };
-    const { sim, f } = await setup("pg-whole", 30, { flowDefinitions: [flow], surveyMs: 100 });
+    const { sim, f } = await setup("pg-whole", 30, { flowDefinitions: [surveyFlow()], surveyMs: 100 });
     const ledger = ["--ledger", pg.url];
     const first = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...ledger, "--json", "--no-preflight"]);
     expect(first.code, first.stderr).toBe(0);
@@ -147,23 +143,10 @@ describe("the ledger in PostgreSQL", () => {
     // run, as it arrives or once its Execution is made (before its answer leaves).
     const kills: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const child = startCli(args);
-      const done = waitForExit(child);
-      const stage = i % 2 === 0 ? "committed" : "arrived";
-      const counts = { arrived: 0, committed: 0 };
-      sim.configure({
-        onCreate: async (event) => {
-          if (++counts[event.stage] !== 3 + i || event.stage !== stage || child.exitCode !== null) return;
-          child.kill("SIGKILL");
-          await once(child, "exit");
-          kills.push(`${stage} #${3 + i}`);
-        },
-      });
-      await done;
-      sim.configure({ onCreate: undefined });
+      const killed = await runKilledAt(sim, args, { k: 3 + i, stage: i % 2 === 0 ? "committed" : "arrived" });
+      if (killed) kills.push(killed);
     }
-    let last = await runCli(args);
-    for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
+    const last = await rerunUntilDone(args);
     expect(kills).toHaveLength(3);
     expect(last.code, last.stderr.slice(-2000)).toBe(0);
     expect(duplicates(sim)).toEqual([]);

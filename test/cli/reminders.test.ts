@@ -1,11 +1,11 @@
-import { once } from "node:events";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { inShard } from "../../src/contacts/shard.js";
 import { seededRandom } from "../../src/simulator/random.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { makeFixture, parseCsv, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
+import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { rerunUntilDone, runKilledAt } from "../helpers/kill.js";
 
 /**
  * A standing campaign through the CLI (docs/reference.md §16): its file refused or its rows made invalid as
@@ -232,24 +232,10 @@ describe("crash safety of a standing campaign", () => {
     const random = seededRandom(9);
     const kills: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const child = startCli(args);
-      const done = waitForExit(child);
-      const k = 3 + Math.floor(random() * 4);
-      const stage = i === 0 ? "committed" : "arrived";
-      const counts = { arrived: 0, committed: 0 };
-      sim.configure({
-        onCreate: async (event) => {
-          if (++counts[event.stage] !== k || event.stage !== stage || child.exitCode !== null) return;
-          child.kill("SIGKILL");
-          await once(child, "exit");
-          kills.push(`${stage} #${k}`);
-        },
-      });
-      await done;
-      sim.configure({ onCreate: undefined });
+      const killed = await runKilledAt(sim, args, { k: 3 + Math.floor(random() * 4), stage: i === 0 ? "committed" : "arrived" });
+      if (killed) kills.push(killed);
     }
-    let last = await runCli(args);
-    for (let i = 0; i < 4 && last.code !== 0; i++) last = await runCli(args);
+    const last = await rerunUntilDone(args);
     expect(kills).toHaveLength(2);
     expect(last.code, last.stderr.slice(-1500)).toBe(0);
     const perKey = new Map<string, number>();

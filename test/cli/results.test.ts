@@ -1,22 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import type { SimulatedFlow } from "../../src/simulator/flows.js";
-import { loadFlowFiles } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
 import { makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
-import { FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { SURVEY_COLUMNS, surveyCsv, surveyFlow } from "../helpers/survey.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 // Tests run at once (each has its own simulator and folder): cleaned when the file is done.
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** The demo's survey flow (two questions, replies include a formula-looking one). */
-const surveyFlow = (): SimulatedFlow => ({
-  ...loadFlowFiles([new URL("../../campaigns/demo-survey-flow.json", import.meta.url).pathname])[0]!,
-  sid: FLOW_SID,
 });
 
 async function surveyed(
@@ -32,10 +25,7 @@ async function surveyed(
     surveyMs: 200,
     ...options,
   });
-  const csv = `to,first_name,appointment_at\n${phoneNumbers(n)
-    .map((p, i) => `${p},Ann${i},2026-12-01`)
-    .join("\n")}\n`;
-  const f = await makeFixture(csv, { columns: { parameters: ["first_name", "appointment_at"] }, ...campaign });
+  const f = await makeFixture(surveyCsv(phoneNumbers(n)), { columns: SURVEY_COLUMNS, ...campaign });
   cleanups.push(
     () => sim.close(),
     () => f.cleanup(),

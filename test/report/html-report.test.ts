@@ -1,12 +1,13 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadFlowFiles, type SimulatedFlow } from "../../src/simulator/flows.js";
+import { type SimulatedFlow } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { makeFixture, parseCsv, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
-import { FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { surveyFlow } from "../helpers/survey.js";
 
 /**
  * The HTML report in a real browser: Debian's headless Chromium (`npm test` installs it when
@@ -36,8 +37,7 @@ let page: string;
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   const flow: SimulatedFlow = {
-    ...loadFlowFiles([fileURLToPath(new URL("../../campaigns/demo-survey-flow.json", import.meta.url))])[0]!,
-    sid: FLOW_SID,
+    ...surveyFlow(),
     replies: { ask_rating: ["5", "4", "4", "3"], ask_comment: [MARKUP, SCRIPT, "Shorter waits", "Shorter waits", "javascript:alert(1)"] },
   };
   sim = await startSimulator({
