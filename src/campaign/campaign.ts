@@ -1,4 +1,4 @@
-import type { ContactColumns } from "../contacts/classify.js";
+import type { ContactColumns } from "../contacts/rules.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
 import type { Outcome } from "../flow/outcome.js";
 import type { Schedule } from "./schedule/schedule.js";

@@ -4,44 +4,9 @@ import type { Appointment, ReminderUnit, RowVerdict } from "./contact.js";
 import { unitKey } from "./unit.js";
 import { SeenKeys } from "./seen-keys.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
+import type { ContactColumns, ContactRules } from "./rules.js";
 import { normalizeAddress, type Normalized } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
-
-/** The campaign's `columns` (docs/reference.md §3): which CSV columns hold To, From, zone, deadline, Parameters. */
-export interface ContactColumns {
-  to: string;
-  parameters: string[] | undefined;
-  from: string | undefined;
-  timezone: string | undefined;
-  notAfter: string | undefined;
-  /**
-   * The column holding a row's number for the ledger and report, instead of its record number: a
-   * follow-up's contacts keep their source campaign's row (docs/reference.md §13). Not a campaign file key.
-   */
-  row?: string | undefined;
-  /**
-   * A follow-up's list, when its source is a standing campaign (docs/reference.md §13, §16): the columns naming
-   * the source reminder each row follows up, its unit (not a campaign file key). Used when the
-   * list's header has them.
-   */
-  sourceReminder?: { key: string; name: string; appointmentAt: string } | undefined;
-}
-
-/** What classifying a row needs of a campaign (a `Campaign` is one; contacts/ does not import campaign/). */
-export interface ContactRules {
-  contactsPath: string;
-  from: string;
-  defaultRegion: string | undefined;
-  parameters: Readonly<Record<string, string | number | boolean>>;
-  columns: ContactColumns;
-  /** The send window's zones: with `recipient`, each contact's own (else `fallbackTimezone`). */
-  window: { timezone: string; recipient: boolean; fallbackTimezone: string | undefined } | undefined;
-  /**
-   * A standing campaign's appointment columns (docs/reference.md §16): a row is an appointment — its key and
-   * time — and a key seen earlier in the file is the duplicate, not a To and From.
-   */
-  schedule?: { keyColumn: string; atColumn: string } | undefined;
-}
 
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 

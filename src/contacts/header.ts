@@ -1,5 +1,5 @@
 import { CampaignInputError } from "../errors.js";
-import type { ContactRules } from "./classify.js";
+import type { ContactRules } from "./rules.js";
 
 /**
  * The contacts file's header against the campaign's columns: every named column must be there

@@ -1,4 +1,4 @@
-import type { ContactRules } from "./classify.js";
+import type { ContactRules } from "./rules.js";
 import { unitOf, type RowVerdict } from "./contact.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
 import { openContactsCsv, type CsvRecord, type CsvResumePoint } from "./read-csv.js";

@@ -4,7 +4,6 @@ import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises"
 import path from "node:path";
 import type { AppointmentVersions, UnitState, LedgerState } from "./fold.js";
 import type { CampaignHeader, FlowChecked } from "./events.js";
-import type { LedgerStore } from "./ledger-store.js";
 
 /**
  * A checkpoint makes a cron rerun cost what is new, not what is done (`<ledger>.checkpoint`).
@@ -166,7 +165,7 @@ export async function readCheckpoint(
  */
 export async function checkpointHolds(
   checkpoint: Checkpoint,
-  ledger: Pick<LedgerStore, "end" | "identity">,
+  ledger: { end(): Promise<number>; identity(position: number): Promise<{ head: string; tail: string }> },
   contactsPath: string,
   fingerprint: string,
 ): Promise<boolean> {

@@ -64,16 +64,3 @@ export class OptOutListError extends StudioCampaignError {
     super("OPT_OUTS_IO", `${label}: the opt-out list could not ${action} (${detail}): fix it and run again`, { cause });
   }
 }
-
-/**
- * The list at `location`: a `postgres://` URL keeps it in that database's `opt_outs` table
- * (docs/reference.md §12: where the ledger is shared, so is the list), anything else is a file path.
- */
-export async function openOptOutStore(location: string, options: { defaultRegion: string | undefined }): Promise<OptOutStore> {
-  if (/^postgres(ql)?:\/\//i.test(location)) {
-    const { PostgresOptOutStore } = await import("./postgres-opt-outs.js");
-    return new PostgresOptOutStore(location);
-  }
-  const { FileOptOutStore } = await import("./opt-out-file.js");
-  return new FileOptOutStore(location, options.defaultRegion);
-}

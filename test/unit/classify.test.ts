@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RowClassifier, type ContactRules } from "../../src/contacts/classify.js";
+import { RowClassifier } from "../../src/contacts/classify.js";
+import type { ContactRules } from "../../src/contacts/rules.js";
 import type { RowVerdict } from "../../src/contacts/contact.js";
 import type { CsvRecord } from "../../src/contacts/read-csv.js";
 

@@ -1,4 +1,5 @@
-import type { Contact, RowVerdict } from "../../contacts/contact.js";
+import type { Contact } from "../../contacts/contact.js";
+import type { PlannedRow } from "./planned-row.js";
 import { openContactRows } from "../../contacts/pipeline.js";
 import { recordEndsAreFinal } from "../../contacts/read-csv.js";
 import { SeenKeys } from "../../contacts/seen-keys.js";
@@ -10,16 +11,8 @@ import type { AppointmentSeen } from "../../ledger/events.js";
 import type { LedgerState } from "../../ledger/fold.js";
 import type { Campaign } from "../campaign.js";
 import type { ResumePoint } from "./campaign-state.js";
-import { decideContact, type ContactDecision } from "./decide.js";
+import { decideContact } from "./decide.js";
 import type { ShardSpec } from "../../contacts/shard.js";
-
-export type PlannedRow =
-  | { kind: "skipped"; verdict: Exclude<RowVerdict, { status: "sendable" }>; alreadyRecorded: boolean }
-  | { kind: "contact"; contact: Contact; key: string; decision: ContactDecision }
-  /** A standing campaign's reminder whose appointment left the file and which has no Execution (docs/reference.md §16): never sent. */
-  | { kind: "cancelled" }
-  /** A standing campaign's reminder the ledger knows nothing of, not due yet: only counted (`dueAt`: when it will be). */
-  | { kind: "later"; dueAt: number; deadline: number; row: number; zones: readonly string[] | undefined };
 
 /**
  * The campaign's rows in file order, each with its verdict and, for a sendable contact, what

@@ -1,5 +1,5 @@
 import type { SendWindow } from "../campaign.js";
-import type { PlannedRow } from "../plan/plan-rows.js";
+import type { PlannedRow } from "../plan/planned-row.js";
 import { capReachedMessage, type DailyCap } from "./daily-cap.js";
 import { HoldTracker } from "./holds.js";
 import { decideRow, type RowAction } from "./row-action.js";

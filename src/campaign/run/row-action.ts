@@ -1,6 +1,6 @@
 import type { Contact, RowVerdict } from "../../contacts/contact.js";
 import type { SendWindow } from "../campaign.js";
-import type { PlannedRow } from "../plan/plan-rows.js";
+import type { PlannedRow } from "../plan/planned-row.js";
 import type { RowStatus } from "./run-events.js";
 import { isInsideWindow, windowZones } from "../plan/send-window.js";
 

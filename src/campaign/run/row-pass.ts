@@ -3,7 +3,7 @@ import { ContactSender, type SendOutcome } from "./contact-sender.js";
 import { DoubtSettler } from "./doubt-settler.js";
 import type { FinalPrefixTracker, Settle } from "../plan/final-prefix.js";
 import type { Admission } from "./admission.js";
-import type { PlannedRow } from "../plan/plan-rows.js";
+import type { PlannedRow } from "../plan/planned-row.js";
 import { finalStatusOf, type RowAction } from "./row-action.js";
 import type { RunContext } from "./run-context.js";
 import type { RunTally } from "./run-tally.js";

@@ -8,7 +8,7 @@ import type { AppointmentSeen } from "../../ledger/events.js";
 import { foldAppointment, type AppointmentVersions, type LedgerState } from "../../ledger/fold.js";
 import type { Campaign } from "../campaign.js";
 import { decideContact } from "../plan/decide.js";
-import type { PlannedRow } from "../plan/plan-rows.js";
+import type { PlannedRow } from "../plan/planned-row.js";
 import { reminderTimes } from "./reminder-times.js";
 import { isCancelled, type Schedule } from "./schedule.js";
 

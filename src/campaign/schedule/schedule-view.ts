@@ -1,4 +1,4 @@
-import type { PlannedRow } from "../plan/plan-rows.js";
+import type { PlannedRow } from "../plan/planned-row.js";
 import type { SendWindow } from "../campaign.js";
 import { opensBetween, windowZones } from "../plan/send-window.js";
 import type { RowAction } from "../run/row-action.js";

@@ -1,0 +1,11 @@
+import type { Contact, RowVerdict } from "../../contacts/contact.js";
+import type { ContactDecision } from "./decide.js";
+
+/** One row of a plan, decided: what the run, the dry run and validate do with it. */
+export type PlannedRow =
+  | { kind: "skipped"; verdict: Exclude<RowVerdict, { status: "sendable" }>; alreadyRecorded: boolean }
+  | { kind: "contact"; contact: Contact; key: string; decision: ContactDecision }
+  /** A standing campaign's reminder whose appointment left the file and which has no Execution (docs/reference.md §16): never sent. */
+  | { kind: "cancelled" }
+  /** A standing campaign's reminder the ledger knows nothing of, not due yet: only counted (`dueAt`: when it will be). */
+  | { kind: "later"; dueAt: number; deadline: number; row: number; zones: readonly string[] | undefined };
