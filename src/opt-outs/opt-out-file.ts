@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { open, readFile, type FileHandle } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { access, link, open, readFile, unlink, type FileHandle } from "node:fs/promises";
 import { AS_INPUT, csvRecord } from "../contacts/csv-writer.js";
 import { errnoCode } from "../errors.js";
 import { GroupCommit } from "../group-commit.js";
@@ -131,14 +131,7 @@ class OptOutWriter {
 
   static async open(path: string, label: string): Promise<OptOutWriter> {
     try {
-      // A new list gets its header; `wx` makes the creator the only writer of it.
-      const created = await open(path, "wx", 0o600).catch((err: unknown) =>
-        errnoCode(err) === "EEXIST" ? undefined : Promise.reject(err),
-      );
-      if (created) {
-        await created.write(OPT_OUT_HEADER);
-        await created.close();
-      }
+      await createWithHeader(path);
       return new OptOutWriter(await open(path, "a", 0o600));
     } catch (err) {
       throw new OptOutListError(label, "be opened for appending", err);
@@ -152,5 +145,36 @@ class OptOutWriter {
   async close(): Promise<void> {
     await this.#commits.flush().catch(() => undefined); // a failed append already rejected its caller
     await this.#file.close();
+  }
+}
+
+/**
+ * A new list appears with its header already in it, or not at all: the header is written to a
+ * private file beside it, then linked into place (`link` fails if the list exists). Created empty
+ * and written after, the header could land over a line another process appended in between — an
+ * opt-out lost (seen: two campaigns' first appends at the same moment).
+ */
+async function createWithHeader(path: string): Promise<void> {
+  if (
+    await access(path).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
+  const temporary = `${path}.${process.pid}.${randomUUID()}.new`;
+  const file = await open(temporary, "wx", 0o600);
+  try {
+    await file.write(OPT_OUT_HEADER);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await link(temporary, path);
+  } catch (err) {
+    if (errnoCode(err) !== "EEXIST") throw err;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
   }
 }
