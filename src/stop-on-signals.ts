@@ -1,4 +1,4 @@
-import type { StopControl } from "../clock.js";
+import type { StopControl } from "./clock.js";
 
 /** Where SIGINT and SIGTERM come from: `process`, or a test's emitter. */
 export interface SignalSource {

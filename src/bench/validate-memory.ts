@@ -22,7 +22,7 @@ const atStart = sample();
 const { runCli } = await import("../cli/run-cli.js");
 // What `validate` loads itself, loaded here first so that it is measured apart from the rows.
 await import("../cli/validate-command.js");
-await import("../campaign/plan/plan-rows.js");
+await import("../engine/plan/plan-rows.js");
 await import("csv-parse");
 const loaded = sample();
 let peak: Sample = loaded;

@@ -1,7 +1,7 @@
-import { OptedOut } from "../../opt-outs/opted-out.js";
-import { openOptOutStore } from "../../opt-outs/open-opt-out-store.js";
-import type { OptOutStore } from "../../opt-outs/opt-out-store.js";
-import type { Campaign } from "../campaign.js";
+import { OptedOut } from "../opt-outs/opted-out.js";
+import { openOptOutStore } from "../opt-outs/open-opt-out-store.js";
+import type { OptOutStore } from "../opt-outs/opt-out-store.js";
+import type { Campaign } from "./campaign.js";
 
 type OptOutCampaign = Pick<Campaign, "optOutsLocation" | "defaultRegion">;
 

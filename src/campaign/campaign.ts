@@ -1,7 +1,7 @@
 import type { ContactColumns } from "../contacts/rules.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
 import type { Outcome } from "../flow/outcome.js";
-import type { Schedule } from "./schedule/schedule.js";
+import type { Schedule } from "../schedule/schedule.js";
 
 /**
  * What a `409` (an Execution already active for the To/From) does: `skip` the contact, end the

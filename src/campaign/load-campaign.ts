@@ -15,7 +15,7 @@ import { CampaignInputError, errnoCode } from "../errors.js";
 import { isValidSender } from "../contacts/sender-format.js";
 import { isTimeZone } from "../contacts/zone-name.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
-import { parseSchedule } from "./schedule/parse-schedule.js";
+import { parseSchedule } from "../schedule/parse-schedule.js";
 import { REMINDER_COLUMNS, REPORT_COLUMNS } from "../report/build-report.js";
 
 /** Flags that override the campaign file (docs/reference.md §2: a flag overrides the file). */

@@ -26,8 +26,8 @@ export const endCommand = {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
     // undici: only when needed
-    const { openExecutionsSession } = await import("../campaign/results/executions-session.js");
-    const { endExecutions, openExecutions } = await import("../campaign/results/end-executions.js");
+    const { openExecutionsSession } = await import("../engine/results/executions-session.js");
+    const { endExecutions, openExecutions } = await import("../engine/results/end-executions.js");
     await using session = await openExecutionsSession(executionsOptions(campaign, credentials, argv));
     const open = openExecutions(session);
     if (open > 0 && !argv.yes) await confirm(`End up to ${open} Execution(s) created by campaign ${campaign.name}? [y/N] `);

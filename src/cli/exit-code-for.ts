@@ -1,4 +1,4 @@
-import type { RunSummary } from "../campaign/run/run-events.js";
+import type { RunSummary } from "../engine/run/run-events.js";
 import { ExitCode } from "./exit-codes.js";
 
 /** docs/reference.md §7, from a run's summary. */

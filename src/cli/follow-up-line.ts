@@ -1,5 +1,5 @@
 import type { Campaign } from "../campaign/campaign.js";
-import type { FollowUpTally } from "../campaign/follow-up/follow-up-list.js";
+import type { FollowUpTally } from "../engine/follow-up/follow-up-list.js";
 
 /** One line: who qualifies, who waits and why. */
 export function followUpLine(campaign: Campaign, tally: FollowUpTally): string {

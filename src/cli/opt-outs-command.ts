@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
-import { addOptOuts, optOutListing } from "../campaign/opt-outs/opt-out-commands.js";
+import { addOptOuts, optOutListing } from "../commands/opt-out-commands.js";
 import { csvRecord, FOR_PEOPLE } from "../contacts/csv-writer.js";
 import { entryLine, OPT_OUT_COLUMNS } from "../opt-outs/opt-out-store.js";
 import { withCampaignArgument } from "./shared-options.js";

@@ -1,5 +1,6 @@
 import type { Campaign } from "../campaign/campaign.js";
-import { emptyCounts, type RunEvent } from "../campaign/run/run-events.js";
+import { emptyCounts } from "../ledger/row-status.js";
+import { type RunEvent } from "../engine/run/run-events.js";
 import { RUNTIME_DEFAULTS } from "../campaign/runtime-defaults.js";
 import { followUpLine } from "./follow-up-line.js";
 import { formatCounts, paceLines } from "./render-summary.js";

@@ -1,7 +1,8 @@
 import type { Campaign } from "../campaign/campaign.js";
-import type { ScheduleView } from "../campaign/schedule/schedule-view.js";
+import type { ScheduleView } from "../engine/standing/schedule-view.js";
 import { estimatePace, formatDuration } from "../contacts/sender-throughput.js";
-import { ROW_STATUSES, type RunSummary, type StatusCounts } from "../campaign/run/run-events.js";
+import { ROW_STATUSES, type StatusCounts } from "../ledger/row-status.js";
+import { type RunSummary } from "../engine/run/run-events.js";
 
 export function formatCounts(counts: StatusCounts): string {
   return (

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
-import { campaignReport, writeCsvReport, writeHtmlReport } from "../campaign/report/campaign-report.js";
+import { campaignReport, writeCsvReport, writeHtmlReport } from "../commands/campaign-report.js";
 import { reportCsvChunks } from "../report/build-report.js";
 import { withCampaignArgument } from "./shared-options.js";
 

@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import { resultsColumns } from "../flow/results-columns.js";
-import type { ResultsSummary } from "../campaign/results/collect-results.js";
+import type { ResultsSummary } from "../engine/results/collect-results.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { RUNTIME_DEFAULTS } from "../campaign/runtime-defaults.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
@@ -36,8 +36,8 @@ export const resultsCommand = {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
     // undici: only when needed
-    const { openExecutionsSession } = await import("../campaign/results/executions-session.js");
-    const { collectResults } = await import("../campaign/results/collect-results.js");
+    const { openExecutionsSession } = await import("../engine/results/executions-session.js");
+    const { collectResults } = await import("../engine/results/collect-results.js");
     await using session = await openExecutionsSession(executionsOptions(campaign, credentials, argv));
     const columns = resultsColumns(campaign.results, session.questions);
     // A flow without questions (a reminder) still has outcomes: sent, undelivered, opted out.

@@ -2,11 +2,11 @@ import { once } from "node:events";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
 import { campaignLedger } from "../campaign/campaign-ledger.js";
-import type { RunSummary } from "../campaign/run/run-events.js";
-import { emptyThisRun } from "../campaign/run/run-tally.js";
+import type { RunSummary } from "../engine/run/run-events.js";
+import { emptyThisRun } from "../engine/run/run-tally.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { formatSummary, scheduleViewLines } from "./render-summary.js";
-import type { PreviewResult } from "../campaign/plan/preview-campaign.js";
+import type { PreviewResult } from "../commands/preview-campaign.js";
 import {
   apiUrlFromArgs,
   signalHandling,
@@ -108,7 +108,7 @@ async function run(argv: RunArgs): Promise<void> {
   const urls = { studio: studioUrlFromArgs(argv["studio-url"]), api: apiUrlFromArgs(argv["api-url"]) };
   // The sending machinery (undici, Bottleneck, ioredis) loads only for a real run: validate
   // and --dry-run over a million rows stay light.
-  const { sendCampaign } = await import("../campaign/run/send-campaign.js");
+  const { sendCampaign } = await import("../engine/run/send-campaign.js");
   using progress = new ProgressRenderer(campaign);
   const summary = await sendCampaign({
     campaign,
@@ -153,11 +153,11 @@ async function dryRun(
 ): Promise<void> {
   if (campaign.followUpOf) {
     // Offline: the source's outcomes as recorded; the list is not written.
-    const { refreshFollowUpList } = await import("../campaign/follow-up/follow-up-list.js");
+    const { refreshFollowUpList } = await import("../engine/follow-up/follow-up-list.js");
     const { followUpLine } = await import("./follow-up-line.js");
     process.stderr.write(`${followUpLine(campaign, await refreshFollowUpList(campaign, { now: Date.now(), write: false }))}\n`);
   }
-  const { previewCampaign } = await import("../campaign/plan/preview-campaign.js"); // the number parser: only for a dry run
+  const { previewCampaign } = await import("../commands/preview-campaign.js"); // the number parser: only for a dry run
   const now = Date.now();
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],

@@ -3,9 +3,9 @@ import { parseShard, type ShardSpec } from "../contacts/shard.js";
 import { DEFAULT_API_URL, DEFAULT_STUDIO_URL, parseBaseUrl } from "../studio/base-url.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import type { Campaign } from "../campaign/campaign.js";
-import type { ExecutionsOptions } from "../campaign/results/executions-session.js";
+import type { ExecutionsOptions } from "../engine/results/executions-session.js";
 import type { StopControl } from "../clock.js";
-import type { SignalHandling } from "../campaign/stop-on-signals.js";
+import type { SignalHandling } from "../stop-on-signals.js";
 import type { Credentials } from "../studio/credentials.js";
 
 export const withCampaignArgument = <T>(y: Argv<T>) =>

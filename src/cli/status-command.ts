@@ -18,8 +18,8 @@ export const statusCommand = {
     const campaign = await loadCampaign(argv.campaign, { ledger: argv.ledger });
     const credentials = credentialsFromEnv();
     // undici: only when needed
-    const { openExecutionsSession } = await import("../campaign/results/executions-session.js");
-    const { refreshStatus } = await import("../campaign/results/refresh-status.js");
+    const { openExecutionsSession } = await import("../engine/results/executions-session.js");
+    const { refreshStatus } = await import("../engine/results/refresh-status.js");
     await using session = await openExecutionsSession(executionsOptions(campaign, credentials, argv));
     const counts = await refreshStatus(session);
     process.stdout.write(

@@ -1,8 +1,8 @@
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
-import { validateCampaign, type ValidateResult } from "../campaign/plan/validate-campaign.js";
+import { validateCampaign, type ValidateResult } from "../commands/validate-campaign.js";
 import type { Campaign } from "../campaign/campaign.js";
-import { capPlanLine } from "../campaign/run/daily-cap.js";
+import { capPlanLine } from "../engine/run/daily-cap.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { followUpLine } from "./follow-up-line.js";
@@ -56,7 +56,7 @@ function validateLines(campaign: Campaign, result: ValidateResult): string[] {
     `Campaign ${campaign.name}: flow ${campaign.flowSid}, from ${campaign.from}, ${campaign.rate.perSecond}/s, on conflict ${campaign.onConflict}`,
     ...(followUp ? [followUpLine(campaign, followUp)] : []),
     `Rows: ${formatCounts(result.counts)}`,
-    `A run now would send ${result.toSend + (followUp?.added ?? 0)} ${campaign.schedule ? "reminder(s)" : "contact(s)"}${listed}` +
+    `A run now would send ${result.toSend + (followUp?.added ?? 0)} ${result.schedule ? "reminder(s)" : "contact(s)"}${listed}` +
       `${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
     ...(result.held > 0 ? [`Held now: ${result.held} — ${result.holds.map((h) => h.message).join("; ")}`] : []),
     ...(result.schedule ? scheduleViewLines(result.schedule) : []),

@@ -1,14 +1,15 @@
 import { open } from "node:fs/promises";
-import { CampaignInputError } from "../../errors.js";
-import type { LedgerStore } from "../../ledger/ledger-store.js";
-import { openLedgerStore } from "../../ledger/open-store.js";
-import { buildReport, reportCsvChunks, type Report } from "../../report/build-report.js";
-import { withFollowUps } from "../../report/merge-follow-ups.js";
-import { campaignLedger } from "../campaign-ledger.js";
-import type { Campaign } from "../campaign.js";
-import { loadCampaign } from "../load-campaign.js";
-import { describeWindow } from "../plan/send-window.js";
-import { assertLedgerExists } from "../results/executions-session.js";
+import { CampaignInputError } from "../errors.js";
+import type { LedgerStore } from "../ledger/ledger-store.js";
+import { openLedgerStore } from "../ledger/open-store.js";
+import { buildReport, reportCsvChunks, type Report } from "../report/build-report.js";
+import { withFollowUps } from "../report/merge-follow-ups.js";
+import { campaignLedger } from "../campaign/campaign-ledger.js";
+import type { Campaign } from "../campaign/campaign.js";
+import { kindOf } from "../engine/kinds/kind-of.js";
+import { loadCampaign } from "../campaign/load-campaign.js";
+import { describeWindow } from "../engine/plan/send-window.js";
+import { assertLedgerExists } from "../engine/results/executions-session.js";
 
 export interface ReportOptions {
   /** Ledger locations (shard files merged, or one postgres:// URL); default: the campaign's. */
@@ -26,12 +27,10 @@ export async function campaignReport(campaign: Campaign, options: ReportOptions 
   const locations = options.ledgers && options.ledgers.length > 0 ? options.ledgers : [campaign.ledgerPath];
   const ledgers: LedgerStore[] = locations.map((location) => openLedgerStore(location, campaign.name));
   for (const ledger of ledgers) await assertLedgerExists(ledger);
-  const { schedule } = campaign;
-  const report = schedule
-    ? await (await import("./standing-report.js")).standingReport({ ...campaign, schedule }, ledgers, { results: campaign.results })
-    : await buildReport(ledgers, { results: campaign.results });
+  const report = await (await kindOf(campaign)).report(ledgers, { results: campaign.results });
   // A follow-up of a standing campaign: each row names the reminder it follows up (docs/reference.md §16).
-  if (campaign.followUpOf && (await loadCampaign(campaign.followUpOf.campaignPath)).schedule) report.reminderColumns = true;
+  if (campaign.followUpOf && (await kindOf(await loadCampaign(campaign.followUpOf.campaignPath))).reminderColumns)
+    report.reminderColumns = true;
   const followUps = [];
   for (const file of options.followUps ?? []) {
     const followUp = await loadCampaign(file);
@@ -58,8 +57,8 @@ export async function writeCsvReport(report: Report, file: string): Promise<numb
 
 /** The HTML report (docs/reference.md §14) into `file`, mode 0600 (it names contacts' answers). Returns its size in bytes. */
 export async function writeHtmlReport(campaign: Campaign, report: Report, file: string): Promise<number> {
-  const { summarizeReport } = await import("../../report/campaign-summary.js");
-  const { renderHtml } = await import("../../report/html/render-html.js");
+  const { summarizeReport } = await import("../report/campaign-summary.js");
+  const { renderHtml } = await import("../report/html/render-html.js");
   const summary = await summarizeReport(report, { name: campaign.name, zone: campaign.window?.timezone });
   const html = renderHtml(
     {

@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { CampaignInputError, errnoCode } from "../../errors.js";
-import { normalizeAddress } from "../../contacts/phone.js";
-import { loadSuppression } from "../../contacts/suppression.js";
-import { FileOptOutStore } from "../../opt-outs/opt-out-file.js";
-import { OPT_OUT_COLUMNS, optOutNumber, type OptOutEntry } from "../../opt-outs/opt-out-store.js";
-import type { Campaign } from "../campaign.js";
-import { campaignOptOutStore } from "./campaign-opt-outs.js";
+import { CampaignInputError, errnoCode } from "../errors.js";
+import { normalizeAddress } from "../contacts/phone.js";
+import { loadSuppression } from "../contacts/suppression.js";
+import { FileOptOutStore } from "../opt-outs/opt-out-file.js";
+import { OPT_OUT_COLUMNS, optOutNumber, type OptOutEntry } from "../opt-outs/opt-out-store.js";
+import type { Campaign } from "../campaign/campaign.js";
+import { campaignOptOutStore } from "../campaign/campaign-opt-outs.js";
 
 /**
  * `opt-outs --add` and `--import` (docs/reference.md §12): opt-outs received elsewhere — a call to the front

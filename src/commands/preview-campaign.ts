@@ -1,16 +1,17 @@
 import { existsSync } from "node:fs";
-import type { StopReason } from "../../clock.js";
-import type { ShardSpec } from "../../contacts/shard.js";
-import type { Campaign } from "../campaign.js";
-import { Admission } from "../run/admission.js";
-import { capDay, ledgerUsedToday, LocalDailyCap, openDailyCap } from "../run/daily-cap.js";
-import type { RowAction } from "../run/row-action.js";
-import type { RowStatus, RunEvent, StatusCounts } from "../run/run-events.js";
-import { RunTally } from "../run/run-tally.js";
-import { loadCampaignState } from "./campaign-state.js";
-import { loadCampaignOptOuts } from "../opt-outs/campaign-opt-outs.js";
-import { planCampaign } from "./plan-rows.js";
-import { emptyScheduleView, noteReminder, type ScheduleView } from "../schedule/schedule-view.js";
+import type { StopReason } from "../clock.js";
+import type { ShardSpec } from "../contacts/shard.js";
+import type { Campaign } from "../campaign/campaign.js";
+import { Admission } from "../engine/run/admission.js";
+import { capDay, ledgerUsedToday, LocalDailyCap, openDailyCap } from "../engine/run/daily-cap.js";
+import type { RowAction } from "../engine/plan/row-action.js";
+import type { RowStatus, StatusCounts } from "../ledger/row-status.js";
+import type { RunEvent } from "../engine/run/run-events.js";
+import { RunTally } from "../engine/run/run-tally.js";
+import { loadCampaignState } from "../engine/plan/campaign-state.js";
+import { loadCampaignOptOuts } from "../campaign/campaign-opt-outs.js";
+import { kindOf } from "../engine/kinds/kind-of.js";
+import type { ScheduleView } from "../engine/standing/schedule-view.js";
 
 export interface PreviewResult {
   /** Every row by the status it has, or would have after a run now (what it would send, as pending). */
@@ -70,13 +71,15 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   // A follow-up whose first run has not listed anyone yet has no contacts file: nothing to preview.
   if (campaign.followUpOf && !existsSync(campaign.contactsPath)) return result;
   const retryFailed = options.retryFailed ?? false;
-  const { state, resume } = await loadCampaignState(campaign, { retryFailed, shard: options.shard });
+  const kind = await kindOf(campaign);
+  const { state, resume } = await loadCampaignState(campaign, { retryFailed, shard: options.shard, policy: kind.checkpoint });
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
   // The list a run would read (docs/reference.md §12): its file, or its table.
   await using optedOut = await loadCampaignOptOuts(campaign, now);
-  const { rows, parameterKeys } = await planCampaign(campaign, state, { retryFailed, shard: options.shard, now, resume, optedOut });
+  const { rows, parameterKeys } = await kind.plan(state, { retryFailed, shard: options.shard, now, resume, optedOut });
   result.parameterKeys = parameterKeys;
-  if (campaign.schedule) result.schedule = emptyScheduleView();
+  const view = kind.planView();
+  if (view) result.schedule = view.view;
   const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.redisUrl) });
   for await (const planned of rows) {
     // Every row never sent is a problem to show, recorded before or not (a standing campaign never records them: rows move).
@@ -85,7 +88,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
       result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
     }
     const action = admission.decide(planned, now, false);
-    if (result.schedule) noteReminder(result.schedule, planned, action, now, campaign.window);
+    view?.note(planned, action, now, campaign.window);
     await dryPerform(action, { admission, tally, result, now, options });
   }
   result.holds = admission.holds.stops();

@@ -1,14 +1,15 @@
-import { systemClock } from "../../clock.js";
-import type { ShardSpec } from "../../contacts/shard.js";
-import type { PreflightVerdict } from "../../flow/preflight-verdict.js";
-import type { Credentials } from "../../studio/credentials.js";
-import { Reads } from "../../studio/read-retry.js";
-import { ServiceHealth } from "../../studio/service-health.js";
-import type { Campaign } from "../campaign.js";
-import { refreshFollowUpList, type FollowUpTally } from "../follow-up/follow-up-list.js";
-import { daysNeeded, ledgerUsedToday } from "../run/daily-cap.js";
-import { preflightFlow } from "../run/preflight.js";
-import { readPolicy } from "../runtime-defaults.js";
+import { systemClock } from "../clock.js";
+import type { ShardSpec } from "../contacts/shard.js";
+import type { PreflightVerdict } from "../flow/preflight-verdict.js";
+import type { Credentials } from "../studio/credentials.js";
+import { Reads } from "../studio/read-retry.js";
+import { ServiceHealth } from "../studio/service-health.js";
+import type { Campaign } from "../campaign/campaign.js";
+import { refreshFollowUpList, type FollowUpTally } from "../engine/follow-up/follow-up-list.js";
+import { daysNeeded, ledgerUsedToday } from "../engine/run/daily-cap.js";
+import { preflightFlow } from "../engine/run/preflight.js";
+import { kindOf } from "../engine/kinds/kind-of.js";
+import { readPolicy } from "../campaign/runtime-defaults.js";
 import { previewCampaign, type PreviewResult } from "./preview-campaign.js";
 
 export interface ValidateOptions {
@@ -46,11 +47,11 @@ async function onlinePreflight(
   parameterKeys: string[],
   online: NonNullable<ValidateOptions["online"]>,
 ): Promise<PreflightVerdict> {
-  const { StudioClient } = await import("../../studio/client.js"); // undici: only when online
+  const { StudioClient } = await import("../studio/client.js"); // undici: only when online
   const client = new StudioClient({ baseUrl: online.studioUrl, credentials: online.credentials, connections: 2 });
   const reads = new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() });
   try {
-    return await preflightFlow(client, reads, campaign.flowSid, parameterKeys, online.report, campaign.schedule ? ["reminder"] : []);
+    return await preflightFlow(client, reads, campaign.flowSid, parameterKeys, online.report, (await kindOf(campaign)).addedParameters);
   } finally {
     await client.close();
   }

@@ -1,7 +1,7 @@
-import { unitOf, type Contact } from "../../contacts/contact.js";
-import { openContactRows } from "../../contacts/pipeline.js";
-import { unitKey } from "../../contacts/unit.js";
-import type { FlowChecked, LedgerEvent } from "../../ledger/events.js";
+import { unitOf, type Contact } from "../contacts/contact.js";
+import { openContactRows } from "../contacts/pipeline.js";
+import { unitKey } from "../contacts/unit.js";
+import type { FlowChecked, LedgerEvent } from "../ledger/events.js";
 import {
   applyEvent,
   emptyLedgerState,
@@ -14,13 +14,16 @@ import {
   type LedgerState,
   type UnitDetail,
   type UnitState,
-} from "../../ledger/fold.js";
-import type { LedgerStore } from "../../ledger/ledger-store.js";
-import { resultsColumns, type ResultsColumn } from "../../flow/results-columns.js";
-import { blankRow, unitRow, type Report, type ReportRow } from "../../report/build-report.js";
-import type { Campaign } from "../campaign.js";
+} from "../ledger/fold.js";
+import type { LedgerStore } from "../ledger/ledger-store.js";
+import { resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
+import { blankRow, unitRow, type Report, type ReportRow } from "./build-report.js";
+import type { ContactRules } from "../contacts/rules.js";
 import { reminderTimes } from "../schedule/reminder-times.js";
 import { isCancelled, type Schedule } from "../schedule/schedule.js";
+
+/** What a standing report reads of its campaign: how its export is classified, and its schedule. */
+export type StandingRules = ContactRules & { schedule: Schedule };
 
 /** The ledgers folded whole: the run's state, each unit's report detail, the Executions. */
 interface Folded {
@@ -40,7 +43,7 @@ const ROWS_PER_CHUNK = 5_000;
  * Its memory follows the reminders the ledger knows, not the file.
  */
 export async function standingReport(
-  campaign: Campaign & { schedule: Schedule },
+  campaign: StandingRules,
   ledgers: LedgerStore[],
   options: { results?: ResultsColumn[] | undefined },
 ): Promise<Report> {
@@ -66,11 +69,7 @@ function foldEvent(folded: Folded, event: LedgerEvent): void {
   foldUnitEvent(unit.state, event, unit.detail);
 }
 
-async function* reportRows(
-  campaign: Campaign & { schedule: Schedule },
-  folded: Folded,
-  columns: ResultsColumn[],
-): AsyncGenerator<ReportRow[]> {
+async function* reportRows(campaign: StandingRules, folded: Folded, columns: ResultsColumn[]): AsyncGenerator<ReportRow[]> {
   const listed = new Set<string>();
   const keysInFile = new Set<string>();
   let chunk: ReportRow[] = [];
@@ -96,7 +95,7 @@ async function* reportRows(
 
 /** The row's reminders, each as the ledger knows it (pending when it knows nothing yet). */
 function fileReminders(
-  campaign: Campaign & { schedule: Schedule },
+  campaign: StandingRules,
   folded: Folded,
   contact: Contact,
   columns: ResultsColumn[],
@@ -122,7 +121,7 @@ function fileReminders(
  * cancelled.
  */
 function otherReminders(
-  campaign: Campaign & { schedule: Schedule },
+  campaign: StandingRules,
   folded: Folded,
   columns: ResultsColumn[],
   file: { listed: ReadonlySet<string>; keysInFile: ReadonlySet<string> },

@@ -1,4 +1,4 @@
-import { addCalendarDays, atMinuteOfDay } from "../../contacts/zoned-time.js";
+import { addCalendarDays, atMinuteOfDay } from "../contacts/zoned-time.js";
 import type { Reminder, Schedule } from "./schedule.js";
 
 const MINUTE = 60_000;

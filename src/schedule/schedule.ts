@@ -1,4 +1,4 @@
-import type { UnitState } from "../../ledger/fold.js";
+import type { UnitState } from "../ledger/fold.js";
 
 /**
  * A standing campaign's schedule (docs/reference.md §16): reminders due relative to each row's appointment

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseCampaign } from "../../src/campaign/load-campaign.js";
-import { ContactSender } from "../../src/campaign/run/contact-sender.js";
-import { RunContext, StopControl, systemClock } from "../../src/campaign/run/run-context.js";
+import { surveyKind } from "../../src/engine/kinds/survey-kind.js";
+import { ContactSender } from "../../src/engine/run/contact-sender.js";
+import { RunContext, StopControl, systemClock } from "../../src/engine/run/run-context.js";
 import type { Contact } from "../../src/contacts/contact.js";
 import { openLedgerForRun } from "../../src/ledger/open-ledger.js";
 import { FileLedger } from "../../src/ledger/file-ledger.js";
@@ -45,6 +46,7 @@ async function senderFixture(options: { now: () => number; before?: () => Promis
   const optOuts = new FileOptOutStore(campaign.optOutsLocation, undefined);
   const ctx = new RunContext({
     campaign,
+    kind: surveyKind(campaign),
     client,
     limiter,
     ledger: writer,

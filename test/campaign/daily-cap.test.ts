@@ -1,10 +1,10 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { capDay, daysNeeded, openDailyCap } from "../../src/campaign/run/daily-cap.js";
+import { capDay, daysNeeded, openDailyCap } from "../../src/engine/run/daily-cap.js";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { runCampaign } from "../../src/campaign/run/run-campaign.js";
-import type { Clock } from "../../src/campaign/run/run-context.js";
-import type { RunSummary } from "../../src/campaign/run/run-events.js";
+import { runCampaign } from "../../src/engine/run/run-campaign.js";
+import type { Clock } from "../../src/engine/run/run-context.js";
+import type { RunSummary } from "../../src/engine/run/run-events.js";
 import type { ShardSpec } from "../../src/contacts/shard.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { StudioClient } from "../../src/studio/client.js";

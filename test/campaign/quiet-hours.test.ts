@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { runCampaign } from "../../src/campaign/run/run-campaign.js";
-import { systemClock, type Clock } from "../../src/campaign/run/run-context.js";
-import type { RunSummary } from "../../src/campaign/run/run-events.js";
+import { runCampaign } from "../../src/engine/run/run-campaign.js";
+import { systemClock, type Clock } from "../../src/engine/run/run-context.js";
+import type { RunSummary } from "../../src/engine/run/run-events.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { StudioClient } from "../../src/studio/client.js";
 import { createLimiter } from "../../src/throttle/create-limiter.js";

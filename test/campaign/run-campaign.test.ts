@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { runCampaign, type RunOptions } from "../../src/campaign/run/run-campaign.js";
+import { runCampaign, type RunOptions } from "../../src/engine/run/run-campaign.js";
 import { StopControl, systemClock, type Clock } from "../../src/clock.js";
-import type { RunEvent, RunSummary } from "../../src/campaign/run/run-events.js";
+import type { RunEvent, RunSummary } from "../../src/engine/run/run-events.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
 import { StudioClient } from "../../src/studio/client.js";

@@ -1,8 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { emptyCounts } from "../../src/campaign/run/run-events.js";
-import { saveCheckpoint } from "../../src/campaign/plan/save-checkpoint.js";
+import { SURVEY_CHECKPOINT } from "../../src/engine/plan/checkpoint-policy.js";
+import { emptyCounts } from "../../src/ledger/row-status.js";
+import { saveCheckpoint } from "../../src/engine/plan/save-checkpoint.js";
 import { openContactsCsv } from "../../src/contacts/read-csv.js";
 import { SeenKeys } from "../../src/contacts/seen-keys.js";
 import { readCheckpoint } from "../../src/ledger/checkpoint.js";
@@ -37,6 +38,7 @@ describe("saveCheckpoint: the final prefix stops at the first row not final in t
       prefix: { point: start, counts: emptyCounts(), seen: new SeenKeys(FROM) },
       since: undefined,
       shard: undefined,
+      policy: SURVEY_CHECKPOINT,
     });
     const saved = (await readCheckpoint(f.ledgerPath))!.checkpoint;
     expect(saved.csv.rows).toBe(1);

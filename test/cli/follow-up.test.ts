@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "../../src/campaign/follow-up/follow-up-target.js";
+import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "../../src/engine/follow-up/follow-up-target.js";
 import type { Outcome } from "../../src/flow/outcome.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { StoredExecution } from "../../src/simulator/store.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCancelled } from "../../src/campaign/schedule/schedule.js";
+import { isCancelled } from "../../src/schedule/schedule.js";
 import type { UnitState } from "../../src/ledger/fold.js";
 
 describe("isCancelled: a reminder of an appointment no longer in the export as it was (docs/reference.md §16)", () => {

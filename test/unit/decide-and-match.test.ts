@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideContact } from "../../src/campaign/plan/decide.js";
-import { matchDoubts } from "../../src/campaign/run/settle-doubts.js";
+import { decideContact } from "../../src/engine/plan/decide.js";
+import { matchDoubts } from "../../src/engine/run/settle-doubts.js";
 import { newUnitState, type UnitState } from "../../src/ledger/fold.js";
 import type { Execution } from "../../src/studio/types.js";
 

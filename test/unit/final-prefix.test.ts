@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FinalPrefixTracker } from "../../src/campaign/plan/final-prefix.js";
-import { emptyCounts } from "../../src/campaign/run/run-events.js";
+import { FinalPrefixTracker } from "../../src/engine/plan/final-prefix.js";
+import { emptyCounts } from "../../src/ledger/row-status.js";
 import type { CsvRecord } from "../../src/contacts/read-csv.js";
 import { SeenKeys } from "../../src/contacts/seen-keys.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideOutcome, executionFacts, replyOptChange, summarizeOutcomes, type StepEvent } from "../../src/flow/outcome.js";
-import { decideContact } from "../../src/campaign/plan/decide.js";
+import { decideContact } from "../../src/engine/plan/decide.js";
 import { newUnitState, type UnitState } from "../../src/ledger/fold.js";
 
 /** Steps as Studio lists them: newest first. Each entry: [event, from, to]. */

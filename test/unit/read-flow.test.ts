@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readFlow } from "../../src/campaign/run/preflight.js";
+import { readFlow } from "../../src/engine/run/preflight.js";
 import type { StudioClient } from "../../src/studio/client.js";
 import { StudioApiError } from "../../src/studio/errors.js";
 import { FLOW_SID } from "../helpers/env.js";

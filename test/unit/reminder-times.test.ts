@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { reminderPhase, reminderTimes } from "../../src/campaign/schedule/reminder-times.js";
-import type { Reminder } from "../../src/campaign/schedule/schedule.js";
+import { reminderPhase, reminderTimes } from "../../src/schedule/reminder-times.js";
+import type { Reminder } from "../../src/schedule/schedule.js";
 import { parseDeadline } from "../../src/contacts/deadline.js";
 import { addCalendarDays, atMinuteOfDay, instantOfWallClock } from "../../src/contacts/zoned-time.js";
 

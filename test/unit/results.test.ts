@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { needsContext } from "../../src/campaign/results/collect-results.js";
+import { needsContext } from "../../src/engine/results/collect-results.js";
 import { resultCell, resultsColumns, valueAtPath } from "../../src/flow/results-columns.js";
 import { askedPath, summarizeResults } from "../../src/flow/results-summary.js";
 import { StudioApiError, StudioTransportError } from "../../src/studio/errors.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isInsideWindow, nextOpening, windowZones } from "../../src/campaign/plan/send-window.js";
+import { isInsideWindow, nextOpening, windowZones } from "../../src/engine/plan/send-window.js";
 import type { SendWindow } from "../../src/campaign/campaign.js";
 import { parseDeadline } from "../../src/contacts/deadline.js";
 import { timeZonesOfNumber } from "../../src/contacts/time-zones.js";

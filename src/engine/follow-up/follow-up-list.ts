@@ -2,13 +2,16 @@ import { open, stat } from "node:fs/promises";
 import { AS_INPUT, csvRecord, type CsvCell } from "../../contacts/csv-writer.js";
 import { openContactRows } from "../../contacts/pipeline.js";
 import { unitKey } from "../../contacts/unit.js";
-import { loadCampaignOptOuts } from "../opt-outs/campaign-opt-outs.js";
+import { loadCampaignOptOuts } from "../../campaign/campaign-opt-outs.js";
 import { openContactsCsv } from "../../contacts/read-csv.js";
 import { CampaignInputError, errnoCode } from "../../errors.js";
-import type { Campaign } from "../campaign.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import { readCampaignExecutions, type CreatedExecution } from "../results/created-executions.js";
-import { FOLLOW_UP_COLUMNS, loadCampaign } from "../load-campaign.js";
-import { campaignLedger } from "../campaign-ledger.js";
+import { FOLLOW_UP_COLUMNS, loadCampaign } from "../../campaign/load-campaign.js";
+import { campaignLedger } from "../../campaign/campaign-ledger.js";
+import type { CampaignKind } from "../kinds/campaign-kind.js";
+import { kindOf } from "../kinds/kind-of.js";
+import { withReminder } from "../standing/reminder-parameter.js";
 import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "./follow-up-target.js";
 
 /** Where a follow-up stands (docs/reference.md §13): what `validate` prints, and what a run lists. */
@@ -50,6 +53,7 @@ export async function refreshFollowUpList(campaign: Campaign, options: { now: nu
   const rule = campaign.followUpOf;
   if (!rule) throw new Error(`${campaign.name} is not a follow-up`);
   const source = await loadSource(rule.campaignPath, campaign);
+  const sourceKind = await kindOf(source);
   const { executions } = await readCampaignExecutions(campaignLedger(source));
   await using optedOut = await loadCampaignOptOuts(campaign, options.now);
   const tally: FollowUpTally = {
@@ -81,15 +85,19 @@ export async function refreshFollowUpList(campaign: Campaign, options: { now: nu
     if (!listed.ids.has(listedId(contact))) wanted.set(sourceRowKey(contact, execution.from ?? source.from), contact);
     else tally.qualifying++;
   }
-  const found = wanted.size === 0 ? undefined : await sourceRows(campaign, source, wanted, listed.header);
+  const found = wanted.size === 0 ? undefined : await sourceRows(campaign, { source, kind: sourceKind }, wanted, listed.header);
   const added = found?.rows.length ?? 0;
   tally.added = added;
   tally.qualifying += added;
   // A standing source's reminder not found at its time: its appointment was cancelled or moved since.
-  tally.byVerdict["appointment-changed"] = source.schedule ? wanted.size - added : 0;
+  tally.byVerdict["appointment-changed"] = sourceKind.reminderColumns ? wanted.size - added : 0;
   // A new list is created even when nobody qualifies yet: the run then reads an empty contacts file.
   if (options.write && (added > 0 || listed.header === undefined))
-    await appendToList(campaign.contactsPath, found ?? { columns: await newListColumns(campaign, source), rows: [] }, listed.header);
+    await appendToList(
+      campaign.contactsPath,
+      found ?? { columns: await newListColumns(campaign, { source, kind: sourceKind }), rows: [] },
+      listed.header,
+    );
   return tally;
 }
 
@@ -150,8 +158,15 @@ async function listedContacts(file: string): Promise<{ header: string[] | undefi
   return { header: csv.header, ids };
 }
 
+/** The source campaign, and its kind: a standing source's units are reminders (docs/reference.md §13, §16). */
+interface SourceOf {
+  source: Campaign;
+  kind: CampaignKind;
+}
+
 /** A new list's columns: the contact, the source row, a standing source's reminder, then the source's Parameters not the follow-up's own. */
-async function newListColumns(campaign: Campaign, source: Campaign, parameterKeys?: readonly string[]): Promise<string[]> {
+async function newListColumns(campaign: Campaign, of: SourceOf, parameterKeys?: readonly string[]): Promise<string[]> {
+  const { source, kind } = of;
   let keys = parameterKeys;
   if (keys === undefined) {
     const header = await openContactRows(source, { headerOnly: true });
@@ -159,7 +174,7 @@ async function newListColumns(campaign: Campaign, source: Campaign, parameterKey
     keys = header.parameterKeys;
   }
   const own = new Set(Object.keys(campaign.parameters));
-  const first = source.schedule ? [...FIRST_COLUMNS, ...REMINDER_COLUMNS] : FIRST_COLUMNS;
+  const first = kind.reminderColumns ? [...FIRST_COLUMNS, ...REMINDER_COLUMNS] : FIRST_COLUMNS;
   return [...first, ...keys.filter((k) => !own.has(k) && !(first as readonly string[]).includes(k))];
 }
 
@@ -170,13 +185,14 @@ async function newListColumns(campaign: Campaign, source: Campaign, parameterKey
  */
 async function sourceRows(
   campaign: Campaign,
-  source: Campaign,
+  of: SourceOf,
   wanted: ReadonlyMap<string, SourceContact>,
   header: string[] | undefined,
 ): Promise<{ columns: string[]; rows: Array<{ row: number; line: string }> }> {
+  const { source } = of;
   const rowsOfSource = await openContactRows(source);
-  const parameterKeys = source.schedule ? [...rowsOfSource.parameterKeys, "reminder"] : rowsOfSource.parameterKeys;
-  const columns = header ?? (await newListColumns(campaign, source, parameterKeys));
+  const parameterKeys = of.kind.parameterKeys(rowsOfSource.parameterKeys);
+  const columns = header ?? (await newListColumns(campaign, of, parameterKeys));
   const byAppointment = new Map<string, SourceContact[]>();
   for (const contact of wanted.values()) {
     if (!contact.reminder) continue;
@@ -204,7 +220,10 @@ async function sourceRows(
             [SOURCE_REMINDER.name]: name,
             [SOURCE_REMINDER.appointmentAt]: appointmentAt,
           };
-          rows.push({ row: row.row, line: line({ ...row.parameters, reminder: name, source_row: row.row, to: row.to, ...reminderCells }) });
+          rows.push({
+            row: row.row,
+            line: line({ ...withReminder(row.parameters, name), source_row: row.row, to: row.to, ...reminderCells }),
+          });
         }
         continue;
       }

@@ -1,5 +1,5 @@
 import type { Outcome } from "../../flow/outcome.js";
-import type { FollowUpRule } from "../campaign.js";
+import type { FollowUpRule } from "../../campaign/campaign.js";
 import type { SourceReminder } from "../../ledger/fold.js";
 
 /** A contact the source campaign created, as its ledger knows it. */

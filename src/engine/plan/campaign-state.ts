@@ -2,15 +2,16 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { CsvResumePoint } from "../../contacts/read-csv.js";
 import { SeenKeys } from "../../contacts/seen-keys.js";
-import { optOutsIdentity } from "../opt-outs/campaign-opt-outs.js";
+import { optOutsIdentity } from "../../campaign/campaign-opt-outs.js";
 import { checkpointHolds, stateFromCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
 import { applyEvent, finishFold, type LedgerState } from "../../ledger/fold.js";
 import { loadLedgerState } from "../../ledger/open-ledger.js";
 import type { LedgerScan } from "../../ledger/read-ledger.js";
-import { campaignLedger } from "../campaign-ledger.js";
-import type { Campaign } from "../campaign.js";
-import { emptyCounts, type StatusCounts } from "../run/run-events.js";
+import { campaignLedger } from "../../campaign/campaign-ledger.js";
+import type { Campaign } from "../../campaign/campaign.js";
+import { emptyCounts, type StatusCounts } from "../../ledger/row-status.js";
 import type { ShardSpec } from "../../contacts/shard.js";
+import type { CheckpointPolicy } from "./checkpoint-policy.js";
 
 /** Where a checkpoint lets reading start, and what came before that point. */
 export interface ResumePoint {
@@ -39,7 +40,7 @@ export interface CampaignState {
  */
 export async function loadCampaignState(
   campaign: Campaign,
-  options: { retryFailed: boolean; shard: ShardSpec | undefined },
+  options: { retryFailed: boolean; shard: ShardSpec | undefined; policy: CheckpointPolicy },
 ): Promise<CampaignState> {
   const scan: LedgerScan = { validBytes: 0, tornTail: false };
   const ledger = campaignLedger(campaign, options.shard);
@@ -50,8 +51,8 @@ export async function loadCampaignState(
       () => Infinity,
     );
     const saved = await ledger.readCheckpoint({ table: false });
-    // A standing campaign has no final prefix (its file is a snapshot): no keys to restore.
-    const wantKeys = saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes && !campaign.schedule;
+    // Without a final prefix (a standing campaign's file is a snapshot): no keys to restore.
+    const wantKeys = saved !== undefined && rowsFollow > saved.checkpoint.csv.bytes && options.policy.finalPrefix;
     const withKeys = wantKeys ? await ledger.readCheckpoint() : saved;
     if (
       saved &&

@@ -1,6 +1,6 @@
 import type { CsvRecord, CsvResumePoint } from "../../contacts/read-csv.js";
 import type { SeenKeys } from "../../contacts/seen-keys.js";
-import type { RowStatus, StatusCounts } from "../run/run-events.js";
+import type { RowStatus, StatusCounts } from "../../ledger/row-status.js";
 
 /** Where the final prefix of the CSV ends, what its rows count, and their contact keys. */
 export interface FinalPrefix {

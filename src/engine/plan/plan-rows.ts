@@ -4,12 +4,11 @@ import { openContactRows } from "../../contacts/pipeline.js";
 import { recordEndsAreFinal } from "../../contacts/read-csv.js";
 import { SeenKeys } from "../../contacts/seen-keys.js";
 import { FinalPrefixTracker } from "./final-prefix.js";
-import { emptyCounts } from "../run/run-events.js";
+import { emptyCounts } from "../../ledger/row-status.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import type { OptedOut } from "../../opt-outs/opted-out.js";
-import type { AppointmentSeen } from "../../ledger/events.js";
 import type { LedgerState } from "../../ledger/fold.js";
-import type { Campaign } from "../campaign.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import type { ResumePoint } from "./campaign-state.js";
 import { decideContact } from "./decide.js";
 import type { ShardSpec } from "../../contacts/shard.js";
@@ -72,21 +71,4 @@ export async function planRows(
 /** Has the contact's `notAfter` deadline passed at `now`? */
 export function isPastDeadline(contact: Pick<Contact, "notAfter">, now: number): boolean {
   return contact.notAfter !== undefined && now >= contact.notAfter;
-}
-
-/**
- * The campaign's plan, whatever it is: a survey's rows past the checkpoint's prefix (`planRows`),
- * or a standing campaign's reminders over the whole snapshot (`planReminders`, docs/reference.md §16; no
- * prefix: the file may change anywhere). `record` takes what a real run writes as it plans (a
- * standing campaign's appointments); a dry run gives none.
- */
-export async function planCampaign(
-  campaign: Campaign,
-  state: LedgerState,
-  options: Parameters<typeof planRows>[2] & { record?: ((event: AppointmentSeen) => void) | undefined },
-): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[]; prefix: FinalPrefixTracker | undefined }> {
-  const { schedule } = campaign;
-  if (!schedule) return planRows(campaign, state, options);
-  const { planReminders } = await import("../schedule/plan-reminders.js");
-  return { ...(await planReminders({ ...campaign, schedule }, state, options)), prefix: undefined };
 }

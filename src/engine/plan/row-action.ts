@@ -1,8 +1,8 @@
 import type { Contact, RowVerdict } from "../../contacts/contact.js";
-import type { SendWindow } from "../campaign.js";
-import type { PlannedRow } from "../plan/planned-row.js";
-import type { RowStatus } from "./run-events.js";
-import { isInsideWindow, windowZones } from "../plan/send-window.js";
+import type { SendWindow } from "../../campaign/campaign.js";
+import type { PlannedRow } from "./planned-row.js";
+import type { RowStatus } from "../../ledger/row-status.js";
+import { isInsideWindow, windowZones } from "./send-window.js";
 
 /** What the run does with one planned row. */
 export type RowAction =

@@ -2,12 +2,13 @@ import { openContactRows } from "../../contacts/pipeline.js";
 import { recordEndsAreFinal } from "../../contacts/read-csv.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import { hashRange, type Checkpoint } from "../../ledger/checkpoint.js";
-import { campaignLedger } from "../campaign-ledger.js";
+import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import type { LedgerState } from "../../ledger/fold.js";
-import type { Campaign } from "../campaign.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import { campaignFingerprint } from "./campaign-state.js";
+import type { CheckpointPolicy } from "./checkpoint-policy.js";
 import { FinalPrefixTracker, type FinalPrefix } from "./final-prefix.js";
-import { emptyCounts, isFinalContactStatus, type RowStatus } from "../run/run-events.js";
+import { emptyCounts, isFinalContactStatus, type RowStatus } from "../../ledger/row-status.js";
 import { SeenKeys } from "../../contacts/seen-keys.js";
 import type { ShardSpec } from "../../contacts/shard.js";
 
@@ -19,18 +20,21 @@ import type { ShardSpec } from "../../contacts/shard.js";
  */
 export async function saveCheckpoint(
   campaign: Campaign,
-  options: { state: LedgerState; prefix: FinalPrefix | undefined; since: Checkpoint | undefined; shard: ShardSpec | undefined },
+  options: {
+    state: LedgerState;
+    prefix: FinalPrefix | undefined;
+    since: Checkpoint | undefined;
+    shard: ShardSpec | undefined;
+    policy: CheckpointPolicy;
+  },
 ): Promise<void> {
-  const { state } = options;
+  const { state, since, policy } = options;
   const ledger = campaignLedger(campaign, options.shard);
   const ledgerBytes = await ledger.end();
-  if (options.since && options.since.ledger.bytes === ledgerBytes) return; // nothing new became final
-  // A standing campaign's checkpoint holds every appointment: rewritten only once the ledger's
-  // tail after it is worth folding into it (the next tick folds a short tail as fast as it reads it).
-  if (campaign.schedule && options.since && ledgerBytes - options.since.ledger.bytes < standingTailBytes(options.since.ledger.bytes))
-    return;
-  // A standing campaign's file is a snapshot, read whole every run (docs/reference.md §16): the checkpoint
-  // caches the ledger's fold only, with no final prefix of the file.
+  // Nothing new became final, or (a standing campaign) not enough to be worth rewriting every appointment.
+  if (since && ledgerBytes - since.ledger.bytes < policy.minGrowth(since.ledger.bytes)) return;
+  // Without a final prefix (a snapshot, read whole every run: docs/reference.md §16) the checkpoint
+  // caches the ledger's fold only.
   const extended = options.prefix ? await extendPrefix(campaign, state, options.prefix, options.shard) : emptyPrefix(campaign);
   const { point } = extended;
   // Every unit the prefix does not hold keeps its folded state in the checkpoint.
@@ -48,18 +52,13 @@ export async function saveCheckpoint(
       prefixCounts: extended.counts,
       contacts,
       skippedRows: [...state.skippedRows].filter((row) => row > point.rows),
-      ...(campaign.schedule ? { appointments: [...state.appointments] } : {}),
+      ...(state.appointments.size > 0 ? { appointments: [...state.appointments] } : {}),
       header: state.header,
       flow: state.flow,
       seen: { defaultFrom: snapshot.defaultFrom, size: snapshot.size, others: snapshot.others },
     },
     snapshot.table,
   );
-}
-
-/** The tail a standing campaign's checkpoint leaves to the next tick: an eighth of what it covers (bytes of a file, events in PostgreSQL). */
-export function standingTailBytes(checkpointed: number): number {
-  return Math.max(4096, checkpointed / 8);
 }
 
 function emptyPrefix(campaign: Campaign): FinalPrefix {

@@ -1,4 +1,4 @@
-import { WEEKDAYS, type SendWindow, type Weekday } from "../campaign.js";
+import { WEEKDAYS, type SendWindow, type Weekday } from "../../campaign/campaign.js";
 import { instantOfWallClock, wallClockAt } from "../../contacts/zoned-time.js";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -1,8 +1,8 @@
 import { executionRow } from "../../ledger/events.js";
 import pLimit from "p-limit";
 import { optOutNumber, type OptOutEntry, type OptOutStore } from "../../opt-outs/opt-out-store.js";
-import { campaignOptOutStore } from "../opt-outs/campaign-opt-outs.js";
-import type { Campaign } from "../campaign.js";
+import { campaignOptOutStore } from "../../campaign/campaign-opt-outs.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import { decideOutcome, executionFacts, OPTED_OUT_ERROR, summarizeOutcomes, type OutcomeSummary } from "../../flow/outcome.js";
 import { askedPath, summarizeResults, type ColumnSummary } from "../../flow/results-summary.js";
 import { valueAtPath, type ResultsColumn } from "../../flow/results-columns.js";

@@ -7,10 +7,10 @@ import { StudioClient } from "../../studio/client.js";
 import type { Credentials } from "../../studio/credentials.js";
 import { Reads } from "../../studio/read-retry.js";
 import { ServiceHealth } from "../../studio/service-health.js";
-import { campaignLedger } from "../campaign-ledger.js";
-import type { Campaign } from "../campaign.js";
-import { readPolicy, RUNTIME_DEFAULTS } from "../runtime-defaults.js";
-import { stopOnSignals, type SignalHandling } from "../stop-on-signals.js";
+import { campaignLedger } from "../../campaign/campaign-ledger.js";
+import type { Campaign } from "../../campaign/campaign.js";
+import { readPolicy, RUNTIME_DEFAULTS } from "../../campaign/runtime-defaults.js";
+import { stopOnSignals, type SignalHandling } from "../../stop-on-signals.js";
 import { readCampaignExecutions, type CreatedExecution } from "./created-executions.js";
 
 /** What `status`, `end` and `results` are given by their caller. */

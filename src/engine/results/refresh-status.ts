@@ -2,7 +2,7 @@ import { executionRow } from "../../ledger/events.js";
 import pLimit from "p-limit";
 import { StudioApiError } from "../../studio/errors.js";
 import type { ExecutionPage } from "../../studio/types.js";
-import { CLOCK_SKEW_MS } from "../run/settle-doubts.js";
+import { CLOCK_SKEW_MS } from "../../studio/created-since.js";
 import type { CreatedExecution } from "./created-executions.js";
 import type { ExecutionsSession } from "./executions-session.js";
 

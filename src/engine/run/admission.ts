@@ -1,8 +1,8 @@
-import type { SendWindow } from "../campaign.js";
+import type { SendWindow } from "../../campaign/campaign.js";
 import type { PlannedRow } from "../plan/planned-row.js";
 import { capReachedMessage, type DailyCap } from "./daily-cap.js";
 import { HoldTracker } from "./holds.js";
-import { decideRow, type RowAction } from "./row-action.js";
+import { decideRow, type RowAction } from "../plan/row-action.js";
 
 /**
  * What decides a row's fate beyond the row itself, for a real run and a dry run alike (issue 29:

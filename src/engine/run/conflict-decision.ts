@@ -1,4 +1,4 @@
-import type { ConflictPolicy } from "../campaign.js";
+import type { ConflictPolicy } from "../../campaign/campaign.js";
 
 /** Bounds the end-and-retry loop: a contact whose Execution keeps reappearing is failed. */
 export const MAX_CONFLICT_ENDS = 3;

@@ -7,7 +7,7 @@ import { backoff, decideAfterCreateFailure, type CreateFailureDecision } from ".
 import { JobDropped, LimiterUnavailableError } from "../../throttle/create-limiter.js";
 import type { Execution } from "../../studio/types.js";
 import { decideAfterEnd, decideConflict, type ConflictFacts, type EndOutcome } from "./conflict-decision.js";
-import { CLOCK_SKEW_MS, createdSince } from "./settle-doubts.js";
+import { CLOCK_SKEW_MS, createdSince } from "../../studio/created-since.js";
 import { executionSidsSince } from "../../ledger/recent-events.js";
 import type { RunContext } from "./run-context.js";
 import { isPastDeadline } from "../plan/plan-rows.js";

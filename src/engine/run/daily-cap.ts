@@ -1,7 +1,7 @@
 import { instantOfWallClock } from "../../contacts/zoned-time.js";
 import { unitsAttemptedSince } from "../../ledger/recent-events.js";
-import { campaignLedger } from "../campaign-ledger.js";
-import type { Campaign } from "../campaign.js";
+import { campaignLedger } from "../../campaign/campaign-ledger.js";
+import type { Campaign } from "../../campaign/campaign.js";
 
 /**
  * The daily cap (docs/reference.md §13): at most `rate.maxPerDay` messages a day, a contact's create counting

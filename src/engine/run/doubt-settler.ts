@@ -4,7 +4,8 @@ import { executionSidsSince } from "../../ledger/recent-events.js";
 import { StudioApiError } from "../../studio/errors.js";
 import type { Execution, ExecutionPage } from "../../studio/types.js";
 import type { RunContext } from "./run-context.js";
-import { CLOCK_SKEW_MS, matchDoubts, reminderCandidates, type Doubt, type ExecutionParameters } from "./settle-doubts.js";
+import { CLOCK_SKEW_MS } from "../../studio/created-since.js";
+import { matchDoubts, reminderCandidates, type Doubt, type ExecutionParameters } from "./settle-doubts.js";
 
 export interface PendingDoubt {
   contact: Contact;
@@ -60,7 +61,7 @@ export class DoubtSettler {
     const knownSids = await executionSidsSince(ctx.store, since - CLOCK_SKEW_MS);
     const parameters = await this.#parametersOf(reminderCandidates(toMatch, executions, knownSids));
     if (parameters === undefined) return result;
-    const matches = matchDoubts(toMatch, executions, knownSids, parameters, ctx.campaign.schedule?.keyColumn);
+    const matches = matchDoubts(toMatch, executions, knownSids, parameters, ctx.kind.appointmentParameter);
     for (const [key, { contact }] of doubts) {
       const base = { ...unitLine(contact), at: ctx.nowIso() };
       const sid = matches.get(key);

@@ -1,6 +1,6 @@
-import type { SendWindow } from "../campaign.js";
+import type { SendWindow } from "../../campaign/campaign.js";
 import { nextOpening } from "../plan/send-window.js";
-import type { StopReason } from "./run-events.js";
+import type { StopReason } from "../../clock.js";
 
 /**
  * The contacts a run left pending on purpose — outside the send window, past `--limit`, or over

@@ -1,14 +1,18 @@
-import type { Campaign } from "../campaign.js";
-import { campaignLedger } from "../campaign-ledger.js";
+import type { Campaign } from "../../campaign/campaign.js";
+import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import { loadCampaignState, type CampaignState } from "../plan/campaign-state.js";
 import type { ShardSpec } from "../../contacts/shard.js";
 import { emptyThisRun } from "./run-tally.js";
 import { emptyLedgerState } from "../../ledger/fold.js";
-import { idleTick } from "../schedule/tick-mark.js";
-import { emptyCounts, type RowStatus, type RunSummary } from "./run-events.js";
+import type { CampaignKind } from "../kinds/campaign-kind.js";
+import { kindOf } from "../kinds/kind-of.js";
+import { emptyCounts, type RowStatus } from "../../ledger/row-status.js";
+import { type RunSummary } from "./run-events.js";
 
 /** A campaign's ledger, locked for one run, and its state read under the lock. */
 export interface CampaignRunSession {
+  /** The campaign's kind, chosen once for the run. */
+  kind: CampaignKind;
   loaded: CampaignState;
   /** A standing campaign's tick with nothing to do (its mark holds): its summary; the state was not read. */
   idle?: Pick<RunSummary, "counts" | "schedule"> | undefined;
@@ -32,15 +36,16 @@ export async function openCampaignRun(
     now: number;
   },
 ): Promise<CampaignRunSession> {
+  const kind = await kindOf(campaign);
   const ledger = campaignLedger(campaign, options.shard);
   const lock = await ledger.lock();
   try {
     await options.prepare?.();
     // A standing campaign's tick before anything can be due, on the same file and ledger: nothing to read.
-    const idle =
-      campaign.schedule && !options.retryFailed ? await idleTick(campaign, ledger, { shard: options.shard, now: options.now }) : undefined;
-    if (idle) return { loaded: idleState(), idle, release: () => lock.release() };
-    return { loaded: await loadCampaignState(campaign, options), release: () => lock.release() };
+    const idle = options.retryFailed ? undefined : await kind.idleTick(ledger, { shard: options.shard, now: options.now });
+    const release = () => lock.release();
+    if (idle) return { kind, loaded: idleState(), idle, release };
+    return { kind, loaded: await loadCampaignState(campaign, { ...options, policy: kind.checkpoint }), release };
   } catch (err) {
     await lock.release();
     throw err;

@@ -7,9 +7,9 @@ import type { Credentials } from "../../studio/credentials.js";
 import { Reads } from "../../studio/read-retry.js";
 import { ServiceHealth } from "../../studio/service-health.js";
 import { createLimiter, type AccountLimiter } from "../../throttle/create-limiter.js";
-import type { Campaign } from "../campaign.js";
-import type { ContactsSurvey } from "../plan/survey-contacts.js";
-import { readPolicy } from "../runtime-defaults.js";
+import type { Campaign } from "../../campaign/campaign.js";
+import type { ContactsSurvey } from "./survey-contacts.js";
+import { readPolicy } from "../../campaign/runtime-defaults.js";
 import { capPlanLine, openDailyCap, type DailyCap } from "./daily-cap.js";
 import { preflightFlow } from "./preflight.js";
 
@@ -24,6 +24,8 @@ export interface Sending {
 
 export interface SendingOptions {
   campaign: Campaign;
+  /** Parameters the tool itself sends (a standing campaign's `reminder`): the preflight does not warn about them. */
+  toolParameters: readonly string[];
   credentials: Credentials;
   studioUrl: string;
   redisUrl: string | undefined;
@@ -55,8 +57,7 @@ export async function openSending(options: SendingOptions, survey: ContactsSurve
   const policy = readPolicy(campaign, options.outageAfterMs);
   const reads = new Reads({ policy, clock: options.clock, health, signal: options.stop.signal });
   const flowFacts = options.preflight
-    ? (await preflightFlow(client, reads, campaign.flowSid, survey.parameterKeys, options.line, campaign.schedule ? ["reminder"] : []))
-        .facts
+    ? (await preflightFlow(client, reads, campaign.flowSid, survey.parameterKeys, options.line, options.toolParameters)).facts
     : undefined;
   const limiter = await openLimiter(options, resources);
   const cap = await openCap(options, survey, resources);

@@ -4,10 +4,10 @@ import { DoubtSettler } from "./doubt-settler.js";
 import type { FinalPrefixTracker, Settle } from "../plan/final-prefix.js";
 import type { Admission } from "./admission.js";
 import type { PlannedRow } from "../plan/planned-row.js";
-import { finalStatusOf, type RowAction } from "./row-action.js";
+import { finalStatusOf, type RowAction } from "../plan/row-action.js";
 import type { RunContext } from "./run-context.js";
 import type { RunTally } from "./run-tally.js";
-import { isFinalContactStatus } from "./run-events.js";
+import { isFinalContactStatus } from "../../ledger/row-status.js";
 
 /** A reminder due now (docs/reference.md §16): one the run sends, settles first, or holds. */
 function isDue(action: RowAction): boolean {

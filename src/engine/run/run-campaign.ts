@@ -1,6 +1,6 @@
 import { openLedgerForRun } from "../../ledger/open-ledger.js";
 import type { LedgerWriter } from "../../ledger/ledger-store.js";
-import { campaignLedger } from "../campaign-ledger.js";
+import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import { idleRunSummary, openCampaignRun, type CampaignRunSession } from "./open-run.js";
 
 export { openCampaignRun, type CampaignRunSession } from "./open-run.js";
@@ -8,20 +8,20 @@ import { applyEvent } from "../../ledger/fold.js";
 import type { StudioClient } from "../../studio/client.js";
 import { Reads } from "../../studio/read-retry.js";
 import { ServiceHealth } from "../../studio/service-health.js";
-import { readPolicy, RUNTIME_DEFAULTS } from "../runtime-defaults.js";
+import { readPolicy, RUNTIME_DEFAULTS } from "../../campaign/runtime-defaults.js";
 import type { AccountLimiter } from "../../throttle/create-limiter.js";
 import type { FlowFacts } from "../../flow/preflight-verdict.js";
-import type { Campaign } from "../campaign.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import type { DailyCap } from "./daily-cap.js";
 import type { CampaignState } from "../plan/campaign-state.js";
 import type { FinalPrefixTracker } from "../plan/final-prefix.js";
-import { planCampaign } from "../plan/plan-rows.js";
 import { Admission } from "./admission.js";
-import { loadCampaignOptOuts } from "../opt-outs/campaign-opt-outs.js";
-import { markTick, snapshotOf, type TickMark } from "../schedule/tick-mark.js";
+import { loadCampaignOptOuts } from "../../campaign/campaign-opt-outs.js";
+import type { CampaignKind } from "../kinds/campaign-kind.js";
 import { RowPass } from "./row-pass.js";
 import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
-import type { RowStatus, RunEvent, RunSummary } from "./run-events.js";
+import type { RowStatus } from "../../ledger/row-status.js";
+import type { RunEvent, RunSummary } from "./run-events.js";
 import { RunTally } from "./run-tally.js";
 import { saveCheckpoint } from "../plan/save-checkpoint.js";
 import type { ShardSpec } from "../../contacts/shard.js";
@@ -61,7 +61,7 @@ export interface RunOptions {
  */
 export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   if (options.session?.idle) return idleRunSummary(options.session, 0);
-  if (options.session) return runLocked(options, options.session.loaded);
+  if (options.session) return runLocked(options, options.session);
   const session = await openCampaignRun(options.campaign, {
     retryFailed: options.retryFailed ?? false,
     shard: options.shard,
@@ -69,34 +69,37 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   });
   try {
     if (session.idle) return idleRunSummary(session, 0);
-    return await runLocked(options, session.loaded);
+    return await runLocked(options, session);
   } finally {
     await session.release();
   }
 }
 
-async function runLocked(options: RunOptions, loaded: CampaignState): Promise<RunSummary> {
+async function runLocked(options: RunOptions, session: Pick<CampaignRunSession, "kind" | "loaded">): Promise<RunSummary> {
+  const { kind, loaded } = session;
   const clock = options.clock ?? systemClock;
   const stop = options.stop ?? new StopControl();
   const startedAt = clock.now();
-  const { ctx, writer } = await openRunContext(options, loaded, { clock, stop });
-  // A standing campaign's snapshot, as it is before this run reads it (the next tick compares).
-  const snapshot = options.campaign.schedule ? await snapshotOf(options.campaign.contactsPath).catch(() => undefined) : undefined;
+  const { ctx, writer } = await openRunContext(options, { ...session, clock, stop });
+  // A standing campaign's tick: the export as it is before this run reads it (the next tick compares).
+  const tick = await kind.beginTick(options.shard);
   const tally = new RunTally();
   if (loaded.resume) for (const [status, n] of Object.entries(loaded.resume.prefixCounts)) tally.carried(status as RowStatus, n);
-  const planned = await planCampaign(options.campaign, ctx.state, {
-    retryFailed: options.retryFailed ?? false,
-    shard: options.shard,
-    now: clock.now(),
-    resume: loaded.resume,
-    trackPrefix: true,
-    record: (event) => void ctx.record(event),
-    optedOut: ctx.optedOut,
-  }).catch(async (err: unknown) => {
-    await writer.close();
-    await ctx.optedOut.store.close();
-    throw err;
-  });
+  const planned = await kind
+    .plan(ctx.state, {
+      retryFailed: options.retryFailed ?? false,
+      shard: options.shard,
+      now: clock.now(),
+      resume: loaded.resume,
+      trackPrefix: true,
+      record: (event) => void ctx.record(event),
+      optedOut: ctx.optedOut,
+    })
+    .catch(async (err: unknown) => {
+      await writer.close();
+      await ctx.optedOut.store.close();
+      throw err;
+    });
   const admission = new Admission({ window: options.campaign.window, limit: options.limit, cap: options.cap });
   const pass = new RowPass({ ctx, tally, admission, finalPrefix: planned.prefix });
   const unwatch = watchStops(options, stop, clock);
@@ -112,14 +115,14 @@ async function runLocked(options: RunOptions, loaded: CampaignState): Promise<Ru
     await writer.close().catch((err: unknown) => stop.request("outage", err instanceof Error ? err.message : String(err)));
     await ctx.optedOut.store.close();
   }
-  if (!writer.failed) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard });
+  if (!writer.failed) await saveCheckpointAfterRun(ctx, { prefix: planned.prefix, loaded, shard: options.shard, kind });
   for (const held of admission.holds.stops()) stop.request(held.reason, held.message);
   const summary = summarize({ tally, stop, startedAt, endedAt: clock.now(), firstSendAt: pass.firstSendAt, loaded });
-  if (!options.campaign.schedule) return summary;
-  const standing = { ...summary, schedule: tally.scheduleSummary() };
-  if (snapshot && !writer.failed)
-    await markStandingTick(ctx, { snapshot, summary: standing, wakeAt: tally.schedule.wakeAt, shard: options.shard });
-  return standing;
+  if (!tick) return summary;
+  // A ledger that failed mid-run leaves no mark: the next tick reads everything.
+  const store = writer.failed ? undefined : ctx.store;
+  const note = (message: string) => ctx.emit({ type: "note", message });
+  return tick.end(summary, { schedule: tally.scheduleSummary(), wakeAt: tally.schedule.wakeAt, store, note });
 }
 
 /** A stop drops the creates still waiting for the limiter; `--max-runtime` (on the run's clock) requests one. Returns the unwatch. */
@@ -142,32 +145,13 @@ function watchStops(options: RunOptions, stop: StopControl, clock: Clock): () =>
  */
 async function saveCheckpointAfterRun(
   ctx: RunContext,
-  run: { prefix: FinalPrefixTracker | undefined; loaded: CampaignState; shard: ShardSpec | undefined },
+  run: { prefix: FinalPrefixTracker | undefined; loaded: CampaignState; shard: ShardSpec | undefined; kind: CampaignKind },
 ): Promise<void> {
-  const { prefix, loaded, shard } = run;
-  await saveCheckpoint(ctx.campaign, { state: ctx.state, prefix: prefix?.result(), since: loaded.resume?.checkpoint, shard }).catch(
+  const { prefix, loaded, shard, kind } = run;
+  const since = loaded.resume?.checkpoint;
+  await saveCheckpoint(ctx.campaign, { state: ctx.state, prefix: prefix?.result(), since, shard, policy: kind.checkpoint }).catch(
     (err: unknown) =>
       ctx.emit({ type: "note", message: `the checkpoint could not be written (${String(err)}): the next run reads everything` }),
-  );
-}
-
-/**
- * A standing campaign's tick, marked for the next: until when nothing can need doing — the next
- * wake — if it left nothing to do now (no reminder due unsent, none in doubt, not stopped); else
- * not at all. A failure to write it costs the next tick a full read, never a reminder.
- */
-async function markStandingTick(
-  ctx: RunContext,
-  tick: { snapshot: TickMark["snapshot"]; summary: RunSummary; wakeAt: number; shard: ShardSpec | undefined },
-): Promise<void> {
-  const clean = tick.summary.stopped === undefined && tick.summary.counts.pending === 0;
-  await markTick(ctx.campaign, ctx.store, {
-    shard: tick.shard,
-    snapshot: tick.snapshot,
-    idleUntil: clean ? tick.wakeAt : 0,
-    summary: tick.summary,
-  }).catch((err: unknown) =>
-    ctx.emit({ type: "note", message: `the tick's mark could not be written (${String(err)}): the next tick reads everything` }),
   );
 }
 
@@ -196,10 +180,10 @@ function summarize(run: {
 /** The ledger opened for appending, the flow's facts recorded when they changed, and what the run's parts share. */
 async function openRunContext(
   options: RunOptions,
-  loaded: CampaignState,
-  run: { clock: Clock; stop: StopControl },
+  run: { kind: CampaignKind; loaded: CampaignState; clock: Clock; stop: StopControl },
 ): Promise<{ ctx: RunContext; writer: LedgerWriter }> {
-  const { campaign, clock } = { ...options, ...run };
+  const { campaign } = options;
+  const { loaded, clock } = run;
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: options.accountId };
   const store = campaignLedger(campaign, options.shard);
   // The opt-out list first: a list that cannot be read sends nothing (exit 75).
@@ -226,6 +210,7 @@ async function openRunContext(
     new Reads({ policy: readPolicy(campaign, outageAfterMs), clock, health: new ServiceHealth(), signal: run.stop.signal });
   const ctx = new RunContext({
     campaign,
+    kind: run.kind,
     client: options.client,
     limiter: options.limiter,
     ledger: writer,

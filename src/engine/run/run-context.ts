@@ -7,8 +7,9 @@ import { applyEvent, type LedgerState } from "../../ledger/fold.js";
 import type { LedgerEvent } from "../../ledger/events.js";
 import type { StudioClient } from "../../studio/client.js";
 import type { RetryPolicy } from "../../studio/retry-policy.js";
-import type { Campaign } from "../campaign.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import type { RunEvent } from "./run-events.js";
+import type { CampaignKind } from "../kinds/campaign-kind.js";
 import type { OptedOut } from "../../opt-outs/opted-out.js";
 
 export { systemClock, StopControl, type Clock } from "../../clock.js";
@@ -16,6 +17,8 @@ export { systemClock, StopControl, type Clock } from "../../clock.js";
 /** What a run's parts share, named (`RunContext`'s options). */
 export interface RunContextOptions {
   campaign: Campaign;
+  /** The campaign's kind, chosen once for the run. */
+  kind: CampaignKind;
   client: StudioClient;
   limiter: AccountLimiter;
   ledger: LedgerWriter;
@@ -40,6 +43,7 @@ export interface RunContextOptions {
 export class RunContext {
   readonly pendingWrites = new Set<Promise<void>>();
   readonly campaign: Campaign;
+  readonly kind: CampaignKind;
   readonly client: StudioClient;
   readonly limiter: AccountLimiter;
   readonly ledger: LedgerWriter;
@@ -57,6 +61,7 @@ export class RunContext {
   constructor(options: RunContextOptions) {
     ({
       campaign: this.campaign,
+      kind: this.kind,
       client: this.client,
       limiter: this.limiter,
       ledger: this.ledger,

@@ -1,11 +1,7 @@
 import type { RowStatus, StatusCounts } from "../../ledger/row-status.js";
-
-export { emptyCounts, isFinalContactStatus, ROW_STATUSES, type RowStatus, type StatusCounts } from "../../ledger/row-status.js";
-
 import type { StopReason } from "../../clock.js";
 import type { FollowUpTally } from "../follow-up/follow-up-list.js";
-
-export type { StopReason } from "../../clock.js";
+import type { ScheduleSummary } from "../standing/schedule-summary.js";
 
 /** What a run tells its renderer (the progress line), and `onEvent` in tests. */
 export type RunEvent =
@@ -48,24 +44,6 @@ export interface RunSummary {
   dryRun: boolean;
   /** Rows known final from the checkpoint and not read again (0: the whole CSV was read). */
   skippedFinalRows?: number;
-  /**
-   * A standing campaign's run (docs/reference.md §16): reminders due when it began, sent, left waiting on a
-   * busy number, cancelled (their appointment left the file), expired by it; not due yet, and when
-   * the next is due and how many are due then. `counts.pending` is the due ones left unsent.
-   */
-  schedule?: {
-    due: number;
-    sent: number;
-    waiting: number;
-    cancelled: number;
-    expired: number;
-    later: number;
-    nextDueAt: string | undefined;
-    nextDueCount: number;
-    /**
-     * The export, the ledger and the campaign file as the last tick left them, and nothing due
-     * before its next due time: the tick read neither the export's rows nor the ledger.
-     */
-    unchanged?: boolean;
-  };
+  /** A standing campaign's run (docs/reference.md §16): what was due, sent, waiting, cancelled, expired, and what is next. */
+  schedule?: ScheduleSummary;
 }

@@ -1,4 +1,5 @@
-import { emptyCounts, type RowStatus, type RunSummary, type StatusCounts } from "./run-events.js";
+import { emptyCounts, type RowStatus, type StatusCounts } from "../../ledger/row-status.js";
+import { type RunSummary } from "./run-events.js";
 
 type ThisRun = RunSummary["thisRun"];
 

@@ -2,14 +2,14 @@ import { systemClock, type Clock, type StopControl } from "../../clock.js";
 import { assertBinding } from "../../ledger/open-ledger.js";
 import { Resources } from "../../resources.js";
 import type { Credentials } from "../../studio/credentials.js";
-import { campaignLedger } from "../campaign-ledger.js";
-import type { Campaign } from "../campaign.js";
+import { campaignLedger } from "../../campaign/campaign-ledger.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import type { ShardSpec } from "../../contacts/shard.js";
-import { surveyContacts, type ContactsSurvey } from "../plan/survey-contacts.js";
-import { RUNTIME_DEFAULTS } from "../runtime-defaults.js";
+import { surveyContacts, type ContactsSurvey } from "./survey-contacts.js";
+import { RUNTIME_DEFAULTS } from "../../campaign/runtime-defaults.js";
 import { idleRunSummary, openCampaignRun, type CampaignRunSession } from "./open-run.js";
 import type { RunEvent, RunSummary } from "./run-events.js";
-import { stopOnSignals, type SignalHandling } from "../stop-on-signals.js";
+import { stopOnSignals, type SignalHandling } from "../../stop-on-signals.js";
 
 /** What `run` is asked to do, from the command line and the campaign file (docs/reference.md §2). */
 export interface SendOptions {
@@ -52,7 +52,7 @@ export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
   const session = await openSession(options, clock);
   resources.defer(() => session.release());
   if (session.idle) return idleRunSummary(session, clock.now() - startedAt);
-  const survey = await surveyContacts(campaign, session.loaded);
+  const survey = await surveyContacts(campaign, session);
   options.onEvent({ type: "planned", toSendBySender: survey.toSendBySender, total: progressTotal(survey, options.limit) });
   if (!survey.mayCreate) return idleRunSummary(session, clock.now() - startedAt);
   const line = (text: string) => options.onEvent({ type: "line", text });
@@ -61,6 +61,7 @@ export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
   const sending = await openSending(
     {
       campaign,
+      toolParameters: session.kind.addedParameters,
       credentials: options.credentials,
       studioUrl: options.urls.studio,
       redisUrl: options.redisUrl,

@@ -1,3 +1,4 @@
+import { createdSince } from "../../studio/created-since.js";
 import type { Execution } from "../../studio/types.js";
 
 export interface Doubt {
@@ -15,20 +16,8 @@ export interface Doubt {
 /** What an Execution's Context says it was created for: its `flow.data.reminder`, and the appointment key when sent. */
 export type ExecutionParameters = ReadonlyMap<string, Record<string, unknown>>;
 
-/**
- * Studio shows `date_created` at one-second precision and our clock may differ from Studio's:
- * an Execution counts as created after an attempt if it is no older than the attempt's second
- * minus this skew.
- */
-export const CLOCK_SKEW_MS = 2_000;
-
 /** Executions an inbound call or message started (initiated_by CA…/SM…/MM…) are never ours. */
 const INBOUND_TRIGGER = /^(CA|SM|MM)[0-9a-fA-F]{32}$/;
-
-export function createdSince(execution: Pick<Execution, "date_created">, since: number): boolean {
-  const created = execution.date_created ? Date.parse(execution.date_created) : NaN;
-  return Number.isFinite(created) && created >= Math.floor(since / 1000) * 1000 - CLOCK_SKEW_MS;
-}
 
 /**
  * Match in-doubt contacts to Executions found by List: the oldest REST-started Execution for

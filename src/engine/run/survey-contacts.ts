@@ -2,8 +2,9 @@ import { openContactRows, type ContactRows } from "../../contacts/pipeline.js";
 import { countRecordLines } from "../../contacts/read-csv.js";
 import { open } from "node:fs/promises";
 import { CampaignInputError, errnoCode } from "../../errors.js";
-import type { Campaign } from "../campaign.js";
-import type { CampaignState } from "./campaign-state.js";
+import type { Campaign } from "../../campaign/campaign.js";
+import type { CampaignState } from "../plan/campaign-state.js";
+import type { CampaignKind } from "../kinds/campaign-kind.js";
 
 /** What `run` needs before it sends: no row validated (the run's own pass does that, once). */
 export interface ContactsSurvey {
@@ -30,13 +31,14 @@ export interface ContactsSurvey {
  * number: an upper bound of what the run sends. With one sender the count is of non-blank
  * lines, without parsing; a per-row sender column needs each record's cell.
  */
-export async function surveyContacts(campaign: Campaign, loaded: CampaignState): Promise<ContactsSurvey> {
+export async function surveyContacts(campaign: Campaign, session: { kind: CampaignKind; loaded: CampaignState }): Promise<ContactsSurvey> {
+  const { kind, loaded } = session;
   // The suppression file must be readable (its errors surface before anything is sent); it is
   // read, and numbers parsed, by the run's own pass.
   if (campaign.suppressPath !== undefined) await assertReadable(campaign.suppressPath);
   const headerOnly = campaign.columns.from === undefined; // one sender: the records are counted by line, not parsed
   // A standing campaign's file is a snapshot, read whole every run (docs/reference.md §16): no prefix to skip.
-  const resume = campaign.schedule ? undefined : loaded.resume?.csv;
+  const resume = kind.checkpoint.finalPrefix ? loaded.resume?.csv : undefined;
   const csv = await openContactRows(campaign, { resume, headerOnly }); // the named columns are there
   const rowsBySender = await countBySender(campaign, csv);
   const rowsToRead = [...rowsBySender.values()].reduce((a, b) => a + b, 0);
@@ -50,23 +52,22 @@ export async function surveyContacts(campaign: Campaign, loaded: CampaignState):
   }
   // With a checkpoint, the state and the recorded rows are those after its prefix. A standing
   // campaign's units are its rows' reminders.
-  const units = rowsToRead * (campaign.schedule?.reminders.length ?? 1);
+  const units = rowsToRead * kind.unitsPerRecord;
   const toSendEstimate = Math.max(0, units - final - loaded.state.skippedRows.size);
   // Any record to read may be a contact to send (the estimate may undercount: a contact final in
   // the ledger may have left the CSV), so the preflight is skipped only when there is none.
   const share = rowsToRead > 0 ? toSendEstimate / rowsToRead : 0;
   // A standing campaign's pace lines would count reminders not due: what is due is known once
   // planned (validate and --dry-run show its pace); none before the run.
-  const toSendBySender = campaign.schedule
-    ? {}
-    : Object.fromEntries([...rowsBySender].map(([from, rows]) => [from, Math.round(rows * share)]));
+  const toSendBySender = kind.paceBeforePlanning
+    ? Object.fromEntries([...rowsBySender].map(([from, rows]) => [from, Math.round(rows * share)]))
+    : {};
   return {
     rowsToRead,
     toSendEstimate,
     inDoubt,
     mayCreate: rowsToRead > 0 || open > 0,
-    // A standing campaign's reminders are each sent their name as `reminder` (docs/reference.md §16).
-    parameterKeys: campaign.schedule ? [...new Set([...csv.parameterKeys, "reminder"])] : csv.parameterKeys,
+    parameterKeys: kind.parameterKeys(csv.parameterKeys),
     toSendBySender,
   };
 }

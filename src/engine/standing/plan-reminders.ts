@@ -6,11 +6,12 @@ import { loadSuppression } from "../../contacts/suppression.js";
 import { unitKey } from "../../contacts/unit.js";
 import type { AppointmentSeen } from "../../ledger/events.js";
 import { foldAppointment, type AppointmentVersions, type LedgerState } from "../../ledger/fold.js";
-import type { Campaign } from "../campaign.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/planned-row.js";
-import { reminderTimes } from "./reminder-times.js";
-import { isCancelled, type Schedule } from "./schedule.js";
+import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
+import { reminderTimes } from "../../schedule/reminder-times.js";
+import { isCancelled, type Schedule } from "../../schedule/schedule.js";
 
 export interface ReminderPlanOptions {
   retryFailed: boolean;
@@ -55,7 +56,7 @@ export async function planReminders(
     }
     yield* unitsLeftBehind(campaign, state, seenKeys, options);
   })();
-  return { rows, parameterKeys: [...new Set([...contacts.parameterKeys, "reminder"])] };
+  return { rows, parameterKeys: reminderParameterKeys(contacts.parameterKeys) };
 }
 
 /** The addresses of the appointments the ledger knows: normalized by an earlier tick, not parsed again. */
@@ -107,7 +108,7 @@ function* reminderUnits(
     }
     const unit: Contact = {
       ...contact,
-      parameters: { ...contact.parameters, reminder: reminder.name },
+      parameters: withReminder(contact.parameters, reminder.name),
       notAfter: Number.isFinite(deadline) ? deadline : undefined,
       reminder: { key: appointment.key, name: reminder.name, appointmentAt, dueAt },
     };

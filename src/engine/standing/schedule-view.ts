@@ -1,7 +1,7 @@
 import type { PlannedRow } from "../plan/planned-row.js";
-import type { SendWindow } from "../campaign.js";
+import type { SendWindow } from "../../campaign/campaign.js";
 import { opensBetween, windowZones } from "../plan/send-window.js";
-import type { RowAction } from "../run/row-action.js";
+import type { RowAction } from "../plan/row-action.js";
 
 const DAY = 86_400_000;
 /** Rows shown for each part of the schedule. */

@@ -3,9 +3,16 @@ import { stat } from "node:fs/promises";
 import type { ShardSpec } from "../../contacts/shard.js";
 import { hashRange } from "../../ledger/checkpoint.js";
 import type { LedgerStore } from "../../ledger/ledger-store.js";
-import type { Campaign } from "../campaign.js";
+import type { Campaign } from "../../campaign/campaign.js";
 import { campaignFingerprint } from "../plan/campaign-state.js";
-import type { RunSummary } from "../run/run-events.js";
+import type { StatusCounts } from "../../ledger/row-status.js";
+import type { ScheduleSummary } from "./schedule-summary.js";
+
+/** What a tick counted: the statuses of its reminders, and its schedule. */
+export interface TickSummary {
+  counts: StatusCounts;
+  schedule: ScheduleSummary;
+}
 
 /**
  * A standing campaign's last tick, kept beside its checkpoint (a cache like it): the snapshot it
@@ -24,8 +31,8 @@ export interface TickMark {
   /** ms; 0: the tick left work (pending, in doubt, stopped): never idle on it. */
   idleUntil: number;
   /** What the tick counted, for the idle tick's summary. */
-  counts: RunSummary["counts"];
-  schedule: NonNullable<RunSummary["schedule"]>;
+  counts: StatusCounts;
+  schedule: ScheduleSummary;
 }
 
 const NOTE = "tick";
@@ -51,7 +58,7 @@ export async function idleTick(
   campaign: Campaign,
   store: LedgerStore,
   options: { shard: ShardSpec | undefined; now: number },
-): Promise<Pick<RunSummary, "counts" | "schedule"> | undefined> {
+): Promise<TickSummary | undefined> {
   const text = await store.readNote(NOTE);
   if (text === undefined) return undefined;
   let mark: TickMark;
@@ -71,7 +78,7 @@ export async function idleTick(
 export async function markTick(
   campaign: Campaign,
   store: LedgerStore,
-  tick: { shard: ShardSpec | undefined; snapshot: TickMark["snapshot"]; idleUntil: number; summary: RunSummary },
+  tick: { shard: ShardSpec | undefined; snapshot: TickMark["snapshot"]; idleUntil: number; summary: TickSummary },
 ): Promise<void> {
   const { summary } = tick;
   const mark: TickMark = {
@@ -81,7 +88,7 @@ export async function markTick(
     snapshot: tick.snapshot,
     idleUntil: tick.idleUntil,
     counts: summary.counts,
-    schedule: summary.schedule!,
+    schedule: summary.schedule,
   };
   await store.writeNote(NOTE, JSON.stringify(mark));
 }

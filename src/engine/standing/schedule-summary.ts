@@ -1,0 +1,20 @@
+/**
+ * A standing campaign's run (docs/reference.md §16): reminders due when it began, sent, left waiting on a
+ * busy number, cancelled (their appointment left the file), expired by it; not due yet, and when
+ * the next is due and how many are due then. The summary's `counts.pending` is the due ones left unsent.
+ */
+export interface ScheduleSummary {
+  due: number;
+  sent: number;
+  waiting: number;
+  cancelled: number;
+  expired: number;
+  later: number;
+  nextDueAt: string | undefined;
+  nextDueCount: number;
+  /**
+   * The export, the ledger and the campaign file as the last tick left them, and nothing due
+   * before its next due time: the tick read neither the export's rows nor the ledger.
+   */
+  unchanged?: boolean;
+}
