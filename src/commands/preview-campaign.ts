@@ -76,21 +76,22 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
   // The list a run would read (docs/reference.md §12): its file, or its table.
   await using optedOut = await loadCampaignOptOuts(campaign, now);
-  const { rows, parameterKeys } = await kind.plan(state, { retryFailed, shard: options.shard, now, resume, optedOut });
+  const { batches, parameterKeys } = await kind.plan(state, { retryFailed, shard: options.shard, now, resume, optedOut });
   result.parameterKeys = parameterKeys;
   const view = kind.planView();
   if (view) result.schedule = view.view;
   const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.redisUrl) });
-  for await (const planned of rows) {
-    // Every row never sent is a problem to show, recorded before or not (a standing campaign never records them: rows move).
-    if (planned.kind === "skipped" && result.problems.length < (options.maxProblems ?? 20)) {
-      const { verdict } = planned;
-      result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
+  for await (const batch of batches)
+    for (const planned of batch) {
+      // Every row never sent is a problem to show, recorded before or not (a standing campaign never records them: rows move).
+      if (planned.kind === "skipped" && result.problems.length < (options.maxProblems ?? 20)) {
+        const { verdict } = planned;
+        result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
+      }
+      const action = admission.decide(planned, now, false);
+      view?.note(planned, action, now, campaign.window);
+      await dryPerform(action, { admission, tally, result, now, options });
     }
-    const action = admission.decide(planned, now, false);
-    view?.note(planned, action, now, campaign.window);
-    await dryPerform(action, { admission, tally, result, now, options });
-  }
   result.holds = admission.holds.stops();
   return result;
 }

@@ -42,6 +42,8 @@ export interface ContactRows {
   records: AsyncGenerator<CsvRecord>;
   /** The rows classified, in file order: each one's verdict, unit and shard (consumes `records`). */
   rows(): AsyncGenerator<PipelineRow>;
+  /** The same, a chunk of the file at a time (one await a chunk: a reader of a whole snapshot). Take `rows` or `batches`, not both. */
+  batches(): AsyncGenerator<PipelineRow[]>;
   close(): void;
 }
 
@@ -56,20 +58,30 @@ export interface ContactRows {
 export async function openContactRows(rules: ContactRules, options: PipelineOptions = {}): Promise<ContactRows> {
   const csv = await openContactsCsv(rules.contactsPath, rules.columns.to, options.resume, { headerOnly: options.headerOnly ?? false });
   const { parameterColumns } = checkHeader(rules, csv.header);
-  const rows = async function* (): AsyncGenerator<PipelineRow> {
+  const classifier = async () => {
     // The number parser loads with the first row classified: a cron rerun with nothing new never loads it.
     const { keptKey, RowClassifier } = await import("./classify.js");
-    const classifier = new RowClassifier(rules, csv.header, options);
-    for await (const record of csv.records) {
-      const verdict = classifier.classify(record);
-      yield {
+    const rowClassifier = new RowClassifier(rules, csv.header, options);
+    return (record: CsvRecord): PipelineRow => {
+      const verdict = rowClassifier.classify(record);
+      return {
         record,
         verdict,
         key: verdict.status === "sendable" ? unitKey(unitOf(verdict.contact)) : undefined,
         kept: keptKey(verdict),
         otherShard: isOtherShardsRow(verdict, options.shard),
       };
-    }
+    };
+  };
+  const batches = async function* (): AsyncGenerator<PipelineRow[]> {
+    const classify = await classifier();
+    for await (const records of csv.batches) yield records.map(classify);
+  };
+  // Each row classified only when asked for: a reader that stops early (a checkpoint's prefix
+  // ends at the first row not final) has added no later row's key to the keys it shares.
+  const rows = async function* (): AsyncGenerator<PipelineRow> {
+    const classify = await classifier();
+    for await (const records of csv.batches) for (const record of records) yield classify(record);
   };
   return {
     header: csv.header,
@@ -77,6 +89,7 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
     start: csv.start,
     records: csv.records,
     rows,
+    batches,
     close: () => csv.close(),
   };
 }

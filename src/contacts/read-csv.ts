@@ -15,6 +15,12 @@ export type CsvRecord =
 export interface ContactsCsv {
   header: string[];
   records: AsyncGenerator<CsvRecord>;
+  /**
+   * The same records, as many at a time as the parser has ready (a chunk's worth): a reader of
+   * every row — a standing campaign's whole snapshot — pays one await a chunk, not one a record.
+   * Take `records` or `batches`, not both.
+   */
+  batches: AsyncGenerator<CsvRecord[]>;
   /** Where the data records begin (past the header, or the resume point). */
   start: CsvResumePoint;
   /** Stop reading (the records not taken are never parsed): for a caller that wanted the header only. */
@@ -59,36 +65,46 @@ export async function openContactsCsv(
   if (resume && resume.until !== undefined && resume.until <= resume.bytes) {
     // A cron rerun whose every row is in the checkpoint's prefix: no file read, no parser loaded.
     const none = (async function* (): AsyncGenerator<CsvRecord> {})();
-    return { header: resume.header, start: resume, records: none, close: () => undefined };
+    const noBatches = (async function* (): AsyncGenerator<CsvRecord[]> {})();
+    return { header: resume.header, start: resume, records: none, batches: noBatches, close: () => undefined };
   }
   const parsing = await parseFrom(file, resume, options.headerOnly ? 1024 : CHUNK_BYTES);
-  const { iterator, skipped, input, parser } = parsing;
+  const { input } = parsing;
   if (resume) {
     // Opening can fail (the file went away since the checkpoint): surface it before any record.
     await new Promise<void>((resolve, reject) =>
       input.once("open", () => resolve()).once("error", (err: Error) => reject(parsing.fail(err))),
     );
-    return {
+    return readerOf(parsing, {
       header: resume.header,
+      file,
       start: resume,
-      records: records(iterator, resume.header, skipped, file, { row: resume.rows, bytes: resume.bytes, lines: resume.lines }),
-      close: () => parser.destroy(),
-    };
+      at: { row: resume.rows, bytes: resume.bytes, lines: resume.lines },
+    });
   }
   const header = await readHeader(parsing, file, requiredColumn);
   const start: CsvResumePoint = { header: header.names, bytes: header.bytes, rows: 0, lines: header.lines };
-  return {
-    header: header.names,
-    start,
-    records: records(iterator, header.names, skipped, file, { row: 0, bytes: 0, lines: 0 }),
-    close: () => parser.destroy(),
-  };
+  return readerOf(parsing, { header: header.names, file, start, at: { row: 0, bytes: 0, lines: 0 } });
+}
+
+/** The records from where the parsing stands: one at a time or a chunk at a time. */
+function readerOf(
+  parsing: Parsing,
+  where: { header: string[]; file: string; start: CsvResumePoint; at: { row: number; bytes: number; lines: number } },
+): ContactsCsv {
+  const batches = recordBatches(parsing, where.header, where.file, where.at);
+  const records = (async function* (): AsyncGenerator<CsvRecord> {
+    for await (const batch of batches) yield* batch;
+  })();
+  return { header: where.header, start: where.start, records, batches, close: () => parsing.parser.destroy() };
 }
 
 interface Parsing {
   input: ReturnType<typeof createReadStream>;
   parser: ReturnType<typeof import("csv-parse").parse>;
-  iterator: AsyncIterator<Parsed>;
+  /** The records the parser has ready, all of them (undefined at the end); `ahead`: some taken back (past the header). */
+  next: () => Promise<Parsed[] | undefined>;
+  ahead: Parsed[];
   /** Records the parser gave up on, with the line it gave up at (reported as invalid rows, in file order). */
   skipped: Array<{ line: number; reason: string }>;
   fail: (err: unknown) => CampaignInputError;
@@ -117,7 +133,28 @@ async function parseFrom(file: string, resume: CsvResumePoint | undefined, highW
   input.on("error", (err: Error) => parser.destroy(err)); // pipe() does not forward a read error
   const fail = (err: unknown) =>
     new CampaignInputError(`${file}: cannot read the contacts file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  return { input, parser, iterator: parser[Symbol.asyncIterator]() as AsyncIterator<Parsed>, skipped, fail };
+  return { input, parser, next: () => readyRecords(parser), ahead: [], skipped, fail };
+}
+
+/**
+ * Every record the parser has ready, read without an await each (paused mode, `read()` until it
+ * has none); when it has none, wait until it has more, ends, fails or is closed.
+ */
+async function readyRecords(parser: Parsing["parser"]): Promise<Parsed[] | undefined> {
+  for (;;) {
+    const ready: Parsed[] = [];
+    for (let parsed = parser.read() as Parsed | null; parsed !== null; parsed = parser.read() as Parsed | null) ready.push(parsed);
+    if (ready.length > 0) return ready;
+    if (parser.errored) throw parser.errored;
+    if (parser.readableEnded || parser.destroyed) return undefined;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        for (const event of ["readable", "end", "error", "close"]) parser.off(event, wake);
+        resolve();
+      };
+      for (const event of ["readable", "end", "error", "close"]) parser.on(event, wake);
+    });
+  }
 }
 
 /** The first record: the header, which must name `requiredColumn`. */
@@ -126,58 +163,65 @@ async function readHeader(
   file: string,
   requiredColumn: string,
 ): Promise<{ names: string[]; bytes: number; lines: number }> {
-  let first: IteratorResult<Parsed>;
+  let ready: Parsed[] | undefined;
   try {
-    first = await parsing.iterator.next();
+    ready = await parsing.next();
   } catch (err) {
     throw parsing.fail(err);
   }
-  if (first.done) throw new CampaignInputError(`${file}: the contacts file is empty (a header row is required)`);
-  const names = first.value.record.map((name) => name.trim());
+  const first = ready?.[0];
+  if (first === undefined) throw new CampaignInputError(`${file}: the contacts file is empty (a header row is required)`);
+  parsing.ahead = ready!.slice(1);
+  const names = first.record.map((name) => name.trim());
   if (!names.includes(requiredColumn)) {
     parsing.parser.destroy();
     throw new CampaignInputError(
       `${file}: line 1: the header has no "${requiredColumn}" column (columns: ${names.map((h) => JSON.stringify(h)).join(", ")})`,
     );
   }
-  return { names, bytes: first.value.info.bytes, lines: first.value.info.lines };
+  return { names, bytes: first.info.bytes, lines: first.info.lines };
 }
 
-async function* records(
-  iterator: AsyncIterator<Parsed>,
+async function* recordBatches(
+  parsing: Parsing,
   header: string[],
-  skipped: Array<{ line: number; reason: string }>,
   file: string,
   start: { row: number; bytes: number; lines: number },
-): AsyncGenerator<CsvRecord> {
+): AsyncGenerator<CsvRecord[]> {
+  const { skipped } = parsing;
   let row = start.row;
   const unparsable = (skip: { line: number; reason: string }): CsvRecord => ({
     row: ++row,
     error: `unparsable CSV near line ${skip.line}: ${skip.reason}`,
   });
   for (;;) {
-    let next: IteratorResult<Parsed>;
+    let ready: Parsed[] | undefined;
     try {
-      next = await iterator.next();
+      ready = parsing.ahead.length > 0 ? parsing.ahead.splice(0) : await parsing.next();
     } catch (err) {
       throw new CampaignInputError(`${file}: reading stopped after record ${row}: ${(err as Error).message}`, { cause: err });
     }
-    if (next.done) break;
-    const { record, info } = next.value;
-    const lines = start.lines + info.lines;
-    // Skips are reported as they are parsed, possibly ahead of the records we consume: keep
-    // file order by their line numbers.
-    while (skipped.length > 0 && (skipped[0]?.line ?? Infinity) < lines) yield unparsable(skipped.shift()!);
-    const end = start.bytes + info.bytes;
-    if (record.length !== header.length) {
-      yield { row: ++row, error: `has ${record.length} fields, the header has ${header.length} (line ${lines})`, end, lines };
-      continue;
+    if (ready === undefined) break;
+    const batch: CsvRecord[] = [];
+    for (const { record, info } of ready) {
+      const lines = start.lines + info.lines;
+      // Skips are reported as they are parsed, possibly ahead of the records we consume: keep
+      // file order by their line numbers.
+      while (skipped.length > 0 && (skipped[0]?.line ?? Infinity) < lines) batch.push(unparsable(skipped.shift()!));
+      const end = start.bytes + info.bytes;
+      if (record.length !== header.length) {
+        batch.push({ row: ++row, error: `has ${record.length} fields, the header has ${header.length} (line ${lines})`, end, lines });
+        continue;
+      }
+      const fields: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i] ?? "";
+      batch.push({ row: ++row, fields, end, lines });
     }
-    const fields: Record<string, string> = {};
-    for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i] ?? "";
-    yield { row: ++row, fields, end, lines };
+    yield batch;
   }
-  while (skipped.length > 0) yield unparsable(skipped.shift()!);
+  const rest: CsvRecord[] = [];
+  while (skipped.length > 0) rest.push(unparsable(skipped.shift()!));
+  if (rest.length > 0) yield rest;
 }
 
 /**

@@ -31,9 +31,9 @@ export interface PlanOptions {
   record?: ((event: AppointmentSeen) => void) | undefined;
 }
 
-/** The plan: every row (or reminder) decided, in file order, and the Parameters keys its contacts are sent. */
+/** The plan: every row (or reminder) decided, in file order, a batch at a time, and the Parameters keys its contacts are sent. */
 export interface Plan {
-  rows: AsyncGenerator<PlannedRow>;
+  batches: AsyncGenerator<PlannedRow[]>;
   parameterKeys: string[];
   prefix: FinalPrefixTracker | undefined;
 }

@@ -31,7 +31,7 @@ export async function planRows(
     trackPrefix?: boolean;
     optedOut: OptedOut;
   },
-): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[]; prefix: FinalPrefixTracker | undefined }> {
+): Promise<{ batches: AsyncGenerator<PlannedRow[]>; parameterKeys: string[]; prefix: FinalPrefixTracker | undefined }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const { optedOut } = options;
   const seen = options.resume?.seen ?? new SeenKeys(campaign.from);
@@ -45,7 +45,9 @@ export async function planRows(
         committable: await recordEndsAreFinal(campaign.contactsPath),
       })
     : undefined;
-  const rows = (async function* (): AsyncGenerator<PlannedRow> {
+  // One row a batch: the final prefix follows the run's verdicts row by row, and each row is decided
+  // only once the rows before it were performed.
+  const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
     for await (const { record, verdict, key, kept, otherShard } of contacts.rows()) {
       prefix?.read(record, kept);
       if (otherShard) {
@@ -53,7 +55,7 @@ export async function planRows(
         continue;
       }
       if (verdict.status !== "sendable") {
-        yield { kind: "skipped", verdict, alreadyRecorded: state.skippedRows.has(verdict.row) };
+        yield [{ kind: "skipped", verdict, alreadyRecorded: state.skippedRows.has(verdict.row) }];
         continue;
       }
       const { contact } = verdict;
@@ -62,10 +64,10 @@ export async function planRows(
         deadlinePassed: isPastDeadline(contact, options.now),
         optedOut: optedOut.has(contact.to),
       });
-      yield { kind: "contact", contact, key: key!, decision };
+      yield [{ kind: "contact", contact, key: key!, decision }];
     }
   })();
-  return { rows, parameterKeys: contacts.parameterKeys, prefix };
+  return { batches, parameterKeys: contacts.parameterKeys, prefix };
 }
 
 /** Has the contact's `notAfter` deadline passed at `now`? */

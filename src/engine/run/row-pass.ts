@@ -54,19 +54,23 @@ export class RowPass {
   }
 
   /** Every row once, in file order; returns when every create dispatched has its outcome. */
-  async run(rows: AsyncIterable<PlannedRow>): Promise<void> {
+  async run(batches: AsyncIterable<PlannedRow[]>): Promise<void> {
     const ctx = this.#ctx;
-    for await (const planned of rows) {
-      const now = ctx.clock.now();
-      const action = this.#admission.decide(planned, now, ctx.stop.stopped);
-      // How far every row is final: the checkpoint written after the run starts there. A sent
-      // row's verdict is its create's outcome, when it lands.
-      const final = finalStatusOf(action);
-      let settle: Settle | undefined;
-      if (final !== undefined) this.#finalPrefix?.final(final);
-      else if (action.kind === "send") settle = this.#finalPrefix?.defer();
-      else this.#finalPrefix?.open();
-      await this.#perform(action, now, settle);
+    for await (const batch of batches) {
+      for (const planned of batch) {
+        const now = ctx.clock.now();
+        const action = this.#admission.decide(planned, now, ctx.stop.stopped);
+        // How far every row is final: the checkpoint written after the run starts there. A sent
+        // row's verdict is its create's outcome, when it lands.
+        const final = finalStatusOf(action);
+        let settle: Settle | undefined;
+        if (final !== undefined) this.#finalPrefix?.final(final);
+        else if (action.kind === "send") settle = this.#finalPrefix?.defer();
+        else this.#finalPrefix?.open();
+        // Only a send waits (for room in flight, the daily cap): the rest is counted at once.
+        const sending = this.#perform(action, now, settle);
+        if (sending) await sending;
+      }
     }
     await Promise.all(this.#inFlight);
   }
@@ -100,7 +104,7 @@ export class RowPass {
     await Promise.allSettled(this.#inFlight);
   }
 
-  async #perform(action: RowAction, now: number, settle?: Settle): Promise<void> {
+  #perform(action: RowAction, now: number, settle?: Settle): Promise<void> | undefined {
     const ctx = this.#ctx;
     if (isDue(action)) this.#tally.schedule.due++;
     switch (action.kind) {
@@ -148,16 +152,20 @@ export class RowPass {
         this.#tally.carried("pending");
         return;
       case "send":
-        while (this.#inFlight.size >= ctx.campaign.rate.concurrency + READ_AHEAD)
-          await new Promise<void>((resolve) => (this.#wakeReader = resolve));
-        if (await this.#withinCap()) return this.#dispatch(action.contact, settle);
-        settle?.("open");
-        this.#admission.heldByCap(now);
-        this.#tally.carried("pending");
-        return;
+        return this.#send(action.contact, now, settle);
       default:
         throw new Error(`no such row action: ${(action satisfies never as RowAction).kind}`);
     }
+  }
+
+  /** A create, once there is room in flight and under the daily cap; else the contact stays pending. */
+  async #send(contact: Contact, now: number, settle: Settle | undefined): Promise<void> {
+    while (this.#inFlight.size >= this.#ctx.campaign.rate.concurrency + READ_AHEAD)
+      await new Promise<void>((resolve) => (this.#wakeReader = resolve));
+    if (await this.#withinCap()) return this.#dispatch(contact, settle);
+    settle?.("open");
+    this.#admission.heldByCap(now);
+    this.#tally.carried("pending");
   }
 
   /**

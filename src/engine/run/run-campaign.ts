@@ -104,7 +104,7 @@ async function runLocked(options: RunOptions, session: Pick<CampaignRunSession, 
   const pass = new RowPass({ ctx, tally, admission, finalPrefix: planned.prefix });
   const unwatch = watchStops(options, stop, clock);
   try {
-    await pass.run(planned.rows);
+    await pass.run(planned.batches);
     await pass.settle();
   } finally {
     unwatch();

@@ -35,28 +35,34 @@ export async function planReminders(
   campaign: Campaign & { schedule: Schedule },
   state: LedgerState,
   options: ReminderPlanOptions,
-): Promise<{ rows: AsyncGenerator<PlannedRow>; parameterKeys: string[] }> {
+): Promise<{ batches: AsyncGenerator<PlannedRow[]>; parameterKeys: string[] }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const { optedOut } = options;
   const contacts = await openContactRows(campaign, { suppressed, shard: options.shard, knownAddresses: addressesOf(state) });
   const seenKeys = new Set<string>();
-  const rows = (async function* (): AsyncGenerator<PlannedRow> {
-    for await (const { verdict, otherShard } of contacts.rows()) {
-      if (otherShard) continue;
-      // Rows change places with every export: a bad row is counted, not recorded by its number.
-      if (verdict.status !== "sendable") yield { kind: "skipped", verdict, alreadyRecorded: true };
-      else {
-        const appointment = verdict.contact.appointment!;
-        const appointmentAt = new Date(appointment.at).toISOString();
-        seenKeys.add(appointment.key);
-        noteAppointment(state, verdict.contact, appointmentAt, options);
-        const isOptedOut = optedOut.has(verdict.contact.to);
-        yield* reminderUnits(campaign, state, verdict.contact, appointmentAt, { ...options, isOptedOut });
+  // A chunk of the snapshot at a time: each reminder is its own unit, decided by its own state,
+  // so a chunk's rows are decided together (one await a chunk, not one a reminder).
+  const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
+    for await (const rows of contacts.batches()) {
+      const planned: PlannedRow[] = [];
+      for (const { verdict, otherShard } of rows) {
+        if (otherShard) continue;
+        // Rows change places with every export: a bad row is counted, not recorded by its number.
+        if (verdict.status !== "sendable") planned.push({ kind: "skipped", verdict, alreadyRecorded: true });
+        else {
+          const appointment = verdict.contact.appointment!;
+          const appointmentAt = new Date(appointment.at).toISOString();
+          seenKeys.add(appointment.key);
+          noteAppointment(state, verdict.contact, appointmentAt, options);
+          const isOptedOut = optedOut.has(verdict.contact.to);
+          for (const unit of reminderUnits(campaign, state, verdict.contact, appointmentAt, { ...options, isOptedOut })) planned.push(unit);
+        }
       }
+      yield planned;
     }
-    yield* unitsLeftBehind(campaign, state, seenKeys, options);
+    yield [...unitsLeftBehind(campaign, state, seenKeys, options)];
   })();
-  return { rows, parameterKeys: reminderParameterKeys(contacts.parameterKeys) };
+  return { batches, parameterKeys: reminderParameterKeys(contacts.parameterKeys) };
 }
 
 /** The addresses of the appointments the ledger knows: normalized by an earlier tick, not parsed again. */
