@@ -1,5 +1,5 @@
 /**
- * The one clock of a command (issue 29): what time it is, and sleeps that a stop cuts short.
+ * The one clock of a command: what time it is, and sleeps that a stop cuts short.
  * Everything that waits — backoff between reads, a create's retry, the settlement of doubts, a
  * run's `--max-runtime` — sleeps on it, so that Ctrl-C ends any wait at once and a test moves
  * time forward instead of waiting for it. (The rate limiter keeps real time: Bottleneck assumes

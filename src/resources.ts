@@ -1,5 +1,5 @@
 /**
- * What a command opened, closed as one (issue 29: the run's client, limiter, daily cap, ledger
+ * What a command opened, closed as one (the run's client, limiter, daily cap, ledger
  * lock, signal handlers… opened as one disposable set). `await using resources = new Resources()`
  * then `resources.defer(close)` for each thing opened: they are closed in reverse order when the
  * scope ends, however it ends, every one of them even when one fails (Node 20 has no

@@ -110,8 +110,8 @@ async function againstTheSdk(count: number): Promise<void> {
   }
   const [ourRate, ourCpu, sdkRate, sdkCpu] = [median(ours.rate), median(ours.cpu), median(sdk.rate), median(sdk.cpu)];
   const n = count.toLocaleString("en").replace(/,/g, " ");
-  // The 5 000-create rows keep their labels (and the first goals, ≥ 3× and ≤ 0.33, set before
-  // issue 24); issue 24's goals are rows of their own: no goal is dropped or weakened.
+  // The 5 000-create rows keep their labels (and the first goals, ≥ 3× and ≤ 0.33, set earlier);
+  // later goals are rows of their own: no goal is dropped or weakened.
   const prefix = count === 5000 ? "" : `${n} creates: `;
   note({
     measure: `${n} creates, studio-campaign (ledger fsynced): creates/s, whole process`,
@@ -143,7 +143,7 @@ async function againstTheSdk(count: number): Promise<void> {
 }
 
 /**
- * 6. Cron reruns (issue: a rerun costs what is new): a CSV of `rows` contacts and a ledger of
+ * 6. Cron reruns (a rerun costs what is new): a CSV of `rows` contacts and a ledger of
  * today's format in which all but 10 are created (attempt + created lines each).
  */
 async function cronReruns(rows: number, full: boolean): Promise<void> {
@@ -191,7 +191,7 @@ function timedRow(label: string, noun = "contacts") {
 }
 
 /**
- * 10. A standing campaign's cron ticks (docs/reference.md §16, issue 30): `n` appointments 3 to 33 days ahead
+ * 10. A standing campaign's cron ticks (docs/reference.md §16): `n` appointments 3 to 33 days ahead
  * (two reminders each), ticked as cron would — the first tick (every appointment recorded), a
  * tick on the same export, a tick after a re-export (one appointment moved; still nothing due),
  * and one after a re-export that brings 1 000 reminders due (sent flat out: the tool's own cost;
@@ -267,7 +267,7 @@ async function cronFixture(dir: string, rows: number): Promise<string> {
 }
 
 /**
- * 9. Start-up (issue 24): what a cron job pays on every run before any work, as ratios to bare
+ * 9. Start-up: what a cron job pays on every run before any work, as ratios to bare
  * Node on the same machine — `--version`, and a rerun of a 1 000-contact campaign with nothing
  * left (checkpoint written by a first run). Wall and CPU, medians of 7 each.
  */
@@ -315,7 +315,7 @@ async function startUp(): Promise<void> {
 }
 
 /**
- * 8. The ledger in PostgreSQL (issue 23), against a throwaway local cluster: creates per second
+ * 8. The ledger in PostgreSQL, against a throwaway local cluster: creates per second
  * with every attempt committed (`synchronous_commit` on) beside the file's fsync, and the cron
  * figures at 1 000 000 contacts — the file ledger copied in with `ledger copy`.
  */
@@ -373,7 +373,7 @@ async function postgresLedger(): Promise<void> {
 }
 
 /**
- * 7. The HTML report of 1 000 000 contacts (issue 22): a ledger in which every contact was
+ * 7. The HTML report of 1 000 000 contacts: a ledger in which every contact was
  * created and surveyed — outcomes, first-answer times, a rating among 6 answers and a comment
  * among 100 000 distinct ones — then `report --html`. Its size must follow the answers shown.
  */

@@ -1,5 +1,5 @@
 /**
- * Where `validate`'s peak RSS goes (issue 24: the ≤ 100 MB goal at 1 000 000 rows, or what
+ * Where `validate`'s peak RSS goes (the ≤ 100 MB goal at 1 000 000 rows, or what
  * stands in the way). Runs `validate` in this process, under the bin's Node flags, and samples
  * the process's memory every 20 ms: Node alone at start, after the CLI's modules are loaded,
  * and at the peak — V8's heap spaces, and memory outside the heap (the duplicate table's

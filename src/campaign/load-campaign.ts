@@ -1,3 +1,4 @@
+import { envValue } from "../env.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
@@ -235,7 +236,7 @@ function ledgerLocation(raw: Record<string, unknown>, dir: string, name: string,
           `~/.pgpass, or STUDIO_CAMPAIGN_LEDGER_URL`,
       );
   }
-  const chosen = flag ?? (configured as string | undefined) ?? nonEmptyEnv("STUDIO_CAMPAIGN_LEDGER_URL");
+  const chosen = flag ?? (configured as string | undefined) ?? envValue(process.env, "STUDIO_CAMPAIGN_LEDGER_URL");
   if (chosen === undefined) return path.join(dir, `${name}.ledger.jsonl`);
   if (isPostgresUrl(chosen)) return chosen;
   return flag !== undefined ? path.resolve(chosen) : path.resolve(dir, chosen);
@@ -247,11 +248,6 @@ function hasPassword(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-function nonEmptyEnv(key: string): string | undefined {
-  const value = process.env[key]?.trim();
-  return value ? value : undefined;
 }
 
 /** Campaigns kept in one folder share one opt-out list (docs/reference.md §12). */

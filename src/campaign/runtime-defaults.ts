@@ -3,7 +3,7 @@ import type { ReadPolicy } from "../studio/read-retry.js";
 import type { Campaign } from "./campaign.js";
 
 /**
- * The runtime's defaults, in one place (issue 29): what a command does when neither the campaign
+ * The runtime's defaults, in one place: what a command does when neither the campaign
  * file nor a flag says otherwise. The campaign file's own defaults are `CAMPAIGN_DEFAULTS`.
  */
 export const RUNTIME_DEFAULTS = {

@@ -59,7 +59,7 @@ export function scheduleViewLines(view: ScheduleView): string[] {
   return lines;
 }
 
-/** "Expected duration" and the senders' queue warnings (issue: a pace each sender can carry). */
+/** "Expected duration" and the senders' queue warnings (a pace each sender can carry). */
 export function paceLines(campaign: Campaign, toSendBySender: Record<string, number>): string[] {
   const bySender = new Map(Object.entries(toSendBySender));
   if (bySender.size === 0) return [];

@@ -1,3 +1,4 @@
+import { envValue } from "../env.js";
 import { once } from "node:events";
 import { loadCampaign } from "../campaign/load-campaign.js";
 import type { Argv } from "yargs";
@@ -99,7 +100,7 @@ async function run(argv: RunArgs): Promise<void> {
     concurrency: argv.concurrency,
   });
   const shard = shardFromArgs(argv.shard);
-  const redisUrl = argv.redis ?? campaign.redis ?? nonEmpty(process.env.STUDIO_CAMPAIGN_REDIS_URL);
+  const redisUrl = argv.redis ?? campaign.redis ?? envValue(process.env, "STUDIO_CAMPAIGN_REDIS_URL");
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
     throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
   if (argv["dry-run"]) return dryRun(argv, campaign, shard, redisUrl);
@@ -132,10 +133,6 @@ async function run(argv: RunArgs): Promise<void> {
   });
   progress.stop();
   printSummary(argv, summary, campaignLedger(campaign, shard).label);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value && value.trim() !== "" ? value.trim() : undefined;
 }
 
 /** The run's summary on stdout (`--json`: one object), then its exit code (docs/reference.md §7). */

@@ -49,7 +49,7 @@ export interface PreviewOptions {
 }
 
 /**
- * `validate` and `run --dry-run` (issue 29: a dry run is the real run's decision): the run's own
+ * `validate` and `run --dry-run` (a dry run is the real run's decision): the run's own
  * pass over the plan — the send window, `--limit`, the daily cap (a copy of today's count: taking
  * from it takes nothing), doubts first — with the ledger read but never written and no request
  * sent. Each contact a run now would send is a `would-send` event; the others are held by reason.

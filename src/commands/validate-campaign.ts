@@ -51,7 +51,8 @@ async function onlinePreflight(
   const client = new StudioClient({ baseUrl: online.studioUrl, credentials: online.credentials, connections: 2 });
   const reads = new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() });
   try {
-    return await preflightFlow(client, reads, campaign.flowSid, parameterKeys, online.report, (await kindOf(campaign)).addedParameters);
+    const quiet = (await kindOf(campaign)).addedParameters;
+    return await preflightFlow({ client, reads, flowSid: campaign.flowSid, sentKeys: parameterKeys, quiet, report: online.report });
   } finally {
     await client.close();
   }

@@ -1,5 +1,5 @@
 /**
- * The one CSV writer (issue 29): the report, the opt-out list, a follow-up's list and the
+ * The one CSV writer: the report, the opt-out list, a follow-up's list and the
  * `opt-outs` listing are written here. RFC 4180: a cell with a comma, a quote or a line break is
  * quoted, its quotes doubled. Files people open in a spreadsheet (the report, a listing printed
  * for them) also escape formula injection (docs/reference.md §6); files the tool reads back as input (the

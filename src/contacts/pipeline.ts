@@ -48,7 +48,7 @@ export interface ContactRows {
 }
 
 /**
- * The one contacts pipeline (issue 29): CSV stream → normalized, classified rows — invalid (with
+ * The one contacts pipeline: CSV stream → normalized, classified rows — invalid (with
  * its reason and record number), duplicate (a unit seen earlier in the file), suppressed, or
  * sendable with its unit of work — and whether each is this shard's. `run`, its checkpoint,
  * `validate`, `--dry-run`, a follow-up's list and the survey before a run all read contacts

@@ -242,7 +242,7 @@ export async function recordEndsAreFinal(file: string): Promise<(end: number) =>
 /**
  * The non-blank lines from `start.bytes` (to `start.until`, else the end): an upper bound of the
  * records there (a quoted field may span lines), counted without parsing — `run`'s first look
- * at its contacts, before its own pass reads them (issue 24: one parse, not two).
+ * at its contacts, before its own pass reads them (one parse, not two).
  */
 export async function countRecordLines(file: string, start: Pick<CsvResumePoint, "bytes" | "until">): Promise<number> {
   if (start.until !== undefined && start.until <= start.bytes) return 0;

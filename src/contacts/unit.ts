@@ -1,5 +1,5 @@
 /**
- * The unit of work (issue 29): what one Execution is for, at most once ever. A survey's is the
+ * The unit of work: what one Execution is for, at most once ever. A survey's is the
  * contact key of docs/reference.md §4, the normalized To plus the From. A standing campaign's (docs/reference.md §16) is one
  * reminder of one appointment at one time: the appointment's key × the reminder's name × the
  * appointment time — not the phone number (one person with three appointments gets each one's

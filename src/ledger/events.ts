@@ -67,7 +67,7 @@ export interface ExecutionCreated extends ContactEvent {
   http: number;
 }
 
-/** How the Execution was found after an in-doubt attempt (issue: reconciliation). */
+/** How the Execution was found after an in-doubt attempt (reconciliation). */
 export interface ExecutionAdopted extends ContactEvent {
   t: "adopted";
   sid: string;

@@ -2,7 +2,7 @@ import { unitKey, type UnitRef } from "../contacts/unit.js";
 import type { AppointmentSeen, CampaignHeader, FlowChecked, LedgerEvent, ResultsRecorded } from "./events.js";
 
 /**
- * The one fold of the ledger (issue 29): event → state, in one place. The run, the checkpoint,
+ * The one fold of the ledger: event → state, in one place. The run, the checkpoint,
  * `validate` and `--dry-run` fold units into `UnitState` (kept small: a run may hold a million);
  * the report folds the same events through the same function with a `UnitDetail` beside it (what
  * the report's columns show); `results`, `status`, `end`, follow-ups and the report read the

@@ -11,15 +11,11 @@ export interface LedgerScan {
 }
 
 /**
- * Stream a ledger's events line by line. A last line without its newline is a torn write from a
- * crash and is ignored (`scan.tornTail`); any other unparsable line is corruption, reported
- * with its line number. A missing file reads as empty.
+ * Stream a ledger's events, a read chunk's events at a time (a million-line resume pays no
+ * per-line await). A last line without its newline is a torn write from a crash and is ignored
+ * (`scan.tornTail`); any other unparsable line is corruption, reported with its line number. A
+ * missing file reads as empty.
  */
-export async function* readLedger(file: string, scan?: LedgerScan): AsyncGenerator<LedgerEvent> {
-  for await (const batch of readLedgerBatches(file, scan)) yield* batch;
-}
-
-/** The same, a read chunk's events at a time: a million-line resume pays no per-line await. */
 export async function* readLedgerBatches(
   file: string,
   scan: LedgerScan = { validBytes: 0, tornTail: false },

@@ -23,7 +23,7 @@ export interface ReportSource {
  * A ledger file's report source: one pass over the file sends each line to the spill file of its
  * range of rows (an Execution's `exec` and `results` lines to the range of the row that created
  * it); each range is then one file read. A million-row report reads the ledger once, not once a
- * range (issue 29: 100 passes over 266 MB took 67 s). The pass looks at bytes, never making a
+ * range (100 passes over 266 MB took 67 s). The pass looks at bytes, never making a
  * string of a line but the flow's. The spill files hold personal data: a private folder (0700,
  * files 0600) in the temp folder, removed by `close`. A torn last line is left out.
  */

@@ -1,3 +1,4 @@
+import { envValue } from "../env.js";
 import { StudioCampaignError } from "../errors.js";
 /**
  * Credentials come only from the environment (docs/reference.md §2): never from a flag, where `ps` shows them.
@@ -43,17 +44,13 @@ export class MissingCredentialsError extends StudioCampaignError {
  * known, else the API key SID.
  */
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Credentials {
-  const accountSid = nonEmpty(env.TWILIO_ACCOUNT_SID);
-  const apiKey = nonEmpty(env.TWILIO_API_KEY);
-  const apiSecret = nonEmpty(env.TWILIO_API_SECRET);
+  const accountSid = envValue(env, "TWILIO_ACCOUNT_SID");
+  const apiKey = envValue(env, "TWILIO_API_KEY");
+  const apiSecret = envValue(env, "TWILIO_API_SECRET");
   if (apiKey && apiSecret) return new Credentials(apiKey, apiSecret, accountSid ?? apiKey);
-  const authToken = nonEmpty(env.TWILIO_AUTH_TOKEN);
+  const authToken = envValue(env, "TWILIO_AUTH_TOKEN");
   if (accountSid && authToken) return new Credentials(accountSid, authToken, accountSid);
   throw new MissingCredentialsError(
     "no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET",
   );
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value !== undefined && value.trim() !== "" ? value.trim() : undefined;
 }

@@ -24,7 +24,7 @@ export type ReadFailureDecision =
   | { action: "outage" };
 
 /**
- * The retry decision for a read, pure (issue 29: one for every GET — List, Fetch, Context, Steps,
+ * The retry decision for a read, pure (one for every GET — List, Fetch, Context, Steps,
  * Message, Flow — and for ending an Execution). Unlike a create, a read is idempotent: every
  * transport failure and every 5xx may be retried, with capped backoff, until the read has had
  * `maxReadAttempts` tries or Studio has failed everything for `outageAfterMs`. A 429 (Studio's

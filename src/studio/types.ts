@@ -106,3 +106,6 @@ export interface MessageResource {
   error_code: number | null;
   error_message: string | null;
 }
+
+/** The most Executions one List page holds (Twilio's `PageSize` maximum, shared/reference/studio-facts.md). */
+export const LIST_PAGE_SIZE = 1000;

@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 /**
  * undici's `Pool` with its request API, without the rest of the package. `import "undici"` loads
  * fetch, WebSocket, EventSource, cookies, caches and mocks: ~110 ms at the start of every run
- * that sends (BENCHMARKS.md, issue 24), where the client needs a Pool (~35 ms). These are the
+ * that sends (BENCHMARKS.md), where the client needs a Pool (~35 ms). These are the
  * files undici's own index.js assembles (`lib/dispatcher/pool.js`, and `lib/api` assigned onto
  * `Dispatcher.prototype`); undici has no `exports` map, so they resolve like the package does.
  * A copy laid out otherwise gets the whole package, as before.

@@ -64,7 +64,7 @@ export const SENDER_GATE_WINDOW_MS = 1025;
  * The account's window shared through Redis is as wide as a sender's: a start is granted on
  * Redis's clock, then each worker has its own reply, event loop and connection to go through before
  * its request arrives, and four workers with the simulator on two cores, one of them busy, put a
- * 21st arrival in a strict second with the account's 10 ms (one 429 in three runs, issue 29). 25 ms
+ * 21st arrival in a strict second with the account's 10 ms (one 429 in three runs). 25 ms
  * holds there; the ceiling, 1000/1025 = 0.976 of the rate, is the clustered spacing's already.
  */
 export const SHARED_GATE_WINDOW_MS = 1025;
@@ -82,7 +82,7 @@ export const CLUSTERED_PACING_MARGIN = 0.025;
  * Bottleneck waits out a spacing with timers, and Node's timers count whole milliseconds: a
  * spacing under 1 ms (a rate over ~985/s, far above any Studio account's) is not one it can
  * keep. A local run at such a rate is bounded by its concurrency and the window gate alone, and
- * does without Bottleneck's per-job machinery (issue 24: 0.3 ms of CPU a create).
+ * does without Bottleneck's per-job machinery (0.3 ms of CPU a create).
  */
 const FINEST_SPACING_MS = 1;
 

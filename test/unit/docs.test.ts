@@ -45,4 +45,17 @@ describe("the documentation says what the code does", () => {
     expect(cited.size).toBeGreaterThan(10);
     expect([...cited].filter((n) => !headings.has(n))).toEqual([]);
   });
+
+  it("the code cites sections, never a subsection the reference does not have (§1.4), nor an issue number", () => {
+    const offending: string[] = [];
+    for (const file of sourceFiles(path.join(ROOT, "src")))
+      readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          const comment = /^\s*(\*|\/\/|\/\*)/.test(line) || line.includes("// ");
+          if (/docs\/reference\.md[^\n]*§\d+\.\d/.test(line) || (comment && /\bissues? \d+\b|\(issue[:)]/.test(line)))
+            offending.push(`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+        });
+    expect(offending).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Clock, StopControl } from "../../clock.js";
+import { systemClock, type Clock, type StopControl } from "../../clock.js";
 import { StudioCampaignError } from "../../errors.js";
 import { resultsColumns } from "../../flow/results-columns.js";
 import type { Credentials } from "../../studio/credentials.js";
@@ -28,7 +28,7 @@ export async function prepareFollowUp(campaign: Campaign, options: FollowUpPrepa
   const source = await loadCampaign(campaign.followUpOf!.campaignPath);
   if (await campaignLedger(source).exists()) await collectSourceOutcomes(source, options);
   else options.note(`follow-up: ${source.name} has created nothing yet`);
-  return refreshFollowUpList(campaign, { now: Date.now(), write: true });
+  return refreshFollowUpList(campaign, { now: (options.clock ?? systemClock).now(), write: true });
 }
 
 async function collectSourceOutcomes(source: Campaign, options: FollowUpPreparation): Promise<void> {

@@ -31,7 +31,7 @@ const MAX_KEYS_AFTER = 50_000;
  * Follows a run's pass over the CSV and marks how far every row is final — final in the ledger
  * already, recorded final by this pass (a skipped or expired row), or sent by it and landed
  * final (created, skipped on conflict, failed for good) — so that the checkpoint written after
- * the run starts there instead of reading the CSV again (issue 24: a run of new rows used to
+ * the run starts there instead of reading the CSV again (a run of new rows used to
  * read them all a second time after it). A sent row's verdict comes later (`defer`); the rows
  * after it wait for it, at most `MAX_KEYS_AFTER` of them. Rows are committed at record
  * boundaries whose line break is in the file (an unparsable record has none). At the first row

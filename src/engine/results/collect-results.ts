@@ -12,7 +12,7 @@ import { StudioOutageError } from "../../studio/read-retry.js";
 import type { ExecutionContextResource } from "../../studio/types.js";
 import { mergeResults, type CreatedExecution } from "./created-executions.js";
 import type { ExecutionsSession } from "./executions-session.js";
-import { refreshStatus, type StatusCounts } from "./refresh-status.js";
+import { refreshStatus, type ExecutionStatusCounts } from "./refresh-status.js";
 
 /** What `results` is asked for, beyond its session. */
 export interface CollectOptions {
@@ -27,7 +27,7 @@ export interface CollectOptions {
 type ResultsSession = Pick<ExecutionsSession, "campaign" | "client" | "writer" | "reads" | "executions" | "clock" | "stop">;
 
 export interface ResultsSummary {
-  status: StatusCounts;
+  status: ExecutionStatusCounts;
   /** Requests sent, by kind (each Execution's Context and Steps once, retries aside). */
   contextRequests: number;
   stepsRequests: number;
@@ -106,7 +106,7 @@ export async function collectResults(session: ResultsSession, options: CollectOp
   return summary;
 }
 
-function emptySummary(status: StatusCounts, gone: number): ResultsSummary {
+function emptySummary(status: ExecutionStatusCounts, gone: number): ResultsSummary {
   return {
     status,
     contextRequests: 0,

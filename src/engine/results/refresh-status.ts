@@ -1,3 +1,4 @@
+import { LIST_PAGE_SIZE } from "../../studio/types.js";
 import { executionRow } from "../../ledger/events.js";
 import pLimit from "p-limit";
 import { StudioApiError } from "../../studio/errors.js";
@@ -6,7 +7,7 @@ import { CLOCK_SKEW_MS } from "../../studio/created-since.js";
 import type { CreatedExecution } from "./created-executions.js";
 import type { ExecutionsSession } from "./executions-session.js";
 
-export interface StatusCounts {
+export interface ExecutionStatusCounts {
   active: number;
   ended: number;
   /** Gone from Studio (deleted, or past its retention). */
@@ -15,7 +16,6 @@ export interface StatusCounts {
   requests: number;
 }
 
-const LIST_PAGE_SIZE = 1000;
 /** A campaign's creates span at most this long for List to be cheaper than Fetches. */
 const SPAN_MARGIN_MS = 60_000;
 
@@ -31,9 +31,9 @@ export async function refreshStatus(
   session: StatusSession,
   /** Each Execution Studio no longer has (404: deleted, or past its 30 days). */
   onGone?: (execution: CreatedExecution) => void,
-): Promise<StatusCounts> {
+): Promise<ExecutionStatusCounts> {
   const { executions, writer } = session;
-  const counts: StatusCounts = { active: 0, ended: 0, unknown: 0, requests: 0 };
+  const counts: ExecutionStatusCounts = { active: 0, ended: 0, unknown: 0, requests: 0 };
   // An ended Execution never becomes active again: only the others are asked about (a pass after
   // every survey ended costs no request).
   const open = [...executions.values()].filter((e) => e.status !== "ended");
@@ -63,7 +63,7 @@ export async function refreshStatus(
 async function listStates(
   session: StatusSession,
   open: CreatedExecution[],
-  counts: StatusCounts,
+  counts: ExecutionStatusCounts,
 ): Promise<Map<string, "active" | "ended">> {
   // A loop, not Math.min(...times): spreading 100 000+ arguments overflows the stack.
   let first = Infinity;
@@ -92,7 +92,7 @@ async function fetchUnlisted(
   session: StatusSession,
   open: CreatedExecution[],
   seen: Map<string, "active" | "ended">,
-  counts: StatusCounts,
+  counts: ExecutionStatusCounts,
 ): Promise<void> {
   const { campaign, client, reads, stop } = session;
   const limit = pLimit(campaign.rate.concurrency);

@@ -5,8 +5,8 @@ import { HoldTracker } from "./holds.js";
 import { decideRow, type RowAction } from "../plan/row-action.js";
 
 /**
- * What decides a row's fate beyond the row itself, for a real run and a dry run alike (issue 29:
- * `--dry-run` asks the run's own decision): the send window, `--limit`, the daily cap, and the
+ * What decides a row's fate beyond the row itself, for a real run and a dry run alike
+ * (`--dry-run` asks the run's own decision): the send window, `--limit`, the daily cap, and the
  * holds they amount to. A dry run gives it a copy of the cap (taking from it takes nothing from
  * the real count); `decide` is the pure `decideRow` on the situation now.
  */

@@ -3,7 +3,7 @@ import type { ConflictPolicy } from "../../campaign/campaign.js";
 /** Bounds the end-and-retry loop: a contact whose Execution keeps reappearing is failed. */
 export const MAX_CONFLICT_ENDS = 3;
 
-/** What is known when a create was answered 409 (docs/reference.md §1.4, §5). */
+/** What is known when a create was answered 409 (docs/reference.md §1, §5). */
 export interface ConflictFacts {
   policy: ConflictPolicy;
   /** The active Execution Twilio named, if it named one. */

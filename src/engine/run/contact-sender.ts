@@ -233,7 +233,7 @@ export class ContactSender {
     }
   }
 
-  /** docs/reference.md §1.4 and §5: perform `decideConflict` — adopt our own, else skip, or end it and create again (bounded). */
+  /** docs/reference.md §1 and §5: perform `decideConflict` — adopt our own, else skip, or end it and create again (bounded). */
   async #resolveConflict(sending: Sending, sid: string | undefined): Promise<SendResult | "again"> {
     const ctx = this.#ctx;
     const facts: ConflictFacts = { policy: ctx.campaign.onConflict, sid, ours: "not-asked", endsSoFar: sending.conflictEnds };

@@ -1,3 +1,4 @@
+import { LIST_PAGE_SIZE } from "../../studio/types.js";
 import { unitLine, unitOf, type Contact } from "../../contacts/contact.js";
 import { unitKey } from "../../contacts/unit.js";
 import { executionSidsSince } from "../../ledger/recent-events.js";
@@ -12,8 +13,6 @@ export interface PendingDoubt {
   /** Not before: a request the server may still be processing must have finished. */
   readyAt: number;
 }
-
-const LIST_PAGE_SIZE = 1000;
 
 /**
  * Settles in-doubt contacts with one paged List of the flow per settlement (not a request per

@@ -57,7 +57,16 @@ export async function openSending(options: SendingOptions, survey: ContactsSurve
   const policy = readPolicy(campaign, options.outageAfterMs);
   const reads = new Reads({ policy, clock: options.clock, health, signal: options.stop.signal });
   const flowFacts = options.preflight
-    ? (await preflightFlow(client, reads, campaign.flowSid, survey.parameterKeys, options.line, options.toolParameters)).facts
+    ? (
+        await preflightFlow({
+          client,
+          reads,
+          flowSid: campaign.flowSid,
+          sentKeys: survey.parameterKeys,
+          quiet: options.toolParameters,
+          report: options.line,
+        })
+      ).facts
     : undefined;
   const limiter = await openLimiter(options, resources);
   const cap = await openCap(options, survey, resources);

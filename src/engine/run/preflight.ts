@@ -58,15 +58,20 @@ function snapshot(resource: FlowResource): RevisionSnapshot {
 }
 
 /** Read, judge, and refuse (FLOW_REFUSED, exit 2) when anything would harm the contacts. */
-export async function preflightFlow(
-  client: StudioClient,
-  reads: Reads,
-  flowSid: string,
-  sentKeys: readonly string[],
-  report: (line: string) => void,
+export interface PreflightOptions {
+  client: StudioClient;
+  reads: Reads;
+  flowSid: string;
+  /** Every Parameters key the campaign sends. */
+  sentKeys: readonly string[];
   /** Keys sent whether or not the flow reads them: a standing campaign's `reminder` (docs/reference.md §16). */
-  quiet: readonly string[] = [],
-): Promise<PreflightVerdict> {
+  quiet?: readonly string[];
+  /** The verdict's lines, for the operator. */
+  report: (line: string) => void;
+}
+
+export async function preflightFlow(options: PreflightOptions): Promise<PreflightVerdict> {
+  const { client, reads, flowSid, sentKeys, report, quiet = [] } = options;
   const flow = await readFlow(client, flowSid, reads);
   const verdict = judgeFlow(flow, sentKeys, { quiet });
   const name = flow.friendlyName ? ` "${flow.friendlyName}"` : "";

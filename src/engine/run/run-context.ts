@@ -107,7 +107,7 @@ export class RunContext {
   #isoAt = Number.NaN;
   #iso = "";
 
-  /** Now as ISO 8601; several ledger lines a millisecond share one string (issue 24: 1 % of a create's CPU). */
+  /** Now as ISO 8601; several ledger lines a millisecond share one string (1 % of a create's CPU). */
   nowIso(): string {
     const now = this.clock.now();
     if (now !== this.#isoAt) {

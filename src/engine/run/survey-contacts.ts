@@ -25,7 +25,7 @@ export interface ContactsSurvey {
 }
 
 /**
- * `run`'s first look at its contacts (issue: one pass, not two): the contacts file and the
+ * `run`'s first look at its contacts (one pass, not two): the contacts file and the
  * suppression list are opened — so their errors surface before anything is sent — and the
  * records after the final prefix are counted for the progress bar, without normalizing a
  * number: an upper bound of what the run sends. With one sender the count is of non-blank
