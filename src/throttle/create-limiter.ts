@@ -2,7 +2,6 @@ import type Bottleneck from "bottleneck";
 import { StudioCampaignError } from "../errors.js";
 import { bottleneckQueue, droppedAsOurs, unpacedQueue, type AccountQueue } from "./account-queue.js";
 
-export { JobDropped } from "./account-queue.js";
 import { WindowGate } from "./window-gate.js";
 
 export interface RedisLimiterOptions {

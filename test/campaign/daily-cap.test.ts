@@ -1,17 +1,15 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { capDay, daysNeeded, openDailyCap } from "../../src/engine/run/daily-cap.js";
+import { capDay, daysNeeded } from "../../src/engine/run/daily-cap.js";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { runCampaign } from "../../src/engine/run/run-campaign.js";
-import type { Clock } from "../../src/engine/run/run-context.js";
+import type { Clock } from "../../src/clock.js";
 import type { RunSummary } from "../../src/engine/run/run-events.js";
 import type { ShardSpec } from "../../src/contacts/shard.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { StudioClient } from "../../src/studio/client.js";
-import { createLimiter } from "../../src/throttle/create-limiter.js";
 import { contactsCsv, makeFixture, phoneNumbers, type Fixture } from "../helpers/cli.js";
-import { ACCOUNT_SID, SIMULATOR_CREDENTIALS, accountCredentials } from "../helpers/env.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { startRedis } from "../helpers/redis.js";
+import { runInProcess } from "../helpers/run.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -82,25 +80,13 @@ async function setup(contacts: number, cap: Record<string, unknown>): Promise<{ 
 /** One cron run at the clock's time: the cap opened as `run` opens it (from the ledger, or Redis). */
 async function run(f: Fixture, sim: Simulator, clock: Clock, extra: { redisUrl?: string; shard?: ShardSpec; ledger?: string } = {}) {
   const campaign = await loadCampaign(f.campaignPath, { ledger: extra.ledger });
-  const client = new StudioClient({ baseUrl: sim.url, credentials: accountCredentials(), timeoutMs: 2_000 });
-  const limiter = await createLimiter({ perSecond: 1000, concurrency: 4 });
-  const cap = await openDailyCap(campaign, { at: clock.now(), redisUrl: extra.redisUrl });
-  try {
-    return await runCampaign({
-      campaign,
-      client,
-      limiter,
-      accountId: ACCOUNT_SID,
-      requestTimeoutMs: 2_000,
-      clock,
-      cap,
-      shard: extra.shard,
-    });
-  } finally {
-    await cap?.close();
-    await limiter.close();
-    await client.close();
-  }
+  return runInProcess(campaign, sim.url, {
+    clock,
+    redisUrl: extra.redisUrl,
+    shard: extra.shard,
+    requestTimeoutMs: 2_000,
+    pace: { perSecond: 1000, concurrency: 4 },
+  });
 }
 
 const created = (s: RunSummary) => s.thisRun.created;

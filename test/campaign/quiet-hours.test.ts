@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { runCampaign } from "../../src/engine/run/run-campaign.js";
-import { systemClock, type Clock } from "../../src/engine/run/run-context.js";
+import { systemClock, type Clock } from "../../src/clock.js";
 import type { RunSummary } from "../../src/engine/run/run-events.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { StudioClient } from "../../src/studio/client.js";
-import { createLimiter } from "../../src/throttle/create-limiter.js";
 import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
-import { ACCOUNT_SID, SIMULATOR_CREDENTIALS, accountCredentials } from "../helpers/env.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { runInProcess } from "../helpers/run.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -46,15 +44,11 @@ async function setup(): Promise<{ sim: Simulator; f: Fixture }> {
 const clockAt = (iso: string): Clock => ({ now: () => Date.parse(iso), sleep: systemClock.sleep });
 
 async function runAt(iso: string, f: Fixture, sim: Simulator): Promise<RunSummary> {
-  const campaign = await loadCampaign(f.campaignPath);
-  const client = new StudioClient({ baseUrl: sim.url, credentials: accountCredentials() });
-  const limiter = await createLimiter({ perSecond: 200, concurrency: 5 });
-  try {
-    return await runCampaign({ campaign, client, limiter, accountId: ACCOUNT_SID, clock: clockAt(iso), requestTimeoutMs: 2_000 });
-  } finally {
-    await limiter.close();
-    await client.close();
-  }
+  return runInProcess(await loadCampaign(f.campaignPath), sim.url, {
+    clock: clockAt(iso),
+    requestTimeoutMs: 2_000,
+    pace: { perSecond: 200, concurrency: 5 },
+  });
 }
 
 const sentNames = (sim: Simulator) =>

@@ -2,16 +2,14 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { runCampaign, type RunOptions } from "../../src/engine/run/run-campaign.js";
 import type { RunSummary } from "../../src/engine/run/run-events.js";
 import type { Clock } from "../../src/clock.js";
 import { systemClock } from "../../src/clock.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
-import { StudioClient } from "../../src/studio/client.js";
-import { createLimiter } from "../../src/throttle/create-limiter.js";
 import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
-import { ACCOUNT_SID, SIMULATOR_CREDENTIALS, accountCredentials, childEnv } from "../helpers/env.js";
+import { SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
+import { runInProcess, type InProcessRun } from "../helpers/run.js";
 
 /**
  * A standing campaign over a sequence of snapshots (docs/reference.md §16), in-process on an injected clock:
@@ -54,16 +52,8 @@ async function setup(rows: Row[], campaign: Record<string, unknown> = {}, sim: S
 
 const at = (iso: string): Clock => ({ now: () => Date.parse(iso), sleep: systemClock.sleep });
 
-async function tick(f: Fixture, sim: Simulator, iso: string, options: Partial<RunOptions> = {}): Promise<RunSummary> {
-  const campaign = await loadCampaign(f.campaignPath);
-  const client = new StudioClient({ baseUrl: sim.url, credentials: accountCredentials(), timeoutMs: 1_000 });
-  const limiter = await createLimiter({ perSecond: 500, concurrency: 4 });
-  try {
-    return await runCampaign({ campaign, client, limiter, accountId: ACCOUNT_SID, requestTimeoutMs: 1_000, clock: at(iso), ...options });
-  } finally {
-    await limiter.close();
-    await client.close();
-  }
+async function tick(f: Fixture, sim: Simulator, iso: string, options: InProcessRun = {}): Promise<RunSummary> {
+  return runInProcess(await loadCampaign(f.campaignPath), sim.url, { clock: at(iso), ...options });
 }
 
 const sent = (sim: Simulator) =>

@@ -1,16 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { runCampaign, type RunOptions } from "../../src/engine/run/run-campaign.js";
 import { StopControl, systemClock, type Clock } from "../../src/clock.js";
 import type { RunEvent, RunSummary } from "../../src/engine/run/run-events.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatorOptions } from "../../src/simulator/options.js";
-import { StudioClient } from "../../src/studio/client.js";
-import { createLimiter } from "../../src/throttle/create-limiter.js";
 import { contactsCsv, makeFixture, phoneNumbers, type Fixture } from "../helpers/cli.js";
-import { ACCOUNT_SID, SIMULATOR_CREDENTIALS, accountCredentials } from "../helpers/env.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { runInProcess, type InProcessRun } from "../helpers/run.js";
 
-/** In-process: `runCampaign` with an injected clock, `stop` and `onEvent`, the simulator on port 0. */
+/** In-process: `sendCampaign` (through `runInProcess`) with an injected clock, `stop` and `onEvent`, the simulator on port 0. */
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -39,19 +37,11 @@ async function setup(contacts: number, simOptions: SimulatorOptions = {}): Promi
   return { sim, f };
 }
 
-async function run(f: Fixture, baseUrl: string, options: Partial<RunOptions>): Promise<RunSummary> {
-  const campaign = await loadCampaign(f.campaignPath);
-  const client = new StudioClient({ baseUrl, credentials: accountCredentials(), timeoutMs: 1_000 });
-  const limiter = await createLimiter({ perSecond: 500, concurrency: 4 });
-  try {
-    return await runCampaign({ campaign, client, limiter, accountId: ACCOUNT_SID, requestTimeoutMs: 1_000, ...options });
-  } finally {
-    await limiter.close();
-    await client.close();
-  }
+async function run(f: Fixture, baseUrl: string, options: InProcessRun): Promise<RunSummary> {
+  return runInProcess(await loadCampaign(f.campaignPath), baseUrl, options);
 }
 
-describe.concurrent("runCampaign in-process", () => {
+describe.concurrent("a run in-process, opened as the CLI opens it (sendCampaign)", () => {
   it("Studio refusing every connection: the run stops once the outage bound has passed on its clock, every row pending, none failed", async () => {
     const { f } = await setup(12);
     const clock = fastForwardClock();

@@ -3,18 +3,16 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../src/campaign/load-campaign.js";
 import { campaignOptOutStore } from "../../src/campaign/campaign-opt-outs.js";
-import { runCampaign } from "../../src/engine/run/run-campaign.js";
 import type { RunEvent } from "../../src/engine/run/run-events.js";
 import { systemClock } from "../../src/clock.js";
 import { closeLedgerStores } from "../../src/ledger/open-store.js";
 import type { OptOutEntry } from "../../src/opt-outs/opt-out-store.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { StudioClient } from "../../src/studio/client.js";
-import { createLimiter } from "../../src/throttle/create-limiter.js";
 import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
-import { ACCOUNT_SID, FLOW_SID, OTHER_FLOW_SID, SIMULATOR_CREDENTIALS, accountCredentials } from "../helpers/env.js";
+import { FLOW_SID, OTHER_FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
 import { surveyCsv, surveyFlow } from "../helpers/survey.js";
+import { runInProcess } from "../helpers/run.js";
 
 /**
  * "Where the ledger is shared, so is the list" (docs/reference.md §12, issue 31): the opt-out list as a table
@@ -193,24 +191,14 @@ describe("a run reads the list again as it goes (at least once a minute, on its 
           await store.close();
         },
       });
-      const client = new StudioClient({ baseUrl: sim.url, credentials: accountCredentials(), timeoutMs: 5_000 });
-      const limiter = await createLimiter({ perSecond: 1_000, concurrency: 1 });
       const notes: RunEvent[] = [];
-      try {
-        const summary = await runCampaign({
-          campaign,
-          client,
-          limiter,
-          accountId: ACCOUNT_SID,
-          requestTimeoutMs: 5_000,
-          clock,
-          onEvent: (e) => notes.push(e),
-        });
-        expect(summary.counts).toMatchObject({ created: 30, opted_out: 70, pending: 0 });
-      } finally {
-        await limiter.close();
-        await client.close();
-      }
+      const summary = await runInProcess(campaign, sim.url, {
+        clock,
+        requestTimeoutMs: 5_000,
+        pace: { perSecond: 1_000, concurrency: 1 },
+        onEvent: (e) => notes.push(e),
+      });
+      expect(summary.counts).toMatchObject({ created: 30, opted_out: 70, pending: 0 });
       expect(sim.executions().map((e) => e.to)).toEqual(numbers.slice(0, 30));
       const report = parseCsv((await runCli(["report", f.campaignPath])).stdout);
       expect(report.filter((r) => r.status === "opted_out").map((r) => r.to)).toEqual(late);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { refreshStatus } from "../../src/engine/results/refresh-status.js";
-import type { CreatedExecution } from "../../src/engine/results/created-executions.js";
+import type { CreatedExecution } from "../../src/ledger/fold.js";
 import type { Campaign } from "../../src/campaign/campaign.js";
 import type { LedgerWriter } from "../../src/ledger/ledger-store.js";
 import type { StudioClient } from "../../src/studio/client.js";

@@ -10,7 +10,7 @@ import type { RecordedOutcome, ResultsRecorded } from "../../ledger/events.js";
 import { StudioApiError } from "../../studio/errors.js";
 import { StudioOutageError } from "../../studio/read-retry.js";
 import type { ExecutionContextResource } from "../../studio/types.js";
-import { mergeResults, type CreatedExecution } from "./created-executions.js";
+import { mergeResults, type CreatedExecution } from "../../ledger/fold.js";
 import type { ExecutionsSession } from "./executions-session.js";
 import { refreshStatus, type ExecutionStatusCounts } from "./refresh-status.js";
 

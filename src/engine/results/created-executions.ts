@@ -1,8 +1,6 @@
 import { foldExecutionEvent, type CreatedExecution } from "../../ledger/fold.js";
 import type { LedgerStore } from "../../ledger/ledger-store.js";
 
-export { mergeResults, type CreatedExecution } from "../../ledger/fold.js";
-
 export interface CampaignExecutions {
   executions: Map<string, CreatedExecution>;
   /** The flow's Send & Wait For Reply widgets, as the latest preflight recorded them. */

@@ -11,7 +11,8 @@ import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import type { Campaign } from "../../campaign/campaign.js";
 import { readPolicy, RUNTIME_DEFAULTS } from "../../campaign/runtime-defaults.js";
 import { stopOnSignals, type SignalHandling } from "../../stop-on-signals.js";
-import { readCampaignExecutions, type CreatedExecution } from "./created-executions.js";
+import { readCampaignExecutions } from "./created-executions.js";
+import type { CreatedExecution } from "../../ledger/fold.js";
 
 /** What `status`, `end` and `results` are given by their caller. */
 export interface ExecutionsOptions {

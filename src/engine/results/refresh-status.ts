@@ -4,7 +4,7 @@ import pLimit from "p-limit";
 import { StudioApiError } from "../../studio/errors.js";
 import type { ExecutionPage } from "../../studio/types.js";
 import { CLOCK_SKEW_MS } from "../../studio/created-since.js";
-import type { CreatedExecution } from "./created-executions.js";
+import type { CreatedExecution } from "../../ledger/fold.js";
 import type { ExecutionsSession } from "./executions-session.js";
 
 export interface ExecutionStatusCounts {

@@ -6,7 +6,7 @@ import { StudioClient } from "../../studio/client.js";
 import type { Credentials } from "../../studio/credentials.js";
 import { Reads } from "../../studio/read-retry.js";
 import { ServiceHealth } from "../../studio/service-health.js";
-import { createLimiter, type AccountLimiter } from "../../throttle/create-limiter.js";
+import { createLimiter, type AccountLimiter, type CreateLimiterOptions } from "../../throttle/create-limiter.js";
 import type { Campaign } from "../../campaign/campaign.js";
 import type { ContactsSurvey } from "./survey-contacts.js";
 import { readPolicy } from "../../campaign/runtime-defaults.js";
@@ -20,6 +20,15 @@ export interface Sending {
   flowFacts: FlowFacts | undefined;
   limiter: AccountLimiter;
   cap: DailyCap | undefined;
+}
+
+/**
+ * What opens the run's client and limiter: by default, from the campaign (`StudioClient`,
+ * `createLimiter`); a test gives its own (a faster limiter) and runs everything else as `run` does.
+ */
+export interface SendingFactories {
+  client?: ((options: ConstructorParameters<typeof StudioClient>[0]) => StudioClient) | undefined;
+  limiter?: ((options: CreateLimiterOptions) => Promise<AccountLimiter>) | undefined;
 }
 
 export interface SendingOptions {
@@ -37,6 +46,7 @@ export interface SendingOptions {
   stop: StopControl;
   line: (text: string) => void;
   onStart?: ((at: number, sender: string | undefined) => void) | undefined;
+  factories?: SendingFactories | undefined;
 }
 
 /**
@@ -46,7 +56,7 @@ export interface SendingOptions {
  */
 export async function openSending(options: SendingOptions, survey: ContactsSurvey, resources: Resources): Promise<Sending> {
   const { campaign } = options;
-  const client = new StudioClient({
+  const client = (options.factories?.client ?? ((o) => new StudioClient(o)))({
     baseUrl: options.studioUrl,
     credentials: options.credentials,
     connections: campaign.rate.concurrency,
@@ -75,7 +85,7 @@ export async function openSending(options: SendingOptions, survey: ContactsSurve
 
 async function openLimiter(options: SendingOptions, resources: Resources): Promise<AccountLimiter> {
   const { campaign, redisUrl } = options;
-  const limiter = await createLimiter({
+  const limiter = await (options.factories?.limiter ?? createLimiter)({
     perSecond: campaign.rate.perSecond,
     concurrency: campaign.rate.concurrency,
     perSenderPerSecond: campaign.rate.senderMps === undefined ? undefined : campaign.rate.senderMps / campaign.rate.messagesPerContact,

@@ -1,14 +1,11 @@
 import { openLedgerForRun } from "../../ledger/open-ledger.js";
 import type { LedgerWriter } from "../../ledger/ledger-store.js";
 import { campaignLedger } from "../../campaign/campaign-ledger.js";
-import { idleRunSummary, openCampaignRun, type CampaignRunSession } from "./open-run.js";
-
-export { openCampaignRun, type CampaignRunSession } from "./open-run.js";
+import { idleRunSummary, type CampaignRunSession } from "./open-run.js";
 import { applyEvent } from "../../ledger/fold.js";
 import type { StudioClient } from "../../studio/client.js";
-import { Reads } from "../../studio/read-retry.js";
-import { ServiceHealth } from "../../studio/service-health.js";
-import { readPolicy, RUNTIME_DEFAULTS } from "../../campaign/runtime-defaults.js";
+import type { Reads } from "../../studio/read-retry.js";
+import { RUNTIME_DEFAULTS } from "../../campaign/runtime-defaults.js";
 import type { AccountLimiter } from "../../throttle/create-limiter.js";
 import type { FlowFacts } from "../../flow/preflight-verdict.js";
 import type { Campaign } from "../../campaign/campaign.js";
@@ -19,7 +16,8 @@ import { Admission } from "./admission.js";
 import { loadCampaignOptOuts } from "../../campaign/campaign-opt-outs.js";
 import type { CampaignKind } from "../kinds/campaign-kind.js";
 import { RowPass } from "./row-pass.js";
-import { RunContext, StopControl, systemClock, type Clock } from "./run-context.js";
+import { RunContext } from "./run-context.js";
+import { StopControl, systemClock, type Clock } from "../../clock.js";
 import type { RowStatus } from "../../ledger/row-status.js";
 import type { RunEvent, RunSummary } from "./run-events.js";
 import { RunTally } from "./run-tally.js";
@@ -43,16 +41,16 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** The client's per-request timeout: how long an unanswered create may still be processed. */
   requestTimeoutMs: number;
-  /** Stop (exit 75) when Studio has failed every request for this long, ms. Default 120 000. */
-  outageAfterMs?: number | undefined;
+  /** Stop (exit 75) when Studio has failed every request for this long, ms. */
+  outageAfterMs: number;
   /** What the flow preflight found, recorded in the ledger when it changed (docs/reference.md §10). */
   flowFacts?: FlowFacts | undefined;
   /** The daily cap (docs/reference.md §13): asked before each contact's create; at the cap the run stops (exit 75). */
   cap?: DailyCap | undefined;
-  /** The ledger already locked and read by the caller (`openCampaignRun`); it releases it. */
-  session?: CampaignRunSession | undefined;
-  /** The run's reads (preflight, List, Fetch); made on the run's clock and stop when not given. */
-  reads?: Reads | undefined;
+  /** The ledger locked and read by the caller (`openCampaignRun`), which releases it. */
+  session: CampaignRunSession;
+  /** The run's reads (preflight, List, Fetch), on the run's clock and stop. */
+  reads: Reads;
 }
 
 /**
@@ -60,22 +58,8 @@ export interface RunOptions {
  * what is in doubt through List and send again what provably was not created.
  */
 export async function runCampaign(options: RunOptions): Promise<RunSummary> {
-  if (options.session?.idle) return idleRunSummary(options.session, 0);
-  if (options.session) return runLocked(options, options.session);
-  const session = await openCampaignRun(options.campaign, {
-    retryFailed: options.retryFailed ?? false,
-    shard: options.shard,
-    now: (options.clock ?? systemClock).now(),
-  });
-  try {
-    if (session.idle) return idleRunSummary(session, 0);
-    return await runLocked(options, session);
-  } finally {
-    await session.release();
-  }
-}
-
-async function runLocked(options: RunOptions, session: Pick<CampaignRunSession, "kind" | "loaded">): Promise<RunSummary> {
+  const { session } = options;
+  if (session.idle) return idleRunSummary(session, 0);
   const { kind, loaded } = session;
   const clock = options.clock ?? systemClock;
   const stop = options.stop ?? new StopControl();
@@ -204,10 +188,6 @@ async function openRunContext(
     applyEvent(state, event);
     await writer.append({ ...event, questions: [...event.questions] });
   }
-  const outageAfterMs = options.outageAfterMs ?? RUNTIME_DEFAULTS.outageAfterMs;
-  const reads =
-    options.reads ??
-    new Reads({ policy: readPolicy(campaign, outageAfterMs), clock, health: new ServiceHealth(), signal: run.stop.signal });
   const ctx = new RunContext({
     campaign,
     kind: run.kind,
@@ -219,10 +199,10 @@ async function openRunContext(
     policy: { ...RUNTIME_DEFAULTS.retry, ...campaign.retry },
     stop: run.stop,
     clock,
-    reads,
+    reads: options.reads,
     emit: options.onEvent ?? (() => undefined),
     requestTimeoutMs: options.requestTimeoutMs,
-    outageAfterMs,
+    outageAfterMs: options.outageAfterMs,
     optedOut,
   });
   return { ctx, writer };

@@ -12,8 +12,6 @@ import type { RunEvent } from "./run-events.js";
 import type { CampaignKind } from "../kinds/campaign-kind.js";
 import type { OptedOut } from "../../opt-outs/opted-out.js";
 
-export { systemClock, StopControl, type Clock } from "../../clock.js";
-
 /** What a run's parts share, named (`RunContext`'s options). */
 export interface RunContextOptions {
   campaign: Campaign;

@@ -10,6 +10,7 @@ import { RUNTIME_DEFAULTS } from "../../campaign/runtime-defaults.js";
 import { idleRunSummary, openCampaignRun, type CampaignRunSession } from "./open-run.js";
 import type { RunEvent, RunSummary } from "./run-events.js";
 import { stopOnSignals, type SignalHandling } from "../../stop-on-signals.js";
+import type { SendingFactories } from "./open-sending.js";
 
 /** What `run` is asked to do, from the command line and the campaign file (docs/reference.md §2). */
 export interface SendOptions {
@@ -34,6 +35,8 @@ export interface SendOptions {
   onEvent: (event: RunEvent) => void;
   /** Each start the limiter grants (`DEBUG=studio-campaign:starts`). */
   onStart?: ((at: number, sender: string | undefined) => void) | undefined;
+  /** What opens the client and the limiter (default: from the campaign); tests give a faster limiter. */
+  factories?: SendingFactories | undefined;
 }
 
 /**
@@ -46,6 +49,10 @@ export interface SendOptions {
 export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
   const { campaign, stop } = options;
   const clock = options.clock ?? systemClock;
+  // The runtime's defaults, applied once here.
+  const requestTimeoutMs = options.requestTimeoutMs ?? RUNTIME_DEFAULTS.requestTimeoutMs;
+  const outageAfterMs = options.outageAfterMs ?? RUNTIME_DEFAULTS.outageAfterMs;
+  const redisReadyTimeoutMs = options.redisReadyTimeoutMs ?? RUNTIME_DEFAULTS.redisReadyTimeoutMs;
   const startedAt = clock.now();
   await using resources = new Resources();
   if (options.signals) resources.defer(stopOnSignals(stop, options.signals));
@@ -66,13 +73,14 @@ export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
       studioUrl: options.urls.studio,
       redisUrl: options.redisUrl,
       preflight: options.preflight,
-      requestTimeoutMs: options.requestTimeoutMs ?? RUNTIME_DEFAULTS.requestTimeoutMs,
-      outageAfterMs: options.outageAfterMs ?? RUNTIME_DEFAULTS.outageAfterMs,
-      redisReadyTimeoutMs: options.redisReadyTimeoutMs ?? RUNTIME_DEFAULTS.redisReadyTimeoutMs,
+      requestTimeoutMs,
+      outageAfterMs,
+      redisReadyTimeoutMs,
       clock,
       stop,
       line,
       onStart: options.onStart,
+      factories: options.factories,
     },
     survey,
     resources,
@@ -88,8 +96,8 @@ export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
     stop,
     clock,
     onEvent: options.onEvent,
-    requestTimeoutMs: options.requestTimeoutMs ?? RUNTIME_DEFAULTS.requestTimeoutMs,
-    outageAfterMs: options.outageAfterMs,
+    requestTimeoutMs,
+    outageAfterMs,
     session,
   });
 }
