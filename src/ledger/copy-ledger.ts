@@ -28,7 +28,7 @@ export async function copyLedger(
   const lock = await target.lock();
   try {
     if (await target.exists()) throw new CampaignInputError(`${target.label} already holds this campaign's ledger: nothing copied`);
-    const writer = await target.openWriter(undefined);
+    const writer = await lock.openWriter(undefined);
     let events = 0;
     try {
       for await (const batch of source.batches()) {

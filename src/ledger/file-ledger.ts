@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { checkpointPath, ledgerEdges, readCheckpoint, readNote, writeCheckpoint, writeNote, type Checkpoint } from "./checkpoint.js";
 import { LedgerLock } from "./ledger-lock.js";
-import type { LedgerStore } from "./ledger-store.js";
+import type { LedgerLockHandle, LedgerStore } from "./ledger-store.js";
 import { readLedgerBatches, readLedgerText, type LedgerScan } from "./read-ledger.js";
 import type { LedgerEvent } from "./events.js";
 import { recentFileEvents } from "./recent-events.js";
@@ -27,8 +27,9 @@ export class FileLedger implements LedgerStore {
     );
   }
 
-  lock() {
-    return LedgerLock.acquire(this.path);
+  async lock(): Promise<LedgerLockHandle> {
+    const lock = await LedgerLock.acquire(this.path);
+    return { openWriter: (validEnd) => FileLedgerWriter.open(this.path, validEnd), release: () => lock.release() };
   }
 
   batches(scan?: LedgerScan, from?: number) {
@@ -37,10 +38,6 @@ export class FileLedger implements LedgerStore {
 
   text(scan?: LedgerScan, from?: number) {
     return readLedgerText(this.path, scan, from);
-  }
-
-  openWriter(validEnd: number | undefined) {
-    return FileLedgerWriter.open(this.path, validEnd);
   }
 
   async end(): Promise<number> {

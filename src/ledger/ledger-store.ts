@@ -14,14 +14,15 @@ export interface LedgerStore {
   /** For messages: the file's path, or the URL without its password, and the campaign. */
   readonly label: string;
   exists(): Promise<boolean>;
-  /** One run per campaign at a time; a second one fails with `LockHeldError` (exit 75) naming the holder. */
+  /**
+   * One run per campaign at a time; a second one fails with `LockHeldError` (exit 75) naming the
+   * holder. The lock is the session that appends: only its holder can open a writer.
+   */
   lock(): Promise<LedgerLockHandle>;
   /** The events in order, a batch at a time, after `from` (0: all); `scan` learns where they end (and of a torn tail). */
   batches(scan?: LedgerScan, from?: number): AsyncGenerator<LedgerEvent[]>;
   /** The same events as complete JSON lines (each ending with "\n"), for readers that look into lines (the report). */
   text(scan?: LedgerScan, from?: number): AsyncGenerator<string>;
-  /** Append, under the lock. `validEnd`: what the fold read; anything past it (a torn tail) is cut first. */
-  openWriter(validEnd: number | undefined): Promise<LedgerWriter>;
   /** Where the ledger ends now, and what identifies it up to a position (the checkpoint's check that it only grew). */
   end(): Promise<number>;
   identity(position: number): Promise<{ head: string; tail: string }>;
@@ -43,7 +44,10 @@ export interface LedgerStore {
   recentEvents(since: number, types: ReadonlySet<LedgerEvent["t"]>): AsyncGenerator<LedgerEvent>;
 }
 
+/** The ledger's lock, held: the one session that may append (in PostgreSQL, the connection that holds the lock writes the events). */
 export interface LedgerLockHandle {
+  /** Append. `validEnd`: what the fold read; anything past it (a torn tail) is cut first. */
+  openWriter(validEnd: number | undefined): Promise<LedgerWriter>;
   release(): Promise<void>;
 }
 

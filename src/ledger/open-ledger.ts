@@ -1,7 +1,7 @@
 import { LedgerError } from "./errors.js";
 import type { CampaignHeader } from "./events.js";
 import { applyEvent, emptyLedgerState, finishFold, type LedgerState } from "./fold.js";
-import type { LedgerStore, LedgerWriter } from "./ledger-store.js";
+import type { LedgerLockHandle, LedgerStore, LedgerWriter } from "./ledger-store.js";
 import type { LedgerScan } from "./read-ledger.js";
 
 export type LedgerBinding = Omit<CampaignHeader, "t" | "v" | "at">;
@@ -21,13 +21,14 @@ export async function loadLedgerState(ledger: LedgerStore, scan?: LedgerScan): P
 export async function openLedgerForRun(
   ledger: LedgerStore,
   binding: LedgerBinding,
-  options: { now?: () => Date; loaded?: { state: LedgerState; scan: LedgerScan } } = {},
+  /** `lock`: the ledger's lock, held by the caller (its session appends). */
+  options: { lock: LedgerLockHandle; now?: () => Date; loaded?: { state: LedgerState; scan: LedgerScan } },
 ): Promise<{ state: LedgerState; writer: LedgerWriter }> {
   const now = options.now ?? (() => new Date());
   const scan: LedgerScan = options.loaded?.scan ?? { validBytes: 0, tornTail: false };
   const state = options.loaded?.state ?? (await loadLedgerState(ledger, scan));
   if (state.header) assertBinding(ledger.label, state.header, binding);
-  const writer = await ledger.openWriter(scan.validBytes);
+  const writer = await options.lock.openWriter(scan.validBytes);
   if (!state.header) {
     const header: CampaignHeader = { t: "campaign", v: 1, ...binding, at: now().toISOString() };
     await writer.append(header);

@@ -63,8 +63,6 @@ interface Shared {
 }
 
 const pools = new Map<string, Shared>();
-/** The connection that holds each campaign's lock in this process: its writer writes on it (the lock and the writes are one session). */
-const lockClients = new Map<string, Client>();
 
 async function pgModule(): Promise<typeof import("pg")> {
   return (await import("pg")).default as unknown as typeof import("pg"); // pg: only when a database ledger is used
@@ -175,10 +173,6 @@ export class PostgresLedger implements LedgerStore {
   readonly #campaign: string;
   readonly #scope: string;
 
-  get #lockId(): string {
-    return `${this.#location}\n${this.#campaign}\n${this.#scope}`;
-  }
-
   constructor(location: string, campaign: string, scope = "") {
     this.#location = location;
     this.#campaign = campaign;
@@ -250,13 +244,11 @@ export class PostgresLedger implements LedgerStore {
       await client.end().catch(() => undefined);
       throw ioError(this.label, "be locked", err);
     }
-    lockClients.set(this.#lockId, client);
     return {
-      release: async () => {
-        if (lockClients.get(this.#lockId) === client) lockClients.delete(this.#lockId);
-        // Ending the session frees the advisory lock, whatever state the connection is in.
-        await client.end().catch(() => undefined);
-      },
+      // The connection that holds the lock writes the events: the lock and the writes are one session.
+      openWriter: async () => new PostgresLedgerWriter(client, this.#table(db, "events"), this.#campaign, this.label),
+      // Ending the session frees the advisory lock, whatever state the connection is in.
+      release: () => client.end().catch(() => undefined),
     };
   }
 
@@ -323,13 +315,6 @@ export class PostgresLedger implements LedgerStore {
       after = Number(result.rows.at(-1)!.id);
       if (result.rows.length < PAGE) return;
     }
-  }
-
-  async openWriter(): Promise<LedgerWriter> {
-    const client = lockClients.get(this.#lockId);
-    if (!client) throw new Error(`${this.label}: a writer needs the ledger's lock (its connection writes the events)`);
-    const db = await this.#db();
-    return new PostgresLedgerWriter(client, this.#table(db, "events"), this.#campaign, this.label);
   }
 
   async end(): Promise<number> {

@@ -8,7 +8,7 @@ import { ContactSender } from "../../src/engine/run/contact-sender.js";
 import { RunContext } from "../../src/engine/run/run-context.js";
 import { StopControl, systemClock } from "../../src/clock.js";
 import type { Contact } from "../../src/contacts/contact.js";
-import { openLedgerForRun } from "../../src/ledger/open-ledger.js";
+import { openLocked } from "../helpers/ledger.js";
 import { FileLedger } from "../../src/ledger/file-ledger.js";
 import { RETRY_DEFAULTS } from "../../src/studio/retry-policy.js";
 import type { StudioClient } from "../../src/studio/client.js";
@@ -34,7 +34,7 @@ async function senderFixture(options: { now: () => number; before?: () => Promis
     path.join(dir, "c.json"),
   );
   const store = new FileLedger(campaign.ledgerPath);
-  const { state, writer } = await openLedgerForRun(store, { name: "c", flowSid: FLOW_SID, from: campaign.from, account: ACCOUNT_SID });
+  const { state, writer } = await openLocked(store, { name: "c", flowSid: FLOW_SID, from: campaign.from, account: ACCOUNT_SID });
   const creates: string[] = [];
   const limiter = {
     schedule: async (job: (departure: () => Promise<void>) => Promise<unknown>) => {

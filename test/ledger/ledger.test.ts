@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LedgerError } from "../../src/ledger/errors.js";
-import { openLedgerForRun, loadLedgerState } from "../../src/ledger/open-ledger.js";
+import { loadLedgerState } from "../../src/ledger/open-ledger.js";
+import { openLocked } from "../helpers/ledger.js";
 import { FileLedgerWriter } from "../../src/ledger/write-ledger.js";
 import { FileLedger } from "../../src/ledger/file-ledger.js";
 import type { LedgerEvent } from "../../src/ledger/events.js";
@@ -23,13 +24,13 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe("ledger", () => {
   it("is created with mode 0600, starts with its binding, and resumes the state", async () => {
-    const first = await openLedgerForRun(new FileLedger(file), binding);
+    const first = await openLocked(new FileLedger(file), binding);
     await first.writer.append(attempt("+1"));
     await first.writer.append(created("+1"));
     await first.writer.append(attempt("+2"));
     await first.writer.close();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const { state, writer } = await openLedgerForRun(new FileLedger(file), binding);
+    const { state, writer } = await openLocked(new FileLedger(file), binding);
     await writer.close();
     expect(state.header).toMatchObject(binding);
     expect(state.units.get("+1|+15017122661")).toMatchObject({ status: "created", inDoubt: false });
@@ -38,11 +39,11 @@ describe("ledger", () => {
   });
 
   it("forgives and cuts a torn last line, so the next line is whole", async () => {
-    const { writer } = await openLedgerForRun(new FileLedger(file), binding);
+    const { writer } = await openLocked(new FileLedger(file), binding);
     await writer.append(created("+1"));
     await writer.close();
     await appendFile(file, '{"t":"created","row":2,"to":"+2","fr');
-    const reopened = await openLedgerForRun(new FileLedger(file), binding);
+    const reopened = await openLocked(new FileLedger(file), binding);
     expect(reopened.state.units.has("+2|+15017122661")).toBe(false);
     await reopened.writer.append(created("+3"));
     await reopened.writer.close();
@@ -51,22 +52,22 @@ describe("ledger", () => {
   });
 
   it("reports a corrupt middle line with its number and does not touch the file", async () => {
-    const { writer } = await openLedgerForRun(new FileLedger(file), binding);
+    const { writer } = await openLocked(new FileLedger(file), binding);
     await writer.append(created("+1"));
     await writer.close();
     await appendFile(file, "garbage\n");
     await appendFile(file, `${JSON.stringify(created("+2"))}\n`);
     const before = await readFile(file, "utf8");
-    await expect(openLedgerForRun(new FileLedger(file), binding)).rejects.toThrow(/line 3 is corrupt/);
+    await expect(openLocked(new FileLedger(file), binding)).rejects.toThrow(/line 3 is corrupt/);
     await expect(loadLedgerState(new FileLedger(file))).rejects.toBeInstanceOf(LedgerError);
     expect(await readFile(file, "utf8")).toBe(before);
   });
 
   it("refuses another flow, sender or account", async () => {
-    const { writer } = await openLedgerForRun(new FileLedger(file), binding);
+    const { writer } = await openLocked(new FileLedger(file), binding);
     await writer.close();
     for (const key of ["flowSid", "from", "account"] as const) {
-      await expect(openLedgerForRun(new FileLedger(file), { ...binding, [key]: "other" })).rejects.toThrow(new RegExp(`belongs to ${key}`));
+      await expect(openLocked(new FileLedger(file), { ...binding, [key]: "other" })).rejects.toThrow(new RegExp(`belongs to ${key}`));
     }
   });
 
@@ -80,7 +81,7 @@ describe("ledger", () => {
   });
 
   it("handles multi-byte characters across read chunks", async () => {
-    const { writer } = await openLedgerForRun(new FileLedger(file), binding);
+    const { writer } = await openLocked(new FileLedger(file), binding);
     for (let i = 0; i < 3000; i++) {
       await writer.append({ t: "row", row: i, status: "invalid", to: "ü€😀".repeat(5), from: "+1", reason: "ñ".repeat(20), at });
     }

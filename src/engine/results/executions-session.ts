@@ -57,7 +57,7 @@ export async function openExecutionsSession(options: ExecutionsOptions): Promise
   const lock = await ledger.lock();
   resources.defer(() => lock.release());
   const binding = { name: campaign.name, flowSid: campaign.flowSid, from: campaign.from, account: credentials.accountId };
-  const { writer } = await openLedgerForRun(ledger, binding);
+  const { writer } = await openLedgerForRun(ledger, binding, { lock });
   resources.defer(() => writer.close());
   const client = new StudioClient({
     baseUrl: urls.studio,

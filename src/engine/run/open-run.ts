@@ -1,3 +1,4 @@
+import type { LedgerLockHandle } from "../../ledger/ledger-store.js";
 import type { Campaign } from "../../campaign/campaign.js";
 import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import { loadCampaignState, type CampaignState } from "../plan/campaign-state.js";
@@ -16,6 +17,8 @@ export interface CampaignRunSession {
   loaded: CampaignState;
   /** A standing campaign's tick with nothing to do (its mark holds): its summary; the state was not read. */
   idle?: Pick<RunSummary, "counts" | "schedule"> | undefined;
+  /** The ledger's lock: the run's writer is opened on it. */
+  lock: LedgerLockHandle;
   release(): Promise<void>;
 }
 
@@ -44,8 +47,8 @@ export async function openCampaignRun(
     // A standing campaign's tick before anything can be due, on the same file and ledger: nothing to read.
     const idle = options.retryFailed ? undefined : await kind.idleTick(ledger, { shard: options.shard, now: options.now });
     const release = () => lock.release();
-    if (idle) return { kind, loaded: idleState(), idle, release };
-    return { kind, loaded: await loadCampaignState(campaign, { ...options, policy: kind.checkpoint }), release };
+    if (idle) return { kind, loaded: idleState(), idle, lock, release };
+    return { kind, loaded: await loadCampaignState(campaign, { ...options, policy: kind.checkpoint }), lock, release };
   } catch (err) {
     await lock.release();
     throw err;

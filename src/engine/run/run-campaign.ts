@@ -1,5 +1,5 @@
 import { openLedgerForRun } from "../../ledger/open-ledger.js";
-import type { LedgerWriter } from "../../ledger/ledger-store.js";
+import type { LedgerLockHandle, LedgerWriter } from "../../ledger/ledger-store.js";
 import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import { idleRunSummary, type CampaignRunSession } from "./open-run.js";
 import { applyEvent } from "../../ledger/fold.js";
@@ -164,7 +164,7 @@ function summarize(run: {
 /** The ledger opened for appending, the flow's facts recorded when they changed, and what the run's parts share. */
 async function openRunContext(
   options: RunOptions,
-  run: { kind: CampaignKind; loaded: CampaignState; clock: Clock; stop: StopControl },
+  run: { kind: CampaignKind; loaded: CampaignState; lock: LedgerLockHandle; clock: Clock; stop: StopControl },
 ): Promise<{ ctx: RunContext; writer: LedgerWriter }> {
   const { campaign } = options;
   const { loaded, clock } = run;
@@ -172,7 +172,7 @@ async function openRunContext(
   const store = campaignLedger(campaign, options.shard);
   // The opt-out list first: a list that cannot be read sends nothing (exit 75).
   const optedOut = await loadCampaignOptOuts(campaign, clock.now());
-  const { state, writer } = await openLedgerForRun(store, binding, { loaded }).catch(async (err: unknown) => {
+  const { state, writer } = await openLedgerForRun(store, binding, { loaded, lock: run.lock }).catch(async (err: unknown) => {
     await optedOut.store.close();
     throw err;
   });
