@@ -53,3 +53,24 @@ export function ledgerFileError(file: string, action: string, cause: unknown): L
             : code;
   return new LedgerError(`${file}: cannot ${action} (${hint}): the ledger's folder must exist and be writable by this user`, { cause });
 }
+
+/** Who holds a ledger's lock: shown when a second run is refused. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+  token: string;
+}
+
+export class LockHeldError extends StudioCampaignError {
+  override readonly name = "LockHeldError";
+  readonly holder: LockHolder;
+
+  constructor(lockPath: string, holder: LockHolder) {
+    super(
+      "LOCK_HELD",
+      `${lockPath} is held by pid ${holder.pid} on ${holder.host} since ${holder.since}: another run is working on this ledger`,
+    );
+    this.holder = holder;
+  }
+}

@@ -1,6 +1,5 @@
 import type { Checkpoint } from "./checkpoint.js";
 import type { LedgerEvent } from "./events.js";
-import type { LedgerScan } from "./read-ledger.js";
 import type { ReportSource } from "./report-source.js";
 
 /**
@@ -64,4 +63,11 @@ export interface LedgerWriter {
   close(): Promise<void>;
   /** Whether a write failed: what is in memory may then be ahead of the ledger. */
   readonly failed: boolean;
+}
+
+/** What a reading of the ledger learned of where it ends. */
+export interface LedgerScan {
+  /** Byte length of the complete lines: a torn tail beyond it is to be cut before appending. */
+  validBytes: number;
+  tornTail: boolean;
 }

@@ -2,7 +2,7 @@ import { LedgerError } from "./errors.js";
 import type { CampaignHeader } from "./events.js";
 import { applyEvent, emptyLedgerState, finishFold, type LedgerState } from "./fold.js";
 import type { LedgerLockHandle, LedgerStore, LedgerWriter } from "./ledger-store.js";
-import type { LedgerScan } from "./read-ledger.js";
+import type { LedgerScan } from "./ledger-store.js";
 
 export type LedgerBinding = Omit<CampaignHeader, "t" | "v" | "at">;
 

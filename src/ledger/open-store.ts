@@ -1,6 +1,6 @@
-import { FileLedger } from "./file-ledger.js";
+import { FileLedger } from "./file/file-ledger.js";
 import type { LedgerStore } from "./ledger-store.js";
-import { PostgresLedger, closePostgresPools, isPostgresUrl } from "./postgres-ledger.js";
+import { PostgresLedger, closePostgresPools, isPostgresUrl } from "./postgres/postgres-ledger.js";
 
 /**
  * The campaign's ledger from its location (docs/reference.md §15): a `postgres://` or `postgresql://` URL

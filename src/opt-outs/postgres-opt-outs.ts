@@ -1,5 +1,5 @@
 import { GroupCommit } from "../group-commit.js";
-import { openPostgres, parsePostgresLocation } from "../ledger/postgres-ledger.js";
+import { openPostgres, parsePostgresLocation } from "../ledger/postgres/postgres-ledger.js";
 import { OptOutListError, type OptOutEntry, type OptOutStore } from "./opt-out-store.js";
 
 /** Rows read per query: a long list comes in pages, never in one result. */

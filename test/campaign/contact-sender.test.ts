@@ -9,7 +9,7 @@ import { RunContext } from "../../src/engine/run/run-context.js";
 import { StopControl, systemClock } from "../../src/clock.js";
 import type { Contact } from "../../src/contacts/contact.js";
 import { openLocked } from "../helpers/ledger.js";
-import { FileLedger } from "../../src/ledger/file-ledger.js";
+import { FileLedger } from "../../src/ledger/file/file-ledger.js";
 import { RETRY_DEFAULTS } from "../../src/studio/retry-policy.js";
 import type { StudioClient } from "../../src/studio/client.js";
 import type { AccountLimiter } from "../../src/throttle/create-limiter.js";

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PostgresLedger } from "../../src/ledger/postgres-ledger.js";
+import { PostgresLedger } from "../../src/ledger/postgres/postgres-ledger.js";
 import { closeLedgerStores } from "../../src/ledger/open-store.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit } from "../helpers/cli.js";
@@ -76,7 +76,7 @@ describe("the ledger in PostgreSQL", () => {
     await held.release();
     // A holder that dies without a word: its session ends, and the lock with it.
     const script = `
-      const { PostgresLedger } = await import(${JSON.stringify(fileURLToPath(new URL("../../dist/ledger/postgres-ledger.js", import.meta.url)))});
+      const { PostgresLedger } = await import(${JSON.stringify(fileURLToPath(new URL("../../dist/ledger/postgres/postgres-ledger.js", import.meta.url)))});
       await new PostgresLedger(${JSON.stringify(pg.url)}, "pg-lock").lock();
       process.stdout.write("locked\\n");
       setInterval(() => {}, 1000);`;

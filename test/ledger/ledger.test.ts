@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LedgerError } from "../../src/ledger/errors.js";
 import { loadLedgerState } from "../../src/ledger/open-ledger.js";
 import { openLocked } from "../helpers/ledger.js";
-import { FileLedgerWriter } from "../../src/ledger/write-ledger.js";
-import { FileLedger } from "../../src/ledger/file-ledger.js";
+import { FileLedgerWriter } from "../../src/ledger/file/write-ledger.js";
+import { FileLedger } from "../../src/ledger/file/file-ledger.js";
 import type { LedgerEvent } from "../../src/ledger/events.js";
 
 let dir: string;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Checkpoint } from "../../src/ledger/checkpoint.js";
 import type { LedgerEvent } from "../../src/ledger/events.js";
-import { LockHeldError } from "../../src/ledger/ledger-lock.js";
+import { LockHeldError } from "../../src/ledger/errors.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import { closeLedgerStores, openLedgerStore } from "../../src/ledger/open-store.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";

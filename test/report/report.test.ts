@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildReport, reportCsvChunks } from "../../src/report/build-report.js";
-import { FileLedger } from "../../src/ledger/file-ledger.js";
+import { FileLedger } from "../../src/ledger/file/file-ledger.js";
 import { parseCsv } from "../helpers/cli.js";
 
 const dirs: string[] = [];

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ExitCode, ExitError, exitCodeForError } from "../../src/cli/exit-codes.js";
 import { CampaignInputError, StudioCampaignError } from "../../src/errors.js";
 import { LedgerError } from "../../src/ledger/errors.js";
-import { LockHeldError } from "../../src/ledger/ledger-lock.js";
+import { LockHeldError } from "../../src/ledger/errors.js";
 import { StudioApiError, StudioTransportError } from "../../src/studio/errors.js";
 
 const api = (status: number) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Client } from "pg";
-import { parsePostgresLocation, refuseTransactionPooler } from "../../src/ledger/postgres-ledger.js";
+import { parsePostgresLocation, refuseTransactionPooler } from "../../src/ledger/postgres/postgres-ledger.js";
 
 describe("a PostgreSQL ledger location", () => {
   it.each([

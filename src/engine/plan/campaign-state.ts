@@ -6,7 +6,7 @@ import { optOutsIdentity } from "../../campaign/campaign-opt-outs.js";
 import { checkpointHolds, stateFromCheckpoint, type Checkpoint } from "../../ledger/checkpoint.js";
 import { applyEvent, finishFold, type LedgerState } from "../../ledger/fold.js";
 import { loadLedgerState } from "../../ledger/open-ledger.js";
-import type { LedgerScan } from "../../ledger/read-ledger.js";
+import type { LedgerScan } from "../../ledger/ledger-store.js";
 import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import type { Campaign } from "../../campaign/campaign.js";
 import { emptyCounts, type StatusCounts } from "../../ledger/row-status.js";

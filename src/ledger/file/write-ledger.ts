@@ -1,8 +1,8 @@
 import { open, type FileHandle } from "node:fs/promises";
-import { LedgerIoError, ledgerFileError } from "./errors.js";
-import type { LedgerEvent } from "./events.js";
-import type { LedgerWriter } from "./ledger-store.js";
-import { GroupCommit } from "../group-commit.js";
+import { LedgerIoError, ledgerFileError } from "../errors.js";
+import type { LedgerEvent } from "../events.js";
+import type { LedgerWriter } from "../ledger-store.js";
+import { GroupCommit } from "../../group-commit.js";
 
 /**
  * Appends events with group commit: every event handed in while a flush is under way goes into

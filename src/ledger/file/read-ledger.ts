@@ -1,14 +1,9 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
-import { LedgerError, ledgerFileError } from "./errors.js";
-import type { LedgerEvent } from "./events.js";
-
-export interface LedgerScan {
-  /** Byte length of the complete lines: a torn tail beyond it is to be cut before appending. */
-  validBytes: number;
-  tornTail: boolean;
-}
+import { LedgerError, ledgerFileError } from "../errors.js";
+import type { LedgerEvent } from "../events.js";
+import type { LedgerScan } from "../ledger-store.js";
 
 /**
  * Stream a ledger's events, a read chunk's events at a time (a million-line resume pays no

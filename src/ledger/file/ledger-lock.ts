@@ -1,28 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { StudioCampaignError } from "../errors.js";
-import { ledgerFileError } from "./errors.js";
+import { StudioCampaignError } from "../../errors.js";
+import { ledgerFileError, LockHeldError, type LockHolder } from "../errors.js";
 import { link, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
-
-export interface LockHolder {
-  pid: number;
-  host: string;
-  since: string;
-  token: string;
-}
-
-export class LockHeldError extends StudioCampaignError {
-  override readonly name = "LockHeldError";
-  readonly holder: LockHolder;
-
-  constructor(lockPath: string, holder: LockHolder) {
-    super(
-      "LOCK_HELD",
-      `${lockPath} is held by pid ${holder.pid} on ${holder.host} since ${holder.since}: another run is working on this ledger`,
-    );
-    this.holder = holder;
-  }
-}
 
 /** A holder on another host that has not touched the lock for this long is presumed dead. */
 export const STALE_AFTER_MS = 60_000;

@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Client, Pool, PoolConfig, QueryResultRow } from "pg";
-import { StudioCampaignError } from "../errors.js";
-import { GroupCommit } from "../group-commit.js";
-import type { Checkpoint } from "./checkpoint.js";
-import { LedgerError, LedgerIoError } from "./errors.js";
-import type { LedgerEvent } from "./events.js";
-import { LockHeldError, type LockHolder } from "./ledger-lock.js";
-import type { LedgerLockHandle, LedgerStore, LedgerWriter } from "./ledger-store.js";
-import type { LedgerScan } from "./read-ledger.js";
-import type { ReportSource } from "./report-source.js";
+import { StudioCampaignError } from "../../errors.js";
+import { GroupCommit } from "../../group-commit.js";
+import type { Checkpoint } from "../checkpoint.js";
+import { LedgerError, LedgerIoError } from "../errors.js";
+import type { LedgerEvent } from "../events.js";
+import { LockHeldError, type LockHolder } from "../errors.js";
+import type { LedgerLockHandle, LedgerStore, LedgerWriter } from "../ledger-store.js";
+import type { LedgerScan } from "../ledger-store.js";
+import type { ReportSource } from "../report-source.js";
 
 /** The tables' version: a later release that changes them migrates from this number. */
 export const SCHEMA_VERSION = 1;

@@ -1,11 +1,11 @@
 import { stat } from "node:fs/promises";
-import { checkpointPath, ledgerEdges, readCheckpoint, readNote, writeCheckpoint, writeNote, type Checkpoint } from "./checkpoint.js";
+import { checkpointPath, ledgerEdges, readCheckpoint, readNote, writeCheckpoint, writeNote, type Checkpoint } from "../checkpoint.js";
 import { LedgerLock } from "./ledger-lock.js";
-import type { LedgerLockHandle, LedgerStore } from "./ledger-store.js";
-import { readLedgerBatches, readLedgerText, type LedgerScan } from "./read-ledger.js";
-import type { LedgerEvent } from "./events.js";
-import { recentFileEvents } from "./recent-events.js";
-import { spillFileByRow } from "./report-source.js";
+import type { LedgerLockHandle, LedgerScan, LedgerStore } from "../ledger-store.js";
+import { readLedgerBatches, readLedgerText } from "./read-ledger.js";
+import type { LedgerEvent } from "../events.js";
+import { recentFileEvents } from "../recent-events.js";
+import { spillFileByRow } from "../report-source.js";
 import { FileLedgerWriter } from "./write-ledger.js";
 
 /**
