@@ -124,7 +124,7 @@ describe.concurrent("stopping early", () => {
     // Some were sent, far from all (100 at 20/s is 5 s), at the limiter's pace for however long the
     // run lasted (a loaded machine fires the deadline late: the pace, not the clock, bounds it), and
     // every other contact is pending. When exactly dispatching stops is tested on the run's own
-    // clock (test/campaign/run-campaign.test.ts).
+    // clock (test/engine/run/run-campaign.test.ts).
     expect(summary.counts.created).toBeGreaterThanOrEqual(1);
     expect(summary.counts.created).toBeLessThanOrEqual(20 * Math.ceil(summary.durationMs / 1000) + 1);
     expect(summary.counts.pending).toBe(100 - summary.counts.created);

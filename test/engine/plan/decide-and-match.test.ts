@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { decideContact } from "../../src/engine/plan/decide.js";
-import { matchDoubts } from "../../src/engine/run/settle-doubts.js";
-import { newUnitState, type UnitState } from "../../src/ledger/fold.js";
-import type { Execution } from "../../src/studio/types.js";
+import { decideContact } from "../../../src/engine/plan/decide.js";
+import { matchDoubts } from "../../../src/engine/run/settle-doubts.js";
+import { newUnitState, type UnitState } from "../../../src/ledger/fold.js";
+import type { Execution } from "../../../src/studio/types.js";
 
 const state = (patch: Partial<UnitState>): UnitState => ({ ...newUnitState(), ...patch });
 
@@ -44,6 +44,21 @@ describe("decideContact", () => {
 
 const execution = (sid: string, to: string, created: string, initiatedBy: string | null = null): Execution =>
   ({ sid, contact_channel_address: to, date_created: created, initiated_by: initiatedBy }) as unknown as Execution;
+
+describe("decideContact: the opt-out list wins over everything not yet sent", () => {
+  const state = (patch: Partial<UnitState>): UnitState => ({ ...newUnitState(), ...patch });
+  it.each([
+    ["never attempted, opted out", undefined, true, { action: "opt-out" }],
+    ["never attempted, not opted out", undefined, false, { action: "send" }],
+    ["created before the STOP: stays created", state({ status: "created" }), true, { action: "done", status: "created" }],
+    ["in doubt and opted out: never settled (a List could lead to a re-send)", state({ inDoubt: true }), true, { action: "opt-out" }],
+    ["recorded opted out, still on the list", state({ status: "opted_out" }), true, { action: "done", status: "opted_out" }],
+    ["recorded opted out, then opted back in (START)", state({ status: "opted_out" }), false, { action: "send" }],
+    ["transient failure retried, but opted out since", state({ status: "failed", transient: true }), true, { action: "opt-out" }],
+  ] as const)("%s", (_name, contact, optedOut, expected) => {
+    expect(decideContact(contact, { retryFailed: true, optedOut })).toEqual(expected);
+  });
+});
 
 describe("matchDoubts", () => {
   const since = Date.parse("2026-01-01T10:00:05.700Z");

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { isInsideWindow, nextOpening, windowZones } from "../../src/engine/plan/send-window.js";
-import type { SendWindow } from "../../src/campaign/campaign.js";
-import { parseDeadline } from "../../src/contacts/deadline.js";
-import { timeZonesOfNumber } from "../../src/contacts/time-zones.js";
+import { isInsideWindow, nextOpening, windowZones } from "../../../src/engine/plan/send-window.js";
+import type { SendWindow } from "../../../src/campaign/campaign.js";
+import { parseDeadline } from "../../../src/contacts/deadline.js";
+import { timeZonesOfNumber } from "../../../src/contacts/time-zones.js";
 
 const weekdays = new Set(["mon", "tue", "wed", "thu", "fri"] as const);
 const window: SendWindow = {

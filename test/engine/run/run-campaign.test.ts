@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { StopControl, systemClock, type Clock } from "../../src/clock.js";
-import type { RunEvent, RunSummary } from "../../src/engine/run/run-events.js";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import type { SimulatorOptions } from "../../src/simulator/options.js";
-import { contactsCsv, makeFixture, phoneNumbers, type Fixture } from "../helpers/cli.js";
-import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
-import { runInProcess, type InProcessRun } from "../helpers/run.js";
+import { loadCampaign } from "../../../src/campaign/load-campaign.js";
+import { StopControl, systemClock, type Clock } from "../../../src/clock.js";
+import type { RunEvent, RunSummary } from "../../../src/engine/run/run-events.js";
+import { startSimulator, type Simulator } from "../../../src/simulator/server.js";
+import type { SimulatorOptions } from "../../../src/simulator/options.js";
+import { contactsCsv, makeFixture, phoneNumbers, type Fixture } from "../../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS } from "../../helpers/env.js";
+import { runInProcess, type InProcessRun } from "../../helpers/run.js";
 
 /** In-process: `sendCampaign` (through `runInProcess`) with an injected clock, `stop` and `onEvent`, the simulator on port 0. */
 const cleanups: Array<() => Promise<void>> = [];

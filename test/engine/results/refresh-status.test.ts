@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { refreshStatus } from "../../src/engine/results/refresh-status.js";
-import type { CreatedExecution } from "../../src/ledger/fold.js";
-import type { Campaign } from "../../src/campaign/campaign.js";
-import type { LedgerWriter } from "../../src/ledger/ledger-store.js";
-import type { StudioClient } from "../../src/studio/client.js";
-import { readPolicy } from "../../src/campaign/runtime-defaults.js";
-import { StopControl, systemClock } from "../../src/clock.js";
-import { Reads } from "../../src/studio/read-retry.js";
-import { ServiceHealth } from "../../src/studio/service-health.js";
+import { refreshStatus } from "../../../src/engine/results/refresh-status.js";
+import type { CreatedExecution } from "../../../src/ledger/fold.js";
+import type { Campaign } from "../../../src/campaign/campaign.js";
+import type { LedgerWriter } from "../../../src/ledger/ledger-store.js";
+import type { StudioClient } from "../../../src/studio/client.js";
+import { readPolicy } from "../../../src/campaign/runtime-defaults.js";
+import { StopControl, systemClock } from "../../../src/clock.js";
+import { Reads } from "../../../src/studio/read-retry.js";
+import { ServiceHealth } from "../../../src/studio/service-health.js";
 
 describe("refreshStatus at scale", () => {
   it("spans 200 000 created Executions with one List page (no argument spread)", async () => {

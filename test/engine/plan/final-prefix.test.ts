@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { FinalPrefixTracker } from "../../src/engine/plan/final-prefix.js";
-import { emptyCounts } from "../../src/ledger/row-status.js";
-import type { CsvRecord } from "../../src/contacts/read-csv.js";
-import { SeenKeys } from "../../src/contacts/seen-keys.js";
+import { FinalPrefixTracker } from "../../../src/engine/plan/final-prefix.js";
+import { emptyCounts } from "../../../src/ledger/row-status.js";
+import type { CsvRecord } from "../../../src/contacts/read-csv.js";
+import { SeenKeys } from "../../../src/contacts/seen-keys.js";
 
 const FROM = "+15017122661";
 const to = (row: number) => `+1415555${String(1000 + row)}`;

@@ -1,15 +1,15 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { capDay, daysNeeded } from "../../src/engine/run/daily-cap.js";
-import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import type { Clock } from "../../src/clock.js";
-import type { RunSummary } from "../../src/engine/run/run-events.js";
-import type { ShardSpec } from "../../src/contacts/shard.js";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { contactsCsv, makeFixture, phoneNumbers, type Fixture } from "../helpers/cli.js";
-import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
-import { startRedis } from "../helpers/redis.js";
-import { runInProcess } from "../helpers/run.js";
+import { capDay, daysNeeded } from "../../../src/engine/run/daily-cap.js";
+import { loadCampaign } from "../../../src/campaign/load-campaign.js";
+import type { Clock } from "../../../src/clock.js";
+import type { RunSummary } from "../../../src/engine/run/run-events.js";
+import type { ShardSpec } from "../../../src/contacts/shard.js";
+import { startSimulator, type Simulator } from "../../../src/simulator/server.js";
+import { contactsCsv, makeFixture, phoneNumbers, type Fixture } from "../../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS } from "../../helpers/env.js";
+import { startRedis } from "../../helpers/redis.js";
+import { runInProcess } from "../../helpers/run.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {

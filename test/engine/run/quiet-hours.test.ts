@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { systemClock, type Clock } from "../../src/clock.js";
-import type { RunSummary } from "../../src/engine/run/run-events.js";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
-import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
-import { runInProcess } from "../helpers/run.js";
+import { loadCampaign } from "../../../src/campaign/load-campaign.js";
+import { systemClock, type Clock } from "../../../src/clock.js";
+import type { RunSummary } from "../../../src/engine/run/run-events.js";
+import { startSimulator, type Simulator } from "../../../src/simulator/server.js";
+import { makeFixture, parseCsv, runCli, type Fixture } from "../../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS } from "../../helpers/env.js";
+import { runInProcess } from "../../helpers/run.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

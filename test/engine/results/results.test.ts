@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { needsContext } from "../../src/engine/results/collect-results.js";
-import { resultCell, resultsColumns, valueAtPath } from "../../src/flow/results-columns.js";
-import { askedPath, summarizeResults } from "../../src/flow/results-summary.js";
-import { StudioApiError, StudioTransportError } from "../../src/studio/errors.js";
-import { decideAfterReadFailure } from "../../src/studio/read-retry.js";
-import { RETRY_DEFAULTS } from "../../src/studio/retry-policy.js";
+import { needsContext } from "../../../src/engine/results/collect-results.js";
+import { resultCell, resultsColumns, valueAtPath } from "../../../src/flow/results-columns.js";
+import { askedPath, summarizeResults } from "../../../src/flow/results-summary.js";
+import { StudioApiError, StudioTransportError } from "../../../src/studio/errors.js";
+import { decideAfterReadFailure } from "../../../src/studio/read-retry.js";
+import { RETRY_DEFAULTS } from "../../../src/studio/retry-policy.js";
 
 const policy = { ...RETRY_DEFAULTS, maxReadAttempts: 3, outageAfterMs: 120_000 };
 const api = (status: number, retryAfterMs?: number) =>

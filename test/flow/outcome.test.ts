@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { decideOutcome, executionFacts, replyOptChange, summarizeOutcomes, type StepEvent } from "../../src/flow/outcome.js";
-import { decideContact } from "../../src/engine/plan/decide.js";
-import { newUnitState, type UnitState } from "../../src/ledger/fold.js";
 
 /** Steps as Studio lists them: newest first. Each entry: [event, from, to]. */
 const steps = (...oldestFirst: Array<[string, string, string?]>): StepEvent[] =>
@@ -194,20 +192,5 @@ describe("summarizeOutcomes", () => {
       { code: 21610, meaning: "opted out (replied STOP to this sender)", count: 1 },
       { code: 30007, meaning: "filtered by the carrier", count: 1 },
     ]);
-  });
-});
-
-describe("decideContact: the opt-out list wins over everything not yet sent", () => {
-  const state = (patch: Partial<UnitState>): UnitState => ({ ...newUnitState(), ...patch });
-  it.each([
-    ["never attempted, opted out", undefined, true, { action: "opt-out" }],
-    ["never attempted, not opted out", undefined, false, { action: "send" }],
-    ["created before the STOP: stays created", state({ status: "created" }), true, { action: "done", status: "created" }],
-    ["in doubt and opted out: never settled (a List could lead to a re-send)", state({ inDoubt: true }), true, { action: "opt-out" }],
-    ["recorded opted out, still on the list", state({ status: "opted_out" }), true, { action: "done", status: "opted_out" }],
-    ["recorded opted out, then opted back in (START)", state({ status: "opted_out" }), false, { action: "send" }],
-    ["transient failure retried, but opted out since", state({ status: "failed", transient: true }), true, { action: "opt-out" }],
-  ] as const)("%s", (_name, contact, optedOut, expected) => {
-    expect(decideContact(contact, { retryFailed: true, optedOut })).toEqual(expected);
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { readFlow } from "../../src/engine/run/preflight.js";
-import type { StudioClient } from "../../src/studio/client.js";
-import { StudioApiError } from "../../src/studio/errors.js";
-import { FLOW_SID } from "../helpers/env.js";
-import { RUNTIME_DEFAULTS } from "../../src/campaign/runtime-defaults.js";
-import { systemClock } from "../../src/clock.js";
-import { Reads } from "../../src/studio/read-retry.js";
-import { ServiceHealth } from "../../src/studio/service-health.js";
+import { readFlow } from "../../../src/engine/run/preflight.js";
+import type { StudioClient } from "../../../src/studio/client.js";
+import { StudioApiError } from "../../../src/studio/errors.js";
+import { FLOW_SID } from "../../helpers/env.js";
+import { RUNTIME_DEFAULTS } from "../../../src/campaign/runtime-defaults.js";
+import { systemClock } from "../../../src/clock.js";
+import { Reads } from "../../../src/studio/read-retry.js";
+import { ServiceHealth } from "../../../src/studio/service-health.js";
 
 const flow = (revision: number, status: string) => ({
   sid: FLOW_SID,

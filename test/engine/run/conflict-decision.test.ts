@@ -5,7 +5,7 @@ import {
   MAX_CONFLICT_ENDS,
   type ConflictFacts,
   type EndOutcome,
-} from "../../src/engine/run/conflict-decision.js";
+} from "../../../src/engine/run/conflict-decision.js";
 
 const SID = "FN0123456789abcdef0123456789abcdef";
 const base: ConflictFacts = { policy: "end-and-retry", sid: SID, ours: "not-asked", endsSoFar: 0 };

@@ -1,15 +1,15 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import type { RunSummary } from "../../src/engine/run/run-events.js";
-import type { Clock } from "../../src/clock.js";
-import { systemClock } from "../../src/clock.js";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import type { SimulatorOptions } from "../../src/simulator/options.js";
-import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
-import { SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
-import { runInProcess, type InProcessRun } from "../helpers/run.js";
+import { loadCampaign } from "../../../src/campaign/load-campaign.js";
+import type { RunSummary } from "../../../src/engine/run/run-events.js";
+import type { Clock } from "../../../src/clock.js";
+import { systemClock } from "../../../src/clock.js";
+import { startSimulator, type Simulator } from "../../../src/simulator/server.js";
+import type { SimulatorOptions } from "../../../src/simulator/options.js";
+import { makeFixture, parseCsv, runCli, type Fixture } from "../../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS, childEnv } from "../../helpers/env.js";
+import { runInProcess, type InProcessRun } from "../../helpers/run.js";
 
 /**
  * A standing campaign over a sequence of snapshots (docs/reference.md §16), in-process on an injected clock:

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { SendWindow } from "../../src/campaign/campaign.js";
-import type { ContactDecision } from "../../src/engine/plan/decide.js";
-import type { PlannedRow } from "../../src/engine/plan/planned-row.js";
-import { HoldTracker } from "../../src/engine/run/holds.js";
-import { decideRow, finalStatusOf, type RowAction, type RowSituation } from "../../src/engine/plan/row-action.js";
-import type { Contact } from "../../src/contacts/contact.js";
+import type { SendWindow } from "../../../src/campaign/campaign.js";
+import type { ContactDecision } from "../../../src/engine/plan/decide.js";
+import type { PlannedRow } from "../../../src/engine/plan/planned-row.js";
+import { HoldTracker } from "../../../src/engine/run/holds.js";
+import { decideRow, finalStatusOf, type RowAction, type RowSituation } from "../../../src/engine/plan/row-action.js";
+import type { Contact } from "../../../src/contacts/contact.js";
 
 const contact = (zones?: string[]): Contact => ({
   row: 1,

@@ -1,14 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadCampaign } from "../../src/campaign/load-campaign.js";
-import { SURVEY_CHECKPOINT } from "../../src/engine/plan/checkpoint-policy.js";
-import { emptyCounts } from "../../src/ledger/row-status.js";
-import { saveCheckpoint } from "../../src/engine/plan/save-checkpoint.js";
-import { openContactsCsv } from "../../src/contacts/read-csv.js";
-import { SeenKeys } from "../../src/contacts/seen-keys.js";
-import { readCheckpoint } from "../../src/ledger/checkpoint.js";
-import { emptyLedgerState, newUnitState, type UnitStatus } from "../../src/ledger/fold.js";
-import { makeFixture, phoneNumbers, type Fixture } from "../helpers/cli.js";
+import { loadCampaign } from "../../../src/campaign/load-campaign.js";
+import { SURVEY_CHECKPOINT } from "../../../src/engine/plan/checkpoint-policy.js";
+import { emptyCounts } from "../../../src/ledger/row-status.js";
+import { saveCheckpoint } from "../../../src/engine/plan/save-checkpoint.js";
+import { openContactsCsv } from "../../../src/contacts/read-csv.js";
+import { SeenKeys } from "../../../src/contacts/seen-keys.js";
+import { readCheckpoint } from "../../../src/ledger/checkpoint.js";
+import { emptyLedgerState, newUnitState, type UnitStatus } from "../../../src/ledger/fold.js";
+import { makeFixture, phoneNumbers, type Fixture } from "../../helpers/cli.js";
 
 const fixtures: Fixture[] = [];
 afterEach(async () => {

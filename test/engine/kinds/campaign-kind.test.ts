@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseCampaign } from "../../src/campaign/load-campaign.js";
-import { kindOf } from "../../src/engine/kinds/kind-of.js";
+import { parseCampaign } from "../../../src/campaign/load-campaign.js";
+import { kindOf } from "../../../src/engine/kinds/kind-of.js";
 
-const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
+const SRC = fileURLToPath(new URL("../../../src/", import.meta.url));
 
 /**
  * Where a campaign's schedule may be read: the kind that chooses (engine/kinds/), the standing
