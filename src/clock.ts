@@ -27,7 +27,7 @@ export const systemClock: Clock = {
 };
 
 /** Why a command stopped before it was done (exit 75, but `auth`: 77). */
-export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "cap" | "outage" | "auth";
+export type StopReason = "signal" | "max-runtime" | "limit" | "window" | "cap" | "export" | "outage" | "auth";
 
 /** The one way a command is asked to stop; the first reason wins. Its `signal` aborts the clock's sleeps. */
 export class StopControl {

@@ -2,6 +2,7 @@ import type { ContactColumns } from "../contacts/rules.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
 import type { Outcome } from "../flow/outcome.js";
 import type { Schedule } from "../schedule/schedule.js";
+import type { RowFilters } from "../contacts/row-filters.js";
 
 /**
  * What a `409` (an Execution already active for the To/From) does: `skip` the contact, end the
@@ -71,6 +72,8 @@ export interface Campaign {
   followUpOf: FollowUpRule | undefined;
   /** A standing campaign (docs/reference.md §16): reminders due relative to each row's appointment time. */
   schedule: Schedule | undefined;
+  /** `exclude` / `only` (docs/reference.md §17): the rows a campaign leaves out by a cell's value. */
+  filters: RowFilters | undefined;
 }
 
 export interface FollowUpRule {

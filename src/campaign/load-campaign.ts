@@ -1,3 +1,4 @@
+import { filterValue, type RowFilters } from "../contacts/row-filters.js";
 import { envValue } from "../env.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -47,6 +48,8 @@ const TOP_LEVEL_KEYS = new Set([
   "followUpOf",
   "ledger",
   "schedule",
+  "exclude",
+  "only",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -107,7 +110,25 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     redis: parseRedis(raw, fail),
     followUpOf,
     schedule,
+    filters: parseFilters(raw, fail),
   };
+}
+
+/** `exclude` and `only` (docs/reference.md §17): column → a non-empty list of values. */
+function parseFilters(raw: Record<string, unknown>, fail: Fail): RowFilters | undefined {
+  const read = (key: "exclude" | "only") => {
+    const value = raw[key];
+    if (value === undefined) return [];
+    if (!isObject(value) || Object.keys(value).length === 0)
+      return fail(key, 'an object of column → values, e.g. {"Status": ["Cancelled"]}', value);
+    return Object.entries(value).map(([column, values]) => {
+      if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === "string" || typeof v === "number"))
+        fail(`${key}.${column}`, "a non-empty list of values", values);
+      return { column, values: new Set((values as Array<string | number>).map((v) => filterValue(String(v)))) };
+    });
+  };
+  const filters = { exclude: read("exclude"), only: read("only") };
+  return filters.exclude.length + filters.only.length > 0 ? filters : undefined;
 }
 
 /** `onConflict` (or `--on-conflict`): `wait` belongs to standing campaigns, and is their default (docs/reference.md §16). */

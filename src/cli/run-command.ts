@@ -33,6 +33,7 @@ export interface RunArgs {
   limit?: number | undefined;
   "max-runtime"?: number | undefined;
   "retry-failed": boolean;
+  "accept-cancel": boolean;
   "dry-run": boolean;
   preflight: boolean;
   redis?: string | undefined;
@@ -58,6 +59,11 @@ export const runCommand = {
       .option("limit", { type: "number", describe: "attempt at most N new contacts this run" })
       .option("max-runtime", { type: "number", describe: "stop dispatching after SEC seconds" })
       .option("retry-failed", { type: "boolean", default: false, describe: "also re-attempt rows that failed with a transient error" })
+      .option("accept-cancel", {
+        type: "boolean",
+        default: false,
+        describe: "a standing campaign: cancel the appointments an export lost even past schedule.maxCancel",
+      })
       .option("dry-run", { type: "boolean", default: false, describe: "everything but the HTTP calls; prints what would be sent" })
       .option("preflight", {
         type: "boolean",
@@ -120,6 +126,7 @@ async function run(argv: RunArgs): Promise<void> {
     limit: argv.limit,
     maxRuntimeMs: argv["max-runtime"] !== undefined ? argv["max-runtime"] * 1000 : undefined,
     retryFailed: argv["retry-failed"],
+    acceptCancel: argv["accept-cancel"],
     preflight: argv.preflight,
     requestTimeoutMs: argv["request-timeout"],
     outageAfterMs: argv["outage-after"] !== undefined ? argv["outage-after"] * 1000 : undefined,
@@ -158,6 +165,7 @@ async function dryRun(
   const now = Date.now();
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],
+    acceptCancel: argv["accept-cancel"],
     shard,
     now,
     limit: argv.limit,

@@ -25,7 +25,7 @@ export interface PreviewResult {
   /** Why they are held, and when each clears: the run's own stop messages (window opens at …, the cap's next day …). */
   holds: Array<{ reason: StopReason; message: string }>;
   /** The first rows that will never be sent, with their reasons. */
-  problems: Array<{ row: number; status: "invalid" | "duplicate" | "suppressed"; reason: string }>;
+  problems: Array<{ row: number; status: "invalid" | "duplicate" | "suppressed" | "excluded"; reason: string }>;
   /** The Parameters keys every contact is sent (for the flow preflight). */
   parameterKeys: string[];
   /** Contacts a run now would send, by sender (for the expected duration and the senders' pace). */
@@ -36,6 +36,7 @@ export interface PreviewResult {
 
 export interface PreviewOptions {
   retryFailed?: boolean;
+  acceptCancel?: boolean | undefined;
   shard?: ShardSpec | undefined;
   /** The instant the run is imagined at: the window, deadlines and the cap's day. Default: now. */
   now?: number;
@@ -76,7 +77,14 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
   // The list a run would read (docs/reference.md §12): its file, or its table.
   await using optedOut = await loadCampaignOptOuts(campaign, now);
-  const { batches, parameterKeys } = await kind.plan(state, { retryFailed, shard: options.shard, now, resume, optedOut });
+  const { batches, parameterKeys } = await kind.plan(state, {
+    retryFailed,
+    acceptCancel: options.acceptCancel,
+    shard: options.shard,
+    now,
+    resume,
+    optedOut,
+  });
   result.parameterKeys = parameterKeys;
   const view = kind.planView();
   if (view) result.schedule = view.view;
@@ -118,6 +126,7 @@ async function dryPerform(
     case "settle":
       result.inDoubt++;
       return tally.carried("pending");
+    case "withhold":
     case "hold":
       result.held++;
       return tally.carried("pending");

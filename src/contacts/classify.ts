@@ -4,6 +4,7 @@ import type { Appointment, ReminderUnit, RowVerdict } from "./contact.js";
 import { unitKey } from "./unit.js";
 import { SeenKeys } from "./seen-keys.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
+import { exclusionOf } from "./row-filters.js";
 import type { ContactColumns, ContactRules } from "./rules.js";
 import { normalizeAddress, type Normalized } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
@@ -63,15 +64,12 @@ export class RowClassifier {
     const rawFrom = columns.from !== undefined ? (fields[columns.from] ?? "").trim() : this.#campaign.from;
     const schedule = this.#campaign.schedule;
     const shardKey = schedule ? (fields[schedule.keyColumn] ?? "").trim() || undefined : undefined;
-    const invalid = (reason: string): RowVerdict => ({
-      status: "invalid",
-      row,
-      to: rawTo,
-      from: rawFrom,
-      reason,
-      ...(shardKey ? { shardKey } : {}),
-    });
-
+    const skipped = <S extends "invalid" | "excluded">(status: S, reason: string) =>
+      ({ status, row, to: rawTo.trim(), from: rawFrom, reason, ...(shardKey ? { shardKey } : {}) }) as RowVerdict;
+    const invalid = (reason: string): RowVerdict => skipped("invalid", reason);
+    // Excluded before anything else is judged: a cancelled appointment's row is not an invalid one.
+    const excluded = exclusionOf(this.#campaign.filters, fields);
+    if (excluded) return skipped("excluded", excluded);
     const to = this.#normalize(rawTo);
     if (!to.ok) return invalid(`${columns.to}: ${to.reason}`);
     let from = rawFrom;

@@ -58,7 +58,13 @@ type Skipped<S extends string> = {
   shardKey?: string;
 };
 
-export type RowVerdict = { status: "sendable"; contact: Contact } | Skipped<"invalid"> | Skipped<"duplicate"> | Skipped<"suppressed">;
+export type RowVerdict =
+  | { status: "sendable"; contact: Contact }
+  | Skipped<"invalid">
+  | Skipped<"duplicate">
+  | Skipped<"suppressed">
+  /** Left out by `exclude` / `only` (docs/reference.md §17): the reason names the column and its value. */
+  | Skipped<"excluded">;
 
 /** The unit of work a contact to send is (`unitKey`): its To and From, and, for a reminder, which one. */
 export function unitOf(contact: Pick<Contact, "to" | "from" | "reminder">): UnitRef {

@@ -1,5 +1,6 @@
 import { CampaignInputError } from "../errors.js";
 import type { ContactRules } from "./rules.js";
+import { filterColumns } from "./row-filters.js";
 
 /**
  * The contacts file's header against the campaign's columns: every named column must be there
@@ -8,7 +9,7 @@ import type { ContactRules } from "./rules.js";
  * look at its contacts checks the header without loading the number parser.
  */
 export function checkHeader(
-  campaign: Pick<ContactRules, "contactsPath" | "columns" | "schedule">,
+  campaign: Pick<ContactRules, "contactsPath" | "columns" | "schedule" | "filters">,
   header: readonly string[],
 ): { parameterColumns: string[] } {
   const { columns, schedule } = campaign;
@@ -19,6 +20,9 @@ export function checkHeader(
     "schedule.key": schedule?.keyColumn,
     "schedule.at": schedule?.atColumn,
   };
+  for (const { key, column } of filterColumns(campaign.filters))
+    if (!header.includes(column))
+      throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (${key})`);
   for (const [key, column] of Object.entries(named)) {
     if (column !== undefined && !header.includes(column)) {
       throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (${key})`);

@@ -1,3 +1,5 @@
+import type { RowFilters } from "./row-filters.js";
+
 /** The campaign's `columns` (docs/reference.md §3): which CSV columns hold To, From, zone, deadline, Parameters. */
 export interface ContactColumns {
   to: string;
@@ -32,4 +34,6 @@ export interface ContactRules {
    * time — and a key seen earlier in the file is the duplicate, not a To and From.
    */
   schedule?: { keyColumn: string; atColumn: string } | undefined;
+  /** `exclude` / `only` (docs/reference.md §17): rows left out by a cell's value. */
+  filters?: RowFilters | undefined;
 }

@@ -20,7 +20,7 @@ export interface CampaignHeader {
 export interface RowSkipped {
   t: "row";
   row: number;
-  status: "invalid" | "duplicate" | "suppressed";
+  status: "invalid" | "duplicate" | "suppressed" | "excluded";
   to: string;
   from: string;
   reason: string;
@@ -53,6 +53,12 @@ export interface AppointmentSeen {
   to: string;
   from: string;
   at: string;
+  /**
+   * The appointment left the export (docs/reference.md §16, §17) — missing, or excluded by a cell
+   * (`Status is "Cancelled"`) — and its unsent reminders are cancelled: why. Seen again, it is
+   * recorded again without it.
+   */
+  left?: string;
 }
 
 /** Written and flushed before the create request leaves. `n` counts this contact's attempts. */

@@ -4,7 +4,7 @@ import type { UnitStatus } from "./fold.js";
  * Statuses of the report (docs/reference.md §6): a unit's, a row never sent (invalid, duplicate, suppressed),
  * or a standing campaign's reminder whose appointment left the file (cancelled, docs/reference.md §16).
  */
-export type RowStatus = UnitStatus | "invalid" | "duplicate" | "suppressed" | "cancelled";
+export type RowStatus = UnitStatus | "invalid" | "duplicate" | "suppressed" | "excluded" | "cancelled";
 export const ROW_STATUSES: readonly RowStatus[] = [
   "pending",
   "created",
@@ -15,6 +15,7 @@ export const ROW_STATUSES: readonly RowStatus[] = [
   "invalid",
   "duplicate",
   "suppressed",
+  "excluded",
   "cancelled",
 ];
 
@@ -41,5 +42,6 @@ export const emptyCounts = (): StatusCounts => ({
   invalid: 0,
   duplicate: 0,
   suppressed: 0,
+  excluded: 0,
   cancelled: 0,
 });

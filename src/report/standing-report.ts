@@ -128,7 +128,11 @@ function otherReminders(
 ): ReportRow[] {
   const rows: ReportRow[] = [];
   for (const [key, versions] of folded.state.appointments) {
-    const gone = !file.keysInFile.has(key);
+    // Cancelled once a tick recorded that it left (with why); missing and not recorded: a tick
+    // held it (an export that shrank past schedule.maxCancel), or none has run since.
+    const missing = !file.keysInFile.has(key);
+    const { left } = versions.latest;
+    const gone = missing && left !== undefined;
     for (const appointmentAt of [...versions.earlier, versions.latest.appointmentAt]) {
       for (const reminder of campaign.schedule.reminders) {
         const ref = { to: versions.latest.to, from: versions.latest.from, key, reminder: reminder.name, appointmentAt };
@@ -143,7 +147,14 @@ function otherReminders(
         else if (isCancelled(known?.state, { gone, latestTime: appointmentAt === versions.latest.appointmentAt }))
           rows.push({
             ...blankRow(0, ref.to, ref.from, "cancelled"),
-            error_message: "its appointment left the file: never sent",
+            error_message: left === "not in the export" ? "its appointment left the file: never sent" : `cancelled: ${left}`,
+            reminder: cells,
+            results: columns.map(() => ""),
+          });
+        else if (isCancelled(known?.state, { gone: missing, latestTime: appointmentAt === versions.latest.appointmentAt }))
+          rows.push({
+            ...blankRow(0, ref.to, ref.from, "pending"),
+            error_message: "its appointment is not in the export, and not cancelled yet (the next tick decides)",
             reminder: cells,
             results: columns.map(() => ""),
           });

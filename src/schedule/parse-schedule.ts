@@ -3,6 +3,7 @@ import type { Reminder, Schedule } from "./schedule.js";
 type Fail = (key: string, expected: string, got?: unknown) => never;
 
 const DEFAULT_MIN_LEAD = "1h";
+const DEFAULT_MAX_CANCEL = "25%";
 const UNITS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /**
@@ -13,7 +14,8 @@ export function parseSchedule(raw: unknown, fail: Fail): Schedule {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("schedule", "an object with key, at and reminders");
   const schedule = raw as Record<string, unknown>;
   for (const key of Object.keys(schedule))
-    if (!["key", "at", "reminders", "minLead"].includes(key)) fail(`schedule.${key}`, "one of key, at, reminders, minLead (unknown key)");
+    if (!["key", "at", "reminders", "minLead", "maxCancel"].includes(key))
+      fail(`schedule.${key}`, "one of key, at, reminders, minLead, maxCancel (unknown key)");
   for (const key of ["key", "at"] as const)
     if (typeof schedule[key] !== "string" || schedule[key] === "") fail(`schedule.${key}`, "a column name", schedule[key]);
   const minLead = schedule.minLead ?? DEFAULT_MIN_LEAD;
@@ -26,7 +28,18 @@ export function parseSchedule(raw: unknown, fail: Fail): Schedule {
     if (names.has(reminder.name)) fail(`schedule.reminders[${i}].name`, "unique among the reminders", reminder.name);
     names.add(reminder.name);
   }
-  return { keyColumn: schedule.key as string, atColumn: schedule.at as string, reminders, minLeadMs };
+  const maxCancel =
+    parseMaxCancel(schedule.maxCancel ?? DEFAULT_MAX_CANCEL) ??
+    fail("schedule.maxCancel", 'a count (10) or a percentage ("25%")', schedule.maxCancel);
+  return { keyColumn: schedule.key as string, atColumn: schedule.at as string, reminders, minLeadMs, maxCancel };
+}
+
+/** `maxCancel`: a whole count (`10`) or a percentage (`"25%"`, 0 to 100). */
+function parseMaxCancel(value: unknown): Schedule["maxCancel"] | undefined {
+  if (typeof value === "number") return Number.isInteger(value) && value >= 0 ? { count: value } : undefined;
+  const match = typeof value === "string" ? /^(\d+(?:\.\d+)?)\s*%$/.exec(value.trim()) : null;
+  const percent = match ? Number(match[1]) : NaN;
+  return percent >= 0 && percent <= 100 ? { percent } : undefined;
 }
 
 function parseReminder(raw: unknown, where: string, fail: Fail): Reminder {

@@ -13,6 +13,8 @@ export interface Schedule {
   reminders: Reminder[];
   /** A `before` reminder is never sent later than this before the appointment. Default 1 h. */
   minLeadMs: number;
+  /** How many appointments with reminders to come one tick may cancel (docs/reference.md §17). Default 25 %. */
+  maxCancel: { count: number } | { percent: number };
 }
 
 export interface Reminder {

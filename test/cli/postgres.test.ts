@@ -294,8 +294,17 @@ describe("the ledger in PostgreSQL", () => {
     expect(JSON.parse(first.stdout).schedule).toMatchObject({ due: 3, sent: 3, later: 2 });
     const second = JSON.parse((await tick()).stdout);
     expect(second.schedule).toMatchObject({ unchanged: true, later: 2 });
-    // The booking system re-exports without P4 (not due yet: cancelled) and P3 (not due yet: cancelled).
+    // The booking system re-exports without P4 and P3, the only appointments with reminders to come:
+    // past schedule.maxCancel (docs/reference.md §17), held, until the operator accepts it.
     await writeFile(path.join(f.dir, "contacts.csv"), rows(["P0", "P1", "P2"]));
+    const held = await tick();
+    expect(held.code).toBe(75);
+    const heldSummary = JSON.parse(held.stdout);
+    expect(heldSummary.schedule).toMatchObject({ due: 0, sent: 0, cancelled: 0 });
+    expect(heldSummary.stopMessage).toContain("the export lost 2 of 2 appointments with reminders to come since the last tick");
+    const accepted = await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--json", "--accept-cancel"]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(JSON.parse(accepted.stdout).schedule).toMatchObject({ due: 0, sent: 0, cancelled: 2 });
     const third = JSON.parse((await tick()).stdout);
     expect(third.schedule).toMatchObject({ due: 0, sent: 0, cancelled: 2 });
     expect(

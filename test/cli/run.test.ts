@@ -66,6 +66,7 @@ describe.concurrent("run: statuses, policies and Parameters", () => {
       invalid: 2,
       duplicate: 1,
       suppressed: 1,
+      excluded: 0,
       cancelled: 0,
     });
 

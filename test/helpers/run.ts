@@ -13,6 +13,7 @@ export interface InProcessRun {
   limit?: number;
   maxRuntimeMs?: number;
   retryFailed?: boolean;
+  acceptCancel?: boolean;
   shard?: ShardSpec | undefined;
   redisUrl?: string | undefined;
   requestTimeoutMs?: number;
@@ -37,6 +38,7 @@ export async function runInProcess(campaign: Campaign, url: string, options: InP
     limit: options.limit,
     maxRuntimeMs: options.maxRuntimeMs,
     retryFailed: options.retryFailed ?? false,
+    acceptCancel: options.acceptCancel,
     preflight: false,
     requestTimeoutMs: options.requestTimeoutMs ?? 1_000,
     outageAfterMs: options.outageAfterMs,

@@ -19,6 +19,8 @@ import type { TickSummary } from "../standing/tick-mark.js";
 /** What planning is told: the run's `now`, its shard, the opt-out list it keeps current, where a checkpoint lets it start. */
 export interface PlanOptions {
   retryFailed: boolean;
+  /** `run --accept-cancel`: a standing campaign cancels what a shrunken export lost (docs/reference.md §17). */
+  acceptCancel?: boolean | undefined;
   shard?: ShardSpec | undefined;
   /** The instant due times and deadlines are judged at. */
   now: number;

@@ -25,6 +25,8 @@ export type RowAction =
   | { kind: "cancelled" }
   /** Left pending for a later run: the run is stopping, the window is closed for it, or `--limit` is reached. */
   | { kind: "hold"; reason: "stopping" | "window" | "limit" | "cap"; zones?: readonly string[] }
+  /** A reminder whose appointment a shrunken export lost: held, neither sent nor cancelled (`message` says why). */
+  | { kind: "withhold"; message: string }
   | { kind: "send"; contact: Contact };
 
 export interface RowSituation {
@@ -44,6 +46,7 @@ export interface RowSituation {
  */
 export function decideRow(planned: PlannedRow, situation: RowSituation): RowAction {
   if (planned.kind === "cancelled") return { kind: "cancelled" };
+  if (planned.kind === "withheld") return { kind: "withhold", message: planned.message };
   if (planned.kind === "later") return { kind: "later", dueAt: planned.dueAt, wakeAt: Math.min(planned.dueAt, planned.deadline) };
   if (planned.kind === "skipped")
     return planned.alreadyRecorded ? { kind: "count", status: planned.verdict.status } : { kind: "record-skip", verdict: planned.verdict };

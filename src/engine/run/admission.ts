@@ -36,6 +36,7 @@ export class Admission {
     });
     if (action.kind === "send") this.#started++;
     if (action.kind === "hold") this.holds.held(action.reason, now, action.zones);
+    if (action.kind === "withhold") this.holds.withheld(action.message);
     return action;
   }
 

@@ -14,6 +14,8 @@ export class HoldTracker {
   #limitHeld = 0;
   #capHeld = 0;
   #capMessage: string | undefined;
+  #withheld = 0;
+  #exportMessage: string | undefined;
   #nextOpen: number | undefined;
   /** When the window next opens, by the zones a held contact is judged in (computed once per set of zones). */
   readonly #openingByZones = new Map<string, number | undefined>();
@@ -21,6 +23,12 @@ export class HoldTracker {
   constructor(options: { window: SendWindow | undefined; limit: number | undefined }) {
     this.#window = options.window;
     this.#limit = options.limit;
+  }
+
+  /** A reminder a shrunken export lost, held (docs/reference.md §17): the stop says why. */
+  withheld(message: string): void {
+    this.#withheld++;
+    this.#exportMessage ??= message;
   }
 
   /** The daily cap was reached (its message names it and the next day's start): every later contact is held. */
@@ -46,6 +54,8 @@ export class HoldTracker {
   /** The stops the holds amount to, window first (the first stop requested wins). */
   stops(): Array<{ reason: StopReason; message: string }> {
     const stops: Array<{ reason: StopReason; message: string }> = [];
+    if (this.#exportMessage !== undefined)
+      stops.push({ reason: "export", message: `${this.#exportMessage} (${this.#withheld} reminder(s) held)` });
     if (this.#windowHeld > 0) {
       const when = this.#nextOpen === undefined ? "not within a week" : `next at ${new Date(this.#nextOpen).toISOString()}`;
       const where = this.#window?.recipient ? "in their own time zones" : `(${this.#window?.timezone ?? ""})`;

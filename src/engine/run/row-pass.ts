@@ -147,6 +147,7 @@ export class RowPass {
           readyAt: (ctx.state.units.get(action.key)?.lastAttemptAt ?? 0) + ctx.requestTimeoutMs,
         });
         return;
+      case "withhold":
       case "hold":
         // Counted, not sent: the pass goes on so that no open contact waits behind held ones.
         this.#tally.carried("pending");

@@ -35,6 +35,8 @@ export interface RunOptions {
   /** Stop dispatching after this long, ms. */
   maxRuntimeMs?: number | undefined;
   retryFailed?: boolean;
+  /** `--accept-cancel` (docs/reference.md §17). */
+  acceptCancel?: boolean | undefined;
   shard?: ShardSpec | undefined;
   stop?: StopControl;
   clock?: Clock;
@@ -72,6 +74,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   const planned = await kind
     .plan(ctx.state, {
       retryFailed: options.retryFailed ?? false,
+      acceptCancel: options.acceptCancel,
       shard: options.shard,
       now: clock.now(),
       resume: loaded.resume,

@@ -33,6 +33,8 @@ export interface RunSummary {
     invalid: number;
     duplicate: number;
     suppressed: number;
+    /** Rows left out by `exclude` / `only` (docs/reference.md §17). */
+    excluded: number;
     requests: number;
     rateLimited: number;
   };

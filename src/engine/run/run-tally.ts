@@ -13,6 +13,7 @@ const THIS_RUN_FIELD: Record<Exclude<RowStatus, "pending" | "cancelled">, keyof 
   invalid: "invalid",
   duplicate: "duplicate",
   suppressed: "suppressed",
+  excluded: "excluded",
 };
 
 export const emptyThisRun = (): ThisRun => ({
@@ -24,6 +25,7 @@ export const emptyThisRun = (): ThisRun => ({
   invalid: 0,
   duplicate: 0,
   suppressed: 0,
+  excluded: 0,
   requests: 0,
   rateLimited: 0,
 });

@@ -23,6 +23,8 @@ export interface SendOptions {
   limit?: number | undefined;
   maxRuntimeMs?: number | undefined;
   retryFailed: boolean;
+  /** `--accept-cancel`: cancel what a shrunken export lost (docs/reference.md §17). */
+  acceptCancel?: boolean | undefined;
   preflight: boolean;
   requestTimeoutMs?: number | undefined;
   outageAfterMs?: number | undefined;
@@ -92,6 +94,7 @@ export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
     limit: options.limit,
     maxRuntimeMs: options.maxRuntimeMs,
     retryFailed: options.retryFailed,
+    acceptCancel: options.acceptCancel,
     shard: options.shard,
     stop,
     clock,

@@ -66,7 +66,8 @@ export async function surveyContacts(campaign: Campaign, session: { kind: Campai
     rowsToRead,
     toSendEstimate,
     inDoubt,
-    mayCreate: rowsToRead > 0 || open > 0,
+    // A snapshot with no rows is news too: what the ledger knows of it left (cancelled, or held as a shrunken export).
+    mayCreate: rowsToRead > 0 || open > 0 || (!kind.checkpoint.finalPrefix && loaded.state.appointments.size > 0),
     parameterKeys: kind.parameterKeys(csv.parameterKeys),
     toSendBySender,
   };

@@ -12,6 +12,7 @@ import type { PlannedRow } from "../plan/planned-row.js";
 import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
 import { reminderTimes } from "../../schedule/reminder-times.js";
 import { isCancelled, type Schedule } from "../../schedule/schedule.js";
+import { exportShrank, shrinkMessage } from "../../schedule/shrink-guard.js";
 
 export interface ReminderPlanOptions {
   retryFailed: boolean;
@@ -21,6 +22,14 @@ export interface ReminderPlanOptions {
   record?: ((event: AppointmentSeen) => void) | undefined;
   /** The opt-out list, kept current by the run. */
   optedOut: OptedOut;
+  /** `run --accept-cancel`: cancel what a shrunken export lost (docs/reference.md §17). */
+  acceptCancel?: boolean | undefined;
+}
+
+/** What the tick's reading of the export found: the keys in it, and those it excludes (`exclude`/`only`) with why. */
+interface SeenAppointments {
+  keys: Set<string>;
+  excluded: Map<string, string>;
 }
 
 /**
@@ -39,7 +48,7 @@ export async function planReminders(
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const { optedOut } = options;
   const contacts = await openContactRows(campaign, { suppressed, shard: options.shard, knownAddresses: addressesOf(state) });
-  const seenKeys = new Set<string>();
+  const seen: SeenAppointments = { keys: new Set(), excluded: new Map() };
   // A chunk of the snapshot at a time: each reminder is its own unit, decided by its own state,
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
@@ -48,11 +57,14 @@ export async function planReminders(
       for (const { verdict, otherShard } of rows) {
         if (otherShard) continue;
         // Rows change places with every export: a bad row is counted, not recorded by its number.
-        if (verdict.status !== "sendable") planned.push({ kind: "skipped", verdict, alreadyRecorded: true });
-        else {
+        if (verdict.status !== "sendable") {
+          // An excluded row (`Status` is `Cancelled`): its appointment is not in the export, and never counts as lost.
+          if (verdict.status === "excluded" && verdict.shardKey) seen.excluded.set(verdict.shardKey, verdict.reason);
+          planned.push({ kind: "skipped", verdict, alreadyRecorded: true });
+        } else {
           const appointment = verdict.contact.appointment!;
           const appointmentAt = new Date(appointment.at).toISOString();
-          seenKeys.add(appointment.key);
+          seen.keys.add(appointment.key);
           noteAppointment(state, verdict.contact, appointmentAt, options);
           const isOptedOut = optedOut.has(verdict.contact.to);
           for (const unit of reminderUnits(campaign, state, verdict.contact, appointmentAt, { ...options, isOptedOut })) planned.push(unit);
@@ -60,7 +72,7 @@ export async function planReminders(
       }
       yield planned;
     }
-    yield [...unitsLeftBehind(campaign, state, seenKeys, options)];
+    yield [...unitsLeftBehind(campaign, state, seen, options)];
   })();
   return { batches, parameterKeys: reminderParameterKeys(contacts.parameterKeys) };
 }
@@ -76,8 +88,13 @@ function addressesOf(state: LedgerState): Set<string> {
 function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: string, options: ReminderPlanOptions): void {
   const { key, zone } = contact.appointment!;
   const known = state.appointments.get(key)?.latest;
-  if (known && known.appointmentAt === appointmentAt && known.zone === zone && known.to === contact.to && known.from === contact.from)
-    return;
+  const same =
+    known?.left === undefined &&
+    known?.appointmentAt === appointmentAt &&
+    known.zone === zone &&
+    known.to === contact.to &&
+    known.from === contact.from;
+  if (same) return;
   const event: AppointmentSeen = {
     t: "appointment",
     row: contact.row,
@@ -130,17 +147,25 @@ function* reminderUnits(
 
 /**
  * The reminders of appointments that left the file (cancelled unless they have an Execution) and
- * of earlier times of moved ones: only one in doubt has anything left to do — to be settled.
+ * of earlier times of moved ones: only one in doubt has anything left to do — to be settled. An
+ * appointment that left is recorded as such (`left`: why), once. When the export lost more of the
+ * appointments with reminders to come than `schedule.maxCancel` allows, none of the lost ones is
+ * cancelled: their reminders are withheld (docs/reference.md §17) unless `acceptCancel`.
  */
 function* unitsLeftBehind(
   campaign: Campaign & { schedule: Schedule },
   state: LedgerState,
-  seenKeys: ReadonlySet<string>,
+  seen: SeenAppointments,
   options: ReminderPlanOptions,
 ): Generator<PlannedRow> {
+  const { lost, of } = lostAppointments(campaign, state, seen, options);
+  const withhold = !options.acceptCancel && exportShrank(lost.size, of, campaign.schedule.maxCancel);
+  const message = shrinkMessage(lost.size, of);
   for (const [key, versions] of state.appointments) {
     if (options.shard && !inShard(key, options.shard)) continue;
-    const gone = !seenKeys.has(key);
+    const gone = !seen.keys.has(key);
+    const held = withhold && lost.has(key);
+    if (gone && !held) noteLeft(state, versions, seen.excluded.get(key) ?? "not in the export", options);
     const times = gone ? [versions.latest.appointmentAt, ...versions.earlier] : versions.earlier;
     for (const appointmentAt of times) {
       for (const reminder of campaign.schedule.reminders) {
@@ -149,10 +174,58 @@ function* unitsLeftBehind(
         const key = unitKey(unitOf(unit));
         const known = state.units.get(key);
         if (known?.inDoubt) yield { kind: "contact", contact: unit, key, decision: { action: "settle" } };
-        else if (isCancelled(known, { gone, latestTime })) yield { kind: "cancelled" };
+        else if (isCancelled(known, { gone, latestTime })) yield held ? { kind: "withheld", message } : { kind: "cancelled" };
       }
     }
   }
+}
+
+/**
+ * The appointments with reminders to come (not left before, a reminder of their latest time
+ * neither final nor past its deadline): how many there are, and which of them the export lost —
+ * missing from it, not excluded by it.
+ */
+function lostAppointments(
+  campaign: Campaign & { schedule: Schedule },
+  state: LedgerState,
+  seen: SeenAppointments,
+  options: ReminderPlanOptions,
+): { lost: Set<string>; of: number } {
+  const lost = new Set<string>();
+  let of = 0;
+  for (const [key, versions] of state.appointments) {
+    if (options.shard && !inShard(key, options.shard)) continue;
+    if (versions.latest.left !== undefined || seen.excluded.has(key) || !hasRemindersToCome(campaign, state, versions, options.now))
+      continue;
+    of++;
+    if (!seen.keys.has(key)) lost.add(key);
+  }
+  return { lost, of };
+}
+
+function hasRemindersToCome(
+  campaign: Campaign & { schedule: Schedule },
+  state: LedgerState,
+  versions: AppointmentVersions,
+  now: number,
+): boolean {
+  const { latest } = versions;
+  const at = Date.parse(latest.appointmentAt);
+  return campaign.schedule.reminders.some((reminder) => {
+    const { deadline } = reminderTimes(at, reminder, campaign.schedule, latest.zone, undefined);
+    const known = state.units.get(
+      unitKey({ to: latest.to, from: latest.from, key: latest.key, reminder: reminder.name, appointmentAt: latest.appointmentAt }),
+    );
+    return now < deadline && (known === undefined || known.status === "pending");
+  });
+}
+
+/** The appointment left the export: recorded once, with why (seen again, `noteAppointment` records it without). */
+function noteLeft(state: LedgerState, versions: AppointmentVersions, left: string, options: ReminderPlanOptions): void {
+  if (versions.latest.left === left) return;
+  const event: AppointmentSeen = { t: "appointment", ...versions.latest, left, at: new Date(options.now).toISOString() };
+  foldAppointment(state.appointments, event);
+  options.record?.(event);
 }
 
 /** A reminder of an appointment no longer in the file as it was: enough of it to settle, and to be counted. */

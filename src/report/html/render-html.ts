@@ -68,7 +68,7 @@ svg .limit-label{fill:#d55e00}
 .c-undelivered{fill:#d55e00}.c-opted_out{fill:#cc79a7}.c-unknown{fill:#999999}
 .c-other{fill:#b8bfcc}.c-funnel{fill:#0072b2}.c-error{fill:#d55e00}
 .c-created{fill:#009e73}.c-pending{fill:#e69f00}.c-failed{fill:#d55e00}.c-invalid{fill:#cc79a7}
-.c-conflict_skipped,.c-duplicate,.c-suppressed,.c-expired{fill:#999999}
+.c-conflict_skipped,.c-duplicate,.c-suppressed,.c-excluded,.c-expired{fill:#999999}
 `.trim();
 
 const pct = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)} %` : "–");

@@ -222,3 +222,100 @@ describe("reminders on a schedule, tick by tick (docs/reference.md §16)", () =>
     expect(sim.executions()).toHaveLength(5);
   });
 });
+
+/** `n` appointments, one person each, on Thursday 10 December 2026 (New York), from `first`. */
+const many = (n: number, first = 0): Row[] =>
+  Array.from({ length: n }, (_, i) => [`M${first + i}`, `+1415556${String(first + i).padStart(4, "0")}`, "2026-12-10T10:00"]);
+
+describe("an export that shrank, and rows a Status column excludes (docs/reference.md §17)", () => {
+  const FIRST_TICK = "2026-12-02T12:00:00Z"; // nothing due: every appointment recorded
+  const NEXT_TICK = "2026-12-02T12:05:00Z";
+
+  it("30 of 40 missing: nothing cancelled, the tick holds them and stops (exit 75); --accept-cancel cancels them; the next tick goes on", async () => {
+    const { sim, f } = await setup(many(40));
+    expect((await tick(f, sim, FIRST_TICK)).schedule).toMatchObject({ later: 80, cancelled: 0 });
+    await writeFile(path.join(f.dir, "contacts.csv"), csv(many(10)));
+    const held = await tick(f, sim, NEXT_TICK);
+    expect(held.stopped).toBe("export");
+    expect(held.stopMessage).toContain(
+      "the export lost 30 of 40 appointments with reminders to come since the last tick; nothing was cancelled (a partial export?). " +
+        "If it is right: run --accept-cancel (60 reminder(s) held)",
+    );
+    expect(held.schedule).toMatchObject({ cancelled: 0 });
+    expect(held.counts).toMatchObject({ cancelled: 0, pending: 60 });
+    // The report keeps them pending: not cancelled until a tick says so.
+    const during = await report(f);
+    expect(during.filter((r) => r.status === "cancelled")).toEqual([]);
+    expect(during.filter((r) => r.status === "pending" && r.row === "")).toHaveLength(60);
+    const accepted = await tick(f, sim, NEXT_TICK, { acceptCancel: true });
+    expect(accepted.stopped).toBeUndefined();
+    expect(accepted.schedule).toMatchObject({ cancelled: 60 });
+    const after = await tick(f, sim, "2026-12-02T12:10:00Z");
+    expect(after.stopped).toBeUndefined();
+    expect((await report(f)).filter((r) => r.status === "cancelled")).toHaveLength(60);
+    expect(sim.executions()).toHaveLength(0);
+  });
+
+  it("2 of 40 missing: cancelled at once; a header-only export holds everything", async () => {
+    const { sim, f } = await setup(many(40));
+    await tick(f, sim, FIRST_TICK);
+    await writeFile(path.join(f.dir, "contacts.csv"), csv(many(38)));
+    const ordinary = await tick(f, sim, NEXT_TICK);
+    expect(ordinary.stopped).toBeUndefined();
+    expect(ordinary.schedule).toMatchObject({ cancelled: 4 });
+    await writeFile(path.join(f.dir, "contacts.csv"), csv([]));
+    const empty = await tick(f, sim, "2026-12-02T12:10:00Z");
+    expect(empty.stopped).toBe("export");
+    expect(empty.stopMessage).toContain("the export lost 38 of 38 appointments");
+  });
+
+  it("a Status column: a cancelled appointment is never reminded, a live one cancelled later gets no more, with the reason in the report", async () => {
+    const withStatus = (rows: Array<[...Row, string]>) =>
+      `appointment_id,to,appointment_at,first_name,Status\n${rows.map(([id, to, at, s]) => `${id},${to},${at},Pat ${id},${s}`).join("\n")}\n`;
+    const { sim, f } = await setup([], { exclude: { Status: ["Cancelled", "No Show"] } });
+    await writeFile(
+      path.join(f.dir, "contacts.csv"),
+      withStatus([
+        [...A1, "Booked"],
+        [...B1, " cancelled "],
+      ]),
+    );
+    const first = await tick(f, sim, "2026-12-02T23:05:00Z"); // both day-before reminders due
+    expect(sent(sim)).toEqual(["+14155551000 A1 day-before"]);
+    expect(first.counts).toMatchObject({ excluded: 1 });
+    await writeFile(
+      path.join(f.dir, "contacts.csv"),
+      withStatus([
+        [...A1, "Cancelled"],
+        [...B1, "cancelled"],
+      ]),
+    );
+    const second = await tick(f, sim, "2026-12-03T13:05:00Z"); // A1's two-hours would be due
+    expect(sent(sim)).toEqual(["+14155551000 A1 day-before"]);
+    expect(second.stopped).toBeUndefined();
+    expect(second.schedule).toMatchObject({ cancelled: 1 });
+    const rows = await report(f);
+    expect(rows.filter((r) => r.status === "excluded").map((r) => `${r.row} ${r.error_message}`)).toEqual([
+      '1 Status is "Cancelled"',
+      '2 Status is "cancelled"',
+    ]);
+    expect(rows.filter((r) => r.status === "cancelled").map((r) => `${r.key} ${r.reminder} ${r.error_message}`)).toEqual([
+      'A1 two-hours cancelled: Status is "Cancelled"',
+    ]);
+  });
+
+  it("excluded rows never count toward maxCancel: 30 of 40 cancelled by their Status go at once", async () => {
+    const { sim, f } = await setup(many(40), { exclude: { Status: ["Cancelled"] } });
+    const statusCsv = (cancelled: number) =>
+      `appointment_id,to,appointment_at,first_name,Status\n${many(40)
+        .map(([id, to, at], i) => `${id},${to},${at},Pat,${i < cancelled ? "Cancelled" : "Booked"}`)
+        .join("\n")}\n`;
+    await writeFile(path.join(f.dir, "contacts.csv"), statusCsv(0));
+    await tick(f, sim, FIRST_TICK);
+    await writeFile(path.join(f.dir, "contacts.csv"), statusCsv(30));
+    const summary = await tick(f, sim, NEXT_TICK);
+    expect(summary.stopped).toBeUndefined();
+    expect(summary.schedule).toMatchObject({ cancelled: 60 });
+    expect(summary.counts).toMatchObject({ excluded: 30 });
+  });
+});
