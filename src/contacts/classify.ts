@@ -153,7 +153,8 @@ export class RowClassifier {
       notAfter = deadline;
     }
     if (!schedule) return { zones, notAfter, appointment: undefined };
-    const appointment = readAppointment(fields, schedule, local);
+    const zoneCell = columns.timezone === undefined ? undefined : (fields[columns.timezone] ?? "").trim();
+    const appointment = readAppointment(fields, schedule, local, zoneCell);
     return "invalid" in appointment ? appointment : { zones, notAfter, appointment };
   }
 }
@@ -163,6 +164,7 @@ function readAppointment(
   fields: Record<string, string>,
   schedule: NonNullable<ContactRules["schedule"]>,
   zones: readonly string[],
+  zoneCell: string | undefined,
 ): Appointment | { invalid: string } {
   const key = (fields[schedule.keyColumn] ?? "").trim();
   if (key === "") return { invalid: `${schedule.keyColumn}: empty appointment key` };
@@ -175,7 +177,10 @@ function readAppointment(
     if (typeof at !== "number") return { invalid: `${schedule.atColumn}: ${at.error}` };
     if (best === undefined || at < best.at) best = { at, zone };
   }
-  return { key, ...best! };
+  // The cells its time was read from, as written: the same cells read as another time later (the
+  // campaign's zone changed) are a re-reading, not a move (docs/reference.md §17).
+  const cells = zoneCell === undefined ? text : `${text}\u001f${zoneCell}`;
+  return { key, ...best!, cells };
 }
 
 /** A follow-up's source reminder (its list names it in full, or the list was damaged). */

@@ -30,6 +30,8 @@ export interface Appointment {
   at: number;
   /** The zone its `d` reminders and `time` are reckoned in: the one the time was read in (UTC without any). */
   zone: string;
+  /** The export's cells its time was read from (the `at` cell, and the row's zone cell), as written. */
+  cells: string;
 }
 
 /**

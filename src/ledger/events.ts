@@ -59,6 +59,14 @@ export interface AppointmentSeen {
    * recorded again without it.
    */
   left?: string;
+  /** The export's cells the time was read from (the `at` cell, and a zone cell), as written. */
+  cells?: string;
+  /**
+   * The same cells were first read as this time (ISO 8601 UTC), and read as `appointmentAt` after
+   * a campaign change (a zone, a format): a re-reading, not a move — a reminder sent for the first
+   * reading is not sent again for this one (docs/reference.md §17).
+   */
+  rereadFrom?: string;
 }
 
 /** Written and flushed before the create request leaves. `n` counts this contact's attempts. */

@@ -84,7 +84,7 @@ async function* reportRows(campaign: StandingRules, folded: Folded, columns: Res
     else {
       keysInFile.add(verdict.contact.appointment!.key);
       for (const row of fileReminders(campaign, folded, verdict.contact, columns)) {
-        listed.add(row.key);
+        for (const key of row.keys) listed.add(key);
         chunk.push(row.row);
       }
     }
@@ -99,19 +99,26 @@ function fileReminders(
   folded: Folded,
   contact: Contact,
   columns: ResultsColumn[],
-): Array<{ key: string; row: ReportRow }> {
+): Array<{ keys: string[]; row: ReportRow }> {
   const appointment = contact.appointment!;
   const appointmentAt = new Date(appointment.at).toISOString();
+  // The same cells first read as another time (docs/reference.md §17): a reminder sent for that reading is this one.
+  const first = folded.state.appointments.get(appointment.key)?.latest.rereadFrom;
   return campaign.schedule.reminders.map((reminder) => {
     const { dueAt } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
     const key = unitKey(unitOf({ ...contact, reminder: { key: appointment.key, name: reminder.name, appointmentAt, dueAt } }));
-    const known = folded.units.get(key);
+    const firstKey =
+      first === undefined
+        ? undefined
+        : unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt: first });
+    const firstUnit = firstKey === undefined ? undefined : folded.units.get(firstKey);
+    const known = folded.units.get(key) ?? (firstUnit && firstUnit.state.status !== "pending" ? firstUnit : undefined);
     const row = known
       ? unitRow(known.state, known.detail, folded.executions, columns)
       : { ...blankRow(contact.row, contact.to, contact.from, "pending"), results: columns.map(() => "") };
     row.row = contact.row; // its record number in this file, wherever it was first seen
     row.reminder = { key: appointment.key, reminder: reminder.name, appointment_at: appointmentAt, due_at: new Date(dueAt).toISOString() };
-    return { key, row };
+    return { keys: firstKey === undefined ? [key] : [key, firstKey], row };
   });
 }
 

@@ -10,6 +10,7 @@ import type { Campaign } from "../../campaign/campaign.js";
 import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/planned-row.js";
 import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
+import { rereadDecision } from "./reread.js";
 import { reminderTimes } from "../../schedule/reminder-times.js";
 import { isCancelled, type Schedule } from "../../schedule/schedule.js";
 import { exportShrank, shrinkMessage } from "../../schedule/shrink-guard.js";
@@ -86,15 +87,20 @@ function addressesOf(state: LedgerState): Set<string> {
 
 /** The appointment as the ledger should know it: recorded when new or changed (time, zone, contact). */
 function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: string, options: ReminderPlanOptions): void {
-  const { key, zone } = contact.appointment!;
+  const { key, zone, cells } = contact.appointment!;
   const known = state.appointments.get(key)?.latest;
+  const sameCells = known?.cells === cells;
   const same =
     known?.left === undefined &&
     known?.appointmentAt === appointmentAt &&
     known.zone === zone &&
     known.to === contact.to &&
-    known.from === contact.from;
+    known.from === contact.from &&
+    (known.cells === undefined || sameCells);
   if (same) return;
+  // The same cells read as another time: a re-reading; the first reading is kept (docs/reference.md §17).
+  const first = sameCells ? (known.rereadFrom ?? known.appointmentAt) : undefined;
+  const rereadFrom = first !== undefined && first !== appointmentAt ? first : undefined;
   const event: AppointmentSeen = {
     t: "appointment",
     row: contact.row,
@@ -103,6 +109,8 @@ function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: st
     zone,
     to: contact.to,
     from: contact.from,
+    cells,
+    ...(rereadFrom ? { rereadFrom } : {}),
     at: new Date(options.now).toISOString(),
   };
   foldAppointment(state.appointments, event);
@@ -125,7 +133,12 @@ function* reminderUnits(
     const { dueAt, deadline } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
     const key = unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt });
     const known = state.units.get(key);
-    if (known === undefined && options.now < dueAt && options.now < deadline) {
+    const reread = known === undefined ? rereadOf(state, contact, reminder.name) : undefined;
+    if (reread === "wait") {
+      yield { kind: "later", dueAt: options.now, deadline, row: contact.row, zones: contact.zones };
+      continue;
+    }
+    if (known === undefined && reread === undefined && options.now < dueAt && options.now < deadline) {
       yield { kind: "later", dueAt, deadline, row: contact.row, zones: contact.zones };
       continue;
     }
@@ -135,14 +148,25 @@ function* reminderUnits(
       notAfter: Number.isFinite(deadline) ? deadline : undefined,
       reminder: { key: appointment.key, name: reminder.name, appointmentAt, dueAt },
     };
-    const decision = decideContact(known, {
-      retryFailed: options.retryFailed,
-      deadlinePassed: options.now >= deadline,
-      optedOut: options.isOptedOut,
-      notYetDue: options.now < dueAt,
-    });
+    const decision =
+      reread ??
+      decideContact(known, {
+        retryFailed: options.retryFailed,
+        deadlinePassed: options.now >= deadline,
+        optedOut: options.isOptedOut,
+        notYetDue: options.now < dueAt,
+      });
     yield { kind: "contact", contact: unit, key, decision };
   }
+}
+
+/** What the first reading of a re-read appointment decides for one of its reminders (`rereadDecision`); undefined when it was not re-read. */
+function rereadOf(state: LedgerState, contact: Contact, name: string): ReturnType<typeof rereadDecision> {
+  const first = state.appointments.get(contact.appointment!.key)?.latest.rereadFrom;
+  if (first === undefined) return undefined;
+  return rereadDecision(
+    state.units.get(unitKey({ to: contact.to, from: contact.from, key: contact.appointment!.key, reminder: name, appointmentAt: first })),
+  );
 }
 
 /**

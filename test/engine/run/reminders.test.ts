@@ -319,3 +319,34 @@ describe("an export that shrank, and rows a Status column excludes (docs/referen
     expect(summary.counts).toMatchObject({ excluded: 30 });
   });
 });
+
+describe("a re-reading is not a move (docs/reference.md §17)", () => {
+  it("the campaign's zone changes on the same export: the reminder already sent is not sent again, the unsent one follows the new reading", async () => {
+    const { sim, f } = await setup([A1]);
+    await tick(f, sim, "2026-12-02T23:05:00Z"); // New York: day-before due 2 Dec 18:00 EST
+    expect(sent(sim)).toEqual(["+14155551000 A1 day-before"]);
+    // The operator corrects the zone: the same cells, 10:00, are now 10:00 in Los Angeles (18:00Z).
+    const file = JSON.parse(await readFile(f.campaignPath, "utf8")) as Record<string, unknown>;
+    await writeFile(f.campaignPath, JSON.stringify({ ...file, window: { timezone: "America/Los_Angeles", start: "00:00", end: "24:00" } }));
+    await tick(f, sim, "2026-12-03T02:05:00Z"); // the day-before reminder of the new reading (2 Dec 18:00 PST) would be due
+    await tick(f, sim, "2026-12-03T13:05:00Z"); // the two-hours reminder of the old reading would be due
+    expect(sent(sim)).toEqual(["+14155551000 A1 day-before"]);
+    await tick(f, sim, "2026-12-03T16:05:00Z"); // the two-hours reminder of the new reading (16:00Z)
+    expect(sent(sim)).toEqual(["+14155551000 A1 day-before", "+14155551000 A1 two-hours"]);
+    await tick(f, sim, "2026-12-03T16:10:00Z");
+    expect(sim.executions()).toHaveLength(2);
+    const rows = await report(f);
+    expect(rows.map((r) => `${r.key} ${r.reminder} ${r.appointment_at} ${r.status}`)).toEqual([
+      "A1 day-before 2026-12-03T18:00:00.000Z created",
+      "A1 two-hours 2026-12-03T18:00:00.000Z created",
+    ]);
+  });
+
+  it("the cells change: a move, reminded again for the new time", async () => {
+    const { sim, f } = await setup([A1]);
+    await tick(f, sim, "2026-12-02T23:05:00Z");
+    await writeFile(path.join(f.dir, "contacts.csv"), csv([["A1", "+14155551000", "2026-12-04T10:00"]]));
+    await tick(f, sim, "2026-12-03T23:05:00Z");
+    expect(sent(sim)).toEqual(["+14155551000 A1 day-before", "+14155551000 A1 day-before"]);
+  });
+});
