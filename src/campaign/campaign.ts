@@ -3,6 +3,7 @@ import type { ResultsColumn } from "../flow/results-columns.js";
 import type { Outcome } from "../flow/outcome.js";
 import type { Schedule } from "../schedule/schedule.js";
 import type { RowFilters } from "../contacts/row-filters.js";
+import type { CsvFormat } from "../contacts/csv-format.js";
 
 /**
  * What a `409` (an Execution already active for the To/From) does: `skip` the contact, end the
@@ -74,6 +75,8 @@ export interface Campaign {
   schedule: Schedule | undefined;
   /** `exclude` / `only` (docs/reference.md §17): the rows a campaign leaves out by a cell's value. */
   filters: RowFilters | undefined;
+  /** `csv` (docs/reference.md §17): how the contacts file is written — its delimiter (detected when unset) and encoding. */
+  csv: CsvFormat;
 }
 
 export interface FollowUpRule {

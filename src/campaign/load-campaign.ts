@@ -1,3 +1,4 @@
+import { CSV_DELIMITERS, CSV_ENCODINGS, DEFAULT_CSV_FORMAT, type CsvEncoding, type CsvFormat } from "../contacts/csv-format.js";
 import { filterValue, type RowFilters } from "../contacts/row-filters.js";
 import { envValue } from "../env.js";
 import { readFile } from "node:fs/promises";
@@ -50,6 +51,7 @@ const TOP_LEVEL_KEYS = new Set([
   "schedule",
   "exclude",
   "only",
+  "csv",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -111,7 +113,24 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     followUpOf,
     schedule,
     filters: parseFilters(raw, fail),
+    csv: parseCsvFormat(raw, fail),
   };
+}
+
+/** `csv` (docs/reference.md §17): `delimiter` (`,` `;` tab `|`, or `"tab"`; detected when unset) and `encoding`. */
+function parseCsvFormat(raw: Record<string, unknown>, fail: Fail): CsvFormat {
+  const value = raw.csv;
+  if (value === undefined) return DEFAULT_CSV_FORMAT;
+  if (!isObject(value)) return fail("csv", "an object with delimiter and/or encoding", value);
+  for (const key of Object.keys(value))
+    if (key !== "delimiter" && key !== "encoding") fail(`csv.${key}`, "one of delimiter, encoding (unknown key)");
+  const delimiter = value.delimiter === "tab" ? "\t" : value.delimiter;
+  if (delimiter !== undefined && !(CSV_DELIMITERS as readonly unknown[]).includes(delimiter))
+    fail("csv.delimiter", 'one of ",", ";", "tab" or "|"', value.delimiter);
+  const encoding = (typeof value.encoding === "string" ? value.encoding.toLowerCase() : value.encoding) ?? "utf-8";
+  if (!(CSV_ENCODINGS as readonly unknown[]).includes(encoding))
+    fail("csv.encoding", CSV_ENCODINGS.map((e) => `"${e}"`).join(", "), value.encoding);
+  return { delimiter: delimiter as string | undefined, encoding: encoding as CsvEncoding };
 }
 
 /** `exclude` and `only` (docs/reference.md §17): column → a non-empty list of values. */

@@ -1,6 +1,7 @@
 import { CampaignInputError } from "../errors.js";
 import type { ContactRules } from "./rules.js";
 import { filterColumns } from "./row-filters.js";
+import { delimiterHint } from "./csv-format.js";
 
 /**
  * The contacts file's header against the campaign's columns: every named column must be there
@@ -11,8 +12,14 @@ import { filterColumns } from "./row-filters.js";
 export function checkHeader(
   campaign: Pick<ContactRules, "contactsPath" | "columns" | "schedule" | "filters">,
   header: readonly string[],
+  /** The delimiter the header was read with, to say when another one would give it the column. */
+  delimiter = ",",
 ): { parameterColumns: string[] } {
   const { columns, schedule } = campaign;
+  const missing = (column: string, key: string) =>
+    new CampaignInputError(
+      `${campaign.contactsPath}: line 1: the header has no "${column}" column (${key})${delimiterHint(header, column, delimiter)}`,
+    );
   const named = {
     "columns.from": columns.from,
     "columns.timezone": columns.timezone,
@@ -20,14 +27,8 @@ export function checkHeader(
     "schedule.key": schedule?.keyColumn,
     "schedule.at": schedule?.atColumn,
   };
-  for (const { key, column } of filterColumns(campaign.filters))
-    if (!header.includes(column))
-      throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (${key})`);
-  for (const [key, column] of Object.entries(named)) {
-    if (column !== undefined && !header.includes(column)) {
-      throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (${key})`);
-    }
-  }
+  for (const { key, column } of filterColumns(campaign.filters)) if (!header.includes(column)) throw missing(column, key);
+  for (const [key, column] of Object.entries(named)) if (column !== undefined && !header.includes(column)) throw missing(column, key);
   const source = columns.sourceReminder;
   const special = new Set(
     [columns.to, columns.from, columns.timezone, columns.notAfter, columns.row, source?.key, source?.name, source?.appointmentAt].filter(
@@ -37,7 +38,7 @@ export function checkHeader(
   const parameterColumns = columns.parameters ?? header.filter((name) => !special.has(name));
   for (const column of parameterColumns) {
     if (!header.includes(column)) {
-      throw new CampaignInputError(`${campaign.contactsPath}: line 1: the header has no "${column}" column (columns.parameters)`);
+      throw missing(column, "columns.parameters");
     }
   }
   if (schedule && parameterColumns.includes("reminder"))

@@ -56,8 +56,11 @@ export interface ContactRows {
  * (exit 2) before any row. Holds the keys it has seen (for duplicates), never the rows.
  */
 export async function openContactRows(rules: ContactRules, options: PipelineOptions = {}): Promise<ContactRows> {
-  const csv = await openContactsCsv(rules.contactsPath, rules.columns.to, options.resume, { headerOnly: options.headerOnly ?? false });
-  const { parameterColumns } = checkHeader(rules, csv.header);
+  const csv = await openContactsCsv(rules.contactsPath, rules.columns.to, options.resume, {
+    headerOnly: options.headerOnly ?? false,
+    format: rules.csv,
+  });
+  const { parameterColumns } = checkHeader(rules, csv.header, csv.delimiter);
   const classifier = async () => {
     // The number parser loads with the first row classified: a cron rerun with nothing new never loads it.
     const { keptKey, RowClassifier } = await import("./classify.js");

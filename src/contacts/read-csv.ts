@@ -1,7 +1,18 @@
 import { createReadStream } from "node:fs";
+import { Transform } from "node:stream";
 import { open } from "node:fs/promises";
 import type { CsvError } from "csv-parse";
 import { CampaignInputError } from "../errors.js";
+import {
+  DEFAULT_CSV_FORMAT,
+  delimiterHint,
+  detectDelimiter,
+  encodingOfBom,
+  firstNonUtf8Line,
+  readStart,
+  type CsvEncoding,
+  type CsvFormat,
+} from "./csv-format.js";
 
 /**
  * One data record of the contacts CSV. `row` is 1-based, the header excluded (docs/reference.md §6).
@@ -14,6 +25,8 @@ export type CsvRecord =
 
 export interface ContactsCsv {
   header: string[];
+  /** The delimiter it is read with: the campaign's, or the one its header line uses. */
+  delimiter: string;
   records: AsyncGenerator<CsvRecord>;
   /**
    * The same records, as many at a time as the parser has ready (a chunk's worth): a reader of
@@ -59,16 +72,17 @@ export async function openContactsCsv(
   file: string,
   requiredColumn: string,
   resume?: CsvResumePoint,
-  /** `headerOnly`: read in 1 KiB chunks, for a caller that closes it after the header. */
-  options: { headerOnly?: boolean } = {},
+  /** `headerOnly`: read in 1 KiB chunks, for a caller that closes it after the header. `format`: how the file is written. */
+  options: { headerOnly?: boolean; format?: CsvFormat | undefined } = {},
 ): Promise<ContactsCsv> {
+  const format = await formatOf(file, options.format ?? DEFAULT_CSV_FORMAT, resume);
   if (resume && resume.until !== undefined && resume.until <= resume.bytes) {
     // A cron rerun whose every row is in the checkpoint's prefix: no file read, no parser loaded.
     const none = (async function* (): AsyncGenerator<CsvRecord> {})();
     const noBatches = (async function* (): AsyncGenerator<CsvRecord[]> {})();
-    return { header: resume.header, start: resume, records: none, batches: noBatches, close: () => undefined };
+    return { header: resume.header, delimiter: format.delimiter, start: resume, records: none, batches: noBatches, close: () => undefined };
   }
-  const parsing = await parseFrom(file, resume, options.headerOnly ? 1024 : CHUNK_BYTES);
+  const parsing = await parseFrom(file, resume, options.headerOnly ? 1024 : CHUNK_BYTES, format);
   const { input } = parsing;
   if (resume) {
     // Opening can fail (the file went away since the checkpoint): surface it before any record.
@@ -87,6 +101,46 @@ export async function openContactsCsv(
   return readerOf(parsing, { header: header.names, file, start, at: { row: 0, bytes: 0, lines: 0 } });
 }
 
+/** Bytes looked at before reading: a UTF-16 BOM, the header line's delimiter, and (UTF-8) that the start is UTF-8. */
+const PEEK_BYTES = 64 * 1024;
+
+/**
+ * How the file is read (docs/reference.md §17): UTF-16 when it starts with a UTF-16 BOM, else the
+ * campaign's encoding; the campaign's delimiter, else the one its header line uses. A UTF-8 file
+ * whose first 64 KiB are not UTF-8 is refused (exit 2) naming the line: a Windows export needs
+ * `csv.encoding`, and its accented names must not reach anyone garbled.
+ */
+async function formatOf(
+  file: string,
+  declared: CsvFormat,
+  resume: CsvResumePoint | undefined,
+): Promise<{ delimiter: string; encoding: CsvEncoding }> {
+  const start = await readStart(file, PEEK_BYTES);
+  const encoding = encodingOfBom(start) ?? declared.encoding;
+  if (encoding === "utf-8" && resume === undefined) {
+    const line = firstNonUtf8Line(start);
+    if (line !== undefined)
+      throw new CampaignInputError(`${file}: line ${line} is not UTF-8 text (a Windows export? set csv.encoding, e.g. "windows-1252")`);
+  }
+  if (declared.delimiter !== undefined) return { delimiter: declared.delimiter, encoding };
+  const text = new TextDecoder(encoding).decode(start);
+  const end = text.search(/\r?\n/);
+  return { delimiter: detectDelimiter(end === -1 ? text : text.slice(0, end)), encoding };
+}
+
+/** Another encoding's bytes as UTF-8, for the parser (a BOM dropped). */
+function toUtf8(encoding: CsvEncoding): Transform {
+  const decoder = new TextDecoder(encoding);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, Buffer.from(decoder.decode(chunk, { stream: true })));
+    },
+    flush(done) {
+      done(null, Buffer.from(decoder.decode()));
+    },
+  });
+}
+
 /** The records from where the parsing stands: one at a time or a chunk at a time. */
 function readerOf(
   parsing: Parsing,
@@ -96,11 +150,20 @@ function readerOf(
   const records = (async function* (): AsyncGenerator<CsvRecord> {
     for await (const batch of batches) yield* batch;
   })();
-  return { header: where.header, start: where.start, records, batches, close: () => parsing.parser.destroy() };
+  return {
+    header: where.header,
+    delimiter: parsing.delimiter,
+    start: where.start,
+    records,
+    batches,
+    close: () => parsing.parser.destroy(),
+  };
 }
 
 interface Parsing {
   input: ReturnType<typeof createReadStream>;
+  delimiter: string;
+  encoding: CsvEncoding;
   parser: ReturnType<typeof import("csv-parse").parse>;
   /** The records the parser has ready, all of them (undefined at the end); `ahead`: some taken back (past the header). */
   next: () => Promise<Parsed[] | undefined>;
@@ -111,15 +174,24 @@ interface Parsing {
 }
 
 /** The file streamed into csv-parse from `resume` (or the top): lenient on ragged rows, never stopping at a bad record. */
-async function parseFrom(file: string, resume: CsvResumePoint | undefined, highWaterMark: number): Promise<Parsing> {
+async function parseFrom(
+  file: string,
+  resume: CsvResumePoint | undefined,
+  highWaterMark: number,
+  format: { delimiter: string; encoding: CsvEncoding },
+): Promise<Parsing> {
   const skipped: Array<{ line: number; reason: string }> = [];
   const lineOffset = resume?.lines ?? 0;
   const until = resume?.until;
   const { parse } = await import("csv-parse");
   const input = createReadStream(file, { highWaterMark, start: resume?.bytes ?? 0, ...(until !== undefined ? { end: until - 1 } : {}) });
-  const parser = input.pipe(
+  // Another encoding is read through a decoder (a file in it is read whole every run: its
+  // checkpoint keeps no prefix, since the parser's byte offsets are then the decoded text's).
+  const source = format.encoding === "utf-8" ? input : input.pipe(toUtf8(format.encoding));
+  const parser = source.pipe(
     parse({
       bom: resume === undefined,
+      delimiter: format.delimiter,
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
@@ -133,7 +205,16 @@ async function parseFrom(file: string, resume: CsvResumePoint | undefined, highW
   input.on("error", (err: Error) => parser.destroy(err)); // pipe() does not forward a read error
   const fail = (err: unknown) =>
     new CampaignInputError(`${file}: cannot read the contacts file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  return { input, parser, next: () => readyRecords(parser), ahead: [], skipped, fail };
+  return {
+    input,
+    delimiter: format.delimiter,
+    encoding: format.encoding,
+    parser,
+    next: () => readyRecords(parser),
+    ahead: [],
+    skipped,
+    fail,
+  };
 }
 
 /**
@@ -176,7 +257,8 @@ async function readHeader(
   if (!names.includes(requiredColumn)) {
     parsing.parser.destroy();
     throw new CampaignInputError(
-      `${file}: line 1: the header has no "${requiredColumn}" column (columns: ${names.map((h) => JSON.stringify(h)).join(", ")})`,
+      `${file}: line 1: the header has no "${requiredColumn}" column (columns: ${names.map((h) => JSON.stringify(h)).join(", ")})` +
+        delimiterHint(names, requiredColumn, parsing.delimiter),
     );
   }
   return { names, bytes: first.info.bytes, lines: first.info.lines };
@@ -211,6 +293,11 @@ async function* recordBatches(
       const end = start.bytes + info.bytes;
       if (record.length !== header.length) {
         batch.push({ row: ++row, error: `has ${record.length} fields, the header has ${header.length} (line ${lines})`, end, lines });
+        continue;
+      }
+      // Bytes that were not UTF-8 (read as U+FFFD): a garbled name must reach no one (docs/reference.md §17).
+      if (parsing.encoding === "utf-8" && record.some((field) => field.includes("\uFFFD"))) {
+        batch.push({ row: ++row, error: `line ${lines} is not UTF-8 text (set csv.encoding, e.g. "windows-1252")`, end, lines });
         continue;
       }
       const fields: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import type { RowFilters } from "./row-filters.js";
+import type { CsvFormat } from "./csv-format.js";
 
 /** The campaign's `columns` (docs/reference.md §3): which CSV columns hold To, From, zone, deadline, Parameters. */
 export interface ContactColumns {
@@ -36,4 +37,6 @@ export interface ContactRules {
   schedule?: { keyColumn: string; atColumn: string } | undefined;
   /** `exclude` / `only` (docs/reference.md §17): rows left out by a cell's value. */
   filters?: RowFilters | undefined;
+  /** `csv` (docs/reference.md §17): the file's delimiter (detected when unset) and encoding. */
+  csv?: CsvFormat | undefined;
 }

@@ -18,6 +18,12 @@ export interface CheckpointPolicy {
 export const SURVEY_CHECKPOINT: CheckpointPolicy = { finalPrefix: true, minGrowth: () => 1 };
 
 /**
+ * A survey whose file is not UTF-8 (docs/reference.md §17): it is read through a decoder, whose
+ * byte offsets are not the file's, so no prefix of it is skipped — it is read whole every run.
+ */
+export const SURVEY_WHOLE_FILE_CHECKPOINT: CheckpointPolicy = { finalPrefix: false, minGrowth: () => 1 };
+
+/**
  * A standing campaign: its checkpoint holds every appointment, so it is rewritten only once the
  * ledger's tail after it is an eighth of what it covers — the next tick folds a short tail as fast
  * as it reads it.

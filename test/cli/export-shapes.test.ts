@@ -1,0 +1,109 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+
+/**
+ * Contacts files as booking and practice-management systems write them (docs/reference.md §17):
+ * each read with only a campaign file — no conversion script.
+ */
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(bytes: Buffer, campaign: Record<string, unknown>): Promise<{ sim: Simulator; f: Fixture }> {
+  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
+  const f = await makeFixture("to\n", campaign);
+  await writeFile(path.join(f.dir, "contacts.csv"), bytes);
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
+  return { sim, f };
+}
+
+const run = (f: Fixture, sim: Simulator) => runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--json"]);
+
+/** A Windows export: windows-1252 (é as one byte 0xE9), CRLF, semicolons, a name with a comma in quotes, a Status column. */
+const WINDOWS_EXPORT = Buffer.concat([
+  Buffer.from("Mobile;Patient;Provider;Status\r\n"),
+  Buffer.from("+14155550101;Jos"),
+  Buffer.from([0xe9]),
+  Buffer.from(' Núñez;"Lee, Dr";Booked\r\n'.replace("ú", "u").replace("ñ", "n")),
+  Buffer.from('+14155550102;"Smith, Ann";Dr Lee;Cancelled\r\n'),
+]);
+
+describe("exports as they are written", () => {
+  it("windows-1252, CRLF, semicolons detected, a quoted comma, a Status column: the accented name arrives whole, the cancelled row excluded", async () => {
+    const { sim, f } = await setup(WINDOWS_EXPORT, {
+      columns: { to: "Mobile", parameters: ["Patient", "Provider"] },
+      csv: { encoding: "windows-1252" },
+      exclude: { Status: ["Cancelled"] },
+    });
+    const result = await run(f, sim);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ created: 1, excluded: 1, invalid: 0 });
+    expect(sim.executions().map((e) => e.parameters)).toEqual([{ Patient: "José Nunez", Provider: "Lee, Dr" }]);
+  });
+
+  it("the same export without csv.encoding: refused before anything is sent, naming the line and csv.encoding", async () => {
+    const { sim, f } = await setup(WINDOWS_EXPORT, { columns: { to: "Mobile", parameters: ["Patient"] } });
+    const result = await run(f, sim);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /contacts\.csv: line 2 is not UTF-8 text \(a Windows export\? set csv\.encoding, e\.g\. "windows-1252"\)/,
+    );
+    expect(sim.executions()).toHaveLength(0);
+  });
+
+  it("UTF-16 with its BOM (Excel's 'Unicode text'), tab-separated: read without being told", async () => {
+    const text = "\ufeffto\tfirst_name\n+14155550101\tZoë\n+14155550102\tBjörk\n";
+    const { sim, f } = await setup(Buffer.from(text, "utf16le"), { columns: { parameters: ["first_name"] } });
+    const result = await run(f, sim);
+    expect(result.code, result.stderr).toBe(0);
+    expect(sim.executions().map((e) => e.parameters?.first_name)).toEqual(["Zoë", "Björk"]);
+    // Read whole on every run (no prefix of a decoded file is skipped), and nothing twice.
+    const again = await run(f, sim);
+    expect(JSON.parse(again.stdout).counts).toMatchObject({ created: 2 });
+    expect(sim.executions()).toHaveLength(2);
+  });
+
+  it("a delimiter set wrong: refused naming the one the file looks like", async () => {
+    const { sim, f } = await setup(Buffer.from("Mobile;Patient\n+14155550101;Ann\n"), {
+      columns: { to: "Mobile", parameters: ["Patient"] },
+      csv: { delimiter: "," },
+    });
+    const result = await run(f, sim);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the header has no "Mobile" column .*; the file looks semicolon-separated: set csv\.delimiter/);
+  });
+
+  it("a row past the first 64 KiB that is not UTF-8: that row invalid, naming the line and csv.encoding; the rest sent", async () => {
+    const filler = Array.from({ length: 4000 }, (_, i) => `+1415${String(5550000 + i)},Pat${i}\r\n`).join("");
+    const bytes = Buffer.concat([
+      Buffer.from(`to,first_name\r\n${filler}`),
+      Buffer.from("+14159999999,Jos"),
+      Buffer.from([0xe9, 0x0d, 0x0a]),
+    ]);
+    const { sim, f } = await setup(bytes, { columns: { parameters: ["first_name"] }, rate: { perSecond: 1000 } });
+    const result = await run(f, sim);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ created: 4000, invalid: 1 });
+    const rows = parseCsv((await runCli(["report", f.campaignPath])).stdout).filter((r) => r.status === "invalid");
+    expect(rows.map((r) => r.error_message)).toEqual(['line 4002 is not UTF-8 text (set csv.encoding, e.g. "windows-1252")']);
+  });
+
+  it.each([
+    [{ csv: { delimiter: ":" } }, /"csv\.delimiter" must be one of ",", ";", "tab" or "\|"/],
+    [{ csv: { encoding: "ebcdic" } }, /"csv\.encoding" must be "utf-8", "utf-16le", "utf-16be", "windows-1252", "latin1"/],
+    [{ csv: { quote: "'" } }, /"csv\.quote" must be one of delimiter, encoding \(unknown key\)/],
+  ])("%j is refused naming the key", async (campaign, message) => {
+    const { sim, f } = await setup(Buffer.from("to\n+14155550101\n"), campaign);
+    const result = await run(f, sim);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
