@@ -77,6 +77,8 @@ export interface Campaign {
   filters: RowFilters | undefined;
   /** `csv` (docs/reference.md §17): how the contacts file is written — its delimiter (detected when unset) and encoding. */
   csv: CsvFormat;
+  /** `dateFormat` (docs/reference.md §17): how the export writes its date-time cells; ISO 8601 when unset. */
+  dateFormat: string | undefined;
 }
 
 export interface FollowUpRule {

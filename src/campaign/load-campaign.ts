@@ -1,3 +1,4 @@
+import { dateFormatProblem } from "../contacts/date-symbols.js";
 import { CSV_DELIMITERS, CSV_ENCODINGS, DEFAULT_CSV_FORMAT, type CsvEncoding, type CsvFormat } from "../contacts/csv-format.js";
 import { filterValue, type RowFilters } from "../contacts/row-filters.js";
 import { envValue } from "../env.js";
@@ -52,6 +53,7 @@ const TOP_LEVEL_KEYS = new Set([
   "exclude",
   "only",
   "csv",
+  "dateFormat",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -114,7 +116,17 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     schedule,
     filters: parseFilters(raw, fail),
     csv: parseCsvFormat(raw, fail),
+    dateFormat: parseDateFormat(raw, fail),
   };
+}
+
+/** `dateFormat` (docs/reference.md §17): Unicode date-field symbols; Moment's `YYYY`/`DD` refused naming the right ones. */
+function parseDateFormat(raw: Record<string, unknown>, fail: Fail): string | undefined {
+  const format = raw.dateFormat;
+  if (format === undefined) return undefined;
+  if (typeof format !== "string" || format.trim() === "") return fail("dateFormat", 'a date format such as "MM/dd/yyyy h:mm a"', format);
+  const problem = dateFormatProblem(format);
+  return problem === undefined ? format : fail("dateFormat", problem, format);
 }
 
 /** `csv` (docs/reference.md §17): `delimiter` (`,` `;` tab `|`, or `"tab"`; detected when unset) and `encoding`. */

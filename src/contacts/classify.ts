@@ -1,4 +1,4 @@
-import { parseDeadline } from "./deadline.js";
+import { parseDateTime, parseDeadline, type DateReader } from "./deadline.js";
 import { isTimeZone, timeZonesOfNumber } from "./time-zones.js";
 import type { Appointment, ReminderUnit, RowVerdict } from "./contact.js";
 import { unitKey } from "./unit.js";
@@ -22,6 +22,8 @@ export interface ClassifierOptions {
    * campaign's snapshot repeats its numbers every tick, and parsing is most of reading a row.
    */
   knownAddresses?: ReadonlySet<string> | undefined;
+  /** How date-time cells are read (`dateFormat`, docs/reference.md §17): ISO 8601 when not given. */
+  readDate?: DateReader | undefined;
 }
 
 /**
@@ -39,12 +41,14 @@ export class RowClassifier {
   readonly #sourceReminder: ContactColumns["sourceReminder"];
 
   readonly #knownAddresses: ReadonlySet<string>;
+  readonly #readDate: DateReader;
 
   constructor(campaign: ContactRules, header: string[], options: ClassifierOptions = {}) {
     this.#campaign = campaign;
     this.#suppressed = options.suppressed ?? new Set();
     this.#seen = options.seen ?? new SeenKeys(campaign.from);
     this.#knownAddresses = options.knownAddresses ?? new Set();
+    this.#readDate = options.readDate ?? parseDateTime;
     this.#parameterColumns = checkHeader(campaign, header).parameterColumns;
     const source = campaign.columns.sourceReminder;
     this.#sourceReminder = source && header.includes(source.key) ? source : undefined;
@@ -148,13 +152,13 @@ export class RowClassifier {
     let notAfter: number | undefined;
     const notAfterCell = columns.notAfter === undefined ? "" : (fields[columns.notAfter] ?? "").trim();
     if (notAfterCell !== "") {
-      const deadline = parseDeadline(notAfterCell, local);
+      const deadline = parseDeadline(notAfterCell, local, this.#readDate);
       if (typeof deadline !== "number") return { invalid: `${columns.notAfter}: ${deadline.error}` };
       notAfter = deadline;
     }
     if (!schedule) return { zones, notAfter, appointment: undefined };
     const zoneCell = columns.timezone === undefined ? undefined : (fields[columns.timezone] ?? "").trim();
-    const appointment = readAppointment(fields, schedule, local, zoneCell);
+    const appointment = readAppointment(fields, schedule, { zones: local, zoneCell, read: this.#readDate });
     return "invalid" in appointment ? appointment : { zones, notAfter, appointment };
   }
 }
@@ -163,18 +167,22 @@ export class RowClassifier {
 function readAppointment(
   fields: Record<string, string>,
   schedule: NonNullable<ContactRules["schedule"]>,
-  zones: readonly string[],
-  zoneCell: string | undefined,
+  how: { zones: readonly string[]; zoneCell: string | undefined; read: DateReader },
 ): Appointment | { invalid: string } {
+  const { zones, zoneCell } = how;
   const key = (fields[schedule.keyColumn] ?? "").trim();
   if (key === "") return { invalid: `${schedule.keyColumn}: empty appointment key` };
-  const text = (fields[schedule.atColumn] ?? "").trim();
-  if (text === "") return { invalid: `${schedule.atColumn}: empty appointment time` };
+  // Two columns (a date and a time) are read as their cells joined with one space.
+  const time = schedule.atTimeColumn === undefined ? undefined : (fields[schedule.atTimeColumn] ?? "").trim();
+  const date = (fields[schedule.atColumn] ?? "").trim();
+  const text = time === undefined ? date : `${date} ${time}`.trim();
+  const atName = schedule.atTimeColumn === undefined ? schedule.atColumn : `${schedule.atColumn} + ${schedule.atTimeColumn}`;
+  if (text === "") return { invalid: `${atName}: empty appointment time` };
   // Read in each of the contact's zones; the earliest instant wins (never late anywhere), with its zone.
   let best: { at: number; zone: string } | undefined;
   for (const zone of zones.length > 0 ? zones : ["UTC"]) {
-    const at = parseDeadline(text, [zone]);
-    if (typeof at !== "number") return { invalid: `${schedule.atColumn}: ${at.error}` };
+    const at = parseDeadline(text, [zone], how.read);
+    if (typeof at !== "number") return { invalid: `${atName}: ${at.error}` };
     if (best === undefined || at < best.at) best = { at, zone };
   }
   // The cells its time was read from, as written: the same cells read as another time later (the

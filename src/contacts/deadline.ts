@@ -7,16 +7,25 @@ import { instantOfWallClock } from "./zoned-time.js";
  * (`instantOfWallClock`), and when a contact has several zones the earliest instant is taken
  * (never late anywhere); with no zone at all, UTC. A date alone means its midnight.
  */
-export function parseDeadline(text: string, zones: readonly string[]): number | { error: string } {
-  const parsed = parseDateTime(text);
+export function parseDeadline(
+  text: string,
+  zones: readonly string[],
+  /** How the cell is written: ISO 8601 by default, or the campaign's `dateFormat` (docs/reference.md §17). */
+  read: DateReader = parseDateTime,
+): number | { error: string } {
+  const parsed = read(text);
   if ("error" in parsed) return parsed;
   if (parsed.offsetMs !== undefined) return parsed.wall - parsed.offsetMs;
   if (zones.length === 0) return parsed.wall;
   return Math.min(...zones.map((zone) => instantOfWallClock(parsed.wall, zone)));
 }
 
+/** A date-time cell read: its wall-clock fields (as a UTC-encoded number), and its offset if it gives one. */
+export type ParsedDateTime = { wall: number; offsetMs: number | undefined };
+export type DateReader = (text: string) => ParsedDateTime | { error: string };
+
 /** An ISO 8601 date-time's wall-clock fields (as a UTC-encoded number) and its offset, if it gives one. */
-export function parseDateTime(text: string): { wall: number; offsetMs: number | undefined } | { error: string } {
+export function parseDateTime(text: string): ParsedDateTime | { error: string } {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
     text.trim(),
   );

@@ -25,7 +25,8 @@ export function checkHeader(
     "columns.timezone": columns.timezone,
     "columns.notAfter": columns.notAfter,
     "schedule.key": schedule?.keyColumn,
-    "schedule.at": schedule?.atColumn,
+    [schedule?.atTimeColumn ? "schedule.at.date" : "schedule.at"]: schedule?.atColumn,
+    "schedule.at.time": schedule?.atTimeColumn,
   };
   for (const { key, column } of filterColumns(campaign.filters)) if (!header.includes(column)) throw missing(column, key);
   for (const [key, column] of Object.entries(named)) if (column !== undefined && !header.includes(column)) throw missing(column, key);

@@ -1,4 +1,5 @@
 import type { ContactRules } from "./rules.js";
+import { parseDateTime, type DateReader } from "./deadline.js";
 import { unitOf, type RowVerdict } from "./contact.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
 import { openContactsCsv, type CsvRecord, type CsvResumePoint } from "./read-csv.js";
@@ -64,7 +65,8 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
   const classifier = async () => {
     // The number parser loads with the first row classified: a cron rerun with nothing new never loads it.
     const { keptKey, RowClassifier } = await import("./classify.js");
-    const rowClassifier = new RowClassifier(rules, csv.header, options);
+    const readDate = await dateReaderOf(rules);
+    const rowClassifier = new RowClassifier(rules, csv.header, { ...options, readDate });
     return (record: CsvRecord): PipelineRow => {
       const verdict = rowClassifier.classify(record);
       return {
@@ -94,5 +96,22 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
     rows,
     batches,
     close: () => csv.close(),
+  };
+}
+
+/**
+ * How the file's date-time cells are read: the campaign's `dateFormat`, or ISO 8601 — and then a
+ * cell that is not says which common formats it looks like (both when day-first and month-first
+ * fit: never a guess), docs/reference.md §17. date-fns loads only for a file with date-time columns.
+ */
+async function dateReaderOf(rules: ContactRules): Promise<DateReader | undefined> {
+  if (rules.schedule === undefined && rules.columns.notAfter === undefined) return undefined;
+  const { dateReader, looksLike } = await import("./date-format.js");
+  if (rules.dateFormat !== undefined) return dateReader(rules.dateFormat);
+  return (text) => {
+    const parsed = parseDateTime(text);
+    if (!("error" in parsed)) return parsed;
+    const like = looksLike(text);
+    return like.length === 0 ? parsed : { error: `${parsed.error}; it looks like ${like.join(" or ")}: set dateFormat` };
   };
 }

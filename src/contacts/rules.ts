@@ -34,7 +34,9 @@ export interface ContactRules {
    * A standing campaign's appointment columns (docs/reference.md §16): a row is an appointment — its key and
    * time — and a key seen earlier in the file is the duplicate, not a To and From.
    */
-  schedule?: { keyColumn: string; atColumn: string } | undefined;
+  schedule?: { keyColumn: string; atColumn: string; atTimeColumn?: string | undefined } | undefined;
+  /** `dateFormat` (docs/reference.md §17): how the `at` and `notAfter` cells are written; ISO 8601 when unset. */
+  dateFormat?: string | undefined;
   /** `exclude` / `only` (docs/reference.md §17): rows left out by a cell's value. */
   filters?: RowFilters | undefined;
   /** `csv` (docs/reference.md §17): the file's delimiter (detected when unset) and encoding. */

@@ -16,8 +16,8 @@ export function parseSchedule(raw: unknown, fail: Fail): Schedule {
   for (const key of Object.keys(schedule))
     if (!["key", "at", "reminders", "minLead", "maxCancel"].includes(key))
       fail(`schedule.${key}`, "one of key, at, reminders, minLead, maxCancel (unknown key)");
-  for (const key of ["key", "at"] as const)
-    if (typeof schedule[key] !== "string" || schedule[key] === "") fail(`schedule.${key}`, "a column name", schedule[key]);
+  if (typeof schedule.key !== "string" || schedule.key === "") fail("schedule.key", "a column name", schedule.key);
+  const at = parseAt(schedule.at, fail);
   const minLead = schedule.minLead ?? DEFAULT_MIN_LEAD;
   const minLeadMs = exactDuration(minLead) ?? fail("schedule.minLead", 'a duration such as "1h" (m, h, d)', minLead);
   const list = schedule.reminders;
@@ -31,7 +31,20 @@ export function parseSchedule(raw: unknown, fail: Fail): Schedule {
   const maxCancel =
     parseMaxCancel(schedule.maxCancel ?? DEFAULT_MAX_CANCEL) ??
     fail("schedule.maxCancel", 'a count (10) or a percentage ("25%")', schedule.maxCancel);
-  return { keyColumn: schedule.key as string, atColumn: schedule.at as string, reminders, minLeadMs, maxCancel };
+  return { keyColumn: schedule.key as string, ...at, reminders, minLeadMs, maxCancel };
+}
+
+/** `at`: a column, or a date column and a time column (docs/reference.md §17). */
+function parseAt(value: unknown, fail: Fail): Pick<Schedule, "atColumn" | "atTimeColumn"> {
+  if (typeof value === "string" && value !== "") return { atColumn: value, atTimeColumn: undefined };
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const { date, time, ...rest } = value as Record<string, unknown>;
+    for (const key of Object.keys(rest)) fail(`schedule.at.${key}`, "one of date, time (unknown key)");
+    if (typeof date !== "string" || date === "") fail("schedule.at.date", "a column name", date);
+    if (typeof time !== "string" || time === "") fail("schedule.at.time", "a column name", time);
+    return { atColumn: date as string, atTimeColumn: time as string };
+  }
+  return fail("schedule.at", 'a column name, or { "date": column, "time": column }', value);
 }
 
 /** `maxCancel`: a whole count (`10`) or a percentage (`"25%"`, 0 to 100). */

@@ -10,6 +10,8 @@ export interface Schedule {
   keyColumn: string;
   /** The column with the appointment's time (ISO 8601, with an offset or in the contact's zone). */
   atColumn: string;
+  /** `at` as two columns (`{ "date": C1, "time": C2 }`, docs/reference.md §17): the time's column; the two cells are joined with one space. */
+  atTimeColumn?: string | undefined;
   reminders: Reminder[];
   /** A `before` reminder is never sent later than this before the appointment. Default 1 h. */
   minLeadMs: number;

@@ -107,3 +107,32 @@ describe("exports as they are written", () => {
     expect(result.stderr).toMatch(message);
   });
 });
+
+describe("dates as the export writes them", () => {
+  const US = "to,Appt Date,Appt Time\n+14155550101,12/04/2026,3:25 PM\n";
+  const schedule = (at: unknown) => ({ key: "to", at, reminders: [{ name: "day-before", before: "1d" }] });
+
+  it("without dateFormat, a US cell is invalid saying which formats it looks like — both, never a guess", async () => {
+    const { sim, f } = await setup(Buffer.from(US), {
+      schedule: schedule({ date: "Appt Date", time: "Appt Time" }),
+      columns: { parameters: [] },
+    });
+    const result = await runCli(["validate", f.campaignPath]);
+    expect(result.stdout).toContain(
+      'row 1: invalid: Appt Date + Appt Time: not an ISO 8601 date-time: "12/04/2026 3:25 PM" (e.g. 2026-12-01T09:00 or 2026-12-01T09:00:00-05:00); ' +
+        "it looks like MM/dd/yyyy h:mm a or dd/MM/yyyy h:mm a: set dateFormat",
+    );
+    expect(sim.executions()).toHaveLength(0);
+  });
+
+  it.each([
+    [{ dateFormat: "MM/DD/YYYY h:mm a" }, /"dateFormat" must be Unicode date symbols: yyyy for the year \(YYYY is Moment's/],
+    [{ schedule: schedule({ date: "Appt Date" }) }, /"schedule\.at\.time" must be a column name/],
+    [{ schedule: schedule({ date: "Appt Date", time: "Time" }) }, /line 1: the header has no "Time" column \(schedule\.at\.time\)/],
+  ])("%j is refused naming the key", async (campaign, message) => {
+    const { sim, f } = await setup(Buffer.from(US), { columns: { parameters: [] }, schedule: schedule("Appt Date"), ...campaign });
+    const result = await run(f, sim);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});

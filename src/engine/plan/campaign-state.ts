@@ -98,6 +98,13 @@ export async function campaignFingerprint(campaign: Campaign, shard: ShardSpec |
     from: campaign.from,
     region: campaign.defaultRegion,
     columns: campaign.columns,
+    // How rows are read and which are left out (docs/reference.md §17): a change re-judges every row.
+    csv: campaign.csv,
+    dateFormat: campaign.dateFormat,
+    filters: campaign.filters && {
+      exclude: campaign.filters.exclude.map(({ column, values }) => [column, [...values]]),
+      only: campaign.filters.only.map(({ column, values }) => [column, [...values]]),
+    },
     window,
     shard,
     suppression,

@@ -1,0 +1,107 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadCampaign } from "../../../src/campaign/load-campaign.js";
+import { systemClock, type Clock } from "../../../src/clock.js";
+import { startSimulator, type Simulator } from "../../../src/simulator/server.js";
+import { makeFixture, type Fixture } from "../../helpers/cli.js";
+import { SIMULATOR_CREDENTIALS } from "../../helpers/env.js";
+import { runInProcess } from "../../helpers/run.js";
+
+/**
+ * Three exports as booking systems write them (docs/reference.md §17), each run as a standing
+ * campaign with only a campaign file, tick by tick on an injected clock: exactly the due
+ * reminders of live appointments are sent, never one of a cancelled appointment.
+ */
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const REMINDERS = [
+  { name: "day-before", before: "1d", time: "18:00" },
+  { name: "two-hours", before: "2h" },
+];
+
+async function setup(bytes: Buffer, campaign: Record<string, unknown>): Promise<{ sim: Simulator; f: Fixture }> {
+  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, autoEndMs: 1 });
+  const f = await makeFixture("to\n", campaign);
+  await writeFile(path.join(f.dir, "contacts.csv"), bytes);
+  cleanups.push(
+    () => sim.close(),
+    () => f.cleanup(),
+  );
+  return { sim, f };
+}
+
+const at = (iso: string): Clock => ({ now: () => Date.parse(iso), sleep: systemClock.sleep });
+const tick = async (f: Fixture, sim: Simulator, iso: string) =>
+  runInProcess(await loadCampaign(f.campaignPath), sim.url, { clock: at(iso) });
+const sent = (sim: Simulator) => sim.executions().map((e) => `${e.to} ${String(e.parameters?.reminder)}`);
+
+describe("exports as booking systems write them, each with only a campaign file", () => {
+  it("a US practice-management export: two date columns with AM/PM, (415) numbers, a Status column, CRLF, windows-1252", async () => {
+    const lines = [
+      "Appt ID,Patient First,Cell Phone,Appt Date,Appt Time,Provider,Status",
+      "100241,Jos\u00e9,(415) 555-0141,12/04/2026,9:30 AM,Dr Lee,Confirmed",
+      "100244,Ann,(415) 555-0144,12/04/2026,3:25 pm,Dr Lee,Cancelled",
+      "100245,Bo,(415) 555-0145,12/05/2026,10:00 AM,Dr Wu,Booked",
+    ];
+    const { sim, f } = await setup(Buffer.from(`${lines.join("\r\n")}\r\n`, "latin1"), {
+      defaultRegion: "US",
+      csv: { encoding: "windows-1252" },
+      dateFormat: "MM/dd/yyyy h:mm a",
+      columns: { to: "Cell Phone", parameters: ["Provider"] },
+      exclude: { Status: ["Cancelled"] },
+      window: { timezone: "America/Los_Angeles", start: "07:00", end: "21:00" },
+      schedule: { key: "Appt ID", at: { date: "Appt Date", time: "Appt Time" }, reminders: REMINDERS },
+    });
+    // 3 Dec 18:05 in Los Angeles: the day-before reminders of 4 December's appointments.
+    const first = await tick(f, sim, "2026-12-04T02:05:00Z");
+    expect(sent(sim)).toEqual(["+14155550141 day-before"]);
+    expect(first.counts).toMatchObject({ invalid: 0, excluded: 1 });
+    // 07:35: 100241's two-hours reminder (09:30 − 2 h); 13:30: 100244's would be due, but it is cancelled.
+    await tick(f, sim, "2026-12-04T15:35:00Z");
+    await tick(f, sim, "2026-12-04T21:30:00Z");
+    expect(sent(sim)).toEqual(["+14155550141 day-before", "+14155550141 two-hours"]);
+    expect(sim.executions()[0]!.parameters).toEqual({ Provider: "Dr Lee", reminder: "day-before" });
+  });
+
+  it("a UK export: semicolons, a BOM, dd/MM/yyyy, national 07… mobiles, a name with a comma", async () => {
+    const lines = [
+      "Appointment Ref;Patient;Date;Time;Mobile;Clinician;Surgery;Status",
+      'A-1;"Smith, Ann";04/12/2026;09:30;07911 123456;Dr Patel;High St;Booked',
+      'A-2;"Jones, Bo";05/12/2026;14:00;07911 123457;Dr Patel;High St;Booked',
+    ];
+    const { sim, f } = await setup(Buffer.from(`\ufeff${lines.join("\n")}\n`), {
+      defaultRegion: "GB",
+      dateFormat: "dd/MM/yyyy HH:mm",
+      columns: { to: "Mobile", parameters: ["Patient", "Surgery"] },
+      exclude: { Status: ["Cancelled", "DNA"] },
+      window: { timezone: "Europe/London", start: "08:00", end: "20:00" },
+      schedule: { key: "Appointment Ref", at: { date: "Date", time: "Time" }, reminders: REMINDERS },
+    });
+    const first = await tick(f, sim, "2026-12-03T18:05:00Z"); // 18:05 GMT on 3 December
+    expect(first.counts, JSON.stringify(first)).toMatchObject({ invalid: 0 });
+    expect(sent(sim)).toEqual(["+447911123456 day-before"]);
+    expect(sim.executions()[0]!.parameters).toMatchObject({ Patient: "Smith, Ann", Surgery: "High St" });
+  });
+
+  it("a calendar export: ISO times with Z and offsets, a lowercase status column, some rows without a phone", async () => {
+    const lines = [
+      "uid,summary,dtstart,attendee_phone,status",
+      "e1,Checkup,2026-12-04T15:30:00Z,+14155550161,CONFIRMED",
+      "e2,Cleaning,2026-12-04T09:00:00-08:00,+14155550162,CANCELLED",
+      "e3,Call,2026-12-04T10:00:00-05:00,,CONFIRMED",
+    ];
+    const { sim, f } = await setup(Buffer.from(`${lines.join("\n")}\n`), {
+      columns: { to: "attendee_phone", parameters: ["summary"] },
+      exclude: { status: ["cancelled"] },
+      window: { timezone: "America/Los_Angeles", start: "07:00", end: "21:00" },
+      schedule: { key: "uid", at: "dtstart", reminders: REMINDERS },
+    });
+    const first = await tick(f, sim, "2026-12-04T02:05:00Z");
+    expect(sent(sim)).toEqual(["+14155550161 day-before"]);
+    expect(first.counts).toMatchObject({ excluded: 1, invalid: 1 });
+  });
+});
