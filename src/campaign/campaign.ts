@@ -79,6 +79,8 @@ export interface Campaign {
   csv: CsvFormat;
   /** `dateFormat` (docs/reference.md §17): how the export writes its date-time cells; ISO 8601 when unset. */
   dateFormat: string | undefined;
+  /** `locale` (docs/reference.md §17): the display times' language when a row's `columns.locale` cell gives none. */
+  locale: string;
 }
 
 export interface FollowUpRule {

@@ -1,4 +1,4 @@
-import { dateFormatProblem } from "../contacts/date-symbols.js";
+import { canonicalLocale, dateFormatProblem } from "../contacts/date-symbols.js";
 import { CSV_DELIMITERS, CSV_ENCODINGS, DEFAULT_CSV_FORMAT, type CsvEncoding, type CsvFormat } from "../contacts/csv-format.js";
 import { filterValue, type RowFilters } from "../contacts/row-filters.js";
 import { envValue } from "../env.js";
@@ -54,6 +54,7 @@ const TOP_LEVEL_KEYS = new Set([
   "only",
   "csv",
   "dateFormat",
+  "locale",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -117,7 +118,15 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     filters: parseFilters(raw, fail),
     csv: parseCsvFormat(raw, fail),
     dateFormat: parseDateFormat(raw, fail),
+    locale: parseLocale(raw, fail),
   };
+}
+
+/** `locale` (docs/reference.md §17): the display times' language when a row gives none. BCP 47; default `en-US`. */
+function parseLocale(raw: Record<string, unknown>, fail: Fail): string {
+  const locale = raw.locale ?? "en-US";
+  const canonical = typeof locale === "string" ? canonicalLocale(locale) : undefined;
+  return canonical ?? fail("locale", 'a BCP 47 language tag such as "en-US" or "es-US"', locale);
 }
 
 /** `dateFormat` (docs/reference.md §17): Unicode date-field symbols; Moment's `YYYY`/`DD` refused naming the right ones. */
@@ -365,14 +374,14 @@ function parseRetry(raw: Record<string, unknown>, fail: Fail): Campaign["retry"]
 }
 
 function parseColumns(raw: Record<string, unknown>, fail: Fail): Campaign["columns"] {
-  const columns = optionalObject(raw, "columns", ["to", "parameters", "from", "timezone", "notAfter"], fail);
+  const columns = optionalObject(raw, "columns", ["to", "parameters", "from", "timezone", "notAfter", "locale"], fail);
   const toColumn = columns.to ?? CAMPAIGN_DEFAULTS.toColumn;
   if (typeof toColumn !== "string" || toColumn === "") fail("columns.to", "a column name", toColumn);
   const parameterColumns = columns.parameters;
   if (parameterColumns !== undefined && (!Array.isArray(parameterColumns) || !parameterColumns.every((c) => typeof c === "string"))) {
     fail("columns.parameters", "an array of column names", parameterColumns);
   }
-  for (const key of ["from", "timezone", "notAfter"] as const) {
+  for (const key of ["from", "timezone", "notAfter", "locale"] as const) {
     const value = columns[key];
     if (value !== undefined && (typeof value !== "string" || value === "")) fail(`columns.${key}`, "a column name", value);
   }
@@ -382,6 +391,7 @@ function parseColumns(raw: Record<string, unknown>, fail: Fail): Campaign["colum
     from: columns.from as string | undefined,
     timezone: columns.timezone as string | undefined,
     notAfter: columns.notAfter as string | undefined,
+    locale: columns.locale as string | undefined,
   };
 }
 

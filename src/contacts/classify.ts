@@ -5,6 +5,7 @@ import { unitKey } from "./unit.js";
 import { SeenKeys } from "./seen-keys.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
 import { exclusionOf } from "./row-filters.js";
+import { canonicalLocale } from "./date-symbols.js";
 import type { ContactColumns, ContactRules } from "./rules.js";
 import { normalizeAddress, type Normalized } from "./phone.js";
 import type { CsvRecord } from "./read-csv.js";
@@ -100,6 +101,8 @@ export class RowClassifier {
     if (this.#suppressed.has(number) || this.#suppressed.has(to.address))
       return { status: "suppressed", row, to: to.address, from, reason: "on the suppression list", ...(shardKey ? { shardKey } : {}) };
 
+    // A cell that is not a language tag falls back to the campaign's locale: a reminder is not lost to a typo.
+    const locale = columns.locale === undefined ? undefined : canonicalLocale(fields[columns.locale] ?? "");
     const parameters: Record<string, unknown> = { ...this.#campaign.parameters };
     for (const column of this.#parameterColumns) parameters[column] = fields[column] ?? "";
     return {
@@ -112,6 +115,7 @@ export class RowClassifier {
         zones,
         notAfter,
         ...(appointment ? { appointment } : {}),
+        ...(locale ? { locale } : {}),
         ...(reminder ? { reminder } : {}),
       },
     };

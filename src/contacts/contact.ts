@@ -12,6 +12,8 @@ export interface Contact {
   zones: readonly string[] | undefined;
   /** `columns.notAfter`: past this instant (ms) the contact is never sent (status `expired`). */
   notAfter: number | undefined;
+  /** The row's `columns.locale` cell, canonical (docs/reference.md §17); undefined: the campaign's `locale`. */
+  locale?: string | undefined;
   /** A standing campaign's row (docs/reference.md §16): the appointment it is for. */
   appointment?: Appointment;
   /** A reminder of that appointment: one unit of work of its own (docs/reference.md §16). */

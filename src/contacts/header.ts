@@ -24,6 +24,7 @@ export function checkHeader(
     "columns.from": columns.from,
     "columns.timezone": columns.timezone,
     "columns.notAfter": columns.notAfter,
+    "columns.locale": columns.locale,
     "schedule.key": schedule?.keyColumn,
     [schedule?.atTimeColumn ? "schedule.at.date" : "schedule.at"]: schedule?.atColumn,
     "schedule.at.time": schedule?.atTimeColumn,
@@ -32,9 +33,17 @@ export function checkHeader(
   for (const [key, column] of Object.entries(named)) if (column !== undefined && !header.includes(column)) throw missing(column, key);
   const source = columns.sourceReminder;
   const special = new Set(
-    [columns.to, columns.from, columns.timezone, columns.notAfter, columns.row, source?.key, source?.name, source?.appointmentAt].filter(
-      (c): c is string => c !== undefined,
-    ),
+    [
+      columns.to,
+      columns.from,
+      columns.timezone,
+      columns.notAfter,
+      columns.locale,
+      columns.row,
+      source?.key,
+      source?.name,
+      source?.appointmentAt,
+    ].filter((c): c is string => c !== undefined),
   );
   const parameterColumns = columns.parameters ?? header.filter((name) => !special.has(name));
   for (const column of parameterColumns) {

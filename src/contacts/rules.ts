@@ -7,6 +7,8 @@ export interface ContactColumns {
   parameters: string[] | undefined;
   from: string | undefined;
   timezone: string | undefined;
+  /** A per-row language tag (BCP 47, `es-US`) for the display times (docs/reference.md §17). */
+  locale?: string | undefined;
   notAfter: string | undefined;
   /**
    * The column holding a row's number for the ledger and report, instead of its record number: a

@@ -1,4 +1,5 @@
 import type { Reminder, Schedule } from "./schedule.js";
+import { displayFormatProblem } from "../contacts/date-symbols.js";
 
 type Fail = (key: string, expected: string, got?: unknown) => never;
 
@@ -14,8 +15,8 @@ export function parseSchedule(raw: unknown, fail: Fail): Schedule {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("schedule", "an object with key, at and reminders");
   const schedule = raw as Record<string, unknown>;
   for (const key of Object.keys(schedule))
-    if (!["key", "at", "reminders", "minLead", "maxCancel"].includes(key))
-      fail(`schedule.${key}`, "one of key, at, reminders, minLead, maxCancel (unknown key)");
+    if (!["key", "at", "reminders", "minLead", "maxCancel", "display"].includes(key))
+      fail(`schedule.${key}`, "one of key, at, reminders, minLead, maxCancel, display (unknown key)");
   if (typeof schedule.key !== "string" || schedule.key === "") fail("schedule.key", "a column name", schedule.key);
   const at = parseAt(schedule.at, fail);
   const minLead = schedule.minLead ?? DEFAULT_MIN_LEAD;
@@ -31,7 +32,22 @@ export function parseSchedule(raw: unknown, fail: Fail): Schedule {
   const maxCancel =
     parseMaxCancel(schedule.maxCancel ?? DEFAULT_MAX_CANCEL) ??
     fail("schedule.maxCancel", 'a count (10) or a percentage ("25%")', schedule.maxCancel);
-  return { keyColumn: schedule.key as string, ...at, reminders, minLeadMs, maxCancel };
+  return { keyColumn: schedule.key as string, ...at, reminders, minLeadMs, maxCancel, display: parseDisplay(schedule.display, fail) };
+}
+
+/** `display`: Parameter name → a format of the appointment time (docs/reference.md §17). */
+function parseDisplay(value: unknown, fail: Fail): Schedule["display"] {
+  if (value === undefined) return [];
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail("schedule.display", 'an object of Parameter name → format, e.g. {"appointment_time": "EEEE d MMMM \'at\' h:mm a"}', value);
+  return Object.entries(value).map(([parameter, format]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(parameter) || parameter === "reminder")
+      fail(`schedule.display.${parameter}`, 'a Parameter name of letters, digits and _ (not "reminder")');
+    if (typeof format !== "string" || format.trim() === "") fail(`schedule.display.${parameter}`, "a format", format);
+    const problem = displayFormatProblem(format as string);
+    if (problem) fail(`schedule.display.${parameter}`, problem, format);
+    return { parameter, format: format as string };
+  });
 }
 
 /** `at`: a column, or a date column and a time column (docs/reference.md §17). */

@@ -17,6 +17,8 @@ export interface Schedule {
   minLeadMs: number;
   /** How many appointments with reminders to come one tick may cancel (docs/reference.md §17). Default 25 %. */
   maxCancel: { count: number } | { percent: number };
+  /** `display` (docs/reference.md §17): Parameters holding the appointment time as people read it — name → format. */
+  display: Array<{ parameter: string; format: string }>;
 }
 
 export interface Reminder {

@@ -128,6 +128,12 @@ describe("dates as the export writes them", () => {
   it.each([
     [{ dateFormat: "MM/DD/YYYY h:mm a" }, /"dateFormat" must be Unicode date symbols: yyyy for the year \(YYYY is Moment's/],
     [{ schedule: schedule({ date: "Appt Date" }) }, /"schedule\.at\.time" must be a column name/],
+    [
+      { schedule: { ...schedule("Appt Date"), display: { when: "DD MMMM" } } },
+      /"schedule\.display\.when" must be Unicode date symbols: d or dd for the day of the month \(DD is Moment's\)/,
+    ],
+    [{ locale: "not a tag!" }, /"locale" must be a BCP 47 language tag such as "en-US" or "es-US"/],
+    [{ columns: { parameters: [], locale: "Lang" } }, /line 1: the header has no "Lang" column \(columns\.locale\)/],
     [{ schedule: schedule({ date: "Appt Date", time: "Time" }) }, /line 1: the header has no "Time" column \(schedule\.at\.time\)/],
   ])("%j is refused naming the key", async (campaign, message) => {
     const { sim, f } = await setup(Buffer.from(US), { columns: { parameters: [] }, schedule: schedule("Appt Date"), ...campaign });

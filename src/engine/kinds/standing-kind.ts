@@ -15,15 +15,16 @@ import type { CampaignKind, Tick } from "./campaign-kind.js";
  */
 export function standingKind(campaign: Campaign & { schedule: Schedule }): CampaignKind {
   const { schedule } = campaign;
+  const display = schedule.display.map((d) => d.parameter);
   return {
     unit: "reminder",
-    addedParameters: [REMINDER_PARAMETER],
+    addedParameters: [REMINDER_PARAMETER, ...display],
     unitsPerRecord: schedule.reminders.length,
     checkpoint: STANDING_CHECKPOINT,
     appointmentParameter: schedule.keyColumn,
     reminderColumns: true,
     paceBeforePlanning: false,
-    parameterKeys: reminderParameterKeys,
+    parameterKeys: (fromFile) => reminderParameterKeys(fromFile, display),
     // The contacts pipeline loads when asked: an unchanged tick parses no row.
     plan: async (state, options) => {
       const { planReminders } = await import("../standing/plan-reminders.js");

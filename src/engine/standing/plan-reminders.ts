@@ -50,6 +50,7 @@ export async function planReminders(
   const { optedOut } = options;
   const contacts = await openContactRows(campaign, { suppressed, shard: options.shard, knownAddresses: addressesOf(state) });
   const seen: SeenAppointments = { keys: new Set(), excluded: new Map() };
+  const display = await displayTimes(campaign);
   // A chunk of the snapshot at a time: each reminder is its own unit, decided by its own state,
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
@@ -68,14 +69,41 @@ export async function planReminders(
           seen.keys.add(appointment.key);
           noteAppointment(state, verdict.contact, appointmentAt, options);
           const isOptedOut = optedOut.has(verdict.contact.to);
-          for (const unit of reminderUnits(campaign, state, verdict.contact, appointmentAt, { ...options, isOptedOut })) planned.push(unit);
+          const contact = display
+            ? { ...verdict.contact, parameters: { ...verdict.contact.parameters, ...display(verdict.contact) } }
+            : verdict.contact;
+          for (const unit of reminderUnits(campaign, state, contact, appointmentAt, { ...options, isOptedOut })) planned.push(unit);
         }
       }
       yield planned;
     }
     yield [...unitsLeftBehind(campaign, state, seen, options)];
   })();
-  return { batches, parameterKeys: reminderParameterKeys(contacts.parameterKeys) };
+  return {
+    batches,
+    parameterKeys: reminderParameterKeys(
+      contacts.parameterKeys,
+      campaign.schedule.display.map((d) => d.parameter),
+    ),
+  };
+}
+
+/**
+ * `schedule.display` (docs/reference.md §17): the appointment time as its contact reads it — in
+ * the appointment's zone, in the row's `columns.locale` language (else the campaign's `locale`),
+ * formatted by Luxon through Intl (weekday and month names in that language). Luxon loads only
+ * for a campaign that displays times.
+ */
+async function displayTimes(
+  campaign: Campaign & { schedule: Schedule },
+): Promise<((contact: Contact) => Record<string, string>) | undefined> {
+  if (campaign.schedule.display.length === 0) return undefined;
+  const { DateTime } = await import("luxon");
+  return (contact) => {
+    const { at, zone } = contact.appointment!;
+    const time = DateTime.fromMillis(at, { zone, locale: contact.locale ?? campaign.locale });
+    return Object.fromEntries(campaign.schedule.display.map(({ parameter, format }) => [parameter, time.toFormat(format)]));
+  };
 }
 
 /** The addresses of the appointments the ledger knows: normalized by an earlier tick, not parsed again. */

@@ -10,7 +10,7 @@ export function withReminder(parameters: Readonly<Record<string, unknown>>, name
   return { ...parameters, [REMINDER_PARAMETER]: name };
 }
 
-/** The Parameters keys of a standing campaign's units: the row's, and the reminder's name. */
-export function reminderParameterKeys(fromRow: readonly string[]): string[] {
-  return [...new Set([...fromRow, REMINDER_PARAMETER])];
+/** The Parameters keys of a standing campaign's units: the row's, the reminder's name, and the display times (`schedule.display`). */
+export function reminderParameterKeys(fromRow: readonly string[], display: readonly string[] = []): string[] {
+  return [...new Set([...fromRow, REMINDER_PARAMETER, ...display])];
 }

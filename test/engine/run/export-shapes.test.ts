@@ -42,19 +42,24 @@ const sent = (sim: Simulator) => sim.executions().map((e) => `${e.to} ${String(e
 describe("exports as booking systems write them, each with only a campaign file", () => {
   it("a US practice-management export: two date columns with AM/PM, (415) numbers, a Status column, CRLF, windows-1252", async () => {
     const lines = [
-      "Appt ID,Patient First,Cell Phone,Appt Date,Appt Time,Provider,Status",
-      "100241,Jos\u00e9,(415) 555-0141,12/04/2026,9:30 AM,Dr Lee,Confirmed",
-      "100244,Ann,(415) 555-0144,12/04/2026,3:25 pm,Dr Lee,Cancelled",
-      "100245,Bo,(415) 555-0145,12/05/2026,10:00 AM,Dr Wu,Booked",
+      "Appt ID,Patient First,Cell Phone,Appt Date,Appt Time,Provider,Status,Language",
+      "100241,Jos\u00e9,(415) 555-0141,12/04/2026,9:30 AM,Dr Lee,Confirmed,es-US",
+      "100244,Ann,(415) 555-0144,12/04/2026,3:25 pm,Dr Lee,Cancelled,",
+      "100245,Bo,(415) 555-0145,12/05/2026,10:00 AM,Dr Wu,Booked,",
     ];
     const { sim, f } = await setup(Buffer.from(`${lines.join("\r\n")}\r\n`, "latin1"), {
       defaultRegion: "US",
       csv: { encoding: "windows-1252" },
       dateFormat: "MM/dd/yyyy h:mm a",
-      columns: { to: "Cell Phone", parameters: ["Provider"] },
+      columns: { to: "Cell Phone", parameters: ["Provider"], locale: "Language" },
       exclude: { Status: ["Cancelled"] },
       window: { timezone: "America/Los_Angeles", start: "07:00", end: "21:00" },
-      schedule: { key: "Appt ID", at: { date: "Appt Date", time: "Appt Time" }, reminders: REMINDERS },
+      schedule: {
+        key: "Appt ID",
+        at: { date: "Appt Date", time: "Appt Time" },
+        display: { appointment_time: "EEEE d MMMM, h:mm a" },
+        reminders: REMINDERS,
+      },
     });
     // 3 Dec 18:05 in Los Angeles: the day-before reminders of 4 December's appointments.
     const first = await tick(f, sim, "2026-12-04T02:05:00Z");
@@ -64,7 +69,12 @@ describe("exports as booking systems write them, each with only a campaign file"
     await tick(f, sim, "2026-12-04T15:35:00Z");
     await tick(f, sim, "2026-12-04T21:30:00Z");
     expect(sent(sim)).toEqual(["+14155550141 day-before", "+14155550141 two-hours"]);
-    expect(sim.executions()[0]!.parameters).toEqual({ Provider: "Dr Lee", reminder: "day-before" });
+    // The time as the patient reads it: in the appointment's zone, in the row's language.
+    expect(sim.executions()[0]!.parameters).toEqual({
+      Provider: "Dr Lee",
+      reminder: "day-before",
+      appointment_time: "viernes 4 diciembre, 9:30 a.m.",
+    });
   });
 
   it("a UK export: semicolons, a BOM, dd/MM/yyyy, national 07… mobiles, a name with a comma", async () => {
@@ -78,13 +88,19 @@ describe("exports as booking systems write them, each with only a campaign file"
       dateFormat: "dd/MM/yyyy HH:mm",
       columns: { to: "Mobile", parameters: ["Patient", "Surgery"] },
       exclude: { Status: ["Cancelled", "DNA"] },
+      locale: "en-GB",
       window: { timezone: "Europe/London", start: "08:00", end: "20:00" },
-      schedule: { key: "Appointment Ref", at: { date: "Date", time: "Time" }, reminders: REMINDERS },
+      schedule: {
+        key: "Appointment Ref",
+        at: { date: "Date", time: "Time" },
+        display: { when: "EEEE d MMMM, HH:mm" },
+        reminders: REMINDERS,
+      },
     });
     const first = await tick(f, sim, "2026-12-03T18:05:00Z"); // 18:05 GMT on 3 December
     expect(first.counts, JSON.stringify(first)).toMatchObject({ invalid: 0 });
     expect(sent(sim)).toEqual(["+447911123456 day-before"]);
-    expect(sim.executions()[0]!.parameters).toMatchObject({ Patient: "Smith, Ann", Surgery: "High St" });
+    expect(sim.executions()[0]!.parameters).toMatchObject({ Patient: "Smith, Ann", Surgery: "High St", when: "Friday 4 December, 09:30" });
   });
 
   it("a calendar export: ISO times with Z and offsets, a lowercase status column, some rows without a phone", async () => {
