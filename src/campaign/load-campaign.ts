@@ -68,9 +68,42 @@ export async function loadCampaign(file: string, overrides: CampaignOverrides = 
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new CampaignInputError(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
+    throw new CampaignInputError(`${file}: ${jsonErrorPlace(text, (err as Error).message)}not valid JSON (${(err as Error).message})`, {
+      cause: err,
+    });
   }
   return parseCampaign(raw, file, overrides);
+}
+
+/** `line 12, column 5: ` where JSON.parse gave a position (Node 20 says "at position N"), else nothing. */
+export function jsonErrorPlace(text: string, message: string): string {
+  const position = /at position (\d+)/.exec(message);
+  if (!position) return "";
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split("\n").length;
+  return `line ${line}, column ${before.length - before.lastIndexOf("\n")}: `;
+}
+
+/** `; did you mean "schedule"?` for a key one or two edits from a known one. */
+export function nearestKey(key: string): string {
+  let best: { key: string; distance: number } | undefined;
+  for (const known of TOP_LEVEL_KEYS) {
+    const distance = editDistance(key.toLowerCase(), known.toLowerCase());
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key: known, distance };
+  }
+  return best ? `; did you mean "${best.key}"?` : "";
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for short keys. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** Check every key; an error names the file and the key, and what was expected. */
@@ -80,7 +113,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     throw new CampaignInputError(`${file}: "${key}" must be ${expected}${shown}`);
   };
   if (!isObject(raw)) return fail("(top level)", "a JSON object");
-  for (const key of Object.keys(raw)) if (!TOP_LEVEL_KEYS.has(key)) fail(key, "one of the known keys (unknown key)");
+  for (const key of Object.keys(raw)) if (!TOP_LEVEL_KEYS.has(key)) fail(key, `one of the known keys (unknown key${nearestKey(key)})`);
   const dir = path.dirname(path.resolve(file));
   const { name, flowSid, from } = parseIdentity(raw, fail);
   const followUpOf = raw.followUpOf === undefined ? undefined : parseFollowUp(raw, dir, fail);

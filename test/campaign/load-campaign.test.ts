@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCampaign } from "../../src/campaign/load-campaign.js";
+import { jsonErrorPlace, nearestKey, parseCampaign } from "../../src/campaign/load-campaign.js";
 
 const valid = { name: "c", flowSid: `FW${"a".repeat(32)}`, from: "+15017122661", contacts: "c.csv" };
 
@@ -50,5 +50,22 @@ describe("parseCampaign", () => {
 
   it("names the file in every error", () => {
     expect(() => parseCampaign({ ...valid, flowSid: 1 }, "/srv/x.json")).toThrow(/^\/srv\/x\.json: /);
+  });
+});
+
+describe("what the operator reads of a campaign file's mistakes", () => {
+  it.each([
+    ["shedule", '; did you mean "schedule"?'],
+    ["excludes", '; did you mean "exclude"?'],
+    ["flowsid", '; did you mean "flowSid"?'],
+    ["quietHours", ""],
+  ])("an unknown key %j names the nearest known one: %j", (key, hint) => {
+    expect(nearestKey(key)).toBe(hint);
+  });
+
+  it("bad JSON is placed by line and column", () => {
+    const text = '{\n  "name": "a",\n  "from" "+1"\n}';
+    expect(jsonErrorPlace(text, "Unexpected string in JSON at position 26")).toBe("line 3, column 11: ");
+    expect(jsonErrorPlace(text, "Unexpected end of JSON input")).toBe("");
   });
 });
