@@ -65,7 +65,7 @@ describe("what the operator reads of a campaign file's mistakes", () => {
 
   it("bad JSON is placed by line and column", () => {
     const text = '{\n  "name": "a",\n  "from" "+1"\n}';
-    expect(jsonErrorPlace(text, "Unexpected string in JSON at position 26")).toBe("line 3, column 11: ");
+    expect(jsonErrorPlace(text, "Unexpected string in JSON at position 26")).toBe("line 3, column 10: ");
     expect(jsonErrorPlace(text, "Unexpected end of JSON input")).toBe("");
   });
 });
