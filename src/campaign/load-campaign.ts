@@ -216,7 +216,8 @@ function parseOnConflict(raw: Record<string, unknown>, overrides: CampaignOverri
 
 /** A standing campaign sends each reminder's name as the Parameter `reminder`: no column or static parameter may have it. */
 function refuseReminderParameter(columns: Campaign["columns"], parameters: Campaign["parameters"], fail: Fail): void {
-  if (columns.parameters?.includes("reminder")) fail("columns.parameters", 'free of "reminder" (each reminder\'s name is sent as it)');
+  const sentAs = (columns.parameters ?? []).map((column) => columns.parameterNames?.[column] ?? column);
+  if (sentAs.includes("reminder")) fail("columns.parameters", 'free of "reminder" (each reminder\'s name is sent as it)');
   if ("reminder" in parameters) fail("parameters.reminder", 'left out: each reminder\'s name is sent as "reminder"');
 }
 
@@ -410,10 +411,7 @@ function parseColumns(raw: Record<string, unknown>, fail: Fail): Campaign["colum
   const columns = optionalObject(raw, "columns", ["to", "parameters", "from", "timezone", "notAfter", "locale"], fail);
   const toColumn = columns.to ?? CAMPAIGN_DEFAULTS.toColumn;
   if (typeof toColumn !== "string" || toColumn === "") fail("columns.to", "a column name", toColumn);
-  const parameterColumns = columns.parameters;
-  if (parameterColumns !== undefined && (!Array.isArray(parameterColumns) || !parameterColumns.every((c) => typeof c === "string"))) {
-    fail("columns.parameters", "an array of column names", parameterColumns);
-  }
+  const { columns: parameterColumns, names: parameterNames } = parseParameterColumns(columns.parameters, fail);
   for (const key of ["from", "timezone", "notAfter", "locale"] as const) {
     const value = columns[key];
     if (value !== undefined && (typeof value !== "string" || value === "")) fail(`columns.${key}`, "a column name", value);
@@ -425,7 +423,26 @@ function parseColumns(raw: Record<string, unknown>, fail: Fail): Campaign["colum
     timezone: columns.timezone as string | undefined,
     notAfter: columns.notAfter as string | undefined,
     locale: columns.locale as string | undefined,
+    ...(parameterNames ? { parameterNames } : {}),
   };
+}
+
+/**
+ * `columns.parameters`: the columns sent as Parameters — a list (each under its own name), or an
+ * object of Parameter name → column (docs/reference.md §17: `{"first_name": "Patient First"}`).
+ */
+function parseParameterColumns(value: unknown, fail: Fail): { columns: string[] | undefined; names: Record<string, string> | undefined } {
+  if (value === undefined) return { columns: undefined, names: undefined };
+  if (Array.isArray(value) && value.every((c) => typeof c === "string")) return { columns: value as string[], names: undefined };
+  if (!isObject(value)) return fail("columns.parameters", "a list of columns, or an object of Parameter name → column", value);
+  const names: Record<string, string> = {};
+  for (const [name, column] of Object.entries(value)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      fail(`columns.parameters.${name}`, "a Parameter name of letters, digits and _ (not starting with a digit)");
+    if (typeof column !== "string" || column === "") fail(`columns.parameters.${name}`, "a column name", column);
+    names[column as string] = name;
+  }
+  return { columns: Object.keys(names), names };
 }
 
 function parseParameters(raw: Record<string, unknown>, fail: Fail): Campaign["parameters"] {

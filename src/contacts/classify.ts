@@ -103,8 +103,7 @@ export class RowClassifier {
 
     // A cell that is not a language tag falls back to the campaign's locale: a reminder is not lost to a typo.
     const locale = columns.locale === undefined ? undefined : canonicalLocale(fields[columns.locale] ?? "");
-    const parameters: Record<string, unknown> = { ...this.#campaign.parameters };
-    for (const column of this.#parameterColumns) parameters[column] = fields[column] ?? "";
+    const parameters = this.#parametersOf(fields);
     return {
       status: "sendable",
       contact: {
@@ -119,6 +118,14 @@ export class RowClassifier {
         ...(reminder ? { reminder } : {}),
       },
     };
+  }
+
+  /** The row's Parameters: the static ones, then each parameter column under its Parameter name. */
+  #parametersOf(fields: Record<string, string>): Record<string, unknown> {
+    const parameters: Record<string, unknown> = { ...this.#campaign.parameters };
+    const names = this.#campaign.columns.parameterNames;
+    for (const column of this.#parameterColumns) parameters[names?.[column] ?? column] = fields[column] ?? "";
+    return parameters;
   }
 
   /** The address normalized (docs/reference.md §3), or as it is when an earlier run normalized it to exactly this. */

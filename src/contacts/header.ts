@@ -60,6 +60,7 @@ export function checkHeader(
 }
 
 /** Every Parameters key a contact is sent: the static ones and the parameter columns. */
-export function parameterKeysOf(campaign: Pick<ContactRules, "parameters">, parameterColumns: readonly string[]): string[] {
-  return [...new Set([...Object.keys(campaign.parameters), ...parameterColumns])];
+export function parameterKeysOf(campaign: Pick<ContactRules, "parameters" | "columns">, parameterColumns: readonly string[]): string[] {
+  const names = campaign.columns.parameterNames;
+  return [...new Set([...Object.keys(campaign.parameters), ...parameterColumns.map((column) => names?.[column] ?? column)])];
 }

@@ -5,6 +5,11 @@ import type { CsvFormat } from "./csv-format.js";
 export interface ContactColumns {
   to: string;
   parameters: string[] | undefined;
+  /**
+   * `columns.parameters` as an object (docs/reference.md §17): column → the Parameter name it is
+   * sent as (`"Patient First"` → `first_name`). Columns not in it are sent under their own name.
+   */
+  parameterNames?: Readonly<Record<string, string>> | undefined;
   from: string | undefined;
   timezone: string | undefined;
   /** A per-row language tag (BCP 47, `es-US`) for the display times (docs/reference.md §17). */

@@ -6,6 +6,10 @@
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { DateTime } from "luxon";
+
+/** The clinic's zone: the campaign's window (demo-appointments.json). */
+const CLINIC_ZONE = "America/Los_Angeles";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -51,9 +55,17 @@ function appointments(now: number): Appointment[] {
   ];
 }
 
-async function writeExport(file: string, rows: Appointment[]): Promise<void> {
-  const lines = rows.map((a) => `${a.id},${a.to},${new Date(a.at).toISOString().slice(0, 19)}Z,${a.name}`);
-  await writeFile(file, `appointment_id,to,appointment_at,first_name\n${lines.join("\n")}\n`, { mode: 0o600 });
+/**
+ * The export as a practice-management system writes it (docs/reference.md §17): US dates and AM/PM
+ * times in two columns, in the clinic's zone, headers with spaces, a Status column.
+ */
+async function writeExport(file: string, rows: Appointment[], cancelled: ReadonlySet<string> = new Set()): Promise<void> {
+  const lines = rows.map((a) => {
+    const local = DateTime.fromMillis(a.at, { zone: CLINIC_ZONE });
+    const status = cancelled.has(a.id) ? "Cancelled" : "Booked";
+    return `${a.id},${a.name},${a.to},${local.toFormat("MM/dd/yyyy")},${local.toFormat("h:mm:ss a")},Dr Lee,${status}`;
+  });
+  await writeFile(file, `Appt ID,Patient First,Cell Phone,Appt Date,Appt Time,Provider,Status\n${lines.join("\n")}\n`, { mode: 0o600 });
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,10 +87,10 @@ export async function runAppointmentsDemo(demo: AppointmentsDemo): Promise<void>
   await pause(demo.executionMs + 1_500);
   say(`\n$ studio-campaign run demo-appointments.json   # tick 2, seconds later: what waited, and what fell due since\n`);
   await cli(["run", campaignFile]);
-  // The booking system exports again: Di's appointment cancelled, Ed's moved a quarter of an hour later.
-  const reexport = booked.filter((a) => a.id !== "A-107").map((a) => (a.id === "A-108" ? { ...a, at: a.at + 15 * MINUTE } : a));
-  await writeExport(demo.exportFile, reexport);
-  say(`\n(the booking system re-exports: A-107 cancelled, A-108 moved 15 minutes later)\n`);
+  // The booking system exports again: Di's appointment cancelled (its Status), Ed's moved a quarter of an hour later.
+  const reexport = booked.map((a) => (a.id === "A-108" ? { ...a, at: a.at + 15 * MINUTE } : a));
+  await writeExport(demo.exportFile, reexport, new Set(["A-107"]));
+  say(`\n(the booking system re-exports: A-107's Status is now Cancelled, A-108 moved 15 minutes later)\n`);
   say(`$ studio-campaign run demo-appointments.json   # tick 3: A-107's reminders cancelled, A-108 reminded again for its new time\n`);
   await cli(["run", campaignFile]);
   say(`\n$ studio-campaign run demo-appointments.json   # tick 4: nothing new, nothing due — the export is not even parsed\n`);

@@ -142,3 +142,27 @@ describe("dates as the export writes them", () => {
     expect(result.stderr).toMatch(message);
   });
 });
+
+describe("columns.parameters as an object: Parameter name → column (docs/reference.md §17)", () => {
+  it("sends a column with spaces in its header under the name the flow reads", async () => {
+    const csv = "Cell Phone,Patient First,Provider\n+14155550101,Ann,Dr Lee\n";
+    const { sim, f } = await setup(Buffer.from(csv), {
+      columns: { to: "Cell Phone", parameters: { first_name: "Patient First", provider: "Provider" } },
+    });
+    const result = await run(f, sim);
+    expect(result.code, result.stderr).toBe(0);
+    expect(sim.executions().map((e) => e.parameters)).toEqual([{ first_name: "Ann", provider: "Dr Lee" }]);
+  });
+
+  it.each([
+    [{ "first name": "Patient First" }, /"columns\.parameters\.first name" must be a Parameter name of letters, digits and _/],
+    [{ first_name: "First" }, /line 1: the header has no "First" column \(columns\.parameters\)/],
+  ])("%j is refused naming the key", async (parameters, message) => {
+    const { sim, f } = await setup(Buffer.from("Cell Phone,Patient First\n+14155550101,Ann\n"), {
+      columns: { to: "Cell Phone", parameters },
+    });
+    const result = await run(f, sim);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
