@@ -26,24 +26,3 @@ export function dateReader(format: string): (text: string) => ParsedDateTime | {
 function toDateFns(format: string): string {
   return format.replace(/('[^']*')|Z+/g, (match, quoted: string | undefined) => quoted ?? "xx");
 }
-
-/** Formats an export's date-time cells commonly have: what a non-ISO cell is said to look like. */
-const COMMON = [
-  "MM/dd/yyyy h:mm a",
-  "dd/MM/yyyy h:mm a",
-  "MM/dd/yyyy HH:mm",
-  "dd/MM/yyyy HH:mm",
-  "MM/dd/yyyy",
-  "dd/MM/yyyy",
-  "dd.MM.yyyy HH:mm",
-  "dd.MM.yyyy",
-  "MM-dd-yyyy h:mm a",
-  "MMM d, yyyy h:mm a",
-  "M/d/yy h:mm a",
-  "d/M/yy HH:mm",
-];
-
-/** The common formats a cell reads in: never a guess between day-first and month-first (both are named). Pure. */
-export function looksLike(text: string): string[] {
-  return COMMON.filter((format) => !("error" in dateReader(format)(text)));
-}

@@ -40,3 +40,26 @@ export function canonicalLocale(tag: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The formats a cell that is not ISO 8601 looks like (`12/04/2026 3:25 PM` → `MM/dd/yyyy h:mm a`
+ * and `dd/MM/yyyy h:mm a`): both orders when both fit — never a guess between day-first and
+ * month-first. Read by its shape alone (no date library: a standing tick with ISO cells never
+ * loads one). Pure.
+ */
+export function looksLike(text: string): string[] {
+  const match = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T]+(\d{1,2}):(\d{2})(:\d{2})?\s*([AaPp]\.?[Mm]\.?)?)?$/.exec(text.trim());
+  if (!match) return [];
+  const [, a, separator, b, year, hour, , seconds, meridiem] = match;
+  const width = (part: string, token: string) => (part.length === 2 ? token + token : token);
+  const time =
+    hour === undefined ? "" : ` ${meridiem ? width(hour, "h") : width(hour, "H")}:mm${seconds ? ":ss" : ""}${meridiem ? " a" : ""}`;
+  const y = year!.length === 4 ? "yyyy" : "yy";
+  const monthFirst = `${width(a!, "M")}${separator}${width(b!, "d")}${separator}${y}${time}`;
+  const dayFirst = `${width(a!, "d")}${separator}${width(b!, "M")}${separator}${y}${time}`;
+  const [first, second] = [Number(a), Number(b)];
+  if (first > 31 || second > 31 || (first > 12 && second > 12)) return [];
+  if (first > 12) return [dayFirst];
+  if (second > 12) return [monthFirst];
+  return [monthFirst, dayFirst];
+}

@@ -1,5 +1,6 @@
 import type { ContactRules } from "./rules.js";
 import { parseDateTime, type DateReader } from "./deadline.js";
+import { looksLike } from "./date-symbols.js";
 import { unitOf, type RowVerdict } from "./contact.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
 import { openContactsCsv, type CsvRecord, type CsvResumePoint } from "./read-csv.js";
@@ -102,12 +103,11 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
 /**
  * How the file's date-time cells are read: the campaign's `dateFormat`, or ISO 8601 — and then a
  * cell that is not says which common formats it looks like (both when day-first and month-first
- * fit: never a guess), docs/reference.md §17. date-fns loads only for a file with date-time columns.
+ * fit: never a guess), docs/reference.md §17. date-fns loads only for a campaign with a dateFormat.
  */
 async function dateReaderOf(rules: ContactRules): Promise<DateReader | undefined> {
+  if (rules.dateFormat !== undefined) return (await import("./date-format.js")).dateReader(rules.dateFormat);
   if (rules.schedule === undefined && rules.columns.notAfter === undefined) return undefined;
-  const { dateReader, looksLike } = await import("./date-format.js");
-  if (rules.dateFormat !== undefined) return dateReader(rules.dateFormat);
   return (text) => {
     const parsed = parseDateTime(text);
     if (!("error" in parsed)) return parsed;

@@ -1,9 +1,7 @@
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { makeFixture, parseCsv, runCli, type Fixture } from "../helpers/cli.js";
-import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import type { Simulator } from "../../src/simulator/server.js";
+import { parseCsv, runCli, type Fixture } from "../helpers/cli.js";
+import { exportFixture } from "../helpers/export.js";
 
 /**
  * Contacts files as booking and practice-management systems write them (docs/reference.md §17):
@@ -14,16 +12,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(bytes: Buffer, campaign: Record<string, unknown>): Promise<{ sim: Simulator; f: Fixture }> {
-  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
-  const f = await makeFixture("to\n", campaign);
-  await writeFile(path.join(f.dir, "contacts.csv"), bytes);
-  cleanups.push(
-    () => sim.close(),
-    () => f.cleanup(),
-  );
-  return { sim, f };
-}
+const setup = (bytes: Buffer, campaign: Record<string, unknown>) => exportFixture(bytes, campaign, cleanups);
 
 const run = (f: Fixture, sim: Simulator) => runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight", "--json"]);
 

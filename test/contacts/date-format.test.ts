@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dateReader, looksLike } from "../../src/contacts/date-format.js";
-import { dateFormatProblem } from "../../src/contacts/date-symbols.js";
+import { dateReader } from "../../src/contacts/date-format.js";
+import { dateFormatProblem, looksLike } from "../../src/contacts/date-symbols.js";
 import { parseDeadline } from "../../src/contacts/deadline.js";
 
 describe("dateReader: cells in the campaign's dateFormat (docs/reference.md §17)", () => {
@@ -60,7 +60,10 @@ describe("looksLike: what a non-ISO cell looks like, never a guess between day-f
     ["12/04/2026 3:25 PM", ["MM/dd/yyyy h:mm a", "dd/MM/yyyy h:mm a"]],
     ["12/24/2026 3:25 PM", ["MM/dd/yyyy h:mm a"]],
     ["24/12/2026 15:25", ["dd/MM/yyyy HH:mm"]],
-    ["04.12.2026 15:25", ["dd.MM.yyyy HH:mm"]],
+    ["04.12.2026 15:25", ["MM.dd.yyyy HH:mm", "dd.MM.yyyy HH:mm"]],
+    ["4/12/26 9:05 am", ["M/dd/yy h:mm a", "d/MM/yy h:mm a"]],
+    ["12/04/2026 15:25:30", ["MM/dd/yyyy HH:mm:ss", "dd/MM/yyyy HH:mm:ss"]],
+    ["31/31/2026", []],
     ["tomorrow", []],
   ])("%j", (cell, formats) => {
     expect(looksLike(cell)).toEqual(formats);

@@ -1,12 +1,10 @@
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../../src/campaign/load-campaign.js";
 import { systemClock, type Clock } from "../../../src/clock.js";
-import { startSimulator, type Simulator } from "../../../src/simulator/server.js";
-import { makeFixture, type Fixture } from "../../helpers/cli.js";
-import { SIMULATOR_CREDENTIALS } from "../../helpers/env.js";
+import type { Simulator } from "../../../src/simulator/server.js";
+import type { Fixture } from "../../helpers/cli.js";
 import { runInProcess } from "../../helpers/run.js";
+import { exportFixture } from "../../helpers/export.js";
 
 /**
  * Three exports as booking systems write them (docs/reference.md §17), each run as a standing
@@ -23,16 +21,7 @@ const REMINDERS = [
   { name: "two-hours", before: "2h" },
 ];
 
-async function setup(bytes: Buffer, campaign: Record<string, unknown>): Promise<{ sim: Simulator; f: Fixture }> {
-  const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, autoEndMs: 1 });
-  const f = await makeFixture("to\n", campaign);
-  await writeFile(path.join(f.dir, "contacts.csv"), bytes);
-  cleanups.push(
-    () => sim.close(),
-    () => f.cleanup(),
-  );
-  return { sim, f };
-}
+const setup = (bytes: Buffer, campaign: Record<string, unknown>) => exportFixture(bytes, campaign, cleanups, { autoEndMs: 1 });
 
 const at = (iso: string): Clock => ({ now: () => Date.parse(iso), sleep: systemClock.sleep });
 const tick = async (f: Fixture, sim: Simulator, iso: string) =>
