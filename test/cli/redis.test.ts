@@ -86,6 +86,15 @@ function accountGrants(grants: GateGrants): number[] {
   return [...scopes.values()][0]!;
 }
 
+/** Resolves once the gate has granted `count` starts (polled; 20 s at most). */
+async function sendingStarted(grants: GateGrants, count: number): Promise<void> {
+  for (let waited = 0; waited < 20_000; waited += 50) {
+    if ([...grants.byScope().values()].reduce((n, times) => n + times.length, 0) >= count) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the workers granted fewer than ${count} starts in 20 s`);
+}
+
 describe("one Studio rate limit shared through Redis", () => {
   it("two processes at the whole rate each: the shared gate grants at most the rate in any window, each shard complete, no overlap", async () => {
     const { sim, redis, f, grants } = await setup(120);
@@ -113,7 +122,9 @@ describe("one Studio rate limit shared through Redis", () => {
   ])("Redis %s mid-run: no hang, every contact once, and the gate holds the limit again after one window", async (name, disrupt) => {
     const { sim, redis, f, grants } = await setup(200);
     const running = twoShards(f, sim, redis);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Disrupt once the workers are sending (more than half a window of grants), not after a fixed
+    // time: on a loaded machine two processes can take over a second just to start.
+    await sendingStarted(grants, RATE / 2 + 5);
     const disruptedAt = Date.now();
     await disrupt(redis);
     if (name === "restarted empty") await grants.watch(); // MONITOR's connection went with the old server
