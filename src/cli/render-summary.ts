@@ -38,8 +38,9 @@ export function scheduleLine(s: NonNullable<RunSummary["schedule"]>): string {
   const next = s.nextDueAt === undefined ? "nothing else is due" : `the next due at ${s.nextDueAt} (${s.nextDueCount} then)`;
   if (s.unchanged)
     return `Reminders: nothing due; the export and the ledger unchanged since the last tick (not read again); ${s.later} later — ${next}`;
+  const held = s.held ? `, ${s.held} held by the window${s.expiring ? ` (${s.expiring} of them expire before it opens)` : ""}` : "";
   return (
-    `Reminders: ${s.due} due, ${s.sent} sent, ${s.waiting} waiting on a busy number, ${s.cancelled} cancelled, ${s.expired} ` +
+    `Reminders: ${s.due} due, ${s.sent} sent${held}, ${s.waiting} waiting on a busy number, ${s.cancelled} cancelled, ${s.expired} ` +
     `expired; ${s.later} later — ${next}`
   );
 }

@@ -17,11 +17,17 @@ export class Admission {
   readonly #cap: DailyCap | undefined;
   #started = 0;
 
-  constructor(options: { window: SendWindow | undefined; limit: number | undefined; cap: DailyCap | undefined }) {
+  constructor(options: {
+    window: SendWindow | undefined;
+    limit: number | undefined;
+    cap: DailyCap | undefined;
+    /** What one unit is called in the stop's message. */
+    unit?: "contact" | "reminder" | undefined;
+  }) {
     this.#window = options.window;
     this.#limit = options.limit;
     this.#cap = options.cap;
-    this.holds = new HoldTracker({ window: options.window, limit: options.limit });
+    this.holds = new HoldTracker({ window: options.window, limit: options.limit, unit: options.unit });
   }
 
   /** The row's action now; a `send` counts against `--limit` (a `hold` is recorded in `holds`). */
@@ -35,7 +41,8 @@ export class Admission {
       capped: this.holds.isCapped,
     });
     if (action.kind === "send") this.#started++;
-    if (action.kind === "hold") this.holds.held(action.reason, now, action.zones);
+    if (action.kind === "hold")
+      this.holds.held(action.reason, now, action.zones, planned.kind === "contact" ? planned.contact.notAfter : undefined);
     if (action.kind === "withhold") this.holds.withheld(action.message);
     return action;
   }

@@ -15,14 +15,23 @@ export class HoldTracker {
   #capHeld = 0;
   #capMessage: string | undefined;
   #withheld = 0;
+  /** Held by the window with their deadline at or before it opens: they will expire (docs/reference.md §17). */
+  #expiring = 0;
+  readonly #unit: string;
   #exportMessage: string | undefined;
   #nextOpen: number | undefined;
   /** When the window next opens, by the zones a held contact is judged in (computed once per set of zones). */
   readonly #openingByZones = new Map<string, number | undefined>();
 
-  constructor(options: { window: SendWindow | undefined; limit: number | undefined }) {
+  constructor(options: { window: SendWindow | undefined; limit: number | undefined; unit?: "contact" | "reminder" | undefined }) {
     this.#window = options.window;
     this.#limit = options.limit;
+    this.#unit = options.unit ?? "contact";
+  }
+
+  /** Held by the window now, and of those how many reach their deadline before it opens. */
+  get window(): { held: number; expiring: number } {
+    return { held: this.#windowHeld, expiring: this.#expiring };
   }
 
   /** A reminder a shrunken export lost, held (docs/reference.md §17): the stop says why. */
@@ -40,7 +49,13 @@ export class HoldTracker {
     return this.#capMessage !== undefined;
   }
 
-  held(reason: "stopping" | "window" | "limit" | "cap", now: number, zones: readonly string[] | undefined): void {
+  held(
+    reason: "stopping" | "window" | "limit" | "cap",
+    now: number,
+    zones: readonly string[] | undefined,
+    /** The unit's deadline (`notAfter`; a reminder's), if it has one. */
+    deadline?: number | undefined,
+  ): void {
     if (reason === "limit") this.#limitHeld++;
     if (reason === "cap") this.#capHeld++;
     if (reason !== "window" || !this.#window) return;
@@ -48,6 +63,7 @@ export class HoldTracker {
     const key = zones?.join("|") ?? "";
     if (!this.#openingByZones.has(key)) this.#openingByZones.set(key, nextOpening(this.#window, now, zones));
     const opens = this.#openingByZones.get(key);
+    if (deadline !== undefined && (opens === undefined || deadline <= opens)) this.#expiring++;
     if (opens !== undefined && (this.#nextOpen === undefined || opens < this.#nextOpen)) this.#nextOpen = opens;
   }
 
@@ -59,7 +75,11 @@ export class HoldTracker {
     if (this.#windowHeld > 0) {
       const when = this.#nextOpen === undefined ? "not within a week" : `next at ${new Date(this.#nextOpen).toISOString()}`;
       const where = this.#window?.recipient ? "in their own time zones" : `(${this.#window?.timezone ?? ""})`;
-      stops.push({ reason: "window", message: `${this.#windowHeld} contact(s) are outside the send window ${where}; it opens ${when}` });
+      const expiring = this.#expiring > 0 ? ` (${this.#expiring} of them expire before it opens: never sent late)` : "";
+      stops.push({
+        reason: "window",
+        message: `${this.#windowHeld} ${this.#unit}(s) are outside the send window ${where}; it opens ${when}${expiring}`,
+      });
     }
     if (this.#capMessage !== undefined)
       stops.push({ reason: "cap", message: `${this.#capMessage} (${this.#capHeld} contact(s) left pending)` });

@@ -16,6 +16,11 @@ function isDue(action: RowAction): boolean {
   );
 }
 
+/** A reminder of the current export (not one retired by a move or a cancellation). */
+function isDueReminder(planned: PlannedRow): boolean {
+  return planned.kind === "contact" && planned.contact.reminder !== undefined && planned.contact.retired === undefined;
+}
+
 /** Contacts read ahead of the limiter at most, beyond those in flight. */
 const READ_AHEAD = 64;
 
@@ -67,6 +72,8 @@ export class RowPass {
         if (final !== undefined) this.#finalPrefix?.final(final);
         else if (action.kind === "send") settle = this.#finalPrefix?.defer();
         else this.#finalPrefix?.open();
+        // A due reminder held (the window, --limit, a stop) is due all the same (docs/reference.md §17).
+        if (action.kind === "hold" && isDueReminder(planned)) this.#tally.schedule.due++;
         // Only a send waits (for room in flight, the daily cap): the rest is counted at once.
         const sending = this.#perform(action, now, settle);
         if (sending) await sending;

@@ -87,7 +87,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
       await ctx.optedOut.store.close();
       throw err;
     });
-  const admission = new Admission({ window: options.campaign.window, limit: options.limit, cap: options.cap });
+  const admission = new Admission({ window: options.campaign.window, limit: options.limit, cap: options.cap, unit: kind.unit });
   const pass = new RowPass({ ctx, tally, admission, finalPrefix: planned.prefix });
   const unwatch = watchStops(options, stop, clock);
   try {
@@ -109,7 +109,9 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   // A ledger that failed mid-run leaves no mark: the next tick reads everything.
   const store = writer.failed ? undefined : ctx.store;
   const note = (message: string) => ctx.emit({ type: "note", message });
-  return tick.end(summary, { schedule: tally.scheduleSummary(), wakeAt: tally.schedule.wakeAt, store, note });
+  // Due reminders held by the window count as due (docs/reference.md §17), and those that will expire before it opens are named.
+  const schedule = { ...tally.scheduleSummary(), held: admission.holds.window.held, expiring: admission.holds.window.expiring };
+  return tick.end(summary, { schedule, wakeAt: tally.schedule.wakeAt, store, note });
 }
 
 /** A stop drops the creates still waiting for the limiter; `--max-runtime` (on the run's clock) requests one. Returns the unwatch. */

@@ -12,6 +12,9 @@ export interface ScheduleSummary {
   later: number;
   nextDueAt: string | undefined;
   nextDueCount: number;
+  /** Of the due ones, held by the send window; and of those, how many reach their deadline before it opens. */
+  held?: number;
+  expiring?: number;
   /**
    * The export, the ledger and the campaign file as the last tick left them, and nothing due
    * before its next due time: the tick read neither the export's rows nor the ledger.

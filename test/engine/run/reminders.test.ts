@@ -350,3 +350,27 @@ describe("a re-reading is not a move (docs/reference.md §17)", () => {
     expect(sent(sim)).toEqual(["+14155551000 A1 day-before", "+14155551000 A1 day-before"]);
   });
 });
+
+describe("what the operator reads of reminders held by the window (docs/reference.md §17)", () => {
+  it("due reminders held by the window count as due, and those that expire before it opens are named", async () => {
+    // A window 08:00–20:00 New York. At 05:00 on 3 December A1's day-before reminder (due 2 Dec 18:00, within 12h) is
+    // still due but held; its deadline, 06:00, comes before the window opens at 08:00.
+    const { sim, f } = await setup([A1], {
+      window: { timezone: "America/New_York", start: "08:00", end: "20:00" },
+      schedule: {
+        ...SCHEDULE,
+        reminders: [
+          { name: "day-before", before: "1d", time: "18:00", within: "12h" },
+          { name: "two-hours", before: "2h" },
+        ],
+      },
+    });
+    const summary = await tick(f, sim, "2026-12-03T10:00:00Z"); // 05:00 in New York
+    expect(sim.executions()).toHaveLength(0);
+    expect(summary.schedule).toMatchObject({ due: 1, sent: 0, held: 1, expiring: 1 });
+    expect(summary.stopped).toBe("window");
+    expect(summary.stopMessage).toMatch(
+      /^1 reminder\(s\) are outside the send window \(America\/New_York\); it opens next at 2026-12-03T13:00:00\.000Z \(1 of them expire before it opens: never sent late\)/,
+    );
+  });
+});
