@@ -155,3 +155,36 @@ describe("columns.parameters as an object: Parameter name → column (docs/refer
     expect(result.stderr).toMatch(message);
   });
 });
+
+describe("every row invalid for one reason (docs/reference.md §17)", () => {
+  const US3 =
+    "to,Appt Date,Appt Time\n+14155550101,12/04/2026,3:25 PM\n+14155550102,12/05/2026,9:00 AM\n+14155550103,12/24/2026,10:00 AM\n";
+  const standing = {
+    columns: { parameters: [] },
+    schedule: { key: "to", at: { date: "Appt Date", time: "Appt Time" }, reminders: [{ name: "r", before: "1d" }] },
+  };
+
+  it.each(["run", "validate"])("%s: refused once (exit 2) naming the reason and the first rows, nothing sent", async (command) => {
+    const { sim, f } = await setup(Buffer.from(US3), standing);
+    const result = await runCli([command, f.campaignPath, ...(command === "run" ? ["--studio-url", sim.url, "--no-preflight"] : [])]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("studio-campaign:"));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /contacts\.csv: every row is invalid for one reason \(3 of 3; rows 1, 2, 3\): Appt Date \+ Appt Time: not an ISO 8601 date-time: "12\/04\/2026 3:25 PM" .*it looks like MM\/dd\/yyyy h:mm a or dd\/MM\/yyyy h:mm a: set dateFormat — nothing was sent$/,
+      ),
+    ]);
+    expect(sim.executions()).toHaveLength(0);
+  });
+
+  it("one valid row and the rest invalid is a data problem: exit 1, the valid one sent", async () => {
+    const csv = "to,first_name\n+14155550101,Ann\nnot-a-number,Bo\n12,Cy\n";
+    const { sim, f } = await setup(Buffer.from(csv), { columns: { parameters: ["first_name"] } });
+    const result = await run(f, sim);
+    expect(result.code).toBe(1);
+    expect(sim.executions()).toHaveLength(1);
+  });
+});

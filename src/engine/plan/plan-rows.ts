@@ -11,6 +11,7 @@ import type { LedgerState } from "../../ledger/fold.js";
 import type { Campaign } from "../../campaign/campaign.js";
 import type { ResumePoint } from "./campaign-state.js";
 import { decideContact } from "./decide.js";
+import { OneReason } from "../../contacts/one-reason.js";
 import type { ShardSpec } from "../../contacts/shard.js";
 
 /**
@@ -47,6 +48,7 @@ export async function planRows(
     : undefined;
   // One row a batch: the final prefix follows the run's verdicts row by row, and each row is decided
   // only once the rows before it were performed.
+  const oneReason = new OneReason();
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
     for await (const { record, verdict, key, kept, otherShard } of contacts.rows()) {
       prefix?.read(record, kept);
@@ -54,6 +56,7 @@ export async function planRows(
         prefix?.final(undefined); // never this ledger's to send or report
         continue;
       }
+      oneReason.add(verdict);
       if (verdict.status !== "sendable") {
         yield [{ kind: "skipped", verdict, alreadyRecorded: state.skippedRows.has(verdict.row) }];
         continue;
@@ -66,6 +69,9 @@ export async function planRows(
       });
       yield [{ kind: "contact", contact, key: key!, decision }];
     }
+    // Every row invalid for one reason: the campaign file or the export is wrong, not the data (exit 2).
+    const refusal = oneReason.refusal(campaign.contactsPath);
+    if (refusal) throw refusal;
   })();
   return { batches, parameterKeys: contacts.parameterKeys, prefix };
 }

@@ -11,6 +11,7 @@ import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/planned-row.js";
 import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
 import { rereadDecision } from "./reread.js";
+import { OneReason } from "../../contacts/one-reason.js";
 import { reminderTimes } from "../../schedule/reminder-times.js";
 import { isCancelled, type Schedule } from "../../schedule/schedule.js";
 import { exportShrank, shrinkMessage } from "../../schedule/shrink-guard.js";
@@ -53,11 +54,13 @@ export async function planReminders(
   const display = await displayTimes(campaign);
   // A chunk of the snapshot at a time: each reminder is its own unit, decided by its own state,
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
+  const oneReason = new OneReason();
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
     for await (const rows of contacts.batches()) {
       const planned: PlannedRow[] = [];
       for (const { verdict, otherShard } of rows) {
         if (otherShard) continue;
+        oneReason.add(verdict);
         // Rows change places with every export: a bad row is counted, not recorded by its number.
         if (verdict.status !== "sendable") {
           // An excluded row (`Status` is `Cancelled`): its appointment is not in the export, and never counts as lost.
@@ -77,6 +80,10 @@ export async function planReminders(
       }
       yield planned;
     }
+    // Every row invalid for one reason (a wrong column, format or delimiter): refused before anything
+    // is cancelled or held for appointments that only seem to have left (exit 2).
+    const refusal = oneReason.refusal(campaign.contactsPath);
+    if (refusal) throw refusal;
     yield [...unitsLeftBehind(campaign, state, seen, options)];
   })();
   return {

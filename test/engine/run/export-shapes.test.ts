@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCampaign } from "../../../src/campaign/load-campaign.js";
 import { systemClock, type Clock } from "../../../src/clock.js";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import type { Simulator } from "../../../src/simulator/server.js";
 import type { Fixture } from "../../helpers/cli.js";
 import { runInProcess } from "../../helpers/run.js";
@@ -108,5 +110,27 @@ describe("exports as booking systems write them, each with only a campaign file"
     const first = await tick(f, sim, "2026-12-04T02:05:00Z");
     expect(sent(sim)).toEqual(["+14155550161 day-before"]);
     expect(first.counts).toMatchObject({ excluded: 1, invalid: 1 });
+  });
+});
+
+describe("a standing export whose every row turned invalid for one reason", () => {
+  it("is refused (exit 2) before anything is cancelled or held: the appointments did not leave, the reading failed", async () => {
+    const good = "id,to,at\nA1,+14155550171,2026-12-10T10:00\nA2,+14155550172,2026-12-10T11:00\nA3,+14155550173,2026-12-10T12:00\n";
+    const { sim, f } = await setup(Buffer.from(good), {
+      columns: { parameters: [] },
+      window: { timezone: "America/New_York", start: "00:00", end: "24:00" },
+      schedule: { key: "id", at: "at", reminders: REMINDERS },
+    });
+    await tick(f, sim, "2026-12-02T12:00:00Z");
+    // The booking system's next export writes its dates another way.
+    await writeFile(path.join(f.dir, "contacts.csv"), good.replace(/2026-12-10T(\d\d):00/g, "12/10/2026 $1:00"));
+    await expect(tick(f, sim, "2026-12-02T12:05:00Z")).rejects.toThrow(
+      /every row is invalid for one reason \(3 of 3; rows 1, 2, 3\): at: /,
+    );
+    // Nothing was recorded as having left: the same export fixed goes on as before.
+    await writeFile(path.join(f.dir, "contacts.csv"), good);
+    const fixed = await tick(f, sim, "2026-12-02T12:10:00Z");
+    expect(fixed.schedule).toMatchObject({ cancelled: 0, later: 6 });
+    expect(fixed.stopped).toBeUndefined();
   });
 });
