@@ -201,7 +201,9 @@ describe("a follow-up of a standing campaign (docs/reference.md §13, §16): a r
       rate: 0,
       flowDefinitions: [surveyFlow(FLOW_SID), surveyFlow(OTHER_FLOW_SID)],
       replyRate: 0, // nobody answers: every reminder's outcome is no_reply
-      surveyMs: 100,
+      // Each reminder's Execution stays active 1.5 s: K2's create in the same run meets K1's (409) however
+      // slowly a loaded machine dispatches the two (at 100 ms, a busy core let K1's end first).
+      surveyMs: 1_500,
       seed: 3,
     });
     const now = Date.now();
@@ -236,11 +238,11 @@ describe("a follow-up of a standing campaign (docs/reference.md §13, §16): a r
       }),
     );
     expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url])).code).toBe(75); // K2 waits on the busy number
-    await new Promise((r) => setTimeout(r, 1_100));
+    await new Promise((r) => setTimeout(r, 1_600));
     const second = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
     expect(second.code, second.stdout).toBe(0);
     expect(sim.executions()).toHaveLength(5);
-    await new Promise((r) => setTimeout(r, 1_100)); // every reminder's Execution ended, `after` passed
+    await new Promise((r) => setTimeout(r, 1_600)); // every reminder's Execution ended, `after` passed
     // The booking system re-exports: K4 cancelled, K5 moved to tomorrow (its new time not reminded yet).
     await writeFile(path.join(f.dir, "contacts.csv"), csv(rows(true, true)));
     const ran = await runCli(["run", followUp, ...urls(sim)]);
