@@ -10,10 +10,12 @@ import { formatSummary, scheduleViewLines } from "./render-summary.js";
 import type { PreviewResult } from "../commands/preview-campaign.js";
 import {
   apiUrlFromArgs,
+  atFromArgs,
   signalHandling,
   shardFromArgs,
   studioUrlFromArgs,
   withCampaignArgument,
+  withAtOption,
   withCampaignFileOptions,
 } from "./shared-options.js";
 import { StopControl } from "../clock.js";
@@ -42,6 +44,7 @@ export interface RunArgs {
   "request-timeout"?: number | undefined;
   "outage-after"?: number | undefined;
   "redis-timeout"?: number | undefined;
+  at?: string | undefined;
   json: boolean;
 }
 
@@ -49,7 +52,7 @@ export const runCommand = {
   command: "run <campaign>",
   describe: "Create an Execution for every pending contact (resumes where the last run stopped)",
   builder: (y: Argv) =>
-    withCampaignFileOptions(withCampaignArgument(y))
+    withAtOption(withCampaignFileOptions(withCampaignArgument(y)))
       .option("on-conflict", {
         choices: ["skip", "end-and-retry", "wait"],
         describe: "409 policy (default: campaign's, else skip; wait, the default with a schedule, only with one)",
@@ -98,6 +101,10 @@ async function run(argv: RunArgs): Promise<void> {
   }
   if (argv.concurrency !== undefined && !Number.isInteger(argv.concurrency))
     throw new ExitError(ExitCode.usage, "--concurrency must be a whole number");
+  // What if: only a dry run can be imagined at another time; a real run creates Executions now.
+  const at = atFromArgs(argv.at);
+  if (at !== undefined && !argv["dry-run"])
+    throw new ExitError(ExitCode.usage, "--at plans as a run at T would and creates nothing: use it with --dry-run");
   const campaign = await loadCampaign(argv.campaign, {
     contacts: argv.contacts,
     ledger: argv.ledger,
@@ -109,7 +116,7 @@ async function run(argv: RunArgs): Promise<void> {
   const redisUrl = argv.redis ?? campaign.redis ?? envValue(process.env, "STUDIO_CAMPAIGN_REDIS_URL");
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
     throw new ExitError(ExitCode.usage, "--redis must be a redis:// or rediss:// URL");
-  if (argv["dry-run"]) return dryRun(argv, campaign, shard, redisUrl);
+  if (argv["dry-run"]) return dryRun(argv, campaign, { shard, redisUrl, now: at ?? Date.now() });
 
   const credentials = credentialsFromEnv();
   const urls = { studio: studioUrlFromArgs(argv["studio-url"]), api: apiUrlFromArgs(argv["api-url"]) };
@@ -152,17 +159,15 @@ function printSummary(argv: RunArgs, summary: RunSummary, ledgerLabel: string): 
 async function dryRun(
   argv: RunArgs,
   campaign: Awaited<ReturnType<typeof loadCampaign>>,
-  shard: ReturnType<typeof shardFromArgs>,
-  redisUrl: string | undefined,
+  { shard, redisUrl, now }: { shard: ReturnType<typeof shardFromArgs>; redisUrl: string | undefined; now: number },
 ): Promise<void> {
   if (campaign.followUpOf) {
     // Offline: the source's outcomes as recorded; the list is not written.
     const { refreshFollowUpList } = await import("../engine/follow-up/follow-up-list.js");
     const { followUpLine } = await import("./follow-up-line.js");
-    process.stderr.write(`${followUpLine(campaign, await refreshFollowUpList(campaign, { now: Date.now(), write: false }))}\n`);
+    process.stderr.write(`${followUpLine(campaign, await refreshFollowUpList(campaign, { now, write: false }))}\n`);
   }
   const { previewCampaign } = await import("../commands/preview-campaign.js"); // the number parser: only for a dry run
-  const now = Date.now();
   const preview = await previewCampaign(campaign, {
     retryFailed: argv["retry-failed"],
     acceptCancel: argv["accept-cancel"],

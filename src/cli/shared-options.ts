@@ -7,6 +7,7 @@ import type { ExecutionsOptions } from "../engine/results/executions-session.js"
 import type { StopControl } from "../clock.js";
 import type { SignalHandling } from "../stop-on-signals.js";
 import type { Credentials } from "../studio/credentials.js";
+import { parseDateTime } from "../contacts/deadline.js";
 
 export const withCampaignArgument = <T>(y: Argv<T>) =>
   y.positional("campaign", { type: "string", demandOption: true, describe: "the campaign file (JSON)" });
@@ -19,6 +20,13 @@ export const withCampaignFileOptions = <T>(y: Argv<T>) =>
       describe: "ledger path, or postgres://USER@HOST:PORT/DB (default: <campaign dir>/<name>.ledger.jsonl)",
     })
     .option("shard", { type: "string", describe: "only contacts whose key hashes into shard K of N, as K/N" });
+
+/** `--at T`: plan as a run at T would (`validate`, `run --dry-run`, `preview`). */
+export const withAtOption = <T>(y: Argv<T>) =>
+  y.option("at", {
+    type: "string",
+    describe: "plan as a run at T would (ISO 8601 with an offset); creates nothing",
+  });
 
 /** `status` and `end`: which ledger, which API. */
 export const withLedgerSessionOptions = <T>(y: Argv<T>) =>
@@ -33,6 +41,18 @@ export function shardFromArgs(text: string | undefined): ShardSpec | undefined {
   const shard = parseShard(text);
   if (!shard) throw new ExitError(ExitCode.usage, `--shard must be K/N with 1 ≤ K ≤ N, got ${JSON.stringify(text)}`);
   return shard;
+}
+
+/** `--at T` (docs/reference.md §17 "What if"): an ISO 8601 date-time with its offset, as an instant; a time without one is refused (whose zone?). */
+export function atFromArgs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseDateTime(text);
+  if ("error" in parsed || parsed.offsetMs === undefined)
+    throw new ExitError(
+      ExitCode.usage,
+      `--at must be an ISO 8601 date-time with an offset (e.g. 2026-12-04T18:00:00-08:00 or 2026-12-05T02:00Z), got ${JSON.stringify(text)}`,
+    );
+  return parsed.wall - parsed.offsetMs;
 }
 
 /** Programmable Messaging's base URL (docs/reference.md §12): `--api-url`, env `TWILIO_API_BASE_URL`, default https://api.twilio.com. */

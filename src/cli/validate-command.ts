@@ -7,7 +7,7 @@ import { credentialsFromEnv } from "../studio/credentials.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { followUpLine } from "./follow-up-line.js";
 import { formatCounts, paceLines, scheduleViewLines } from "./render-summary.js";
-import { shardFromArgs, studioUrlFromArgs, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
+import { atFromArgs, shardFromArgs, studioUrlFromArgs, withAtOption, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
 
 interface ValidateArgs {
   campaign: string;
@@ -15,6 +15,7 @@ interface ValidateArgs {
   ledger?: string | undefined;
   shard?: string | undefined;
   online: boolean;
+  at?: string | undefined;
   "studio-url"?: string | undefined;
   json: boolean;
 }
@@ -23,7 +24,7 @@ export const validateCommand = {
   command: "validate <campaign>",
   describe: "Check the campaign and its contacts; send nothing",
   builder: (y: Argv) =>
-    withCampaignFileOptions(withCampaignArgument(y))
+    withAtOption(withCampaignFileOptions(withCampaignArgument(y)))
       .option("online", {
         type: "boolean",
         default: false,
@@ -35,6 +36,7 @@ export const validateCommand = {
       })
       .option("json", { type: "boolean", default: false, describe: "print the result as JSON" }),
   handler: async (argv: ValidateArgs) => {
+    const at = atFromArgs(argv.at);
     const campaign = await loadCampaign(argv.campaign, { contacts: argv.contacts, ledger: argv.ledger });
     const online = argv.online
       ? {
@@ -43,9 +45,10 @@ export const validateCommand = {
           report: (line: string) => (argv.json ? undefined : void process.stdout.write(`${line}\n`)),
         }
       : undefined;
-    const result = await validateCampaign(campaign, { shard: shardFromArgs(argv.shard), now: Date.now(), online });
+    const result = await validateCampaign(campaign, { shard: shardFromArgs(argv.shard), now: at ?? Date.now(), online });
     process.stdout.write(argv.json ? `${JSON.stringify(result)}\n` : `${validateLines(campaign, result).join("\n")}\n`);
-    if (result.counts.invalid > 0) throw new ExitError(ExitCode.rowErrors, "");
+    // The exit code a run now would give for its rows (docs/reference.md §7): invalid rows it would report as its own.
+    if (result.rowErrors > 0) throw new ExitError(ExitCode.rowErrors, "");
   },
 };
 

@@ -24,6 +24,11 @@ export interface PreviewResult {
   held: number;
   /** Why they are held, and when each clears: the run's own stop messages (window opens at …, the cap's next day …). */
   holds: Array<{ reason: StopReason; message: string }>;
+  /**
+   * Invalid rows a run now would report as its own, and so exit 1 for (docs/reference.md §7): in a
+   * survey those not yet recorded; in a standing campaign every one in the export (each tick reads it anew).
+   */
+  rowErrors: number;
   /** The first rows that will never be sent, with their reasons. */
   problems: Array<{ row: number; status: "invalid" | "duplicate" | "suppressed" | "excluded"; reason: string }>;
   /** The Parameters keys every contact is sent (for the flow preflight). */
@@ -65,6 +70,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
     inDoubt: 0,
     held: 0,
     holds: [],
+    rowErrors: 0,
     problems: [],
     parameterKeys: [],
     toSendBySender: {},
@@ -98,7 +104,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
       }
       const action = admission.decide(planned, now, false);
       view?.note(planned, action, now, campaign.window);
-      await dryPerform(action, { admission, tally, result, now, options });
+      await dryPerform(action, { admission, tally, result, now, options, rereadEachRun: view !== undefined });
     }
   result.holds = admission.holds.stops();
   return result;
@@ -107,17 +113,19 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
 /** What a run would do with the row, counted: nothing recorded, nothing sent. */
 async function dryPerform(
   action: RowAction,
-  pass: { admission: Admission; tally: RunTally; result: PreviewResult; now: number; options: PreviewOptions },
+  pass: { admission: Admission; tally: RunTally; result: PreviewResult; now: number; options: PreviewOptions; rereadEachRun: boolean },
 ): Promise<void> {
   const { tally, result, options } = pass;
   switch (action.kind) {
     case "count":
+      if (action.status === "invalid" && pass.rereadEachRun) result.rowErrors++;
       return tally.carried(action.status);
     case "later":
       return tally.later(action.dueAt, action.wakeAt);
     case "cancelled":
       return tally.carried("cancelled");
     case "record-skip":
+      if (action.verdict.status === "invalid") result.rowErrors++;
       return tally.carried(action.verdict.status);
     case "expire":
       return tally.carried("expired");

@@ -168,6 +168,54 @@ describe("a standing campaign through the CLI", () => {
   });
 });
 
+describe("validate and run agree on the exit code for the same file (docs/reference.md §7)", () => {
+  it("a survey: 1 while an invalid row is unrecorded, 0 for both once a run recorded it", async () => {
+    const f = await makeFixture("to,first_name\n+14155551000,Ann\nnot-a-number,Bob\n");
+    cleanups.push(() => f.cleanup());
+    const sim = await simulator();
+    const codes = [];
+    for (const argv of [["validate"], ["run", "--studio-url", sim.url], ["validate"], ["run", "--studio-url", sim.url]])
+      codes.push((await runCli([argv[0]!, f.campaignPath, ...argv.slice(1)])).code);
+    expect(codes).toEqual([1, 1, 0, 0]);
+  });
+
+  it("a standing campaign: 1 on every tick while its export holds an invalid appointment, idle ticks too", async () => {
+    const f = await fixture([`A1,+14155551000,${local(Date.now() + 30 * HOUR)},Ann`, `A2,+14155551001,next tuesday,Bob`]);
+    const sim = await simulator();
+    const codes = [];
+    for (const argv of [["validate"], ["run", "--studio-url", sim.url], ["run", "--studio-url", sim.url], ["validate"]])
+      codes.push((await runCli([argv[0]!, f.campaignPath, ...argv.slice(1)])).code);
+    expect(codes).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe("what if: --at plans as a run at T would, and creates nothing (docs/reference.md §17)", () => {
+  it("validate --at and run --dry-run --at see the day-before reminder due at T; nothing is created; --at alone on run is exit 2", async () => {
+    const visit = Date.now() + 72 * HOUR;
+    const f = await fixture([`A1,+14155551000,${local(visit)},Ann`], {
+      schedule: { ...SCHEDULE, reminders: [{ name: "day-before", before: "1d", within: "12h" }] },
+    });
+    const at = new Date(visit - 20 * HOUR).toISOString();
+    const now = await runCli(["validate", f.campaignPath]);
+    expect(now.stdout).toMatch(/Schedule: 0 reminder\(s\) due now/);
+    const validate = await runCli(["validate", f.campaignPath, "--at", at]);
+    expect(validate.code, validate.stderr).toBe(0);
+    expect(validate.stdout).toMatch(/Schedule: 1 reminder\(s\) due now \(rows 1\)/);
+    const dry = await runCli(["run", f.campaignPath, "--dry-run", "--at", at]);
+    expect(dry.stdout).toMatch(/^would send row 1: To \+14155551000 .*"reminder":"day-before"/m);
+    // Past the reminder's deadline (12 h after it was due): expired, not sent.
+    const late = await runCli(["run", f.campaignPath, "--dry-run", "--at", new Date(visit - 6 * HOUR).toISOString(), "--json"]);
+    expect(JSON.parse(late.stdout)).toMatchObject({ toSend: 0, counts: { expired: 1 } });
+    const sim = await simulator();
+    const real = await runCli(["run", f.campaignPath, "--at", at, "--studio-url", sim.url]);
+    expect(real.code).toBe(2);
+    expect(real.stderr).toMatch(/--at .* use it with --dry-run/);
+    expect(sim.executions()).toEqual([]);
+    const noOffset = await runCli(["validate", f.campaignPath, "--at", "2026-12-04T18:00"]);
+    expect([noOffset.code, noOffset.stderr]).toEqual([2, expect.stringMatching(/--at must be an ISO 8601 date-time with an offset/)]);
+  });
+});
+
 describe("a standing campaign's shards and daily cap, per reminder", () => {
   it("shards by appointment key: each shard sends the due reminders of its own keys, every one once; the merged report has them all", async () => {
     const now = Date.now();
