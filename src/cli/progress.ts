@@ -14,17 +14,19 @@ export class ProgressRenderer implements Disposable {
   readonly #campaign: Campaign;
   readonly #stream: NodeJS.WriteStream;
   readonly #tty: boolean;
-  readonly #startedAt = Date.now();
+  readonly #startedAt: number;
   readonly #counts = emptyCounts();
   #total = 0;
+  #unit: "contact" | "reminder" = "contact";
   #timer: NodeJS.Timeout | undefined;
   #notes: string[] = [];
 
-  constructor(campaign: Campaign, stream: NodeJS.WriteStream = process.stderr, intervalMs?: number) {
+  constructor(campaign: Campaign, options: { stream?: NodeJS.WriteStream; intervalMs?: number; startedAt?: number } = {}) {
     this.#campaign = campaign;
-    this.#stream = stream;
-    this.#tty = Boolean(stream.isTTY);
-    const every = intervalMs ?? (this.#tty ? RUNTIME_DEFAULTS.progressEveryMsOnTty : RUNTIME_DEFAULTS.progressEveryMs);
+    this.#startedAt = options.startedAt ?? Date.now();
+    this.#stream = options.stream ?? process.stderr;
+    this.#tty = Boolean(this.#stream.isTTY);
+    const every = options.intervalMs ?? (this.#tty ? RUNTIME_DEFAULTS.progressEveryMsOnTty : RUNTIME_DEFAULTS.progressEveryMs);
     this.#timer = setInterval(() => this.#draw(), every);
     this.#timer.unref();
   }
@@ -35,8 +37,12 @@ export class ProgressRenderer implements Disposable {
         this.#stream.write(`${event.text}\n`);
         return;
       case "planned":
-        for (const line of paceLines(this.#campaign, event.toSendBySender)) this.#stream.write(`${line}\n`);
+        for (const line of paceLines(this.#campaign, event.toSendBySender, event.unit)) this.#stream.write(`${line}\n`);
         this.#total = event.total;
+        this.#unit = event.unit;
+        return;
+      case "due":
+        this.#total++;
         return;
       case "follow-up":
         this.#stream.write(`${followUpLine(this.#campaign, event.tally)}\n`);
@@ -79,20 +85,21 @@ export class ProgressRenderer implements Disposable {
 
   #draw(): void {
     this.#flushNotes();
-    const done = this.#counts.created + this.#counts.conflict_skipped + this.#counts.failed;
-    const elapsed = (Date.now() - this.#startedAt) / 1000;
-    const rate = elapsed > 0 ? this.#counts.created / elapsed : 0;
-    const remaining = Math.max(0, this.#total - done);
-    const eta = rate > 0 && this.#total > 0 ? `${Math.ceil(remaining / rate)} s` : "?";
-    const total = this.#total > 0 ? `/${this.#total}` : "";
-    const text = `${done}${total} sent, ${rate.toFixed(1)}/s, ETA ${eta} | ${formatCounts(this.#counts)}`;
+    const { text, filled } = this.line(Date.now());
     if (this.#tty) {
       const width = 24;
-      const filled = this.#total > 0 ? Math.min(width, Math.round((done / this.#total) * width)) : 0;
-      this.#stream.write(`\r\x1b[K[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${text}`);
+      const bar = Math.round(filled * width);
+      this.#stream.write(`\r\x1b[K[${"#".repeat(bar)}${"-".repeat(width - bar)}] ${text}`);
     } else {
       this.#stream.write(`${new Date().toISOString()} progress: ${text}\n`);
     }
+  }
+
+  /** The progress text at `now`, and how much of the bar is filled (0–1). */
+  line(now: number): { text: string; filled: number } {
+    const done = this.#counts.created + this.#counts.conflict_skipped + this.#counts.failed;
+    const elapsed = (now - this.#startedAt) / 1000;
+    return progressText({ done, total: this.#total, created: this.#counts.created, elapsed, unit: this.#unit, counts: formatCounts(this.#counts) });
   }
 
   #flushNotes(): void {
@@ -100,4 +107,24 @@ export class ProgressRenderer implements Disposable {
     if (this.#tty) this.#stream.write("\r\x1b[K");
     for (const note of this.#notes.splice(0)) this.#stream.write(`${note}\n`);
   }
+}
+
+/**
+ * `5/10 reminders sent, 2.0/s, ETA 3 s | created 5`: what is done of the total (a survey's
+ * contacts to send; a standing campaign's reminders due now), the rate so far, and the time left
+ * at that rate.
+ */
+export function progressText(p: { done: number; total: number; created: number; elapsed: number; unit: "contact" | "reminder"; counts: string }): {
+  text: string;
+  filled: number;
+} {
+  const rate = p.elapsed > 0 ? p.created / p.elapsed : 0;
+  const remaining = Math.max(0, p.total - p.done);
+  const eta = rate > 0 && p.total > 0 ? `${Math.ceil(remaining / rate)} s` : "?";
+  const total = p.total > 0 ? `/${p.total}` : "";
+  const noun = p.unit === "reminder" ? "reminders " : "";
+  return {
+    text: `${p.done}${total} ${noun}sent, ${rate.toFixed(1)}/s, ETA ${eta} | ${p.counts}`,
+    filled: p.total > 0 ? Math.min(1, p.done / p.total) : 0,
+  };
 }

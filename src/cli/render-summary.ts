@@ -12,8 +12,8 @@ export function formatCounts(counts: StatusCounts): string {
   );
 }
 
-/** The human summary every run ends with (docs/reference.md §7). */
-export function formatSummary(summary: RunSummary, ledgerPath: string): string {
+/** The human summary every run ends with (docs/reference.md §7); a dry run of a standing campaign says it counts reminders. */
+export function formatSummary(summary: RunSummary, ledgerPath: string, unit: "contact" | "reminder" = summary.schedule ? "reminder" : "contact"): string {
   const lines = [
     summary.dryRun ? "Dry run: nothing was sent." : "",
     `Rows:      ${formatCounts(summary.counts)}`,
@@ -28,7 +28,7 @@ export function formatSummary(summary: RunSummary, ledgerPath: string): string {
   if (summary.stopped) lines.push(`Stopped:   ${summary.stopMessage ?? summary.stopped} — run the same command again to continue.`);
   else if (summary.counts.pending > 0)
     lines.push(
-      `Pending:   ${summary.counts.pending} ${summary.schedule ? "due reminder(s)" : "contacts"} — run the same command again to continue.`,
+      `Pending:   ${summary.counts.pending} ${unit === "reminder" ? "due reminder(s)" : "contacts"} — run the same command again to continue.`,
     );
   return `${lines.filter(Boolean).join("\n")}\n`;
 }
@@ -60,8 +60,8 @@ export function scheduleViewLines(view: ScheduleView): string[] {
   return lines;
 }
 
-/** "Expected duration" and the senders' queue warnings (a pace each sender can carry). */
-export function paceLines(campaign: Campaign, toSendBySender: Record<string, number>): string[] {
+/** "Expected duration" and the senders' queue warnings (a pace each sender can carry), counting `unit`s. */
+export function paceLines(campaign: Campaign, toSendBySender: Record<string, number>, unit: "contact" | "reminder"): string[] {
   const bySender = new Map(Object.entries(toSendBySender));
   if (bySender.size === 0) return [];
   const { rate } = campaign;
@@ -70,6 +70,7 @@ export function paceLines(campaign: Campaign, toSendBySender: Record<string, num
     perSecond: rate.perSecond,
     senderMps: rate.senderMps,
     messagesPerContact: rate.messagesPerContact,
+    unit,
   });
   const perSender =
     rate.senderMps === undefined
@@ -78,7 +79,7 @@ export function paceLines(campaign: Campaign, toSendBySender: Record<string, num
         `${rate.messagesPerContact} message(s) per contact)`;
   return [
     `Expected duration: ~${formatDuration(pace.durationSeconds)} for ${[...bySender.values()].reduce((a, b) => a + b, 0)} ` +
-      `contact(s) at ${rate.perSecond}/s${perSender}`,
+      `${unit}(s) at ${rate.perSecond}/s${perSender}`,
     ...pace.warnings.map((w) => `warning: ${w}`),
   ];
 }

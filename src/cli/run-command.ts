@@ -195,7 +195,7 @@ async function dryRun(
   process.stdout.write(
     argv.json
       ? `${JSON.stringify({ ...summary, toSend, inDoubt, held, holds, ...(schedule ? { schedule } : {}) })}\n`
-      : formatSummary(summary, campaignLedger(campaign).label) + dryRunLines(preview),
+      : formatSummary(summary, campaignLedger(campaign).label, schedule ? "reminder" : "contact") + dryRunLines(preview),
   );
 }
 

@@ -63,7 +63,7 @@ function validateLines(campaign: Campaign, result: ValidateResult): string[] {
       `${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
     ...(result.held > 0 ? [`Held now: ${result.held} — ${result.holds.map((h) => h.message).join("; ")}`] : []),
     ...(result.schedule ? scheduleViewLines(result.schedule) : []),
-    ...paceLines(campaign, result.toSendBySender),
+    ...paceLines(campaign, result.toSendBySender, result.schedule ? "reminder" : "contact"),
     ...(cap ? [capPlanLine(campaign, result.toSend + result.held, cap.usedToday)!] : []),
     ...result.problems.map((p) => `  row ${p.row}: ${p.status}: ${p.reason}`),
   ];

@@ -8,7 +8,7 @@ import { campaignLedger } from "../campaign/campaign-ledger.js";
 import type { Campaign } from "../campaign/campaign.js";
 import { kindOf } from "../engine/kinds/kind-of.js";
 import { loadCampaign } from "../campaign/load-campaign.js";
-import { describeWindow } from "../engine/plan/send-window.js";
+import { describeWindow, displayZone } from "../engine/plan/send-window.js";
 import { assertLedgerExists } from "../engine/results/executions-session.js";
 
 export interface ReportOptions {
@@ -69,6 +69,8 @@ export async function writeHtmlReport(campaign: Campaign, report: Report, file: 
       window: campaign.window ? describeWindow(campaign.window) : undefined,
       perSecond: campaign.rate.perSecond,
       generatedAt: Date.now(),
+      zone: displayZone(campaign.window),
+      unit: (await kindOf(campaign)).unit,
     },
     summary,
   );

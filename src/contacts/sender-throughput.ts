@@ -46,6 +46,8 @@ export function estimatePace(options: {
   perSecond: number;
   senderMps: number | undefined;
   messagesPerContact: number;
+  /** What is counted: a survey's contacts, a standing campaign's reminders (the warning's words). */
+  unit?: "contact" | "reminder";
 }): PaceEstimate {
   const { perSecond, senderMps, messagesPerContact } = options;
   const total = [...options.contactsBySender.values()].reduce((a, b) => a + b, 0);
@@ -69,7 +71,7 @@ export function estimatePace(options: {
     const lastWaits = (contacts * messagesPerContact) / known.mps - sendSeconds;
     warnings.push(
       `${from} is ${known.label}, but this campaign starts ${messagesPerSecond.toFixed(1)} messages/s from it: ` +
-        `Twilio would queue ${(messagesPerSecond - known.mps).toFixed(1)} messages/s, and the last of ${contacts} contacts would ` +
+        `Twilio would queue ${(messagesPerSecond - known.mps).toFixed(1)} messages/s, and the last of ${contacts} ${options.unit ?? "contact"}s would ` +
         `wait ~${formatDuration(lastWaits)} ` +
         `(queued messages fail after hours, error 30001; replies to earlier contacts wait behind them). Set rate.senderMps (e.g. ` +
         `${known.mps}) to pace creates to the sender`,

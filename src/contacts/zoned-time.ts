@@ -79,3 +79,16 @@ export function atMinuteOfDay(at: number, minuteOfDay: number, zone: string): nu
   const wall = wallClockAt(at, zone);
   return instantOfWallClock(wall - (((wall % DAY) + DAY) % DAY) + minuteOfDay * 60_000, zone);
 }
+
+/**
+ * `at` as people in `zone` read it, with its offset (ISO 8601, to the second):
+ * `2026-12-05T10:00:00-08:00` (docs/reference.md §17 "Times for people"); UTC is `+00:00`.
+ */
+export function localIso(at: number, zone: string): string {
+  const offset = offsetAt(zone, at);
+  const wall = new Date(at + offset).toISOString().slice(0, 19);
+  const minutes = Math.abs(offset) / 60_000;
+  const hh = String(Math.floor(minutes / 60)).padStart(2, "0");
+  const mm = String(minutes % 60).padStart(2, "0");
+  return `${wall}${offset < 0 ? "-" : "+"}${hh}:${mm}`;
+}

@@ -1,4 +1,5 @@
 import { resultCell, type ResultsColumn } from "./results-columns.js";
+import { AnswerTally } from "./answer-tally.js";
 
 /** Per results column: what the people who asked for the survey want to see first (docs/reference.md §11). */
 export interface ColumnSummary {
@@ -8,7 +9,7 @@ export interface ColumnSummary {
   answered: number;
   /** answered / asked, 0..1; 0 when nobody was asked. */
   responseRate: number;
-  /** The most frequent answers, most first (ties by first seen). */
+  /** The most frequent answers, most first (ties by first seen), counted regardless of case (`AnswerTally`). */
   top: Array<{ answer: string; count: number }>;
 }
 
@@ -23,7 +24,7 @@ export function askedPath(path: string): string | undefined {
 
 /** Pure: the summary of recorded values (by path) of every Execution whose Context was read. */
 export function summarizeResults(columns: readonly ResultsColumn[], records: Iterable<Record<string, unknown>>, topN = 5): ColumnSummary[] {
-  const tallies = columns.map(() => ({ asked: 0, answered: 0, answers: new Map<string, number>() }));
+  const tallies = columns.map(() => ({ asked: 0, answered: 0, answers: new AnswerTally() }));
   for (const values of records) {
     columns.forEach((column, i) => {
       const tally = tallies[i]!;
@@ -32,12 +33,12 @@ export function summarizeResults(columns: readonly ResultsColumn[], records: Ite
       if (asked === undefined || (values[asked] ?? null) !== null || answer !== "") tally.asked++;
       if (answer === "") return;
       tally.answered++;
-      tally.answers.set(answer, (tally.answers.get(answer) ?? 0) + 1);
+      tally.answers.add(answer);
     });
   }
   return columns.map((column, i) => {
     const { asked, answered, answers } = tallies[i]!;
-    const top = [...answers]
+    const top = [...answers.counts]
       .map(([answer, count]) => ({ answer, count }))
       .sort((a, b) => b.count - a.count)
       .slice(0, topN);

@@ -1,4 +1,5 @@
 import { errorMeaning, OUTCOMES, type Outcome } from "../flow/outcome.js";
+import { AnswerTally } from "../flow/answer-tally.js";
 import { ROW_STATUSES, type RowStatus } from "../ledger/row-status.js";
 import type { Report, ReportRow } from "./build-report.js";
 import { ReminderTally, type ReminderSummary } from "./reminder-days.js";
@@ -21,7 +22,7 @@ export interface QuestionSummary {
   /** Contacts whose outcome is known (the survey reached them); a later question may have been asked of fewer. */
   surveyed: number;
   answered: number;
-  /** Every distinct answer with its count (up to MAX_DISTINCT_ANSWERS; beyond, in `overflow`). */
+  /** Every distinct answer (regardless of case, shown as first written) with its count, up to MAX_DISTINCT_ANSWERS; beyond, in `overflow`. */
   answers: Map<string, number>;
   overflow: number;
 }
@@ -84,11 +85,12 @@ export async function summarizeReport(report: Report, options: { name: string; z
   const followUpNames = followUpWaveNames(report);
   const followUps = followUpNames.map((n) => new WaveTally(n));
   const perFollowUp = followUpNames.length === 0 ? 0 : (report.followUpColumns?.length ?? 0) / followUpNames.length;
-  const questions: QuestionSummary[] = report.resultsColumns.map((c) => ({
+  const tallies = report.resultsColumns.map(() => new AnswerTally(MAX_DISTINCT_ANSWERS));
+  const questions: QuestionSummary[] = report.resultsColumns.map((c, i) => ({
     column: c.name,
     surveyed: 0,
     answered: 0,
-    answers: new Map(),
+    answers: tallies[i]!.counts,
     overflow: 0,
   }));
   const errors = new Map<number | null, number>();
@@ -108,7 +110,7 @@ export async function summarizeReport(report: Report, options: { name: string; z
       addTimes(summary, row);
       if (row.outcome === "undelivered" || (row.outcome === "opted_out" && row.outcome_error_code !== null))
         errors.set(row.outcome_error_code, (errors.get(row.outcome_error_code) ?? 0) + 1);
-      if (row.status === "created" && row.outcome !== "" && row.outcome !== "unknown") addAnswers(questions, row);
+      if (row.status === "created" && row.outcome !== "" && row.outcome !== "unknown") addAnswers(questions, tallies, row);
       followUps.forEach((wave, i) => {
         const [status = "", outcome = ""] = row.followUps?.slice(i * perFollowUp, i * perFollowUp + 2) ?? [];
         if (status !== "") wave.add(status as RowStatus, outcome as Outcome | "", null);
@@ -118,6 +120,7 @@ export async function summarizeReport(report: Report, options: { name: string; z
   summary.errors = [...errors]
     .map(([code, count]) => ({ code, meaning: errorMeaning(code ?? undefined), count }))
     .sort((a, b) => b.count - a.count || (a.code ?? 0) - (b.code ?? 0));
+  questions.forEach((question, i) => (question.overflow = tallies[i]!.overflow));
   if (reminders) summary.reminders = reminders.summary();
   return summary;
 }
@@ -139,14 +142,13 @@ function addTimes(summary: CampaignSummary, row: ReportRow): void {
   if (!Number.isNaN(answered)) bump(summary.answersBySecond, Math.floor(answered / 1000) * 1000);
 }
 
-function addAnswers(questions: QuestionSummary[], row: ReportRow): void {
+function addAnswers(questions: QuestionSummary[], tallies: readonly AnswerTally[], row: ReportRow): void {
   questions.forEach((question, i) => {
     question.surveyed++;
     const answer = (row.results[i] ?? "").trim();
     if (answer === "") return;
     question.answered++;
-    if (question.answers.has(answer) || question.answers.size < MAX_DISTINCT_ANSWERS) bump(question.answers, answer);
-    else question.overflow++;
+    tallies[i]!.add(answer);
   });
 }
 

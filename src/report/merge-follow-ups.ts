@@ -38,7 +38,8 @@ async function* merged(source: Report, followUps: ReadonlyArray<{ name: string; 
  * time). The follow-ups' cells are held (their rows, not the source's), then the source walked.
  */
 async function* mergedByReminder(source: Report, followUps: ReadonlyArray<{ name: string; report: Report }>): AsyncGenerator<ReportRow[]> {
-  const id = (r: NonNullable<ReportRow["reminder"]>) => `${r.key}|${r.reminder}|${r.appointment_at}`;
+  // The appointment time as an instant: the source shows it in the appointment's zone, a follow-up as recorded (UTC).
+  const id = (r: NonNullable<ReportRow["reminder"]>) => `${r.key}|${r.reminder}|${Date.parse(r.appointment_at)}`;
   const cellsByReminder = followUps.map(() => new Map<string, string[]>());
   for (const [i, { report }] of followUps.entries())
     for await (const rows of report.chunks)

@@ -1,6 +1,7 @@
 import { unitOf, type Contact } from "../contacts/contact.js";
 import { openContactRows } from "../contacts/pipeline.js";
 import { unitKey } from "../contacts/unit.js";
+import { localIso } from "../contacts/zoned-time.js";
 import type { FlowChecked, LedgerEvent } from "../ledger/events.js";
 import {
   applyEvent,
@@ -117,7 +118,7 @@ function fileReminders(
       ? unitRow(known.state, known.detail, folded.executions, columns)
       : { ...blankRow(contact.row, contact.to, contact.from, "pending"), results: columns.map(() => "") };
     row.row = contact.row; // its record number in this file, wherever it was first seen
-    row.reminder = { key: appointment.key, reminder: reminder.name, appointment_at: appointmentAt, due_at: new Date(dueAt).toISOString() };
+    row.reminder = reminderTimeCells(appointment.key, reminder.name, { at: appointment.at, dueAt, zone: appointment.zone });
     return { keys: firstKey === undefined ? [key] : [key, firstKey], row };
   });
 }
@@ -148,7 +149,7 @@ function otherReminders(
         const known = folded.units.get(unitId);
         const at = Date.parse(appointmentAt);
         const dueAt = reminderTimes(at, reminder, campaign.schedule, versions.latest.zone).dueAt;
-        const cells = { key, reminder: reminder.name, appointment_at: appointmentAt, due_at: new Date(dueAt).toISOString() };
+        const cells = reminderTimeCells(key, reminder.name, { at, dueAt, zone: versions.latest.zone });
         if (known?.detail.executionSid)
           rows.push({ ...unitRow(known.state, known.detail, folded.executions, columns), row: 0, reminder: cells });
         else if (isCancelled(known?.state, { gone, latestTime: appointmentAt === versions.latest.appointmentAt }))
@@ -169,4 +170,9 @@ function otherReminders(
     }
   }
   return rows;
+}
+
+/** A reminder's cells: its appointment and due times as people in the appointment's zone read them, with the offset (docs/reference.md §17). */
+function reminderTimeCells(key: string, reminder: string, times: { at: number; dueAt: number; zone: string }): NonNullable<ReportRow["reminder"]> {
+  return { key, reminder, appointment_at: localIso(times.at, times.zone), due_at: localIso(times.dueAt, times.zone) };
 }

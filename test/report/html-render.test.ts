@@ -26,7 +26,17 @@ function summary(answers: Array<[string, number]>, rows = 10): CampaignSummary {
   };
 }
 
-const facts = { name: "survey", flowSid: "FW1", revision: 3, from: "+15017122661", window: undefined, perSecond: 20, generatedAt: 0 };
+const facts = {
+  name: "survey",
+  flowSid: "FW1",
+  revision: 3,
+  from: "+15017122661",
+  window: undefined,
+  perSecond: 20,
+  generatedAt: 0,
+  zone: "UTC",
+  unit: "contact" as const,
+};
 const bars = (html: string, chart: string) => {
   const svg = new RegExp(`<svg[^>]*data-chart="${chart}"[\\s\\S]*?</svg>`).exec(html)?.[0] ?? "";
   return [...svg.matchAll(/<text class="label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
@@ -44,6 +54,24 @@ describe("renderHtml", () => {
     const small = renderHtml(facts, summary(answers.slice(0, 20), 20)).length;
     const large = renderHtml(facts, summary(answers, 1_000_000)).length;
     expect(large - small).toBeLessThan(200); // a few more digits, nothing per contact or per hidden answer
+  });
+
+  it("shows times as people in the window's zone read them, with the offset (docs/reference.md §17)", () => {
+    const html = renderHtml({ ...facts, zone: "America/Los_Angeles", generatedAt: Date.UTC(2026, 11, 5, 18) }, summary([]));
+    expect(html).toContain("Campaign report, made 2026-12-05T10:00:00-08:00");
+    expect(html).toContain("<dt>First send</dt><dd>2026-11-29T02:00:00-08:00</dd>");
+    expect(html).toMatch(/<text class="tick"[^>]*>2026-11-29T02:00:00-08:00<\/text>/); // the creates chart's first tick
+    expect(html).not.toMatch(/UTC|\.000Z/);
+  });
+
+  it("names its rows by what they are: a standing campaign's are reminders, not contacts", () => {
+    const survey = renderHtml(facts, summary([]));
+    const standing = renderHtml({ ...facts, unit: "reminder" }, summary([]));
+    expect(bars(survey, "funnel")).toEqual(["contacts", "created", "delivered", "answered"]);
+    expect(bars(standing, "funnel")).toEqual(["reminders", "created", "delivered", "answered"]);
+    expect(standing).toContain("<h2>Reminders by status</h2>");
+    expect(standing).toContain("10 reminders with an outcome");
+    expect(standing).not.toMatch(/\bcontacts\b/);
   });
 
   it("escapes every value from contacts and files, and forbids scripts", () => {

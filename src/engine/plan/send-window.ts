@@ -92,3 +92,11 @@ export function describeWindow(window: SendWindow): string {
     : window.timezone;
   return `${hhmm(window.startMinute)}–${hhmm(window.endMinute)} ${days.length === 7 ? "every day" : days.join(", ")}, ${zone}`;
 }
+
+/**
+ * The zone an operator's line shows a time in (docs/reference.md §17): the window's, else UTC —
+ * with the offset either way. A window in each contact's own zone has no one zone: UTC.
+ */
+export function displayZone(window: SendWindow | undefined): string {
+  return window && !window.recipient ? window.timezone : "UTC";
+}

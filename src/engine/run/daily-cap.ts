@@ -1,4 +1,4 @@
-import { instantOfWallClock } from "../../contacts/zoned-time.js";
+import { instantOfWallClock, localIso } from "../../contacts/zoned-time.js";
 import { unitsAttemptedSince } from "../../ledger/recent-events.js";
 import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import type { Campaign } from "../../campaign/campaign.js";
@@ -105,7 +105,7 @@ export function capReachedMessage(settings: CapSettings, at: number, used: numbe
   const shared = settings.capKey === undefined ? "" : ` (shared as "${settings.capKey}")`;
   return (
     `daily cap reached: rate.maxPerDay ${settings.maxPerDay}${shared}, ${used} message(s) counted on ${day.key} ` +
-    `(${settings.dayZone}); the next day starts at ${new Date(day.nextStartsAt).toISOString()} (00:00 ${settings.dayZone}): run again then`
+    `(${settings.dayZone}); the next day starts at ${localIso(day.nextStartsAt, settings.dayZone)} (00:00 ${settings.dayZone}): run again then`
   );
 }
 

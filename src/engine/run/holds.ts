@@ -1,5 +1,6 @@
 import type { SendWindow } from "../../campaign/campaign.js";
-import { nextOpening } from "../plan/send-window.js";
+import { displayZone, nextOpening } from "../plan/send-window.js";
+import { localIso } from "../../contacts/zoned-time.js";
 import type { StopReason } from "../../clock.js";
 
 /**
@@ -20,6 +21,8 @@ export class HoldTracker {
   readonly #unit: string;
   #exportMessage: string | undefined;
   #nextOpen: number | undefined;
+  /** The zone the next opening is in (a contact's own, with a recipient window). */
+  #nextOpenZone: string | undefined;
   /** When the window next opens, by the zones a held contact is judged in (computed once per set of zones). */
   readonly #openingByZones = new Map<string, number | undefined>();
 
@@ -64,7 +67,10 @@ export class HoldTracker {
     if (!this.#openingByZones.has(key)) this.#openingByZones.set(key, nextOpening(this.#window, now, zones));
     const opens = this.#openingByZones.get(key);
     if (deadline !== undefined && (opens === undefined || deadline <= opens)) this.#expiring++;
-    if (opens !== undefined && (this.#nextOpen === undefined || opens < this.#nextOpen)) this.#nextOpen = opens;
+    if (opens !== undefined && (this.#nextOpen === undefined || opens < this.#nextOpen)) {
+      this.#nextOpen = opens;
+      this.#nextOpenZone = zones?.[0];
+    }
   }
 
   /** The stops the holds amount to, window first (the first stop requested wins). */
@@ -73,7 +79,9 @@ export class HoldTracker {
     if (this.#exportMessage !== undefined)
       stops.push({ reason: "export", message: `${this.#exportMessage} (${this.#withheld} reminder(s) held)` });
     if (this.#windowHeld > 0) {
-      const when = this.#nextOpen === undefined ? "not within a week" : `next at ${new Date(this.#nextOpen).toISOString()}`;
+      // In the zone it opens in (the window's, or the first contact's own), with the offset (docs/reference.md §17).
+      const zone = this.#nextOpenZone ?? displayZone(this.#window);
+      const when = this.#nextOpen === undefined ? "not within a week" : `next at ${localIso(this.#nextOpen, zone)}`;
       const where = this.#window?.recipient ? "in their own time zones" : `(${this.#window?.timezone ?? ""})`;
       const expiring = this.#expiring > 0 ? ` (${this.#expiring} of them expire before it opens: never sent late)` : "";
       stops.push({
@@ -82,9 +90,9 @@ export class HoldTracker {
       });
     }
     if (this.#capMessage !== undefined)
-      stops.push({ reason: "cap", message: `${this.#capMessage} (${this.#capHeld} contact(s) left pending)` });
+      stops.push({ reason: "cap", message: `${this.#capMessage} (${this.#capHeld} ${this.#unit}(s) left pending)` });
     if (this.#limitHeld > 0)
-      stops.push({ reason: "limit", message: `--limit ${this.#limit} reached; ${this.#limitHeld} contacts left for the next run` });
+      stops.push({ reason: "limit", message: `--limit ${this.#limit} reached; ${this.#limitHeld} ${this.#unit}(s) left for the next run` });
     return stops;
   }
 }

@@ -113,7 +113,10 @@ export class RowPass {
 
   #perform(action: RowAction, now: number, settle?: Settle): Promise<void> | undefined {
     const ctx = this.#ctx;
-    if (isDue(action)) this.#tally.schedule.due++;
+    if (isDue(action)) {
+      this.#tally.schedule.due++;
+      ctx.emit({ type: "due" });
+    }
     switch (action.kind) {
       case "count":
         this.#tally.carried(action.status);

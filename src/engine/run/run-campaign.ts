@@ -22,6 +22,7 @@ import type { RowStatus } from "../../ledger/row-status.js";
 import type { RunEvent, RunSummary } from "./run-events.js";
 import { RunTally } from "./run-tally.js";
 import { saveCheckpoint } from "../plan/save-checkpoint.js";
+import { displayZone } from "../plan/send-window.js";
 import type { ShardSpec } from "../../contacts/shard.js";
 
 export interface RunOptions {
@@ -110,7 +111,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   const store = writer.failed ? undefined : ctx.store;
   const note = (message: string) => ctx.emit({ type: "note", message });
   // Due reminders held by the window count as due (docs/reference.md §17), and those that will expire before it opens are named.
-  const schedule = { ...tally.scheduleSummary(), held: admission.holds.window.held, expiring: admission.holds.window.expiring };
+  const schedule = { ...tally.scheduleSummary(displayZone(ctx.campaign.window)), held: admission.holds.window.held, expiring: admission.holds.window.expiring };
   return tick.end(summary, { schedule, wakeAt: tally.schedule.wakeAt, store, note });
 }
 

@@ -7,8 +7,14 @@ import type { ScheduleSummary } from "../standing/schedule-summary.js";
 export type RunEvent =
   /** A line for the operator, now (the preflight's verdict, the daily cap's plan, a follow-up's source). */
   | { type: "line"; text: string }
-  /** What the run expects to send, by sender (the expected duration, the senders' pace), and the progress bar's total. */
-  | { type: "planned"; toSendBySender: Record<string, number>; total: number }
+  /**
+   * What the run expects to send, by sender (the expected duration, the senders' pace), and the
+   * progress bar's total, in units (a standing campaign's total is what is due: 0 here, then one
+   * `due` event each).
+   */
+  | { type: "planned"; toSendBySender: Record<string, number>; total: number; unit: "contact" | "reminder" }
+  /** A reminder this run found due (docs/reference.md §17: the progress line's total and ETA are what is due now). */
+  | { type: "due" }
   /** A follow-up listed who qualifies now (docs/reference.md §13). */
   | { type: "follow-up"; tally: FollowUpTally }
   | { type: "row"; row: number; status: RowStatus; to: string; detail?: string }

@@ -1,5 +1,6 @@
 import { emptyCounts, type RowStatus, type StatusCounts } from "../../ledger/row-status.js";
 import { type RunSummary } from "./run-events.js";
+import { localIso } from "../../contacts/zoned-time.js";
 
 type ThisRun = RunSummary["thisRun"];
 
@@ -60,8 +61,8 @@ export class RunTally {
     if (dueAt === this.schedule.nextDueAt) this.schedule.nextDueCount++;
   }
 
-  /** The summary's schedule part, for a standing campaign. */
-  scheduleSummary(): NonNullable<RunSummary["schedule"]> {
+  /** The summary's schedule part, for a standing campaign: the next due time as people in `zone` read it (docs/reference.md §17). */
+  scheduleSummary(zone: string): NonNullable<RunSummary["schedule"]> {
     const { due, waiting, later, nextDueAt, nextDueCount } = this.schedule;
     return {
       due,
@@ -70,7 +71,7 @@ export class RunTally {
       cancelled: this.counts.cancelled,
       expired: this.thisRun.expired,
       later,
-      nextDueAt: Number.isFinite(nextDueAt) ? new Date(nextDueAt).toISOString() : undefined,
+      nextDueAt: Number.isFinite(nextDueAt) ? localIso(nextDueAt, zone) : undefined,
       nextDueCount,
     };
   }

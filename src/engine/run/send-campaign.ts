@@ -62,7 +62,10 @@ export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
   resources.defer(() => session.release());
   if (session.idle) return idleRunSummary(session, clock.now() - startedAt);
   const survey = await surveyContacts(campaign, session);
-  options.onEvent({ type: "planned", toSendBySender: survey.toSendBySender, total: progressTotal(survey, options.limit) });
+  const { kind } = session;
+  // What is due is known only as the plan is read (docs/reference.md §17): a standing campaign's total grows with it.
+  const total = kind.paceBeforePlanning ? progressTotal(survey, options.limit) : 0;
+  options.onEvent({ type: "planned", toSendBySender: survey.toSendBySender, total, unit: kind.unit });
   if (!survey.mayCreate) return idleRunSummary(session, clock.now() - startedAt);
   const line = (text: string) => options.onEvent({ type: "line", text });
   // The sending stack (undici, Bottleneck, the preflight) loads only when something may be sent.

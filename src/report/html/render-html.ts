@@ -17,6 +17,10 @@ export interface CampaignFacts {
   window: string | undefined;
   perSecond: number;
   generatedAt: number;
+  /** The zone times are shown in, with their offset (the window's, else UTC; docs/reference.md §17). */
+  zone: string;
+  /** What one row is: a survey's contact, a standing campaign's reminder. */
+  unit: "contact" | "reminder";
 }
 
 /** Answers shown per question before the long tail is grouped. */
@@ -85,8 +89,8 @@ export function renderHtml(facts: CampaignFacts, summary: CampaignSummary): stri
   const csp = `default-src 'none'; style-src 'sha256-${styleHash}'; img-src 'none'; base-uri 'none'; form-action 'none'`;
   const body = [
     header(facts, summary),
-    `<div class="grid">${funnelSection(source)}${statusSection(source)}</div>`,
-    `<div class="grid">${outcomeSection(source)}${errorSection(summary)}</div>`,
+    `<div class="grid">${funnelSection(source, facts.unit)}${statusSection(source, facts.unit)}</div>`,
+    `<div class="grid">${outcomeSection(source, facts.unit)}${errorSection(summary)}</div>`,
     questionsSection(summary.questions),
     summary.reminders ? remindersSection(summary.reminders) : "",
     timeSection(facts, summary),
@@ -108,39 +112,40 @@ function header(facts: CampaignFacts, summary: CampaignSummary): string {
     ["Sender", facts.from],
     ["Send window", facts.window ?? "none (any time)"],
     ["Rate", `${facts.perSecond} new Executions a second at most`],
-    ["First send", summary.firstSendAt === undefined ? "–" : clock(summary.firstSendAt)],
-    ["Last event", summary.lastEventAt === undefined ? "–" : clock(summary.lastEventAt)],
+    ["First send", summary.firstSendAt === undefined ? "–" : clock(summary.firstSendAt, facts.zone)],
+    ["Last event", summary.lastEventAt === undefined ? "–" : clock(summary.lastEventAt, facts.zone)],
   ];
   return (
-    `<header><h1>${escapeHtml(facts.name)}</h1><p class="sub">Campaign report, made ${escapeHtml(clock(facts.generatedAt))}</p></header>` +
+    `<header><h1>${escapeHtml(facts.name)}</h1><p class="sub">Campaign report, made ${escapeHtml(clock(facts.generatedAt, facts.zone))}</p></header>` +
     `<section><h2>The campaign</h2><dl class="facts">${rows
       .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
       .join("")}</dl></section>`
   );
 }
 
-function funnelSection(wave: WaveSummary): string {
+function funnelSection(wave: WaveSummary, unit: CampaignFacts["unit"]): string {
   const f = wave.funnel;
   const steps: Array<[string, number]> = [
-    ["contacts", f.contacts],
+    [`${unit}s`, f.contacts],
     ["created", f.created],
     ["delivered", f.delivered],
     ["answered", f.answered],
   ];
   const bars: Bar[] = steps.map(([label, value]) => ({ label, value, tone: "c-funnel", note: pct(value, f.contacts) }));
   return (
-    `<section><h2>Funnel</h2>${barChart({ id: "funnel", title: "contacts, created, delivered, answered", bars })}` +
+    `<section><h2>Funnel</h2>${barChart({ id: "funnel", title: `${unit}s, created, delivered, answered`, bars })}` +
     `<p class="note">Delivered: the contact's phone got the flow's messages (a reply or a timeout says so). Answered: at least one question.</p></section>`
   );
 }
 
-function statusSection(wave: WaveSummary): string {
+function statusSection(wave: WaveSummary, unit: CampaignFacts["unit"]): string {
   const shown = ROW_STATUSES.filter((s) => wave.statuses[s] > 0);
   const bars = shown.map((s) => ({ label: s, value: wave.statuses[s], tone: `c-${s}`, note: pct(wave.statuses[s], wave.funnel.contacts) }));
-  return `<section><h2>Rows by status</h2>${barChart({ id: "statuses", title: "rows by status", bars })}</section>`;
+  const title = unit === "reminder" ? "Reminders by status" : "Rows by status";
+  return `<section><h2>${title}</h2>${barChart({ id: "statuses", title: title.toLowerCase(), bars })}</section>`;
 }
 
-function outcomeSection(wave: WaveSummary): string {
+function outcomeSection(wave: WaveSummary, unit: CampaignFacts["unit"]): string {
   const total = OUTCOMES.reduce((n, o) => n + wave.outcomes[o], 0);
   const shown = OUTCOMES.filter((o) => wave.outcomes[o] > 0);
   const bars = shown.map((o) => ({ label: OUTCOME_WORDS[o], value: wave.outcomes[o], tone: `c-${o}`, note: pct(wave.outcomes[o], total) }));
@@ -148,7 +153,7 @@ function outcomeSection(wave: WaveSummary): string {
     total === 0
       ? `<p class="note">No outcome collected yet: run <code>results</code>.</p>`
       : barChart({ id: "outcomes", title: "outcomes", bars });
-  return `<section><h2>Outcomes</h2>${chart}<p class="note">${formatCount(total)} contacts with an outcome. A STOP reply counts as opted out, never as an answer.</p></section>`;
+  return `<section><h2>Outcomes</h2>${chart}<p class="note">${formatCount(total)} ${unit}s with an outcome. A STOP reply counts as opted out, never as an answer.</p></section>`;
 }
 
 function errorSection(summary: CampaignSummary): string {
@@ -242,9 +247,9 @@ function timeSection(facts: CampaignFacts, summary: CampaignSummary): string {
   };
   return (
     `<div class="grid"><section><h2>Creates over time</h2><p class="note">Executions created per ${bucketName(creates.bucketMs)}</p>` +
-    `${timeChart({ id: "creates", title: "creates over time", ...creates, limit })}</section>` +
+    `${timeChart({ id: "creates", title: "creates over time", ...creates, limit, zone: facts.zone })}</section>` +
     `<section><h2>Answers over time</h2><p class="note">First answers per ${bucketName(answers.bucketMs)}</p>` +
-    `${timeChart({ id: "answers-over-time", title: "answers over time", ...answers })}</section></div>`
+    `${timeChart({ id: "answers-over-time", title: "answers over time", ...answers, zone: facts.zone })}</section></div>`
   );
 }
 

@@ -1,4 +1,5 @@
 import { escapeHtml } from "./escape.js";
+import { localIso } from "../../contacts/zoned-time.js";
 
 /**
  * Inline SVG charts, generated here (no charting library: the page must open offline and a
@@ -57,6 +58,8 @@ export function timeChart(options: {
   bucketMs: number;
   /** The configured rate, in the same unit as the counts (per bucket). */
   limit?: { value: number; label: string } | undefined;
+  /** The zone the times are shown in. */
+  zone: string;
 }): string {
   const { buckets, limit } = options;
   const height = 200;
@@ -72,7 +75,7 @@ export function timeChart(options: {
     return (
       `<rect class="bar c-time" x="${(left + i * barW + barW * 0.1).toFixed(1)}" y="${(12 + plotH - h).toFixed(1)}" ` +
       `width="${Math.max(1, barW * 0.8).toFixed(1)}" height="${h.toFixed(1)}"><title>${escapeHtml(
-        `${clock(b.start)}: ${formatCount(b.count)}`,
+        `${clock(b.start, options.zone)}: ${formatCount(b.count)}`,
       )}</title></rect>`
     );
   });
@@ -81,9 +84,9 @@ export function timeChart(options: {
     `<text class="tick" x="${left - 6}" y="${y(max) + 4}" text-anchor="end">${formatCount(max)}</text>` +
     `<text class="tick" x="${left - 6}" y="${12 + plotH + 4}" text-anchor="end">0</text>` +
     (buckets.length > 0
-      ? `<text class="tick" x="${left}" y="${height - 8}">${escapeHtml(clock(buckets[0]!.start))}</text>` +
+      ? `<text class="tick" x="${left}" y="${height - 8}">${escapeHtml(clock(buckets[0]!.start, options.zone))}</text>` +
         `<text class="tick" x="${WIDTH - 8}" y="${height - 8}" text-anchor="end">${escapeHtml(
-          clock(buckets.at(-1)!.start + options.bucketMs),
+          clock(buckets.at(-1)!.start + options.bucketMs, options.zone),
         )}</text>`
       : "");
   const line =
@@ -133,7 +136,7 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** `2026-11-29 14:05:10 UTC`, to the second. */
-export function clock(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+/** `2026-11-29T06:05:10-08:00`: to the second, as people in `zone` read it, with the offset (docs/reference.md §17). */
+export function clock(ms: number, zone: string): string {
+  return localIso(ms, zone);
 }

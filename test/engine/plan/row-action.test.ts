@@ -90,7 +90,7 @@ describe("HoldTracker: the stop that held contacts amount to", () => {
     [
       "--limit: one stop naming the limit and what is left",
       ["limit", "limit"],
-      ["limit: --limit 5 reached; 2 contacts left for the next run"],
+      ["limit: --limit 5 reached; 2 contact(s) left for the next run"],
     ],
     [
       "the window: when it opens next",
@@ -102,7 +102,7 @@ describe("HoldTracker: the stop that held contacts amount to", () => {
       ["limit", "window"],
       [
         "window: 1 contact(s) are outside the send window (America/New_York); it opens next at 2026-11-30T14:00:00.000Z",
-        "limit: --limit 5 reached; 1 contacts left for the next run",
+        "limit: --limit 5 reached; 1 contact(s) left for the next run",
       ],
     ],
   ] as const)("%s", (_name, reasons, expected) => {

@@ -89,8 +89,8 @@ describe("reminders on a schedule, tick by tick (docs/reference.md §16)", () =>
     expect(summary.schedule).toMatchObject({ sent: 1, nextDueAt: "2026-12-03T19:00:00.000Z" }); // B1's two-hours
     const rows = await report(f);
     expect(rows.filter((r) => r.key === "A2").map((r) => [r.reminder, r.status, r.due_at])).toEqual([
-      ["day-before", "pending", "2026-12-09T23:00:00.000Z"],
-      ["two-hours", "pending", "2026-12-10T13:00:00.000Z"],
+      ["day-before", "pending", "2026-12-09T18:00:00-05:00"],
+      ["two-hours", "pending", "2026-12-10T08:00:00-05:00"],
     ]);
   });
 
@@ -113,12 +113,12 @@ describe("reminders on a schedule, tick by tick (docs/reference.md §16)", () =>
     const rows = await report(f);
     const line = (r: Record<string, string>) => `${r.row}|${r.key}|${r.reminder}|${r.appointment_at}|${r.status}`;
     expect(rows.map(line)).toEqual([
-      "1|B1|day-before|2026-12-04T21:00:00.000Z|created",
-      "1|B1|two-hours|2026-12-04T21:00:00.000Z|created",
+      "1|B1|day-before|2026-12-04T16:00:00-05:00|created",
+      "1|B1|two-hours|2026-12-04T16:00:00-05:00|created",
       // The others, with no row: the reminder sent for B1's earlier time, and A1's cancelled ones.
-      "|A1|day-before|2026-12-03T15:00:00.000Z|created",
-      "|A1|two-hours|2026-12-03T15:00:00.000Z|cancelled",
-      "|B1|day-before|2026-12-03T21:00:00.000Z|created",
+      "|A1|day-before|2026-12-03T10:00:00-05:00|created",
+      "|A1|two-hours|2026-12-03T10:00:00-05:00|cancelled",
+      "|B1|day-before|2026-12-03T16:00:00-05:00|created",
     ]);
     // A1 comes back: its pending reminder is pending again (and past its deadline by then: expired, never sent late).
     await writeFile(path.join(f.dir, "contacts.csv"), csv([A1, B1moved]));
@@ -337,8 +337,8 @@ describe("a re-reading is not a move (docs/reference.md §17)", () => {
     expect(sim.executions()).toHaveLength(2);
     const rows = await report(f);
     expect(rows.map((r) => `${r.key} ${r.reminder} ${r.appointment_at} ${r.status}`)).toEqual([
-      "A1 day-before 2026-12-03T18:00:00.000Z created",
-      "A1 two-hours 2026-12-03T18:00:00.000Z created",
+      "A1 day-before 2026-12-03T10:00:00-08:00 created",
+      "A1 two-hours 2026-12-03T10:00:00-08:00 created",
     ]);
   });
 
