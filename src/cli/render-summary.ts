@@ -25,6 +25,7 @@ export function formatSummary(summary: RunSummary, ledgerPath: string, unit: "co
     summary.skippedFinalRows ? `Checkpoint: rows 1–${summary.skippedFinalRows} were final and not read again` : "",
   ];
   if (summary.schedule) lines.push(scheduleLine(summary.schedule));
+  if (summary.schedule?.reread) lines.push(rereadLine(summary.schedule.reread));
   if (summary.stopped) lines.push(`Stopped:   ${summary.stopMessage ?? summary.stopped} — run the same command again to continue.`);
   else if (summary.counts.pending > 0)
     lines.push(
@@ -43,6 +44,11 @@ export function scheduleLine(s: NonNullable<RunSummary["schedule"]>): string {
     `Reminders: ${s.due} due, ${s.sent} sent${held}, ${s.waiting} waiting on a busy number, ${s.cancelled} cancelled, ${s.expired} ` +
     `expired; ${s.later} later — ${next}`
   );
+}
+
+/** Appointments read as another time from the same cells (docs/reference.md §17): not moved, nothing sent again. */
+export function rereadLine(count: number): string {
+  return `Re-read:   ${count} appointment(s) re-read at another time after a campaign change: their sent reminders are not sent again`;
 }
 
 /** What `validate` and `--dry-run` show of a standing campaign's schedule (docs/reference.md §16), each part with its first rows. */

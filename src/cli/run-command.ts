@@ -6,7 +6,7 @@ import { campaignLedger } from "../campaign/campaign-ledger.js";
 import type { RunSummary } from "../engine/run/run-events.js";
 import { emptyThisRun } from "../engine/run/run-tally.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
-import { formatSummary, scheduleViewLines } from "./render-summary.js";
+import { formatSummary, rereadLine, scheduleViewLines } from "./render-summary.js";
 import type { PreviewResult } from "../commands/preview-campaign.js";
 import {
   apiUrlFromArgs,
@@ -194,7 +194,7 @@ async function dryRun(
   const { toSend, inDoubt, held, holds, schedule } = preview;
   process.stdout.write(
     argv.json
-      ? `${JSON.stringify({ ...summary, toSend, inDoubt, held, holds, ...(schedule ? { schedule } : {}) })}\n`
+      ? `${JSON.stringify({ ...summary, toSend, inDoubt, held, holds, ...(schedule ? { schedule, reread: preview.reread } : {}) })}\n`
       : formatSummary(summary, campaignLedger(campaign).label, schedule ? "reminder" : "contact") + dryRunLines(preview),
   );
 }
@@ -204,5 +204,6 @@ function dryRunLines(preview: PreviewResult): string {
   const lines = [`Would send: ${preview.toSend} now${preview.inDoubt > 0 ? `, after settling ${preview.inDoubt} in doubt` : ""}`];
   if (preview.held > 0) lines.push(`Held:      ${preview.held} — ${preview.holds.map((h) => h.message).join("; ")}`);
   if (preview.schedule) lines.push(...scheduleViewLines(preview.schedule));
+  if (preview.reread > 0) lines.push(rereadLine(preview.reread));
   return `${lines.join("\n")}\n`;
 }

@@ -6,7 +6,7 @@ import { capPlanLine } from "../engine/run/daily-cap.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { followUpLine } from "./follow-up-line.js";
-import { formatCounts, paceLines, scheduleViewLines } from "./render-summary.js";
+import { formatCounts, paceLines, rereadLine, scheduleViewLines } from "./render-summary.js";
 import { atFromArgs, shardFromArgs, studioUrlFromArgs, withAtOption, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
 
 interface ValidateArgs {
@@ -63,6 +63,7 @@ function validateLines(campaign: Campaign, result: ValidateResult): string[] {
       `${result.inDoubt ? ` and first settle ${result.inDoubt} in doubt` : ""}.`,
     ...(result.held > 0 ? [`Held now: ${result.held} — ${result.holds.map((h) => h.message).join("; ")}`] : []),
     ...(result.schedule ? scheduleViewLines(result.schedule) : []),
+    ...(result.reread > 0 ? [rereadLine(result.reread)] : []),
     ...paceLines(campaign, result.toSendBySender, result.schedule ? "reminder" : "contact"),
     ...(cap ? [capPlanLine(campaign, result.toSend + result.held, cap.usedToday)!] : []),
     ...result.problems.map((p) => `  row ${p.row}: ${p.status}: ${p.reason}`),

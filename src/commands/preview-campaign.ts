@@ -35,6 +35,8 @@ export interface PreviewResult {
   parameterKeys: string[];
   /** Contacts a run now would send, by sender (for the expected duration and the senders' pace). */
   toSendBySender: Record<string, number>;
+  /** A standing campaign's appointments read as another time from the same cells, after a campaign change (docs/reference.md §17). */
+  reread: number;
   /** A standing campaign's reminders: due now, in the next 24 hours, later, never sendable, cancelled (docs/reference.md §16). */
   schedule?: ScheduleView;
 }
@@ -71,6 +73,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
     held: 0,
     holds: [],
     rowErrors: 0,
+    reread: 0,
     problems: [],
     parameterKeys: [],
     toSendBySender: {},
@@ -83,7 +86,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
   if (resume) for (const [status, n] of Object.entries(resume.prefixCounts)) tally.carried(status as RowStatus, n);
   // The list a run would read (docs/reference.md §12): its file, or its table.
   await using optedOut = await loadCampaignOptOuts(campaign, now);
-  const { batches, parameterKeys } = await kind.plan(state, {
+  const plan = await kind.plan(state, {
     retryFailed,
     acceptCancel: options.acceptCancel,
     shard: options.shard,
@@ -91,11 +94,11 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
     resume,
     optedOut,
   });
-  result.parameterKeys = parameterKeys;
+  result.parameterKeys = plan.parameterKeys;
   const view = kind.planView();
   if (view) result.schedule = view.view;
   const admission = new Admission({ window: campaign.window, limit: options.limit, cap: await capCopy(campaign, now, options.redisUrl) });
-  for await (const batch of batches)
+  for await (const batch of plan.batches)
     for (const planned of batch) {
       // Every row never sent is a problem to show, recorded before or not (a standing campaign never records them: rows move).
       if (planned.kind === "skipped" && result.problems.length < (options.maxProblems ?? 20)) {
@@ -107,6 +110,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
       await dryPerform(action, { admission, tally, result, now, options, rereadEachRun: view !== undefined });
     }
   result.holds = admission.holds.stops();
+  result.reread = plan.reread?.() ?? 0;
   return result;
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { systemClock } from "../clock.js";
 import type { ShardSpec } from "../contacts/shard.js";
 import type { PreflightVerdict } from "../flow/preflight-verdict.js";
@@ -11,6 +12,7 @@ import { preflightFlow } from "../engine/run/preflight.js";
 import { kindOf } from "../engine/kinds/kind-of.js";
 import { readPolicy } from "../campaign/runtime-defaults.js";
 import { previewCampaign, type PreviewResult } from "./preview-campaign.js";
+import { openContactRows } from "../contacts/pipeline.js";
 
 export interface ValidateOptions {
   shard: ShardSpec | undefined;
@@ -52,8 +54,17 @@ async function onlinePreflight(
   const reads = new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() });
   try {
     const quiet = (await kindOf(campaign)).addedParameters;
-    return await preflightFlow({ client, reads, flowSid: campaign.flowSid, sentKeys: parameterKeys, quiet, report: online.report });
+    const columns = await headerOf(campaign);
+    return await preflightFlow({ client, reads, flowSid: campaign.flowSid, sentKeys: parameterKeys, quiet, columns, report: online.report });
   } finally {
     await client.close();
   }
+}
+
+/** The contacts file's columns (none while a follow-up has listed nobody yet). */
+async function headerOf(campaign: Campaign): Promise<string[]> {
+  if (campaign.followUpOf && !existsSync(campaign.contactsPath)) return [];
+  const csv = await openContactRows(campaign, { headerOnly: true });
+  csv.close();
+  return csv.header;
 }

@@ -46,15 +46,33 @@ export interface PreflightVerdict {
 }
 
 /** Keys the flow reads that the campaign never sends, and not every use of which has a default: each a refusal. */
-function missingKeys(references: ReturnType<typeof findDataReferences>, sentKeys: readonly string[]): string[] {
+function missingKeys(references: ReturnType<typeof findDataReferences>, sentKeys: readonly string[], columns: readonly string[]): string[] {
   const sent = new Set(sentKeys);
   return [...references.keys]
     .filter(([key, use]) => !sent.has(key) && !use.alwaysDefaulted)
     .map(
       ([key, use]) =>
         `flow.data.${key} is used by widget${use.widgets.length > 1 ? "s" : ""} ${use.widgets.join(", ")} but the campaign never ` +
-        `sends "${key}" (neither a parameter column nor a static parameter): contacts would see a blank there`,
+        `sends "${key}" (neither a parameter column nor a static parameter): contacts would see a blank there${columnHint(key, columns)}`,
     );
+}
+
+/**
+ * `; did you mean the column "Provider"? …` when a column of the file is the key but for case,
+ * spaces, `_` and `-` (docs/reference.md §17): a header written for people, not for Liquid.
+ */
+export function columnHint(key: string, columns: readonly string[]): string {
+  const loose = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, "");
+  const column = columns.find((c) => loose(c) === loose(key));
+  if (column === undefined) return "";
+  return `; did you mean the column ${JSON.stringify(column)}? Send it as ${key}: "columns": { "parameters": { ${JSON.stringify(key)}: ${JSON.stringify(column)} } }`;
+}
+
+export interface JudgeOptions {
+  /** Keys sent whether or not the flow reads them (a standing campaign's `reminder`, docs/reference.md §16): never warned about. */
+  quiet?: readonly string[];
+  /** The contacts file's columns: a key the campaign never sends may be one of them under a looser name. */
+  columns?: readonly string[];
 }
 
 /**
@@ -64,8 +82,7 @@ function missingKeys(references: ReturnType<typeof findDataReferences>, sentKeys
 export function judgeFlow(
   flow: FlowSnapshot,
   sentKeys: readonly string[],
-  /** Keys sent whether or not the flow reads them (a standing campaign's `reminder`, docs/reference.md §16): never warned about. */
-  options: { quiet?: readonly string[] } = {},
+  options: JudgeOptions = {},
 ): PreflightVerdict {
   const refusals: string[] = [];
   const warnings: string[] = [];
@@ -108,7 +125,7 @@ export function judgeFlow(
     );
   }
   const references = findDataReferences(definition);
-  refusals.push(...missingKeys(references, sentKeys).map((text) => `${label}: ${text}`));
+  refusals.push(...missingKeys(references, sentKeys, options.columns ?? []).map((text) => `${label}: ${text}`));
   for (const text of shapeWarnings(definition, references.wholeObjectBy, sentKeys)) warnings.push(`${label}: ${text}`);
   refusals.push(...danglingOnRestPath(definition).map((text) => `${label}: ${text}`));
   if (references.wholeObjectBy.length === 0) {

@@ -70,7 +70,7 @@ describe("run --dry-run is the run's own decision", () => {
     const dry = await runCli(["run", f.campaignPath, "--dry-run", "--limit", "10"]);
     const listed = wouldSend(dry.stdout);
     expect(listed).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(dry.stdout).toMatch(/Held: +20 — --limit 10 reached; 20 contact(s) left for the next run/);
+    expect(dry.stdout).toMatch(/Held: +20 — --limit 10 reached; 20 contact\(s\) left for the next run/);
     expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--limit", "10"])).code).toBe(75);
     expect(sim.executions().map((e) => e.to)).toEqual(phoneNumbers(10));
   });

@@ -86,6 +86,16 @@ describe("flow preflight before the first create (docs/reference.md §10)", () =
     expect(ledger.find((e) => e.t === "flow")).toMatchObject({ sid: FLOW_SID, revision: 2, questions: ["ask_rating"] });
   });
 
+  it("a key never sent that a column is, but for case and spaces: the refusal names the column (run and validate --online)", async () => {
+    const { sim, f } = await setup([surveyFlow()], ["first_name", "Appointment At"], { columns: { parameters: ["first_name"] } });
+    for (const argv of [["run"], ["validate", "--online"]]) {
+      const refused = await runCli([argv[0]!, f.campaignPath, ...argv.slice(1), "--studio-url", sim.url]);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout + refused.stderr).toMatch(/never sends "appointment_at" .*; did you mean the column "Appointment At"\?/);
+    }
+    expect(sim.stats.createArrivals).toHaveLength(0);
+  });
+
   it("a flow that is not on the account: exit 2 naming the SID, 0 creates", async () => {
     const { sim, f } = await setup([surveyFlow({ sid: OTHER_FLOW_SID })], ["first_name", "appointment_at"]);
     const result = await run(f, sim);

@@ -179,6 +179,18 @@ describe("judgeFlow: refuse what would harm contacts, warn about the rest", () =
     warnings.forEach((pattern, i) => expect(verdict.warnings[i]).toMatch(pattern));
   });
 
+  it.each([
+    ["a column the key but for case", ["Appointment_At"], 'did you mean the column "Appointment_At"?'],
+    ["but for spaces", ["Appointment At"], 'did you mean the column "Appointment At"? Send it as appointment_at: "columns": { "parameters": { "appointment_at": "Appointment At" } }'],
+    ["but for hyphens", ["appointment-at"], 'did you mean the column "appointment-at"?'],
+    ["no such column", ["Appointment Date"], undefined],
+  ])("a key never sent, and a column of the file %s: the refusal names it (docs/reference.md §17)", (_name, columns, hint) => {
+    const [refusal] = judgeFlow(snapshot(survey), ["first_name"], { columns }).refusals;
+    expect(refusal).toMatch(/never sends "appointment_at"/);
+    if (hint === undefined) expect(refusal).not.toMatch(/did you mean/);
+    else expect(refusal).toContain(hint);
+  });
+
   it("records the revision and the Send & Wait For Reply widgets in order", () => {
     expect(judgeFlow(snapshot(survey), ["first_name", "appointment_at"]).facts).toEqual({
       flowSid: "FWx",

@@ -38,6 +38,11 @@ export interface Plan {
   batches: AsyncGenerator<PlannedRow[]>;
   parameterKeys: string[];
   prefix: FinalPrefixTracker | undefined;
+  /**
+   * Once the batches are read: appointments this plan read as another time from the same cells,
+   * after a campaign change (a standing campaign, docs/reference.md §17); none for a survey.
+   */
+  reread?: () => number;
 }
 
 /** A run's summary as a tick reads and extends it. */

@@ -74,6 +74,7 @@ export async function openSending(options: SendingOptions, survey: ContactsSurve
           flowSid: campaign.flowSid,
           sentKeys: survey.parameterKeys,
           quiet: options.toolParameters,
+          columns: survey.columns,
           report: options.line,
         })
       ).facts

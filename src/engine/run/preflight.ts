@@ -66,14 +66,16 @@ export interface PreflightOptions {
   sentKeys: readonly string[];
   /** Keys sent whether or not the flow reads them: a standing campaign's `reminder` (docs/reference.md §16). */
   quiet?: readonly string[];
+  /** The contacts file's header (a key never sent may be a column under a looser name: the refusal names it). */
+  columns?: readonly string[];
   /** The verdict's lines, for the operator. */
   report: (line: string) => void;
 }
 
 export async function preflightFlow(options: PreflightOptions): Promise<PreflightVerdict> {
-  const { client, reads, flowSid, sentKeys, report, quiet = [] } = options;
+  const { client, reads, flowSid, sentKeys, report, quiet = [], columns = [] } = options;
   const flow = await readFlow(client, flowSid, reads);
-  const verdict = judgeFlow(flow, sentKeys, { quiet });
+  const verdict = judgeFlow(flow, sentKeys, { quiet, columns });
   const name = flow.friendlyName ? ` "${flow.friendlyName}"` : "";
   if (verdict.facts)
     report(

@@ -111,7 +111,12 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   const store = writer.failed ? undefined : ctx.store;
   const note = (message: string) => ctx.emit({ type: "note", message });
   // Due reminders held by the window count as due (docs/reference.md §17), and those that will expire before it opens are named.
-  const schedule = { ...tally.scheduleSummary(displayZone(ctx.campaign.window)), held: admission.holds.window.held, expiring: admission.holds.window.expiring };
+  const schedule = {
+    ...tally.scheduleSummary(displayZone(ctx.campaign.window)),
+    held: admission.holds.window.held,
+    expiring: admission.holds.window.expiring,
+    ...(planned.reread?.() ? { reread: planned.reread() } : {}),
+  };
   return tick.end(summary, { schedule, wakeAt: tally.schedule.wakeAt, store, note });
 }
 

@@ -20,6 +20,8 @@ export interface ContactsSurvey {
   /** Whether anything may be sent or settled: when not, the run creates nothing. */
   mayCreate: boolean;
   parameterKeys: string[];
+  /** The contacts file's header. */
+  columns: string[];
   /** `toSendEstimate` shared out by sender (a per-row sender's cell as written), for the pace lines. */
   toSendBySender: Record<string, number>;
 }
@@ -69,6 +71,7 @@ export async function surveyContacts(campaign: Campaign, session: { kind: Campai
     // A snapshot with no rows is news too: what the ledger knows of it left (cancelled, or held as a shrunken export).
     mayCreate: rowsToRead > 0 || open > 0 || (!kind.checkpoint.finalPrefix && loaded.state.appointments.size > 0),
     parameterKeys: kind.parameterKeys(csv.parameterKeys),
+    columns: csv.header,
     toSendBySender,
   };
 }

@@ -46,7 +46,7 @@ export async function planReminders(
   campaign: Campaign & { schedule: Schedule },
   state: LedgerState,
   options: ReminderPlanOptions,
-): Promise<{ batches: AsyncGenerator<PlannedRow[]>; parameterKeys: string[] }> {
+): Promise<{ batches: AsyncGenerator<PlannedRow[]>; parameterKeys: string[]; reread: () => number }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
   const { optedOut } = options;
   const contacts = await openContactRows(campaign, { suppressed, shard: options.shard, knownAddresses: addressesOf(state) });
@@ -55,6 +55,7 @@ export async function planReminders(
   // A chunk of the snapshot at a time: each reminder is its own unit, decided by its own state,
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
   const oneReason = new OneReason();
+  let reread = 0;
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
     for await (const rows of contacts.batches()) {
       const planned: PlannedRow[] = [];
@@ -70,7 +71,7 @@ export async function planReminders(
           const appointment = verdict.contact.appointment!;
           const appointmentAt = new Date(appointment.at).toISOString();
           seen.keys.add(appointment.key);
-          noteAppointment(state, verdict.contact, appointmentAt, options);
+          if (noteAppointment(state, verdict.contact, appointmentAt, options) === "reread") reread++;
           const isOptedOut = optedOut.has(verdict.contact.to);
           const contact = display
             ? { ...verdict.contact, parameters: { ...verdict.contact.parameters, ...display(verdict.contact) } }
@@ -88,6 +89,7 @@ export async function planReminders(
   })();
   return {
     batches,
+    reread: () => reread,
     parameterKeys: reminderParameterKeys(
       contacts.parameterKeys,
       campaign.schedule.display.map((d) => d.parameter),
@@ -120,8 +122,12 @@ function addressesOf(state: LedgerState): Set<string> {
   return addresses;
 }
 
-/** The appointment as the ledger should know it: recorded when new or changed (time, zone, contact). */
-function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: string, options: ReminderPlanOptions): void {
+/**
+ * The appointment as the ledger should know it: recorded when new or changed (time, zone,
+ * contact). Says "reread" when its same cells are read as another time than the ledger's (a
+ * campaign change).
+ */
+function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: string, options: ReminderPlanOptions): "reread" | undefined {
   const { key, zone, cells } = contact.appointment!;
   const known = state.appointments.get(key)?.latest;
   const sameCells = known?.cells === cells;
@@ -132,7 +138,7 @@ function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: st
     known.to === contact.to &&
     known.from === contact.from &&
     (known.cells === undefined || sameCells);
-  if (same) return;
+  if (same) return undefined;
   // The same cells read as another time: a re-reading; the first reading is kept (docs/reference.md §17).
   const first = sameCells ? (known.rereadFrom ?? known.appointmentAt) : undefined;
   const rereadFrom = first !== undefined && first !== appointmentAt ? first : undefined;
@@ -150,6 +156,7 @@ function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: st
   };
   foldAppointment(state.appointments, event);
   options.record?.(event);
+  return rereadFrom !== undefined && known?.appointmentAt !== appointmentAt ? "reread" : undefined;
 }
 
 /**

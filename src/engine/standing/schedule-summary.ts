@@ -15,6 +15,8 @@ export interface ScheduleSummary {
   /** Of the due ones, held by the send window; and of those, how many reach their deadline before it opens. */
   held?: number;
   expiring?: number;
+  /** Appointments this tick read as another time from the same cells, after a campaign change (docs/reference.md §17). */
+  reread?: number;
   /**
    * The export, the ledger and the campaign file as the last tick left them, and nothing due
    * before its next due time: the tick read neither the export's rows nor the ledger.

@@ -71,7 +71,9 @@ export async function idleTick(
   if (mark.fingerprint !== (await tickFingerprint(campaign, options.shard)) || mark.ledgerEnd !== (await store.end())) return undefined;
   const snapshot = await snapshotOf(campaign.contactsPath).catch(() => undefined);
   if (snapshot?.sha256 !== mark.snapshot.sha256) return undefined;
-  return { counts: mark.counts, schedule: { ...mark.schedule, due: 0, sent: 0, waiting: 0, expired: 0, unchanged: true } };
+  // What the last tick did is not this one's: nothing due, sent or re-read now.
+  const { reread: _, ...carried } = mark.schedule;
+  return { counts: mark.counts, schedule: { ...carried, due: 0, sent: 0, waiting: 0, expired: 0, unchanged: true } };
 }
 
 /** After a tick in full: what the next may rely on. `idleUntil` 0 when it left work. */

@@ -95,13 +95,13 @@ describe("HoldTracker: the stop that held contacts amount to", () => {
     [
       "the window: when it opens next",
       ["window"],
-      ["window: 1 contact(s) are outside the send window (America/New_York); it opens next at 2026-11-30T14:00:00.000Z"],
+      ["window: 1 contact(s) are outside the send window (America/New_York); it opens next at 2026-11-30T09:00:00-05:00"],
     ],
     [
       "both: the window first",
       ["limit", "window"],
       [
-        "window: 1 contact(s) are outside the send window (America/New_York); it opens next at 2026-11-30T14:00:00.000Z",
+        "window: 1 contact(s) are outside the send window (America/New_York); it opens next at 2026-11-30T09:00:00-05:00",
         "limit: --limit 5 reached; 1 contact(s) left for the next run",
       ],
     ],

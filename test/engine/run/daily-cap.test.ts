@@ -98,14 +98,14 @@ describe.concurrent("the daily cap in a run (docs/reference.md §13)", () => {
     const first = await run(f, sim, clock);
     expect([created(first), first.stopped, first.counts.pending]).toEqual([5, "cap", 9]);
     expect(first.stopMessage).toMatch(/rate\.maxPerDay 5, 5 message\(s\) counted on 2026-10-31 \(America\/Los_Angeles\)/);
-    expect(first.stopMessage).toMatch(/next day starts at 2026-11-01T07:00:00\.000Z/);
+    expect(first.stopMessage).toMatch(/next day starts at 2026-11-01T00:00:00-07:00/);
     clock.set("2026-11-01T06:59:40Z");
     const again = await run(f, sim, clock); // the same day: nothing
     expect([created(again), again.stopped]).toEqual([0, "cap"]);
     clock.set("2026-11-01T07:00:30Z"); // 00:00:30 PDT, Nov 1: DST ends tonight
     const nextDay = await run(f, sim, clock);
     expect([created(nextDay), nextDay.stopped]).toEqual([5, "cap"]);
-    expect(nextDay.stopMessage).toMatch(/next day starts at 2026-11-02T08:00:00\.000Z/);
+    expect(nextDay.stopMessage).toMatch(/next day starts at 2026-11-02T00:00:00-08:00/);
     clock.set("2026-11-02T07:30:00Z"); // 23:30 PST, still Nov 1 (a 24-hour day would have rolled over at 07:00Z)
     expect(created(await run(f, sim, clock))).toBe(0);
     clock.set("2026-11-02T08:00:01Z");

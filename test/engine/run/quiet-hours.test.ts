@@ -64,7 +64,7 @@ describe("quiet hours in the recipient's zone (window.timezone: recipient) and d
     const first = await runAt("2026-11-30T14:30:00Z", f, sim); // New York 09:30, London 14:30; Chicago 08:30 …
     expect(sentNames(sim)).toEqual(["london_3_zones", "new_york"]);
     expect(first.stopped).toBe("window");
-    expect(first.stopMessage).toMatch(/outside the send window in their own time zones; it opens next at 2026-11-30T15:00:00\.000Z/);
+    expect(first.stopMessage).toMatch(/outside the send window in their own time zones; it opens next at 2026-11-30T09:00:00-06:00/);
 
     await runAt("2026-11-30T15:30:00Z", f, sim); // Chicago 09:30
     expect(sentNames(sim)).toEqual(["chicago", "london_3_zones", "new_york"]);
@@ -78,7 +78,7 @@ describe("quiet hours in the recipient's zone (window.timezone: recipient) and d
     // (Guam 09:00) to 23:30Z (St John's 20:00).
     expect(last.counts).toMatchObject({ created: 7, expired: 2, pending: 1 });
     expect(last.stopMessage).toMatch(
-      /1 contact\(s\) are outside the send window in their own time zones; it opens next at 2026-11-30T23:00:00\.000Z/,
+      /1 contact\(s\) are outside the send window in their own time zones; it opens next at 2026-11-30T13:00:00-10:00/,
     );
     await runAt("2026-11-30T22:59:00Z", f, sim);
     expect(sentNames(sim)).not.toContain("toll_free_all_na");

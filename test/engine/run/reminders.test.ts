@@ -74,7 +74,7 @@ describe("reminders on a schedule, tick by tick (docs/reference.md §16)", () =>
     // 2 Dec 20:00Z: nothing due yet (the day-before reminders are due at 18:00 New York, 23:00Z).
     let summary = await tick(f, sim, "2026-12-02T20:00:00Z");
     expect(sim.executions()).toHaveLength(0);
-    expect(summary.schedule).toMatchObject({ due: 0, sent: 0, later: 6, nextDueAt: "2026-12-02T23:00:00.000Z", nextDueCount: 2 });
+    expect(summary.schedule).toMatchObject({ due: 0, sent: 0, later: 6, nextDueAt: "2026-12-02T18:00:00-05:00", nextDueCount: 2 });
     expect(summary.counts.pending).toBe(0); // reminders due later are not work left: exit 0
     // 2 Dec 23:05Z: A1's and B1's day-before reminders.
     summary = await tick(f, sim, "2026-12-02T23:05:00Z");
@@ -86,7 +86,7 @@ describe("reminders on a schedule, tick by tick (docs/reference.md §16)", () =>
     // 3 Dec 13:30Z: A1's two-hours reminder; A2 (a week later, the same phone) is its own appointment.
     summary = await tick(f, sim, "2026-12-03T13:30:00Z");
     expect(sent(sim).slice(2)).toEqual(["+14155551000 A1 two-hours"]);
-    expect(summary.schedule).toMatchObject({ sent: 1, nextDueAt: "2026-12-03T19:00:00.000Z" }); // B1's two-hours
+    expect(summary.schedule).toMatchObject({ sent: 1, nextDueAt: "2026-12-03T14:00:00-05:00" }); // B1's two-hours
     const rows = await report(f);
     expect(rows.filter((r) => r.key === "A2").map((r) => [r.reminder, r.status, r.due_at])).toEqual([
       ["day-before", "pending", "2026-12-09T18:00:00-05:00"],
@@ -192,10 +192,10 @@ describe("reminders on a schedule, tick by tick (docs/reference.md §16)", () =>
   it("a tick with the export, the ledger and the campaign unchanged before the next due time reads nothing; any change, or that time, and it reads all", async () => {
     const { sim, f } = await setup([A1, B1]);
     let summary = await tick(f, sim, "2026-12-02T20:00:00Z");
-    expect(summary.schedule).toMatchObject({ later: 4, nextDueAt: "2026-12-02T23:00:00.000Z" });
+    expect(summary.schedule).toMatchObject({ later: 4, nextDueAt: "2026-12-02T18:00:00-05:00" });
     expect(summary.schedule?.unchanged).toBeUndefined();
     summary = await tick(f, sim, "2026-12-02T22:59:00Z");
-    expect(summary.schedule).toMatchObject({ unchanged: true, later: 4, nextDueAt: "2026-12-02T23:00:00.000Z", nextDueCount: 2 });
+    expect(summary.schedule).toMatchObject({ unchanged: true, later: 4, nextDueAt: "2026-12-02T18:00:00-05:00", nextDueCount: 2 });
     // A re-export (a row added whose reminders are past due, the deadline still ahead): read at once, sent.
     const late: Row = ["C9", "+14155559000", "2026-12-02T20:00"]; // 3 Dec 01:00Z: day-before due 1 Dec 23:00Z, deadline 3 Dec 00:00Z
     await writeFile(path.join(f.dir, "contacts.csv"), csv([A1, B1, late]));
@@ -328,8 +328,12 @@ describe("a re-reading is not a move (docs/reference.md §17)", () => {
     // The operator corrects the zone: the same cells, 10:00, are now 10:00 in Los Angeles (18:00Z).
     const file = JSON.parse(await readFile(f.campaignPath, "utf8")) as Record<string, unknown>;
     await writeFile(f.campaignPath, JSON.stringify({ ...file, window: { timezone: "America/Los_Angeles", start: "00:00", end: "24:00" } }));
-    await tick(f, sim, "2026-12-03T02:05:00Z"); // the day-before reminder of the new reading (2 Dec 18:00 PST) would be due
-    await tick(f, sim, "2026-12-03T13:05:00Z"); // the two-hours reminder of the old reading would be due
+    // validate (as at the next tick) and the tick say how many appointments were re-read; the tick after, none.
+    const what = await runCli(["validate", f.campaignPath, "--at", "2026-12-03T02:05:00Z", "--json"], { env: childEnv() });
+    expect(JSON.parse(what.stdout)).toMatchObject({ reread: 1, toSend: 0 });
+    const reread = await tick(f, sim, "2026-12-03T02:05:00Z"); // the day-before reminder of the new reading (2 Dec 18:00 PST) would be due
+    expect(reread.schedule?.reread).toBe(1);
+    expect((await tick(f, sim, "2026-12-03T13:05:00Z")).schedule?.reread).toBeUndefined(); // the two-hours reminder of the old reading would be due
     expect(sent(sim)).toEqual(["+14155551000 A1 day-before"]);
     await tick(f, sim, "2026-12-03T16:05:00Z"); // the two-hours reminder of the new reading (16:00Z)
     expect(sent(sim)).toEqual(["+14155551000 A1 day-before", "+14155551000 A1 two-hours"]);
@@ -370,7 +374,7 @@ describe("what the operator reads of reminders held by the window (docs/referenc
     expect(summary.schedule).toMatchObject({ due: 1, sent: 0, held: 1, expiring: 1 });
     expect(summary.stopped).toBe("window");
     expect(summary.stopMessage).toMatch(
-      /^1 reminder\(s\) are outside the send window \(America\/New_York\); it opens next at 2026-12-03T13:00:00\.000Z \(1 of them expire before it opens: never sent late\)/,
+      /^1 reminder\(s\) are outside the send window \(America\/New_York\); it opens next at 2026-12-03T08:00:00-05:00 \(1 of them expire before it opens: never sent late\)/,
     );
   });
 });
