@@ -27,6 +27,8 @@ const DEMO_FILES = [
   "demo-opt-outs.csv",
   "demo-appointments.json",
 ];
+/** The survey's sender (campaigns/demo.json): a Messaging Service whose pool carries 20 messages/s (rate.senderMps 20), the demo's pace. */
+const DEMO_SENDER = "MG00000000000000000000000000000de1";
 const campaignFile = path.join(outDir, "demo.json");
 const brokenCampaignFile = path.join(outDir, "demo-missing-key.json");
 const thanksCampaignFile = path.join(outDir, "demo-thanks.json");
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
     undeliveredRate: 0.1,
     optOutRate: 0.12,
     // Two contacts replied STOP to the survey's sender last month, outside this tool: Twilio refuses that sender (21610).
-    optedOutAtSender: ["+14155551005", "+14155551009"].map((to) => ({ to, from: "+15017122661" })),
+    optedOutAtSender: ["+14155551005", "+14155551009"].map((to) => ({ to, from: DEMO_SENDER })),
     surveyMs: SURVEY_MS, // a survey takes a while: the contacts pre-activated below are still in theirs when the run meets them
   });
   const urls = ["--studio-url", simulator.url];
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
   const credentials = new Credentials(DEMO_ACCOUNT, DEMO_TOKEN, DEMO_ACCOUNT);
   const client = new StudioClient({ baseUrl: simulator.url, credentials });
   const parameters = { first_name: "Pat", appointment_at: "2026-12-01 9:00" };
-  for (const to of ALREADY_ACTIVE) await client.createExecution(DEMO_FLOW, { to, from: "+15017122661", parameters });
+  for (const to of ALREADY_ACTIVE) await client.createExecution(DEMO_FLOW, { to, from: DEMO_SENDER, parameters });
   say(`\n$ studio-campaign run demo.json\n`);
   const code = await cliRun(["run", campaignFile, ...urls], env);
   say(`(exit ${code}: 1 means finished with invalid or failed rows — see the report)\n`);
