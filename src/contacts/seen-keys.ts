@@ -8,7 +8,8 @@
 export class SeenKeys {
   readonly #defaultFrom: string;
   readonly #others = new Set<string>();
-  #table: Float64Array = new Float64Array(1 << 16);
+  // Small to start (a checkpoint holds the table: its size follows the contacts), doubled as it fills.
+  #table: Float64Array = new Float64Array(1 << 6);
   #size = 0;
 
   constructor(defaultFrom: string) {

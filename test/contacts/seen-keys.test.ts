@@ -13,6 +13,13 @@ describe("SeenKeys", () => {
     expect(seen.size).toBe(3);
   });
 
+  it("its table (what a checkpoint saves) follows the keys, not a fixed floor: 70 contacts take at most 256 slots (2 KiB)", () => {
+    const keys = new SeenKeys("+15017122661");
+    for (let i = 0; i < 70; i++) keys.add(`+1415555${String(1000 + i)}`, "+15017122661");
+    expect(keys.snapshot().table.length).toBeLessThanOrEqual(256);
+    expect(new SeenKeys("+15017122661").snapshot().table.byteLength).toBeLessThanOrEqual(1024);
+  });
+
   it("stays exact across growth: 200 000 distinct 15-digit numbers, then each again", () => {
     const seen = new SeenKeys("+1");
     const numbers = Array.from({ length: 200_000 }, (_, i) => `+${999_999_000_000_000 - i * 4_999_999}`);
