@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseDefinition, REST_API_TRIGGER_EVENT, SEND_AND_WAIT, type FlowDefinition } from "../flow/definition.js";
+import { runFlow, type FlowStep, type MessageFate } from "../flow/run/run-flow.js";
 import { twilioDate } from "./resource.js";
 
 /**
@@ -114,20 +115,8 @@ function publishedRevision(flow: SimulatedFlow): { revision: number; definition:
   return flow.published;
 }
 
-/** One widget run of a played Execution, for its Context and Steps. */
-export interface PlayedStep {
-  widget: string;
-  type: string;
-  /** The event taken out of the widget (Steps' `name`). */
-  event: string;
-  next: string | undefined;
-  outbound?: Record<string, unknown>;
-  inbound?: Record<string, unknown>;
-  /** A failed message's Twilio error code (its Message resource carries it). */
-  errorCode?: number;
-  /** The contact's reply was an opt-out keyword: Twilio blocks this sender for the number from now on. */
-  optedOut?: boolean;
-}
+/** One widget run of a played Execution, for its Context and Steps (the interpreter's step, its messages with their SIDs). */
+export type PlayedStep = FlowStep;
 
 /** How simulated contacts behave (seeded: the same seed plays the same survey). */
 export interface ContactBehaviour {
@@ -147,124 +136,70 @@ const OPT_OUT_REPLIES = ["STOP", " stop", "Stop ", "unsubscribe", "Cancel", "QUI
 const OPTED_OUT_ERROR = 21610;
 
 const DEFAULT_REPLIES = ["yes", "no", "5", "4", "3"];
-const MAX_STEPS = 50;
 
 /**
- * Play the flow's published definition for one contact, deterministically: the trigger's
- * `incomingRequest` first; then each Send & Wait For Reply widget sends its rendered body, and
- * the contact replies when a hash of (seed, flow, contact, widget) falls under `replyRate` —
- * a reminder on another flow is a new chance — picking an answer from the flow's `replies` (or,
- * under `optOutRate`, an opt-out keyword); otherwise the widget times out. A first message fails (`deliveryFailure`, `failed`) under `undeliveredRate`,
- * and every message from a sender the contact opted out of fails with 21610 (`blocked`, or after
- * a STOP in this Execution), as Twilio refuses them. Other widgets take their first transition.
+ * Play the flow's published definition for one contact with the flow interpreter
+ * (`flow/run/run-flow.ts`, as `preview` does): Liquid rendered, splits and Set Variables followed.
+ * The contact is simulated deterministically: a Send & Wait For Reply is answered when a hash of
+ * (seed, flow, contact, widget) falls under `replyRate` — a reminder on another flow is a new
+ * chance — with an answer from the flow's `replies` (or, under `optOutRate`, an opt-out keyword),
+ * otherwise it times out. A first message fails (`deliveryFailure`, `failed`) under
+ * `undeliveredRate`, and every message from a sender the contact opted out of fails with 21610
+ * (`blocked`, or after a STOP in this Execution), as Twilio refuses them.
  */
 export function playFlow(
   flow: SimulatedFlow,
   init: { to: string; from: string; data: Record<string, unknown>; blocked?: boolean } & ContactBehaviour,
-): PlayedStep[] {
+): { steps: PlayedStep[]; variables: Record<string, unknown> } {
   const published = publishedRevision(flow);
   const definition = published ? parseDefinition(published.definition) : undefined;
-  if (!definition) return [];
-  const steps: PlayedStep[] = [];
-  const byName = new Map(definition.states.map((w) => [w.name, w]));
-  const trigger = definition.states.find((w) => w.type === "trigger");
-  let next = trigger?.transitions?.find((t) => t.event === REST_API_TRIGGER_EVENT)?.next ?? undefined;
-  if (trigger) steps.push({ widget: trigger.name, type: trigger.type, event: REST_API_TRIGGER_EVENT, next });
-  let sent = 0;
+  if (!definition) return { steps: [], variables: {} };
   let messages = 0;
   let blocked = init.blocked ?? false;
-  while (next && steps.length < MAX_STEPS) {
-    const widget = byName.get(next);
-    if (!widget) break;
-    const follow = (event: string) => widget.transitions?.find((t) => t.event === event)?.next ?? undefined;
-    const body = typeof widget.properties?.body === "string" ? render(widget.properties.body, init) : undefined;
-    const isMessage = widget.type === SEND_AND_WAIT || widget.type === "send-message";
+  const run = runFlow(definition, { to: init.to, from: init.from, data: init.data, flowSid: flow.sid }, (_message, widget): MessageFate => {
     // The first message may fail (an unreachable or landline number); any message fails once the contact opted out of this sender.
-    const errorCode = !isMessage
-      ? undefined
-      : blocked
-        ? OPTED_OUT_ERROR
-        : messages++ === 0 && unitHash(init.seed + 2, init.to, `${flow.sid}|deliver`) < init.undeliveredRate
-          ? UNDELIVERED_CODES[Math.floor(unitHash(init.seed + 3, init.to, `${flow.sid}|code`) * UNDELIVERED_CODES.length)]
-          : undefined;
-    if (widget.type === SEND_AND_WAIT) {
-      const status = errorCode === undefined ? "delivered" : "failed";
-      const outbound = { Body: body ?? "", From: init.from, To: init.to, Sid: messageSid(init, widget.name, "out"), Status: status };
-      const replies = flow.replies?.[widget.name] ?? DEFAULT_REPLIES;
-      const dice = unitHash(init.seed, init.to, `${flow.sid}|${widget.name}`);
-      if (errorCode !== undefined) {
-        steps.push({
-          widget: widget.name,
-          type: widget.type,
-          event: "deliveryFailure",
-          next: follow("deliveryFailure"),
-          outbound,
-          errorCode,
-        });
-      } else if (dice < init.replyRate) {
-        const optOut = unitHash(init.seed + 4, init.to, `${flow.sid}|${widget.name}`) < init.optOutRate;
-        const pick = (list: readonly string[]) =>
-          list[Math.floor(unitHash(init.seed + 1, init.to, `${flow.sid}|${widget.name}`) * list.length)] ?? "";
-        const answer = optOut ? pick(OPT_OUT_REPLIES) : pick(replies);
-        const inbound = { Body: answer, From: init.to, To: init.from, Sid: messageSid(init, widget.name, "in") };
-        steps.push({
-          widget: widget.name,
-          type: widget.type,
-          event: "incomingMessage",
-          next: follow("incomingMessage"),
-          outbound,
-          inbound,
-          ...(optOut ? { optedOut: true } : {}),
-        });
-        if (optOut) blocked = true; // Twilio refuses this sender's later messages to the number (21610)
-      } else {
-        steps.push({ widget: widget.name, type: widget.type, event: "timeout", next: follow("timeout"), outbound });
-      }
-    } else if (widget.type === "send-message") {
-      sent++;
-      const event = errorCode === undefined ? "sent" : "failed";
-      steps.push({
-        widget: widget.name,
-        type: widget.type,
-        event,
-        next: follow(event),
-        outbound: { Body: body ?? "", Sid: messageSid(init, widget.name, `m${sent}`), Status: errorCode === undefined ? "sent" : "failed" },
-        ...(errorCode !== undefined ? { errorCode } : {}),
-      });
-    } else {
-      const first = widget.transitions?.find((t) => t.event === "noMatch") ?? widget.transitions?.[0];
-      steps.push({ widget: widget.name, type: widget.type, event: first?.event ?? "next", next: first?.next ?? undefined });
-    }
-    next = steps.at(-1)?.next;
-  }
-  return steps;
+    const errorCode = blocked
+      ? OPTED_OUT_ERROR
+      : messages++ === 0 && unitHash(init.seed + 2, init.to, `${flow.sid}|deliver`) < init.undeliveredRate
+        ? UNDELIVERED_CODES[Math.floor(unitHash(init.seed + 3, init.to, `${flow.sid}|code`) * UNDELIVERED_CODES.length)]!
+        : undefined;
+    if (widget.type !== SEND_AND_WAIT) return errorCode === undefined ? { event: "sent" } : { event: "failed", errorCode };
+    if (errorCode !== undefined) return { event: "deliveryFailure", errorCode };
+    if (unitHash(init.seed, init.to, `${flow.sid}|${widget.name}`) >= init.replyRate) return { event: "timeout" };
+    const optOut = unitHash(init.seed + 4, init.to, `${flow.sid}|${widget.name}`) < init.optOutRate;
+    const pick = (list: readonly string[]) => list[Math.floor(unitHash(init.seed + 1, init.to, `${flow.sid}|${widget.name}`) * list.length)] ?? "";
+    if (optOut) blocked = true; // Twilio refuses this sender's later messages to the number (21610)
+    return { event: "incomingMessage", reply: optOut ? pick(OPT_OUT_REPLIES) : pick(flow.replies?.[widget.name] ?? DEFAULT_REPLIES), ...(optOut ? { optedOut: true } : {}) };
+  });
+  // Each message gets its SID and status, as the Context's widgets.<name>.outbound shows them.
+  let sent = 0;
+  const steps = run.steps.map((step): PlayedStep => {
+    if (!step.outbound) return step;
+    const kind = step.type === SEND_AND_WAIT ? "out" : `m${++sent}`;
+    const status = step.errorCode !== undefined ? "failed" : step.type === SEND_AND_WAIT ? "delivered" : "sent";
+    const outbound = { ...step.outbound, Sid: messageSid(init, step.widget, kind), Status: status };
+    const inbound = step.inbound ? { ...step.inbound, Sid: messageSid(init, step.widget, "in") } : undefined;
+    return { ...step, outbound, ...(inbound ? { inbound } : {}) };
+  });
+  return { steps, variables: run.variables };
 }
 
 /** The Execution Context (`context`) after the given steps. */
-export function executionContext(init: { to: string; from: string; data: Record<string, unknown> }, steps: readonly PlayedStep[]) {
+export function executionContext(
+  init: { to: string; from: string; data: Record<string, unknown>; variables?: Record<string, unknown> | undefined },
+  steps: readonly PlayedStep[],
+) {
   const widgets: Record<string, unknown> = {};
   for (const step of steps) {
     if (step.outbound || step.inbound)
       widgets[step.widget] = { ...(step.outbound ? { outbound: step.outbound } : {}), ...(step.inbound ? { inbound: step.inbound } : {}) };
   }
   return {
-    flow: { flow_sid: undefined, channel: { address: init.from }, data: init.data, variables: {} },
+    flow: { flow_sid: undefined, channel: { address: init.from }, data: init.data, variables: init.variables ?? {} },
     contact: { channel: { address: init.to } },
     trigger: { request: { parameters: init.data } },
     widgets,
   };
-}
-
-/** `{{ flow.data.KEY }}` and `{{ … | default: "x" }}`; anything else renders empty, like Studio's unknown keys. */
-function render(template: string, init: { to: string; from: string; data: Record<string, unknown> }): string {
-  return template.replace(/\{\{([\s\S]*?)\}\}/g, (_all, body: string) => {
-    const [head = "", ...filters] = body.split("|");
-    const key = /^\s*flow\.data\.([\w-]+)\s*$/.exec(head)?.[1];
-    let value = key !== undefined ? init.data[key] : /^\s*contact\.channel\.address\s*$/.test(head) ? init.to : undefined;
-    const fallback = filters.map((f) => /^\s*default\s*:\s*["']([^"']*)["']/.exec(f)?.[1]).find((d) => d !== undefined);
-    if ((value === undefined || value === "") && fallback !== undefined) value = fallback;
-    return value === undefined ? "" : String(value);
-  });
 }
 
 function unitHash(seed: number, to: string, widget: string): number {

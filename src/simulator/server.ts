@@ -208,7 +208,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const pair = `${request.to}|${request.from}`;
     const play = flow
       ? {
-          steps: playFlow(flow, {
+          ...playFlow(flow, {
             to: request.to,
             from: request.from,
             data: request.parameters ?? {},
@@ -354,7 +354,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const steps = (execution.steps ?? []).map(({ inbound, ...asked }) => (ended && inbound ? { ...asked, inbound } : asked));
     const url = `${origin}/v2/Flows/${execution.flowSid}/Executions/${execution.sid}/Context`;
     const context = executionContext(
-      { to: execution.to, from: execution.from, data: execution.parameters ?? {} },
+      { to: execution.to, from: execution.from, data: execution.parameters ?? {}, variables: execution.variables },
       ended ? steps : steps.slice(0, 2), // the trigger, and the first question
     );
     return { account_sid: execution.accountSid, context, flow_sid: execution.flowSid, execution_sid: execution.sid, url };

@@ -17,6 +17,8 @@ export interface StoredExecution {
   endedAt: number | undefined;
   /** The flow as this contact went through it (a flow with a definition of its own). */
   steps: PlayedStep[] | undefined;
+  /** `flow.variables` the played flow set. */
+  variables?: Record<string, unknown> | undefined;
 }
 
 export interface ListQuery {
@@ -56,7 +58,7 @@ export class ExecutionStore {
     parameters: Record<string, unknown> | undefined;
     now: number;
     /** A played flow: its steps, and when it ends by itself. */
-    play?: { steps: PlayedStep[]; endsAt: number } | undefined;
+    play?: { steps: PlayedStep[]; variables?: Record<string, unknown>; endsAt: number } | undefined;
   }): { created: StoredExecution } | { conflict: StoredExecution } {
     const contactKey = `${init.accountSid}|${init.to}|${init.from}`;
     const active = this.#activeByContact.get(contactKey);
@@ -73,6 +75,7 @@ export class ExecutionStore {
       seq: ++this.#seq,
       endedAt: init.play?.endsAt,
       steps: init.play?.steps,
+      variables: init.play?.variables,
     };
     let flowList = this.#byFlow.get(init.flowSid);
     if (!flowList) this.#byFlow.set(init.flowSid, (flowList = []));
