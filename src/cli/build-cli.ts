@@ -10,6 +10,7 @@ import { VERSION } from "./version.js";
 const COMMANDS: Record<string, () => Promise<object>> = {
   run: async () => (await import("./run-command.js")).runCommand,
   validate: async () => (await import("./validate-command.js")).validateCommand,
+  preview: async () => (await import("./preview-command.js")).previewCommand,
   report: async () => (await import("./report-command.js")).reportCommand,
   status: async () => (await import("./status-command.js")).statusCommand,
   end: async () => (await import("./end-command.js")).endCommand,

@@ -99,7 +99,14 @@ export class ProgressRenderer implements Disposable {
   line(now: number): { text: string; filled: number } {
     const done = this.#counts.created + this.#counts.conflict_skipped + this.#counts.failed;
     const elapsed = (now - this.#startedAt) / 1000;
-    return progressText({ done, total: this.#total, created: this.#counts.created, elapsed, unit: this.#unit, counts: formatCounts(this.#counts) });
+    return progressText({
+      done,
+      total: this.#total,
+      created: this.#counts.created,
+      elapsed,
+      unit: this.#unit,
+      counts: formatCounts(this.#counts),
+    });
   }
 
   #flushNotes(): void {
@@ -114,7 +121,14 @@ export class ProgressRenderer implements Disposable {
  * contacts to send; a standing campaign's reminders due now), the rate so far, and the time left
  * at that rate.
  */
-export function progressText(p: { done: number; total: number; created: number; elapsed: number; unit: "contact" | "reminder"; counts: string }): {
+export function progressText(p: {
+  done: number;
+  total: number;
+  created: number;
+  elapsed: number;
+  unit: "contact" | "reminder";
+  counts: string;
+}): {
   text: string;
   filled: number;
 } {

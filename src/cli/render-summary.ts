@@ -13,7 +13,11 @@ export function formatCounts(counts: StatusCounts): string {
 }
 
 /** The human summary every run ends with (docs/reference.md §7); a dry run of a standing campaign says it counts reminders. */
-export function formatSummary(summary: RunSummary, ledgerPath: string, unit: "contact" | "reminder" = summary.schedule ? "reminder" : "contact"): string {
+export function formatSummary(
+  summary: RunSummary,
+  ledgerPath: string,
+  unit: "contact" | "reminder" = summary.schedule ? "reminder" : "contact",
+): string {
   const lines = [
     summary.dryRun ? "Dry run: nothing was sent." : "",
     `Rows:      ${formatCounts(summary.counts)}`,

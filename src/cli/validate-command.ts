@@ -7,7 +7,14 @@ import { credentialsFromEnv } from "../studio/credentials.js";
 import { ExitCode, ExitError } from "./exit-codes.js";
 import { followUpLine } from "./follow-up-line.js";
 import { formatCounts, paceLines, rereadLine, scheduleViewLines } from "./render-summary.js";
-import { atFromArgs, shardFromArgs, studioUrlFromArgs, withAtOption, withCampaignArgument, withCampaignFileOptions } from "./shared-options.js";
+import {
+  atFromArgs,
+  shardFromArgs,
+  studioUrlFromArgs,
+  withAtOption,
+  withCampaignArgument,
+  withCampaignFileOptions,
+} from "./shared-options.js";
 
 interface ValidateArgs {
   campaign: string;
@@ -66,6 +73,22 @@ function validateLines(campaign: Campaign, result: ValidateResult): string[] {
     ...(result.reread > 0 ? [rereadLine(result.reread)] : []),
     ...paceLines(campaign, result.toSendBySender, result.schedule ? "reminder" : "contact"),
     ...(cap ? [capPlanLine(campaign, result.toSend + result.held, cap.usedToday)!] : []),
+    ...segmentLines(campaign, result.segments),
     ...result.problems.map((p) => `  row ${p.row}: ${p.status}: ${p.reason}`),
   ];
+}
+
+/** `--online`: what the first contacts' messages take, against what pace and cap count (docs/reference.md §18). */
+function segmentLines(campaign: Campaign, segments: ValidateResult["segments"]): string[] {
+  if (!segments) return [];
+  const { messagesPerContact } = campaign.rate;
+  const lines = [
+    `Segments: up to ${segments.most} a contact (the first ${segments.previewed} previewed, to the flow's first wait for a reply)`,
+  ];
+  if (segments.most > messagesPerContact)
+    lines.push(
+      `warning: a contact's messages take ${segments.most} segments but rate.messagesPerContact is ${messagesPerContact}: the sender's ` +
+        `pace (senderMps) and the daily cap count ${messagesPerContact} a contact; set rate.messagesPerContact to ${segments.most}`,
+    );
+  return lines;
 }

@@ -5,6 +5,7 @@ import type { Campaign } from "../campaign/campaign.js";
 import { Admission } from "../engine/run/admission.js";
 import { capDay, ledgerUsedToday, LocalDailyCap, openDailyCap } from "../engine/run/daily-cap.js";
 import type { RowAction } from "../engine/plan/row-action.js";
+import type { PlannedRow } from "../engine/plan/planned-row.js";
 import type { RowStatus, StatusCounts } from "../ledger/row-status.js";
 import type { RunEvent } from "../engine/run/run-events.js";
 import { RunTally } from "../engine/run/run-tally.js";
@@ -54,6 +55,8 @@ export interface PreviewOptions {
   maxProblems?: number;
   /** May return a promise (a writer's backpressure): the pass waits for it. */
   onEvent?: (event: RunEvent) => void | Promise<void>;
+  /** Every planned row with what a run would do with it (`preview` picks its rows from them). */
+  onPlanned?: (planned: PlannedRow, action: RowAction) => void;
 }
 
 /**
@@ -106,6 +109,7 @@ export async function previewCampaign(campaign: Campaign, options: PreviewOption
         result.problems.push({ row: verdict.row, status: verdict.status, reason: verdict.reason });
       }
       const action = admission.decide(planned, now, false);
+      options.onPlanned?.(planned, action);
       view?.note(planned, action, now, campaign.window);
       await dryPerform(action, { admission, tally, result, now, options, rereadEachRun: view !== undefined });
     }

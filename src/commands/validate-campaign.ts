@@ -12,6 +12,8 @@ import { preflightFlow } from "../engine/run/preflight.js";
 import { kindOf } from "../engine/kinds/kind-of.js";
 import { readPolicy } from "../campaign/runtime-defaults.js";
 import { previewCampaign, type PreviewResult } from "./preview-campaign.js";
+import type { PreviewedUnit } from "./preview-messages.js";
+import type { RunEvent } from "../engine/run/run-events.js";
 import { openContactRows } from "../contacts/pipeline.js";
 
 export interface ValidateOptions {
@@ -27,14 +29,21 @@ export interface ValidateResult extends PreviewResult {
   preflight?: PreflightVerdict;
   /** The daily cap from the ledger (plain validate reads no Redis: a shared count may be higher), and the days the rest needs. */
   cap?: { maxPerDay: number; usedToday: number; days: number };
+  /** `--online`: the most segments the first contacts a run would send take in all, along the flow's path to its first wait (§18). */
+  segments?: { most: number; previewed: number };
 }
 
 /** `validate`: the campaign and its contacts checked, the plan a run now would follow (the dry run's), nothing sent or written. */
 export async function validateCampaign(campaign: Campaign, options: ValidateOptions): Promise<ValidateResult> {
-  const preview = await previewCampaign(campaign, { shard: options.shard, now: options.now });
+  const firstSent: PreviewedUnit[] = [];
+  const onEvent = (event: RunEvent) => void (event.type === "would-send" && firstSent.length < SEGMENT_SAMPLE && firstSent.push(event));
+  const preview = await previewCampaign(campaign, { shard: options.shard, now: options.now, ...(options.online ? { onEvent } : {}) });
   const result: ValidateResult = { ...preview };
   if (campaign.followUpOf) result.followUp = await refreshFollowUpList(campaign, { now: options.now, write: false });
-  if (options.online) result.preflight = await onlinePreflight(campaign, preview.parameterKeys, options.online);
+  if (options.online) {
+    result.preflight = await onlinePreflight(campaign, preview.parameterKeys, options.online);
+    if (firstSent.length > 0) result.segments = await segmentsOf(campaign, firstSent, options.online);
+  }
   const { maxPerDay, messagesPerContact } = campaign.rate;
   if (maxPerDay !== undefined) {
     const usedToday = await ledgerUsedToday(campaign, options.now);
@@ -42,6 +51,23 @@ export async function validateCampaign(campaign: Campaign, options: ValidateOpti
     result.cap = { maxPerDay, usedToday, days: daysNeeded({ maxPerDay, messagesPerContact }, preview.toSend + preview.held, usedToday) };
   }
   return result;
+}
+
+/** Contacts whose messages `validate --online` previews for the segments they take. */
+const SEGMENT_SAMPLE = 3;
+
+/** The most segments any of `units` takes in all, its messages rendered along the published flow's path to its first wait. */
+async function segmentsOf(
+  campaign: Campaign,
+  units: readonly PreviewedUnit[],
+  online: NonNullable<ValidateOptions["online"]>,
+): Promise<{ most: number; previewed: number }> {
+  const [{ readPreviewFlow }, { previewContact }] = await Promise.all([import("./preview-flow.js"), import("./preview-messages.js")]);
+  const flow = await readPreviewFlow(campaign, { credentials: online.credentials, studioUrl: online.studioUrl });
+  const totals = units.map((unit) =>
+    previewContact(unit, { plan: "send", flow, replies: new Map() }).messages.reduce((n, m) => n + m.segments, 0),
+  );
+  return { most: Math.max(...totals), previewed: units.length };
 }
 
 async function onlinePreflight(
@@ -55,7 +81,15 @@ async function onlinePreflight(
   try {
     const quiet = (await kindOf(campaign)).addedParameters;
     const columns = await headerOf(campaign);
-    return await preflightFlow({ client, reads, flowSid: campaign.flowSid, sentKeys: parameterKeys, quiet, columns, report: online.report });
+    return await preflightFlow({
+      client,
+      reads,
+      flowSid: campaign.flowSid,
+      sentKeys: parameterKeys,
+      quiet,
+      columns,
+      report: online.report,
+    });
   } finally {
     await client.close();
   }

@@ -81,6 +81,8 @@ export async function runAppointmentsDemo(demo: AppointmentsDemo): Promise<void>
   );
   say(`\n$ studio-campaign validate demo-appointments.json   # the schedule: due now, next 24 hours, later, never\n`);
   await cli(["validate", campaignFile]);
+  say(`\n$ studio-campaign preview demo-appointments.json --rows 1   # what the patient of row 1 will read, each reminder\n`);
+  await cli(["preview", campaignFile, "--rows", "1"]);
   say(`\n$ studio-campaign run demo-appointments.json   # tick 1\n`);
   const first = await cli(["run", campaignFile]);
   say(`(exit ${first}: a due reminder waits on a busy number — the next tick sends it)\n`);

@@ -94,6 +94,8 @@ async function main(): Promise<void> {
   const client = new StudioClient({ baseUrl: simulator.url, credentials });
   const parameters = { first_name: "Pat", appointment_at: "2026-12-01 9:00" };
   for (const to of ALREADY_ACTIVE) await client.createExecution(DEMO_FLOW, { to, from: DEMO_SENDER, parameters });
+  say(`\n$ studio-campaign preview demo.json --rows 2 --reply ask_rating=2   # what row 2 will read, if they answer 2\n`);
+  await cliRun(["preview", campaignFile, "--rows", "2", "--reply", "ask_rating=2", ...urls], env);
   say(`\n$ studio-campaign run demo.json\n`);
   const code = await cliRun(["run", campaignFile, ...urls], env);
   say(`(exit ${code}: 1 means finished with invalid or failed rows — see the report)\n`);

@@ -79,11 +79,7 @@ export interface JudgeOptions {
  * The whole preflight decision, pure: given the flow as Studio returned it and the keys the
  * campaign sends, what refuses the campaign (exit 2, nothing sent) and what only warns.
  */
-export function judgeFlow(
-  flow: FlowSnapshot,
-  sentKeys: readonly string[],
-  options: JudgeOptions = {},
-): PreflightVerdict {
+export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[], options: JudgeOptions = {}): PreflightVerdict {
   const refusals: string[] = [];
   const warnings: string[] = [];
   const { published, latest } = flow;

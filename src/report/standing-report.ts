@@ -173,6 +173,10 @@ function otherReminders(
 }
 
 /** A reminder's cells: its appointment and due times as people in the appointment's zone read them, with the offset (docs/reference.md §17). */
-function reminderTimeCells(key: string, reminder: string, times: { at: number; dueAt: number; zone: string }): NonNullable<ReportRow["reminder"]> {
+function reminderTimeCells(
+  key: string,
+  reminder: string,
+  times: { at: number; dueAt: number; zone: string },
+): NonNullable<ReportRow["reminder"]> {
   return { key, reminder, appointment_at: localIso(times.at, times.zone), due_at: localIso(times.dueAt, times.zone) };
 }

@@ -167,9 +167,14 @@ export function playFlow(
     if (errorCode !== undefined) return { event: "deliveryFailure", errorCode };
     if (unitHash(init.seed, init.to, `${flow.sid}|${widget.name}`) >= init.replyRate) return { event: "timeout" };
     const optOut = unitHash(init.seed + 4, init.to, `${flow.sid}|${widget.name}`) < init.optOutRate;
-    const pick = (list: readonly string[]) => list[Math.floor(unitHash(init.seed + 1, init.to, `${flow.sid}|${widget.name}`) * list.length)] ?? "";
+    const pick = (list: readonly string[]) =>
+      list[Math.floor(unitHash(init.seed + 1, init.to, `${flow.sid}|${widget.name}`) * list.length)] ?? "";
     if (optOut) blocked = true; // Twilio refuses this sender's later messages to the number (21610)
-    return { event: "incomingMessage", reply: optOut ? pick(OPT_OUT_REPLIES) : pick(flow.replies?.[widget.name] ?? DEFAULT_REPLIES), ...(optOut ? { optedOut: true } : {}) };
+    return {
+      event: "incomingMessage",
+      reply: optOut ? pick(OPT_OUT_REPLIES) : pick(flow.replies?.[widget.name] ?? DEFAULT_REPLIES),
+      ...(optOut ? { optedOut: true } : {}),
+    };
   });
   // Each message gets its SID and status, as the Context's widgets.<name>.outbound shows them.
   let sent = 0;

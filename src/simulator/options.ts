@@ -9,6 +9,8 @@ export interface SimulatorCredential {
 }
 
 export interface SimulatorOptions {
+  /** `--log FILE`: one entry per create and per message sent (its rendered body). */
+  log?: (entry: Record<string, unknown>) => void;
   /** Default 0: any free port. */
   port?: number;
   /** Loopback only. Default 127.0.0.1. */

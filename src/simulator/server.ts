@@ -222,6 +222,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         }
       : undefined;
     const result = store.create({ accountSid: account, flowSid, ...request, now, play });
+    if ("created" in result && settings.log) {
+      const execution = result.created.sid;
+      const at = new Date(now).toISOString();
+      settings.log({ t: "create", at, execution, flow: flowSid, to: request.to, from: request.from, parameters: request.parameters ?? {} });
+      for (const step of play?.steps ?? [])
+        if (step.outbound)
+          settings.log({
+            t: "message",
+            at,
+            execution,
+            widget: step.widget,
+            to: request.to,
+            body: step.outbound.Body,
+            status: step.outbound.Status,
+          });
+    }
     if ("created" in result) {
       for (const step of play?.steps ?? []) {
         if (step.optedOut) blocked.add(pair);

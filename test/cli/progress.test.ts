@@ -7,8 +7,16 @@ const counts = "created 5";
 describe("progressText: done of the total, the rate, the time left at that rate", () => {
   it.each([
     ["a survey", { done: 5, total: 198, created: 5, elapsed: 2.5, unit: "contact" as const }, "5/198 sent, 2.0/s, ETA 97 s | created 5"],
-    ["a standing campaign's tick: reminders due now", { done: 5, total: 10, created: 5, elapsed: 2.5, unit: "reminder" as const }, "5/10 reminders sent, 2.0/s, ETA 3 s | created 5"],
-    ["nothing sent yet: no ETA", { done: 0, total: 10, created: 0, elapsed: 1, unit: "reminder" as const }, "0/10 reminders sent, 0.0/s, ETA ? | created 5"],
+    [
+      "a standing campaign's tick: reminders due now",
+      { done: 5, total: 10, created: 5, elapsed: 2.5, unit: "reminder" as const },
+      "5/10 reminders sent, 2.0/s, ETA 3 s | created 5",
+    ],
+    [
+      "nothing sent yet: no ETA",
+      { done: 0, total: 10, created: 0, elapsed: 1, unit: "reminder" as const },
+      "0/10 reminders sent, 0.0/s, ETA ? | created 5",
+    ],
     ["no total known", { done: 3, total: 0, created: 3, elapsed: 1, unit: "contact" as const }, "3 sent, 3.0/s, ETA ? | created 5"],
   ])("%s", (_, p, expected) => {
     expect(progressText({ ...p, counts }).text).toBe(expected);

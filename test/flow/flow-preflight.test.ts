@@ -181,7 +181,11 @@ describe("judgeFlow: refuse what would harm contacts, warn about the rest", () =
 
   it.each([
     ["a column the key but for case", ["Appointment_At"], 'did you mean the column "Appointment_At"?'],
-    ["but for spaces", ["Appointment At"], 'did you mean the column "Appointment At"? Send it as appointment_at: "columns": { "parameters": { "appointment_at": "Appointment At" } }'],
+    [
+      "but for spaces",
+      ["Appointment At"],
+      'did you mean the column "Appointment At"? Send it as appointment_at: "columns": { "parameters": { "appointment_at": "Appointment At" } }',
+    ],
     ["but for hyphens", ["appointment-at"], 'did you mean the column "appointment-at"?'],
     ["no such column", ["Appointment Date"], undefined],
   ])("a key never sent, and a column of the file %s: the refusal names it (docs/reference.md §17)", (_name, columns, hint) => {

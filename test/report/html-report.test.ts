@@ -208,7 +208,12 @@ describe("a standing campaign's HTML report (docs/reference.md §16): due and se
     const tab = await context.newPage();
     await tab.goto(pathToFileURL(html).href, { waitUntil: "load" });
     // Reminders, not contacts; times with their offset (docs/reference.md §17).
-    expect(await tab.locator('svg[data-chart="funnel"] text.label').allTextContents()).toEqual(["reminders", "created", "delivered", "answered"]);
+    expect(await tab.locator('svg[data-chart="funnel"] text.label').allTextContents()).toEqual([
+      "reminders",
+      "created",
+      "delivered",
+      "answered",
+    ]);
     expect(await tab.locator("dl.facts dt:text('First send') + dd").textContent()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
     const chart = 'svg[data-chart="reminders-per-day"]';
     expect(await tab.locator(`${chart} text.label`).allTextContents()).toEqual(days.map(([day]) => day));

@@ -109,27 +109,9 @@ interface RunState {
 }
 
 function runWidget(widget: FlowWidget, state: RunState): FlowStep | "wait" {
-  const { init, run, widgets, context } = state;
+  const { run, context } = state;
   const base = { widget: widget.name, type: widget.type };
-  if (widget.type === "send-message" || widget.type === SEND_AND_WAIT) {
-    const rendered = render(widget.properties?.body, context());
-    const message: RenderedMessage = { widget: widget.name, body: rendered.text, empty: rendered.empty, ...(rendered.error ? { error: rendered.error } : {}) };
-    const outcome = state.fate(message, widget);
-    if (outcome.event === "wait") {
-      run.messages.push(message);
-      return "wait";
-    }
-    run.messages.push(message);
-    const outbound = { Body: message.body, From: init.from, To: init.to };
-    if (outcome.event === "incomingMessage") {
-      const inbound = { Body: outcome.reply, From: init.to, To: init.from };
-      widgets[widget.name] = { outbound, inbound };
-      return { ...base, event: outcome.event, next: follow(widget, outcome.event), outbound, inbound, ...(outcome.optedOut ? { optedOut: true } : {}) };
-    }
-    widgets[widget.name] = { outbound };
-    const errorCode = "errorCode" in outcome ? outcome.errorCode : undefined;
-    return { ...base, event: outcome.event, next: follow(widget, outcome.event), outbound, ...(errorCode !== undefined ? { errorCode } : {}) };
-  }
+  if (widget.type === "send-message" || widget.type === SEND_AND_WAIT) return runMessage(widget, state);
   if (widget.type === "split-based-on") {
     const subject = render(widget.properties?.input, context()).text;
     const matched = (widget.transitions ?? []).find((t) => t.event !== "noMatch" && conditionsHold(t, subject, context()));
@@ -137,12 +119,57 @@ function runWidget(widget: FlowWidget, state: RunState): FlowStep | "wait" {
     return { ...base, event, next: matched ? (matched.next ?? undefined) : follow(widget, "noMatch") };
   }
   if (widget.type === "set-variables") {
-    const list = Array.isArray(widget.properties?.variables) ? (widget.properties.variables as Array<{ key?: unknown; value?: unknown }>) : [];
+    const list = Array.isArray(widget.properties?.variables)
+      ? (widget.properties.variables as Array<{ key?: unknown; value?: unknown }>)
+      : [];
     for (const { key, value } of list) if (typeof key === "string") run.variables[key] = render(value, context()).text;
     return { ...base, event: "next", next: follow(widget, "next") };
   }
   const success = SUCCESS_EVENTS.map((e) => widget.transitions?.find((t) => t.event === e)).find(Boolean) ?? widget.transitions?.[0];
-  return { ...base, event: success?.event ?? "next", next: success?.next ?? undefined, note: `a ${widget.type} widget: not run, took "${success?.event ?? "next"}"` };
+  return {
+    ...base,
+    event: success?.event ?? "next",
+    next: success?.next ?? undefined,
+    note: `a ${widget.type} widget: not run, took "${success?.event ?? "next"}"`,
+  };
+}
+
+/** Send Message and Send & Wait For Reply: the body rendered, its fate asked, the Context's `widgets.NAME` set. */
+function runMessage(widget: FlowWidget, state: RunState): FlowStep | "wait" {
+  const { init, run, widgets, context } = state;
+  const base = { widget: widget.name, type: widget.type };
+  const rendered = render(widget.properties?.body, context());
+  const message: RenderedMessage = {
+    widget: widget.name,
+    body: rendered.text,
+    empty: rendered.empty,
+    ...(rendered.error ? { error: rendered.error } : {}),
+  };
+  const outcome = state.fate(message, widget);
+  run.messages.push(message);
+  if (outcome.event === "wait") return "wait";
+  const outbound = { Body: message.body, From: init.from, To: init.to };
+  if (outcome.event === "incomingMessage") {
+    const inbound = { Body: outcome.reply, From: init.to, To: init.from };
+    widgets[widget.name] = { outbound, inbound };
+    return {
+      ...base,
+      event: outcome.event,
+      next: follow(widget, outcome.event),
+      outbound,
+      inbound,
+      ...(outcome.optedOut ? { optedOut: true } : {}),
+    };
+  }
+  widgets[widget.name] = { outbound };
+  const errorCode = "errorCode" in outcome ? outcome.errorCode : undefined;
+  return {
+    ...base,
+    event: outcome.event,
+    next: follow(widget, outcome.event),
+    outbound,
+    ...(errorCode !== undefined ? { errorCode } : {}),
+  };
 }
 
 function conditionsHold(transition: FlowTransition, subject: string, context: Record<string, unknown>): boolean {
@@ -159,7 +186,8 @@ function conditionsHold(transition: FlowTransition, subject: string, context: Re
 function branchesOf(widget: FlowWidget, byName: ReadonlyMap<string, FlowWidget>): Branch[] {
   return (widget.transitions ?? []).flatMap((t): Branch[] => {
     const next = t.next ?? undefined;
-    if (t.event !== "incomingMessage") return [{ event: t.event, next, when: t.event === "timeout" ? "no reply in time" : "not delivered" }];
+    if (t.event !== "incomingMessage")
+      return [{ event: t.event, next, when: t.event === "timeout" ? "no reply in time" : "not delivered" }];
     const split = next === undefined ? undefined : byName.get(next);
     if (split?.type !== "split-based-on") return [{ event: t.event, next, when: "a reply" }];
     return (split.transitions ?? []).map((s) => ({ event: t.event, next: s.next ?? undefined, when: describeConditions(s) }));
@@ -181,7 +209,11 @@ function render(template: unknown, context: Record<string, unknown>): Rendered {
 }
 
 /** What Liquid sees (studio-facts.md): `flow.data`, `flow.variables`, `flow.channel`, `contact`, `trigger`, `widgets`. */
-export function studioContext(init: FlowRunInit, variables: Record<string, unknown>, widgets: Record<string, unknown>): Record<string, unknown> {
+export function studioContext(
+  init: FlowRunInit,
+  variables: Record<string, unknown>,
+  widgets: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     flow: { flow_sid: init.flowSid, channel: { address: init.from }, data: init.data, variables },
     contact: { channel: { address: init.to } },

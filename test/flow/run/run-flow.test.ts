@@ -50,10 +50,15 @@ const surveyFlow: FlowDefinition = {
   states: [
     trigger("ask_confirm"),
     ask("ask_confirm", "Reply C to confirm or X to cancel", "by_reply"),
-    split("by_reply", "{{widgets.ask_confirm.inbound.Body}}", [
-      ["matches_any_of", "c,confirm,yes", "confirmed"],
-      ["matches_any_of", "x,cancel,no", "cancelled"],
-    ], "unclear"),
+    split(
+      "by_reply",
+      "{{widgets.ask_confirm.inbound.Body}}",
+      [
+        ["matches_any_of", "c,confirm,yes", "confirmed"],
+        ["matches_any_of", "x,cancel,no", "cancelled"],
+      ],
+      "unclear",
+    ),
     say("confirmed", "Thanks, see you then!"),
     say("cancelled", "Cancelled. Call us to rebook."),
     say("unclear", "Sorry, we did not understand {{widgets.ask_confirm.inbound.Body}}."),
@@ -68,7 +73,12 @@ const variablesFlow: FlowDefinition = {
       name: "set",
       type: "set-variables",
       transitions: [{ event: "next", next: "note" }],
-      properties: { variables: [{ key: "clinic", value: "{{flow.data.clinic | default: 'Main Street' | upcase}}" }, { key: "n", value: "2" }] },
+      properties: {
+        variables: [
+          { key: "clinic", value: "{{flow.data.clinic | default: 'Main Street' | upcase}}" },
+          { key: "n", value: "2" },
+        ],
+      },
     },
     { name: "note", type: "make-http-request", transitions: [{ event: "success", next: "hello" }, { event: "failed" }], properties: {} },
     say("hello", "{{flow.variables.clinic}} ({{flow.variables.n}} visits)"),
@@ -78,8 +88,10 @@ const variablesFlow: FlowDefinition = {
 const liquidFlow = (body: string): FlowDefinition => ({ initial_state: "Trigger", states: [trigger("m"), say("m", body)] });
 
 const sent = (): MessageFate => ({ event: "sent" });
-const replying = (reply: string) => (_: unknown, widget: { type: string }): MessageFate =>
-  widget.type === "send-and-wait-for-reply" ? { event: "incomingMessage", reply } : { event: "sent" };
+const replying =
+  (reply: string) =>
+  (_: unknown, widget: { type: string }): MessageFate =>
+    widget.type === "send-and-wait-for-reply" ? { event: "incomingMessage", reply } : { event: "sent" };
 const init = (data: Record<string, unknown>) => ({ to: "+14155550100", from: "+15017122661", data });
 const bodies = (run: ReturnType<typeof runFlow>) => run.messages.map((m) => `${m.widget}: ${m.body}`);
 
@@ -99,8 +111,20 @@ describe("runFlow: each rendered body exact, on real flow shapes", () => {
       sent,
       ["survey: Hi Dana, how was your visit with Dr. Ruiz?"],
     ],
-    ["a reply C: matches_any_of, case-insensitively", surveyFlow, {}, replying("C"), ["ask_confirm: Reply C to confirm or X to cancel", "confirmed: Thanks, see you then!"]],
-    ["a reply 'cancel'", surveyFlow, {}, replying("cancel"), ["ask_confirm: Reply C to confirm or X to cancel", "cancelled: Cancelled. Call us to rebook."]],
+    [
+      "a reply C: matches_any_of, case-insensitively",
+      surveyFlow,
+      {},
+      replying("C"),
+      ["ask_confirm: Reply C to confirm or X to cancel", "confirmed: Thanks, see you then!"],
+    ],
+    [
+      "a reply 'cancel'",
+      surveyFlow,
+      {},
+      replying("cancel"),
+      ["ask_confirm: Reply C to confirm or X to cancel", "cancelled: Cancelled. Call us to rebook."],
+    ],
     [
       "a reply no branch knows: noMatch, the reply read back",
       surveyFlow,
@@ -108,15 +132,29 @@ describe("runFlow: each rendered body exact, on real flow shapes", () => {
       replying("maybe"),
       ["ask_confirm: Reply C to confirm or X to cancel", "unclear: Sorry, we did not understand maybe."],
     ],
-    ["set-variables read later through flow.variables; another widget type takes success", variablesFlow, {}, sent, ["hello: MAIN STREET (2 visits)"]],
+    [
+      "set-variables read later through flow.variables; another widget type takes success",
+      variablesFlow,
+      {},
+      sent,
+      ["hello: MAIN STREET (2 visits)"],
+    ],
     [
       "Liquid if/else, capitalize, downcase",
-      liquidFlow("{% if flow.data.reminder == 'two-hours' %}See you soon{% else %}Reminder{% endif %}, {{flow.data.name | capitalize}} ({{flow.data.code | downcase}})"),
+      liquidFlow(
+        "{% if flow.data.reminder == 'two-hours' %}See you soon{% else %}Reminder{% endif %}, {{flow.data.name | capitalize}} ({{flow.data.code | downcase}})",
+      ),
       { reminder: "two-hours", name: "dana", code: "ABC" },
       sent,
       ["m: See you soon, Dana (abc)"],
     ],
-    ["default for an empty value", liquidFlow("At {{ flow.data.clinic | default: \"our clinic\" }}"), { clinic: "" }, sent, ["m: At our clinic"]],
+    [
+      "default for an empty value",
+      liquidFlow('At {{ flow.data.clinic | default: "our clinic" }}'),
+      { clinic: "" },
+      sent,
+      ["m: At our clinic"],
+    ],
     ["date", liquidFlow("{{ flow.data.at | date: '%b %-d, %Y' }}"), { at: "2026-12-04T15:25:00Z" }, sent, ["m: Dec 4, 2026"]],
     ["an unknown variable renders empty", liquidFlow("Hi {{flow.data.nope}}!"), {}, sent, ["m: Hi !"]],
     ["to_json", liquidFlow("{{flow.data | to_json}}"), { a: "1" }, sent, ['m: {"a":"1"}']],
@@ -140,7 +178,11 @@ describe("runFlow: each rendered body exact, on real flow shapes", () => {
   });
 
   it("notes the outputs that rendered empty, and a Liquid syntax error", () => {
-    const empty = runFlow(liquidFlow("Hi {{flow.data.first_name}}, {{ flow.data.clinic | default: 'x' }} {% if a %}{{flow.data.z}}{% endif %}"), init({}), sent);
+    const empty = runFlow(
+      liquidFlow("Hi {{flow.data.first_name}}, {{ flow.data.clinic | default: 'x' }} {% if a %}{{flow.data.z}}{% endif %}"),
+      init({}),
+      sent,
+    );
     expect(empty.messages[0]!.empty).toEqual(["flow.data.first_name"]);
     const broken = runFlow(liquidFlow("Hi {% if flow.data.x %}"), init({}), sent);
     expect(broken.messages[0]!.error).toMatch(/not closed/);
