@@ -1,3 +1,4 @@
+import { flowProblems } from "./run/check-flow.js";
 import { findDataReferences, findInboundUses, findTriggerParameters, HANDS_ON } from "./data-references.js";
 import {
   danglingTransitions,
@@ -123,6 +124,8 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[], optio
   const references = findDataReferences(definition);
   refusals.push(...missingKeys(references, sentKeys, options.columns ?? []).map((text) => `${label}: ${text}`));
   for (const text of shapeWarnings(definition, references.wholeObjectBy, sentKeys)) warnings.push(`${label}: ${text}`);
+  // What preview and the simulator could not render or follow (§18): a warning, Studio decides at run time.
+  for (const text of flowProblems(definition)) warnings.push(`${label}: ${text}`);
   refusals.push(...danglingOnRestPath(definition).map((text) => `${label}: ${text}`));
   if (references.wholeObjectBy.length === 0) {
     for (const key of sentKeys) {

@@ -165,6 +165,13 @@ describe("judgeFlow: refuse what would harm contacts, warn about the rest", () =
       [/not valid/, /error .*bad widget \(#\/states\/1\)/, /warning .*w1/],
     ],
     [
+      "a Liquid syntax error in a widget: warned, naming it",
+      snapshot([trigger("a"), widget("a", "send-message", { properties: { body: "Hi {% if flow.data.x %}" } })]),
+      ["x"],
+      [],
+      [/widget a: invalid Liquid in its body: tag \{% if flow\.data\.x %\} not closed/],
+    ],
+    [
       "the whole object used: no unused-key warning",
       snapshot([trigger("a"), widget("a", "send-message", { properties: { body: "{{flow.data | to_json}}" } })]),
       ["anything"],
