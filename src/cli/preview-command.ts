@@ -10,13 +10,10 @@ import {
   withAtOption,
   withCampaignArgument,
   withCampaignFileOptions,
+  type CampaignFileArgs,
 } from "./shared-options.js";
 
-interface PreviewArgs {
-  campaign: string;
-  contacts?: string | undefined;
-  ledger?: string | undefined;
-  shard?: string | undefined;
+interface PreviewArgs extends CampaignFileArgs {
   rows?: string | undefined;
   key?: string | undefined;
   reminder?: string | undefined;

@@ -12,6 +12,14 @@ import { parseDateTime } from "../contacts/deadline.js";
 export const withCampaignArgument = <T>(y: Argv<T>) =>
   y.positional("campaign", { type: "string", demandOption: true, describe: "the campaign file (JSON)" });
 
+/** What `withCampaignArgument` and `withCampaignFileOptions` give a command's argv. */
+export interface CampaignFileArgs {
+  campaign: string;
+  contacts?: string | undefined;
+  ledger?: string | undefined;
+  shard?: string | undefined;
+}
+
 export const withCampaignFileOptions = <T>(y: Argv<T>) =>
   y
     .option("contacts", { type: "string", describe: "contacts CSV (default: the campaign's contacts)" })

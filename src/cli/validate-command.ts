@@ -14,13 +14,10 @@ import {
   withAtOption,
   withCampaignArgument,
   withCampaignFileOptions,
+  type CampaignFileArgs,
 } from "./shared-options.js";
 
-interface ValidateArgs {
-  campaign: string;
-  contacts?: string | undefined;
-  ledger?: string | undefined;
-  shard?: string | undefined;
+interface ValidateArgs extends CampaignFileArgs {
   online: boolean;
   at?: string | undefined;
   "studio-url"?: string | undefined;

@@ -5,6 +5,7 @@ import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { SimulatedFlow } from "../../src/simulator/flows.js";
 import { makeFixture, runCli, type Fixture } from "../helpers/cli.js";
 import { FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { ask, say, split, trigger } from "../helpers/flow-shapes.js";
 
 /** `preview` (docs/reference.md §18): what chosen contacts would read, as the flow would send it; nothing sent. */
 const cleanups: Array<() => Promise<void>> = [];
@@ -12,42 +13,14 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const trigger = (next: string) => ({ name: "Trigger", type: "trigger", transitions: [{ event: "incomingRequest", next }], properties: {} });
 const surveyDefinition = {
   initial_state: "Trigger",
   states: [
     trigger("ask"),
-    {
-      name: "ask",
-      type: "send-and-wait-for-reply",
-      transitions: [{ event: "incomingMessage", next: "by_reply" }, { event: "timeout" }, { event: "deliveryFailure" }],
-      properties: { body: "Hi {{flow.data.first_name}}, how was your visit on {{flow.data.visit}}? Reply 1-5", timeout: "3600" },
-    },
-    {
-      name: "by_reply",
-      type: "split-based-on",
-      transitions: [
-        { event: "noMatch", next: "thanks" },
-        {
-          event: "match",
-          next: "sorry",
-          conditions: [{ friendly_name: "low", arguments: ["{{widgets.ask.inbound.Body}}"], type: "matches_any_of", value: "1,2" }],
-        },
-      ],
-      properties: { input: "{{widgets.ask.inbound.Body}}" },
-    },
-    {
-      name: "thanks",
-      type: "send-message",
-      transitions: [{ event: "sent" }],
-      properties: { body: "Thank you, {{flow.data.first_name}}!" },
-    },
-    {
-      name: "sorry",
-      type: "send-message",
-      transitions: [{ event: "sent" }],
-      properties: { body: "We’re sorry to hear that. {{flow.data.clinic}} will call you." },
-    },
+    ask("ask", "Hi {{flow.data.first_name}}, how was your visit on {{flow.data.visit}}? Reply 1-5", "by_reply"),
+    split("by_reply", "{{widgets.ask.inbound.Body}}", [["matches_any_of", "1,2", "sorry"]], "thanks"),
+    say("thanks", "Thank you, {{flow.data.first_name}}!"),
+    say("sorry", "We’re sorry to hear that. {{flow.data.clinic}} will call you."),
   ],
 };
 
@@ -109,13 +82,7 @@ describe("preview through the CLI", () => {
     const long = "x".repeat(140);
     await writeFile(
       path.join(f.dir, "long.json"),
-      JSON.stringify({
-        initial_state: "Trigger",
-        states: [
-          trigger("m"),
-          { name: "m", type: "send-message", transitions: [{ event: "sent" }], properties: { body: `We’re ${long}` } },
-        ],
-      }),
+      JSON.stringify({ initial_state: "Trigger", states: [trigger("m"), say("m", `We’re ${long}`)] }),
     );
     const costly = await runCli(["preview", f.campaignPath, "--flow-file", path.join(f.dir, "long.json"), "--rows", "1", "--json"]);
     expect((JSON.parse(costly.stdout) as { messages: Array<{ warnings: string[] }> }).messages[0]!.warnings).toEqual([
@@ -144,31 +111,9 @@ describe("preview through the CLI", () => {
       initial_state: "Trigger",
       states: [
         trigger("by_reminder"),
-        {
-          name: "by_reminder",
-          type: "split-based-on",
-          transitions: [
-            { event: "noMatch", next: "confirm" },
-            {
-              event: "match",
-              next: "soon",
-              conditions: [{ friendly_name: "2h", arguments: ["{{flow.data.reminder}}"], type: "equal_to", value: "two-hours" }],
-            },
-          ],
-          properties: { input: "{{flow.data.reminder}}" },
-        },
-        {
-          name: "confirm",
-          type: "send-message",
-          transitions: [{ event: "sent" }],
-          properties: { body: "{{flow.data.first_name}}: {{flow.data.when}}" },
-        },
-        {
-          name: "soon",
-          type: "send-message",
-          transitions: [{ event: "sent" }],
-          properties: { body: "See you soon, {{flow.data.first_name}}" },
-        },
+        split("by_reminder", "{{flow.data.reminder}}", [["equal_to", "two-hours", "soon"]], "confirm"),
+        say("confirm", "{{flow.data.first_name}}: {{flow.data.when}}"),
+        say("soon", "See you soon, {{flow.data.first_name}}"),
       ],
     };
     const f = await makeFixture(
@@ -248,7 +193,7 @@ describe("preview through the CLI", () => {
     expect(validate.stdout).toContain("Segments: up to 1 a contact (the first 3 previewed, to the flow's first wait for a reply)");
     expect(validate.stdout).not.toMatch(/warning: a contact's messages take/);
     const long = structuredClone(surveyDefinition);
-    long.states[1]!.properties = { body: `We’re asking ${"x".repeat(140)}`, timeout: "3600" };
+    long.states[1] = ask("ask", `We’re asking ${"x".repeat(140)}`, "by_reply");
     const costly: SimulatedFlow = { ...flow, definition: long };
     const sim2 = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0, flowDefinitions: [costly] });
     cleanups.push(() => sim2.close());

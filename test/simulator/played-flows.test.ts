@@ -8,6 +8,7 @@ import type { SimulatedFlow } from "../../src/simulator/flows.js";
 import { StudioClient } from "../../src/studio/client.js";
 import { runCliProcess } from "../helpers/cli.js";
 import { accountCredentials, FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
+import { say, split, trigger } from "../helpers/flow-shapes.js";
 
 /** The simulator runs flows as Studio does (docs/reference.md §18), through the interpreter `preview` uses. */
 const cleanups: Array<() => Promise<void>> = [];
@@ -23,34 +24,13 @@ const reminderFlow: SimulatedFlow = {
   definition: {
     initial_state: "Trigger",
     states: [
-      { name: "Trigger", type: "trigger", transitions: [{ event: "incomingRequest", next: "by_reminder" }], properties: {} },
-      {
-        name: "by_reminder",
-        type: "split-based-on",
-        transitions: [
-          { event: "noMatch", next: "confirm" },
-          {
-            event: "match",
-            next: "survey",
-            conditions: [{ friendly_name: "s", arguments: ["{{flow.data.reminder}}"], type: "equal_to", value: "visit-survey" }],
-          },
-        ],
-        properties: { input: "{{flow.data.reminder}}" },
-      },
-      {
-        name: "confirm",
-        type: "send-message",
-        transitions: [{ event: "sent" }],
-        properties: {
-          body: "{% if flow.data.reminder == 'two-hours' %}See you soon{% else %}Reminder{% endif %}, {{flow.data.first_name | capitalize}}",
-        },
-      },
-      {
-        name: "survey",
-        type: "send-message",
-        transitions: [{ event: "sent" }],
-        properties: { body: "How was your visit, {{flow.data.first_name | capitalize}}?" },
-      },
+      trigger("by_reminder"),
+      split("by_reminder", "{{flow.data.reminder}}", [["equal_to", "visit-survey", "survey"]], "confirm"),
+      say(
+        "confirm",
+        "{% if flow.data.reminder == 'two-hours' %}See you soon{% else %}Reminder{% endif %}, {{flow.data.first_name | capitalize}}",
+      ),
+      say("survey", "How was your visit, {{flow.data.first_name | capitalize}}?"),
     ],
   },
 };

@@ -1,39 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FlowDefinition } from "../../../src/flow/definition.js";
 import { runFlow, type MessageFate } from "../../../src/flow/run/run-flow.js";
-
-/** Flow shapes as Studio exports them: a REST trigger, widgets with transitions and properties. */
-const trigger = (next: string) => ({
-  name: "Trigger",
-  type: "trigger",
-  transitions: [{ event: "incomingMessage" }, { event: "incomingCall" }, { event: "incomingRequest", next }],
-  properties: { offset: { x: 0, y: 0 } },
-});
-const say = (name: string, body: string, next?: string) => ({
-  name,
-  type: "send-message",
-  transitions: [{ event: "sent", ...(next ? { next } : {}) }, { event: "failed" }],
-  properties: { body, from: "{{flow.channel.address}}", to: "{{contact.channel.address}}" },
-});
-const ask = (name: string, body: string, next: string) => ({
-  name,
-  type: "send-and-wait-for-reply",
-  transitions: [{ event: "incomingMessage", next }, { event: "timeout" }, { event: "deliveryFailure" }],
-  properties: { body, timeout: "3600" },
-});
-const split = (name: string, input: string, matches: Array<[string, string, string]>, noMatch?: string) => ({
-  name,
-  type: "split-based-on",
-  transitions: [
-    { event: "noMatch", ...(noMatch ? { next: noMatch } : {}) },
-    ...matches.map(([type, value, next]) => ({
-      event: "match",
-      next,
-      conditions: [{ friendly_name: value, arguments: [input], type, value }],
-    })),
-  ],
-  properties: { input },
-});
+import { ask, say, split, trigger } from "../../helpers/flow-shapes.js";
 
 const reminderFlow: FlowDefinition = {
   initial_state: "Trigger",
