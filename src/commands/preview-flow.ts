@@ -4,6 +4,7 @@ import type { Campaign } from "../campaign/campaign.js";
 import { readPolicy } from "../campaign/runtime-defaults.js";
 import { CampaignInputError, StudioCampaignError } from "../errors.js";
 import { parseDefinition, type FlowDefinition } from "../flow/definition.js";
+import type { FlowSnapshot } from "../flow/preflight-verdict.js";
 import { readFlow } from "../engine/run/preflight.js";
 import type { Credentials } from "../studio/credentials.js";
 import { Reads } from "../studio/read-retry.js";
@@ -34,15 +35,16 @@ export async function readPreviewFlow(campaign: Campaign, source: PreviewFlowSou
   const client = new StudioClient({ baseUrl: source.studioUrl, credentials: source.credentials, connections: 2 });
   try {
     const reads = new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() });
-    const flow = await readFlow(client, campaign.flowSid, reads);
-    const definition = flow.published ? parseDefinition(flow.published.definition) : undefined;
-    if (!definition)
-      throw new StudioCampaignError(
-        "FLOW_REFUSED",
-        `flow ${campaign.flowSid} has no published revision to preview: publish it in Studio first`,
-      );
-    return definition;
+    return publishedDefinition(campaign.flowSid, await readFlow(client, campaign.flowSid, reads));
   } finally {
     await client.close();
   }
+}
+
+/** The definition contacts run: the flow's published revision's (none: FLOW_REFUSED, exit 2). */
+export function publishedDefinition(flowSid: string, flow: FlowSnapshot): FlowDefinition {
+  const definition = flow.published ? parseDefinition(flow.published.definition) : undefined;
+  if (!definition)
+    throw new StudioCampaignError("FLOW_REFUSED", `flow ${flowSid} has no published revision to preview: publish it in Studio first`);
+  return definition;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { systemClock } from "../clock.js";
 import type { ShardSpec } from "../contacts/shard.js";
-import type { PreflightVerdict } from "../flow/preflight-verdict.js";
+import type { FlowSnapshot, PreflightVerdict } from "../flow/preflight-verdict.js";
 import type { Credentials } from "../studio/credentials.js";
 import { Reads } from "../studio/read-retry.js";
 import { ServiceHealth } from "../studio/service-health.js";
@@ -35,14 +35,18 @@ export interface ValidateResult extends PreviewResult {
 
 /** `validate`: the campaign and its contacts checked, the plan a run now would follow (the dry run's), nothing sent or written. */
 export async function validateCampaign(campaign: Campaign, options: ValidateOptions): Promise<ValidateResult> {
+  // The first contacts a run would send: `--online` renders their messages for the segments they take.
   const firstSent: PreviewedUnit[] = [];
-  const onEvent = (event: RunEvent) => void (event.type === "would-send" && firstSent.length < SEGMENT_SAMPLE && firstSent.push(event));
+  const onEvent = (event: RunEvent) => {
+    if (event.type === "would-send" && firstSent.length < SEGMENT_SAMPLE) firstSent.push(event);
+  };
   const preview = await previewCampaign(campaign, { shard: options.shard, now: options.now, ...(options.online ? { onEvent } : {}) });
   const result: ValidateResult = { ...preview };
   if (campaign.followUpOf) result.followUp = await refreshFollowUpList(campaign, { now: options.now, write: false });
   if (options.online) {
-    result.preflight = await onlinePreflight(campaign, preview.parameterKeys, options.online);
-    if (firstSent.length > 0) result.segments = await segmentsOf(campaign, firstSent, options.online);
+    const { verdict, flow } = await onlinePreflight(campaign, preview.parameterKeys, options.online);
+    result.preflight = verdict;
+    if (firstSent.length > 0) result.segments = await segmentsOf(campaign, firstSent, flow);
   }
   const { maxPerDay, messagesPerContact } = campaign.rate;
   if (maxPerDay !== undefined) {
@@ -60,10 +64,10 @@ const SEGMENT_SAMPLE = 3;
 async function segmentsOf(
   campaign: Campaign,
   units: readonly PreviewedUnit[],
-  online: NonNullable<ValidateOptions["online"]>,
+  read: FlowSnapshot,
 ): Promise<{ most: number; previewed: number }> {
-  const [{ readPreviewFlow }, { previewContact }] = await Promise.all([import("./preview-flow.js"), import("./preview-messages.js")]);
-  const flow = await readPreviewFlow(campaign, { credentials: online.credentials, studioUrl: online.studioUrl });
+  const [{ publishedDefinition }, { previewContact }] = await Promise.all([import("./preview-flow.js"), import("./preview-messages.js")]);
+  const flow = publishedDefinition(campaign.flowSid, read);
   const totals = units.map((unit) =>
     previewContact(unit, { plan: "send", flow, replies: new Map() }).messages.reduce((n, m) => n + m.segments, 0),
   );
@@ -74,7 +78,7 @@ async function onlinePreflight(
   campaign: Campaign,
   parameterKeys: string[],
   online: NonNullable<ValidateOptions["online"]>,
-): Promise<PreflightVerdict> {
+): Promise<{ verdict: PreflightVerdict; flow: FlowSnapshot }> {
   const { StudioClient } = await import("../studio/client.js"); // undici: only when online
   const client = new StudioClient({ baseUrl: online.studioUrl, credentials: online.credentials, connections: 2 });
   const reads = new Reads({ policy: readPolicy(campaign), clock: systemClock, health: new ServiceHealth() });

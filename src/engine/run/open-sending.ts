@@ -77,7 +77,7 @@ export async function openSending(options: SendingOptions, survey: ContactsSurve
           columns: survey.columns,
           report: options.line,
         })
-      ).facts
+      ).verdict.facts
     : undefined;
   const limiter = await openLimiter(options, resources);
   const cap = await openCap(options, survey, resources);

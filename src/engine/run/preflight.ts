@@ -72,7 +72,8 @@ export interface PreflightOptions {
   report: (line: string) => void;
 }
 
-export async function preflightFlow(options: PreflightOptions): Promise<PreflightVerdict> {
+/** The verdict, and the flow as read (its published definition, for what else the caller renders from it). */
+export async function preflightFlow(options: PreflightOptions): Promise<{ verdict: PreflightVerdict; flow: FlowSnapshot }> {
   const { client, reads, flowSid, sentKeys, report, quiet = [], columns = [] } = options;
   const flow = await readFlow(client, flowSid, reads);
   const verdict = judgeFlow(flow, sentKeys, { quiet, columns });
@@ -92,5 +93,5 @@ export async function preflightFlow(options: PreflightOptions): Promise<Prefligh
     );
   }
   if (verdict.refusals.length === 0 && verdict.facts) report(`preflight: ok`);
-  return verdict;
+  return { verdict, flow };
 }

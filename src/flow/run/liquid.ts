@@ -1,4 +1,4 @@
-import { Liquid, type Template } from "liquidjs";
+import { Context, Liquid, Output, type Template } from "liquidjs";
 
 /**
  * Liquid as Studio renders it (https://www.twilio.com/docs/studio/user-guide/liquid-template-language):
@@ -41,36 +41,28 @@ export interface Rendered {
   error?: string;
 }
 
-/** Render `template` with Studio's context (`flow`, `contact`, `trigger`, `widgets`). */
-export function renderLiquid(template: string, context: Record<string, unknown>): Rendered {
+/**
+ * Render `template` with Studio's context (`flow`, `contact`, `trigger`, `widgets`). Its nodes are
+ * rendered one by one in one Liquid context (an `assign` carries on), so a top-level `{{ … }}`
+ * that rendered nothing is seen as it renders — not evaluated a second time. One inside an `if`
+ * that was not taken is not in the text at all, and is not reported.
+ */
+export function renderLiquid(template: string, scope: Record<string, unknown>): Rendered {
   const entry = parse(template);
   if ("error" in entry) return { text: template, empty: [], error: entry.error };
-  let text: string;
+  const context = new Context(scope, engine.options);
+  const parts: string[] = [];
+  const empty: string[] = [];
   try {
-    text = engine.renderSync(entry, context) as string;
+    for (const node of entry) {
+      const text = engine.renderSync([node], context) as string;
+      if (text === "" && node instanceof Output) empty.push(node.token.content.trim());
+      parts.push(text);
+    }
   } catch (err) {
     return { text: template, empty: [], error: oneLine((err as Error).message) };
   }
-  const empty: string[] = [];
-  // Only top-level outputs: one inside an `if` that was not taken is not in the text at all.
-  for (const node of entry) {
-    const content = outputContent(node);
-    if (content === undefined) continue;
-    try {
-      const value: unknown = engine.evalValueSync(content, context);
-      if (value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)) empty.push(content);
-    } catch {
-      // its error shows in the render
-    }
-  }
-  return { text, empty };
-}
-
-/** The expression of an output node (`{{ flow.data.x | default: "y" }}` → `flow.data.x | default: "y"`). */
-function outputContent(node: Template): string | undefined {
-  if (node.constructor.name !== "Output") return undefined;
-  const token = (node as unknown as { token?: { content?: unknown } }).token;
-  return typeof token?.content === "string" ? token.content.trim() : undefined;
+  return { text: parts.join(""), empty };
 }
 
 function oneLine(message: string): string {
