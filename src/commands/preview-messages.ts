@@ -67,15 +67,15 @@ export async function previewMessages(campaign: Campaign, options: PreviewMessag
     onPlanned: (planned, action) => {
       if (planned.kind !== "contact" || planned.contact.retired) return;
       const { contact } = planned;
-      const plan = planOf(action);
-      if (explicit ? matches(contact, selection) : action.kind === "send" && chosen.length < first) chosen.push({ contact, plan });
+      const wanted = explicit ? matches(contact, selection) : action.kind === "send" && chosen.length < first;
+      if (wanted) chosen.push({ contact, plan: planOf(action) });
     },
   });
   if (explicit)
     checkSelection(
       campaign,
       selection,
-      chosen.map((c) => c.contact),
+      chosen.map(({ contact }) => contact),
     );
   return chosen.map(({ contact, plan }) => previewContact(contact, { plan, flow: options.flow, replies: options.replies }));
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseDefinition, REST_API_TRIGGER_EVENT, SEND_AND_WAIT, type FlowDefinition } from "../flow/definition.js";
-import { runFlow, type FlowStep, type MessageFate } from "../flow/run/run-flow.js";
+import { runFlow, studioContext, type FlowStep, type MessageFate } from "../flow/run/run-flow.js";
 import { twilioDate } from "./resource.js";
 
 /**
@@ -199,12 +199,8 @@ export function executionContext(
     if (step.outbound || step.inbound)
       widgets[step.widget] = { ...(step.outbound ? { outbound: step.outbound } : {}), ...(step.inbound ? { inbound: step.inbound } : {}) };
   }
-  return {
-    flow: { flow_sid: undefined, channel: { address: init.from }, data: init.data, variables: init.variables ?? {} },
-    contact: { channel: { address: init.to } },
-    trigger: { request: { parameters: init.data } },
-    widgets,
-  };
+  // The same shape the interpreter renders with.
+  return studioContext(init, init.variables ?? {}, widgets);
 }
 
 function unitHash(seed: number, to: string, widget: string): number {
