@@ -218,6 +218,8 @@ describe("the ledger in PostgreSQL", () => {
       "--no-preflight",
       "--request-timeout",
       "500",
+      "--rate",
+      "100", // the rest at once: what is checked is that none is sent twice, not the pace
     ]);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(sim.executions()).toHaveLength(80);
