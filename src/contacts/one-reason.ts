@@ -20,6 +20,11 @@ export class OneReason {
   #first: { reason: string; rows: number[] } | undefined;
   #kinds = new Set<string>();
 
+  /** A row known to be valid (a standing tick's cached row): counted, never the reason. */
+  counted(): void {
+    this.#rows++;
+  }
+
   add(verdict: RowVerdict): void {
     this.#rows++;
     if (verdict.status !== "invalid") return;

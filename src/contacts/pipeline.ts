@@ -36,6 +36,8 @@ export interface PipelineOptions {
 
 export interface ContactRows {
   header: string[];
+  /** The delimiter the file is read with (the campaign's, or its header line's). */
+  delimiter: string;
   /** Every Parameters key a contact is sent: the static ones and the parameter columns. */
   parameterKeys: string[];
   /** Where the data records begin (past the header, or the resume point). */
@@ -63,22 +65,7 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
     format: rules.csv,
   });
   const { parameterColumns } = checkHeader(rules, csv.header, csv.delimiter);
-  const classifier = async () => {
-    // The number parser loads with the first row classified: a cron rerun with nothing new never loads it.
-    const { keptKey, RowClassifier } = await import("./classify.js");
-    const readDate = await dateReaderOf(rules);
-    const rowClassifier = new RowClassifier(rules, csv.header, { ...options, readDate });
-    return (record: CsvRecord): PipelineRow => {
-      const verdict = rowClassifier.classify(record);
-      return {
-        record,
-        verdict,
-        key: verdict.status === "sendable" ? unitKey(unitOf(verdict.contact)) : undefined,
-        kept: keptKey(verdict),
-        otherShard: isOtherShardsRow(verdict, options.shard),
-      };
-    };
-  };
+  const classifier = () => classifierOf(rules, csv.header, options);
   const batches = async function* (): AsyncGenerator<PipelineRow[]> {
     const classify = await classifier();
     for await (const records of csv.batches) yield records.map(classify);
@@ -91,12 +78,52 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
   };
   return {
     header: csv.header,
+    delimiter: csv.delimiter,
     parameterKeys: parameterKeysOf(rules, parameterColumns),
     start: csv.start,
     records: csv.records,
     rows,
     batches,
     close: () => csv.close(),
+  };
+}
+
+/**
+ * The records of some ranges of the file (resume points with their `until`), in file order,
+ * classified by one classifier as one reading of them: a standing tick's rows that changed since
+ * the last (docs/reference.md §16). Every row is returned: the caller holds a few.
+ */
+export async function classifyRanges(
+  rules: ContactRules,
+  ranges: readonly CsvResumePoint[],
+  options: PipelineOptions & { delimiter: string },
+): Promise<PipelineRow[]> {
+  const first = ranges[0];
+  if (first === undefined) return [];
+  const classify = await classifierOf(rules, first.header, options);
+  const rows: PipelineRow[] = [];
+  const format = { delimiter: options.delimiter, encoding: rules.csv?.encoding ?? "utf-8" };
+  for (const range of ranges) {
+    const csv = await openContactsCsv(rules.contactsPath, rules.columns.to, range, { format });
+    for await (const records of csv.batches) for (const record of records) rows.push(classify(record));
+  }
+  return rows;
+}
+
+/** One reading's classifier: each record's verdict, unit and shard. The number parser loads with it (a cron rerun with nothing new never loads it). */
+async function classifierOf(rules: ContactRules, header: string[], options: PipelineOptions): Promise<(record: CsvRecord) => PipelineRow> {
+  const { keptKey, RowClassifier } = await import("./classify.js");
+  const readDate = await dateReaderOf(rules);
+  const rowClassifier = new RowClassifier(rules, header, { ...options, readDate });
+  return (record) => {
+    const verdict = rowClassifier.classify(record);
+    return {
+      record,
+      verdict,
+      key: verdict.status === "sendable" ? unitKey(unitOf(verdict.contact)) : undefined,
+      kept: keptKey(verdict),
+      otherShard: isOtherShardsRow(verdict, options.shard),
+    };
   };
 }
 

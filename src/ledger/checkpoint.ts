@@ -76,9 +76,38 @@ export async function writeCheckpoint(ledgerPath: string, checkpoint: Checkpoint
   ]);
 }
 
-/** A note beside the ledger (`<ledger>.<name>`), written as the checkpoint is: private, fsynced, renamed. */
-export async function writeNote(ledgerPath: string, name: string, text: string): Promise<void> {
-  await writeAtomically(`${ledgerPath}.${name}`, [Buffer.from(text)]);
+/**
+ * A note beside the ledger (`<ledger>.<name>`), written as the checkpoint is: private, fsynced,
+ * renamed. With `data`, its bytes follow the text (`readNoteData`).
+ */
+export async function writeNote(ledgerPath: string, name: string, text: string, data?: Uint8Array): Promise<void> {
+  if (data === undefined) return writeAtomically(`${ledgerPath}.${name}`, [Buffer.from(text)]);
+  const json = Buffer.from(text);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  await writeAtomically(`${ledgerPath}.${name}`, [
+    Buffer.from(NOTE_MAGIC),
+    length,
+    json,
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  ]);
+}
+
+const NOTE_MAGIC = "studio-campaign note 1\n";
+
+/** A note written with data: its text and its bytes; undefined when absent or of another shape. */
+export async function readNoteData(ledgerPath: string, name: string): Promise<{ text: string; data: Uint8Array } | undefined> {
+  let whole: Buffer;
+  try {
+    whole = await readFile(`${ledgerPath}.${name}`);
+  } catch {
+    return undefined;
+  }
+  const head = NOTE_MAGIC.length + 8;
+  if (whole.length < head || whole.subarray(0, NOTE_MAGIC.length).toString() !== NOTE_MAGIC) return undefined;
+  const length = Number(whole.readBigUInt64LE(NOTE_MAGIC.length));
+  if (head + length > whole.length) return undefined;
+  return { text: whole.subarray(head, head + length).toString(), data: whole.subarray(head + length) };
 }
 
 export async function readNote(ledgerPath: string, name: string): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import type { LedgerEvent } from "../../src/ledger/events.js";
 import { LockHeldError } from "../../src/ledger/errors.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import { closeLedgerStores, openLedgerStore } from "../../src/ledger/open-store.js";
+import { loadRowCache, RowCacheBuilder, saveRowCache } from "../../src/engine/standing/row-cache.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
 
 /**
@@ -121,6 +122,30 @@ describe.each(STORES)("the ledger store contract: %s", (_name, newStore) => {
     await store.writeNote("tick", '{"idleUntil":1}');
     await store.writeNote("tick", '{"idleUntil":2}');
     expect(await store.readNote("tick")).toBe('{"idleUntil":2}');
+  });
+
+  it("keeps a standing tick's row cache with its bytes; a ledger event since it names the appointment whose rows are parsed again", async () => {
+    const store = newStore();
+    await append(store, [attempt("+1", 1)]);
+    expect(await loadRowCache(store, "f")).toBeUndefined();
+    const next = new RowCacheBuilder(2);
+    next.add(101, { kind: "later", key: "A1", times: [10, 20, 30, 40] });
+    next.add(102, { kind: "excluded", key: "A2", reason: 'Status is "Cancelled"' });
+    next.add(103, { kind: "other-shard" });
+    await saveRowCache(store, next, { fingerprint: "f", header: 7 });
+    const usable = (await loadRowCache(store, "f"))!;
+    expect(usable.stale.size).toBe(0);
+    expect(usable.cache.find(101)).toMatchObject({ kind: "later", key: "A1", times: new Float64Array([10, 20, 30, 40]) });
+    expect(usable.cache.find(102)).toMatchObject({ kind: "excluded", key: "A2", reason: 'Status is "Cancelled"' });
+    expect(usable.cache.find(103)).toMatchObject({ kind: "other-shard" });
+    expect(usable.cache.find(104)).toBeUndefined();
+    // Another campaign (or an edited one) never reads it.
+    expect(await loadRowCache(store, "g")).toBeUndefined();
+    // An event about A1's reminder after the cache: A1's row is parsed again.
+    await append(store, [
+      { t: "attempt", row: 1, to: "+1", from: FROM, key: "A1", reminder: "day-before", appointmentAt: at(0), n: 1, at: at(2) },
+    ]);
+    expect([...(await loadRowCache(store, "f"))!.stale]).toEqual(["A1"]);
   });
 
   it("reads recent events newest first, of the types asked, since the time asked", async () => {

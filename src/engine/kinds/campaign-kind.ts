@@ -14,6 +14,7 @@ import type { PlannedRow } from "../plan/planned-row.js";
 import type { RowAction } from "../plan/row-action.js";
 import type { ScheduleSummary } from "../standing/schedule-summary.js";
 import type { ScheduleView } from "../standing/schedule-view.js";
+import type { RowCacheSession } from "../standing/row-cache.js";
 import type { TickSummary } from "../standing/tick-mark.js";
 
 /** What planning is told: the run's `now`, its shard, the opt-out list it keeps current, where a checkpoint lets it start. */
@@ -31,6 +32,8 @@ export interface PlanOptions {
   optedOut: OptedOut;
   /** What a real run writes as it plans (a standing campaign's appointments, new or changed); a dry run gives none. */
   record?: ((event: AppointmentSeen) => void) | undefined;
+  /** A real run's tick (a standing campaign's): its plan reads what the last tick left, and leaves the next one's. */
+  tick?: Tick | undefined;
 }
 
 /** The plan: every row (or reminder) decided, in file order, a batch at a time, and the Parameters keys its contacts are sent. */
@@ -43,6 +46,8 @@ export interface Plan {
    * after a campaign change (a standing campaign, docs/reference.md §17); none for a survey.
    */
   reread?: () => number;
+  /** Once the batches are read: rows taken as the last tick left them, not parsed (a standing campaign's re-export). */
+  unchangedRows?: () => number;
 }
 
 /** A run's summary as a tick reads and extends it. */
@@ -53,6 +58,8 @@ export interface TickRun {
 
 /** What a run of a standing campaign keeps from before it reads its export until it ends. */
 export interface Tick {
+  /** The rows of the export the last tick read, and the next tick's as this one plans (docs/reference.md §16). */
+  readonly rows?: RowCacheSession | undefined;
   /**
    * After the run: its schedule added to the summary, and the mark the next tick may rely on
    * written to `store` (none: a ledger that failed mid-run leaves no mark; a failure to write it is
@@ -99,7 +106,7 @@ export interface CampaignKind {
   /** A tick that need read nothing (its mark holds): its summary; undefined when the run must read. */
   idleTick(store: LedgerStore, options: { shard: ShardSpec | undefined; now: number }): Promise<TickSummary | undefined>;
   /** Called before the run reads its file: a standing campaign's tick (the export as it is now); a survey has none. */
-  beginTick(shard: ShardSpec | undefined): Promise<Tick | undefined>;
+  beginTick(shard: ShardSpec | undefined, store: LedgerStore): Promise<Tick | undefined>;
   /** The schedule view for `validate` and `--dry-run`, when the kind has one. */
   planView(): PlanView | undefined;
   /** The report's rows (docs/reference.md §6, §16). */

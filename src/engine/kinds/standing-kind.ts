@@ -4,7 +4,9 @@ import type { Schedule } from "../../schedule/schedule.js";
 import { REMINDER_PARAMETER, reminderParameterKeys } from "../standing/reminder-parameter.js";
 import { STANDING_CHECKPOINT } from "../plan/checkpoint-policy.js";
 import { emptyScheduleView, noteReminder } from "../standing/schedule-view.js";
-import { idleTick, markTick, snapshotOf } from "../standing/tick-mark.js";
+import { idleTick, markTick, snapshotOf, tickFingerprint } from "../standing/tick-mark.js";
+import { loadRowCache, RowCacheBuilder, saveRowCache, type RowCacheSession } from "../standing/row-cache.js";
+import type { LedgerStore } from "../../ledger/ledger-store.js";
 import type { CampaignKind, Tick } from "./campaign-kind.js";
 
 /**
@@ -28,10 +30,10 @@ export function standingKind(campaign: Campaign & { schedule: Schedule }): Campa
     // The contacts pipeline loads when asked: an unchanged tick parses no row.
     plan: async (state, options) => {
       const { planReminders } = await import("../standing/plan-reminders.js");
-      return { ...(await planReminders(campaign, state, options)), prefix: undefined };
+      return { ...(await planReminders(campaign, state, { ...options, rows: options.tick?.rows })), prefix: undefined };
     },
     idleTick: (store, options) => idleTick(campaign, store, options),
-    beginTick: (shard) => beginTick(campaign, shard),
+    beginTick: (shard, store) => beginTick(campaign, shard, store),
     planView: () => {
       const view = emptyScheduleView();
       return { view, note: (planned, action, now, window) => noteReminder(view, planned, action, now, window) };
@@ -44,20 +46,37 @@ export function standingKind(campaign: Campaign & { schedule: Schedule }): Campa
 }
 
 /**
- * The export as it is before the tick reads it (the next tick compares); after the run, the mark:
- * until when nothing can need doing — the next wake — if the tick left nothing to do now (no
- * reminder due unsent, none in doubt, not stopped); else 0, never idle on it.
+ * The export as it is before the tick reads it (the next tick compares), and the last tick's row
+ * cache; after the run, the mark — until when nothing can need doing, the next wake, if the tick
+ * left nothing to do now (no reminder due unsent, none in doubt, not stopped); else 0, never idle
+ * on it — and the next row cache, when the export read was the one the tick began with.
  */
-async function beginTick(campaign: Campaign, shard: ShardSpec | undefined): Promise<Tick> {
+async function beginTick(campaign: Campaign, shard: ShardSpec | undefined, store: LedgerStore): Promise<Tick> {
   const snapshot = await snapshotOf(campaign.contactsPath).catch(() => undefined);
+  const fingerprint = await tickFingerprint(campaign, shard);
+  const rows: RowCacheSession = {
+    usable: await loadRowCache(store, fingerprint).catch(() => undefined),
+    next: new RowCacheBuilder(campaign.schedule?.reminders.length ?? 0),
+  };
   return {
+    rows,
     async end(summary, run) {
       const standing = { ...summary, schedule: run.schedule };
       if (!snapshot || !run.store) return standing;
       const clean = summary.stopped === undefined && summary.counts.pending === 0;
-      await markTick(campaign, run.store, { shard, snapshot, idleUntil: clean ? run.wakeAt : 0, summary: standing }).catch((err: unknown) =>
-        run.note(`the tick's mark could not be written (${String(err)}): the next tick reads everything`),
+      const note = (what: string) => (err: unknown) =>
+        run.note(`${what} could not be written (${String(err)}): the next tick reads everything`);
+      await markTick(campaign, run.store, { shard, snapshot, idleUntil: clean ? run.wakeAt : 0, summary: standing }).catch(
+        note("the tick's mark"),
       );
+      // The rows were read from the export the tick began with, and it is still that one.
+      const keyed = rows.keyed?.();
+      if (
+        keyed &&
+        keyed.sha256 === snapshot.sha256 &&
+        (await snapshotOf(campaign.contactsPath).catch(() => undefined))?.sha256 === snapshot.sha256
+      )
+        await saveRowCache(run.store, rows.next, { fingerprint, header: keyed.header }).catch(note("the rows' cache"));
       return standing;
     },
   };

@@ -69,7 +69,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   const startedAt = clock.now();
   const { ctx, writer } = await openRunContext(options, { ...session, clock, stop });
   // A standing campaign's tick: the export as it is before this run reads it (the next tick compares).
-  const tick = await kind.beginTick(options.shard);
+  const tick = await kind.beginTick(options.shard, ctx.store);
   const tally = new RunTally();
   if (loaded.resume) for (const [status, n] of Object.entries(loaded.resume.prefixCounts)) tally.carried(status as RowStatus, n);
   const planned = await kind
@@ -82,6 +82,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
       trackPrefix: true,
       record: (event) => void ctx.record(event),
       optedOut: ctx.optedOut,
+      tick,
     })
     .catch(async (err: unknown) => {
       await writer.close();
@@ -116,6 +117,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
     held: admission.holds.window.held,
     expiring: admission.holds.window.expiring,
     ...(planned.reread?.() ? { reread: planned.reread() } : {}),
+    ...(planned.unchangedRows?.() ? { unchangedRows: planned.unchangedRows() } : {}),
   };
   return tick.end(summary, { schedule, wakeAt: tally.schedule.wakeAt, store, note });
 }

@@ -1,5 +1,4 @@
 import { unitOf, type Contact } from "../../contacts/contact.js";
-import { openContactRows } from "../../contacts/pipeline.js";
 import type { OptedOut } from "../../opt-outs/opted-out.js";
 import { inShard, type ShardSpec } from "../../contacts/shard.js";
 import { loadSuppression } from "../../contacts/suppression.js";
@@ -10,6 +9,8 @@ import type { Campaign } from "../../campaign/campaign.js";
 import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/planned-row.js";
 import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
+import { readExport, type ExportRow } from "./export-rows.js";
+import type { RowCacheBuilder, RowCacheSession } from "./row-cache.js";
 import { rereadDecision } from "./reread.js";
 import { OneReason } from "../../contacts/one-reason.js";
 import { reminderTimes } from "../../schedule/reminder-times.js";
@@ -26,6 +27,8 @@ export interface ReminderPlanOptions {
   optedOut: OptedOut;
   /** `run --accept-cancel`: cancel what a shrunken export lost (docs/reference.md §17). */
   acceptCancel?: boolean | undefined;
+  /** A tick's row caches (a real run's): unchanged rows are not parsed again, and the next cache is built. */
+  rows?: RowCacheSession | undefined;
 }
 
 /** What the tick's reading of the export found: the keys in it, and those it excludes (`exclude`/`only`) with why. */
@@ -46,39 +49,28 @@ export async function planReminders(
   campaign: Campaign & { schedule: Schedule },
   state: LedgerState,
   options: ReminderPlanOptions,
-): Promise<{ batches: AsyncGenerator<PlannedRow[]>; parameterKeys: string[]; reread: () => number }> {
+): Promise<{ batches: AsyncGenerator<PlannedRow[]>; parameterKeys: string[]; reread: () => number; unchangedRows: () => number }> {
   const suppressed = await loadSuppression(campaign.suppressPath, campaign.defaultRegion);
-  const { optedOut } = options;
-  const contacts = await openContactRows(campaign, { suppressed, shard: options.shard, knownAddresses: addressesOf(state) });
+  const rows = options.rows;
+  const reading = await readExport(campaign, {
+    suppressed,
+    shard: options.shard,
+    knownAddresses: () => addressesOf(state),
+    cache: rows?.usable,
+    now: options.now,
+  });
+  if (rows) rows.keyed = reading.keyed;
   const seen: SeenAppointments = { keys: new Set(), excluded: new Map() };
   const display = await displayTimes(campaign);
   // A chunk of the snapshot at a time: each reminder is its own unit, decided by its own state,
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
   const oneReason = new OneReason();
   let reread = 0;
+  const rowOptions = { ...options, seen, oneReason, next: rows?.next, display, onReread: () => reread++ };
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
-    for await (const rows of contacts.batches()) {
+    for await (const exported of reading.batches) {
       const planned: PlannedRow[] = [];
-      for (const { verdict, otherShard } of rows) {
-        if (otherShard) continue;
-        oneReason.add(verdict);
-        // Rows change places with every export: a bad row is counted, not recorded by its number.
-        if (verdict.status !== "sendable") {
-          // An excluded row (`Status` is `Cancelled`): its appointment is not in the export, and never counts as lost.
-          if (verdict.status === "excluded" && verdict.shardKey) seen.excluded.set(verdict.shardKey, verdict.reason);
-          planned.push({ kind: "skipped", verdict, alreadyRecorded: true });
-        } else {
-          const appointment = verdict.contact.appointment!;
-          const appointmentAt = new Date(appointment.at).toISOString();
-          seen.keys.add(appointment.key);
-          if (noteAppointment(state, verdict.contact, appointmentAt, options) === "reread") reread++;
-          const isOptedOut = optedOut.has(verdict.contact.to);
-          const contact = display
-            ? { ...verdict.contact, parameters: { ...verdict.contact.parameters, ...display(verdict.contact) } }
-            : verdict.contact;
-          for (const unit of reminderUnits(campaign, state, contact, appointmentAt, { ...options, isOptedOut })) planned.push(unit);
-        }
-      }
+      for (const row of exported) planRow(campaign, state, row, planned, rowOptions);
       yield planned;
     }
     // Every row invalid for one reason (a wrong column, format or delimiter): refused before anything
@@ -90,11 +82,104 @@ export async function planReminders(
   return {
     batches,
     reread: () => reread,
+    unchangedRows: () => reading.cachedRows,
     parameterKeys: reminderParameterKeys(
-      contacts.parameterKeys,
+      reading.parameterKeys,
       campaign.schedule.display.map((d) => d.parameter),
     ),
   };
+}
+
+interface RowPlanning extends ReminderPlanOptions {
+  seen: SeenAppointments;
+  oneReason: OneReason;
+  /** The next tick's cache, when this tick keeps one. */
+  next: RowCacheBuilder | undefined;
+  display: ((contact: Contact) => Record<string, string>) | undefined;
+  onReread: () => void;
+}
+
+/** One row of the export into `planned`: as the cache has it (its bytes unchanged, nothing of it due), or parsed. */
+function planRow(
+  campaign: Campaign & { schedule: Schedule },
+  state: LedgerState,
+  row: ExportRow,
+  planned: PlannedRow[],
+  options: RowPlanning,
+): void {
+  const { seen, oneReason, next } = options;
+  if ("cached" in row) {
+    const { cached } = row;
+    if (cached.kind !== "other-shard") oneReason.counted();
+    if (cached.kind === "later") {
+      seen.keys.add(cached.key);
+      for (let r = 0; r < cached.times.length; r += 2)
+        planned.push({ kind: "later", dueAt: cached.times[r]!, deadline: cached.times[r + 1]!, row: row.row, zones: undefined });
+    } else if (cached.kind === "excluded") {
+      seen.excluded.set(cached.key, cached.reason);
+      const verdict = { status: "excluded", row: row.row, to: "", from: "", reason: cached.reason, shardKey: cached.key } as const;
+      planned.push({ kind: "skipped", verdict, alreadyRecorded: true });
+    }
+    next?.add(row.hash, cached);
+    return;
+  }
+  const { verdict, otherShard } = row.parsed;
+  const cache = (entry: Parameters<RowCacheBuilder["add"]>[1]) => row.hash !== undefined && next?.add(row.hash, entry);
+  if (otherShard) return void cache({ kind: "other-shard" });
+  oneReason.add(verdict);
+  // Rows change places with every export: a bad row is counted, not recorded by its number.
+  if (verdict.status !== "sendable") {
+    // An excluded row (`Status` is `Cancelled`): its appointment is not in the export, and never counts as lost.
+    if (verdict.status === "excluded" && verdict.shardKey) {
+      seen.excluded.set(verdict.shardKey, verdict.reason);
+      cache({ kind: "excluded", key: verdict.shardKey, reason: verdict.reason });
+    }
+    planned.push({ kind: "skipped", verdict, alreadyRecorded: true });
+    return;
+  }
+  const appointment = verdict.contact.appointment!;
+  const appointmentAt = new Date(appointment.at).toISOString();
+  seen.keys.add(appointment.key);
+  if (noteAppointment(state, verdict.contact, appointmentAt, options) === "reread") options.onReread();
+  const times = laterTimes(campaign, state, verdict.contact, appointmentAt, options.now);
+  if (times) {
+    for (let r = 0; r < times.length; r += 2)
+      planned.push({ kind: "later", dueAt: times[r]!, deadline: times[r + 1]!, row: verdict.contact.row, zones: verdict.contact.zones });
+    return void cache({ kind: "later", key: appointment.key, times });
+  }
+  const isOptedOut = options.optedOut.has(verdict.contact.to);
+  const contact = options.display
+    ? { ...verdict.contact, parameters: { ...verdict.contact.parameters, ...options.display(verdict.contact) } }
+    : verdict.contact;
+  for (const unit of reminderUnits(campaign, state, contact, appointmentAt, { ...options, isOptedOut })) planned.push(unit);
+}
+
+/**
+ * When each reminder of the row's appointment is due and its deadline, when none is known to the
+ * ledger, none is due yet and the appointment was not re-read: most of a snapshot's rows, every
+ * tick — only counted (`later`), and kept in the next tick's cache. Undefined otherwise.
+ */
+function laterTimes(
+  campaign: Campaign & { schedule: Schedule },
+  state: LedgerState,
+  contact: Contact,
+  appointmentAt: string,
+  now: number,
+): Float64Array | undefined {
+  const appointment = contact.appointment!;
+  if (state.appointments.get(appointment.key)?.latest.rereadFrom !== undefined) return undefined;
+  const { reminders } = campaign.schedule;
+  const times = new Float64Array(2 * reminders.length);
+  for (let r = 0; r < reminders.length; r++) {
+    const reminder = reminders[r]!;
+    const { dueAt, deadline } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
+    if (!(now < dueAt && now < deadline)) return undefined;
+    if (state.units.has(unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt })))
+      return undefined;
+    times[2 * r] = dueAt;
+    times[2 * r + 1] = deadline;
+  }
+  return times;
 }
 
 /**
@@ -224,9 +309,9 @@ function* unitsLeftBehind(
   seen: SeenAppointments,
   options: ReminderPlanOptions,
 ): Generator<PlannedRow> {
-  const { lost, of } = lostAppointments(campaign, state, seen, options);
-  const withhold = !options.acceptCancel && exportShrank(lost.size, of, campaign.schedule.maxCancel);
-  const message = shrinkMessage(lost.size, of);
+  const { lost, shrank, of } = lostAppointments(campaign, state, seen, options);
+  const withhold = !options.acceptCancel && shrank;
+  const message = withhold ? shrinkMessage(lost.size, of()) : "";
   for (const [key, versions] of state.appointments) {
     if (options.shard && !inShard(key, options.shard)) continue;
     const gone = !seen.keys.has(key);
@@ -248,15 +333,16 @@ function* unitsLeftBehind(
 
 /**
  * The appointments with reminders to come (not left before, a reminder of their latest time
- * neither final nor past its deadline): how many there are, and which of them the export lost —
- * missing from it, not excluded by it.
+ * neither final nor past its deadline) that the export lost — missing from it, not excluded by
+ * it — and whether that is more than `schedule.maxCancel` allows of all of them (`of`: how many
+ * there are, counted when asked).
  */
 function lostAppointments(
   campaign: Campaign & { schedule: Schedule },
   state: LedgerState,
   seen: SeenAppointments,
   options: ReminderPlanOptions,
-): { lost: Set<string>; of: number } {
+): { lost: Set<string>; shrank: boolean; of: () => number } {
   const judged = (key: string, versions: AppointmentVersions) =>
     !(options.shard && !inShard(key, options.shard)) &&
     versions.latest.left === undefined &&
@@ -264,11 +350,20 @@ function lostAppointments(
     hasRemindersToCome(campaign, state, versions, options.now);
   const lost = new Set<string>();
   for (const [key, versions] of state.appointments) if (!seen.keys.has(key) && judged(key, versions)) lost.add(key);
-  // Only an export that lost some is measured against all (most ticks lose none: no pass over every appointment).
-  if (lost.size === 0) return { lost, of: 0 };
-  let of = lost.size;
-  for (const [key, versions] of state.appointments) if (seen.keys.has(key) && judged(key, versions)) of++;
-  return { lost, of };
+  // Those still in the export are counted only as far as the answer needs: most ticks lose none,
+  // or a few of many (the count stops once they are few enough).
+  const { maxCancel } = campaign.schedule;
+  const enough = "count" in maxCancel ? 0 : Math.ceil((lost.size * 100) / Math.max(maxCancel.percent, 1e-9));
+  const count = (upTo: number) => {
+    let of = lost.size;
+    for (const [key, versions] of state.appointments) {
+      if (of >= upTo) break;
+      if (seen.keys.has(key) && judged(key, versions)) of++;
+    }
+    return of;
+  };
+  const shrank = lost.size > 0 && exportShrank(lost.size, count(enough), maxCancel);
+  return { lost, shrank, of: () => count(Infinity) };
 }
 
 function hasRemindersToCome(

@@ -17,6 +17,8 @@ export interface ScheduleSummary {
   expiring?: number;
   /** Appointments this tick read as another time from the same cells, after a campaign change (docs/reference.md §17). */
   reread?: number;
+  /** Rows of a re-export taken as the last tick left them, byte for byte, without parsing them (docs/reference.md §16; `--json` only). */
+  unchangedRows?: number;
   /**
    * The export, the ledger and the campaign file as the last tick left them, and nothing due
    * before its next due time: the tick read neither the export's rows nor the ledger.

@@ -38,7 +38,7 @@ export interface TickMark {
 const NOTE = "tick";
 
 /** The campaign's inputs that decide a tick: those of a survey's checkpoint (with the lists' content), and the whole campaign file. */
-async function tickFingerprint(campaign: Campaign, shard: ShardSpec | undefined): Promise<string> {
+export async function tickFingerprint(campaign: Campaign, shard: ShardSpec | undefined): Promise<string> {
   const base = await campaignFingerprint(campaign, shard);
   return createHash("sha256").update(base).update(JSON.stringify(campaign)).digest("hex");
 }
@@ -72,7 +72,7 @@ export async function idleTick(
   const snapshot = await snapshotOf(campaign.contactsPath).catch(() => undefined);
   if (snapshot?.sha256 !== mark.snapshot.sha256) return undefined;
   // What the last tick did is not this one's: nothing due, sent or re-read now.
-  const { reread: _, ...carried } = mark.schedule;
+  const { reread: _, unchangedRows: __, ...carried } = mark.schedule;
   return { counts: mark.counts, schedule: { ...carried, due: 0, sent: 0, waiting: 0, expired: 0, unchanged: true } };
 }
 

@@ -1,5 +1,14 @@
 import { stat } from "node:fs/promises";
-import { checkpointPath, ledgerEdges, readCheckpoint, readNote, writeCheckpoint, writeNote, type Checkpoint } from "../checkpoint.js";
+import {
+  checkpointPath,
+  ledgerEdges,
+  readCheckpoint,
+  readNote,
+  readNoteData,
+  writeCheckpoint,
+  writeNote,
+  type Checkpoint,
+} from "../checkpoint.js";
 import { LedgerLock } from "./ledger-lock.js";
 import type { LedgerLockHandle, LedgerScan, LedgerStore } from "../ledger-store.js";
 import { readLedgerBatches, readLedgerText } from "./read-ledger.js";
@@ -60,8 +69,12 @@ export class FileLedger implements LedgerStore {
     return readNote(this.path, name);
   }
 
-  writeNote(name: string, text: string) {
-    return writeNote(this.path, name, text);
+  writeNote(name: string, text: string, data?: Uint8Array) {
+    return writeNote(this.path, name, text, data);
+  }
+
+  readNoteData(name: string) {
+    return readNoteData(this.path, name);
   }
 
   openReport(rowsPerRange: number) {

@@ -385,15 +385,28 @@ export class PostgresLedger implements LedgerStore {
     return result?.rows[0]?.checkpoint;
   }
 
-  async writeNote(name: string, text: string): Promise<void> {
+  async writeNote(name: string, text: string, data?: Uint8Array): Promise<void> {
     const db = await this.#db();
     await this.#query(
       db,
-      `INSERT INTO ${this.#table(db, "checkpoints")} (campaign, scope, checkpoint, keys) VALUES ($1, $2, $3, ''::bytea) ` +
-        `ON CONFLICT (campaign, scope) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`,
-      [this.#campaign, `${this.#scope}#${name}`, text],
+      `INSERT INTO ${this.#table(db, "checkpoints")} (campaign, scope, checkpoint, keys) VALUES ($1, $2, $3, $4) ` +
+        `ON CONFLICT (campaign, scope) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, keys = EXCLUDED.keys`,
+      [this.#campaign, `${this.#scope}#${name}`, text, Buffer.from(data ?? new Uint8Array(0))],
       "be written",
     );
+  }
+
+  /** A note's text and its bytes (the `keys` column). */
+  async readNoteData(name: string): Promise<{ text: string; data: Uint8Array } | undefined> {
+    const db = await this.#db();
+    const result = await db.pool
+      .query<{ checkpoint: string; keys: Buffer }>(
+        `SELECT checkpoint, keys FROM ${this.#table(db, "checkpoints")} WHERE campaign = $1 AND scope = $2`,
+        [this.#campaign, `${this.#scope}#${name}`],
+      )
+      .catch(() => undefined);
+    const row = result?.rows[0];
+    return row ? { text: row.checkpoint, data: row.keys } : undefined;
   }
 
   async *recentEvents(since: number, types: ReadonlySet<LedgerEvent["t"]>): AsyncGenerator<LedgerEvent> {

@@ -1,0 +1,170 @@
+import type { Campaign } from "../../campaign/campaign.js";
+import { classifyRanges, openContactRows, type PipelineOptions, type PipelineRow } from "../../contacts/pipeline.js";
+import { scanRecords, type RawRecords } from "../../contacts/raw-records.js";
+import type { CsvResumePoint } from "../../contacts/read-csv.js";
+import type { CachedRow, UsableCache } from "./row-cache.js";
+
+/** A row of the export in file order: parsed and classified, or as the last tick left it (its bytes unchanged). */
+export type ExportRow = { parsed: PipelineRow; hash: number | undefined } | { cached: CachedRow; row: number; hash: number };
+
+export interface ExportReading {
+  parameterKeys: string[];
+  batches: AsyncGenerator<ExportRow[]>;
+  /** Once the batches are read: what the next tick's cache is keyed by, when every row was hashed as parsed. */
+  keyed(): { header: number; sha256: string } | undefined;
+  /** Rows taken from the cache, not parsed. */
+  readonly cachedRows: number;
+}
+
+/** Rows read a batch at a time. */
+const BATCH = 4096;
+/** Changed rows this close together are parsed as one range (the rows between them too). */
+const MERGE_GAP = 32;
+/** More ranges than this and the whole export is parsed: opening a range costs more than parsing a short stretch. */
+const MAX_RANGES = 256;
+
+/**
+ * A standing tick's reading of its export (docs/reference.md §16): with the last tick's cache,
+ * only the records whose bytes changed — or whose cached plan no longer holds at `now` — are
+ * parsed and classified, all of them before the first row is handed out; any doubt (the file
+ * split otherwise than the parser splits it, a key both in a changed row and in a cached one, too
+ * many ranges) and it is read whole, as without a cache.
+ */
+export async function readExport(
+  campaign: Campaign,
+  options: Omit<PipelineOptions, "knownAddresses"> & {
+    cache: UsableCache | undefined;
+    now: number;
+    knownAddresses: () => ReadonlySet<string>;
+  },
+): Promise<ExportReading> {
+  const { knownAddresses, ...pipeline } = options;
+  // Addresses an earlier tick normalized: worth collecting only for a reading of every row.
+  const contacts = await openContactRows(campaign, { ...pipeline, knownAddresses: options.cache ? undefined : knownAddresses() });
+  const scan = await scanOf(campaign, contacts.delimiter);
+  const cached = scan && options.cache && (await fromCache(campaign, scan, { ...pipeline, cache: options.cache }, contacts));
+  if (cached) {
+    contacts.close();
+    return { parameterKeys: contacts.parameterKeys, batches: cached.batches, cachedRows: cached.hits, keyed: () => keyOf(scan) };
+  }
+  let rows = 0;
+  const batches = (async function* (): AsyncGenerator<ExportRow[]> {
+    for await (const parsed of contacts.batches()) {
+      rows += parsed.length;
+      yield parsed.map((row) => ({ parsed: row, hash: scan?.hash[row.record.row - 1] }));
+    }
+  })();
+  // The scan and the parser must agree on every record for a hash to name the right row.
+  return { parameterKeys: contacts.parameterKeys, batches, cachedRows: 0, keyed: () => (rows === scan?.count ? keyOf(scan) : undefined) };
+}
+
+function keyOf(scan: RawRecords): { header: number; sha256: string } {
+  return { header: scan.header.hash, sha256: scan.sha256 };
+}
+
+/** The records as bytes, for an encoding whose quotes and line breaks are single ASCII bytes; else undefined (no cache). */
+async function scanOf(campaign: Campaign, delimiter: string): Promise<RawRecords | undefined> {
+  const { effectiveEncoding } = await import("../../contacts/csv-format.js");
+  const encoding = await effectiveEncoding(campaign.contactsPath, campaign.csv.encoding);
+  if (encoding === "utf-16le" || encoding === "utf-16be") return undefined;
+  return scanRecords(campaign.contactsPath, delimiter);
+}
+
+/** The cached rows and the changed ones parsed, in file order; undefined when the cache cannot be relied on for this export. */
+async function fromCache(
+  campaign: Campaign,
+  scan: RawRecords,
+  options: PipelineOptions & { cache: UsableCache; now: number },
+  contacts: { header: string[]; delimiter: string },
+): Promise<{ batches: AsyncGenerator<ExportRow[]>; hits: number } | undefined> {
+  const { cache, stale } = options.cache;
+  if (cache.head.header !== scan.header.hash) return undefined;
+  const hits: Array<CachedRow | undefined> = new Array(scan.count);
+  const taken = new Uint8Array(cache.size);
+  for (let i = 0; i < scan.count; i++) {
+    const row = cache.find(scan.hash[i]!);
+    if (row === undefined || !holds(row, stale, options.now)) continue;
+    if (taken[row.entry]) return undefined; // two rows of this export are one cached row
+    taken[row.entry] = 1;
+    hits[i] = row;
+  }
+  const ranges = changedRanges(scan, hits, contacts.header);
+  if (ranges === undefined) return undefined;
+  const parsed = await classifyRanges(campaign, ranges.points, { ...options, delimiter: contacts.delimiter });
+  if (!inStep(parsed, hits, ranges.records)) return undefined;
+  // A changed row with the key of a cached one: which of them is the duplicate is the file order's to say.
+  const changedKeys = new Set<string>();
+  for (const { verdict } of parsed) {
+    const key = verdict.status === "sendable" ? verdict.contact.appointment?.key : verdict.shardKey;
+    if (key !== undefined) changedKeys.add(key);
+  }
+  let count = 0;
+  for (const row of hits) {
+    if (row === undefined) continue;
+    if (row.kind !== "other-shard" && changedKeys.has(row.key)) return undefined;
+    count++;
+  }
+  return { batches: inFileOrder(scan, hits, parsed), hits: count };
+}
+
+/** The parser read each changed record as the scan split it: as many, each with the row number the scan gave it. */
+function inStep(parsed: PipelineRow[], hits: Array<CachedRow | undefined>, records: number): boolean {
+  if (parsed.length !== records) return false;
+  let next = 0;
+  for (let i = 0; i < hits.length; i++) if (hits[i] === undefined && parsed[next++]!.record.row !== i + 1) return false;
+  return true;
+}
+
+/** A cached row still tells what the tick would plan: its appointment has no event since, and nothing of it is due. */
+function holds(row: CachedRow, stale: ReadonlySet<string>, now: number): boolean {
+  if (row.kind === "other-shard") return true;
+  if (stale.has(row.key)) return false;
+  if (row.kind === "excluded") return true;
+  for (const time of row.times) if (!(now < time)) return false;
+  return true;
+}
+
+/** The records not taken from the cache, as ranges to parse (close ones merged, the rows between them parsed too). */
+function changedRanges(
+  scan: RawRecords,
+  hits: Array<CachedRow | undefined>,
+  header: string[],
+): { points: CsvResumePoint[]; records: number } | undefined {
+  const points: CsvResumePoint[] = [];
+  let records = 0;
+  for (let i = 0; i < scan.count;) {
+    if (hits[i] !== undefined) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    for (let next = end; next < scan.count && next - end <= MERGE_GAP; next++) if (hits[next] === undefined) end = next + 1;
+    for (let j = i; j < end; j++) hits[j] = undefined;
+    points.push({
+      header,
+      bytes: scan.start[i]!,
+      rows: i,
+      lines: scan.lines[i]!,
+      ...(end < scan.count ? { until: scan.start[end]! } : {}),
+    });
+    if (points.length > MAX_RANGES) return undefined;
+    records += end - i;
+    i = end;
+  }
+  return { points, records };
+}
+
+async function* inFileOrder(scan: RawRecords, hits: Array<CachedRow | undefined>, parsed: PipelineRow[]): AsyncGenerator<ExportRow[]> {
+  let next = 0;
+  let batch: ExportRow[] = [];
+  for (let i = 0; i < scan.count; i++) {
+    const hash = scan.hash[i]!;
+    const cached = hits[i];
+    batch.push(cached ? { cached, row: i + 1, hash } : { parsed: parsed[next++]!, hash });
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}

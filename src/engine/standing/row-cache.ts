@@ -1,0 +1,234 @@
+/**
+ * What a standing tick learned of each row of the export it read, so that the next tick need not
+ * parse a row that is byte for byte the same (docs/reference.md §16): a booking system re-exports
+ * its whole book to change a few appointments. Kept beside the checkpoint (a cache like it): for
+ * each row that was an appointment with nothing to do yet — every reminder unknown to the ledger
+ * and not due — its key and when each reminder is due; for an excluded row its key and why; for
+ * another shard's row, nothing but that. A row is known by a 53-bit hash of its bytes.
+ *
+ * An entry holds while the campaign (the tick's fingerprint: file, lists, opt-outs) is the same,
+ * no ledger event since names its appointment, and now is before its first reminder is due or
+ * reaches its deadline. Anything else and the row is parsed and planned as if new.
+ */
+
+import type { LedgerStore } from "../../ledger/ledger-store.js";
+
+/** One row as the last tick left it. */
+export type CachedRow =
+  | { kind: "later"; key: string; entry: number; /** Per reminder: due, deadline (ms). */ times: Float64Array }
+  | { kind: "excluded"; key: string; entry: number; reason: string }
+  | { kind: "other-shard"; entry: number };
+
+const KINDS = ["later", "excluded", "other-shard"] as const;
+
+/** The note's text part; its numbers follow as bytes (`RowCache.encode`). */
+interface RowCacheHead {
+  v: 1;
+  fingerprint: string;
+  /** The header line's hash: another header is another reading of every row. */
+  header: number;
+  /** The ledger's end when the tick ended: events after it may concern an entry. */
+  ledgerEnd: number;
+  reminders: number;
+  keys: string[];
+  reasons: string[];
+}
+
+export class RowCache {
+  readonly head: RowCacheHead;
+  /** Per entry: hash, then due and deadline per reminder. */
+  readonly #numbers: Float64Array;
+  readonly #kinds: Uint8Array;
+  readonly #index: HashIndex;
+
+  private constructor(head: RowCacheHead, numbers: Float64Array, kinds: Uint8Array) {
+    this.head = head;
+    this.#numbers = numbers;
+    this.#kinds = kinds;
+    const stride = this.#stride;
+    this.#index = new HashIndex(kinds.length);
+    for (let entry = 0; entry < kinds.length; entry++) this.#index.set(numbers[entry * stride]!, entry);
+  }
+
+  get #stride(): number {
+    return 1 + 2 * this.head.reminders;
+  }
+
+  get size(): number {
+    return this.#kinds.length;
+  }
+
+  /** The row last seen with these bytes, if any. */
+  find(hash: number): CachedRow | undefined {
+    const entry = this.#index.get(hash);
+    if (entry === undefined) return undefined;
+    const kind = KINDS[this.#kinds[entry]!]!;
+    if (kind === "other-shard") return { kind, entry };
+    const key = this.head.keys[entry]!;
+    const base = entry * this.#stride + 1;
+    if (kind === "excluded") return { kind, key, entry, reason: this.head.reasons[this.#numbers[base]!]! };
+    return { kind, key, entry, times: this.#numbers.subarray(base, base + 2 * this.head.reminders) };
+  }
+
+  /** The note as stored: its text, and its numbers and kinds as bytes. */
+  static encode(head: Omit<RowCacheHead, "v">, numbers: Float64Array, kinds: Uint8Array): { text: string; data: Buffer } {
+    const data = Buffer.alloc(numbers.byteLength + kinds.byteLength);
+    data.set(new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength), 0);
+    data.set(kinds, numbers.byteLength);
+    return { text: JSON.stringify({ v: 1, ...head }), data };
+  }
+
+  /** The cache a note holds; undefined when it is of another shape (a cache: never an error). */
+  static decode(text: string, data: Uint8Array): RowCache | undefined {
+    let head: RowCacheHead;
+    try {
+      head = JSON.parse(text) as RowCacheHead;
+    } catch {
+      return undefined;
+    }
+    if (head.v !== 1 || !Array.isArray(head.keys)) return undefined;
+    const count = head.keys.length;
+    const numbersBytes = count * (1 + 2 * head.reminders) * 8;
+    if (data.byteLength !== numbersBytes + count) return undefined;
+    // Copied into aligned memory of its own (the bytes may sit anywhere in a pooled buffer).
+    const numbers = new Float64Array(numbersBytes / 8);
+    new Uint8Array(numbers.buffer).set(data.subarray(0, numbersBytes));
+    return new RowCache(head, numbers, Uint8Array.from(data.subarray(numbersBytes)));
+  }
+}
+
+/** The next tick's cache, built as this tick plans: one entry a row with nothing to do yet. */
+export class RowCacheBuilder {
+  readonly #reminders: number;
+  readonly #keys: string[] = [];
+  readonly #reasons: string[] = [];
+  readonly #reasonIndex = new Map<string, number>();
+  #numbers: Float64Array;
+  #kinds: Uint8Array;
+
+  constructor(reminders: number) {
+    this.#reminders = reminders;
+    this.#numbers = new Float64Array(1024 * (1 + 2 * reminders));
+    this.#kinds = new Uint8Array(1024);
+  }
+
+  get size(): number {
+    return this.#keys.length;
+  }
+
+  /** A row: its hash, and what it was (`times`: due and deadline per reminder). */
+  add(
+    hash: number,
+    row:
+      | { kind: "later"; key: string; times: ArrayLike<number> }
+      | { kind: "excluded"; key: string; reason: string }
+      | { kind: "other-shard" },
+  ): void {
+    const entry = this.#keys.length;
+    const stride = 1 + 2 * this.#reminders;
+    if (entry === this.#kinds.length) this.#grow();
+    this.#numbers[entry * stride] = hash;
+    this.#kinds[entry] = KINDS.indexOf(row.kind);
+    this.#keys.push(row.kind === "other-shard" ? "" : row.key);
+    if (row.kind === "later") this.#numbers.set(row.times, entry * stride + 1);
+    if (row.kind === "excluded") this.#numbers[entry * stride + 1] = this.#reason(row.reason);
+  }
+
+  encode(head: Pick<RowCacheHead, "fingerprint" | "header" | "ledgerEnd">): { text: string; data: Buffer } {
+    const count = this.#keys.length;
+    return RowCache.encode(
+      { ...head, reminders: this.#reminders, keys: this.#keys, reasons: this.#reasons },
+      this.#numbers.subarray(0, count * (1 + 2 * this.#reminders)),
+      this.#kinds.subarray(0, count),
+    );
+  }
+
+  #reason(reason: string): number {
+    let index = this.#reasonIndex.get(reason);
+    if (index === undefined) this.#reasonIndex.set(reason, (index = this.#reasons.push(reason) - 1));
+    return index;
+  }
+
+  #grow(): void {
+    const numbers = new Float64Array(this.#numbers.length * 2);
+    numbers.set(this.#numbers);
+    const kinds = new Uint8Array(this.#kinds.length * 2);
+    kinds.set(this.#kinds);
+    [this.#numbers, this.#kinds] = [numbers, kinds];
+  }
+}
+
+/** Hash → entry, open addressing over doubles (a hash is never 0). A hash met twice keeps neither: no row is taken for another. */
+class HashIndex {
+  readonly #keys: Float64Array;
+  readonly #values: Int32Array;
+  readonly #mask: number;
+
+  constructor(count: number) {
+    let size = 16;
+    while (size < count * 2) size *= 2;
+    this.#keys = new Float64Array(size);
+    this.#values = new Int32Array(size);
+    this.#mask = size - 1;
+  }
+
+  set(hash: number, value: number): void {
+    let slot = this.#slot(hash);
+    while (this.#keys[slot] !== 0 && this.#keys[slot] !== hash) slot = (slot + 1) & this.#mask;
+    // Two rows of one export with the same bytes: neither is taken from the cache.
+    this.#values[slot] = this.#keys[slot] === hash ? -1 : value;
+    this.#keys[slot] = hash;
+  }
+
+  get(hash: number): number | undefined {
+    for (let slot = this.#slot(hash); this.#keys[slot] !== 0; slot = (slot + 1) & this.#mask)
+      if (this.#keys[slot] === hash) return this.#values[slot]! < 0 ? undefined : this.#values[slot];
+    return undefined;
+  }
+
+  #slot(hash: number): number {
+    return (hash ^ (hash / 0x100000000)) & this.#mask;
+  }
+}
+
+/** The last tick's rows, and the appointments whose ledger events since then make theirs stale. */
+export interface UsableCache {
+  cache: RowCache;
+  stale: ReadonlySet<string>;
+}
+
+/** A tick's row caches: the last tick's, as far as it is usable now, and the next one's as this tick plans. */
+export interface RowCacheSession {
+  usable: UsableCache | undefined;
+  next: RowCacheBuilder;
+  /** Set by the plan: once the export is read, what the next cache is keyed by (undefined: write none). */
+  keyed?: () => { header: number; sha256: string } | undefined;
+}
+
+const NOTE = "rows";
+
+/**
+ * The last tick's cache, when it was written for this campaign (`fingerprint`) on this ledger:
+ * with the appointments named by events appended since (a `results`, an `end`, another tick's
+ * sends), whose rows are parsed again. Undefined when absent, of another campaign or the ledger
+ * was cut since.
+ */
+export async function loadRowCache(store: LedgerStore, fingerprint: string): Promise<UsableCache | undefined> {
+  const note = await store.readNoteData(NOTE);
+  const cache = note && RowCache.decode(note.text, note.data);
+  if (!cache || cache.head.fingerprint !== fingerprint || cache.head.ledgerEnd > (await store.end())) return undefined;
+  const stale = new Set<string>();
+  for await (const batch of store.batches(undefined, cache.head.ledgerEnd))
+    for (const event of batch) if ("key" in event && typeof event.key === "string") stale.add(event.key);
+  return { cache, stale };
+}
+
+/** Write the next tick's cache (`keyed`: what the export read was). */
+export async function saveRowCache(
+  store: LedgerStore,
+  next: RowCacheBuilder,
+  head: { fingerprint: string; header: number },
+): Promise<void> {
+  const { text, data } = next.encode({ ...head, ledgerEnd: await store.end() });
+  await store.writeNote(NOTE, text, data);
+}
