@@ -120,7 +120,7 @@ function holds(row: CachedRow, stale: ReadonlySet<string>, now: number): boolean
   if (row.kind === "other-shard") return true;
   if (stale.has(row.key)) return false;
   if (row.kind === "excluded") return true;
-  for (const time of row.times) if (!(now < time)) return false;
+  for (let i = row.at; i < row.at + row.count; i++) if (!(now < row.times[i]!)) return false;
   return true;
 }
 

@@ -113,8 +113,9 @@ function planRow(
     if (cached.kind !== "other-shard") oneReason.counted();
     if (cached.kind === "later") {
       seen.keys.add(cached.key);
-      for (let r = 0; r < cached.times.length; r += 2)
-        planned.push({ kind: "later", dueAt: cached.times[r]!, deadline: cached.times[r + 1]!, row: row.row, zones: undefined });
+      const { times, at, count } = cached;
+      for (let r = at; r < at + count; r += 2)
+        planned.push({ kind: "later", dueAt: times[r]!, deadline: times[r + 1]!, row: row.row, zones: undefined });
     } else if (cached.kind === "excluded") {
       seen.excluded.set(cached.key, cached.reason);
       const verdict = { status: "excluded", row: row.row, to: "", from: "", reason: cached.reason, shardKey: cached.key } as const;

@@ -15,7 +15,8 @@ import type { LedgerStore } from "../../ledger/ledger-store.js";
 
 /** One row as the last tick left it. */
 export type CachedRow =
-  | { kind: "later"; key: string; entry: number; /** Per reminder: due, deadline (ms). */ times: Float64Array }
+  /** `times[at]`, `times[at + 1]`…: per reminder, when it is due and its deadline (ms); `count` numbers in all. */
+  | { kind: "later"; key: string; entry: number; times: Float64Array; at: number; count: number }
   | { kind: "excluded"; key: string; entry: number; reason: string }
   | { kind: "other-shard"; entry: number };
 
@@ -67,7 +68,7 @@ export class RowCache {
     const key = this.head.keys[entry]!;
     const base = entry * this.#stride + 1;
     if (kind === "excluded") return { kind, key, entry, reason: this.head.reasons[this.#numbers[base]!]! };
-    return { kind, key, entry, times: this.#numbers.subarray(base, base + 2 * this.head.reminders) };
+    return { kind, key, entry, times: this.#numbers, at: base, count: 2 * this.head.reminders };
   }
 
   /** The note as stored: its text, and its numbers and kinds as bytes. */
@@ -120,7 +121,7 @@ export class RowCacheBuilder {
   add(
     hash: number,
     row:
-      | { kind: "later"; key: string; times: ArrayLike<number> }
+      | { kind: "later"; key: string; times: ArrayLike<number>; at?: number }
       | { kind: "excluded"; key: string; reason: string }
       | { kind: "other-shard" },
   ): void {
@@ -130,7 +131,7 @@ export class RowCacheBuilder {
     this.#numbers[entry * stride] = hash;
     this.#kinds[entry] = KINDS.indexOf(row.kind);
     this.#keys.push(row.kind === "other-shard" ? "" : row.key);
-    if (row.kind === "later") this.#numbers.set(row.times, entry * stride + 1);
+    if (row.kind === "later") for (let i = 0; i < stride - 1; i++) this.#numbers[entry * stride + 1 + i] = row.times[(row.at ?? 0) + i]!;
     if (row.kind === "excluded") this.#numbers[entry * stride + 1] = this.#reason(row.reason);
   }
 

@@ -13,7 +13,9 @@ describe("a standing tick's row cache", () => {
     for (let i = 1; i <= 5000; i++) next.add(i * 7919, { kind: "later", key: `A${i}`, times: [i, i + 1] });
     const cache = round(next);
     expect(cache.size).toBe(5000);
-    expect(cache.find(4321 * 7919)).toMatchObject({ key: "A4321", times: new Float64Array([4321, 4322]) });
+    const row = cache.find(4321 * 7919);
+    expect(row).toMatchObject({ key: "A4321", count: 2 });
+    if (row?.kind === "later") expect([row.times[row.at], row.times[row.at + 1]]).toEqual([4321, 4322]);
     expect(cache.find(5001 * 7919)).toBeUndefined();
   });
 
