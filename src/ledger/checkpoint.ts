@@ -2,7 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
-import type { AppointmentVersions, UnitState, LedgerState } from "./fold.js";
+import type { UnitState, LedgerState } from "./fold.js";
+import { AppointmentBook, type AppointmentVersions } from "./appointment-book.js";
 import type { CampaignHeader, FlowChecked } from "./events.js";
 
 /**
@@ -31,8 +32,15 @@ export interface Checkpoint {
   contacts: Array<[string, UnitState]>;
   /** Skipped rows (invalid, duplicate, suppressed) recorded after the prefix. */
   skippedRows: number[];
-  /** A standing campaign's appointments as the ledger knew them (docs/reference.md §16). */
+  /** A standing campaign's appointments as the ledger knew them (docs/reference.md §16), as checkpoints before 0.2 wrote them. */
   appointments?: Array<[string, AppointmentVersions]>;
+  /**
+   * The appointments packed (`AppointmentBook.pack`), in number order: their keys, one per line (a
+   * JSON array if a key holds a line break); after the JSON, `appointmentBytes` bytes — where each
+   * line starts (doubles), then the lines — before the key table (which starts at a multiple of 8).
+   */
+  appointmentKeys?: string | string[];
+  appointmentBytes?: number;
   header: CampaignHeader | undefined;
   flow: FlowChecked | undefined;
   /** The prefix's contact keys (`SeenKeys`); its number table follows the JSON in the file. */
@@ -64,17 +72,53 @@ export async function ledgerEdges(ledgerPath: string, bytes: number): Promise<{ 
 }
 
 /** Write atomically (0600): a private file, fsynced, renamed over the old checkpoint. */
-export async function writeCheckpoint(ledgerPath: string, checkpoint: Checkpoint, table: Float64Array): Promise<void> {
-  const json = Buffer.from(JSON.stringify(checkpoint));
+export async function writeCheckpoint(
+  ledgerPath: string,
+  checkpoint: Checkpoint,
+  table: Float64Array,
+  appointments?: AppointmentBook,
+): Promise<void> {
+  const { json, binary } = checkpointParts(checkpoint, table, appointments);
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(json.length));
-  await writeAtomically(checkpointPath(ledgerPath), [
-    Buffer.from(MAGIC),
-    length,
-    json,
-    Buffer.from(table.buffer, table.byteOffset, table.byteLength),
-  ]);
+  await writeAtomically(checkpointPath(ledgerPath), [Buffer.from(MAGIC), length, json, binary]);
 }
+
+/** A checkpoint as stored: its JSON, and the bytes after it — its packed appointments (padded to a multiple of 8), then its key table. */
+export function checkpointParts(
+  checkpoint: Checkpoint,
+  table: Float64Array,
+  appointments?: AppointmentBook,
+): { json: Buffer; binary: Buffer } {
+  const book = appointments?.pack();
+  const packed = book
+    ? Buffer.concat([Buffer.from(book.starts.buffer, book.starts.byteOffset, book.starts.byteLength), book.lines])
+    : Buffer.alloc(0);
+  // One string, not an array of a million: read back in one piece.
+  const keys = book && (book.keys.some((key) => key.includes("\n")) ? book.keys : book.keys.join("\n"));
+  const json = Buffer.from(JSON.stringify(book ? { ...checkpoint, appointmentKeys: keys, appointmentBytes: packed.length } : checkpoint));
+  const padding = Buffer.alloc(padded(packed.length) - packed.length);
+  return { json, binary: Buffer.concat([packed, padding, Buffer.from(table.buffer, table.byteOffset, table.byteLength)]) };
+}
+
+const padded = (bytes: number) => Math.ceil(bytes / 8) * 8;
+
+/** The appointments a checkpoint's bytes hold (undefined: none packed); `false` when they are not of the packed shape. */
+export function appointmentsOf(checkpoint: Checkpoint, binary: Buffer): AppointmentBook | undefined | false {
+  if (checkpoint.appointmentBytes === undefined) return undefined;
+  if (binary.length < checkpoint.appointmentBytes) return false;
+  const keys = checkpoint.appointmentKeys ?? [];
+  const list = typeof keys === "string" ? (keys === "" ? [] : keys.split("\n")) : keys;
+  const startsBytes = (list.length + 1) * 8;
+  if (checkpoint.appointmentBytes < startsBytes) return false;
+  // Copied into memory of its own: the bytes may sit at any offset of a pooled buffer.
+  const starts = new Float64Array(list.length + 1);
+  new Uint8Array(starts.buffer).set(binary.subarray(0, startsBytes));
+  return AppointmentBook.unpack(list, starts, binary.subarray(startsBytes, checkpoint.appointmentBytes)) ?? false;
+}
+
+/** Where a checkpoint's key table starts among the bytes after its JSON. */
+export const tableOffset = (checkpoint: Checkpoint): number => padded(checkpoint.appointmentBytes ?? 0);
 
 /**
  * A note beside the ledger (`<ledger>.<name>`), written as the checkpoint is: private, fsynced,
@@ -150,10 +194,7 @@ async function writeAtomically(target: string, parts: Buffer[]): Promise<void> {
 }
 
 /** Read a checkpoint; undefined when absent, torn, or of another format (never an error: it is a cache). */
-export async function readCheckpoint(
-  ledgerPath: string,
-  options: { table?: boolean } = {},
-): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined> {
+export async function readCheckpoint(ledgerPath: string, options: { table?: boolean } = {}): Promise<ReadCheckpoint | undefined> {
   let file;
   try {
     file = await open(checkpointPath(ledgerPath), "r");
@@ -169,23 +210,34 @@ export async function readCheckpoint(
     const json = Buffer.alloc(length);
     if ((await file.read(json, 0, length, head.length)).bytesRead !== length) return undefined;
     const checkpoint = JSON.parse(json.toString()) as Checkpoint;
-    const tableBytes = size - head.length - length;
-    if (checkpoint.v !== 1 || tableBytes < 0 || tableBytes % 8 !== 0) return undefined;
+    const packed = Buffer.alloc(checkpoint.appointmentBytes ?? 0);
+    if ((await file.read(packed, 0, packed.length, head.length + length)).bytesRead !== packed.length) return undefined;
+    const appointments = appointmentsOf(checkpoint, packed);
+    const tableStart = head.length + length + tableOffset(checkpoint);
+    const tableBytes = size - tableStart;
+    if (checkpoint.v !== 1 || appointments === false || tableBytes < 0 || tableBytes % 8 !== 0) return undefined;
     // Read the table straight into its own memory: no second 16 MB copy at a million contacts.
-    if (options.table === false) return { checkpoint, table: new Float64Array(0) };
+    if (options.table === false) return { checkpoint, table: new Float64Array(0), appointments };
     const table = new Float64Array(tableBytes / 8);
     const view = new Uint8Array(table.buffer);
     for (let done = 0; done < tableBytes;) {
-      const { bytesRead } = await file.read(view, done, Math.min(tableBytes - done, 1 << 22), head.length + length + done);
+      const { bytesRead } = await file.read(view, done, Math.min(tableBytes - done, 1 << 22), tableStart + done);
       if (bytesRead === 0) return undefined;
       done += bytesRead;
     }
-    return { checkpoint, table };
+    return { checkpoint, table, appointments };
   } catch {
     return undefined;
   } finally {
     await file.close();
   }
+}
+
+/** A checkpoint as read: its JSON, its key table, and its packed appointments (a standing campaign's). */
+export interface ReadCheckpoint {
+  checkpoint: Checkpoint;
+  table: Float64Array;
+  appointments: AppointmentBook | undefined;
 }
 
 /**
@@ -211,12 +263,12 @@ export async function checkpointHolds(
 }
 
 /** The state a checkpoint carries, ready to fold the ledger's newer events on top. */
-export function stateFromCheckpoint(checkpoint: Checkpoint): LedgerState {
+export function stateFromCheckpoint({ checkpoint, appointments }: Pick<ReadCheckpoint, "checkpoint" | "appointments">): LedgerState {
   return {
     header: checkpoint.header,
     flow: checkpoint.flow,
     units: new Map(checkpoint.contacts),
     skippedRows: new Set(checkpoint.skippedRows),
-    appointments: new Map(checkpoint.appointments ?? []),
+    appointments: appointments ?? AppointmentBook.of(checkpoint.appointments ?? []),
   };
 }

@@ -1,5 +1,6 @@
 import { unitKey, type UnitRef } from "../contacts/unit.js";
-import type { AppointmentSeen, CampaignHeader, FlowChecked, LedgerEvent, ResultsRecorded } from "./events.js";
+import { AppointmentBook } from "./appointment-book.js";
+import type { CampaignHeader, FlowChecked, LedgerEvent, ResultsRecorded } from "./events.js";
 
 /**
  * The one fold of the ledger: event → state, in one place. The run, the checkpoint,
@@ -51,13 +52,6 @@ export interface UnitDetail {
 /** The events about one unit (all but the campaign's, the flow's, an appointment's, a skipped row's and an Execution's). */
 export type UnitEvent = Exclude<LedgerEvent, { t: "campaign" | "flow" | "appointment" | "row" | "exec" | "results" }>;
 
-/** A standing campaign's appointment as the ledger knows it (docs/reference.md §16): its latest version, and the times it had before. */
-export interface AppointmentVersions {
-  latest: Omit<AppointmentSeen, "t" | "at">;
-  /** Earlier appointment times of the key (ISO 8601 UTC), oldest first: their reminders with an Execution stay in the report. */
-  earlier: string[];
-}
-
 export interface LedgerState {
   header: CampaignHeader | undefined;
   /** The latest flow preflight recorded. */
@@ -67,11 +61,11 @@ export interface LedgerState {
   /** Rows already recorded as invalid, duplicate or suppressed. */
   skippedRows: Set<number>;
   /** A standing campaign's appointments, by key. */
-  appointments: Map<string, AppointmentVersions>;
+  appointments: AppointmentBook;
 }
 
 export function emptyLedgerState(): LedgerState {
-  return { header: undefined, flow: undefined, units: new Map(), skippedRows: new Set(), appointments: new Map() };
+  return { header: undefined, flow: undefined, units: new Map(), skippedRows: new Set(), appointments: new AppointmentBook() };
 }
 
 export function newUnitState(): UnitState {
@@ -142,20 +136,9 @@ export function applyEvent(state: LedgerState, event: LedgerEvent): void {
       state.flow = event;
       return;
     case "appointment":
-      foldAppointment(state.appointments, event);
+      state.appointments.fold(event);
       return;
   }
-}
-
-/** A key's new version: the time it had before joins its earlier ones. */
-export function foldAppointment(appointments: Map<string, AppointmentVersions>, event: AppointmentSeen): void {
-  const { t: _t, at: _at, ...latest } = event;
-  const known = appointments.get(event.key);
-  if (!known) return void appointments.set(event.key, { latest, earlier: [] });
-  const previous = known.latest.appointmentAt;
-  if (previous !== latest.appointmentAt && !known.earlier.includes(previous)) known.earlier.push(previous);
-  known.earlier = known.earlier.filter((time) => time !== latest.appointmentAt);
-  known.latest = latest;
 }
 
 /** One unit event into its state, and into its report detail when one is kept. The only place a unit's status changes. */

@@ -1,4 +1,5 @@
-import type { Checkpoint } from "./checkpoint.js";
+import type { AppointmentBook } from "./appointment-book.js";
+import type { Checkpoint, ReadCheckpoint } from "./checkpoint.js";
 import type { LedgerEvent } from "./events.js";
 import type { ReportSource } from "./report-source.js";
 
@@ -25,8 +26,9 @@ export interface LedgerStore {
   /** Where the ledger ends now, and what identifies it up to a position (the checkpoint's check that it only grew). */
   end(): Promise<number>;
   identity(position: number): Promise<{ head: string; tail: string }>;
-  readCheckpoint(options?: { table?: boolean }): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined>;
-  writeCheckpoint(checkpoint: Checkpoint, table: Float64Array): Promise<void>;
+  /** The checkpoint, its key table (`table: false`: not read) and a standing campaign's packed appointments. */
+  readCheckpoint(options?: { table?: boolean }): Promise<ReadCheckpoint | undefined>;
+  writeCheckpoint(checkpoint: Checkpoint, table: Float64Array, appointments?: AppointmentBook): Promise<void>;
   /**
    * A small note kept beside the checkpoint, a cache like it (a standing campaign's last tick:
    * until when nothing can be due). Undefined when absent or unreadable.

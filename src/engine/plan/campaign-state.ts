@@ -60,7 +60,7 @@ export async function loadCampaignState(
       (await checkpointHolds(saved.checkpoint, ledger, campaign.contactsPath, await campaignFingerprint(campaign, options.shard)))
     ) {
       const { checkpoint, table } = withKeys;
-      const state = stateFromCheckpoint(checkpoint);
+      const state = stateFromCheckpoint(withKeys);
       for await (const batch of ledger.batches(scan, checkpoint.ledger.bytes)) for (const event of batch) applyEvent(state, event);
       if (scan.validBytes < checkpoint.ledger.bytes) scan.validBytes = checkpoint.ledger.bytes;
       finishFold(state);

@@ -52,12 +52,13 @@ export async function saveCheckpoint(
       prefixCounts: extended.counts,
       contacts,
       skippedRows: [...state.skippedRows].filter((row) => row > point.rows),
-      ...(state.appointments.size > 0 ? { appointments: [...state.appointments] } : {}),
+
       header: state.header,
       flow: state.flow,
       seen: { defaultFrom: snapshot.defaultFrom, size: snapshot.size, others: snapshot.others },
     },
     snapshot.table,
+    state.appointments.size > 0 ? state.appointments : undefined,
   );
 }
 

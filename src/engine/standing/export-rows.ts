@@ -3,6 +3,7 @@ import { classifyRanges, openContactRows, type PipelineOptions, type PipelineRow
 import { scanRecords, type RawRecords } from "../../contacts/raw-records.js";
 import type { CsvResumePoint } from "../../contacts/read-csv.js";
 import type { CachedRow, UsableCache } from "./row-cache.js";
+import type { AppointmentBook } from "../../ledger/appointment-book.js";
 
 /** A row of the export in file order: parsed and classified, or as the last tick left it (its bytes unchanged). */
 export type ExportRow = { parsed: PipelineRow; hash: number | undefined } | { cached: CachedRow; row: number; hash: number };
@@ -36,13 +37,14 @@ export async function readExport(
     cache: UsableCache | undefined;
     now: number;
     knownAddresses: () => ReadonlySet<string>;
+    book: AppointmentBook;
   },
 ): Promise<ExportReading> {
-  const { knownAddresses, ...pipeline } = options;
+  const { knownAddresses, book, ...pipeline } = options;
   // Addresses an earlier tick normalized: worth collecting only for a reading of every row.
   const contacts = await openContactRows(campaign, { ...pipeline, knownAddresses: options.cache ? undefined : knownAddresses() });
   const scan = await scanOf(campaign, contacts.delimiter);
-  const cached = scan && options.cache && (await fromCache(campaign, scan, { ...pipeline, cache: options.cache }, contacts));
+  const cached = scan && options.cache && (await fromCache(campaign, scan, { ...pipeline, cache: options.cache, book }, contacts));
   if (cached) {
     contacts.close();
     return { parameterKeys: contacts.parameterKeys, batches: cached.batches, cachedRows: cached.hits, keyed: () => keyOf(scan) };
@@ -74,7 +76,7 @@ async function scanOf(campaign: Campaign, delimiter: string): Promise<RawRecords
 async function fromCache(
   campaign: Campaign,
   scan: RawRecords,
-  options: PipelineOptions & { cache: UsableCache; now: number },
+  options: PipelineOptions & { cache: UsableCache; now: number; book: AppointmentBook },
   contacts: { header: string[]; delimiter: string },
 ): Promise<{ batches: AsyncGenerator<ExportRow[]>; hits: number } | undefined> {
   const { cache, stale } = options.cache;
@@ -83,7 +85,7 @@ async function fromCache(
   const taken = new Uint8Array(cache.size);
   for (let i = 0; i < scan.count; i++) {
     const row = cache.find(scan.hash[i]!);
-    if (row === undefined || !holds(row, stale, options.now)) continue;
+    if (row === undefined || !holds(row, stale, options)) continue;
     if (taken[row.entry]) return undefined; // two rows of this export are one cached row
     taken[row.entry] = 1;
     hits[i] = row;
@@ -98,10 +100,15 @@ async function fromCache(
     const key = verdict.status === "sendable" ? verdict.contact.appointment?.key : verdict.shardKey;
     if (key !== undefined) changedKeys.add(key);
   }
+  const changed = new Set<number>();
+  for (const key of changedKeys) {
+    const number = options.book.numberOf(key);
+    if (number !== undefined) changed.add(number);
+  }
   let count = 0;
   for (const row of hits) {
     if (row === undefined) continue;
-    if (row.kind !== "other-shard" && changedKeys.has(row.key)) return undefined;
+    if (row.kind === "later" ? changed.has(row.appointment) : row.kind === "excluded" && changedKeys.has(row.key)) return undefined;
     count++;
   }
   return { batches: inFileOrder(scan, hits, parsed), hits: count };
@@ -116,11 +123,11 @@ function inStep(parsed: PipelineRow[], hits: Array<CachedRow | undefined>, recor
 }
 
 /** A cached row still tells what the tick would plan: its appointment has no event since, and nothing of it is due. */
-function holds(row: CachedRow, stale: ReadonlySet<string>, now: number): boolean {
+function holds(row: CachedRow, stale: ReadonlySet<string>, options: { now: number; book: AppointmentBook }): boolean {
   if (row.kind === "other-shard") return true;
-  if (stale.has(row.key)) return false;
-  if (row.kind === "excluded") return true;
-  for (let i = row.at; i < row.at + row.count; i++) if (!(now < row.times[i]!)) return false;
+  if (row.kind === "excluded") return !stale.has(row.key);
+  if (!(row.appointment < options.book.size) || (stale.size > 0 && stale.has(options.book.keyOf(row.appointment)))) return false;
+  for (let i = row.at; i < row.at + row.count; i++) if (!(options.now < row.times[i]!)) return false;
   return true;
 }
 

@@ -4,7 +4,9 @@ import { inShard, type ShardSpec } from "../../contacts/shard.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import { unitKey } from "../../contacts/unit.js";
 import type { AppointmentSeen } from "../../ledger/events.js";
-import { foldAppointment, type AppointmentVersions, type LedgerState } from "../../ledger/fold.js";
+import type { LedgerState } from "../../ledger/fold.js";
+import type { AppointmentBook } from "../../ledger/appointment-book.js";
+import type { AppointmentVersions } from "../../ledger/appointment-book.js";
 import type { Campaign } from "../../campaign/campaign.js";
 import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/planned-row.js";
@@ -31,10 +33,28 @@ export interface ReminderPlanOptions {
   rows?: RowCacheSession | undefined;
 }
 
-/** What the tick's reading of the export found: the keys in it, and those it excludes (`exclude`/`only`) with why. */
-interface SeenAppointments {
-  keys: Set<string>;
-  excluded: Map<string, string>;
+/**
+ * What the tick's reading of the export found: the appointments in it (by their number in the
+ * book; one the book learns of while the export is read is in it), and those it excludes
+ * (`exclude`/`only`) with why.
+ */
+class SeenAppointments {
+  readonly excluded = new Map<string, string>();
+  readonly #known: number;
+  readonly #marks: Uint8Array;
+
+  constructor(book: AppointmentBook) {
+    this.#known = book.size;
+    this.#marks = new Uint8Array(book.size);
+  }
+
+  mark(appointment: number): void {
+    if (appointment < this.#known) this.#marks[appointment] = 1;
+  }
+
+  has(appointment: number): boolean {
+    return appointment >= this.#known || this.#marks[appointment] === 1;
+  }
 }
 
 /**
@@ -57,10 +77,11 @@ export async function planReminders(
     shard: options.shard,
     knownAddresses: () => addressesOf(state),
     cache: rows?.usable,
+    book: state.appointments,
     now: options.now,
   });
   if (rows) rows.keyed = reading.keyed;
-  const seen: SeenAppointments = { keys: new Set(), excluded: new Map() };
+  const seen = new SeenAppointments(state.appointments);
   const display = await displayTimes(campaign);
   // A chunk of the snapshot at a time: each reminder is its own unit, decided by its own state,
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
@@ -112,7 +133,7 @@ function planRow(
     const { cached } = row;
     if (cached.kind !== "other-shard") oneReason.counted();
     if (cached.kind === "later") {
-      seen.keys.add(cached.key);
+      seen.mark(cached.appointment);
       const { times, at, count } = cached;
       for (let r = at; r < at + count; r += 2)
         planned.push({ kind: "later", dueAt: times[r]!, deadline: times[r + 1]!, row: row.row, zones: undefined });
@@ -140,13 +161,14 @@ function planRow(
   }
   const appointment = verdict.contact.appointment!;
   const appointmentAt = new Date(appointment.at).toISOString();
-  seen.keys.add(appointment.key);
   if (noteAppointment(state, verdict.contact, appointmentAt, options) === "reread") options.onReread();
+  const number = state.appointments.numberOf(appointment.key)!;
+  seen.mark(number);
   const times = laterTimes(campaign, state, verdict.contact, appointmentAt, options.now);
   if (times) {
     for (let r = 0; r < times.length; r += 2)
       planned.push({ kind: "later", dueAt: times[r]!, deadline: times[r + 1]!, row: verdict.contact.row, zones: verdict.contact.zones });
-    return void cache({ kind: "later", key: appointment.key, times });
+    return void cache({ kind: "later", appointment: number, times });
   }
   const isOptedOut = options.optedOut.has(verdict.contact.to);
   const contact = options.display
@@ -204,7 +226,7 @@ async function displayTimes(
 /** The addresses of the appointments the ledger knows: normalized by an earlier tick, not parsed again. */
 function addressesOf(state: LedgerState): Set<string> {
   const addresses = new Set<string>();
-  for (const { latest } of state.appointments.values()) addresses.add(latest.to).add(latest.from);
+  for (const [, { latest }] of state.appointments) addresses.add(latest.to).add(latest.from);
   return addresses;
 }
 
@@ -240,7 +262,7 @@ function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: st
     ...(rereadFrom ? { rereadFrom } : {}),
     at: new Date(options.now).toISOString(),
   };
-  foldAppointment(state.appointments, event);
+  state.appointments.fold(event);
   options.record?.(event);
   return rereadFrom !== undefined && known?.appointmentAt !== appointmentAt ? "reread" : undefined;
 }
@@ -313,9 +335,14 @@ function* unitsLeftBehind(
   const { lost, shrank, of } = lostAppointments(campaign, state, seen, options);
   const withhold = !options.acceptCancel && shrank;
   const message = withhold ? shrinkMessage(lost.size, of()) : "";
-  for (const [key, versions] of state.appointments) {
+  const book = state.appointments;
+  for (let number = 0, size = book.size; number < size; number++) {
+    const gone = !seen.has(number);
+    // One still in the export at its only time has nothing left behind (most of them: not unpacked).
+    if (!gone && !book.hasEarlier(number)) continue;
+    const key = book.keyOf(number);
     if (options.shard && !inShard(key, options.shard)) continue;
-    const gone = !seen.keys.has(key);
+    const versions = book.at(number);
     const held = withhold && lost.has(key);
     if (gone && !held) noteLeft(state, versions, seen.excluded.get(key) ?? "not in the export", options);
     const times = gone ? [versions.latest.appointmentAt, ...versions.earlier] : versions.earlier;
@@ -344,23 +371,22 @@ function lostAppointments(
   seen: SeenAppointments,
   options: ReminderPlanOptions,
 ): { lost: Set<string>; shrank: boolean; of: () => number } {
-  const judged = (key: string, versions: AppointmentVersions) =>
-    !(options.shard && !inShard(key, options.shard)) &&
-    versions.latest.left === undefined &&
-    !seen.excluded.has(key) &&
-    hasRemindersToCome(campaign, state, versions, options.now);
+  const book = state.appointments;
+  const judged = (number: number) => {
+    const key = book.keyOf(number);
+    if ((options.shard && !inShard(key, options.shard)) || seen.excluded.has(key)) return false;
+    const versions = book.at(number);
+    return versions.latest.left === undefined && hasRemindersToCome(campaign, state, versions, options.now);
+  };
   const lost = new Set<string>();
-  for (const [key, versions] of state.appointments) if (!seen.keys.has(key) && judged(key, versions)) lost.add(key);
+  for (let number = 0, size = book.size; number < size; number++) if (!seen.has(number) && judged(number)) lost.add(book.keyOf(number));
   // Those still in the export are counted only as far as the answer needs: most ticks lose none,
   // or a few of many (the count stops once they are few enough).
   const { maxCancel } = campaign.schedule;
   const enough = "count" in maxCancel ? 0 : Math.ceil((lost.size * 100) / Math.max(maxCancel.percent, 1e-9));
   const count = (upTo: number) => {
     let of = lost.size;
-    for (const [key, versions] of state.appointments) {
-      if (of >= upTo) break;
-      if (seen.keys.has(key) && judged(key, versions)) of++;
-    }
+    for (let number = 0, size = book.size; number < size && of < upTo; number++) if (seen.has(number) && judged(number)) of++;
     return of;
   };
   const shrank = lost.size > 0 && exportShrank(lost.size, count(enough), maxCancel);
@@ -388,7 +414,7 @@ function hasRemindersToCome(
 function noteLeft(state: LedgerState, versions: AppointmentVersions, left: string, options: ReminderPlanOptions): void {
   if (versions.latest.left === left) return;
   const event: AppointmentSeen = { t: "appointment", ...versions.latest, left, at: new Date(options.now).toISOString() };
-  foldAppointment(state.appointments, event);
+  state.appointments.fold(event);
   options.record?.(event);
 }
 

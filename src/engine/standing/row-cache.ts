@@ -3,7 +3,7 @@
  * parse a row that is byte for byte the same (docs/reference.md §16): a booking system re-exports
  * its whole book to change a few appointments. Kept beside the checkpoint (a cache like it): for
  * each row that was an appointment with nothing to do yet — every reminder unknown to the ledger
- * and not due — its key and when each reminder is due; for an excluded row its key and why; for
+ * and not due — its number in the book and when each reminder is due; for an excluded row its key and why; for
  * another shard's row, nothing but that. A row is known by a 53-bit hash of its bytes.
  *
  * An entry holds while the campaign (the tick's fingerprint: file, lists, opt-outs) is the same,
@@ -15,8 +15,11 @@ import type { LedgerStore } from "../../ledger/ledger-store.js";
 
 /** One row as the last tick left it. */
 export type CachedRow =
-  /** `times[at]`, `times[at + 1]`…: per reminder, when it is due and its deadline (ms); `count` numbers in all. */
-  | { kind: "later"; key: string; entry: number; times: Float64Array; at: number; count: number }
+  /**
+   * `appointment`: its number in the book (`AppointmentBook`); `times[at]`, `times[at + 1]`…: per
+   * reminder, when it is due and its deadline (ms); `count` numbers in all.
+   */
+  | { kind: "later"; appointment: number; entry: number; times: Float64Array; at: number; count: number }
   | { kind: "excluded"; key: string; entry: number; reason: string }
   | { kind: "other-shard"; entry: number };
 
@@ -28,8 +31,9 @@ interface RowCacheHead {
   fingerprint: string;
   /** The header line's hash: another header is another reading of every row. */
   header: number;
-  /** The ledger's end when the tick ended: events after it may concern an entry. */
+  /** The ledger's end when the tick ended (events after it may concern an entry), and its identity there. */
   ledgerEnd: number;
+  ledger: { head: string; tail: string };
   reminders: number;
   keys: string[];
   reasons: string[];
@@ -37,7 +41,7 @@ interface RowCacheHead {
 
 export class RowCache {
   readonly head: RowCacheHead;
-  /** Per entry: hash, then due and deadline per reminder. */
+  /** Per entry: hash, the appointment's number (an excluded row's reason's), then due and deadline per reminder. */
   readonly #numbers: Float64Array;
   readonly #kinds: Uint8Array;
   readonly #index: HashIndex;
@@ -52,7 +56,7 @@ export class RowCache {
   }
 
   get #stride(): number {
-    return 1 + 2 * this.head.reminders;
+    return 2 + 2 * this.head.reminders;
   }
 
   get size(): number {
@@ -65,10 +69,9 @@ export class RowCache {
     if (entry === undefined) return undefined;
     const kind = KINDS[this.#kinds[entry]!]!;
     if (kind === "other-shard") return { kind, entry };
-    const key = this.head.keys[entry]!;
     const base = entry * this.#stride + 1;
-    if (kind === "excluded") return { kind, key, entry, reason: this.head.reasons[this.#numbers[base]!]! };
-    return { kind, key, entry, times: this.#numbers, at: base, count: 2 * this.head.reminders };
+    if (kind === "excluded") return { kind, key: this.head.keys[entry]!, entry, reason: this.head.reasons[this.#numbers[base]!]! };
+    return { kind, appointment: this.#numbers[base]!, entry, times: this.#numbers, at: base + 1, count: 2 * this.head.reminders };
   }
 
   /** The note as stored: its text, and its numbers and kinds as bytes. */
@@ -76,7 +79,9 @@ export class RowCache {
     const data = Buffer.alloc(numbers.byteLength + kinds.byteLength);
     data.set(new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength), 0);
     data.set(kinds, numbers.byteLength);
-    return { text: JSON.stringify({ v: 1, ...head }), data };
+    // The keys as one string, a line each (read back in one piece), unless one holds a line break.
+    const keys = head.keys.some((key) => key.includes("\n")) ? head.keys : head.keys.join("\n");
+    return { text: JSON.stringify({ v: 1, ...head, keys }), data };
   }
 
   /** The cache a note holds; undefined when it is of another shape (a cache: never an error). */
@@ -87,9 +92,12 @@ export class RowCache {
     } catch {
       return undefined;
     }
-    if (head.v !== 1 || !Array.isArray(head.keys)) return undefined;
+    if (head.v !== 1) return undefined;
+    const keys = head.keys as string[] | string;
+    if (typeof keys === "string") head.keys = keys === "" ? [] : keys.split("\n");
+    else if (!Array.isArray(keys)) return undefined;
     const count = head.keys.length;
-    const numbersBytes = count * (1 + 2 * head.reminders) * 8;
+    const numbersBytes = count * (2 + 2 * head.reminders) * 8;
     if (data.byteLength !== numbersBytes + count) return undefined;
     // Copied into aligned memory of its own (the bytes may sit anywhere in a pooled buffer).
     const numbers = new Float64Array(numbersBytes / 8);
@@ -109,7 +117,7 @@ export class RowCacheBuilder {
 
   constructor(reminders: number) {
     this.#reminders = reminders;
-    this.#numbers = new Float64Array(1024 * (1 + 2 * reminders));
+    this.#numbers = new Float64Array(1024 * (2 + 2 * reminders));
     this.#kinds = new Uint8Array(1024);
   }
 
@@ -121,25 +129,29 @@ export class RowCacheBuilder {
   add(
     hash: number,
     row:
-      | { kind: "later"; key: string; times: ArrayLike<number>; at?: number }
+      | { kind: "later"; appointment: number; times: ArrayLike<number>; at?: number }
       | { kind: "excluded"; key: string; reason: string }
       | { kind: "other-shard" },
   ): void {
     const entry = this.#keys.length;
-    const stride = 1 + 2 * this.#reminders;
+    const stride = 2 + 2 * this.#reminders;
     if (entry === this.#kinds.length) this.#grow();
-    this.#numbers[entry * stride] = hash;
+    const base = entry * stride;
+    this.#numbers[base] = hash;
     this.#kinds[entry] = KINDS.indexOf(row.kind);
-    this.#keys.push(row.kind === "other-shard" ? "" : row.key);
-    if (row.kind === "later") for (let i = 0; i < stride - 1; i++) this.#numbers[entry * stride + 1 + i] = row.times[(row.at ?? 0) + i]!;
-    if (row.kind === "excluded") this.#numbers[entry * stride + 1] = this.#reason(row.reason);
+    // Keys only for excluded rows (their appointment may be unknown to the ledger); one is numbered.
+    this.#keys.push(row.kind === "excluded" ? row.key : "");
+    if (row.kind === "excluded") this.#numbers[base + 1] = this.#reason(row.reason);
+    if (row.kind !== "later") return;
+    this.#numbers[base + 1] = row.appointment;
+    for (let i = 0; i < stride - 2; i++) this.#numbers[base + 2 + i] = row.times[(row.at ?? 0) + i]!;
   }
 
-  encode(head: Pick<RowCacheHead, "fingerprint" | "header" | "ledgerEnd">): { text: string; data: Buffer } {
+  encode(head: Pick<RowCacheHead, "fingerprint" | "header" | "ledgerEnd" | "ledger">): { text: string; data: Buffer } {
     const count = this.#keys.length;
     return RowCache.encode(
       { ...head, reminders: this.#reminders, keys: this.#keys, reasons: this.#reasons },
-      this.#numbers.subarray(0, count * (1 + 2 * this.#reminders)),
+      this.#numbers.subarray(0, count * (2 + 2 * this.#reminders)),
       this.#kinds.subarray(0, count),
     );
   }
@@ -218,6 +230,9 @@ export async function loadRowCache(store: LedgerStore, fingerprint: string): Pro
   const note = await store.readNoteData(NOTE);
   const cache = note && RowCache.decode(note.text, note.data);
   if (!cache || cache.head.fingerprint !== fingerprint || cache.head.ledgerEnd > (await store.end())) return undefined;
+  // The same ledger, grown: an appointment's number is its place in the order the ledger first named it.
+  const { head, tail } = await store.identity(cache.head.ledgerEnd);
+  if (head !== cache.head.ledger?.head || tail !== cache.head.ledger.tail) return undefined;
   const stale = new Set<string>();
   for await (const batch of store.batches(undefined, cache.head.ledgerEnd))
     for (const event of batch) if ("key" in event && typeof event.key === "string") stale.add(event.key);
@@ -230,6 +245,7 @@ export async function saveRowCache(
   next: RowCacheBuilder,
   head: { fingerprint: string; header: number },
 ): Promise<void> {
-  const { text, data } = next.encode({ ...head, ledgerEnd: await store.end() });
+  const ledgerEnd = await store.end();
+  const { text, data } = next.encode({ ...head, ledgerEnd, ledger: await store.identity(ledgerEnd) });
   await store.writeNote(NOTE, text, data);
 }

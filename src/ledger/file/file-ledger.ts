@@ -1,3 +1,4 @@
+import type { AppointmentBook } from "../appointment-book.js";
 import { stat } from "node:fs/promises";
 import {
   checkpointPath,
@@ -61,8 +62,8 @@ export class FileLedger implements LedgerStore {
     return readCheckpoint(this.path, options);
   }
 
-  writeCheckpoint(checkpoint: Checkpoint, table: Float64Array) {
-    return writeCheckpoint(this.path, checkpoint, table);
+  writeCheckpoint(checkpoint: Checkpoint, table: Float64Array, appointments?: AppointmentBook) {
+    return writeCheckpoint(this.path, checkpoint, table, appointments);
   }
 
   readNote(name: string) {

@@ -1,9 +1,10 @@
+import type { AppointmentBook } from "../appointment-book.js";
 import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Client, Pool, PoolConfig, QueryResultRow } from "pg";
 import { StudioCampaignError } from "../../errors.js";
 import { GroupCommit } from "../../group-commit.js";
-import type { Checkpoint } from "../checkpoint.js";
+import { appointmentsOf, checkpointParts, tableOffset, type Checkpoint, type ReadCheckpoint } from "../checkpoint.js";
 import { LedgerError, LedgerIoError } from "../errors.js";
 import type { LedgerEvent } from "../events.js";
 import { LockHeldError, type LockHolder } from "../errors.js";
@@ -345,31 +346,39 @@ export class PostgresLedger implements LedgerStore {
     return { head: hash(first.rows[0]), tail: hash(last.rows[0]) };
   }
 
-  async readCheckpoint(options: { table?: boolean } = {}): Promise<{ checkpoint: Checkpoint; table: Float64Array } | undefined> {
+  /** The checkpoint's bytes (packed appointments, then the key table) are its `keys` column. */
+  async readCheckpoint(options: { table?: boolean } = {}): Promise<ReadCheckpoint | undefined> {
     const db = await this.#db();
-    const column = options.table === false ? "''::bytea AS keys" : "keys";
+    // Without the table, only the packed appointments before it cross the wire (a survey's table is 16 MB at a million contacts).
+    const keys =
+      options.table === false ? "substring(keys from 1 for coalesce((checkpoint::json->>'appointmentBytes')::int, 0)) AS keys" : "keys";
     const result = await db.pool
       .query<{ checkpoint: string; keys: Buffer }>(
-        `SELECT checkpoint, ${column} FROM ${this.#table(db, "checkpoints")} WHERE campaign = $1 AND scope = $2`,
+        `SELECT checkpoint, ${keys} FROM ${this.#table(db, "checkpoints")} WHERE campaign = $1 AND scope = $2`,
         [this.#campaign, this.#scope],
       )
       .catch(() => undefined);
     const row = result?.rows[0];
     if (!row) return undefined;
     const checkpoint = JSON.parse(row.checkpoint) as Checkpoint;
-    if (checkpoint.v !== 1 || row.keys.length % 8 !== 0) return undefined;
-    const table = new Float64Array(row.keys.length / 8);
-    new Uint8Array(table.buffer).set(row.keys);
-    return { checkpoint, table };
+    const appointments = appointmentsOf(checkpoint, row.keys);
+    if (checkpoint.v !== 1 || appointments === false) return undefined;
+    if (options.table === false) return { checkpoint, table: new Float64Array(0), appointments };
+    const tableBytes = row.keys.subarray(tableOffset(checkpoint));
+    if (tableBytes.length % 8 !== 0) return undefined;
+    const table = new Float64Array(tableBytes.length / 8);
+    new Uint8Array(table.buffer).set(tableBytes);
+    return { checkpoint, table, appointments };
   }
 
-  async writeCheckpoint(checkpoint: Checkpoint, table: Float64Array): Promise<void> {
+  async writeCheckpoint(checkpoint: Checkpoint, table: Float64Array, appointments?: AppointmentBook): Promise<void> {
     const db = await this.#db();
+    const { json, binary } = checkpointParts(checkpoint, table, appointments);
     await this.#query(
       db,
       `INSERT INTO ${this.#table(db, "checkpoints")} (campaign, scope, checkpoint, keys) VALUES ($1, $2, $3, $4) ` +
         `ON CONFLICT (campaign, scope) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, keys = EXCLUDED.keys`,
-      [this.#campaign, this.#scope, JSON.stringify(checkpoint), Buffer.from(table.buffer, table.byteOffset, table.byteLength)],
+      [this.#campaign, this.#scope, json.toString(), binary],
     );
   }
 

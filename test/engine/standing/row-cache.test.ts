@@ -4,33 +4,33 @@ import { RowCache, RowCacheBuilder } from "../../../src/engine/standing/row-cach
 /** The rows a standing tick leaves to the next, as stored (docs/reference.md §16). */
 describe("a standing tick's row cache", () => {
   const round = (next: RowCacheBuilder) => {
-    const { text, data } = next.encode({ fingerprint: "f", header: 1, ledgerEnd: 10 });
+    const { text, data } = next.encode({ fingerprint: "f", header: 1, ledgerEnd: 10, ledger: { head: "h", tail: "t" } });
     return RowCache.decode(text, data)!;
   };
 
   it("finds each row by its hash, after growing past its first size", () => {
     const next = new RowCacheBuilder(1);
-    for (let i = 1; i <= 5000; i++) next.add(i * 7919, { kind: "later", key: `A${i}`, times: [i, i + 1] });
+    for (let i = 1; i <= 5000; i++) next.add(i * 7919, { kind: "later", appointment: i, times: [i, i + 1] });
     const cache = round(next);
     expect(cache.size).toBe(5000);
     const row = cache.find(4321 * 7919);
-    expect(row).toMatchObject({ key: "A4321", count: 2 });
+    expect(row).toMatchObject({ appointment: 4321, count: 2 });
     if (row?.kind === "later") expect([row.times[row.at], row.times[row.at + 1]]).toEqual([4321, 4322]);
     expect(cache.find(5001 * 7919)).toBeUndefined();
   });
 
   it("two rows of one export with the same bytes: neither is taken from it", () => {
     const next = new RowCacheBuilder(1);
-    next.add(42, { kind: "later", key: "A1", times: [1, 2] });
-    next.add(42, { kind: "later", key: "A2", times: [1, 2] });
-    next.add(43, { kind: "later", key: "A3", times: [1, 2] });
+    next.add(42, { kind: "later", appointment: 1, times: [1, 2] });
+    next.add(42, { kind: "later", appointment: 2, times: [1, 2] });
+    next.add(43, { kind: "later", appointment: 3, times: [1, 2] });
     const cache = round(next);
     expect(cache.find(42)).toBeUndefined();
-    expect(cache.find(43)).toMatchObject({ key: "A3" });
+    expect(cache.find(43)).toMatchObject({ appointment: 3 });
   });
 
   it("a note of another shape is no cache (never an error)", () => {
-    const { text, data } = new RowCacheBuilder(2).encode({ fingerprint: "f", header: 1, ledgerEnd: 10 });
+    const { text, data } = new RowCacheBuilder(2).encode({ fingerprint: "f", header: 1, ledgerEnd: 10, ledger: { head: "h", tail: "t" } });
     expect(RowCache.decode(text, data)?.size).toBe(0);
     expect(RowCache.decode("not json", data)).toBeUndefined();
     expect(RowCache.decode(text, new Uint8Array(3))).toBeUndefined();

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { AppointmentBook } from "../../src/ledger/appointment-book.js";
+import type { AppointmentSeen } from "../../src/ledger/events.js";
+import { stateFromCheckpoint, type Checkpoint } from "../../src/ledger/checkpoint.js";
+
+/** A standing campaign's appointments, compact (docs/reference.md §16). */
+const seen = (key: string, appointmentAt: string, extra: Partial<AppointmentSeen> = {}): AppointmentSeen => ({
+  t: "appointment",
+  row: 1,
+  key,
+  appointmentAt,
+  zone: "America/New_York",
+  to: "+14155551000",
+  from: "+15017122661",
+  cells: appointmentAt.slice(0, 16),
+  at: "2026-12-01T00:00:00.000Z",
+  ...extra,
+});
+
+function packedAndBack(book: AppointmentBook): AppointmentBook {
+  const { keys, starts, lines } = book.pack();
+  return AppointmentBook.unpack(keys, starts, lines)!;
+}
+
+describe("the appointment book", () => {
+  it("numbers appointments in the order the ledger first named them, and keeps every version through a pack", () => {
+    const book = new AppointmentBook();
+    book.fold(seen("A1", "2026-12-03T15:00:00.000Z"));
+    book.fold(seen('B\n\t"2', "2026-12-04T15:00:00.000Z", { left: "not in the export" }));
+    book.fold(seen("A1", "2026-12-05T15:00:00.000Z")); // moved: the first time is an earlier one
+    book.fold(seen("C3", "2026-12-06T15:00:00.000Z", { rereadFrom: "2026-12-06T14:00:00.000Z" }));
+    const back = packedAndBack(book);
+    expect([...back.keys()]).toEqual(["A1", 'B\n\t"2', "C3"]);
+    expect(back.numberOf("C3")).toBe(2);
+    expect([...back]).toEqual([...book]);
+    expect(back.get("A1")).toMatchObject({ latest: { appointmentAt: "2026-12-05T15:00:00.000Z" }, earlier: ["2026-12-03T15:00:00.000Z"] });
+    expect([0, 1, 2].map((n) => back.hasEarlier(n))).toEqual([true, false, false]);
+  });
+
+  it("an appointment packed stays bytes until asked for; folded after, it packs as changed, and a new one takes the next number", () => {
+    const book = new AppointmentBook();
+    for (let i = 0; i < 5; i++) book.fold(seen(`A${i}`, `2026-12-0${i + 3}T15:00:00.000Z`));
+    const back = packedAndBack(book);
+    back.fold(seen("A2", "2026-12-20T15:00:00.000Z"));
+    back.fold(seen("A9", "2026-12-21T15:00:00.000Z"));
+    expect(back.numberOf("A9")).toBe(5);
+    const again = packedAndBack(back);
+    expect(again.get("A2")).toMatchObject({ latest: { appointmentAt: "2026-12-20T15:00:00.000Z" }, earlier: ["2026-12-05T15:00:00.000Z"] });
+    expect(again.get("A4")?.latest.appointmentAt).toBe("2026-12-07T15:00:00.000Z");
+    expect(again.size).toBe(6);
+  });
+
+  it("parts that do not agree are no book (the checkpoint is then not used)", () => {
+    const book = new AppointmentBook();
+    book.fold(seen("A1", "2026-12-03T15:00:00.000Z"));
+    const { keys, starts, lines } = book.pack();
+    expect(AppointmentBook.unpack([...keys, "A2"], starts, lines)).toBeUndefined();
+    expect(AppointmentBook.unpack(keys, starts, lines.subarray(1))).toBeUndefined();
+    expect(AppointmentBook.unpack(["A1", "A1"], new Float64Array([0, 1, lines.length]), lines)).toBeUndefined();
+  });
+
+  it("a checkpoint of the earlier shape (its appointments as objects in its JSON) is read as a book", () => {
+    const { t: _t, at: _at, ...latest } = seen("A1", "2026-12-03T15:00:00.000Z");
+    const checkpoint = { v: 1, contacts: [], skippedRows: [], appointments: [["A1", { latest, earlier: [] }]] } as unknown as Checkpoint;
+    const state = stateFromCheckpoint({ checkpoint, appointments: undefined });
+    expect(state.appointments.numberOf("A1")).toBe(0);
+    expect(state.appointments.get("A1")?.latest).toEqual(latest);
+  });
+});
