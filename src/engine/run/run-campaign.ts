@@ -14,7 +14,8 @@ import type { CampaignState } from "../plan/campaign-state.js";
 import type { FinalPrefixTracker } from "../plan/final-prefix.js";
 import { Admission } from "./admission.js";
 import { loadCampaignOptOuts } from "../../campaign/campaign-opt-outs.js";
-import type { CampaignKind } from "../kinds/campaign-kind.js";
+import type { CampaignKind, Plan } from "../kinds/campaign-kind.js";
+import type { ScheduleSummary } from "../standing/schedule-summary.js";
 import { RowPass } from "./row-pass.js";
 import { RunContext } from "./run-context.js";
 import { StopControl, systemClock, type Clock } from "../../clock.js";
@@ -111,15 +112,19 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   // A ledger that failed mid-run leaves no mark: the next tick reads everything.
   const store = writer.failed ? undefined : ctx.store;
   const note = (message: string) => ctx.emit({ type: "note", message });
-  // Due reminders held by the window count as due (docs/reference.md §17), and those that will expire before it opens are named.
-  const schedule = {
-    ...tally.scheduleSummary(displayZone(ctx.campaign.window)),
+  const schedule = tickSchedule(tally, admission, planned, displayZone(ctx.campaign.window));
+  return tick.end(summary, { schedule, wakeAt: tally.schedule.wakeAt, store, note });
+}
+
+/** A tick's schedule: due reminders held by the window count as due (docs/reference.md §17), and those that will expire before it opens are named. */
+function tickSchedule(tally: RunTally, admission: Admission, planned: Plan, zone: string): ScheduleSummary {
+  return {
+    ...tally.scheduleSummary(zone),
     held: admission.holds.window.held,
     expiring: admission.holds.window.expiring,
     ...(planned.reread?.() ? { reread: planned.reread() } : {}),
     ...(planned.unchangedRows?.() ? { unchangedRows: planned.unchangedRows() } : {}),
   };
-  return tick.end(summary, { schedule, wakeAt: tally.schedule.wakeAt, store, note });
 }
 
 /** A stop drops the creates still waiting for the limiter; `--max-runtime` (on the run's clock) requests one. Returns the unwatch. */
