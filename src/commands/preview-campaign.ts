@@ -130,6 +130,8 @@ async function dryPerform(
       return tally.carried(action.status);
     case "later":
       return tally.later(action.dueAt, action.wakeAt);
+    case "laters":
+      return tally.laters(action.count);
     case "cancelled":
       return tally.carried("cancelled");
     case "record-skip":

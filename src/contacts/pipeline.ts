@@ -1,3 +1,4 @@
+import { open } from "node:fs/promises";
 import type { ContactRules } from "./rules.js";
 import { parseDateTime, type DateReader } from "./deadline.js";
 import { looksLike } from "./date-symbols.js";
@@ -103,9 +104,18 @@ export async function classifyRanges(
   const classify = await classifierOf(rules, first.header, options);
   const rows: PipelineRow[] = [];
   const format = { delimiter: options.delimiter, encoding: rules.csv?.encoding ?? "utf-8" };
-  for (const range of ranges) {
-    const csv = await openContactsCsv(rules.contactsPath, rules.columns.to, range, { format });
-    for await (const records of csv.batches) for (const record of records) rows.push(classify(record));
+  // One open file for every range: each range's bytes read at once, and parsed from memory.
+  const file = await open(rules.contactsPath, "r");
+  try {
+    for (const range of ranges) {
+      const end = range.until ?? (await file.stat()).size;
+      const bytes = Buffer.alloc(end - range.bytes);
+      await file.read(bytes, 0, bytes.length, range.bytes);
+      const csv = await openContactsCsv(rules.contactsPath, rules.columns.to, range, { format, bytes });
+      for await (const records of csv.batches) for (const record of records) rows.push(classify(record));
+    }
+  } finally {
+    await file.close();
   }
   return rows;
 }

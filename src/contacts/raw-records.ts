@@ -78,7 +78,18 @@ class RecordScanner {
   }
 
   feed(chunk: Buffer, from: number, to: number, offset: number): boolean {
+    let nextQuote = -2; // not looked for yet; -1: none left in the chunk
     for (let i = from; i < to; i++) {
+      // A whole line with no quote on it, from a record's start: hashed in one tight loop.
+      if (this.#recordStart < 0 && !this.#quoted) {
+        const lf = chunk.indexOf(LF, i);
+        if (nextQuote !== -1 && nextQuote < i) nextQuote = chunk.indexOf(QUOTE, i);
+        if (lf !== -1 && lf < to && (nextQuote === -1 || nextQuote > lf)) {
+          this.#plainLine(chunk, i, lf, offset);
+          i = lf;
+          continue;
+        }
+      }
       const byte = chunk[i]!;
       if (byte === LF && (!this.#quoted || this.#quoteSeen)) {
         this.#quoted = this.#quoteSeen = false;
@@ -98,6 +109,27 @@ class RecordScanner {
       if (byte === LF) this.#linesSoFar++; // inside quotes
     }
     return true;
+  }
+
+  /** A line [from, lf) without quotes, and its line break: one record (or an empty line). */
+  #plainLine(chunk: Buffer, from: number, lf: number, offset: number): void {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    let content = false;
+    for (let i = from; i < lf; i++) {
+      const byte = chunk[i]!;
+      h1 = Math.imul(h1 ^ byte, 0x01000193);
+      h2 = Math.imul(h2 ^ byte, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+      if (byte !== CR) content = true;
+    }
+    if (lf > from) {
+      this.#recordStart = offset + from;
+      this.#recordLines = this.#linesSoFar;
+      [this.#h1, this.#h2, this.#content] = [h1, h2, content];
+    }
+    this.#end(offset + lf + 1);
+    this.#linesSoFar++;
   }
 
   /** The quoting rules for one byte; false when the record is not of RFC 4180's shape. */

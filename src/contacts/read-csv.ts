@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { Transform } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { open } from "node:fs/promises";
 import type { CsvError } from "csv-parse";
 import { CampaignInputError } from "../errors.js";
@@ -72,30 +72,38 @@ export async function openContactsCsv(
   file: string,
   requiredColumn: string,
   resume?: CsvResumePoint,
-  /** `headerOnly`: read in 1 KiB chunks, for a caller that closes it after the header. `format`: how the file is written. */
-  options: { headerOnly?: boolean; format?: CsvFormat | undefined } = {},
+  /**
+   * `headerOnly`: read in 1 KiB chunks, for a caller that closes it after the header. `format`: how
+   * the file is written. `bytes`: the file's bytes from the resume point to its `until`, already
+   * read (a standing tick's changed rows: no file opened for each), with the format known.
+   */
+  options: { headerOnly?: boolean; format?: CsvFormat | undefined; bytes?: Buffer } = {},
 ): Promise<ContactsCsv> {
-  const format = await formatOf(file, options.format ?? DEFAULT_CSV_FORMAT, resume);
+  const given = options.bytes && options.format?.delimiter !== undefined && resume;
+  const format = given
+    ? { delimiter: options.format!.delimiter!, encoding: options.format!.encoding }
+    : await formatOf(file, options.format ?? DEFAULT_CSV_FORMAT, resume);
   if (resume && resume.until !== undefined && resume.until <= resume.bytes) {
     // A cron rerun whose every row is in the checkpoint's prefix: no file read, no parser loaded.
     const none = (async function* (): AsyncGenerator<CsvRecord> {})();
     const noBatches = (async function* (): AsyncGenerator<CsvRecord[]> {})();
     return { header: resume.header, delimiter: format.delimiter, start: resume, records: none, batches: noBatches, close: () => undefined };
   }
-  const parsing = await parseFrom(file, resume, options.headerOnly ? 1024 : CHUNK_BYTES, format);
+  const parsing = await parseFrom(file, resume, options.headerOnly ? 1024 : CHUNK_BYTES, format, options.bytes);
   const { input } = parsing;
-  if (resume) {
+  if (resume && !options.bytes) {
     // Opening can fail (the file went away since the checkpoint): surface it before any record.
     await new Promise<void>((resolve, reject) =>
       input.once("open", () => resolve()).once("error", (err: Error) => reject(parsing.fail(err))),
     );
+  }
+  if (resume)
     return readerOf(parsing, {
       header: resume.header,
       file,
       start: resume,
       at: { row: resume.rows, bytes: resume.bytes, lines: resume.lines },
     });
-  }
   const header = await readHeader(parsing, file, requiredColumn);
   const start: CsvResumePoint = { header: header.names, bytes: header.bytes, rows: 0, lines: header.lines };
   return readerOf(parsing, { header: header.names, file, start, at: { row: 0, bytes: 0, lines: 0 } });
@@ -161,7 +169,7 @@ function readerOf(
 }
 
 interface Parsing {
-  input: ReturnType<typeof createReadStream>;
+  input: Readable;
   delimiter: string;
   encoding: CsvEncoding;
   parser: ReturnType<typeof import("csv-parse").parse>;
@@ -179,12 +187,15 @@ async function parseFrom(
   resume: CsvResumePoint | undefined,
   highWaterMark: number,
   format: { delimiter: string; encoding: CsvEncoding },
+  bytes?: Buffer,
 ): Promise<Parsing> {
   const skipped: Array<{ line: number; reason: string }> = [];
   const lineOffset = resume?.lines ?? 0;
   const until = resume?.until;
   const { parse } = await import("csv-parse");
-  const input = createReadStream(file, { highWaterMark, start: resume?.bytes ?? 0, ...(until !== undefined ? { end: until - 1 } : {}) });
+  const input = bytes
+    ? Readable.from([bytes], { objectMode: false })
+    : createReadStream(file, { highWaterMark, start: resume?.bytes ?? 0, ...(until !== undefined ? { end: until - 1 } : {}) });
   // Another encoding is read through a decoder (a file in it is read whole every run: its
   // checkpoint keeps no prefix, since the parser's byte offsets are then the decoded text's).
   const source = format.encoding === "utf-8" ? input : input.pipe(toUtf8(format.encoding));

@@ -1,5 +1,6 @@
 import type { Contact, RowVerdict } from "../../contacts/contact.js";
 import type { ContactDecision } from "./decide.js";
+import type { LaterCount } from "./later-count.js";
 
 /** One row of a plan, decided: what the run, the dry run and validate do with it. */
 export type PlannedRow =
@@ -13,4 +14,6 @@ export type PlannedRow =
    */
   | { kind: "withheld"; message: string }
   /** A standing campaign's reminder the ledger knows nothing of, not due yet: only counted (`dueAt`: when it will be). */
-  | { kind: "later"; dueAt: number; deadline: number; row: number; zones: readonly string[] | undefined };
+  | { kind: "later"; dueAt: number; deadline: number; row: number; zones: readonly string[] | undefined }
+  /** Many such reminders of a tick's unchanged rows (docs/reference.md §16), counted together: a real run's only. */
+  | { kind: "laters"; count: LaterCount };

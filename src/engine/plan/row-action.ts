@@ -1,6 +1,7 @@
 import type { Contact, RowVerdict } from "../../contacts/contact.js";
 import type { SendWindow } from "../../campaign/campaign.js";
 import type { PlannedRow } from "./planned-row.js";
+import type { LaterCount } from "./later-count.js";
 import type { RowStatus } from "../../ledger/row-status.js";
 import { isInsideWindow, windowZones } from "./send-window.js";
 
@@ -21,6 +22,8 @@ export type RowAction =
    * `wakeAt` when a run first has something to do about it (due, or its deadline if that comes first).
    */
   | { kind: "later"; dueAt: number; wakeAt: number }
+  /** Many of them, counted together. */
+  | { kind: "laters"; count: LaterCount }
   /** A reminder whose appointment left the file, without an Execution: counted `cancelled`. */
   | { kind: "cancelled" }
   /** Left pending for a later run: the run is stopping, the window is closed for it, or `--limit` is reached. */
@@ -47,6 +50,7 @@ export interface RowSituation {
 export function decideRow(planned: PlannedRow, situation: RowSituation): RowAction {
   if (planned.kind === "cancelled") return { kind: "cancelled" };
   if (planned.kind === "withheld") return { kind: "withhold", message: planned.message };
+  if (planned.kind === "laters") return planned;
   if (planned.kind === "later") return { kind: "later", dueAt: planned.dueAt, wakeAt: Math.min(planned.dueAt, planned.deadline) };
   if (planned.kind === "skipped")
     return planned.alreadyRecorded ? { kind: "count", status: planned.verdict.status } : { kind: "record-skip", verdict: planned.verdict };

@@ -124,6 +124,9 @@ export class RowPass {
       case "later":
         this.#tally.later(action.dueAt, action.wakeAt);
         return;
+      case "laters":
+        this.#tally.laters(action.count);
+        return;
       case "cancelled":
         this.#tally.carried("cancelled");
         return;

@@ -113,7 +113,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
   const store = writer.failed ? undefined : ctx.store;
   const note = (message: string) => ctx.emit({ type: "note", message });
   const schedule = tickSchedule(tally, admission, planned, displayZone(ctx.campaign.window));
-  return tick.end(summary, { schedule, wakeAt: tally.schedule.wakeAt, store, note });
+  return tick.end(summary, { schedule, wakeAt: tally.wakeAt, store, note });
 }
 
 /** A tick's schedule: due reminders held by the window count as due (docs/reference.md §17), and those that will expire before it opens are named. */

@@ -1,6 +1,7 @@
 import { emptyCounts, type RowStatus, type StatusCounts } from "../../ledger/row-status.js";
 import { type RunSummary } from "./run-events.js";
 import { localIso } from "../../contacts/zoned-time.js";
+import { LaterCount } from "../plan/later-count.js";
 
 type ThisRun = RunSummary["thisRun"];
 
@@ -40,7 +41,8 @@ export class RunTally {
   readonly counts: StatusCounts = emptyCounts();
   readonly thisRun: ThisRun = emptyThisRun();
   /** A standing campaign's reminders (docs/reference.md §16): due when decided, left waiting on a busy number, not due yet, and the next due. */
-  readonly schedule = { due: 0, waiting: 0, later: 0, nextDueAt: Infinity, nextDueCount: 0, wakeAt: Infinity };
+  readonly schedule = { due: 0, waiting: 0 };
+  readonly #later = new LaterCount();
 
   /** A row whose status an earlier run decided (or that this run leaves pending). */
   carried(status: RowStatus, n = 1): void {
@@ -55,15 +57,23 @@ export class RunTally {
 
   /** A reminder not due yet: when it will be (the summary names the next due time, and how many are due then). */
   later(dueAt: number, wakeAt: number = dueAt): void {
-    this.schedule.later++;
-    this.schedule.wakeAt = Math.min(this.schedule.wakeAt, wakeAt);
-    if (dueAt < this.schedule.nextDueAt) Object.assign(this.schedule, { nextDueAt: dueAt, nextDueCount: 0 });
-    if (dueAt === this.schedule.nextDueAt) this.schedule.nextDueCount++;
+    this.#later.add(dueAt, wakeAt);
+  }
+
+  /** Many reminders not due yet, counted together. */
+  laters(count: LaterCount): void {
+    this.#later.merge(count);
+  }
+
+  /** The first moment a reminder counted later needs a run. */
+  get wakeAt(): number {
+    return this.#later.wakeAt;
   }
 
   /** The summary's schedule part, for a standing campaign: the next due time as people in `zone` read it (docs/reference.md §17). */
   scheduleSummary(zone: string): NonNullable<RunSummary["schedule"]> {
-    const { due, waiting, later, nextDueAt, nextDueCount } = this.schedule;
+    const { due, waiting } = this.schedule;
+    const { count: later, nextDueAt, nextDueCount } = this.#later;
     return {
       due,
       sent: this.thisRun.created,

@@ -2,7 +2,7 @@ import type { Campaign } from "../../campaign/campaign.js";
 import { classifyRanges, openContactRows, type PipelineOptions, type PipelineRow } from "../../contacts/pipeline.js";
 import { scanRecords, type RawRecords } from "../../contacts/raw-records.js";
 import type { CsvResumePoint } from "../../contacts/read-csv.js";
-import type { CachedRow, UsableCache } from "./row-cache.js";
+import type { CachedRow, RowCache, UsableCache } from "./row-cache.js";
 import type { AppointmentBook } from "../../ledger/appointment-book.js";
 
 /** A row of the export in file order: parsed and classified, or as the last tick left it (its bytes unchanged). */
@@ -81,14 +81,15 @@ async function fromCache(
 ): Promise<{ batches: AsyncGenerator<ExportRow[]>; hits: number } | undefined> {
   const { cache, stale } = options.cache;
   if (cache.head.header !== scan.header.hash) return undefined;
-  const hits: Array<CachedRow | undefined> = new Array(scan.count);
+  // Each record's cache entry (-1: parsed), kept as numbers: a row object each only as it is handed out.
+  const hits = new Int32Array(scan.count).fill(-1);
   const taken = new Uint8Array(cache.size);
   for (let i = 0; i < scan.count; i++) {
-    const row = cache.find(scan.hash[i]!);
-    if (row === undefined || !holds(row, stale, options)) continue;
-    if (taken[row.entry]) return undefined; // two rows of this export are one cached row
-    taken[row.entry] = 1;
-    hits[i] = row;
+    const entry = cache.entryOf(scan.hash[i]!);
+    if (entry < 0 || !holds(cache.row(entry), stale, options)) continue;
+    if (taken[entry]) return undefined; // two rows of this export are one cached row
+    taken[entry] = 1;
+    hits[i] = entry;
   }
   const ranges = changedRanges(scan, hits, contacts.header);
   if (ranges === undefined) return undefined;
@@ -106,19 +107,20 @@ async function fromCache(
     if (number !== undefined) changed.add(number);
   }
   let count = 0;
-  for (const row of hits) {
-    if (row === undefined) continue;
+  for (const entry of hits) {
+    if (entry < 0) continue;
+    const row = cache.row(entry);
     if (row.kind === "later" ? changed.has(row.appointment) : row.kind === "excluded" && changedKeys.has(row.key)) return undefined;
     count++;
   }
-  return { batches: inFileOrder(scan, hits, parsed), hits: count };
+  return { batches: inFileOrder(scan, { cache, hits }, parsed), hits: count };
 }
 
 /** The parser read each changed record as the scan split it: as many, each with the row number the scan gave it. */
-function inStep(parsed: PipelineRow[], hits: Array<CachedRow | undefined>, records: number): boolean {
+function inStep(parsed: PipelineRow[], hits: Int32Array, records: number): boolean {
   if (parsed.length !== records) return false;
   let next = 0;
-  for (let i = 0; i < hits.length; i++) if (hits[i] === undefined && parsed[next++]!.record.row !== i + 1) return false;
+  for (let i = 0; i < hits.length; i++) if (hits[i]! < 0 && parsed[next++]!.record.row !== i + 1) return false;
   return true;
 }
 
@@ -132,21 +134,17 @@ function holds(row: CachedRow, stale: ReadonlySet<string>, options: { now: numbe
 }
 
 /** The records not taken from the cache, as ranges to parse (close ones merged, the rows between them parsed too). */
-function changedRanges(
-  scan: RawRecords,
-  hits: Array<CachedRow | undefined>,
-  header: string[],
-): { points: CsvResumePoint[]; records: number } | undefined {
+function changedRanges(scan: RawRecords, hits: Int32Array, header: string[]): { points: CsvResumePoint[]; records: number } | undefined {
   const points: CsvResumePoint[] = [];
   let records = 0;
   for (let i = 0; i < scan.count;) {
-    if (hits[i] !== undefined) {
+    if (hits[i]! >= 0) {
       i++;
       continue;
     }
     let end = i + 1;
-    for (let next = end; next < scan.count && next - end <= MERGE_GAP; next++) if (hits[next] === undefined) end = next + 1;
-    for (let j = i; j < end; j++) hits[j] = undefined;
+    for (let next = end; next < scan.count && next - end <= MERGE_GAP; next++) if (hits[next]! < 0) end = next + 1;
+    hits.fill(-1, i, end);
     points.push({
       header,
       bytes: scan.start[i]!,
@@ -161,13 +159,17 @@ function changedRanges(
   return { points, records };
 }
 
-async function* inFileOrder(scan: RawRecords, hits: Array<CachedRow | undefined>, parsed: PipelineRow[]): AsyncGenerator<ExportRow[]> {
+async function* inFileOrder(
+  scan: RawRecords,
+  { cache, hits }: { cache: RowCache; hits: Int32Array },
+  parsed: PipelineRow[],
+): AsyncGenerator<ExportRow[]> {
   let next = 0;
   let batch: ExportRow[] = [];
   for (let i = 0; i < scan.count; i++) {
     const hash = scan.hash[i]!;
-    const cached = hits[i];
-    batch.push(cached ? { cached, row: i + 1, hash } : { parsed: parsed[next++]!, hash });
+    const entry = hits[i]!;
+    batch.push(entry >= 0 ? { cached: cache.row(entry), row: i + 1, hash } : { parsed: parsed[next++]!, hash });
     if (batch.length === BATCH) {
       yield batch;
       batch = [];

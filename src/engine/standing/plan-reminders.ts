@@ -14,6 +14,7 @@ import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
 import { readExport, type ExportRow } from "./export-rows.js";
 import type { RowCacheBuilder, RowCacheSession } from "./row-cache.js";
 import { rereadDecision } from "./reread.js";
+import { LaterCount } from "../plan/later-count.js";
 import { OneReason } from "../../contacts/one-reason.js";
 import { reminderTimes } from "../../schedule/reminder-times.js";
 import { isCancelled, type Schedule } from "../../schedule/schedule.js";
@@ -91,7 +92,11 @@ export async function planReminders(
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
     for await (const exported of reading.batches) {
       const planned: PlannedRow[] = [];
-      for (const row of exported) planRow(campaign, state, row, planned, rowOptions);
+      // The unchanged rows' reminders, counted together (not one planned row each).
+      const laters = new LaterCount();
+      const batchOptions = { ...rowOptions, laters };
+      for (const row of exported) planRow(campaign, state, row, planned, batchOptions);
+      if (laters.count > 0) planned.push({ kind: "laters", count: laters });
       yield planned;
     }
     // Every row invalid for one reason (a wrong column, format or delimiter): refused before anything
@@ -118,6 +123,7 @@ interface RowPlanning extends ReminderPlanOptions {
   next: RowCacheBuilder | undefined;
   display: ((contact: Contact) => Record<string, string>) | undefined;
   onReread: () => void;
+  laters: LaterCount;
 }
 
 /** One row of the export into `planned`: as the cache has it (its bytes unchanged, nothing of it due), or parsed. */
@@ -135,8 +141,7 @@ function planRow(
     if (cached.kind === "later") {
       seen.mark(cached.appointment);
       const { times, at, count } = cached;
-      for (let r = at; r < at + count; r += 2)
-        planned.push({ kind: "later", dueAt: times[r]!, deadline: times[r + 1]!, row: row.row, zones: undefined });
+      for (let r = at; r < at + count; r += 2) options.laters.add(times[r]!, Math.min(times[r]!, times[r + 1]!));
     } else if (cached.kind === "excluded") {
       seen.excluded.set(cached.key, cached.reason);
       const verdict = { status: "excluded", row: row.row, to: "", from: "", reason: cached.reason, shardKey: cached.key } as const;

@@ -65,8 +65,16 @@ export class RowCache {
 
   /** The row last seen with these bytes, if any. */
   find(hash: number): CachedRow | undefined {
-    const entry = this.#index.get(hash);
-    if (entry === undefined) return undefined;
+    const entry = this.entryOf(hash);
+    return entry < 0 ? undefined : this.row(entry);
+  }
+
+  /** The entry of the row last seen with these bytes; -1: none. */
+  entryOf(hash: number): number {
+    return this.#index.get(hash) ?? -1;
+  }
+
+  row(entry: number): CachedRow {
     const kind = KINDS[this.#kinds[entry]!]!;
     if (kind === "other-shard") return { kind, entry };
     const base = entry * this.#stride + 1;
