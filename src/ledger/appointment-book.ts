@@ -71,8 +71,10 @@ export class AppointmentBook {
   hasEarlier(number: number): boolean {
     const open = this.#open.get(number);
     if (open !== undefined) return open.earlier.length > 0;
+    // A packed line ends `…,[]]` when its earlier times are none.
     const end = this.#starts[number + 1]! - 1;
-    return this.#bytes.toString("latin1", end - 3, end) !== "[]]";
+    const bytes = this.#bytes;
+    return !(bytes[end - 3] === 0x5b && bytes[end - 2] === 0x5d && bytes[end - 1] === 0x5d);
   }
 
   /** Every key, in order. */

@@ -54,10 +54,8 @@ export function standingKind(campaign: Campaign & { schedule: Schedule }): Campa
 async function beginTick(campaign: Campaign, shard: ShardSpec | undefined, store: LedgerStore): Promise<Tick> {
   const snapshot = await snapshotOf(campaign.contactsPath).catch(() => undefined);
   const fingerprint = await tickFingerprint(campaign, shard);
-  const rows: RowCacheSession = {
-    usable: await loadRowCache(store, fingerprint).catch(() => undefined),
-    next: new RowCacheBuilder(campaign.schedule?.reminders.length ?? 0),
-  };
+  const usable = await loadRowCache(store, fingerprint).catch(() => undefined);
+  const rows: RowCacheSession = { usable, next: new RowCacheBuilder(campaign.schedule?.reminders.length ?? 0, usable?.cache.size) };
   return {
     rows,
     async end(summary, run) {

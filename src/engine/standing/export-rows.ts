@@ -5,12 +5,23 @@ import type { CsvResumePoint } from "../../contacts/read-csv.js";
 import type { CachedRow, RowCache, UsableCache } from "./row-cache.js";
 import type { AppointmentBook } from "../../ledger/appointment-book.js";
 
-/** A row of the export in file order: parsed and classified, or as the last tick left it (its bytes unchanged). */
-export type ExportRow = { parsed: PipelineRow; hash: number | undefined } | { cached: CachedRow; row: number; hash: number };
+/**
+ * Rows of the export in file order, a batch at a time: row `first + i` (1-based) is the cache's
+ * entry `entries[i]` when that is 0 or more — its bytes unchanged, as the last tick left it — else
+ * the next of `parsed`, parsed and classified. `hash(i)`: its bytes' hash (undefined: not hashed).
+ */
+export interface ExportBatch {
+  first: number;
+  size: number;
+  entries: Int32Array | undefined;
+  cache: RowCache | undefined;
+  parsed: PipelineRow[];
+  hash(i: number): number | undefined;
+}
 
 export interface ExportReading {
   parameterKeys: string[];
-  batches: AsyncGenerator<ExportRow[]>;
+  batches: AsyncGenerator<ExportBatch>;
   /** Once the batches are read: what the next tick's cache is keyed by, when every row was hashed as parsed. */
   keyed(): { header: number; sha256: string } | undefined;
   /** Rows taken from the cache, not parsed. */
@@ -50,10 +61,11 @@ export async function readExport(
     return { parameterKeys: contacts.parameterKeys, batches: cached.batches, cachedRows: cached.hits, keyed: () => keyOf(scan) };
   }
   let rows = 0;
-  const batches = (async function* (): AsyncGenerator<ExportRow[]> {
+  const batches = (async function* (): AsyncGenerator<ExportBatch> {
     for await (const parsed of contacts.batches()) {
       rows += parsed.length;
-      yield parsed.map((row) => ({ parsed: row, hash: scan?.hash[row.record.row - 1] }));
+      const hash = (i: number) => scan?.hash[parsed[i]!.record.row - 1];
+      yield { first: parsed[0]?.record.row ?? 0, size: parsed.length, entries: undefined, cache: undefined, parsed, hash };
     }
   })();
   // The scan and the parser must agree on every record for a hash to name the right row.
@@ -78,7 +90,7 @@ async function fromCache(
   scan: RawRecords,
   options: PipelineOptions & { cache: UsableCache; now: number; book: AppointmentBook },
   contacts: { header: string[]; delimiter: string },
-): Promise<{ batches: AsyncGenerator<ExportRow[]>; hits: number } | undefined> {
+): Promise<{ batches: AsyncGenerator<ExportBatch>; hits: number } | undefined> {
   const { cache, stale } = options.cache;
   if (cache.head.header !== scan.header.hash) return undefined;
   // Each record's cache entry (-1: parsed), kept as numbers: a row object each only as it is handed out.
@@ -163,17 +175,13 @@ async function* inFileOrder(
   scan: RawRecords,
   { cache, hits }: { cache: RowCache; hits: Int32Array },
   parsed: PipelineRow[],
-): AsyncGenerator<ExportRow[]> {
+): AsyncGenerator<ExportBatch> {
   let next = 0;
-  let batch: ExportRow[] = [];
-  for (let i = 0; i < scan.count; i++) {
-    const hash = scan.hash[i]!;
-    const entry = hits[i]!;
-    batch.push(entry >= 0 ? { cached: cache.row(entry), row: i + 1, hash } : { parsed: parsed[next++]!, hash });
-    if (batch.length === BATCH) {
-      yield batch;
-      batch = [];
-    }
+  for (let first = 0; first < scan.count; first += BATCH) {
+    const entries = hits.subarray(first, Math.min(first + BATCH, scan.count));
+    let changed = 0;
+    for (const entry of entries) if (entry < 0) changed++;
+    const hash = (i: number) => scan.hash[first + i];
+    yield { first: first + 1, size: entries.length, entries, cache, parsed: parsed.slice(next, (next += changed)), hash };
   }
-  if (batch.length > 0) yield batch;
 }

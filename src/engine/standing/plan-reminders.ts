@@ -11,8 +11,9 @@ import type { Campaign } from "../../campaign/campaign.js";
 import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/planned-row.js";
 import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
-import { readExport, type ExportRow } from "./export-rows.js";
-import type { RowCacheBuilder, RowCacheSession } from "./row-cache.js";
+import { readExport } from "./export-rows.js";
+import type { CachedRow, RowCache, RowCacheBuilder, RowCacheSession } from "./row-cache.js";
+import type { PipelineRow } from "../../contacts/pipeline.js";
 import { rereadDecision } from "./reread.js";
 import { LaterCount } from "../plan/later-count.js";
 import { OneReason } from "../../contacts/one-reason.js";
@@ -95,7 +96,12 @@ export async function planReminders(
       // The unchanged rows' reminders, counted together (not one planned row each).
       const laters = new LaterCount();
       const batchOptions = { ...rowOptions, laters };
-      for (const row of exported) planRow(campaign, state, row, planned, batchOptions);
+      let next = 0;
+      for (let i = 0; i < exported.size; i++) {
+        const entry = exported.entries?.[i] ?? -1;
+        if (entry >= 0) planCached(exported.cache!, entry, { row: exported.first + i, hash: exported.hash(i)! }, planned, batchOptions);
+        else planParsed(campaign, state, { parsed: exported.parsed[next++]!, hash: exported.hash(i) }, planned, batchOptions);
+      }
       if (laters.count > 0) planned.push({ kind: "laters", count: laters });
       yield planned;
     }
@@ -126,30 +132,37 @@ interface RowPlanning extends ReminderPlanOptions {
   laters: LaterCount;
 }
 
-/** One row of the export into `planned`: as the cache has it (its bytes unchanged, nothing of it due), or parsed. */
-function planRow(
+/** A row of the export as the last tick left it (its bytes unchanged, nothing of it due) into `planned`. */
+function planCached(cache: RowCache, entry: number, row: { row: number; hash: number }, planned: PlannedRow[], options: RowPlanning): void {
+  const { seen, oneReason } = options;
+  const kind = cache.kindOf(entry);
+  if (kind !== "other-shard") oneReason.counted();
+  if (kind === "later") {
+    seen.mark(cache.appointmentOf(entry));
+    const { numbers } = cache;
+    for (let r = cache.timesAt(entry), end = r + 2 * cache.head.reminders; r < end; r += 2)
+      options.laters.add(numbers[r]!, Math.min(numbers[r]!, numbers[r + 1]!));
+  } else if (kind === "excluded") {
+    const { key, reason } = cache.row(entry) as Extract<CachedRow, { kind: "excluded" }>;
+    seen.excluded.set(key, reason);
+    planned.push({
+      kind: "skipped",
+      verdict: { status: "excluded", row: row.row, to: "", from: "", reason, shardKey: key },
+      alreadyRecorded: true,
+    });
+  }
+  options.next?.keep(cache, entry, row.hash);
+}
+
+/** A row of the export, parsed and classified, into `planned`. */
+function planParsed(
   campaign: Campaign & { schedule: Schedule },
   state: LedgerState,
-  row: ExportRow,
+  row: { parsed: PipelineRow; hash: number | undefined },
   planned: PlannedRow[],
   options: RowPlanning,
 ): void {
   const { seen, oneReason, next } = options;
-  if ("cached" in row) {
-    const { cached } = row;
-    if (cached.kind !== "other-shard") oneReason.counted();
-    if (cached.kind === "later") {
-      seen.mark(cached.appointment);
-      const { times, at, count } = cached;
-      for (let r = at; r < at + count; r += 2) options.laters.add(times[r]!, Math.min(times[r]!, times[r + 1]!));
-    } else if (cached.kind === "excluded") {
-      seen.excluded.set(cached.key, cached.reason);
-      const verdict = { status: "excluded", row: row.row, to: "", from: "", reason: cached.reason, shardKey: cached.key } as const;
-      planned.push({ kind: "skipped", verdict, alreadyRecorded: true });
-    }
-    next?.add(row.hash, cached);
-    return;
-  }
   const { verdict, otherShard } = row.parsed;
   const cache = (entry: Parameters<RowCacheBuilder["add"]>[1]) => row.hash !== undefined && next?.add(row.hash, entry);
   if (otherShard) return void cache({ kind: "other-shard" });

@@ -74,6 +74,23 @@ export class RowCache {
     return this.#index.get(hash) ?? -1;
   }
 
+  /** An entry's kind, and (for a row with nothing to do yet) its appointment's number and where its times start in `numbers`. */
+  kindOf(entry: number): CachedRow["kind"] {
+    return KINDS[this.#kinds[entry]!]!;
+  }
+
+  appointmentOf(entry: number): number {
+    return this.#numbers[entry * this.#stride + 1]!;
+  }
+
+  timesAt(entry: number): number {
+    return entry * this.#stride + 2;
+  }
+
+  get numbers(): Float64Array {
+    return this.#numbers;
+  }
+
   row(entry: number): CachedRow {
     const kind = KINDS[this.#kinds[entry]!]!;
     if (kind === "other-shard") return { kind, entry };
@@ -123,14 +140,31 @@ export class RowCacheBuilder {
   #numbers: Float64Array;
   #kinds: Uint8Array;
 
-  constructor(reminders: number) {
+  /** `rows`: about how many the export has (the last cache's size): room for them from the start. */
+  constructor(reminders: number, rows = 1024) {
     this.#reminders = reminders;
-    this.#numbers = new Float64Array(1024 * (2 + 2 * reminders));
-    this.#kinds = new Uint8Array(1024);
+    const room = Math.max(1024, rows);
+    this.#numbers = new Float64Array(room * (2 + 2 * reminders));
+    this.#kinds = new Uint8Array(room);
   }
 
   get size(): number {
     return this.#keys.length;
+  }
+
+  /** A row the last cache had, as it had it (its entry copied). */
+  keep(cache: RowCache, entry: number, hash: number): void {
+    const stride = 2 + 2 * this.#reminders;
+    const at = this.#keys.length;
+    if (at === this.#kinds.length) this.#grow();
+    const kind = cache.kindOf(entry);
+    const from = cache.numbers;
+    for (let i = 0; i < stride; i++) this.#numbers[at * stride + i] = from[entry * stride + i]!;
+    this.#numbers[at * stride] = hash;
+    this.#kinds[at] = KINDS.indexOf(kind);
+    const key = kind === "excluded" ? cache.head.keys[entry]! : "";
+    this.#keys.push(key);
+    if (kind === "excluded") this.#numbers[at * stride + 1] = this.#reason(cache.head.reasons[cache.numbers[entry * stride + 1]!]!);
   }
 
   /** A row: its hash, and what it was (`times`: due and deadline per reminder). */
