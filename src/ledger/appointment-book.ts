@@ -22,7 +22,7 @@ const LF = 0x0a;
  */
 export class AppointmentBook {
   readonly #keys: string[] = [];
-  readonly #numbers = new Map<string, number>();
+  readonly #numbers = new KeyNumbers(this.#keys);
   /** Appointments asked for or folded since the book was read, by number. */
   readonly #open = new Map<number, AppointmentVersions>();
   /** The packed lines, and where each starts (by number; the last entry is the end): the first `#starts.length - 1` appointments. */
@@ -43,7 +43,7 @@ export class AppointmentBook {
   }
 
   has(key: string): boolean {
-    return this.#numbers.has(key);
+    return this.#numbers.get(key) !== undefined;
   }
 
   get(key: string): AppointmentVersions | undefined {
@@ -96,9 +96,9 @@ export class AppointmentBook {
     const { t: _t, at: _at, ...latest } = event;
     const known = this.get(event.key);
     if (!known) {
-      this.#numbers.set(event.key, this.#keys.length);
       this.#open.set(this.#keys.length, { latest, earlier: [] });
       this.#keys.push(event.key);
+      this.#numbers.add(this.#keys.length - 1);
       return;
     }
     const previous = known.latest.appointmentAt;
@@ -140,20 +140,71 @@ export class AppointmentBook {
     book.#bytes = lines;
     book.#starts = starts;
     for (const key of keys) {
-      book.#numbers.set(key, book.#keys.length);
+      if (book.#numbers.get(key) !== undefined) return undefined; // a key twice
       book.#keys.push(key);
+      book.#numbers.add(book.#keys.length - 1);
     }
-    return book.#numbers.size === keys.length ? book : undefined;
+    return book;
   }
 
   /** A book of these appointments (a checkpoint of the earlier shape), numbered in their order. */
   static of(entries: Iterable<[string, AppointmentVersions]>): AppointmentBook {
     const book = new AppointmentBook();
     for (const [key, versions] of entries) {
-      book.#numbers.set(key, book.#keys.length);
       book.#open.set(book.#keys.length, versions);
       book.#keys.push(key);
+      book.#numbers.add(book.#keys.length - 1);
     }
     return book;
   }
+}
+
+/**
+ * Key → number over the book's own keys: an open-addressing table of numbers (a JavaScript Map of
+ * a million strings costs several times the time to build, and its entries' memory).
+ */
+class KeyNumbers {
+  readonly #keys: readonly string[];
+  #table = new Int32Array(64).fill(-1);
+
+  constructor(keys: readonly string[]) {
+    this.#keys = keys;
+  }
+
+  get(key: string): number | undefined {
+    const mask = this.#table.length - 1;
+    for (let slot = hashOf(key) & mask; ; slot = (slot + 1) & mask) {
+      const number = this.#table[slot]!;
+      if (number < 0) return undefined;
+      if (this.#keys[number] === key) return number;
+    }
+  }
+
+  /** Number `number`, whose key is `keys[number]` (not in the table yet). */
+  add(number: number): void {
+    if ((number + 1) * 2 > this.#table.length) return this.#grow(number);
+    this.#place(this.#table, number);
+  }
+
+  #grow(upTo: number): void {
+    let size = this.#table.length;
+    while ((upTo + 1) * 2 > size) size *= 2;
+    const table = new Int32Array(size).fill(-1);
+    for (let number = 0; number <= upTo; number++) this.#place(table, number);
+    this.#table = table;
+  }
+
+  #place(table: Int32Array, number: number): void {
+    const mask = table.length - 1;
+    let slot = hashOf(this.#keys[number]!) & mask;
+    while (table[slot]! >= 0) slot = (slot + 1) & mask;
+    table[slot] = number;
+  }
+}
+
+/** FNV-1a over a string's UTF-16 code units. */
+function hashOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }

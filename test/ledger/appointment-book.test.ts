@@ -50,6 +50,17 @@ describe("the appointment book", () => {
     expect(again.size).toBe(6);
   });
 
+  it("finds each of many keys by its number, folded or unpacked", () => {
+    const book = new AppointmentBook();
+    for (let i = 0; i < 5000; i++) book.fold(seen(`K${i}`, "2026-12-03T15:00:00.000Z"));
+    const back = packedAndBack(book);
+    back.fold(seen("K-new", "2026-12-03T15:00:00.000Z"));
+    expect([0, 4321, 4999].map((i) => back.numberOf(`K${i}`))).toEqual([0, 4321, 4999]);
+    expect(back.numberOf("K-new")).toBe(5000);
+    expect(back.numberOf("K5000")).toBeUndefined();
+    expect(back.has("K17")).toBe(true);
+  });
+
   it("parts that do not agree are no book (the checkpoint is then not used)", () => {
     const book = new AppointmentBook();
     book.fold(seen("A1", "2026-12-03T15:00:00.000Z"));

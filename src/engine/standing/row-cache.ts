@@ -35,7 +35,10 @@ interface RowCacheHead {
   ledgerEnd: number;
   ledger: { head: string; tail: string };
   reminders: number;
-  keys: string[];
+  /** Entries in all. */
+  count: number;
+  /** An excluded row's key, by entry (its appointment may be unknown to the ledger; the others are numbered). */
+  keys: Record<string, string>;
   reasons: string[];
 }
 
@@ -95,7 +98,7 @@ export class RowCache {
     const kind = KINDS[this.#kinds[entry]!]!;
     if (kind === "other-shard") return { kind, entry };
     const base = entry * this.#stride + 1;
-    if (kind === "excluded") return { kind, key: this.head.keys[entry]!, entry, reason: this.head.reasons[this.#numbers[base]!]! };
+    if (kind === "excluded") return { kind, key: this.head.keys[entry] ?? "", entry, reason: this.head.reasons[this.#numbers[base]!]! };
     return { kind, appointment: this.#numbers[base]!, entry, times: this.#numbers, at: base + 1, count: 2 * this.head.reminders };
   }
 
@@ -104,9 +107,7 @@ export class RowCache {
     const data = Buffer.alloc(numbers.byteLength + kinds.byteLength);
     data.set(new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength), 0);
     data.set(kinds, numbers.byteLength);
-    // The keys as one string, a line each (read back in one piece), unless one holds a line break.
-    const keys = head.keys.some((key) => key.includes("\n")) ? head.keys : head.keys.join("\n");
-    return { text: JSON.stringify({ v: 1, ...head, keys }), data };
+    return { text: JSON.stringify({ v: 1, ...head }), data };
   }
 
   /** The cache a note holds; undefined when it is of another shape (a cache: never an error). */
@@ -118,23 +119,22 @@ export class RowCache {
       return undefined;
     }
     if (head.v !== 1) return undefined;
-    const keys = head.keys as string[] | string;
-    if (typeof keys === "string") head.keys = keys === "" ? [] : keys.split("\n");
-    else if (!Array.isArray(keys)) return undefined;
-    const count = head.keys.length;
+    const { count } = head;
+    if (!Number.isInteger(count) || typeof head.keys !== "object" || head.keys === null) return undefined;
     const numbersBytes = count * (2 + 2 * head.reminders) * 8;
     if (data.byteLength !== numbersBytes + count) return undefined;
     // Copied into aligned memory of its own (the bytes may sit anywhere in a pooled buffer).
     const numbers = new Float64Array(numbersBytes / 8);
     new Uint8Array(numbers.buffer).set(data.subarray(0, numbersBytes));
-    return new RowCache(head, numbers, Uint8Array.from(data.subarray(numbersBytes)));
+    return new RowCache(head, numbers, new Uint8Array(data.subarray(numbersBytes)));
   }
 }
 
 /** The next tick's cache, built as this tick plans: one entry a row with nothing to do yet. */
 export class RowCacheBuilder {
   readonly #reminders: number;
-  readonly #keys: string[] = [];
+  #count = 0;
+  readonly #keys: Record<string, string> = {};
   readonly #reasons: string[] = [];
   readonly #reasonIndex = new Map<string, number>();
   #numbers: Float64Array;
@@ -149,21 +149,20 @@ export class RowCacheBuilder {
   }
 
   get size(): number {
-    return this.#keys.length;
+    return this.#count;
   }
 
   /** A row the last cache had, as it had it (its entry copied). */
   keep(cache: RowCache, entry: number, hash: number): void {
     const stride = 2 + 2 * this.#reminders;
-    const at = this.#keys.length;
+    const at = this.#count++;
     if (at === this.#kinds.length) this.#grow();
     const kind = cache.kindOf(entry);
     const from = cache.numbers;
     for (let i = 0; i < stride; i++) this.#numbers[at * stride + i] = from[entry * stride + i]!;
     this.#numbers[at * stride] = hash;
     this.#kinds[at] = KINDS.indexOf(kind);
-    const key = kind === "excluded" ? cache.head.keys[entry]! : "";
-    this.#keys.push(key);
+    if (kind === "excluded") this.#keys[at] = cache.head.keys[entry] ?? "";
     if (kind === "excluded") this.#numbers[at * stride + 1] = this.#reason(cache.head.reasons[cache.numbers[entry * stride + 1]!]!);
   }
 
@@ -175,14 +174,14 @@ export class RowCacheBuilder {
       | { kind: "excluded"; key: string; reason: string }
       | { kind: "other-shard" },
   ): void {
-    const entry = this.#keys.length;
+    const entry = this.#count++;
     const stride = 2 + 2 * this.#reminders;
     if (entry === this.#kinds.length) this.#grow();
     const base = entry * stride;
     this.#numbers[base] = hash;
     this.#kinds[entry] = KINDS.indexOf(row.kind);
     // Keys only for excluded rows (their appointment may be unknown to the ledger); one is numbered.
-    this.#keys.push(row.kind === "excluded" ? row.key : "");
+    if (row.kind === "excluded") this.#keys[entry] = row.key;
     if (row.kind === "excluded") this.#numbers[base + 1] = this.#reason(row.reason);
     if (row.kind !== "later") return;
     this.#numbers[base + 1] = row.appointment;
@@ -190,9 +189,9 @@ export class RowCacheBuilder {
   }
 
   encode(head: Pick<RowCacheHead, "fingerprint" | "header" | "ledgerEnd" | "ledger">): { text: string; data: Buffer } {
-    const count = this.#keys.length;
+    const count = this.#count;
     return RowCache.encode(
-      { ...head, reminders: this.#reminders, keys: this.#keys, reasons: this.#reasons },
+      { ...head, reminders: this.#reminders, count, keys: this.#keys, reasons: this.#reasons },
       this.#numbers.subarray(0, count * (2 + 2 * this.#reminders)),
       this.#kinds.subarray(0, count),
     );
