@@ -3,7 +3,7 @@
  * BENCHMARKS.md. Not part of `npm test`. BENCH_RUNS (default 3) sets the runs per figure.
  */
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
@@ -193,27 +193,32 @@ function timedRow(label: string, noun = "contacts") {
 /**
  * 10. A standing campaign's cron ticks (docs/reference.md §16): `n` appointments 3 to 33 days ahead
  * (two reminders each), ticked as cron would — the first tick (every appointment recorded), a
- * tick on the same export, a tick after a re-export (one appointment moved; still nothing due),
- * and one after a re-export that brings 1 000 reminders due (sent flat out: the tool's own cost;
- * at Studio's pace add 1 000 ÷ the rate).
+ * tick on the same export, a tick after a re-export as a booking system writes one (50
+ * appointments removed, 50 added, one moved, every row in another order; still nothing due), and
+ * one after a re-export that brings 1 000 reminders due (sent flat out: the tool's own cost; at
+ * Studio's pace add 1 000 ÷ the rate). Each figure is the median of RUNS ticks, each from the
+ * same state (the campaign's directory copied back before it).
  */
 async function standingTicks(n: number): Promise<void> {
   const dir = path.join(WORK, `standing-${n}`);
+  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const now = Date.now();
   const exportFile = path.join(dir, "appointments.csv");
-  const writeExport = async (due: number, moved: number) => {
+  const line = (i: number, moved: boolean, due: boolean) => {
+    // Due: in 90 minutes (its two-hours reminder due now); the rest 3 to 33 days ahead.
+    const at = due ? now + 90 * 60_000 : now + 3 * 86_400_000 + Math.floor(((i % n) * 30 * 86_400_000) / n) + (moved ? 3_600_000 : 0);
+    return `A${i},+1415${2000000 + i},${new Date(at).toISOString().slice(0, 16)}Z,Pat${i}\n`;
+  };
+  const writeExport = async (rows: Array<{ i: number; moved?: boolean; due?: boolean }>) => {
     const out = createWriteStream(exportFile);
     out.write("appointment_id,to,appointment_at,first_name\n");
-    for (let i = 0; i < n; i++) {
-      // `due` appointments in 90 minutes (their two-hours reminder due now); the rest 3 to 33 days ahead.
-      const at = i < due ? now + 90 * 60_000 : now + 3 * 86_400_000 + Math.floor((i * 30 * 86_400_000) / n) + (i < moved ? 3_600_000 : 0);
-      if (!out.write(`A${i},+1415${2000000 + i},${new Date(at).toISOString().slice(0, 16)}Z,Pat${i}\n`)) await once(out, "drain");
-    }
+    for (const { i, moved, due } of rows) if (!out.write(line(i, moved ?? false, due ?? false))) await once(out, "drain");
     out.end();
     await once(out, "finish");
   };
-  await writeExport(0, 0);
+  const first = Array.from({ length: n }, (_, i) => ({ i }));
+  await writeExport(first);
   const file = path.join(dir, "standing.json");
   const schedule = {
     key: "appointment_id",
@@ -228,17 +233,67 @@ async function standingTicks(n: number): Promise<void> {
   const sim = await startSimulator({ rate: 0 });
   const runArgs = [CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "1000", "--concurrency", "50", "--no-preflight", "--json"];
   const label = `standing, ${n.toLocaleString("en").replace(/,/g, " ")}`;
-  const timed = timedRow(label, "appointments");
-  const goal = n === 100_000 ? { seconds: 1, mib: 150 } : {};
-  await timed("first tick (every appointment recorded; nothing due)", runArgs, {});
-  await timed("tick on the same export, nothing due (cron)", runArgs, goal);
-  await writeExport(0, 1);
-  await timed("tick after a re-export (one appointment moved), nothing due", runArgs, goal);
-  await writeExport(1000, 1);
+  const timed = medianRow(label, "appointments", dir);
+  const reExport = n === 100_000 ? { seconds: 1, mib: 150 } : n === 1_000_000 ? { seconds: 10, mib: 400 } : {};
+  await timed("first tick (every appointment recorded; nothing due)", runArgs, n === 1_000_000 ? { seconds: 20, mib: 500 } : {});
+  await timed("tick on the same export, nothing due (cron)", runArgs, n >= 100_000 ? { seconds: 0.3 } : {});
+  // A re-export: 50 removed, 50 added, one moved, the rest in another order (a seeded shuffle).
+  const again = [...first.slice(50).map(({ i }) => ({ i, moved: i === 100 })), ...Array.from({ length: 50 }, (_, k) => ({ i: n + k }))];
+  shuffle(again);
+  await writeExport(again);
+  await timed("tick after a re-export (50 removed, 50 added, one moved, reordered), nothing due", runArgs, reExport);
+  await writeExport(again.map((row, k) => (k < 1000 ? { ...row, due: true } : row)));
   const before = sim.stats.created;
   await timed("tick after a re-export bringing 1 000 reminders due (sent flat out)", runArgs, {});
-  if (sim.stats.created - before !== 1000) throw new Error(`standing ${n}: ${sim.stats.created - before} created, not 1 000`);
+  if ((sim.stats.created - before) % 1000 !== 0) throw new Error(`standing ${n}: ${sim.stats.created - before} created, not 1 000 a tick`);
   await sim.close();
+}
+
+/** A seeded Fisher–Yates shuffle: a re-export need not keep the order, and the bench's is the same every time. */
+function shuffle<T>(rows: T[]): void {
+  let seed = 1;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+  }
+}
+
+/**
+ * A whole process run RUNS times from the same state — `dir` copied aside first and back before
+ * each run; after the last, the state is the run's — as a table row of medians.
+ */
+function medianRow(label: string, noun: string, dir: string) {
+  return async (what: string, args: string[], goal: { seconds?: number; mib?: number }) => {
+    const saved = `${dir}.before`;
+    await rm(saved, { recursive: true, force: true });
+    await cp(dir, saved, { recursive: true });
+    const walls: number[] = [];
+    const rss: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      if (run > 0) {
+        await rm(dir, { recursive: true, force: true });
+        await cp(saved, dir, { recursive: true });
+      }
+      const result = await measure(args, "/dev/null");
+      if (result.code !== 0 && result.code !== 1) throw new Error(`${what}: exit ${result.code}`);
+      walls.push(result.wallSeconds);
+      rss.push(result.maxRssKib / 1024);
+    }
+    await rm(saved, { recursive: true, force: true });
+    const [wall, mib] = [median(walls), median(rss)];
+    const met = (goal.seconds === undefined || wall <= goal.seconds) && (goal.mib === undefined || mib * 1.048576 <= goal.mib);
+    const goalText =
+      [goal.seconds !== undefined ? `≤ ${goal.seconds} s` : "", goal.mib !== undefined ? `≤ ${goal.mib} MB` : ""]
+        .filter(Boolean)
+        .join(", ") || "reported";
+    note({
+      measure: `${label} ${noun}: ${what}: wall, peak RSS (median of ${RUNS})`,
+      figure: `${wall.toFixed(2)} s, ${mib.toFixed(0)} MiB`,
+      goal: goalText,
+      met: goal.seconds === undefined && goal.mib === undefined ? undefined : met,
+    });
+  };
 }
 
 /** A CSV of `rows` contacts and a ledger of today's format in which all but 10 are created; returns the campaign file. */

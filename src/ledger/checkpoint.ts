@@ -124,17 +124,16 @@ export const tableOffset = (checkpoint: Checkpoint): number => padded(checkpoint
  * A note beside the ledger (`<ledger>.<name>`), written as the checkpoint is: private, fsynced,
  * renamed. With `data`, its bytes follow the text (`readNoteData`).
  */
-export async function writeNote(ledgerPath: string, name: string, text: string, data?: Uint8Array): Promise<void> {
+export async function writeNote(ledgerPath: string, name: string, text: string, data?: readonly Uint8Array[]): Promise<void> {
   if (data === undefined) return writeAtomically(`${ledgerPath}.${name}`, [Buffer.from(text)]);
-  const json = Buffer.from(text);
+  // The text padded (JSON allows trailing spaces) so that the data starts at a multiple of 8: read
+  // back, its numbers are used where they lie, not copied.
+  const unpadded = Buffer.byteLength(text);
+  const json = Buffer.from(text.padEnd(text.length + ((8 - ((NOTE_MAGIC.length + 8 + unpadded) % 8)) % 8)));
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(json.length));
-  await writeAtomically(`${ledgerPath}.${name}`, [
-    Buffer.from(NOTE_MAGIC),
-    length,
-    json,
-    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-  ]);
+  const parts = data.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+  await writeAtomically(`${ledgerPath}.${name}`, [Buffer.from(NOTE_MAGIC), length, json, ...parts]);
 }
 
 const NOTE_MAGIC = "studio-campaign note 1\n";

@@ -35,7 +35,7 @@ export interface LedgerStore {
    */
   readNote(name: string): Promise<string | undefined>;
   /** With `data`: bytes kept with the text (a standing tick's row cache), read back by `readNoteData`. */
-  writeNote(name: string, text: string, data?: Uint8Array): Promise<void>;
+  writeNote(name: string, text: string, data?: readonly Uint8Array[]): Promise<void>;
   readNoteData(name: string): Promise<{ text: string; data: Uint8Array } | undefined>;
   /** The report's reading of the ledger, a range of `rowsPerRange` rows at a time (close it when done). */
   openReport(rowsPerRange: number): Promise<ReportSource>;

@@ -105,6 +105,8 @@ export async function planReminders(
       if (laters.count > 0) planned.push({ kind: "laters", count: laters });
       yield planned;
     }
+    // The last tick's cache is read: let it go before the next one is written.
+    if (rows) rows.usable = undefined;
     // Every row invalid for one reason (a wrong column, format or delimiter): refused before anything
     // is cancelled or held for appointments that only seem to have left (exit 2).
     const refusal = oneReason.refusal(campaign.contactsPath);

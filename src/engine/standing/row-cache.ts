@@ -103,11 +103,11 @@ export class RowCache {
   }
 
   /** The note as stored: its text, and its numbers and kinds as bytes. */
-  static encode(head: Omit<RowCacheHead, "v">, numbers: Float64Array, kinds: Uint8Array): { text: string; data: Buffer } {
-    const data = Buffer.alloc(numbers.byteLength + kinds.byteLength);
-    data.set(new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength), 0);
-    data.set(kinds, numbers.byteLength);
-    return { text: JSON.stringify({ v: 1, ...head }), data };
+  static encode(head: Omit<RowCacheHead, "v">, numbers: Float64Array, kinds: Uint8Array): { text: string; data: Uint8Array[] } {
+    return {
+      text: JSON.stringify({ v: 1, ...head }),
+      data: [new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength), kinds],
+    };
   }
 
   /** The cache a note holds; undefined when it is of another shape (a cache: never an error). */
@@ -123,10 +123,14 @@ export class RowCache {
     if (!Number.isInteger(count) || typeof head.keys !== "object" || head.keys === null) return undefined;
     const numbersBytes = count * (2 + 2 * head.reminders) * 8;
     if (data.byteLength !== numbersBytes + count) return undefined;
-    // Copied into aligned memory of its own (the bytes may sit anywhere in a pooled buffer).
-    const numbers = new Float64Array(numbersBytes / 8);
-    new Uint8Array(numbers.buffer).set(data.subarray(0, numbersBytes));
-    return new RowCache(head, numbers, new Uint8Array(data.subarray(numbersBytes)));
+    // Used where they lie when aligned (a file note is written so); else copied into memory of their own.
+    let numbers: Float64Array;
+    if (data.byteOffset % 8 === 0) numbers = new Float64Array(data.buffer, data.byteOffset, numbersBytes / 8);
+    else {
+      numbers = new Float64Array(numbersBytes / 8);
+      new Uint8Array(numbers.buffer).set(data.subarray(0, numbersBytes));
+    }
+    return new RowCache(head, numbers, data.subarray(numbersBytes));
   }
 }
 
@@ -188,7 +192,7 @@ export class RowCacheBuilder {
     for (let i = 0; i < stride - 2; i++) this.#numbers[base + 2 + i] = row.times[(row.at ?? 0) + i]!;
   }
 
-  encode(head: Pick<RowCacheHead, "fingerprint" | "header" | "ledgerEnd" | "ledger">): { text: string; data: Buffer } {
+  encode(head: Pick<RowCacheHead, "fingerprint" | "header" | "ledgerEnd" | "ledger">): { text: string; data: Uint8Array[] } {
     const count = this.#count;
     return RowCache.encode(
       { ...head, reminders: this.#reminders, count, keys: this.#keys, reasons: this.#reasons },

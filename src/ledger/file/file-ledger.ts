@@ -70,7 +70,7 @@ export class FileLedger implements LedgerStore {
     return readNote(this.path, name);
   }
 
-  writeNote(name: string, text: string, data?: Uint8Array) {
+  writeNote(name: string, text: string, data?: readonly Uint8Array[]) {
     return writeNote(this.path, name, text, data);
   }
 

@@ -394,13 +394,13 @@ export class PostgresLedger implements LedgerStore {
     return result?.rows[0]?.checkpoint;
   }
 
-  async writeNote(name: string, text: string, data?: Uint8Array): Promise<void> {
+  async writeNote(name: string, text: string, data?: readonly Uint8Array[]): Promise<void> {
     const db = await this.#db();
     await this.#query(
       db,
       `INSERT INTO ${this.#table(db, "checkpoints")} (campaign, scope, checkpoint, keys) VALUES ($1, $2, $3, $4) ` +
         `ON CONFLICT (campaign, scope) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, keys = EXCLUDED.keys`,
-      [this.#campaign, `${this.#scope}#${name}`, text, Buffer.from(data ?? new Uint8Array(0))],
+      [this.#campaign, `${this.#scope}#${name}`, text, Buffer.concat(data ?? [])],
       "be written",
     );
   }

@@ -5,7 +5,7 @@ import { RowCache, RowCacheBuilder } from "../../../src/engine/standing/row-cach
 describe("a standing tick's row cache", () => {
   const round = (next: RowCacheBuilder) => {
     const { text, data } = next.encode({ fingerprint: "f", header: 1, ledgerEnd: 10, ledger: { head: "h", tail: "t" } });
-    return RowCache.decode(text, data)!;
+    return RowCache.decode(text, Buffer.concat(data))!;
   };
 
   it("finds each row by its hash, after growing past its first size", () => {
@@ -19,6 +19,18 @@ describe("a standing tick's row cache", () => {
     expect(cache.find(5001 * 7919)).toBeUndefined();
   });
 
+  it("reads its numbers where they lie when aligned, and copies them when not", () => {
+    const next = new RowCacheBuilder(1);
+    next.add(42, { kind: "later", appointment: 7, times: [1, 2] });
+    const { text, data } = next.encode({ fingerprint: "f", header: 1, ledgerEnd: 10, ledger: { head: "h", tail: "t" } });
+    const bytes = Buffer.concat(data);
+    const aligned = new Uint8Array(new ArrayBuffer(bytes.length));
+    aligned.set(bytes);
+    const misaligned = new Uint8Array(new ArrayBuffer(bytes.length + 1), 1);
+    misaligned.set(bytes);
+    for (const at of [aligned, misaligned]) expect(RowCache.decode(text, at)?.find(42)).toMatchObject({ appointment: 7 });
+  });
+
   it("two rows of one export with the same bytes: neither is taken from it", () => {
     const next = new RowCacheBuilder(1);
     next.add(42, { kind: "later", appointment: 1, times: [1, 2] });
@@ -30,7 +42,13 @@ describe("a standing tick's row cache", () => {
   });
 
   it("a note of another shape is no cache (never an error)", () => {
-    const { text, data } = new RowCacheBuilder(2).encode({ fingerprint: "f", header: 1, ledgerEnd: 10, ledger: { head: "h", tail: "t" } });
+    const { text, data: parts } = new RowCacheBuilder(2).encode({
+      fingerprint: "f",
+      header: 1,
+      ledgerEnd: 10,
+      ledger: { head: "h", tail: "t" },
+    });
+    const data = Buffer.concat(parts);
     expect(RowCache.decode(text, data)?.size).toBe(0);
     expect(RowCache.decode("not json", data)).toBeUndefined();
     expect(RowCache.decode(text, new Uint8Array(3))).toBeUndefined();
