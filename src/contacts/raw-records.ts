@@ -31,8 +31,8 @@ const CHUNK = 1 << 20;
  * that shape (a quote inside an unquoted field, a quote not closed): the caller then parses the
  * whole file, and never relies on a split the parser would not make.
  */
-export async function scanRecords(file: string, delimiter: string): Promise<RawRecords | undefined> {
-  const scanner = new RecordScanner(delimiter.charCodeAt(0));
+export async function scanRecords(file: string, delimiter: string, expected = 1024): Promise<RawRecords | undefined> {
+  const scanner = new RecordScanner(delimiter.charCodeAt(0), expected);
   const handle = await open(file, "r");
   const sha256 = createHash("sha256");
   try {
@@ -58,9 +58,9 @@ class RecordScanner {
   readonly #delimiter: number;
   #header: RawRecords["header"] | undefined;
   #count = 0;
-  #start = new Float64Array(1024);
-  #lines = new Float64Array(1024);
-  #hash = new Float64Array(1024);
+  #start: Float64Array;
+  #lines: Float64Array;
+  #hash: Float64Array;
   #linesSoFar = 0;
   // The record being read: where it started, whether it holds more than `\r`, and its two hashes.
   #recordStart = -1;
@@ -73,8 +73,11 @@ class RecordScanner {
   /** Inside a quoted field, the last byte was a quote: `""` (a quote) or the field's end. */
   #quoteSeen = false;
 
-  constructor(delimiter: number) {
+  /** `expected`: about how many records (room for them from the start: no copy as they come). */
+  constructor(delimiter: number, expected: number) {
     this.#delimiter = delimiter;
+    const room = Math.max(1024, Math.ceil(expected * 1.05));
+    [this.#start, this.#lines, this.#hash] = [new Float64Array(room), new Float64Array(room), new Float64Array(room)];
   }
 
   feed(chunk: Buffer, from: number, to: number, offset: number): boolean {

@@ -21,7 +21,7 @@ const LF = 0x0a;
  * appointment's versions change (`fold`).
  */
 export class AppointmentBook {
-  readonly #keys: string[] = [];
+  readonly #keys = new BookKeys();
   readonly #numbers = new KeyNumbers(this.#keys);
   /** Appointments asked for or folded since the book was read, by number. */
   readonly #open = new Map<number, AppointmentVersions>();
@@ -39,7 +39,7 @@ export class AppointmentBook {
   }
 
   keyOf(number: number): string {
-    return this.#keys[number]!;
+    return this.#keys.at(number);
   }
 
   has(key: string): boolean {
@@ -58,7 +58,7 @@ export class AppointmentBook {
     const [row, appointmentAt, zone, to, from, cells, left, rereadFrom, earlier] = JSON.parse(
       this.#bytes.toString("utf8", this.#starts[number], this.#starts[number + 1]! - 1),
     ) as Packed;
-    const latest: AppointmentVersions["latest"] = { row, key: this.#keys[number]!, appointmentAt, zone, to, from };
+    const latest: AppointmentVersions["latest"] = { row, key: this.#keys.at(number), appointmentAt, zone, to, from };
     if (cells !== null) latest.cells = cells;
     if (left !== null) latest.left = left;
     if (rereadFrom !== null) latest.rereadFrom = rereadFrom;
@@ -78,13 +78,13 @@ export class AppointmentBook {
   }
 
   /** Every key, in order. */
-  keys(): IterableIterator<string> {
-    return this.#keys.values();
+  *keys(): Generator<string> {
+    for (let number = 0; number < this.#keys.length; number++) yield this.#keys.at(number);
   }
 
   /** Every appointment, unpacked (a reader of all of them: the report, a whole reading). */
   *entries(): Generator<[string, AppointmentVersions]> {
-    for (let number = 0; number < this.#keys.length; number++) yield [this.#keys[number]!, this.at(number)];
+    for (let number = 0; number < this.#keys.length; number++) yield [this.#keys.at(number), this.at(number)];
   }
 
   [Symbol.iterator](): Generator<[string, AppointmentVersions]> {
@@ -111,7 +111,7 @@ export class AppointmentBook {
    * The book as a checkpoint keeps it, in number order: the keys (beside the rest of the
    * checkpoint), where each line starts, and the lines (those never asked for copied as read).
    */
-  pack(): { keys: string[]; starts: Float64Array; lines: Buffer } {
+  pack(): { keys: string | string[]; starts: Float64Array; lines: Buffer } {
     const parts: Buffer[] = [];
     const starts = new Float64Array(this.#keys.length + 1);
     let length = 0;
@@ -121,7 +121,7 @@ export class AppointmentBook {
       length += part.length;
       starts[number + 1] = length;
     }
-    return { keys: this.#keys, starts, lines: Buffer.concat(parts, length) };
+    return { keys: this.#keys.packed(), starts, lines: Buffer.concat(parts, length) };
   }
 
   #line(number: number): Buffer {
@@ -133,16 +133,18 @@ export class AppointmentBook {
   }
 
   /** The book a checkpoint packed; undefined when its parts do not agree (the checkpoint is then not used). */
-  static unpack(keys: readonly string[], starts: Float64Array, lines: Buffer): AppointmentBook | undefined {
-    if (starts.length !== keys.length + 1 || starts[0] !== 0 || starts[keys.length] !== lines.length) return undefined;
-    if (keys.length > 0 && lines[lines.length - 1] !== LF) return undefined;
+  static unpack(keys: string | readonly string[], starts: Float64Array, lines: Buffer): AppointmentBook | undefined {
     const book = new AppointmentBook();
+    if (typeof keys === "string") book.#keys.unpack(keys);
+    else for (const key of keys) book.#keys.push(key);
+    const count = book.#keys.length;
+    if (starts.length !== count + 1 || starts[0] !== 0 || starts[count] !== lines.length) return undefined;
+    if (count > 0 && lines[lines.length - 1] !== LF) return undefined;
     book.#bytes = lines;
     book.#starts = starts;
-    for (const key of keys) {
-      if (book.#numbers.get(key) !== undefined) return undefined; // a key twice
-      book.#keys.push(key);
-      book.#numbers.add(book.#keys.length - 1);
+    for (let number = 0; number < count; number++) {
+      if (book.#numbers.find(number) !== undefined) return undefined; // a key twice
+      book.#numbers.add(number);
     }
     return book;
   }
@@ -160,27 +162,100 @@ export class AppointmentBook {
 }
 
 /**
+ * The book's keys by number: those a checkpoint packed kept as its one text (a key a line), a key
+ * sliced from it only when asked for (a million keys as strings would be ~40 MB more); the
+ * appointments met since as strings.
+ */
+class BookKeys {
+  #text = "";
+  /** Where each packed key ends in `#text` (the next starts one past it). */
+  #ends = new Int32Array(0);
+  readonly #added: string[] = [];
+
+  get length(): number {
+    return this.#ends.length + this.#added.length;
+  }
+
+  at(number: number): string {
+    const packed = this.#ends.length;
+    return number < packed ? this.#text.slice(this.#start(number), this.#ends[number]) : this.#added[number - packed]!;
+  }
+
+  /** Is key `number` this key? (No string made for a packed one.) */
+  is(number: number, key: string): boolean {
+    const packed = this.#ends.length;
+    if (number >= packed) return this.#added[number - packed] === key;
+    const start = this.#start(number);
+    return this.#ends[number]! - start === key.length && this.#text.startsWith(key, start);
+  }
+
+  hash(number: number): number {
+    const packed = this.#ends.length;
+    if (number >= packed) return hashOf(this.#added[number - packed]!, 0, this.#added[number - packed]!.length);
+    return hashOf(this.#text, this.#start(number), this.#ends[number]!);
+  }
+
+  push(key: string): void {
+    this.#added.push(key);
+  }
+
+  /** The keys a checkpoint packed as one text. */
+  unpack(text: string): void {
+    if (text === "") return;
+    let count = 1;
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+    const ends = new Int32Array(count);
+    let n = 0;
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) ends[n++] = at;
+    ends[n] = text.length;
+    [this.#text, this.#ends] = [text, ends];
+  }
+
+  /** Every key, as a checkpoint keeps them: one text (a key a line), or a list if a key holds a line break. */
+  packed(): string | string[] {
+    if (this.#added.some((key) => key.includes("\n"))) return Array.from({ length: this.length }, (_, n) => this.at(n));
+    if (this.#ends.length === 0) return this.#added.join("\n");
+    return this.#added.length === 0 ? this.#text : `${this.#text}\n${this.#added.join("\n")}`;
+  }
+
+  #start(number: number): number {
+    return number === 0 ? 0 : this.#ends[number - 1]! + 1;
+  }
+}
+
+/**
  * Key → number over the book's own keys: an open-addressing table of numbers (a JavaScript Map of
  * a million strings costs several times the time to build, and its entries' memory).
  */
 class KeyNumbers {
-  readonly #keys: readonly string[];
+  readonly #keys: BookKeys;
   #table = new Int32Array(64).fill(-1);
 
-  constructor(keys: readonly string[]) {
+  constructor(keys: BookKeys) {
     this.#keys = keys;
   }
 
   get(key: string): number | undefined {
     const mask = this.#table.length - 1;
-    for (let slot = hashOf(key) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hashOf(key, 0, key.length) & mask; ; slot = (slot + 1) & mask) {
       const number = this.#table[slot]!;
       if (number < 0) return undefined;
-      if (this.#keys[number] === key) return number;
+      if (this.#keys.is(number, key)) return number;
     }
   }
 
-  /** Number `number`, whose key is `keys[number]` (not in the table yet). */
+  /** Another number with key `number`'s key, if the table has one (not `number` itself: it is not in it yet). */
+  find(number: number): number | undefined {
+    const mask = this.#table.length - 1;
+    const hash = this.#keys.hash(number);
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const other = this.#table[slot]!;
+      if (other < 0) return undefined;
+      if (this.#keys.hash(other) === hash && this.#keys.at(other) === this.#keys.at(number)) return other;
+    }
+  }
+
+  /** Number `number`, whose key is `keys.at(number)` (not in the table yet). */
   add(number: number): void {
     if ((number + 1) * 2 > this.#table.length) return this.#grow(number);
     this.#place(this.#table, number);
@@ -196,15 +271,15 @@ class KeyNumbers {
 
   #place(table: Int32Array, number: number): void {
     const mask = table.length - 1;
-    let slot = hashOf(this.#keys[number]!) & mask;
+    let slot = this.#keys.hash(number) & mask;
     while (table[slot]! >= 0) slot = (slot + 1) & mask;
     table[slot] = number;
   }
 }
 
-/** FNV-1a over a string's UTF-16 code units. */
-function hashOf(key: string): number {
+/** FNV-1a over a string's UTF-16 code units [from, to). */
+function hashOf(text: string, from: number, to: number): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash >>> 0;
 }

@@ -95,8 +95,9 @@ export function checkpointParts(
     ? Buffer.concat([Buffer.from(book.starts.buffer, book.starts.byteOffset, book.starts.byteLength), book.lines])
     : Buffer.alloc(0);
   // One string, not an array of a million: read back in one piece.
-  const keys = book && (book.keys.some((key) => key.includes("\n")) ? book.keys : book.keys.join("\n"));
-  const json = Buffer.from(JSON.stringify(book ? { ...checkpoint, appointmentKeys: keys, appointmentBytes: packed.length } : checkpoint));
+  const json = Buffer.from(
+    JSON.stringify(book ? { ...checkpoint, appointmentKeys: book.keys, appointmentBytes: packed.length } : checkpoint),
+  );
   const padding = Buffer.alloc(padded(packed.length) - packed.length);
   return { json, binary: Buffer.concat([packed, padding, Buffer.from(table.buffer, table.byteOffset, table.byteLength)]) };
 }
@@ -108,13 +109,21 @@ export function appointmentsOf(checkpoint: Checkpoint, binary: Buffer): Appointm
   if (checkpoint.appointmentBytes === undefined) return undefined;
   if (binary.length < checkpoint.appointmentBytes) return false;
   const keys = checkpoint.appointmentKeys ?? [];
-  const list = typeof keys === "string" ? (keys === "" ? [] : keys.split("\n")) : keys;
-  const startsBytes = (list.length + 1) * 8;
+  const count = typeof keys === "string" ? lineCount(keys) : keys.length;
+  const startsBytes = (count + 1) * 8;
   if (checkpoint.appointmentBytes < startsBytes) return false;
   // Copied into memory of its own: the bytes may sit at any offset of a pooled buffer.
-  const starts = new Float64Array(list.length + 1);
+  const starts = new Float64Array(count + 1);
   new Uint8Array(starts.buffer).set(binary.subarray(0, startsBytes));
-  return AppointmentBook.unpack(list, starts, binary.subarray(startsBytes, checkpoint.appointmentBytes)) ?? false;
+  return AppointmentBook.unpack(keys, starts, binary.subarray(startsBytes, checkpoint.appointmentBytes)) ?? false;
+}
+
+/** Keys one per line: how many (none in an empty text). */
+function lineCount(text: string): number {
+  if (text === "") return 0;
+  let count = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 }
 
 /** Where a checkpoint's key table starts among the bytes after its JSON. */

@@ -54,7 +54,7 @@ export async function readExport(
   const { knownAddresses, book, ...pipeline } = options;
   // Addresses an earlier tick normalized: worth collecting only for a reading of every row.
   const contacts = await openContactRows(campaign, { ...pipeline, knownAddresses: options.cache ? undefined : knownAddresses() });
-  const scan = await scanOf(campaign, contacts.delimiter);
+  const scan = await scanOf(campaign, contacts.delimiter, options.cache?.cache.size ?? book.size);
   const cached = scan && options.cache && (await fromCache(campaign, scan, { ...pipeline, cache: options.cache, book }, contacts));
   if (cached) {
     contacts.close();
@@ -77,11 +77,11 @@ function keyOf(scan: RawRecords): { header: number; sha256: string } {
 }
 
 /** The records as bytes, for an encoding whose quotes and line breaks are single ASCII bytes; else undefined (no cache). */
-async function scanOf(campaign: Campaign, delimiter: string): Promise<RawRecords | undefined> {
+async function scanOf(campaign: Campaign, delimiter: string, expected: number): Promise<RawRecords | undefined> {
   const { effectiveEncoding } = await import("../../contacts/csv-format.js");
   const encoding = await effectiveEncoding(campaign.contactsPath, campaign.csv.encoding);
   if (encoding === "utf-16le" || encoding === "utf-16be") return undefined;
-  return scanRecords(campaign.contactsPath, delimiter);
+  return scanRecords(campaign.contactsPath, delimiter, expected);
 }
 
 /** The cached rows and the changed ones parsed, in file order; undefined when the cache cannot be relied on for this export. */

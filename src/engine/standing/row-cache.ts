@@ -54,8 +54,8 @@ export class RowCache {
     this.#numbers = numbers;
     this.#kinds = kinds;
     const stride = this.#stride;
-    this.#index = new HashIndex(kinds.length);
-    for (let entry = 0; entry < kinds.length; entry++) this.#index.set(numbers[entry * stride]!, entry);
+    this.#index = new HashIndex(kinds.length, (entry) => numbers[entry * stride]!);
+    for (let entry = 0; entry < kinds.length; entry++) this.#index.set(entry);
   }
 
   get #stride(): number {
@@ -216,31 +216,39 @@ export class RowCacheBuilder {
   }
 }
 
-/** Hash → entry, open addressing over doubles (a hash is never 0). A hash met twice keeps neither: no row is taken for another. */
+/**
+ * Hash → entry, open addressing over entry numbers (the hashes stay in the cache's own numbers:
+ * `hashOf`). A hash met twice keeps neither: no row is taken for another.
+ */
 class HashIndex {
-  readonly #keys: Float64Array;
-  readonly #values: Int32Array;
+  /** entry + 1; 0: empty; negative: that hash is ambiguous. */
+  readonly #slots: Int32Array;
   readonly #mask: number;
+  readonly #hashOf: (entry: number) => number;
 
-  constructor(count: number) {
+  constructor(count: number, hashOf: (entry: number) => number) {
     let size = 16;
     while (size < count * 2) size *= 2;
-    this.#keys = new Float64Array(size);
-    this.#values = new Int32Array(size);
+    this.#slots = new Int32Array(size);
     this.#mask = size - 1;
+    this.#hashOf = hashOf;
   }
 
-  set(hash: number, value: number): void {
-    let slot = this.#slot(hash);
-    while (this.#keys[slot] !== 0 && this.#keys[slot] !== hash) slot = (slot + 1) & this.#mask;
-    // Two rows of one export with the same bytes: neither is taken from the cache.
-    this.#values[slot] = this.#keys[slot] === hash ? -1 : value;
-    this.#keys[slot] = hash;
+  set(entry: number): void {
+    const hash = this.#hashOf(entry);
+    for (let slot = this.#slot(hash); ; slot = (slot + 1) & this.#mask) {
+      const held = this.#slots[slot]!;
+      if (held === 0) return void (this.#slots[slot] = entry + 1);
+      // Two rows of one export with the same bytes: neither is taken from the cache.
+      if (this.#hashOf(Math.abs(held) - 1) === hash) return void (this.#slots[slot] = -Math.abs(held));
+    }
   }
 
   get(hash: number): number | undefined {
-    for (let slot = this.#slot(hash); this.#keys[slot] !== 0; slot = (slot + 1) & this.#mask)
-      if (this.#keys[slot] === hash) return this.#values[slot]! < 0 ? undefined : this.#values[slot];
+    for (let slot = this.#slot(hash); this.#slots[slot] !== 0; slot = (slot + 1) & this.#mask) {
+      const held = this.#slots[slot]!;
+      if (this.#hashOf(Math.abs(held) - 1) === hash) return held < 0 ? undefined : held - 1;
+    }
     return undefined;
   }
 
