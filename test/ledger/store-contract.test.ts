@@ -136,8 +136,9 @@ describe.each(STORES)("the ledger store contract: %s", (_name, newStore) => {
     const usable = (await loadRowCache(store, "f"))!;
     expect(usable.stale.size).toBe(0);
     const later = usable.cache.find(101);
-    expect(later).toMatchObject({ kind: "later", appointment: 0 });
-    if (later?.kind === "later") expect([...later.times.subarray(later.at, later.at + later.count)]).toEqual([10, 20, 30, 40]);
+    // Due at 10 (deadline 20) and at 30 (deadline 40): it holds until 10.
+    expect(later).toMatchObject({ kind: "later", appointment: 0, wake: 10 });
+    if (later?.kind === "later") expect([...later.times.subarray(later.at, later.at + later.count)]).toEqual([10, 30]);
     expect(usable.cache.find(102)).toMatchObject({ kind: "excluded", key: "A2", reason: 'Status is "Cancelled"' });
     expect(usable.cache.find(103)).toMatchObject({ kind: "other-shard" });
     expect(usable.cache.find(104)).toBeUndefined();

@@ -141,8 +141,7 @@ function holds(row: CachedRow, stale: ReadonlySet<string>, options: { now: numbe
   if (row.kind === "other-shard") return true;
   if (row.kind === "excluded") return !stale.has(row.key);
   if (!(row.appointment < options.book.size) || (stale.size > 0 && stale.has(options.book.keyOf(row.appointment)))) return false;
-  for (let i = row.at; i < row.at + row.count; i++) if (!(options.now < row.times[i]!)) return false;
-  return true;
+  return options.now < row.wake;
 }
 
 /** The records not taken from the cache, as ranges to parse (close ones merged, the rows between them parsed too). */

@@ -142,8 +142,9 @@ function planCached(cache: RowCache, entry: number, row: { row: number; hash: nu
   if (kind === "later") {
     seen.mark(cache.appointmentOf(entry));
     const { numbers } = cache;
-    for (let r = cache.timesAt(entry), end = r + 2 * cache.head.reminders; r < end; r += 2)
-      options.laters.add(numbers[r]!, Math.min(numbers[r]!, numbers[r + 1]!));
+    // Each reminder's due time; the first moment any needs a run is the row's wake.
+    const wake = cache.wakeOf(entry);
+    for (let r = cache.timesAt(entry), end = r + cache.head.reminders; r < end; r++) options.laters.add(numbers[r]!, wake);
   } else if (kind === "excluded") {
     const { key, reason } = cache.row(entry) as Extract<CachedRow, { kind: "excluded" }>;
     seen.excluded.set(key, reason);

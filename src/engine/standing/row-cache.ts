@@ -16,14 +16,18 @@ import type { LedgerStore } from "../../ledger/ledger-store.js";
 /** One row as the last tick left it. */
 export type CachedRow =
   /**
-   * `appointment`: its number in the book (`AppointmentBook`); `times[at]`, `times[at + 1]`…: per
-   * reminder, when it is due and its deadline (ms); `count` numbers in all.
+   * `appointment`: its number in the book (`AppointmentBook`); `wake`: when the first of its
+   * reminders is due or reaches its deadline (ms: the row holds until then); `times[at]` to
+   * `times[at + count - 1]`: when each reminder is due.
    */
-  | { kind: "later"; appointment: number; entry: number; times: Float64Array; at: number; count: number }
+  | { kind: "later"; appointment: number; entry: number; wake: number; times: Float64Array; at: number; count: number }
   | { kind: "excluded"; key: string; entry: number; reason: string }
   | { kind: "other-shard"; entry: number };
 
 const KINDS = ["later", "excluded", "other-shard"] as const;
+
+/** Numbers an entry takes: its hash, its appointment's number (an excluded row's reason's), its wake, a due time a reminder. */
+const strideOf = (reminders: number) => 3 + reminders;
 
 /** The note's text part; its numbers follow as bytes (`RowCache.encode`). */
 interface RowCacheHead {
@@ -44,7 +48,7 @@ interface RowCacheHead {
 
 export class RowCache {
   readonly head: RowCacheHead;
-  /** Per entry: hash, the appointment's number (an excluded row's reason's), then due and deadline per reminder. */
+  /** Per entry (`strideOf`): hash, the appointment's number (an excluded row's reason's), wake, due time per reminder. */
   readonly #numbers: Float64Array;
   readonly #kinds: Uint8Array;
   readonly #index: HashIndex;
@@ -59,7 +63,7 @@ export class RowCache {
   }
 
   get #stride(): number {
-    return 2 + 2 * this.head.reminders;
+    return strideOf(this.head.reminders);
   }
 
   get size(): number {
@@ -86,8 +90,14 @@ export class RowCache {
     return this.#numbers[entry * this.#stride + 1]!;
   }
 
+  /** When the row's first reminder is due or reaches its deadline: the cached row holds until then. */
+  wakeOf(entry: number): number {
+    return this.#numbers[entry * this.#stride + 2]!;
+  }
+
+  /** Where the row's due times start in `numbers` (`head.reminders` of them). */
   timesAt(entry: number): number {
-    return entry * this.#stride + 2;
+    return entry * this.#stride + 3;
   }
 
   get numbers(): Float64Array {
@@ -99,7 +109,8 @@ export class RowCache {
     if (kind === "other-shard") return { kind, entry };
     const base = entry * this.#stride + 1;
     if (kind === "excluded") return { kind, key: this.head.keys[entry] ?? "", entry, reason: this.head.reasons[this.#numbers[base]!]! };
-    return { kind, appointment: this.#numbers[base]!, entry, times: this.#numbers, at: base + 1, count: 2 * this.head.reminders };
+    const wake = this.#numbers[base + 1]!;
+    return { kind, appointment: this.#numbers[base]!, entry, wake, times: this.#numbers, at: base + 2, count: this.head.reminders };
   }
 
   /** The note as stored: its text, and its numbers and kinds as bytes. */
@@ -121,7 +132,7 @@ export class RowCache {
     if (head.v !== 1) return undefined;
     const { count } = head;
     if (!Number.isInteger(count) || typeof head.keys !== "object" || head.keys === null) return undefined;
-    const numbersBytes = count * (2 + 2 * head.reminders) * 8;
+    const numbersBytes = count * strideOf(head.reminders) * 8;
     if (data.byteLength !== numbersBytes + count) return undefined;
     // Used where they lie when aligned (a file note is written so); else copied into memory of their own.
     let numbers: Float64Array;
@@ -148,7 +159,7 @@ export class RowCacheBuilder {
   constructor(reminders: number, rows = 1024) {
     this.#reminders = reminders;
     const room = Math.max(1024, rows);
-    this.#numbers = new Float64Array(room * (2 + 2 * reminders));
+    this.#numbers = new Float64Array(room * strideOf(reminders));
     this.#kinds = new Uint8Array(room);
   }
 
@@ -158,7 +169,7 @@ export class RowCacheBuilder {
 
   /** A row the last cache had, as it had it (its entry copied). */
   keep(cache: RowCache, entry: number, hash: number): void {
-    const stride = 2 + 2 * this.#reminders;
+    const stride = strideOf(this.#reminders);
     const at = this.#count++;
     if (at === this.#kinds.length) this.#grow();
     const kind = cache.kindOf(entry);
@@ -170,16 +181,16 @@ export class RowCacheBuilder {
     if (kind === "excluded") this.#numbers[at * stride + 1] = this.#reason(cache.head.reasons[cache.numbers[entry * stride + 1]!]!);
   }
 
-  /** A row: its hash, and what it was (`times`: due and deadline per reminder). */
+  /** A row: its hash, and what it was (`times`: due and deadline per reminder, in pairs). */
   add(
     hash: number,
     row:
-      | { kind: "later"; appointment: number; times: ArrayLike<number>; at?: number }
+      | { kind: "later"; appointment: number; times: ArrayLike<number> }
       | { kind: "excluded"; key: string; reason: string }
       | { kind: "other-shard" },
   ): void {
     const entry = this.#count++;
-    const stride = 2 + 2 * this.#reminders;
+    const stride = strideOf(this.#reminders);
     if (entry === this.#kinds.length) this.#grow();
     const base = entry * stride;
     this.#numbers[base] = hash;
@@ -189,14 +200,20 @@ export class RowCacheBuilder {
     if (row.kind === "excluded") this.#numbers[base + 1] = this.#reason(row.reason);
     if (row.kind !== "later") return;
     this.#numbers[base + 1] = row.appointment;
-    for (let i = 0; i < stride - 2; i++) this.#numbers[base + 2 + i] = row.times[(row.at ?? 0) + i]!;
+    let wake = Infinity;
+    for (let r = 0; r < this.#reminders; r++) {
+      const [due, deadline] = [row.times[2 * r]!, row.times[2 * r + 1]!];
+      wake = Math.min(wake, due, deadline);
+      this.#numbers[base + 3 + r] = due;
+    }
+    this.#numbers[base + 2] = wake;
   }
 
   encode(head: Pick<RowCacheHead, "fingerprint" | "header" | "ledgerEnd" | "ledger">): { text: string; data: Uint8Array[] } {
     const count = this.#count;
     return RowCache.encode(
       { ...head, reminders: this.#reminders, count, keys: this.#keys, reasons: this.#reasons },
-      this.#numbers.subarray(0, count * (2 + 2 * this.#reminders)),
+      this.#numbers.subarray(0, count * strideOf(this.#reminders)),
       this.#kinds.subarray(0, count),
     );
   }
