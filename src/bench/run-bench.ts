@@ -230,7 +230,9 @@ async function standingTicks(n: number): Promise<void> {
     ],
   };
   await writeFile(file, JSON.stringify({ name: "standing", flowSid: FLOW, from: "+15017122661", contacts: "appointments.csv", schedule }));
-  const sim = await startSimulator({ rate: 0 });
+  // Executions end at once: a tick run again from the same state creates the same reminders, and Studio
+  // refuses a second active Execution for one number (409, onConflict wait).
+  const sim = await startSimulator({ rate: 0, autoEndMs: 1 });
   const runArgs = [CLI_BIN, "run", file, "--studio-url", sim.url, "--rate", "1000", "--concurrency", "50", "--no-preflight", "--json"];
   const label = `standing, ${n.toLocaleString("en").replace(/,/g, " ")}`;
   const timed = medianRow(label, "appointments", dir);

@@ -14,7 +14,7 @@ import {
   type Weekday,
 } from "./campaign.js";
 import { OUTCOMES, type Outcome } from "../flow/outcome.js";
-import { isPostgresUrl } from "../ledger/postgres/postgres-ledger.js";
+import { isPostgresUrl } from "../ledger/postgres/postgres-connections.js";
 import { CampaignInputError, errnoCode } from "../errors.js";
 import { isValidSender } from "../contacts/sender-format.js";
 import { isTimeZone } from "../contacts/zone-name.js";

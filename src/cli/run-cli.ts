@@ -1,11 +1,8 @@
 import { StudioCampaignError } from "../errors.js";
 import { buildCli, UsageError } from "./build-cli.js";
 import { ExitCode, ExitError, exitCodeForError } from "./exit-codes.js";
-import { closeLedgerStores } from "../ledger/open-store.js";
+import { withLedgerStores } from "../ledger/open-store.js";
 import { isDebugging } from "./debug.js";
-
-/** Calls of `runCli` under way in this process. */
-let running = 0;
 
 /** Stacks only on request: `DEBUG=studio-campaign` (or `DEBUG=*`). */
 const showStacks = () => isDebugging("studio-campaign");
@@ -16,16 +13,13 @@ const showStacks = () => isDebugging("studio-campaign");
  * call it in-process.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  running++;
   try {
-    await (await buildCli([...argv])).parseAsync();
+    // The stores the command opens are its own (several calls at once in tests share none), ended with it.
+    await withLedgerStores(async () => (await buildCli([...argv])).parseAsync());
     return ExitCode.ok;
   } catch (err) {
     process.stderr.write(describe(err));
     return err instanceof UsageError ? ExitCode.usage : exitCodeForError(err);
-  } finally {
-    // PostgreSQL pools, so that the process exits at once — once no other call (tests run the CLI in-process, at once) uses them.
-    if (--running === 0) await closeLedgerStores();
   }
 }
 

@@ -115,21 +115,29 @@ export class AppointmentBook {
     const parts: Buffer[] = [];
     const starts = new Float64Array(this.#keys.length + 1);
     let length = 0;
+    // Lines of appointments folded since are gathered as text, a buffer made of every 64 KiB of it.
+    let text = "";
+    const flush = () => {
+      if (text !== "") parts.push(Buffer.from(text));
+      text = "";
+    };
     for (let number = 0; number < this.#keys.length; number++) {
-      const part = this.#line(number);
-      parts.push(part);
-      length += part.length;
+      const open = this.#open.get(number);
+      if (open === undefined) {
+        flush();
+        const packed = this.#bytes.subarray(this.#starts[number], this.#starts[number + 1]);
+        parts.push(packed);
+        length += packed.length;
+      } else {
+        const line = packedLine(open);
+        text += line;
+        length += Buffer.byteLength(line);
+        if (text.length > 1 << 16) flush();
+      }
       starts[number + 1] = length;
     }
+    flush();
     return { keys: this.#keys.packed(), starts, lines: Buffer.concat(parts, length) };
-  }
-
-  #line(number: number): Buffer {
-    const open = this.#open.get(number);
-    if (open === undefined) return this.#bytes.subarray(this.#starts[number], this.#starts[number + 1]);
-    const { row, appointmentAt, zone, to, from, cells, left, rereadFrom } = open.latest;
-    const packed: Packed = [row, appointmentAt, zone, to, from, cells ?? null, left ?? null, rereadFrom ?? null, open.earlier];
-    return Buffer.from(`${JSON.stringify(packed)}\n`);
   }
 
   /** The book a checkpoint packed; undefined when its parts do not agree (the checkpoint is then not used). */
@@ -159,6 +167,13 @@ export class AppointmentBook {
     }
     return book;
   }
+}
+
+/** An appointment as a checkpoint packs it: one line. */
+function packedLine({ latest, earlier }: AppointmentVersions): string {
+  const { row, appointmentAt, zone, to, from, cells, left, rereadFrom } = latest;
+  const packed: Packed = [row, appointmentAt, zone, to, from, cells ?? null, left ?? null, rereadFrom ?? null, earlier];
+  return `${JSON.stringify(packed)}\n`;
 }
 
 /**

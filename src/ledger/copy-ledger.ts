@@ -1,7 +1,7 @@
 import { CampaignInputError } from "../errors.js";
 import type { LedgerEvent } from "./events.js";
 import { openLedgerStore } from "./open-store.js";
-import { isPostgresUrl } from "./postgres/postgres-ledger.js";
+import { isPostgresUrl } from "./postgres/postgres-connections.js";
 
 /** Events appended per group commit while copying. */
 const COPY_BATCH = 2_000;

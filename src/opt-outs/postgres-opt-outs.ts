@@ -1,5 +1,5 @@
 import { GroupCommit } from "../group-commit.js";
-import { openPostgres, parsePostgresLocation } from "../ledger/postgres/postgres-ledger.js";
+import { PostgresConnections, currentPostgres, openPostgres, parsePostgresLocation } from "../ledger/postgres/postgres-connections.js";
 import { OptOutListError, type OptOutEntry, type OptOutStore } from "./opt-out-store.js";
 
 /** Rows read per query: a long list comes in pages, never in one result. */
@@ -20,14 +20,21 @@ export class PostgresOptOutStore implements OptOutStore {
   readonly #location: string;
   readonly #commits: GroupCommit<OptOutEntry>;
 
+  /** The command's connections (its ledger's pool, when on the same database), else its own: ended on `close`. */
+  readonly #connections: PostgresConnections;
+  readonly #own: boolean;
+
   constructor(location: string) {
     this.#location = location;
+    const shared = currentPostgres();
+    this.#connections = shared ?? new PostgresConnections();
+    this.#own = shared === undefined;
     this.label = `${parsePostgresLocation(location).label} (opt_outs)`;
     this.#commits = new GroupCommit<OptOutEntry>({ commit: (entries) => this.#insert(entries), poisonOnFailure: false });
   }
 
   async readSince(position: number): Promise<{ entries: OptOutEntry[]; position: number }> {
-    const db = await openPostgres(this.#location, this.label);
+    const db = await openPostgres(this.#location, this.label, this.#connections);
     const entries: OptOutEntry[] = [];
     let last = position;
     try {
@@ -59,7 +66,7 @@ export class PostgresOptOutStore implements OptOutStore {
   }
 
   async #insert(entries: OptOutEntry[]): Promise<void> {
-    const db = await openPostgres(this.#location, this.label);
+    const db = await openPostgres(this.#location, this.label, this.#connections);
     const client = await db.pool.connect().catch((err: unknown) => Promise.reject(new OptOutListError(this.label, "be written", err)));
     try {
       await client.query("BEGIN");
@@ -87,7 +94,7 @@ export class PostgresOptOutStore implements OptOutStore {
    * make every campaign's checkpoint (and every standing tick's mark) read everything again.
    */
   async identity(): Promise<string> {
-    const db = await openPostgres(this.#location, this.label);
+    const db = await openPostgres(this.#location, this.label, this.#connections);
     try {
       const result = await db.pool.query<{ last: string | null }>(
         `SELECT max(id) AS last FROM ${db.table("opt_outs")} WHERE event = 'opt_in'`,
@@ -100,5 +107,6 @@ export class PostgresOptOutStore implements OptOutStore {
 
   async close(): Promise<void> {
     await this.#commits.flush().catch(() => undefined); // a failed append already rejected its caller
+    if (this.#own) await this.#connections.close();
   }
 }

@@ -5,7 +5,6 @@ import { loadCampaign } from "../../src/campaign/load-campaign.js";
 import { campaignOptOutStore } from "../../src/campaign/campaign-opt-outs.js";
 import type { RunEvent } from "../../src/engine/run/run-events.js";
 import { systemClock } from "../../src/clock.js";
-import { closeLedgerStores } from "../../src/ledger/open-store.js";
 import type { OptOutEntry } from "../../src/opt-outs/opt-out-store.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
@@ -27,7 +26,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await closeLedgerStores();
   pg.stop();
 });
 

@@ -4,7 +4,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresLedger } from "../../src/ledger/postgres/postgres-ledger.js";
-import { closeLedgerStores } from "../../src/ledger/open-store.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit } from "../helpers/cli.js";
 import { FLOW_SID, SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
@@ -24,7 +23,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await closeLedgerStores();
   pg.stop();
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Client } from "pg";
-import { parsePostgresLocation, refuseTransactionPooler } from "../../src/ledger/postgres/postgres-ledger.js";
+import { parsePostgresLocation } from "../../src/ledger/postgres/postgres-connections.js";
+import { refuseTransactionPooler } from "../../src/ledger/postgres/postgres-ledger.js";
 
 describe("a PostgreSQL ledger location", () => {
   it.each([

@@ -6,7 +6,8 @@ import type { Checkpoint } from "../../src/ledger/checkpoint.js";
 import type { LedgerEvent } from "../../src/ledger/events.js";
 import { LockHeldError } from "../../src/ledger/errors.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
-import { closeLedgerStores, openLedgerStore } from "../../src/ledger/open-store.js";
+import { openLedgerStore } from "../../src/ledger/open-store.js";
+import { PostgresConnections } from "../../src/ledger/postgres/postgres-connections.js";
 import { loadRowCache, RowCacheBuilder, saveRowCache } from "../../src/engine/standing/row-cache.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
 
@@ -17,12 +18,14 @@ import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
  */
 let dir: string;
 let pg: PostgresServer;
+/** The tests' own connections (a command's are its own: `withLedgerStores`). */
+const postgres = new PostgresConnections();
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "store-contract-"));
   pg = await startPostgres();
 });
 afterAll(async () => {
-  await closeLedgerStores();
+  await postgres.close();
   await pg?.stop();
   await rm(dir, { recursive: true, force: true });
 });
@@ -30,7 +33,7 @@ afterAll(async () => {
 let made = 0;
 const STORES: Array<[string, () => LedgerStore]> = [
   ["file", () => openLedgerStore(path.join(dir, `c${++made}.ledger.jsonl`), "c")],
-  ["postgres", () => openLedgerStore(pg.url, `c${++made}`)],
+  ["postgres", () => openLedgerStore(pg.url, `c${++made}`, undefined, postgres)],
 ];
 
 const FROM = "+15017122661";
@@ -166,5 +169,5 @@ describe.each(STORES)("the ledger store contract: %s", (_name, newStore) => {
 /** Another handle on the same ledger, as a second process would open it. */
 function newStoreLike(store: LedgerStore): LedgerStore {
   const match = /campaign (\S+?)\)/.exec(store.label);
-  return match ? openLedgerStore(pg.url, match[1]!) : openLedgerStore(store.label, "c");
+  return match ? openLedgerStore(pg.url, match[1]!, undefined, postgres) : openLedgerStore(store.label, "c");
 }

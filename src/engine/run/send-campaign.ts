@@ -1,6 +1,7 @@
 import { systemClock, type Clock, type StopControl } from "../../clock.js";
 import { assertBinding } from "../../ledger/open-ledger.js";
 import { Resources } from "../../resources.js";
+import { withLedgerStores } from "../../ledger/open-store.js";
 import type { Credentials } from "../../studio/credentials.js";
 import { campaignLedger } from "../../campaign/campaign-ledger.js";
 import type { Campaign } from "../../campaign/campaign.js";
@@ -49,6 +50,12 @@ export interface SendOptions {
  * it ends. A cron rerun with nothing to do opens no client: it exits 0 even while Studio is down.
  */
 export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
+  await using resources = new Resources();
+  // The stores the run opens: the command's (`runCli`), or — a run on its own — the run's, ended with its resources.
+  return await withLedgerStores(() => send(options, resources), resources);
+}
+
+async function send(options: SendOptions, resources: Resources): Promise<RunSummary> {
   const { campaign, stop } = options;
   const clock = options.clock ?? systemClock;
   // The runtime's defaults, applied once here.
@@ -56,7 +63,6 @@ export async function sendCampaign(options: SendOptions): Promise<RunSummary> {
   const outageAfterMs = options.outageAfterMs ?? RUNTIME_DEFAULTS.outageAfterMs;
   const redisReadyTimeoutMs = options.redisReadyTimeoutMs ?? RUNTIME_DEFAULTS.redisReadyTimeoutMs;
   const startedAt = clock.now();
-  await using resources = new Resources();
   if (options.signals) resources.defer(stopOnSignals(stop, options.signals));
   const session = await openSession(options, clock);
   resources.defer(() => session.release());

@@ -1,8 +1,7 @@
 import type { AppointmentBook } from "../appointment-book.js";
 import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Client, Pool, PoolConfig, QueryResultRow } from "pg";
-import { StudioCampaignError } from "../../errors.js";
+import type { Client, QueryResultRow } from "pg";
 import { GroupCommit } from "../../group-commit.js";
 import { appointmentsOf, checkpointParts, tableOffset, type Checkpoint, type ReadCheckpoint } from "../checkpoint.js";
 import { LedgerError, LedgerIoError } from "../errors.js";
@@ -11,154 +10,17 @@ import { LockHeldError, type LockHolder } from "../errors.js";
 import type { LedgerLockHandle, LedgerStore, LedgerWriter } from "../ledger-store.js";
 import type { LedgerScan } from "../ledger-store.js";
 import type { ReportSource } from "../report-source.js";
+import {
+  currentPostgres,
+  ioError,
+  openDatabase,
+  parsePostgresLocation,
+  pgModule,
+  PostgresConnections,
+  type Database,
+} from "./postgres-connections.js";
 
-/** The tables' version: a later release that changes them migrates from this number. */
-export const SCHEMA_VERSION = 1;
-const DEFAULT_SCHEMA = "studio_campaign";
 const PAGE = 5_000;
-
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
-/**
- * A `postgres://USER@HOST:PORT/DB` location: the connection (`?schema=NAME` chooses the schema,
- * default `studio_campaign`) and a label without the password. The password comes from the
- * environment only — `PGPASSWORD`, `~/.pgpass`, or the env URL (docs/reference.md §15) — and never reaches a
- * message: the label is built from the URL with it removed.
- */
-export function parsePostgresLocation(location: string): { config: PoolConfig; schema: string; label: string } {
-  let url: URL;
-  try {
-    url = new URL(location);
-  } catch {
-    throw new LedgerError(`the ledger URL is not a URL (postgres://USER@HOST:PORT/DB)`);
-  }
-  const schema = url.searchParams.get("schema") ?? DEFAULT_SCHEMA;
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
-    // The value is not echoed: a malformed URL may have put anything there, its password included.
-    throw new LedgerError(`the ledger URL's schema must be a plain SQL name (letters, digits, _)`);
-  url.searchParams.delete("schema");
-  const shown = new URL(url.href);
-  shown.password = "";
-  return {
-    config: {
-      connectionString: url.href,
-      application_name: "studio-campaign",
-      connectionTimeoutMillis: 10_000,
-      // The client notices a server that went away; the server, through these session settings,
-      // notices a dead holder within ~25 s, ends its session, and so frees its lock.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      options: "-c synchronous_commit=on -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3",
-    },
-    schema,
-    label: `${shown.href}`,
-  };
-}
-
-interface Shared {
-  pool: Pool;
-  schema: string;
-  ready: Promise<void>;
-}
-
-const pools = new Map<string, Shared>();
-
-async function pgModule(): Promise<typeof import("pg")> {
-  return (await import("pg")).default as unknown as typeof import("pg"); // pg: only when a database ledger is used
-}
-
-/** One pool per URL in a process, its tables created on first use. */
-function shared(location: string): Shared {
-  let entry = pools.get(location);
-  if (!entry) {
-    const { config, schema } = parsePostgresLocation(location);
-    const poolPromise = pgModule().then((pg) => new pg.Pool({ ...config, max: 4, idleTimeoutMillis: 5_000 }));
-    const placeholder = {} as Pool;
-    entry = { pool: placeholder, schema, ready: Promise.resolve() };
-    const made = entry;
-    made.ready = poolPromise.then(async (pool) => {
-      made.pool = pool;
-      pool.on("error", () => undefined); // an idle client's error: the next query reports it
-      await createTables(pool, schema);
-    });
-    pools.set(location, made);
-  }
-  return entry;
-}
-
-export async function closePostgresPools(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.all(all.map(async (p) => p.ready.then(() => p.pool.end()).catch(() => undefined)));
-}
-
-/** Tables on first use, in one transaction under a lock so that two first runs do not race. */
-async function createTables(pool: Pool, schema: string): Promise<void> {
-  const s = `"${schema}"`;
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock(7301, 1)");
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.meta (key text PRIMARY KEY, value text NOT NULL)`);
-    await client.query(`INSERT INTO ${s}.meta VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [String(SCHEMA_VERSION)]);
-    const version = Number((await client.query(`SELECT value FROM ${s}.meta WHERE key = 'schema_version'`)).rows[0]?.value);
-    if (version > SCHEMA_VERSION)
-      throw new LedgerError(
-        `schema ${schema} is at version ${version}, newer than this release's ${SCHEMA_VERSION}: upgrade studio-campaign`,
-      );
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.events (campaign text NOT NULL, id bigserial, t text NOT NULL, row integer, sid text, ` +
-        `at timestamptz, event text NOT NULL, PRIMARY KEY (campaign, id))`,
-    );
-    await client.query(`CREATE INDEX IF NOT EXISTS events_row ON ${s}.events (campaign, row) WHERE row IS NOT NULL`);
-    await client.query(`CREATE INDEX IF NOT EXISTS events_sid ON ${s}.events (campaign, sid) WHERE sid IS NOT NULL`);
-    await client.query(`CREATE INDEX IF NOT EXISTS events_attempt_at ON ${s}.events (campaign, at) WHERE t = 'attempt'`);
-    // Executions created since a doubt (recentEvents): by type and time.
-    await client.query(`CREATE INDEX IF NOT EXISTS events_t_at ON ${s}.events (campaign, t, at)`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.locks (campaign text NOT NULL, scope text NOT NULL, holder jsonb NOT NULL, PRIMARY KEY (campaign, scope))`,
-    );
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.checkpoints (campaign text NOT NULL, scope text NOT NULL, checkpoint text NOT NULL, ` +
-        `keys bytea NOT NULL, PRIMARY KEY (campaign, scope))`,
-    );
-    // The opt-out list shared by every campaign on this database (docs/reference.md §12): entries in the order committed.
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.opt_outs (id bigserial PRIMARY KEY, number text NOT NULL, at text NOT NULL, ` +
-        `campaign text NOT NULL, event text NOT NULL, reason text NOT NULL)`,
-    );
-    await client.query(`CREATE INDEX IF NOT EXISTS opt_outs_opt_ins ON ${s}.opt_outs (id) WHERE event = 'opt_in'`);
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
-/**
- * The database at a location, its tables created (another store than the ledger's uses the same
- * pool: the opt-out list). A failure to open it is an operator condition naming `label`.
- */
-export async function openPostgres(location: string, label: string): Promise<{ pool: Pool; table: (name: string) => string }> {
-  const db = shared(location);
-  try {
-    await db.ready;
-  } catch (err) {
-    pools.delete(location);
-    throw ioError(label, "be opened", err);
-  }
-  return { pool: db.pool, table: (name) => `"${db.schema}".${name}` };
-}
-
-/** A query failure while PostgreSQL is unreachable or failing: an operator condition (exit 75), naming the ledger. */
-function ioError(label: string, action: string, err: unknown): StudioCampaignError {
-  return err instanceof StudioCampaignError ? err : new LedgerIoError(label, action, err);
-}
 
 /**
  * The ledger as rows of PostgreSQL (docs/reference.md §15): every guarantee of the file. An event is
@@ -174,31 +36,31 @@ export class PostgresLedger implements LedgerStore {
   readonly #campaign: string;
   readonly #scope: string;
 
-  constructor(location: string, campaign: string, scope = "") {
+  readonly #connections: PostgresConnections;
+
+  /**
+   * `connections`: whose pool it uses — by default the command's (`withLedgerStores`), which end
+   * with it; outside a command, its own (their idle connections close after 5 s).
+   */
+  constructor(location: string, campaign: string, scope = "", connections?: PostgresConnections) {
     this.#location = location;
     this.#campaign = campaign;
     this.#scope = scope;
+    this.#connections = connections ?? currentPostgres() ?? new PostgresConnections();
     this.label = `${parsePostgresLocation(location).label} (campaign ${campaign}${scope ? `, shard ${scope}` : ""})`;
   }
 
-  async #db(): Promise<Shared> {
-    const db = shared(this.#location);
-    try {
-      await db.ready;
-    } catch (err) {
-      pools.delete(this.#location);
-      throw ioError(this.label, "be opened", err);
-    }
-    return db;
+  #db(): Promise<Database> {
+    return openDatabase(this.#location, this.label, this.#connections);
   }
 
-  #table(db: Shared, name: string): string {
+  #table(db: Database, name: string): string {
     return `"${db.schema}".${name}`;
   }
 
   /** A query on the pool; a failure (the server gone) names the ledger and is an operator condition (exit 75). */
   async #query<R extends object>(
-    db: Shared,
+    db: Database,
     sql: string,
     params: unknown[],
     action = "be read",
