@@ -71,18 +71,23 @@ describe("exports as they are written", () => {
   });
 
   it("a row past the first 64 KiB that is not UTF-8: that row invalid, naming the line and csv.encoding; the rest sent", async () => {
-    const filler = Array.from({ length: 4000 }, (_, i) => `+1415${String(5550000 + i)},Pat${i}\r\n`).join("");
+    // 1 000 rows of ~75 bytes: the bad one starts past the first 64 KiB (the part read before the run to check the encoding).
+    const filler = Array.from(
+      { length: 1000 },
+      (_, i) => `+1415${String(5550000 + i)},Patient ${i} of a long export with a name to fill the line\r\n`,
+    );
     const bytes = Buffer.concat([
-      Buffer.from(`to,first_name\r\n${filler}`),
+      Buffer.from(`to,first_name\r\n${filler.join("")}`),
       Buffer.from("+14159999999,Jos"),
       Buffer.from([0xe9, 0x0d, 0x0a]),
     ]);
-    const { sim, f } = await setup(bytes, { columns: { parameters: ["first_name"] }, rate: { perSecond: 1000 } });
+    expect(bytes.indexOf(0xe9)).toBeGreaterThan(64 * 1024);
+    const { sim, f } = await setup(bytes, { columns: { parameters: ["first_name"] }, rate: { perSecond: 100_000 } });
     const result = await run(f, sim);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).counts).toMatchObject({ created: 4000, invalid: 1 });
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ created: 1000, invalid: 1 });
     const rows = parseCsv((await runCli(["report", f.campaignPath])).stdout).filter((r) => r.status === "invalid");
-    expect(rows.map((r) => r.error_message)).toEqual(['line 4002 is not UTF-8 text (set csv.encoding, e.g. "windows-1252")']);
+    expect(rows.map((r) => r.error_message)).toEqual(['line 1002 is not UTF-8 text (set csv.encoding, e.g. "windows-1252")']);
   });
 
   it.each([
