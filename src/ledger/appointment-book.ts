@@ -23,8 +23,16 @@ const LF = 0x0a;
 export class AppointmentBook {
   readonly #keys = new BookKeys();
   readonly #numbers = new KeyNumbers(this.#keys);
-  /** Appointments asked for or folded since the book was read, by number. */
+  /** Appointments asked for or changed since the book was read, by number. */
   readonly #open = new Map<number, AppointmentVersions>();
+  /**
+   * Appointments new since, never asked for: their packed lines, one after another in bytes
+   * outside the JavaScript heap (a first tick's million appointments are not a million objects the
+   * garbage collector walks).
+   */
+  #fresh = new FreshLines(0);
+  /** Whether an appointment new to the book is kept as its packed line (`packNew`), else as an object. */
+  #packNew = false;
   /** The packed lines, and where each starts (by number; the last entry is the end): the first `#starts.length - 1` appointments. */
   #bytes: Buffer = Buffer.alloc(0);
   #starts: Float64Array = new Float64Array(1);
@@ -55,9 +63,8 @@ export class AppointmentBook {
   at(number: number): AppointmentVersions {
     const open = this.#open.get(number);
     if (open !== undefined) return open;
-    const [row, appointmentAt, zone, to, from, cells, left, rereadFrom, earlier] = JSON.parse(
-      this.#bytes.toString("utf8", this.#starts[number], this.#starts[number + 1]! - 1),
-    ) as Packed;
+    const text = this.#fresh.take(number) ?? this.#bytes.toString("utf8", this.#starts[number], this.#starts[number + 1]! - 1);
+    const [row, appointmentAt, zone, to, from, cells, left, rereadFrom, earlier] = JSON.parse(text) as Packed;
     const latest: AppointmentVersions["latest"] = { row, key: this.#keys.at(number), appointmentAt, zone, to, from };
     if (cells !== null) latest.cells = cells;
     if (left !== null) latest.left = left;
@@ -71,6 +78,7 @@ export class AppointmentBook {
   hasEarlier(number: number): boolean {
     const open = this.#open.get(number);
     if (open !== undefined) return open.earlier.length > 0;
+    if (this.#fresh.has(number)) return false; // new: no earlier time
     // A packed line ends `…,[]]` when its earlier times are none.
     const end = this.#starts[number + 1]! - 1;
     const bytes = this.#bytes;
@@ -91,12 +99,22 @@ export class AppointmentBook {
     return this.entries();
   }
 
+  /**
+   * From now on, keep an appointment new to the book as its packed line, not as an object: a plan
+   * that records every appointment of its export (a first tick) asks for none of them again. (One
+   * read from the ledger is asked for by the plan that follows: an object.)
+   */
+  packNew(): void {
+    this.#packNew = true;
+  }
+
   /** A key's new version: the time it had before joins its earlier ones. */
   fold(event: AppointmentSeen): void {
     const { t: _t, at: _at, ...latest } = event;
     const known = this.get(event.key);
     if (!known) {
-      this.#open.set(this.#keys.length, { latest, earlier: [] });
+      if (this.#packNew) this.#fresh.add(this.#keys.length, packedLine({ latest, earlier: [] }));
+      else this.#open.set(this.#keys.length, { latest, earlier: [] });
       this.#keys.push(event.key);
       this.#numbers.add(this.#keys.length - 1);
       return;
@@ -115,7 +133,7 @@ export class AppointmentBook {
     const parts: Buffer[] = [];
     const starts = new Float64Array(this.#keys.length + 1);
     let length = 0;
-    // Lines of appointments folded since are gathered as text, a buffer made of every 64 KiB of it.
+    // Lines of appointments changed since are gathered as text, a buffer made of every 64 KiB of it.
     let text = "";
     const flush = () => {
       if (text !== "") parts.push(Buffer.from(text));
@@ -123,16 +141,16 @@ export class AppointmentBook {
     };
     for (let number = 0; number < this.#keys.length; number++) {
       const open = this.#open.get(number);
-      if (open === undefined) {
-        flush();
-        const packed = this.#bytes.subarray(this.#starts[number], this.#starts[number + 1]);
-        parts.push(packed);
-        length += packed.length;
-      } else {
+      if (open !== undefined) {
         const line = packedLine(open);
         text += line;
         length += Buffer.byteLength(line);
         if (text.length > 1 << 16) flush();
+      } else {
+        flush();
+        const bytes = this.#fresh.line(number) ?? this.#bytes.subarray(this.#starts[number], this.#starts[number + 1]);
+        parts.push(bytes);
+        length += bytes.length;
       }
       starts[number + 1] = length;
     }
@@ -150,6 +168,7 @@ export class AppointmentBook {
     if (count > 0 && lines[lines.length - 1] !== LF) return undefined;
     book.#bytes = lines;
     book.#starts = starts;
+    book.#fresh = new FreshLines(count);
     for (let number = 0; number < count; number++) {
       if (book.#numbers.find(number) !== undefined) return undefined; // a key twice
       book.#numbers.add(number);
@@ -167,6 +186,62 @@ export class AppointmentBook {
     }
     return book;
   }
+}
+
+/** Lines of new appointments (numbers from `base` on), one after another in a buffer that grows. */
+class FreshLines {
+  readonly #base: number;
+  #bytes: Buffer = Buffer.alloc(1 << 16);
+  #used = 0;
+  /** By number − base: where its line starts and ends (-1: none, or taken). */
+  #starts: Float64Array = new Float64Array(1024).fill(-1);
+  #ends: Float64Array = new Float64Array(1024).fill(-1);
+
+  constructor(base: number) {
+    this.#base = base;
+  }
+
+  add(number: number, line: string): void {
+    const at = number - this.#base;
+    const bytes = Buffer.byteLength(line);
+    while (this.#used + bytes > this.#bytes.length) this.#bytes = grown(this.#bytes, this.#bytes.length * 2);
+    while (at >= this.#starts.length) [this.#starts, this.#ends] = [grownNumbers(this.#starts), grownNumbers(this.#ends)];
+    this.#bytes.write(line, this.#used);
+    [this.#starts[at], this.#ends[at]] = [this.#used, this.#used + bytes];
+    this.#used += bytes;
+  }
+
+  has(number: number): boolean {
+    const at = number - this.#base;
+    return at >= 0 && at < this.#starts.length && this.#starts[at]! >= 0;
+  }
+
+  /** The line's bytes (for a checkpoint), if the number is one of these. */
+  line(number: number): Buffer | undefined {
+    if (!this.has(number)) return undefined;
+    const at = number - this.#base;
+    return this.#bytes.subarray(this.#starts[at], this.#ends[at]);
+  }
+
+  /** The line as text, no longer one of these (its appointment becomes an object). */
+  take(number: number): string | undefined {
+    const line = this.line(number);
+    if (line === undefined) return undefined;
+    this.#starts[number - this.#base] = -1;
+    return line.toString();
+  }
+}
+
+function grown(bytes: Buffer, size: number): Buffer {
+  const bigger = Buffer.alloc(size);
+  bytes.copy(bigger);
+  return bigger;
+}
+
+function grownNumbers(numbers: Float64Array): Float64Array {
+  const bigger = new Float64Array(numbers.length * 2).fill(-1);
+  bigger.set(numbers);
+  return bigger;
 }
 
 /** An appointment as a checkpoint packs it: one line. */

@@ -61,6 +61,20 @@ describe("the appointment book", () => {
     expect(back.has("K17")).toBe(true);
   });
 
+  it("appointments new to a book that packs them (a first tick's) are kept as lines, and read, changed and packed as the others", () => {
+    const book = packedAndBack(new AppointmentBook());
+    book.packNew();
+    for (let i = 0; i < 3000; i++) book.fold(seen(`N${i}`, "2026-12-03T15:00:00.000Z", { row: i + 1 }));
+    expect(book.hasEarlier(5)).toBe(false);
+    book.fold(seen("N5", "2026-12-04T15:00:00.000Z")); // moved: unpacked, changed
+    expect(book.hasEarlier(5)).toBe(true);
+    expect(book.get("N2999")?.latest).toMatchObject({ row: 3000, key: "N2999", cells: "2026-12-03T15:00" });
+    const back = packedAndBack(book);
+    expect(back.size).toBe(3000);
+    expect(back.get("N5")).toMatchObject({ latest: { appointmentAt: "2026-12-04T15:00:00.000Z" }, earlier: ["2026-12-03T15:00:00.000Z"] });
+    expect(back.get("N1234")?.latest.row).toBe(1235);
+  });
+
   it("parts that do not agree are no book (the checkpoint is then not used)", () => {
     const book = new AppointmentBook();
     book.fold(seen("A1", "2026-12-03T15:00:00.000Z"));

@@ -81,7 +81,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
       now: clock.now(),
       resume: loaded.resume,
       trackPrefix: true,
-      record: (event) => void ctx.record(event),
+      record: (event) => ctx.record(event),
       optedOut: ctx.optedOut,
       tick,
     })

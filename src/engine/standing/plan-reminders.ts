@@ -11,7 +11,7 @@ import type { Campaign } from "../../campaign/campaign.js";
 import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/planned-row.js";
 import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
-import { readExport } from "./export-rows.js";
+import { readExport, type ExportBatch } from "./export-rows.js";
 import type { CachedRow, RowCache, RowCacheBuilder, RowCacheSession } from "./row-cache.js";
 import type { PipelineRow } from "../../contacts/pipeline.js";
 import { rereadDecision } from "./reread.js";
@@ -25,8 +25,11 @@ export interface ReminderPlanOptions {
   retryFailed: boolean;
   shard?: ShardSpec | undefined;
   now: number;
-  /** A real run records each appointment the ledger does not know as the file shows it; a dry run records nothing. */
-  record?: ((event: AppointmentSeen) => void) | undefined;
+  /**
+   * A real run records each appointment the ledger does not know as the file shows it (the event
+   * folded into the state, and written); a dry run records nothing (the event only folded).
+   */
+  record?: ((event: AppointmentSeen) => Promise<void>) | undefined;
   /** The opt-out list, kept current by the run. */
   optedOut: OptedOut;
   /** `run --accept-cancel`: cancel what a shrunken export lost (docs/reference.md §17). */
@@ -59,6 +62,9 @@ class SeenAppointments {
   }
 }
 
+/** Appointment events written ahead of the plan at most (a first tick records one a row). */
+const WRITES_AHEAD = 2048;
+
 /**
  * A standing campaign's plan (docs/reference.md §16): the file is a snapshot, read whole. Each row is an
  * appointment and each of its reminders a unit — key × name × appointment time — decided by its
@@ -84,25 +90,21 @@ export async function planReminders(
   });
   if (rows) rows.keyed = reading.keyed;
   const seen = new SeenAppointments(state.appointments);
+  // The appointments this plan records for the first time are asked for again by no one: kept packed.
+  state.appointments.packNew();
   const display = await displayTimes(campaign);
   // A chunk of the snapshot at a time: each reminder is its own unit, decided by its own state,
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
   const oneReason = new OneReason();
   let reread = 0;
-  const rowOptions = { ...options, seen, oneReason, next: rows?.next, display, onReread: () => reread++ };
+  // Appointment events recorded and not yet awaited.
+  const writes: Array<Promise<void>> = [];
+  const rowOptions = { ...options, seen, oneReason, next: rows?.next, display, onReread: () => reread++, writes };
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
     for await (const exported of reading.batches) {
-      const planned: PlannedRow[] = [];
-      // The unchanged rows' reminders, counted together (not one planned row each).
-      const laters = new LaterCount();
-      const batchOptions = { ...rowOptions, laters };
-      let next = 0;
-      for (let i = 0; i < exported.size; i++) {
-        const entry = exported.entries?.[i] ?? -1;
-        if (entry >= 0) planCached(exported.cache!, entry, { row: exported.first + i, hash: exported.hash(i)! }, planned, batchOptions);
-        else planParsed(campaign, state, { parsed: exported.parsed[next++]!, hash: exported.hash(i) }, planned, batchOptions);
-      }
-      if (laters.count > 0) planned.push({ kind: "laters", count: laters });
+      const planned = planBatch(campaign, state, exported, rowOptions);
+      // Many events pending (a first tick): written before reading on; a few (a re-export) are not waited for.
+      if (writes.length >= WRITES_AHEAD) await Promise.all(writes.splice(0));
       yield planned;
     }
     // The last tick's cache is read: let it go before the next one is written.
@@ -124,7 +126,32 @@ export async function planReminders(
   };
 }
 
-interface RowPlanning extends ReminderPlanOptions {
+/** A batch of the export's rows, planned: each cached or parsed row, and the unchanged rows' reminders counted together. */
+function planBatch(
+  campaign: Campaign & { schedule: Schedule },
+  state: LedgerState,
+  exported: ExportBatch,
+  options: Omit<RowPlanning, "laters">,
+): PlannedRow[] {
+  const planned: PlannedRow[] = [];
+  const laters = new LaterCount();
+  const batchOptions = { ...options, laters };
+  let next = 0;
+  for (let i = 0; i < exported.size; i++) {
+    const entry = exported.entries?.[i] ?? -1;
+    if (entry >= 0) planCached(exported.cache!, entry, { row: exported.first + i, hash: exported.hash(i)! }, planned, batchOptions);
+    else planParsed(campaign, state, { parsed: exported.parsed[next++]!, hash: exported.hash(i) }, planned, batchOptions);
+  }
+  if (laters.count > 0) planned.push({ kind: "laters", count: laters });
+  return planned;
+}
+
+/** Appointment events recorded and not yet awaited (a first tick waits for them now and then). */
+interface Recording {
+  writes?: Array<Promise<void>>;
+}
+
+interface RowPlanning extends ReminderPlanOptions, Recording {
   seen: SeenAppointments;
   oneReason: OneReason;
   /** The next tick's cache, when this tick keeps one. */
@@ -182,10 +209,11 @@ function planParsed(
   }
   const appointment = verdict.contact.appointment!;
   const appointmentAt = new Date(appointment.at).toISOString();
-  if (noteAppointment(state, verdict.contact, appointmentAt, options) === "reread") options.onReread();
+  const noted = noteAppointment(state, verdict.contact, appointmentAt, options);
+  if (noted.reread) options.onReread();
   const number = state.appointments.numberOf(appointment.key)!;
   seen.mark(number);
-  const times = laterTimes(campaign, state, verdict.contact, appointmentAt, options.now);
+  const times = noted.rereadFrom === undefined ? laterTimes(campaign, state, verdict.contact, appointmentAt, options.now) : undefined;
   if (times) {
     for (let r = 0; r < times.length; r += 2)
       planned.push({ kind: "later", dueAt: times[r]!, deadline: times[r + 1]!, row: verdict.contact.row, zones: verdict.contact.zones });
@@ -200,7 +228,7 @@ function planParsed(
 
 /**
  * When each reminder of the row's appointment is due and its deadline, when none is known to the
- * ledger, none is due yet and the appointment was not re-read: most of a snapshot's rows, every
+ * ledger and none is due yet (the caller asks only of an appointment not re-read): most of a snapshot's rows, every
  * tick — only counted (`later`), and kept in the next tick's cache. Undefined otherwise.
  */
 function laterTimes(
@@ -211,7 +239,6 @@ function laterTimes(
   now: number,
 ): Float64Array | undefined {
   const appointment = contact.appointment!;
-  if (state.appointments.get(appointment.key)?.latest.rereadFrom !== undefined) return undefined;
   const { reminders } = campaign.schedule;
   const times = new Float64Array(2 * reminders.length);
   for (let r = 0; r < reminders.length; r++) {
@@ -253,10 +280,15 @@ function addressesOf(state: LedgerState): Set<string> {
 
 /**
  * The appointment as the ledger should know it: recorded when new or changed (time, zone,
- * contact). Says "reread" when its same cells are read as another time than the ledger's (a
- * campaign change).
+ * contact). Says `reread` when its same cells are read as another time than the ledger's (a
+ * campaign change), and the first reading of a re-read appointment (`rereadFrom`).
  */
-function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: string, options: ReminderPlanOptions): "reread" | undefined {
+function noteAppointment(
+  state: LedgerState,
+  contact: Contact,
+  appointmentAt: string,
+  options: ReminderPlanOptions & Recording,
+): { reread: boolean; rereadFrom: string | undefined } {
   const { key, zone, cells } = contact.appointment!;
   const known = state.appointments.get(key)?.latest;
   const sameCells = known?.cells === cells;
@@ -267,7 +299,7 @@ function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: st
     known.to === contact.to &&
     known.from === contact.from &&
     (known.cells === undefined || sameCells);
-  if (same) return undefined;
+  if (same) return { reread: false, rereadFrom: known.rereadFrom };
   // The same cells read as another time: a re-reading; the first reading is kept (docs/reference.md §17).
   const first = sameCells ? (known.rereadFrom ?? known.appointmentAt) : undefined;
   const rereadFrom = first !== undefined && first !== appointmentAt ? first : undefined;
@@ -283,9 +315,8 @@ function noteAppointment(state: LedgerState, contact: Contact, appointmentAt: st
     ...(rereadFrom ? { rereadFrom } : {}),
     at: new Date(options.now).toISOString(),
   };
-  state.appointments.fold(event);
-  options.record?.(event);
-  return rereadFrom !== undefined && known?.appointmentAt !== appointmentAt ? "reread" : undefined;
+  note(state, event, options);
+  return { reread: rereadFrom !== undefined && known?.appointmentAt !== appointmentAt, rereadFrom };
 }
 
 /**
@@ -435,8 +466,19 @@ function hasRemindersToCome(
 function noteLeft(state: LedgerState, versions: AppointmentVersions, left: string, options: ReminderPlanOptions): void {
   if (versions.latest.left === left) return;
   const event: AppointmentSeen = { t: "appointment", ...versions.latest, left, at: new Date(options.now).toISOString() };
-  state.appointments.fold(event);
-  options.record?.(event);
+  note(state, event, options);
+}
+
+/**
+ * An appointment event into the state: recorded by a real run (which folds it), only folded by a
+ * dry run. A batch's recordings are awaited before the next batch is read (`options.writes`): a
+ * first tick over a million rows must not hold a million unwritten events.
+ */
+function note(state: LedgerState, event: AppointmentSeen, options: ReminderPlanOptions & Recording): void {
+  if (!options.record) return state.appointments.fold(event);
+  // A failed write stops the run through the ledger's own failure (the writer is failed): not here.
+  const write = options.record(event).catch(() => undefined);
+  options.writes?.push(write);
 }
 
 /** A reminder of an appointment no longer in the file as it was: enough of it to settle, and to be counted. */
