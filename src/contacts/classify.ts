@@ -3,6 +3,7 @@ import { isTimeZone, timeZonesOfNumber } from "./time-zones.js";
 import type { Appointment, ReminderUnit, RowVerdict } from "./contact.js";
 import { unitKey } from "./unit.js";
 import { SeenKeys } from "./seen-keys.js";
+import { StringSet } from "./string-set.js";
 import { checkHeader, parameterKeysOf } from "./header.js";
 import { exclusionOf } from "./row-filters.js";
 import { canonicalLocale } from "./date-symbols.js";
@@ -37,7 +38,7 @@ export class RowClassifier {
   readonly #suppressed: ReadonlySet<string>;
   readonly #seen: SeenKeys;
   /** A standing campaign's appointment keys seen so far (docs/reference.md §16: the duplicate rule is by key), or a follow-up's source reminders. */
-  readonly #appointmentKeys = new Set<string>();
+  readonly #appointmentKeys = new StringSet();
   /** A follow-up of reminders: its list's source reminder columns. */
   readonly #sourceReminder: ContactColumns["sourceReminder"];
 
@@ -134,9 +135,7 @@ export class RowClassifier {
   }
 
   #addAppointment(key: string): boolean {
-    if (this.#appointmentKeys.has(key)) return false;
-    this.#appointmentKeys.add(key);
-    return true;
+    return this.#appointmentKeys.add(key);
   }
 
   /** The row's zones (its window's, docs/reference.md §3), its `notAfter`, and a standing campaign's appointment: or why they are not valid. */

@@ -1,4 +1,5 @@
 import type { AppointmentSeen } from "./events.js";
+import { hashString } from "../contacts/string-set.js";
 
 /** A standing campaign's appointment as the ledger knows it (docs/reference.md §16): its latest version, and the times it had before. */
 export interface AppointmentVersions {
@@ -281,8 +282,8 @@ class BookKeys {
 
   hash(number: number): number {
     const packed = this.#ends.length;
-    if (number >= packed) return hashOf(this.#added[number - packed]!, 0, this.#added[number - packed]!.length);
-    return hashOf(this.#text, this.#start(number), this.#ends[number]!);
+    if (number >= packed) return hashString(this.#added[number - packed]!, 0, this.#added[number - packed]!.length);
+    return hashString(this.#text, this.#start(number), this.#ends[number]!);
   }
 
   push(key: string): void {
@@ -327,7 +328,7 @@ class KeyNumbers {
 
   get(key: string): number | undefined {
     const mask = this.#table.length - 1;
-    for (let slot = hashOf(key, 0, key.length) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hashString(key, 0, key.length) & mask; ; slot = (slot + 1) & mask) {
       const number = this.#table[slot]!;
       if (number < 0) return undefined;
       if (this.#keys.is(number, key)) return number;
@@ -365,11 +366,4 @@ class KeyNumbers {
     while (table[slot]! >= 0) slot = (slot + 1) & mask;
     table[slot] = number;
   }
-}
-
-/** FNV-1a over a string's UTF-16 code units [from, to). */
-function hashOf(text: string, from: number, to: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
 }
