@@ -1,4 +1,5 @@
 import { flowProblems } from "./run/check-flow.js";
+import { optOutWordsAsked } from "./opt-out-asks.js";
 import { findDataReferences, findInboundUses, findTriggerParameters, HANDS_ON } from "./data-references.js";
 import {
   danglingTransitions,
@@ -126,6 +127,8 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[], optio
   for (const text of shapeWarnings(definition, references.wholeObjectBy, sentKeys)) warnings.push(`${label}: ${text}`);
   // What preview and the simulator could not render or follow (§18): a warning, Studio decides at run time.
   for (const text of flowProblems(definition)) warnings.push(`${label}: ${text}`);
+  // A message asking for CANCEL (END, QUIT) as an answer: Twilio opts out whoever gives it (§19).
+  for (const text of optOutWordsAsked(definition)) warnings.push(`${label}: ${text}`);
   refusals.push(...danglingOnRestPath(definition).map((text) => `${label}: ${text}`));
   if (references.wholeObjectBy.length === 0) {
     for (const key of sentKeys) {

@@ -1,7 +1,7 @@
 import { OPT_OUT_KEYWORDS } from "./outcome.js";
 
 /**
- * What a reply means (the replies contract of SPEC section 19; no command reads it yet): the reply trimmed,
+ * What a reply means (docs/reference.md §19; no command reads it yet): the reply trimmed,
  * case-folded, stripped of punctuation, emoji and surrounding quotes, then matched against each
  * intent's words — the whole reply, or its first word, equal to a word; failing that, a first
  * word of 5 letters or more within one edit (insertion, deletion, substitution, or two neighbours

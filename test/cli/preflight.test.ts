@@ -137,6 +137,23 @@ describe("flow preflight before the first create (docs/reference.md §10)", () =
     expect(sim.stats.created).toBe(4);
   });
 
+  it("a message asking for CANCEL as an answer: run and validate --online warn naming the widget, and the run sends (docs/reference.md §19)", async () => {
+    const states = surveyStates("ask_rating");
+    states[1] = {
+      ...states[1]!,
+      properties: { body: "Hi {{flow.data.first_name}}, reply YES to confirm or CANCEL to cancel.", timeout: "3600" },
+    };
+    const { sim, f } = await setup([surveyFlow({ definition: { initial_state: "Trigger", states } })], ["first_name"]);
+    const warning =
+      /warning: flow FW\w+ \(published revision 2\): widget ask_rating asks for "CANCEL" as a reply: Twilio opts a contact who replies CANCEL out of every message from this sender/;
+    const result = await run(f, sim);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(warning);
+    expect(sim.stats.created).toBe(4);
+    const online = await runCli(["validate", f.campaignPath, "--online", "--studio-url", sim.url]);
+    expect(`${online.stdout}${online.stderr}`).toMatch(warning);
+  });
+
   it("--no-preflight skips it; plain validate sends no request; validate --online refuses like run", async () => {
     const { sim, f } = await setup([surveyFlow()], ["first_name"]);
     expect((await run(f, sim, "--no-preflight")).code).toBe(0);

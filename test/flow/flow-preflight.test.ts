@@ -172,6 +172,13 @@ describe("judgeFlow: refuse what would harm contacts, warn about the rest", () =
       [/widget a: invalid Liquid in its body: tag \{% if flow\.data\.x %\} not closed/],
     ],
     [
+      "a message asking for CANCEL as an answer: warned, naming the widget (docs/reference.md §19)",
+      snapshot([trigger("a"), widget("a", "send-and-wait-for-reply", { properties: { body: "Reply C to confirm, CANCEL to cancel" } })]),
+      [],
+      [],
+      [/widget a asks for "CANCEL" as a reply: Twilio opts a contact who replies CANCEL out of every message from this sender/],
+    ],
+    [
       "the whole object used: no unused-key warning",
       snapshot([trigger("a"), widget("a", "send-message", { properties: { body: "{{flow.data | to_json}}" } })]),
       ["anything"],
