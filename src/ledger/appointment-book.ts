@@ -245,6 +245,15 @@ function grownNumbers(numbers: Float64Array): Float64Array {
   return bigger;
 }
 
+/** How many keys a checkpoint's keys hold: one a line of the text (none in an empty one), or the list's. */
+export function keyCount(keys: string | readonly string[]): number {
+  if (typeof keys !== "string") return keys.length;
+  if (keys === "") return 0;
+  let count = 1;
+  for (let at = keys.indexOf("\n"); at >= 0; at = keys.indexOf("\n", at + 1)) count++;
+  return count;
+}
+
 /** An appointment as a checkpoint packs it: one line. */
 function packedLine({ latest, earlier }: AppointmentVersions): string {
   const { row, appointmentAt, zone, to, from, cells, left, rereadFrom } = latest;
@@ -293,9 +302,7 @@ class BookKeys {
   /** The keys a checkpoint packed as one text. */
   unpack(text: string): void {
     if (text === "") return;
-    let count = 1;
-    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
-    const ends = new Int32Array(count);
+    const ends = new Int32Array(keyCount(text));
     let n = 0;
     for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) ends[n++] = at;
     ends[n] = text.length;

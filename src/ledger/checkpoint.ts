@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { UnitState, LedgerState } from "./fold.js";
-import { AppointmentBook, type AppointmentVersions } from "./appointment-book.js";
+import { AppointmentBook, keyCount, type AppointmentVersions } from "./appointment-book.js";
 import type { CampaignHeader, FlowChecked } from "./events.js";
 
 /**
@@ -109,21 +109,13 @@ export function appointmentsOf(checkpoint: Checkpoint, binary: Buffer): Appointm
   if (checkpoint.appointmentBytes === undefined) return undefined;
   if (binary.length < checkpoint.appointmentBytes) return false;
   const keys = checkpoint.appointmentKeys ?? [];
-  const count = typeof keys === "string" ? lineCount(keys) : keys.length;
+  const count = keyCount(keys);
   const startsBytes = (count + 1) * 8;
   if (checkpoint.appointmentBytes < startsBytes) return false;
   // Copied into memory of its own: the bytes may sit at any offset of a pooled buffer.
   const starts = new Float64Array(count + 1);
   new Uint8Array(starts.buffer).set(binary.subarray(0, startsBytes));
   return AppointmentBook.unpack(keys, starts, binary.subarray(startsBytes, checkpoint.appointmentBytes)) ?? false;
-}
-
-/** Keys one per line: how many (none in an empty text). */
-function lineCount(text: string): number {
-  if (text === "") return 0;
-  let count = 1;
-  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
-  return count;
 }
 
 /** Where a checkpoint's key table starts among the bytes after its JSON. */

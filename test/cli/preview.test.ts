@@ -150,29 +150,10 @@ describe("preview through the CLI", () => {
         messages: [expect.objectContaining({ body: expect.stringMatching(/^Dana: viernes 4 diciembre 10:00 a\.\s?m\.$/) })],
       }),
     ]);
-    const soon = await runCli([
-      "preview",
-      f.campaignPath,
-      ...flow,
-      "--key",
-      "A2",
-      "--reminder",
-      "two-hours",
-      "--at",
-      "2026-12-04T09:00:00-08:00",
-    ]);
+    const twoHoursAt = (at: string) => runCli(["preview", f.campaignPath, ...flow, "--key", "A2", "--reminder", "two-hours", "--at", at]);
+    const soon = await twoHoursAt("2026-12-04T09:00:00-08:00");
     expect(soon.stdout).toContain("│ See you soon, Eli");
-    const notDue = await runCli([
-      "preview",
-      f.campaignPath,
-      ...flow,
-      "--key",
-      "A2",
-      "--reminder",
-      "two-hours",
-      "--at",
-      "2026-12-01T09:00:00-08:00",
-    ]);
+    const notDue = await twoHoursAt("2026-12-01T09:00:00-08:00");
     expect([notDue.code, notDue.stderr]).toEqual([
       2,
       expect.stringMatching(/no appointment "A2" with a "two-hours" reminder to preview at the time previewed/),

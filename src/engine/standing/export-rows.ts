@@ -2,7 +2,7 @@ import type { Campaign } from "../../campaign/campaign.js";
 import { classifyRanges, openContactRows, type PipelineOptions, type PipelineRow } from "../../contacts/pipeline.js";
 import { scanRecords, type RawRecords } from "../../contacts/raw-records.js";
 import type { CsvResumePoint } from "../../contacts/read-csv.js";
-import type { CachedRow, RowCache, UsableCache } from "./row-cache.js";
+import type { RowCache, UsableCache } from "./row-cache.js";
 import type { AppointmentBook } from "../../ledger/appointment-book.js";
 
 /**
@@ -98,7 +98,7 @@ async function fromCache(
   const taken = new Uint8Array(cache.size);
   for (let i = 0; i < scan.count; i++) {
     const entry = cache.entryOf(scan.hash[i]!);
-    if (entry < 0 || !holds(cache.row(entry), stale, options)) continue;
+    if (entry < 0 || !holds(cache, entry, { ...options, stale })) continue;
     if (taken[entry]) return undefined; // two rows of this export are one cached row
     taken[entry] = 1;
     hits[i] = entry;
@@ -121,8 +121,9 @@ async function fromCache(
   let count = 0;
   for (const entry of hits) {
     if (entry < 0) continue;
-    const row = cache.row(entry);
-    if (row.kind === "later" ? changed.has(row.appointment) : row.kind === "excluded" && changedKeys.has(row.key)) return undefined;
+    const kind = cache.kindOf(entry);
+    if (kind === "later" ? changed.has(cache.appointmentOf(entry)) : kind === "excluded" && changedKeys.has(cache.excludedOf(entry).key))
+      return undefined;
     count++;
   }
   return { batches: inFileOrder(scan, { cache, hits }, parsed), hits: count };
@@ -137,11 +138,14 @@ function inStep(parsed: PipelineRow[], hits: Int32Array, records: number): boole
 }
 
 /** A cached row still tells what the tick would plan: its appointment has no event since, and nothing of it is due. */
-function holds(row: CachedRow, stale: ReadonlySet<string>, options: { now: number; book: AppointmentBook }): boolean {
-  if (row.kind === "other-shard") return true;
-  if (row.kind === "excluded") return !stale.has(row.key);
-  if (!(row.appointment < options.book.size) || (stale.size > 0 && stale.has(options.book.keyOf(row.appointment)))) return false;
-  return options.now < row.wake;
+function holds(cache: RowCache, entry: number, options: { now: number; book: AppointmentBook; stale: ReadonlySet<string> }): boolean {
+  const { book, stale } = options;
+  const kind = cache.kindOf(entry);
+  if (kind === "other-shard") return true;
+  if (kind === "excluded") return !stale.has(cache.excludedOf(entry).key);
+  const appointment = cache.appointmentOf(entry);
+  if (!(appointment < book.size) || (stale.size > 0 && stale.has(book.keyOf(appointment)))) return false;
+  return options.now < cache.wakeOf(entry);
 }
 
 /** The records not taken from the cache, as ranges to parse (close ones merged, the rows between them parsed too). */

@@ -12,7 +12,7 @@ import { decideContact } from "../plan/decide.js";
 import type { PlannedRow } from "../plan/planned-row.js";
 import { reminderParameterKeys, withReminder } from "./reminder-parameter.js";
 import { readExport, type ExportBatch } from "./export-rows.js";
-import type { CachedRow, RowCache, RowCacheBuilder, RowCacheSession } from "./row-cache.js";
+import type { RowCache, RowCacheBuilder, RowCacheSession } from "./row-cache.js";
 import type { PipelineRow } from "../../contacts/pipeline.js";
 import { rereadDecision } from "./reread.js";
 import { LaterCount } from "../plan/later-count.js";
@@ -173,7 +173,7 @@ function planCached(cache: RowCache, entry: number, row: { row: number; hash: nu
     const wake = cache.wakeOf(entry);
     for (let r = cache.timesAt(entry), end = r + cache.head.reminders; r < end; r++) options.laters.add(numbers[r]!, wake);
   } else if (kind === "excluded") {
-    const { key, reason } = cache.row(entry) as Extract<CachedRow, { kind: "excluded" }>;
+    const { key, reason } = cache.excludedOf(entry);
     seen.excluded.set(key, reason);
     planned.push({
       kind: "skipped",

@@ -100,17 +100,21 @@ export class RowCache {
     return entry * this.#stride + 3;
   }
 
+  /** An excluded row's key and why. */
+  excludedOf(entry: number): { key: string; reason: string } {
+    return { key: this.head.keys[entry] ?? "", reason: this.head.reasons[this.#numbers[entry * this.#stride + 1]!]! };
+  }
+
   get numbers(): Float64Array {
     return this.#numbers;
   }
 
   row(entry: number): CachedRow {
-    const kind = KINDS[this.#kinds[entry]!]!;
+    const kind = this.kindOf(entry);
     if (kind === "other-shard") return { kind, entry };
-    const base = entry * this.#stride + 1;
-    if (kind === "excluded") return { kind, key: this.head.keys[entry] ?? "", entry, reason: this.head.reasons[this.#numbers[base]!]! };
-    const wake = this.#numbers[base + 1]!;
-    return { kind, appointment: this.#numbers[base]!, entry, wake, times: this.#numbers, at: base + 2, count: this.head.reminders };
+    if (kind === "excluded") return { kind, entry, ...this.excludedOf(entry) };
+    const [appointment, wake, at] = [this.appointmentOf(entry), this.wakeOf(entry), this.timesAt(entry)];
+    return { kind, appointment, entry, wake, times: this.#numbers, at, count: this.head.reminders };
   }
 
   /** The note as stored: its text, and its numbers and kinds as bytes. */
@@ -163,10 +167,6 @@ export class RowCacheBuilder {
     this.#kinds = new Uint8Array(room);
   }
 
-  get size(): number {
-    return this.#count;
-  }
-
   /** A row the last cache had, as it had it (its entry copied). */
   keep(cache: RowCache, entry: number, hash: number): void {
     const stride = strideOf(this.#reminders);
@@ -177,8 +177,10 @@ export class RowCacheBuilder {
     for (let i = 0; i < stride; i++) this.#numbers[at * stride + i] = from[entry * stride + i]!;
     this.#numbers[at * stride] = hash;
     this.#kinds[at] = KINDS.indexOf(kind);
-    if (kind === "excluded") this.#keys[at] = cache.head.keys[entry] ?? "";
-    if (kind === "excluded") this.#numbers[at * stride + 1] = this.#reason(cache.head.reasons[cache.numbers[entry * stride + 1]!]!);
+    if (kind !== "excluded") return;
+    const { key, reason } = cache.excludedOf(entry);
+    this.#keys[at] = key;
+    this.#numbers[at * stride + 1] = this.#reason(reason);
   }
 
   /** A row: its hash, and what it was (`times`: due and deadline per reminder, in pairs). */
@@ -196,8 +198,10 @@ export class RowCacheBuilder {
     this.#numbers[base] = hash;
     this.#kinds[entry] = KINDS.indexOf(row.kind);
     // Keys only for excluded rows (their appointment may be unknown to the ledger); one is numbered.
-    if (row.kind === "excluded") this.#keys[entry] = row.key;
-    if (row.kind === "excluded") this.#numbers[base + 1] = this.#reason(row.reason);
+    if (row.kind === "excluded") {
+      this.#keys[entry] = row.key;
+      this.#numbers[base + 1] = this.#reason(row.reason);
+    }
     if (row.kind !== "later") return;
     this.#numbers[base + 1] = row.appointment;
     let wake = Infinity;
