@@ -96,9 +96,10 @@ async function fromCache(
   // Each record's cache entry (-1: parsed), kept as numbers: a row object each only as it is handed out.
   const hits = new Int32Array(scan.count).fill(-1);
   const taken = new Uint8Array(cache.size);
+  const judged = { now: options.now, book: options.book, stale };
   for (let i = 0; i < scan.count; i++) {
     const entry = cache.entryOf(scan.hash[i]!);
-    if (entry < 0 || !holds(cache, entry, { ...options, stale })) continue;
+    if (entry < 0 || !holds(cache, entry, judged)) continue;
     if (taken[entry]) return undefined; // two rows of this export are one cached row
     taken[entry] = 1;
     hits[i] = entry;
