@@ -4,6 +4,7 @@ import type { Outcome } from "../flow/outcome.js";
 import type { Schedule } from "../schedule/schedule.js";
 import type { RowFilters } from "../contacts/row-filters.js";
 import type { CsvFormat } from "../contacts/csv-format.js";
+import type { Intents } from "../flow/reply-intent.js";
 
 /**
  * What a `409` (an Execution already active for the To/From) does: `skip` the contact, end the
@@ -81,6 +82,20 @@ export interface Campaign {
   dateFormat: string | undefined;
   /** `locale` (docs/reference.md §17): the display times' language when a row's `columns.locale` cell gives none. */
   locale: string;
+  /** `replies` (docs/reference.md §19): what a contact's reply means, and what it stops. */
+  replies: RepliesRule | undefined;
+}
+
+/** `replies` (docs/reference.md §19). */
+export interface RepliesRule {
+  /** The reply's path in the Execution Context (`widgets.confirm.inbound.Body`). */
+  from: string;
+  intents: Intents;
+  /** Intents whose reply cancels the appointment's later reminders. */
+  stopRemindersOn: ReadonlySet<string>;
+  /** A late reply counts this long after its Execution was created (as written, and in ms). */
+  lateWithin: string;
+  lateWithinMs: number;
 }
 
 export interface FollowUpRule {

@@ -20,7 +20,9 @@ import { isValidSender } from "../contacts/sender-format.js";
 import { isTimeZone } from "../contacts/zone-name.js";
 import type { ResultsColumn } from "../flow/results-columns.js";
 import { parseSchedule } from "../schedule/parse-schedule.js";
-import { REMINDER_COLUMNS, REPORT_COLUMNS } from "../report/build-report.js";
+import { parseReplies } from "./parse-replies.js";
+import { parseDuration } from "./duration.js";
+import { REMINDER_COLUMNS, REPLY_COLUMNS, REPORT_COLUMNS } from "../report/build-report.js";
 
 /** Flags that override the campaign file (docs/reference.md §2: a flag overrides the file). */
 export interface CampaignOverrides {
@@ -55,6 +57,7 @@ const TOP_LEVEL_KEYS = new Set([
   "csv",
   "dateFormat",
   "locale",
+  "replies",
 ]);
 
 export async function loadCampaign(file: string, overrides: CampaignOverrides = {}): Promise<Campaign> {
@@ -152,6 +155,7 @@ export function parseCampaign(raw: unknown, file: string, overrides: CampaignOve
     csv: parseCsvFormat(raw, fail),
     dateFormat: parseDateFormat(raw, fail),
     locale: parseLocale(raw, fail),
+    replies: raw.replies === undefined ? undefined : parseReplies(raw.replies, fail),
   };
 }
 
@@ -302,15 +306,6 @@ function parseFollowUp(raw: Record<string, unknown>, dir: string, fail: Fail): F
   };
 }
 
-/** `45s`, `30m`, `48h`, `2d` (a whole or decimal number and one unit) → ms. */
-export function parseDuration(value: unknown): number | undefined {
-  if (typeof value !== "string") return undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*([smhd])$/.exec(value.trim());
-  if (!match) return undefined;
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
-  return Number(match[1]) * unit;
-}
-
 /**
  * Where the ledger is (docs/reference.md §2, §15): `--ledger`, else the campaign's `ledger`, else the env
  * `STUDIO_CAMPAIGN_LEDGER_URL`, else `<name>.ledger.jsonl` beside the campaign file. A
@@ -456,7 +451,7 @@ function parseParameters(raw: Record<string, unknown>, fail: Fail): Campaign["pa
 
 function parseResults(raw: unknown, fail: Fail): ResultsColumn[] {
   if (!isObject(raw)) return fail("results", "an object of report column → path into the Execution Context");
-  const reserved = new Set<string>([...REPORT_COLUMNS, ...REMINDER_COLUMNS]);
+  const reserved = new Set<string>([...REPORT_COLUMNS, ...REMINDER_COLUMNS, ...REPLY_COLUMNS]);
   return Object.entries(raw).map(([name, path]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(`results.${name}`, "named by letters, digits and '_' (not starting with a digit)");
     if (reserved.has(name)) fail(`results.${name}`, "named unlike the report's own columns");

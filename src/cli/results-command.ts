@@ -1,6 +1,8 @@
 import type { Argv } from "yargs";
 import { loadCampaign } from "../campaign/load-campaign.js";
-import { resultsColumns } from "../flow/results-columns.js";
+import { resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
+import { replyWidget } from "../flow/contact-reply.js";
+import type { ReplySummary } from "../flow/reply-summary.js";
 import type { ResultsSummary } from "../engine/results/collect-results.js";
 import { credentialsFromEnv } from "../studio/credentials.js";
 import { RUNTIME_DEFAULTS } from "../campaign/runtime-defaults.js";
@@ -57,14 +59,27 @@ export const resultsCommand = {
         process.stderr.write(`${new Date().toISOString()} results: ${done}/${total} Executions read\n`);
       },
     });
-    process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : formatResults(campaign.name, summary));
+    const label = repliesLabel(campaign.replies?.from, columns);
+    process.stdout.write(argv.json ? `${JSON.stringify(summary)}\n` : formatResults(campaign.name, summary, label));
     stoppedExit(session.stop, "results");
     if (summary.failed.length > 0)
       throw new ExitError(ExitCode.tempFail, `${summary.failed.length} Execution(s) could not be read now: run \`results\` again`);
   },
 };
 
-export function formatResults(name: string, s: ResultsSummary): string {
+/** What the replies line is called: the results column that reads the reply, else its widget (`confirm`). */
+function repliesLabel(from: string | undefined, columns: readonly ResultsColumn[]): string {
+  if (from === undefined) return "replies";
+  return columns.find((c) => c.path === from)?.name ?? replyWidget(from) ?? "replies";
+}
+
+/** `confirm: 61 replied — 40 confirmed, 9 cancel, 4 reschedule, 8 unrecognized (5 late)` (docs/reference.md §19). */
+export function formatReplies(label: string, replies: ReplySummary): string {
+  const shown = replies.counts.filter((c) => c.count > 0).map((c) => `${c.count} ${c.intent}`);
+  return `  ${label}: ${replies.replied} replied${shown.length > 0 ? ` — ${shown.join(", ")}` : ""} (${replies.late} late)`;
+}
+
+export function formatResults(name: string, s: ResultsSummary, repliesLabelText = "replies"): string {
   const lines = [
     `Results of ${name}: ${s.status.active} active, ${s.status.ended} ended, ${s.status.unknown} unknown; ` +
       `${s.collected} Execution(s) read now (${s.contextRequests} Context, ${s.stepsRequests} Steps, ${s.messageRequests} Message ` +
@@ -82,5 +97,10 @@ export function formatResults(name: string, s: ResultsSummary): string {
     const top = column.top.map((t) => `${JSON.stringify(t.answer)} ${t.count}`).join(", ");
     lines.push(`  ${column.column}: asked ${column.asked}, answered ${column.answered}${rate}${top ? `; most frequent: ${top}` : ""}`);
   }
+  if (s.replies) lines.push(formatReplies(repliesLabelText, s.replies));
+  if (s.lateLookups > 0)
+    lines.push(
+      `  late replies: ${s.lateLookups} Execution(s) looked up (${s.messageListRequests} Messages requests), ${s.lateFound} found`,
+    );
   return `${lines.join("\n")}\n`;
 }

@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import { startSimulator } from "../simulator/server.js";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { loadFlowFiles, type SimulatedFlow } from "../simulator/flows.js";
 import { parseDefinition } from "../flow/definition.js";
 import { flowProblems } from "../flow/run/check-flow.js";
@@ -26,6 +26,7 @@ interface SimulatorArgs {
   "survey-ms": number;
   "max-concurrent"?: number | undefined;
   log?: string | undefined;
+  replies?: string | undefined;
 }
 
 export const simulatorCommand = {
@@ -64,7 +65,12 @@ export const simulatorCommand = {
       })
       .option("survey-ms", { type: "number", default: 1000, describe: "a played flow's Execution ends this long after creation, ms" })
       .option("max-concurrent", { type: "number", describe: "more requests in flight than this answer 429 (Twilio's concurrency limit)" })
-      .option("log", { type: "string", describe: "write one JSON line per create and per message sent (its rendered body) to FILE" }),
+      .option("log", { type: "string", describe: "write one JSON line per create and per message sent (its rendered body) to FILE" })
+      .option("replies", {
+        type: "string",
+        describe:
+          'script contacts\' replies from a JSON FILE: {"+15551230001": {"reply": "C", "late": [{"body": "x", "afterMs": 3600000}]}}',
+      }),
   handler: async (argv: SimulatorArgs) => {
     const sids = (argv.flow ?? []).filter((f) => /^FW[0-9a-fA-F]{32}$/.test(f));
     const definitions = loadFlowFiles((argv.flow ?? []).filter((f) => !sids.includes(f)));
@@ -72,7 +78,7 @@ export const simulatorCommand = {
     const problems = definitions.flatMap((flow) => servedProblems(flow));
     if (problems.length > 0) throw new ExitError(ExitCode.usage, `cannot run these flows as Studio would:\n  ${problems.join("\n  ")}`);
     const log = argv.log === undefined ? undefined : openLog(argv.log);
-    const options = simulatorOptions(argv, { sids, definitions, log });
+    const options = { ...simulatorOptions(argv, { sids, definitions, log }), ...scriptedReplies(argv.replies) };
     const simulator = await startSimulator(options);
     process.stderr.write(`Studio simulator listening on ${simulator.url} (rate ${argv.rate}/s, seed ${argv.seed})\n`);
     for (const flow of definitions) process.stderr.write(`${servedLine(flow)}\n`);
@@ -87,6 +93,20 @@ export const simulatorCommand = {
     await log?.close();
   },
 };
+
+/** `--replies FILE`: contacts' scripted replies, by number (docs/reference.md §8). */
+function scriptedReplies(file: string | undefined): Pick<SimulatorOptions, "scriptedReplies"> {
+  if (file === undefined) return {};
+  let scripted: unknown;
+  try {
+    scripted = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ExitError(ExitCode.usage, `${file}: cannot read the scripted replies (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof scripted !== "object" || scripted === null || Array.isArray(scripted))
+    throw new ExitError(ExitCode.usage, `${file}: must be an object of number → {"reply": …, "late": [{"body": …, "afterMs": …}]}`);
+  return { scriptedReplies: scripted as NonNullable<SimulatorOptions["scriptedReplies"]> };
+}
 
 /** A served flow's problems: its published revision's, else its own definition's. */
 function servedProblems(flow: SimulatedFlow): string[] {

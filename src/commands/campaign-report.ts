@@ -28,6 +28,7 @@ export async function campaignReport(campaign: Campaign, options: ReportOptions 
   const ledgers: LedgerStore[] = locations.map((location) => openLedgerStore(location, campaign.name));
   for (const ledger of ledgers) await assertLedgerExists(ledger);
   const report = await (await kindOf(campaign)).report(ledgers, { results: campaign.results });
+  report.intents = campaign.replies?.intents;
   // A follow-up of a standing campaign: each row names the reminder it follows up (docs/reference.md §16).
   if (campaign.followUpOf && (await kindOf(await loadCampaign(campaign.followUpOf.campaignPath))).reminderColumns)
     report.reminderColumns = true;

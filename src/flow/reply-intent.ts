@@ -62,3 +62,18 @@ export function withinOneEdit(a: string, b: string): boolean {
   while (i < short.length && short[i] === long[i]) i++;
   return short.slice(i).join("") === long.slice(i + 1).join("");
 }
+
+/** A reply's intent when it is one of `stopRemindersOn` (docs/reference.md §19): its appointment's later reminders are not sent. */
+export function stoppingIntent(
+  reply: { text: string } | undefined,
+  rule: { intents: Intents; stopRemindersOn: ReadonlySet<string> } | undefined,
+): string | undefined {
+  if (!reply || !rule || rule.stopRemindersOn.size === 0) return undefined;
+  const meaning = replyMeaning(reply.text, rule.intents);
+  return meaning.kind === "intent" && rule.stopRemindersOn.has(meaning.intent) ? meaning.intent : undefined;
+}
+
+/** A reminder's message when a reply cancelled it: `replied cancel at 2026-12-04T09:12:00.000Z ("Cancel please")`. */
+export function cancelledByReplyMessage(intent: string, reply: { text: string; repliedAt: string }): string {
+  return `replied ${intent} at ${reply.repliedAt} (${JSON.stringify(reply.text)}): not sent`;
+}

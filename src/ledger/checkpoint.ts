@@ -5,6 +5,7 @@ import path from "node:path";
 import type { UnitState, LedgerState } from "./fold.js";
 import { AppointmentBook, keyCount, type AppointmentVersions } from "./appointment-book.js";
 import type { CampaignHeader, FlowChecked } from "./events.js";
+import type { ContactReply } from "../flow/contact-reply.js";
 
 /**
  * A checkpoint makes a cron rerun cost what is new, not what is done (`<ledger>.checkpoint`).
@@ -41,6 +42,8 @@ export interface Checkpoint {
    */
   appointmentKeys?: string | string[];
   appointmentBytes?: number;
+  /** The latest reply to each appointment's reminders (docs/reference.md §19), by `appointmentId`. */
+  replies?: Array<[string, ContactReply]>;
   header: CampaignHeader | undefined;
   flow: FlowChecked | undefined;
   /** The prefix's contact keys (`SeenKeys`); its number table follows the JSON in the file. */
@@ -270,5 +273,6 @@ export function stateFromCheckpoint({ checkpoint, appointments }: Pick<ReadCheck
     units: new Map(checkpoint.contacts),
     skippedRows: new Set(checkpoint.skippedRows),
     appointments: appointments ?? AppointmentBook.of(checkpoint.appointments ?? []),
+    replies: new Map(checkpoint.replies),
   };
 }

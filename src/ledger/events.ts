@@ -4,6 +4,7 @@
  */
 
 import type { Outcome } from "../flow/outcome.js";
+import type { ContactReply } from "../flow/contact-reply.js";
 
 /** First line: binds the ledger to one campaign. */
 export interface CampaignHeader {
@@ -196,6 +197,42 @@ export interface RecordedOutcome {
   answeredAt?: string;
 }
 
+/**
+ * A contact's reply (docs/reference.md §19), what `results` found of it: the text at the campaign's
+ * `replies.from` path of an ended Execution's Context, or a late one — the first inbound message
+ * after the Execution stopped waiting, read once from the Messages resource; `reply` null when
+ * that late lookup found none (it is never made again). A reminder's line names its appointment
+ * (`key`, `appointmentAt`): a reply can cancel that appointment's later reminders.
+ */
+export interface ReplyRecorded {
+  t: "reply";
+  /** As an `exec` line's: the row of the unit that created the Execution, second in the line. */
+  row?: number;
+  sid: string;
+  key?: string;
+  appointmentAt?: string;
+  reply: ContactReply | null;
+  at: string;
+}
+
+/**
+ * `confirmations` handed a record to the booking system (docs/reference.md §19): written once the
+ * file holding it was renamed into place, or its webhook request answered — a 2xx, or a
+ * rejection (another 4xx, `rejected`). `record` names it (an appointment's key, a survey's row),
+ * `version` which reply it was: a record is handed again only when its reply changes.
+ */
+export interface RecordHanded {
+  t: "handed";
+  record: string;
+  appointmentAt?: string;
+  sid: string;
+  version: string;
+  via: "file" | "webhook";
+  http?: number;
+  rejected?: true;
+  at: string;
+}
+
 /** An Execution's lines name the row that created it, right after their type (see `ExecutionStatusSeen`). */
 export function executionRow(execution: { row?: number | undefined }): { row?: number } {
   return execution.row === undefined ? {} : { row: execution.row };
@@ -206,6 +243,8 @@ export type LedgerEvent =
   | AppointmentSeen
   | FlowChecked
   | ResultsRecorded
+  | ReplyRecorded
+  | RecordHanded
   | RowSkipped
   | AttemptStarted
   | ExecutionCreated

@@ -1,6 +1,7 @@
 import { unitKey, type UnitRef } from "../contacts/unit.js";
 import { AppointmentBook } from "./appointment-book.js";
 import type { CampaignHeader, FlowChecked, LedgerEvent, ResultsRecorded } from "./events.js";
+import type { ContactReply } from "../flow/contact-reply.js";
 
 /**
  * The one fold of the ledger: event → state, in one place. The run, the checkpoint,
@@ -50,7 +51,7 @@ export interface UnitDetail {
 }
 
 /** The events about one unit (all but the campaign's, the flow's, an appointment's, a skipped row's and an Execution's). */
-export type UnitEvent = Exclude<LedgerEvent, { t: "campaign" | "flow" | "appointment" | "row" | "exec" | "results" }>;
+export type UnitEvent = Exclude<LedgerEvent, { t: "campaign" | "flow" | "appointment" | "row" | "exec" | "results" | "reply" | "handed" }>;
 
 export interface LedgerState {
   header: CampaignHeader | undefined;
@@ -62,10 +63,19 @@ export interface LedgerState {
   skippedRows: Set<number>;
   /** A standing campaign's appointments, by key. */
   appointments: AppointmentBook;
+  /** The latest reply to each appointment's reminders (docs/reference.md §19), by `appointmentId`. */
+  replies: Map<string, ContactReply>;
 }
 
 export function emptyLedgerState(): LedgerState {
-  return { header: undefined, flow: undefined, units: new Map(), skippedRows: new Set(), appointments: new AppointmentBook() };
+  return {
+    header: undefined,
+    flow: undefined,
+    units: new Map(),
+    skippedRows: new Set(),
+    appointments: new AppointmentBook(),
+    replies: new Map(),
+  };
 }
 
 export function newUnitState(): UnitState {
@@ -114,7 +124,16 @@ export function isUnitEvent(event: LedgerEvent): event is UnitEvent {
   return !NOT_UNIT_EVENTS.has(event.t);
 }
 
-const NOT_UNIT_EVENTS: ReadonlySet<LedgerEvent["t"]> = new Set(["campaign", "flow", "appointment", "row", "exec", "results"]);
+const NOT_UNIT_EVENTS: ReadonlySet<LedgerEvent["t"]> = new Set([
+  "campaign",
+  "flow",
+  "appointment",
+  "row",
+  "exec",
+  "results",
+  "reply",
+  "handed",
+]);
 
 /** Fold one event into the run's state. The run applies its own events through this too. */
 export function applyEvent(state: LedgerState, event: LedgerEvent): void {
@@ -138,7 +157,22 @@ export function applyEvent(state: LedgerState, event: LedgerEvent): void {
     case "appointment":
       state.appointments.fold(event);
       return;
+    case "reply":
+      if (event.key !== undefined && event.appointmentAt !== undefined)
+        foldReply(state.replies, appointmentId({ key: event.key, appointmentAt: event.appointmentAt }), event.reply);
+      return;
   }
+}
+
+/** An appointment (key × time) as the replies to its reminders are kept. */
+export function appointmentId(appointment: { key: string; appointmentAt: string }): string {
+  return `${appointment.key}\u0000${appointment.appointmentAt}`;
+}
+
+/** The latest reply wins (by when the contact sent it). */
+export function foldReply(replies: Map<string, ContactReply>, id: string, reply: ContactReply | null): void {
+  const known = replies.get(id);
+  if (reply && (known === undefined || Date.parse(reply.repliedAt) >= Date.parse(known.repliedAt))) replies.set(id, reply);
 }
 
 /** One unit event into its state, and into its report detail when one is kept. The only place a unit's status changes. */
@@ -223,6 +257,8 @@ export interface CreatedExecution {
   status: "active" | "ended" | undefined;
   /** What `results` recorded of its Context (values by path, merged), if anything. */
   results?: Pick<ResultsRecorded, "values" | "final" | "gone" | "outcome"> | undefined;
+  /** The contact's reply `results` recorded (docs/reference.md §19); `null`: a late one was looked for, and none found. */
+  reply?: ContactReply | null | undefined;
 }
 
 /**
@@ -242,13 +278,15 @@ export function foldExecutionEvent(executions: Map<string, CreatedExecution>, ev
       at: Date.parse(event.at),
       status: known?.status,
       results: known?.results,
+      reply: known?.reply,
     });
     return;
   }
-  if (event.t !== "exec" && event.t !== "results") return;
+  if (event.t !== "exec" && event.t !== "results" && event.t !== "reply") return;
   const known = executions.get(event.sid);
   if (!known) return;
   if (event.t === "exec") known.status = event.status;
+  else if (event.t === "reply") known.reply = event.reply ?? known.reply ?? null;
   else known.results = mergeResults(known.results, event);
 }
 

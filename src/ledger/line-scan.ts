@@ -1,7 +1,7 @@
 /**
  * Looking into a ledger's JSON lines without parsing them (the report, over a million of them):
  * each line's extent, its `row` and the Execution SID it names. Every line but an Execution's
- * (`exec`, `results`: they may hold any JSON) names its row near its start; created and adopted
+ * (`exec`, `results`, `reply`: they may hold any JSON) names its row near its start; created and adopted
  * lines name their Execution too.
  */
 export interface ScannedLine {
@@ -10,13 +10,13 @@ export interface ScannedLine {
   end: number;
   /** The CSV row the line is about; undefined for the campaign's and the flow's lines, and an Execution's. */
   row: number | undefined;
-  /** For `exec` and `results` lines: the Execution they are about; for `created` and `adopted`, the one made. */
+  /** For `exec`, `results` and `reply` lines: the Execution they are about; for `created` and `adopted`, the one made. */
   sid: string | undefined;
-  /** `exec` or `results`: about an Execution, not a row. */
+  /** `exec`, `results` or `reply`: about an Execution, not a row. */
   execution: boolean;
 }
 
-const EXECUTION_LINES = ['{"t":"exec"', '{"t":"results"'];
+const EXECUTION_LINES = ['{"t":"exec"', '{"t":"results"', '{"t":"reply"'];
 const CREATION_LINES = ['{"t":"created"', '{"t":"adopted"'];
 
 /** Every complete line of a chunk of ledger text (one ending with "\n"), looked into in place. */

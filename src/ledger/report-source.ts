@@ -82,9 +82,9 @@ async function routeLegacy(ledgerPath: string, legacy: LegacyLines, spill: Range
 }
 
 const bytes = (text: string) => Buffer.from(text);
-const EXECUTION_LINES = [bytes('{"t":"exec"'), bytes('{"t":"results"')];
+const EXECUTION_LINES = [bytes('{"t":"exec"'), bytes('{"t":"results"'), bytes('{"t":"reply"')];
 /** This version writes an Execution's lines with their row second: `{"t":"exec","row":12,…`. */
-const EXECUTION_LINES_WITH_ROW = [bytes('{"t":"exec","row":'), bytes('{"t":"results","row":')];
+const EXECUTION_LINES_WITH_ROW = [bytes('{"t":"exec","row":'), bytes('{"t":"results","row":'), bytes('{"t":"reply","row":')];
 const CREATION_LINES = [bytes('{"t":"created"'), bytes('{"t":"adopted"')];
 const FLOW_LINE = bytes('{"t":"flow"');
 const ROW_FIELD = bytes('"row":');

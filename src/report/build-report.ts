@@ -19,6 +19,9 @@ import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { RowStatus } from "../ledger/row-status.js";
 import { resultCell, resultsColumns, type ResultsColumn } from "../flow/results-columns.js";
 import { csvRecord } from "../contacts/csv-writer.js";
+import type { ContactReply } from "../flow/contact-reply.js";
+import { replyMeaning, type Intents } from "../flow/reply-intent.js";
+import { intentCell } from "../flow/reply-summary.js";
 
 export const REPORT_COLUMNS = [
   "row",
@@ -42,6 +45,9 @@ export const REPORT_COLUMNS = [
 
 /** A standing campaign's report (docs/reference.md §16): after the outcome columns and before the results, which reminder each row is. */
 export const REMINDER_COLUMNS = ["key", "reminder", "appointment_at", "due_at"] as const;
+
+/** A campaign with `replies` (docs/reference.md §19): after `due_at` (a survey's: the outcome columns), before the results. */
+export const REPLY_COLUMNS = ["intent", "reply", "replied_at", "late"] as const;
 
 export interface ReportRow {
   /** The CSV row; 0 for a standing campaign's reminder no longer in the file (its `row` cell is empty). */
@@ -67,6 +73,8 @@ export interface ReportRow {
   answered_at?: string;
   /** A standing campaign's reminder: the appointment's key, the reminder, the appointment time and the due time (ISO 8601 UTC). */
   reminder?: Record<(typeof REMINDER_COLUMNS)[number], string>;
+  /** The contact's latest reply to its Execution (docs/reference.md §19). */
+  reply?: ContactReply | undefined;
   /** The results columns' cells, in the report's order (docs/reference.md §6, §11). */
   results: string[];
   /** With `--follow-up`: each follow-up's cells (`Report.followUpColumns`), after the results. */
@@ -84,6 +92,8 @@ export interface Report {
   followUpColumns?: string[];
   /** A standing campaign's report: the reminder columns after the outcome ones. */
   reminderColumns?: boolean;
+  /** A campaign with `replies`: its intents, and the reply columns (docs/reference.md §19). */
+  intents?: Intents | undefined;
 }
 
 /**
@@ -194,8 +204,15 @@ export function unitRow(
     ...(outcome ? { outcome: outcome.outcome, outcome_widget: outcome.widget, outcome_error_code: outcome.errorCode } : {}),
     ...(outcome?.answeredAt ? { answered_at: outcome.answeredAt } : {}),
     ...(detail.reminder ? { reminder: reminderCells(detail.reminder) } : {}),
+    ...(execution?.reply ? { reply: execution.reply } : {}),
     results: columns.map((column) => resultCell(execution?.results?.values[column.path])),
   };
+}
+
+/** `intent`, `reply`, `replied_at`, `late`: all empty without a reply. */
+export function replyCells(reply: ContactReply | undefined, intents: Intents): string[] {
+  if (!reply) return ["", "", "", ""];
+  return [intentCell(replyMeaning(reply.text, intents)), reply.text, reply.repliedAt, String(reply.late)];
 }
 
 /** A reminder unit's cells (a follow-up's of a standing campaign: its source reminder, no due time of its own). */
@@ -229,14 +246,23 @@ export function blankRow(row: number, to: string, from: string, status: RowStatu
 /** The report as CSV text, a range of rows at a time (header first). */
 export async function* reportCsvChunks(report: Report, onRows?: (count: number) => void): AsyncGenerator<string> {
   const reminders = report.reminderColumns ? REMINDER_COLUMNS : [];
-  yield csvRecord([...REPORT_COLUMNS, ...reminders, ...report.resultsColumns.map((c) => c.name), ...(report.followUpColumns ?? [])]);
+  const { intents } = report;
+  const replies = intents ? REPLY_COLUMNS : [];
+  yield csvRecord([
+    ...REPORT_COLUMNS,
+    ...reminders,
+    ...replies,
+    ...report.resultsColumns.map((c) => c.name),
+    ...(report.followUpColumns ?? []),
+  ]);
   for await (const rows of report.chunks) {
     onRows?.(rows.length);
     let text = "";
     for (const row of rows) {
       const base = REPORT_COLUMNS.map((column) => (column === "row" && row.row === 0 ? "" : row[column]));
       const reminder = reminders.map((column) => row.reminder?.[column] ?? "");
-      text += csvRecord([...base, ...reminder, ...row.results, ...(row.followUps ?? [])]);
+      const reply = intents ? replyCells(row.reply, intents) : [];
+      text += csvRecord([...base, ...reminder, ...reply, ...row.results, ...(row.followUps ?? [])]);
       if (text.length >= 1 << 16) {
         yield text;
         text = "";

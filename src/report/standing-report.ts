@@ -5,6 +5,7 @@ import { localIso } from "../contacts/zoned-time.js";
 import type { FlowChecked, LedgerEvent } from "../ledger/events.js";
 import {
   applyEvent,
+  appointmentId,
   emptyLedgerState,
   foldExecutionEvent,
   foldUnitEvent,
@@ -22,9 +23,14 @@ import { blankRow, unitRow, type Report, type ReportRow } from "./build-report.j
 import type { ContactRules } from "../contacts/rules.js";
 import { reminderTimes } from "../schedule/reminder-times.js";
 import { isCancelled, type Schedule } from "../schedule/schedule.js";
+import { cancelledByReplyMessage, stoppingIntent, type Intents } from "../flow/reply-intent.js";
 
 /** What a standing report reads of its campaign: how its export is classified, and its schedule. */
-export type StandingRules = ContactRules & { schedule: Schedule };
+export type StandingRules = ContactRules & {
+  schedule: Schedule;
+  /** `replies` (docs/reference.md §19): a reply with a `stopRemindersOn` intent cancels its appointment's reminders not sent. */
+  replies?: { intents: Intents; stopRemindersOn: ReadonlySet<string> } | undefined;
+};
 
 /** The ledgers folded whole: the run's state, each unit's report detail, the Executions. */
 interface Folded {
@@ -114,9 +120,13 @@ function fileReminders(
         : unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt: first });
     const firstUnit = firstKey === undefined ? undefined : folded.units.get(firstKey);
     const known = folded.units.get(key) ?? (firstUnit && firstUnit.state.status !== "pending" ? firstUnit : undefined);
-    const row = known
-      ? unitRow(known.state, known.detail, folded.executions, columns)
-      : { ...blankRow(contact.row, contact.to, contact.from, "pending"), results: columns.map(() => "") };
+    const stopped =
+      known && known.state.status !== "pending" ? undefined : stoppedByReply(campaign, folded, { key: appointment.key, appointmentAt });
+    const row = stopped
+      ? { ...blankRow(contact.row, contact.to, contact.from, "cancelled"), error_message: stopped, results: columns.map(() => "") }
+      : known
+        ? unitRow(known.state, known.detail, folded.executions, columns)
+        : { ...blankRow(contact.row, contact.to, contact.from, "pending"), results: columns.map(() => "") };
     row.row = contact.row; // its record number in this file, wherever it was first seen
     row.reminder = reminderTimeCells(appointment.key, reminder.name, { at: appointment.at, dueAt, zone: appointment.zone });
     return { keys: firstKey === undefined ? [key] : [key, firstKey], row };
@@ -170,6 +180,13 @@ function otherReminders(
     }
   }
   return rows;
+}
+
+/** Why a reminder not sent is cancelled by its appointment's reply (docs/reference.md §19); undefined when it is not. */
+function stoppedByReply(campaign: StandingRules, folded: Folded, appointment: { key: string; appointmentAt: string }): string | undefined {
+  const reply = folded.state.replies.get(appointmentId(appointment));
+  const intent = stoppingIntent(reply, campaign.replies);
+  return intent === undefined || !reply ? undefined : cancelledByReplyMessage(intent, reply);
 }
 
 /** A reminder's cells: its appointment and due times as people in the appointment's zone read them, with the offset (docs/reference.md §17). */

@@ -4,6 +4,8 @@ import path from "node:path";
 import { parseDefinition, REST_API_TRIGGER_EVENT, SEND_AND_WAIT, type FlowDefinition } from "../flow/definition.js";
 import { runFlow, studioContext, type FlowStep, type MessageFate } from "../flow/run/run-flow.js";
 import { twilioDate } from "./resource.js";
+import { OPT_OUT_KEYWORDS } from "../flow/outcome.js";
+import type { ScriptedContact } from "./options.js";
 
 /**
  * A flow the simulator serves: a Flow resource as `GET /v2/Flows/{Sid}` returns it (its
@@ -149,7 +151,13 @@ const DEFAULT_REPLIES = ["yes", "no", "5", "4", "3"];
  */
 export function playFlow(
   flow: SimulatedFlow,
-  init: { to: string; from: string; data: Record<string, unknown>; blocked?: boolean } & ContactBehaviour,
+  init: {
+    to: string;
+    from: string;
+    data: Record<string, unknown>;
+    blocked?: boolean;
+    scripted?: ScriptedContact | undefined;
+  } & ContactBehaviour,
 ): { steps: PlayedStep[]; variables: Record<string, unknown> } {
   const published = publishedRevision(flow);
   const definition = published ? parseDefinition(published.definition) : undefined;
@@ -165,6 +173,13 @@ export function playFlow(
         : undefined;
     if (widget.type !== SEND_AND_WAIT) return errorCode === undefined ? { event: "sent" } : { event: "failed", errorCode };
     if (errorCode !== undefined) return { event: "deliveryFailure", errorCode };
+    const scripted = init.scripted?.reply;
+    if (scripted === null) return { event: "timeout" };
+    if (scripted !== undefined) {
+      const optedOut = OPT_OUT_KEYWORDS.has(scripted.trim().toUpperCase());
+      if (optedOut) blocked = true;
+      return { event: "incomingMessage", reply: scripted, ...(optedOut ? { optedOut } : {}) };
+    }
     if (unitHash(init.seed, init.to, `${flow.sid}|${widget.name}`) >= init.replyRate) return { event: "timeout" };
     const optOut = unitHash(init.seed + 4, init.to, `${flow.sid}|${widget.name}`) < init.optOutRate;
     const pick = (list: readonly string[]) =>

@@ -51,6 +51,8 @@ export interface SimulatorOptions {
   undeliveredRate?: number;
   /** Share of replies that are an opt-out keyword (mixed case and spacing), 0..1 (seeded). Default 0. */
   optOutRate?: number;
+  /** Contacts whose replies are scripted, by number (`--replies FILE`): they override the dice. */
+  scriptedReplies?: Record<string, ScriptedContact>;
   /** Numbers that replied STOP to a sender before (outside this tool): that sender's messages to them fail with 21610. */
   optedOutAtSender?: Array<{ to: string; from: string }>;
   /** A played Execution ends this long after its creation (the survey's duration), ms. Default 1 000. */
@@ -64,6 +66,17 @@ export interface SimulatorOptions {
    * racing a timer against its requests.
    */
   onCreate?: ((event: CreateEvent) => void | Promise<void>) | undefined;
+}
+
+/** A contact's scripted replies (docs/reference.md §8, §19). */
+export interface ScriptedContact {
+  /** The answer to every Send & Wait For Reply; null: the contact never answers (it times out). */
+  reply?: string | null;
+  /**
+   * Messages the contact sends after the flow stopped waiting, each `afterMs` after its Execution
+   * was created: inbound Messages that `GET …/Messages.json` lists (a late reply).
+   */
+  late?: Array<{ body: string; afterMs: number }>;
 }
 
 /** A create as the `onCreate` hook sees it: its place among the creates so far (1-based). */

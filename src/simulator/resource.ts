@@ -52,6 +52,8 @@ export interface MessageRecord {
   at: number;
   /** Set when it failed (undelivered, or refused with 21610). */
   errorCode: number | undefined;
+  /** A message the contact sent (a scripted late reply): `from` is the contact. */
+  inbound?: boolean;
 }
 
 /** RFC 2822, as the 2010-04-01 API writes dates: `Thu, 24 Aug 2023 05:01:45 +0000`. */
@@ -62,7 +64,13 @@ function rfc2822(ms: number): string {
 /** Programmable Messaging's Message resource (messages-resource.md), the fields Twilio returns. */
 export function messageResource(message: MessageRecord) {
   const failed = message.errorCode !== undefined;
-  const status = !failed ? "delivered" : message.errorCode === 21610 || message.errorCode === 21614 ? "failed" : "undelivered";
+  const status = message.inbound
+    ? "received"
+    : !failed
+      ? "delivered"
+      : message.errorCode === 21610 || message.errorCode === 21614
+        ? "failed"
+        : "undelivered";
   return {
     sid: message.sid,
     account_sid: message.account,
@@ -71,7 +79,7 @@ export function messageResource(message: MessageRecord) {
     to: message.to,
     from: message.from,
     messaging_service_sid: /^MG/.test(message.from) ? message.from : null,
-    direction: "outbound-api",
+    direction: message.inbound ? "inbound" : "outbound-api",
     status,
     error_code: failed ? message.errorCode : null,
     error_message: failed ? `Error ${message.errorCode}` : null,

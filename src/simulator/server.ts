@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -19,7 +20,7 @@ export interface SimulatorStats {
   /** Requests answered 429 by the concurrency cap (`maxConcurrentRequests`). */
   concurrencyLimited: number;
   /** Answered GETs of the flow side: Flow/Revision, Execution Context, Steps. */
-  requests: { flow: number; context: number; steps: number; list: number; message: number };
+  requests: { flow: number; context: number; steps: number; list: number; message: number; messageList: number };
   /** The Execution SID of every answered Context request, in order. */
   contextSids: string[];
   /** Arrival times (ms) of every accepted create, for checking the rate from outside. */
@@ -48,6 +49,7 @@ const EXECUTIONS_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions(?:\/([^/]+))?\/?$/;
 const EXECUTION_PART_ROUTE = /^\/v2\/Flows\/([^/]+)\/Executions\/([^/]+)\/(Context|Steps)\/?$/;
 const FLOW_ROUTE = /^\/v2\/Flows\/([^/]+)(?:\/Revisions\/([^/]+))?\/?$/;
 const MESSAGE_ROUTE = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
+const MESSAGES_ROUTE = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const EXECUTION_SID = /^FN[0-9a-fA-F]{32}$/;
 
@@ -74,7 +76,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     unauthorized: 0,
     faults: { failed: 0, reset: 0, droppedAfterCommit: 0 },
     concurrencyLimited: 0,
-    requests: { flow: 0, context: 0, steps: 0, list: 0, message: 0 },
+    requests: { flow: 0, context: 0, steps: 0, list: 0, message: 0, messageList: 0 },
     contextSids: [],
     createTimes: [],
     createArrivals: [],
@@ -146,6 +148,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const url = new URL(req.url ?? "/", "http://simulator");
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+    const listMatch = MESSAGES_ROUTE.exec(url.pathname);
+    if (listMatch) return req.method === "GET" ? listMessages(account, listMatch[1] ?? "", url) : methodNotAllowed();
     const messageMatch = MESSAGE_ROUTE.exec(url.pathname);
     if (messageMatch)
       return req.method === "GET" ? getMessage(account, messageMatch[1] ?? "", messageMatch[2] ?? "", url.pathname) : methodNotAllowed();
@@ -217,6 +221,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             optOutRate: settings.optOutRate,
             seed: settings.seed,
             blocked: blocked.has(pair),
+            scripted: settings.scriptedReplies?.[request.to],
           }),
           endsAt: now + settings.surveyMs,
         }
@@ -254,6 +259,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           });
       }
     }
+    if ("created" in result)
+      for (const [i, late] of (settings.scriptedReplies?.[request.to]?.late ?? []).entries()) {
+        const sid = `SM${createHash("sha256").update(`${result.created.sid}|late|${i}`).digest("hex").slice(0, 32)}`;
+        messages.set(sid, {
+          sid,
+          account,
+          to: request.from,
+          from: request.to,
+          body: late.body,
+          at: now + late.afterMs,
+          errorCode: undefined,
+          inbound: true,
+        });
+      }
     if ("conflict" in result) {
       stats.conflicts++;
       const conflicting = result.conflict.sid;
@@ -338,6 +357,41 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         next_page_url: page.more && last ? pageUrl(pageIndex + 1, { PageToken: `PT${last.seq.toString(16)}` }) : null,
         key: "executions",
       },
+    });
+  }
+
+  /**
+   * `GET /2010-04-01/Accounts/{AccountSid}/Messages.json`: `To`, `From` and `DateSent>` (a date:
+   * sent on or after that day, UTC) filter; newest first; `PageSize` (default 50) and `Page`.
+   */
+  function listMessages(account: string, accountSid: string, url: URL): Outcome {
+    if (accountSid !== account) return notFound(url.pathname);
+    stats.requests.messageList++;
+    const query = url.searchParams;
+    const [to, from, after] = [query.get("To"), query.get("From"), query.get("DateSent>")];
+    const since = after === null ? -Infinity : Date.parse(after.length === 10 ? `${after}T00:00:00Z` : after);
+    const size = Math.min(1000, Math.max(1, Number(query.get("PageSize") ?? 50) || 50));
+    const page = Math.max(0, Number(query.get("Page") ?? 0) || 0);
+    const found = [...messages.values()]
+      .filter((m) => m.account === account && (to === null || m.to === to) && (from === null || m.from === from) && m.at >= since)
+      .sort((a, b) => b.at - a.at);
+    const slice = found.slice(page * size, (page + 1) * size);
+    const uri = (p: number) => {
+      const next = new URLSearchParams(query);
+      next.set("Page", String(p));
+      next.set("PageSize", String(size));
+      return `/2010-04-01/Accounts/${account}/Messages.json?${next.toString()}`;
+    };
+    return ok(200, {
+      messages: slice.map(messageResource),
+      page,
+      page_size: size,
+      first_page_uri: uri(0),
+      uri: uri(page),
+      previous_page_uri: page > 0 ? uri(page - 1) : null,
+      next_page_uri: (page + 1) * size < found.length ? uri(page + 1) : null,
+      start: page * size,
+      end: page * size + slice.length - 1,
     });
   }
 

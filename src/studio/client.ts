@@ -18,6 +18,7 @@ import {
   ACCOUNT_SID_PATTERN,
   MESSAGE_SID_PATTERN,
   type MessageResource,
+  type MessagePage,
   type StepPage,
 } from "./types.js";
 
@@ -123,20 +124,59 @@ export class StudioClient {
 
   /**
    * Programmable Messaging's `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`: a
-   * message's `status` and `error_code` (messages-resource.md). Its own base URL and pool, made on
-   * first use: most passes fetch no Message at all.
+   * message's `status` and `error_code` (messages-resource.md).
    */
   async fetchMessage(accountSid: string, messageSid: string): Promise<MessageResource> {
-    if (!ACCOUNT_SID_PATTERN.test(accountSid)) throw new RangeError(`not an Account SID: ${JSON.stringify(accountSid)}`);
     if (!MESSAGE_SID_PATTERN.test(messageSid)) throw new RangeError(`not a Message SID: ${JSON.stringify(messageSid)}`);
-    this.#apiPool ??= new Pool(this.#api.origin, {
+    return this.#json<MessageResource>("GET", `${this.#messagesPath(accountSid)}/${messageSid}.json`, undefined, this.#messagesPool());
+  }
+
+  /**
+   * The Messages list (`GET /2010-04-01/Accounts/{AccountSid}/Messages.json`), newest first, one
+   * page at a time following `next_page_uri`, each page's GET run by `read` (the caller's retry).
+   * `DateSent>` with a date is Twilio's "sent on or after that day" (`DateSent>=YYYY-MM-DD` on the
+   * wire, as twilio-node's `dateSentAfter` sends it): a late reply is looked for from the day its
+   * Execution was created (docs/reference.md §19).
+   */
+  async *listMessagePages(
+    accountSid: string,
+    filter: { to: string; from: string; sentOnOrAfter: Date; pageSize?: number },
+    read: (request: () => Promise<MessagePage>) => Promise<MessagePage> = (request) => request(),
+  ): AsyncGenerator<MessagePage> {
+    const query = new URLSearchParams({
+      To: filter.to,
+      From: filter.from,
+      "DateSent>": filter.sentOnOrAfter.toISOString().slice(0, 10),
+      PageSize: String(filter.pageSize ?? 50),
+    });
+    let path: string | undefined = `${this.#messagesPath(accountSid)}.json?${query.toString()}`;
+    while (path !== undefined) {
+      const pagePath: string = path;
+      const page: MessagePage = await read(() => this.#json<MessagePage>("GET", pagePath, undefined, this.#messagesPool()));
+      yield page;
+      // Credentials go to our API origin only: of a next page we keep the path and query.
+      path = page.next_page_uri ? this.#apiPath(page.next_page_uri) : undefined;
+    }
+  }
+
+  #apiPath(uri: string): string {
+    const url = new URL(uri, "http://placeholder");
+    return this.#api.basePath + url.pathname + url.search;
+  }
+
+  /** Programmable Messaging's own base URL and pool, made on first use: most passes fetch no Message at all. */
+  #messagesPool(): Pool {
+    return (this.#apiPool ??= new Pool(this.#api.origin, {
       connections: this.#api.connections,
       pipelining: 1,
       connect: { timeout: this.#api.connectTimeoutMs },
       keepAliveTimeout: 30_000,
-    });
-    const path = `${this.#api.basePath}/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}.json`;
-    return this.#json<MessageResource>("GET", path, undefined, this.#apiPool);
+    }));
+  }
+
+  #messagesPath(accountSid: string): string {
+    if (!ACCOUNT_SID_PATTERN.test(accountSid)) throw new RangeError(`not an Account SID: ${JSON.stringify(accountSid)}`);
+    return `${this.#api.basePath}/2010-04-01/Accounts/${accountSid}/Messages`;
   }
 
   async deleteExecution(flowSid: string, sid: string): Promise<void> {

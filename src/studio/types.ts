@@ -107,5 +107,23 @@ export interface MessageResource {
   error_message: string | null;
 }
 
+/** A Message as the Messages list shows it: the fields a late reply is read from (docs/reference.md §19). */
+export interface ListedMessage extends MessageResource {
+  from: string;
+  to: string;
+  body: string;
+  /** `inbound` for a message the contact sent; `outbound-api`, `outbound-reply`… for ours. */
+  direction: string;
+  /** RFC 2822 (`Thu, 24 Aug 2023 05:01:45 +0000`); null while not sent. */
+  date_sent: string | null;
+}
+
+/** One page of `GET /2010-04-01/Accounts/{AccountSid}/Messages.json`, newest first. */
+export interface MessagePage {
+  messages: ListedMessage[];
+  /** The next page, relative to the API's origin (`/2010-04-01/Accounts/…/Messages.json?…&PageToken=…`); null on the last. */
+  next_page_uri: string | null;
+}
+
 /** The most Executions one List page holds (Twilio's `PageSize` maximum, shared/reference/studio-facts.md). */
 export const LIST_PAGE_SIZE = 1000;

@@ -69,3 +69,38 @@ describe("what the operator reads of a campaign file's mistakes", () => {
     expect(jsonErrorPlace(text, "Unexpected end of JSON input")).toBe("");
   });
 });
+
+describe("replies (docs/reference.md §19)", () => {
+  const replies = { from: "widgets.confirm.inbound.Body", intents: { confirmed: ["c", "yes"], cancel: ["x"] } };
+
+  it("reads intents in order, stopRemindersOn, and lateWithin (24h by default)", () => {
+    const campaign = parseCampaign({ ...valid, replies: { ...replies, stopRemindersOn: ["cancel"] } }, "/c.json");
+    expect(campaign.replies).toMatchObject({ from: replies.from, lateWithin: "24h", lateWithinMs: 86_400_000 });
+    expect([...campaign.replies!.intents.keys()]).toEqual(["confirmed", "cancel"]);
+    expect([...campaign.replies!.stopRemindersOn]).toEqual(["cancel"]);
+    expect(parseCampaign({ ...valid, replies: { ...replies, lateWithin: "36h" } }, "/c.json").replies?.lateWithinMs).toBe(129_600_000);
+  });
+
+  it.each([
+    [{ ...replies, from: "" }, /"replies.from" must be a dotted path/],
+    [{ ...replies, intents: {} }, /"replies.intents" must be an object of intent → words/],
+    [{ ...replies, intents: { Confirmed: ["c"] } }, /"replies.intents.Confirmed" must be named by lower-case letters/],
+    [{ ...replies, intents: { confirmed: [] } }, /"replies.intents.confirmed" must be a non-empty array of words/],
+    [
+      { ...replies, intents: { confirmed: ["!!"] } },
+      /"replies.intents.confirmed" must be a non-empty array of words \(each with a letter or digit\)/,
+    ],
+    [{ ...replies, stopRemindersOn: ["canceled"] }, /"replies.stopRemindersOn" must be an array of intent names \(confirmed, cancel\)/],
+    [{ ...replies, lateWithin: "a day" }, /"replies.lateWithin" must be a duration/],
+    [{ ...replies, within: "1h" }, /"replies.within" must be one of from, intents, stopRemindersOn, lateWithin \(unknown key\)/],
+    [[], /"replies" must be an object with from and intents/],
+  ])("refused, naming the key: %j", (raw, message) => {
+    expect(() => parseCampaign({ ...valid, replies: raw }, "/c.json")).toThrow(message);
+  });
+
+  it("a results column may not take a reply column's name", () => {
+    expect(() => parseCampaign({ ...valid, results: { intent: "widgets.a.inbound.Body" } }, "/c.json")).toThrow(
+      /"results.intent" must be named unlike/,
+    );
+  });
+});

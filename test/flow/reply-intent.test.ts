@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { replyMeaning, withinOneEdit, type ReplyMeaning } from "../../src/flow/reply-intent.js";
+import { replyMeaning, stoppingIntent, withinOneEdit, type ReplyMeaning } from "../../src/flow/reply-intent.js";
 
 /** The example intents of SPEC section 19. */
 const INTENTS = new Map([
@@ -76,5 +76,24 @@ describe("withinOneEdit", () => {
     ["abc", "cab", false],
   ])("%s ~ %s: %s", (a, b, expected) => {
     expect(withinOneEdit(a, b)).toBe(expected);
+  });
+});
+
+describe("stoppingIntent: a reply that cancels its appointment's later reminders", () => {
+  const rule = { intents: INTENTS, stopRemindersOn: new Set(["cancel"]) };
+  it.each<[string, string | undefined, string | undefined]>([
+    ["an intent of stopRemindersOn", "Cancel please", "cancel"],
+    ["a misspelling of it", "cancle", "cancel"],
+    ["another intent", "C", undefined],
+    ["unrecognized", "maybe", undefined],
+    ["CANCEL alone is an opt-out, not an intent", "CANCEL", undefined],
+    ["no reply", undefined, undefined],
+  ])("%s: %j", (_name, text, expected) => {
+    expect(stoppingIntent(text === undefined ? undefined : { text }, rule)).toBe(expected);
+  });
+
+  it("a campaign without replies, or with no stopRemindersOn, stops nothing", () => {
+    expect(stoppingIntent({ text: "x" }, undefined)).toBeUndefined();
+    expect(stoppingIntent({ text: "x" }, { intents: INTENTS, stopRemindersOn: new Set() })).toBeUndefined();
   });
 });

@@ -52,7 +52,7 @@ export async function saveCheckpoint(
       prefixCounts: extended.counts,
       contacts,
       skippedRows: [...state.skippedRows].filter((row) => row > point.rows),
-
+      ...(state.replies.size > 0 ? { replies: [...state.replies] } : {}),
       header: state.header,
       flow: state.flow,
       seen: { defaultFrom: snapshot.defaultFrom, size: snapshot.size, others: snapshot.others },

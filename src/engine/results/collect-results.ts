@@ -6,6 +6,9 @@ import type { Campaign } from "../../campaign/campaign.js";
 import { decideOutcome, executionFacts, OPTED_OUT_ERROR, summarizeOutcomes, type OutcomeSummary } from "../../flow/outcome.js";
 import { askedPath, summarizeResults, type ColumnSummary } from "../../flow/results-summary.js";
 import { valueAtPath, type ResultsColumn } from "../../flow/results-columns.js";
+import { contextReply, replyWidget, type ContactReply } from "../../flow/contact-reply.js";
+import { summarizeReplies, type ReplySummary } from "../../flow/reply-summary.js";
+import { lookForLateReplies, recordReply, repliesOf } from "./late-replies.js";
 import type { RecordedOutcome, ResultsRecorded } from "../../ledger/events.js";
 import { StudioApiError } from "../../studio/errors.js";
 import { StudioOutageError } from "../../studio/read-retry.js";
@@ -45,13 +48,28 @@ export interface ResultsSummary {
   optInsAdded: number;
   outcomes: OutcomeSummary;
   columns: ColumnSummary[];
+  /** Messages list requests: late replies looked for (docs/reference.md §19), each Execution once. */
+  messageListRequests: number;
+  /** Late replies looked for by this pass, and found. */
+  lateLookups: number;
+  lateFound: number;
+  /** A campaign with `replies`: its replies by intent, the latest of each Execution. */
+  replies?: ReplySummary;
 }
 
 type ReadRecord = Pick<ResultsRecorded, "values" | "final" | "gone" | "outcome">;
 
-/** Every path a pass records: the columns' and, for question columns, whether it was asked. */
-function pathsToRecord(columns: readonly ResultsColumn[]): string[] {
-  return [...new Set(columns.flatMap((c) => [c.path, askedPath(c.path)].filter((p): p is string => p !== undefined)))];
+/** An Execution read: its record, the opt-out list's entries, and the contact's reply (an ended one's, with `replies`). */
+interface ExecutionRead {
+  record: ReadRecord;
+  entries: OptOutEntry[];
+  reply?: ContactReply | undefined;
+}
+
+/** Every path a pass records: the columns' and, for question columns, whether it was asked; and the reply's (docs/reference.md §19). */
+function pathsToRecord(columns: readonly ResultsColumn[], replyPath: string | undefined): string[] {
+  const paths = columns.flatMap((c) => [c.path, askedPath(c.path)].filter((p): p is string => p !== undefined));
+  return [...new Set(replyPath === undefined ? paths : [...paths, replyPath])];
 }
 
 /**
@@ -63,11 +81,6 @@ export function needsContext(execution: CreatedExecution, paths: readonly string
   if (results?.gone) return false;
   if (execution.status === "ended") return !(results?.final && results.outcome !== undefined && paths.every((p) => p in results.values));
   return execution.status === "active" && includeActive;
-}
-
-/** The widget a results path reads the reply of (`widgets.<name>.inbound…`), if any. */
-function replyWidget(path: string): string | undefined {
-  return /^widgets\.([^.]+)\.inbound(\.|$)/.exec(path)?.[1];
 }
 
 /**
@@ -83,7 +96,7 @@ export async function collectResults(session: ResultsSession, options: CollectOp
   const { campaign, executions, writer } = session;
   const gone: CreatedExecution[] = [];
   const status = await refreshStatus(session, (e) => gone.push(e));
-  const paths = pathsToRecord(options.columns);
+  const paths = pathsToRecord(options.columns, campaign.replies?.from);
   const summary = emptySummary(status, recordGone(session, gone));
   const targets = session.stop.stopped ? [] : [...executions.values()].filter((e) => needsContext(e, paths, options.includeActive));
   const toRead = new Set(targets); // a Set: includes() per Execution would be quadratic at 100 000
@@ -95,7 +108,10 @@ export async function collectResults(session: ResultsSession, options: CollectOp
   } finally {
     await optOuts.close();
   }
+  if (campaign.replies && !session.stop.stopped)
+    await lookForLateReplies(session, { ...campaign.replies, accountSid: options.accountSid }, summary);
   await writer.flush();
+  if (campaign.replies) summary.replies = summarizeReplies(repliesOf(executions.values()), campaign.replies.intents);
   const recorded = [...executions.values()].flatMap((e) => (e.results ? [e.results] : []));
   summary.columns = summarizeResults(
     options.columns,
@@ -120,6 +136,9 @@ function emptySummary(status: ExecutionStatusCounts, gone: number): ResultsSumma
     optInsAdded: 0,
     outcomes: summarizeOutcomes([]),
     columns: [],
+    messageListRequests: 0,
+    lateLookups: 0,
+    lateFound: 0,
   };
 }
 
@@ -158,7 +177,7 @@ async function readAll(
     targets.map((execution) =>
       limit(async () => {
         if (session.stop.stopped) return;
-        let read: { record: ReadRecord; entries: OptOutEntry[] };
+        let read: ExecutionRead;
         try {
           read = await reader.read(execution);
         } catch (err) {
@@ -175,6 +194,7 @@ async function readAll(
           ...read.record,
           at: new Date(session.clock.now()).toISOString(),
         });
+        if (read.reply) recordReply(session, execution, read.reply);
         if (read.record.gone) summary.gone++;
         summary.collected++;
         onProgress?.(++done, targets.length);
@@ -226,7 +246,7 @@ class ExecutionReader {
     this.#paths = paths;
   }
 
-  async read(execution: CreatedExecution): Promise<{ record: ReadRecord; entries: OptOutEntry[] }> {
+  async read(execution: CreatedExecution): Promise<ExecutionRead> {
     const { campaign, client } = this.#session;
     const final = execution.status === "ended";
     let resource: ExecutionContextResource;
@@ -263,9 +283,12 @@ class ExecutionReader {
       errorCode: decision.errorCode ?? null,
       ...(facts.firstAnswerAt !== undefined ? { answeredAt: facts.firstAnswerAt } : {}),
     };
+    const replies = campaign.replies;
     return {
       record: { values: this.#values(resource.context, facts.keywordWidgets), final, outcome },
       entries: this.#optOutEntries(execution, facts.optChanges, decision.errorCode),
+      reply:
+        replies && contextReply(resource.context, facts.steps, { from: replies.from, fallbackAt: new Date(execution.at).toISOString() }),
     };
   }
 

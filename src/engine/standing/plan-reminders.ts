@@ -4,7 +4,8 @@ import { inShard, type ShardSpec } from "../../contacts/shard.js";
 import { loadSuppression } from "../../contacts/suppression.js";
 import { unitKey } from "../../contacts/unit.js";
 import type { AppointmentSeen } from "../../ledger/events.js";
-import type { LedgerState } from "../../ledger/fold.js";
+import { appointmentId, type LedgerState } from "../../ledger/fold.js";
+import { stoppingIntent } from "../../flow/reply-intent.js";
 import type { AppointmentBook } from "../../ledger/appointment-book.js";
 import type { AppointmentVersions } from "../../ledger/appointment-book.js";
 import type { Campaign } from "../../campaign/campaign.js";
@@ -213,7 +214,10 @@ function planParsed(
   if (noted.reread) options.onReread();
   const number = state.appointments.numberOf(appointment.key)!;
   seen.mark(number);
-  const times = noted.rereadFrom === undefined ? laterTimes(campaign, state, verdict.contact, appointmentAt, options.now) : undefined;
+  // A reply that cancels the appointment (docs/reference.md §19): each reminder decided, none counted as to come.
+  const stopped = stoppingIntent(state.replies.get(appointmentId({ key: appointment.key, appointmentAt })), campaign.replies) !== undefined;
+  const times =
+    noted.rereadFrom === undefined && !stopped ? laterTimes(campaign, state, verdict.contact, appointmentAt, options.now) : undefined;
   if (times) {
     for (let r = 0; r < times.length; r += 2)
       planned.push({ kind: "later", dueAt: times[r]!, deadline: times[r + 1]!, row: verdict.contact.row, zones: verdict.contact.zones });
@@ -223,7 +227,7 @@ function planParsed(
   const contact = options.display
     ? { ...verdict.contact, parameters: { ...verdict.contact.parameters, ...options.display(verdict.contact) } }
     : verdict.contact;
-  for (const unit of reminderUnits(campaign, state, contact, appointmentAt, { ...options, isOptedOut })) planned.push(unit);
+  for (const unit of reminderUnits(campaign, state, contact, appointmentAt, { ...options, isOptedOut, stopped })) planned.push(unit);
 }
 
 /**
@@ -328,13 +332,18 @@ function* reminderUnits(
   state: LedgerState,
   contact: Contact,
   appointmentAt: string,
-  options: ReminderPlanOptions & { isOptedOut: boolean },
+  options: ReminderPlanOptions & { isOptedOut: boolean; stopped: boolean },
 ): Generator<PlannedRow> {
   const appointment = contact.appointment!;
   for (const reminder of campaign.schedule.reminders) {
     const { dueAt, deadline } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
     const key = unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt });
     const known = state.units.get(key);
+    // Cancelled by the contact's reply: not sent, unless an attempt may have created it (settled first).
+    if (options.stopped && (known === undefined || (known.status === "pending" && !known.inDoubt))) {
+      yield { kind: "cancelled" };
+      continue;
+    }
     const reread = known === undefined ? rereadOf(state, contact, reminder.name) : undefined;
     if (reread === "wait") {
       yield { kind: "later", dueAt: options.now, deadline, row: contact.row, zones: contact.zones };

@@ -40,7 +40,12 @@ const NOTE = "tick";
 /** The campaign's inputs that decide a tick: those of a survey's checkpoint (with the lists' content), and the whole campaign file. */
 export async function tickFingerprint(campaign: Campaign, shard: ShardSpec | undefined): Promise<string> {
   const base = await campaignFingerprint(campaign, shard);
-  return createHash("sha256").update(base).update(JSON.stringify(campaign)).digest("hex");
+  return createHash("sha256").update(base).update(JSON.stringify(campaign, setsAsArrays)).digest("hex");
+}
+
+/** Maps and Sets (`replies.intents`, `stopRemindersOn`…) as their entries: `JSON.stringify` would write `{}` whatever they hold. */
+function setsAsArrays(_key: string, value: unknown): unknown {
+  return value instanceof Map || value instanceof Set ? [...value] : value;
 }
 
 /**
