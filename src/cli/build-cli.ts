@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<object>> = {
   status: async () => (await import("./status-command.js")).statusCommand,
   end: async () => (await import("./end-command.js")).endCommand,
   results: async () => (await import("./results-command.js")).resultsCommand,
+  confirmations: async () => (await import("./confirmations-command.js")).confirmationsCommand,
   "opt-outs": async () => (await import("./opt-outs-command.js")).optOutsCommand,
   ledger: async () => (await import("./ledger-command.js")).ledgerCommand,
   simulator: async () => (await import("./simulator-command.js")).simulatorCommand,
