@@ -3,6 +3,7 @@ import { AnswerTally } from "../flow/answer-tally.js";
 import { ROW_STATUSES, type RowStatus } from "../ledger/row-status.js";
 import type { Report, ReportRow } from "./build-report.js";
 import { ReminderTally, type ReminderSummary } from "./reminder-days.js";
+import { IntentTally, type IntentSummary } from "./reply-intents.js";
 
 /** Distinct answers tallied per question at most: free text from a million contacts stays bounded (the rest are counted as "other"). */
 const MAX_DISTINCT_ANSWERS = 50_000;
@@ -39,6 +40,8 @@ export interface CampaignSummary {
   lastEventAt: number | undefined;
   /** A standing campaign's reminders per day and per reminder (docs/reference.md §16). */
   reminders?: ReminderSummary | undefined;
+  /** A campaign with `replies`: the replies' intents per day and per reminder (docs/reference.md §19). */
+  intents?: IntentSummary | undefined;
 }
 
 const emptyStatuses = () => Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
@@ -82,6 +85,7 @@ class WaveTally {
 export async function summarizeReport(report: Report, options: { name: string; zone: string | undefined }): Promise<CampaignSummary> {
   const source = new WaveTally(options.name);
   const reminders = report.reminderColumns ? new ReminderTally(options.zone) : undefined;
+  const intents = report.intents ? new IntentTally(report.intents, options.zone) : undefined;
   const followUpNames = followUpWaveNames(report);
   const followUps = followUpNames.map((n) => new WaveTally(n));
   const perFollowUp = followUpNames.length === 0 ? 0 : (report.followUpColumns?.length ?? 0) / followUpNames.length;
@@ -107,6 +111,7 @@ export async function summarizeReport(report: Report, options: { name: string; z
     for (const row of rows) {
       source.add(row.status, row.outcome, row.outcome_error_code);
       reminders?.add(row);
+      intents?.add(row);
       addTimes(summary, row);
       if (row.outcome === "undelivered" || (row.outcome === "opted_out" && row.outcome_error_code !== null))
         errors.set(row.outcome_error_code, (errors.get(row.outcome_error_code) ?? 0) + 1);
@@ -122,6 +127,7 @@ export async function summarizeReport(report: Report, options: { name: string; z
     .sort((a, b) => b.count - a.count || (a.code ?? 0) - (b.code ?? 0));
   questions.forEach((question, i) => (question.overflow = tallies[i]!.overflow));
   if (reminders) summary.reminders = reminders.summary();
+  if (intents) summary.intents = intents.summary();
   return summary;
 }
 

@@ -4,6 +4,8 @@ import type { CampaignSummary, WaveSummary } from "../../src/report/campaign-sum
 import { escapeHtml } from "../../src/report/html/escape.js";
 import { renderHtml } from "../../src/report/html/render-html.js";
 import { bucketize } from "../../src/report/html/svg-charts.js";
+import { blankRow, type ReportRow } from "../../src/report/build-report.js";
+import { IntentTally } from "../../src/report/reply-intents.js";
 
 const wave = (name: string): WaveSummary => ({
   name,
@@ -96,5 +98,48 @@ describe("bucketize: at most 60 bars, in round units", () => {
     expect(result.bucketMs).toBe(bucketMs);
     expect(result.buckets.length).toBeLessThanOrEqual(61);
     expect(result.buckets.reduce((n, b) => n + b.count, 0)).toBe(seconds);
+  });
+});
+
+describe("replies in the HTML report (docs/reference.md §19)", () => {
+  const INTENTS = new Map([
+    ["confirmed", ["c", "yes"]],
+    ["cancel", ["x"]],
+  ]);
+  const row = (reminder: string, text: string, repliedAt: string, late = false): ReportRow => ({
+    ...blankRow(1, "+14155552001", "+15017122661", "created"),
+    reminder: { key: "A1", reminder, appointment_at: "", due_at: "" },
+    reply: { text, repliedAt, late },
+    results: [],
+  });
+
+  it("tallies each reply's intent on the day it came (in the campaign's zone) and per reminder; the page shows both tables", () => {
+    const tally = new IntentTally(INTENTS, "America/New_York");
+    for (const r of [
+      row("day-before", "C", "2026-12-04T23:30:00Z"), // 18:30 in New York: the 4th
+      row("day-before", "x", "2026-12-05T13:00:00Z"),
+      row("two-hours", "yes!", "2026-12-05T14:00:00Z", true),
+      row("two-hours", "STOP", "2026-12-05T14:05:00Z"),
+      row("two-hours", "maybe", "2026-12-05T14:06:00Z"),
+    ])
+      tally.add(r);
+    tally.add({ ...blankRow(2, "+14155552002", "+15017122661", "created"), results: [] }); // no reply: not counted
+    const intents = tally.summary();
+    expect(intents.intents).toEqual(["confirmed", "cancel", "ambiguous", "unrecognized", "opted_out"]);
+    expect(intents.days).toEqual([
+      { day: "2026-12-04", replied: 1, late: 0, counts: [1, 0, 0, 0, 0] },
+      { day: "2026-12-05", replied: 4, late: 1, counts: [1, 1, 0, 1, 1] },
+    ]);
+    expect(intents.byReminder.map((r) => [r.name, r.replied, r.counts])).toEqual([
+      ["day-before", 2, [1, 1, 0, 0, 0]],
+      ["two-hours", 3, [1, 0, 0, 1, 1]],
+    ]);
+    const html = renderHtml(facts, { ...summary([]), intents });
+    expect(html).toContain("<h2>Replies: intents per day and per reminder</h2>");
+    expect(html).toContain(
+      '<tr><td>2026-12-05</td><td class="num">4</td><td class="num">1</td><td class="num">1</td><td class="num">0</td><td class="num">1</td><td class="num">1</td><td class="num">1</td></tr>',
+    );
+    expect(html).toContain("<tr><td>two-hours</td>");
+    expect(renderHtml(facts, summary([]))).not.toContain("Replies");
   });
 });

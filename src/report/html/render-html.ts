@@ -3,6 +3,7 @@ import { OUTCOMES, type Outcome } from "../../flow/outcome.js";
 import { ROW_STATUSES } from "../../ledger/row-status.js";
 import type { CampaignSummary, QuestionSummary, WaveSummary } from "../campaign-summary.js";
 import type { ReminderCounts, ReminderSummary } from "../reminder-days.js";
+import type { IntentCounts, IntentSummary } from "../reply-intents.js";
 import { escapeHtml } from "./escape.js";
 import { barChart, bucketize, bucketName, clock, formatCount, timeChart, type Bar } from "./svg-charts.js";
 
@@ -93,6 +94,7 @@ export function renderHtml(facts: CampaignFacts, summary: CampaignSummary): stri
     `<div class="grid">${outcomeSection(source, facts.unit)}${errorSection(summary)}</div>`,
     questionsSection(summary.questions),
     summary.reminders ? remindersSection(summary.reminders) : "",
+    summary.intents ? intentsSection(summary.intents) : "",
     timeSection(facts, summary),
     summary.waves.length > 1 ? wavesSection(summary.waves) : "",
   ].join("\n");
@@ -233,6 +235,35 @@ function remindersSection(reminders: ReminderSummary): string {
     `<h3>By reminder</h3>${table(
       "Reminder",
       reminders.byName.map((r) => [r.name, r]),
+    )}</section>`
+  );
+}
+
+/** The replies' intents (docs/reference.md §19): per day they came, and per reminder. */
+function intentsSection(intents: IntentSummary): string {
+  const head = ["Replied", ...intents.intents.map((i) => i.replace("_", " ")), "Late"];
+  const table = (first: string, rows: Array<[string, IntentCounts]>) =>
+    `<table><thead><tr><th>${escapeHtml(first)}</th>${head.map((h) => `<th class="num">${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
+    rows
+      .map(
+        ([label, c]) =>
+          `<tr><td>${escapeHtml(label)}</td>${[c.replied, ...c.counts, c.late].map((n) => `<td class="num">${formatCount(n)}</td>`).join("")}</tr>`,
+      )
+      .join("") +
+    `</tbody></table>`;
+  if (intents.days.length === 0)
+    return `<section><h2>Replies</h2><p class="note">No replies recorded yet (run <code>results</code>).</p></section>`;
+  return (
+    `<section><h2>Replies: intents per day and per reminder</h2>` +
+    `<p class="note">Each contact's latest reply to an Execution, on the day it came (in ${escapeHtml(intents.zone)}); ` +
+    `late: read from the Messages resource after the flow stopped waiting.</p>` +
+    table(
+      "Day",
+      intents.days.map((d) => [d.day, d]),
+    ) +
+    `<h3>By reminder</h3>${table(
+      "Reminder",
+      intents.byReminder.map((r) => [r.name || "(the survey)", r]),
     )}</section>`
   );
 }
