@@ -22,8 +22,9 @@ export interface AppointmentsDemo {
   say: (text: string) => void;
   /** The export the campaign reads (`contacts` of the campaign file). */
   exportFile: string;
-  /** Outputs: the report's CSV and HTML. */
+  /** Outputs: the report's CSV and HTML, and the confirmations for the booking system. */
   report: string;
+  confirmations: string;
   htmlReport: string;
   /** How long the simulated recipients take with a reminder (its Execution is active until then), ms. */
   executionMs: number;
@@ -98,7 +99,9 @@ export async function runAppointmentsDemo(demo: AppointmentsDemo): Promise<void>
   say(`\n$ studio-campaign run demo-appointments.json   # tick 4: nothing new, nothing due — the export is not even parsed\n`);
   await cli(["run", campaignFile]);
   await pause(demo.executionMs + 500);
-  say(`\n$ studio-campaign results demo-appointments.json   # who confirmed\n`);
+  say(`\n$ studio-campaign results demo-appointments.json   # who confirmed, who cancelled (a cancel stops the next reminder)\n`);
   await cli(["results", campaignFile]);
+  say(`\n$ studio-campaign confirmations demo-appointments.json --new --out demo-confirmations.csv   # for the booking system\n`);
+  await cli(["confirmations", campaignFile, "--new", "--out", demo.confirmations]);
   await cli(["report", campaignFile, "--out", demo.report, "--html", demo.htmlReport]);
 }

@@ -139,9 +139,10 @@ async function main(): Promise<void> {
   await runAppointmentsDemo({
     campaignFile: path.join(outDir, "demo-appointments.json"),
     exportFile: path.join(outDir, "demo-appointments.csv"),
-    cli: (args) => cliRun([...args, ...(args[0] === "report" || args[0] === "validate" ? [] : urls)], env),
+    cli: (args) => cliRun([...args, ...(["report", "validate", "confirmations"].includes(args[0]!) ? [] : urls)], env),
     say,
     report: appointmentsReport,
+    confirmations: path.join(outDir, "demo-confirmations.csv"),
     htmlReport: appointmentsHtml,
     executionMs: SURVEY_MS,
   });
