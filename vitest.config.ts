@@ -1,13 +1,15 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Files that count requests per second against a strict server in real time run alone, after
- * the rest: on this 2-core machine another file's load would skew their clocks (their own
+ * Files that judge a pace in real time (starts a second, as the limiter recorded them) run alone,
+ * after the rest: on this 2-core machine another file's load would skew their clocks (their own
  * independent cases run at once: light work). Everything else runs three files at a time —
  * mostly waiting (timeouts, backoff, child processes), not work —
- * (https://vitest.dev/guide/recipes/parallel-sequential).
+ * (https://vitest.dev/guide/recipes/parallel-sequential). The Redis tests judge only what the
+ * shared gate granted (never more than the limit in a window, every contact once): true at any
+ * speed, so they run with the rest.
  */
-const TIMING = ["test/acceptance/rate.test.ts", "test/cli/redis.test.ts", "test/cli/sender-pace.test.ts"];
+const TIMING = ["test/acceptance/rate.test.ts", "test/cli/sender-pace.test.ts"];
 
 export default defineConfig({
   test: {

@@ -92,6 +92,7 @@ async function onlinePreflight(
       sentKeys: parameterKeys,
       quiet,
       columns,
+      replyFrom: campaign.replies?.from,
       report: online.report,
     });
   } finally {

@@ -1,3 +1,4 @@
+import { replyWidget } from "./contact-reply.js";
 import { flowProblems } from "./run/check-flow.js";
 import { optOutWordsAsked } from "./opt-out-asks.js";
 import { findDataReferences, findInboundUses, findTriggerParameters, HANDS_ON } from "./data-references.js";
@@ -75,6 +76,23 @@ export interface JudgeOptions {
   quiet?: readonly string[];
   /** The contacts file's columns: a key the campaign never sends may be one of them under a looser name. */
   columns?: readonly string[];
+  /** `replies.from` (docs/reference.md §19): the Context path a contact's reply is read at. */
+  replyFrom?: string | undefined;
+}
+
+/**
+ * `replies.from` names a widget's reply (`widgets.<name>.inbound.Body`) that the flow has no Send &
+ * Wait For Reply widget of: no reply would ever be read, and a patient who answered "cancel" would
+ * still be reminded. A path of another shape (`flow.variables.answer`) is the operator's to vouch for.
+ */
+export function replyPathProblem(from: string, askers: readonly string[]): string | undefined {
+  const widget = replyWidget(from);
+  if (widget === undefined || askers.includes(widget)) return undefined;
+  const known = askers.length === 0 ? "it has none" : `it has ${askers.map((a) => JSON.stringify(a)).join(", ")}`;
+  return (
+    `replies.from reads the reply of widget ${JSON.stringify(widget)}, which is no Send & Wait For Reply widget of the flow ` +
+    `(${known}): no reply would ever be read, and no reminder stopped`
+  );
 }
 
 /**
@@ -130,6 +148,8 @@ export function judgeFlow(flow: FlowSnapshot, sentKeys: readonly string[], optio
   // A message asking for CANCEL (END, QUIT) as an answer: Twilio opts out whoever gives it (§19).
   for (const text of optOutWordsAsked(definition)) warnings.push(`${label}: ${text}`);
   refusals.push(...danglingOnRestPath(definition).map((text) => `${label}: ${text}`));
+  const replyProblem = options.replyFrom === undefined ? undefined : replyPathProblem(options.replyFrom, sendAndWaitWidgets(definition));
+  if (replyProblem) refusals.push(`${label}: ${replyProblem}`);
   if (references.wholeObjectBy.length === 0) {
     for (const key of sentKeys) {
       if (!references.keys.has(key) && !options.quiet?.includes(key))

@@ -209,6 +209,20 @@ describe("judgeFlow: refuse what would harm contacts, warn about the rest", () =
     else expect(refusal).toContain(hint);
   });
 
+  it.each([
+    ["a Send & Wait For Reply widget's reply", "widgets.ask_rating.inbound.Body", undefined],
+    [
+      "a widget the flow does not have (a typo)",
+      "widgets.confrim.inbound.Body",
+      /replies\.from reads the reply of widget "confrim", which is no Send & Wait For Reply widget of the flow \(it has "ask_rating", "ask_comment"\): no reply would ever be read, and no reminder stopped/,
+    ],
+    ["a path of another shape: the operator's", "flow.variables.answer", undefined],
+  ])("replies.from reading %s (docs/reference.md §19)", (_name, replyFrom, refusal) => {
+    const verdict = judgeFlow(snapshot(survey), ["first_name", "appointment_at"], { replyFrom });
+    if (refusal === undefined) expect(verdict.refusals).toEqual([]);
+    else expect(verdict.refusals).toEqual([expect.stringMatching(refusal)]);
+  });
+
   it("records the revision and the Send & Wait For Reply widgets in order", () => {
     expect(judgeFlow(snapshot(survey), ["first_name", "appointment_at"]).facts).toEqual({
       flowSid: "FWx",

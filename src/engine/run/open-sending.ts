@@ -75,6 +75,7 @@ export async function openSending(options: SendingOptions, survey: ContactsSurve
           sentKeys: survey.parameterKeys,
           quiet: options.toolParameters,
           columns: survey.columns,
+          replyFrom: campaign.replies?.from,
           report: options.line,
         })
       ).verdict.facts

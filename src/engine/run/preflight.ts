@@ -68,6 +68,8 @@ export interface PreflightOptions {
   quiet?: readonly string[];
   /** The contacts file's header (a key never sent may be a column under a looser name: the refusal names it). */
   columns?: readonly string[];
+  /** `replies.from` (docs/reference.md §19): it must read a Send & Wait For Reply widget's reply. */
+  replyFrom?: string | undefined;
   /** The verdict's lines, for the operator. */
   report: (line: string) => void;
 }
@@ -76,7 +78,7 @@ export interface PreflightOptions {
 export async function preflightFlow(options: PreflightOptions): Promise<{ verdict: PreflightVerdict; flow: FlowSnapshot }> {
   const { client, reads, flowSid, sentKeys, report, quiet = [], columns = [] } = options;
   const flow = await readFlow(client, flowSid, reads);
-  const verdict = judgeFlow(flow, sentKeys, { quiet, columns });
+  const verdict = judgeFlow(flow, sentKeys, { quiet, columns, replyFrom: options.replyFrom });
   const name = flow.friendlyName ? ` "${flow.friendlyName}"` : "";
   if (verdict.facts)
     report(
