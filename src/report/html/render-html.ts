@@ -200,6 +200,14 @@ function questionsSection(questions: readonly QuestionSummary[]): string {
   return `<section><h2>Answers</h2>${blocks.join("")}</section>`;
 }
 
+/** A table of counts: a label column, then one number column a heading. Every text escaped. */
+function countsTable(first: string, head: readonly string[], rows: ReadonlyArray<[string, readonly number[]]>): string {
+  const th = head.map((h) => `<th class="num">${escapeHtml(h)}</th>`).join("");
+  const tr = ([label, counts]: [string, readonly number[]]) =>
+    `<tr><td>${escapeHtml(label)}</td>${counts.map((n) => `<td class="num">${formatCount(n)}</td>`).join("")}</tr>`;
+  return `<table><thead><tr><th>${escapeHtml(first)}</th>${th}</tr></thead><tbody>${rows.map(tr).join("")}</tbody></table>`;
+}
+
 /** Days charted at most (the latest); the table lists every day. */
 const REMINDER_DAYS_CHARTED = 31;
 
@@ -208,16 +216,11 @@ function remindersSection(reminders: ReminderSummary): string {
   const head = ["Due", "Sent", "Expired", "Not sent yet", "Failed or skipped", "Cancelled"];
   const cells = (c: ReminderCounts) => [c.due, c.sent, c.expired, c.pending, c.other, c.cancelled];
   const table = (first: string, rows: Array<[string, ReminderCounts]>) =>
-    `<table><thead><tr><th>${escapeHtml(first)}</th>${head.map((h) => `<th class="num">${h}</th>`).join("")}</tr></thead><tbody>` +
-    rows
-      .map(
-        ([label, c]) =>
-          `<tr><td>${escapeHtml(label)}</td>${cells(c)
-            .map((n) => `<td class="num">${formatCount(n)}</td>`)
-            .join("")}</tr>`,
-      )
-      .join("") +
-    `</tbody></table>`;
+    countsTable(
+      first,
+      head,
+      rows.map(([label, c]) => [label, cells(c)]),
+    );
   const charted = reminders.days.slice(-REMINDER_DAYS_CHARTED);
   const bars: Bar[] = charted.map((d) => ({ label: d.day, value: d.due, tone: "c-0", note: `${formatCount(d.sent)} sent` }));
   return (
@@ -243,14 +246,11 @@ function remindersSection(reminders: ReminderSummary): string {
 function intentsSection(intents: IntentSummary): string {
   const head = ["Replied", ...intents.intents.map((i) => i.replace("_", " ")), "Late"];
   const table = (first: string, rows: Array<[string, IntentCounts]>) =>
-    `<table><thead><tr><th>${escapeHtml(first)}</th>${head.map((h) => `<th class="num">${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
-    rows
-      .map(
-        ([label, c]) =>
-          `<tr><td>${escapeHtml(label)}</td>${[c.replied, ...c.counts, c.late].map((n) => `<td class="num">${formatCount(n)}</td>`).join("")}</tr>`,
-      )
-      .join("") +
-    `</tbody></table>`;
+    countsTable(
+      first,
+      head,
+      rows.map(([label, c]) => [label, [c.replied, ...c.counts, c.late]]),
+    );
   if (intents.days.length === 0)
     return `<section><h2>Replies</h2><p class="note">No replies recorded yet (run <code>results</code>).</p></section>`;
   return (
