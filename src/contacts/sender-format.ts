@@ -3,7 +3,7 @@
  * libphonenumber-js (a cron rerun with nothing to send never normalizes a number).
  */
 const E164 = /^\+[1-9]\d{1,14}$/;
-const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
+export const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 export const CHANNEL_PREFIX = /^(whatsapp):(.*)$/i;
 
 /** A sender: E.164, whatsapp:+E.164, or a Messaging Service SID. */

@@ -38,6 +38,7 @@ export function contextReply(
 export interface InboundCandidate {
   body: string;
   direction: string;
+  messaging_service_sid?: string | null | undefined;
   /** RFC 2822, as the 2010-04-01 API writes it; null while not sent. */
   date_sent: string | null;
 }
@@ -45,17 +46,19 @@ export interface InboundCandidate {
 /**
  * A late reply (docs/reference.md §19): of the messages listed, the first inbound one the contact
  * sent after the Execution was created (`after`, ms; in its second or later, as `date_sent` has whole seconds), no later than `until` (its creation plus
- * `lateWithin`) and before `before` (the campaign's next Execution to that number). Pure.
+ * `lateWithin`) and before `before` (the campaign's next Execution to that number); to a
+ * Messaging Service sender, one that reached that service (`messagingService`). Pure.
  */
 export function lateReply(
   messages: readonly InboundCandidate[],
-  window: { after: number; until: number; before: number },
+  window: { after: number; until: number; before: number; messagingService?: string | undefined },
 ): ContactReply | undefined {
   let first: { body: string; at: number } | undefined;
   // `date_sent` has whole seconds: a reply in the second the Execution was created counts.
   const after = Math.floor(window.after / 1000) * 1000;
   for (const message of messages) {
     if (message.direction !== "inbound") continue;
+    if (window.messagingService !== undefined && message.messaging_service_sid !== window.messagingService) continue;
     const at = Date.parse(message.date_sent ?? "");
     if (!(at >= after && at <= window.until && at < window.before)) continue;
     if (first === undefined || at < first.at) first = { body: message.body, at };

@@ -78,7 +78,8 @@ export function messageResource(message: MessageRecord) {
     body: message.body,
     to: message.to,
     from: message.from,
-    messaging_service_sid: /^MG/.test(message.from) ? message.from : null,
+    // Ours are sent from the service; a contact's reaches it (its `to`: the sender it answered).
+    messaging_service_sid: [message.from, message.to].find((address) => /^MG/.test(address)) ?? null,
     direction: message.inbound ? "inbound" : "outbound-api",
     status,
     error_code: failed ? message.errorCode : null,

@@ -140,11 +140,12 @@ export class StudioClient {
    */
   async *listMessagePages(
     accountSid: string,
-    filter: { to: string; from: string; sentOnOrAfter: Date; pageSize?: number },
+    /** `to` undefined: any of the account's numbers (a Messaging Service sender's replies are told by `messaging_service_sid`). */
+    filter: { to: string | undefined; from: string; sentOnOrAfter: Date; pageSize?: number },
     read: (request: () => Promise<MessagePage>) => Promise<MessagePage> = (request) => request(),
   ): AsyncGenerator<MessagePage> {
     const query = new URLSearchParams({
-      To: filter.to,
+      ...(filter.to !== undefined ? { To: filter.to } : {}),
       From: filter.from,
       "DateSent>": filter.sentOnOrAfter.toISOString().slice(0, 10),
       PageSize: String(filter.pageSize ?? 50),

@@ -111,6 +111,8 @@ export interface MessageResource {
 export interface ListedMessage extends MessageResource {
   from: string;
   to: string;
+  /** The Messaging Service whose number it reached, if any. */
+  messaging_service_sid?: string | null;
   body: string;
   /** `inbound` for a message the contact sent; `outbound-api`, `outbound-reply`… for ours. */
   direction: string;

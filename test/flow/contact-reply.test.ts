@@ -32,6 +32,13 @@ describe("lateReply: the first inbound message after the Execution, within lateW
     if (reply) expect(reply.late).toBe(true);
   });
 
+  it("to a Messaging Service sender: only a message that reached that service", () => {
+    const service = "MG0123456789abcdef0123456789abcdef";
+    const viaService = { ...inbound("C", "2026-12-05T08:10:00Z"), messaging_service_sid: service };
+    const elsewhere = { ...inbound("x", "2026-12-05T08:00:00Z"), messaging_service_sid: null };
+    expect(lateReply([viaService, elsewhere], { ...window, messagingService: service })?.text).toBe("C");
+  });
+
   it("replied_at is the message's date_sent, as ISO 8601 UTC", () => {
     expect(lateReply([inbound("C", "2026-12-05T08:10:00Z")], window)?.repliedAt).toBe("2026-12-05T08:10:00.000Z");
   });

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import { MESSAGING_SERVICE_SID } from "../../contacts/sender-format.js";
 import type { RepliesRule } from "../../campaign/campaign.js";
 import { lateReply, type ContactReply } from "../../flow/contact-reply.js";
 import { resultCell } from "../../flow/results-columns.js";
@@ -109,7 +110,9 @@ async function findLateReply(
   window: { lateWithinMs: number; before: number; accountSid: string },
   counts: LateCounts,
 ): Promise<ContactReply | undefined> {
-  const filter = { to: session.campaign.from, from: execution.to, sentOnOrAfter: new Date(execution.at) };
+  // A Messaging Service sender has no one number to filter To by: its replies are told by the service they reached.
+  const messagingService = MESSAGING_SERVICE_SID.test(session.campaign.from) ? session.campaign.from : undefined;
+  const filter = { to: messagingService ? undefined : session.campaign.from, from: execution.to, sentOnOrAfter: new Date(execution.at) };
   const until = execution.at + window.lateWithinMs;
   const read = <T>(request: () => Promise<T>) =>
     session.reads.read("Messages", () => {
@@ -118,7 +121,7 @@ async function findLateReply(
     });
   let found: ContactReply | undefined;
   for await (const page of session.client.listMessagePages(window.accountSid, filter, read)) {
-    const reply = lateReply(page.messages, { after: execution.at, until, before: window.before });
+    const reply = lateReply(page.messages, { after: execution.at, until, before: window.before, messagingService });
     if (reply && (found === undefined || reply.repliedAt < found.repliedAt)) found = reply;
     // Newest first: a page that reaches back before the Execution was created is the last one needed.
     const oldest = Date.parse(page.messages.at(-1)?.date_sent ?? "");
