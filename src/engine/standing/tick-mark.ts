@@ -37,10 +37,16 @@ export interface TickMark {
 
 const NOTE = "tick";
 
-/** The campaign's inputs that decide a tick: those of a survey's checkpoint (with the lists' content), and the whole campaign file. */
+/**
+ * The campaign's inputs that decide a tick: those of a survey's checkpoint (with the lists'
+ * content), and the whole campaign file but how fast it sends (`rate`, `retry`, `redis`, and the
+ * flags that set them): a row with nothing due, and a tick with nothing to do, are the same at any
+ * pace — a `--rate` on the cron line must not make the next tick read a million rows again.
+ */
 export async function tickFingerprint(campaign: Campaign, shard: ShardSpec | undefined): Promise<string> {
   const base = await campaignFingerprint(campaign, shard);
-  return createHash("sha256").update(base).update(JSON.stringify(campaign, setsAsArrays)).digest("hex");
+  const { rate: _rate, retry: _retry, redis: _redis, ...decides } = campaign;
+  return createHash("sha256").update(base).update(JSON.stringify(decides, setsAsArrays)).digest("hex");
 }
 
 /** Maps and Sets (`replies.intents`, `stopRemindersOn`…) as their entries: `JSON.stringify` would write `{}` whatever they hold. */

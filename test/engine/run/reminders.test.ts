@@ -212,6 +212,10 @@ describe("reminders on a schedule, tick by tick (docs/reference.md §16)", () =>
     expect(status.code).toBe(0);
     expect((await tick(f, sim, "2026-12-02T23:02:00Z")).schedule?.unchanged).toBeUndefined();
     expect((await tick(f, sim, "2026-12-02T23:03:00Z")).schedule?.unchanged).toBe(true);
+    // Only the pace changed (rate, retry, as a --rate on the cron line would): still nothing to read.
+    const paced = JSON.parse(await readFile(f.campaignPath, "utf8")) as Record<string, unknown>;
+    await writeFile(f.campaignPath, JSON.stringify({ ...paced, rate: { perSecond: 5, concurrency: 2 }, retry: { maxAttempts: 3 } }));
+    expect((await tick(f, sim, "2026-12-02T23:03:30Z")).schedule?.unchanged).toBe(true);
     // The campaign file edited (a reminder added): read in full, and the new reminder is due at once.
     const edited = { ...SCHEDULE, reminders: [...SCHEDULE.reminders, { name: "four-hours", before: "4h" }] };
     const campaign = JSON.parse(await readFile(f.campaignPath, "utf8")) as Record<string, unknown>;
