@@ -4,7 +4,7 @@ import type { Schedule } from "../../schedule/schedule.js";
 import { REMINDER_PARAMETER, reminderParameterKeys } from "../standing/reminder-parameter.js";
 import { STANDING_CHECKPOINT } from "../plan/checkpoint-policy.js";
 import { emptyScheduleView, noteReminder } from "../standing/schedule-view.js";
-import { idleTick, markTick, snapshotOf, tickFingerprint } from "../standing/tick-mark.js";
+import { idleTick, markTick, sameExport, snapshotOf, tickFingerprint } from "../standing/tick-mark.js";
 import { loadRowCache, RowCacheBuilder, saveRowCache, type RowCacheSession } from "../standing/row-cache.js";
 import type { LedgerStore } from "../../ledger/ledger-store.js";
 import type { CampaignKind, Tick } from "./campaign-kind.js";
@@ -69,11 +69,7 @@ async function beginTick(campaign: Campaign, shard: ShardSpec | undefined, store
       );
       // The rows were read from the export the tick began with, and it is still that one.
       const keyed = rows.keyed?.();
-      if (
-        keyed &&
-        keyed.sha256 === snapshot.sha256 &&
-        (await snapshotOf(campaign.contactsPath).catch(() => undefined))?.sha256 === snapshot.sha256
-      )
+      if (keyed && keyed.sha256 === snapshot.sha256 && (await sameExport(campaign.contactsPath, snapshot)))
         await saveRowCache(run.store, rows.next, { fingerprint, header: keyed.header }).catch(note("the rows' cache"));
       return standing;
     },

@@ -27,7 +27,7 @@ export interface TickMark {
   v: 1;
   fingerprint: string;
   ledgerEnd: number;
-  snapshot: { size: number; sha256: string };
+  snapshot: ExportSnapshot;
   /** ms; 0: the tick left work (pending, in doubt, stopped): never idle on it. */
   idleUntil: number;
   /** What the tick counted, for the idle tick's summary. */
@@ -54,14 +54,68 @@ function setsAsArrays(_key: string, value: unknown): unknown {
   return value instanceof Map || value instanceof Set ? [...value] : value;
 }
 
+/** The export as a tick began with it: its content's hash, and the file's stamp when it was taken. */
+export interface ExportSnapshot {
+  size: number;
+  sha256: string;
+  /** Device, inode, mtime and ctime (ns, as text), and when they were read (ms of the wall clock). */
+  stamp?: FileStamp;
+}
+
+export interface FileStamp {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+  takenAt: number;
+}
+
+/** How long a file must have stood still before its stamp vouches for its content (coarse file-system clocks). */
+const SETTLED_MS = 2_000;
+
 /**
- * The file's identity, its content's hash: taken before a tick reads it, so that a re-export
- * during the tick is seen by the next. Always hashed (about 15 ms for 100 000 rows): a size and a
- * time can be kept by a copy that changed the content, and a moved appointment must not wait.
+ * The file's identity: its stamp and its content's hash, taken before a tick reads it, so that a
+ * re-export during the tick is seen by the next.
  */
-export async function snapshotOf(file: string): Promise<TickMark["snapshot"]> {
-  const { size } = await stat(file);
-  return { size, sha256: await hashRange(file, 0, size) };
+export async function snapshotOf(file: string): Promise<ExportSnapshot> {
+  const stamp = await fileStamp(file);
+  return { size: Number(stamp.size), sha256: await hashRange(file, 0, Number(stamp.size)), stamp };
+}
+
+async function fileStamp(file: string): Promise<FileStamp> {
+  const takenAt = Date.now();
+  const s = await stat(file, { bigint: true });
+  return { dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs), takenAt };
+}
+
+/**
+ * Pure: whether the file is the one a snapshot hashed without hashing it again — as git trusts
+ * its index. Any write to a file, and any rename over it, changes its ctime (no tool sets a ctime
+ * back) or its inode; a size and an mtime alone can be kept by a copy (`cp -p`, `rsync -t`) that
+ * changed the content. A file changed within `SETTLED_MS` before the snapshot could be changed
+ * again in the same tick of a coarse file-system clock: then only the hash decides.
+ */
+export function sameByStamp(snapshot: ExportSnapshot, now: Omit<FileStamp, "takenAt">): boolean {
+  const then = snapshot.stamp;
+  if (!then) return false;
+  const settled = BigInt(then.ctimeNs) < BigInt(then.takenAt - SETTLED_MS) * 1_000_000n;
+  return (
+    settled &&
+    then.dev === now.dev &&
+    then.ino === now.ino &&
+    then.size === now.size &&
+    then.mtimeNs === now.mtimeNs &&
+    then.ctimeNs === now.ctimeNs
+  );
+}
+
+/** The export unchanged since the snapshot: by its stamp when that vouches for it, else by its hash. */
+export async function sameExport(file: string, snapshot: ExportSnapshot): Promise<boolean> {
+  const stamp = await fileStamp(file).catch(() => undefined);
+  if (!stamp) return false;
+  if (sameByStamp(snapshot, stamp)) return true;
+  return (await hashRange(file, 0, Number(stamp.size)).catch(() => undefined)) === snapshot.sha256;
 }
 
 /** The idle tick's summary when the mark says nothing can need doing now; undefined otherwise (run in full). */
@@ -80,8 +134,7 @@ export async function idleTick(
   }
   if (mark.v !== 1 || !(options.now < mark.idleUntil)) return undefined;
   if (mark.fingerprint !== (await tickFingerprint(campaign, options.shard)) || mark.ledgerEnd !== (await store.end())) return undefined;
-  const snapshot = await snapshotOf(campaign.contactsPath).catch(() => undefined);
-  if (snapshot?.sha256 !== mark.snapshot.sha256) return undefined;
+  if (!(await sameExport(campaign.contactsPath, mark.snapshot))) return undefined;
   // What the last tick did is not this one's: nothing due, sent or re-read now.
   const { reread: _, unchangedRows: __, ...carried } = mark.schedule;
   return { counts: mark.counts, schedule: { ...carried, due: 0, sent: 0, waiting: 0, expired: 0, unchanged: true } };
