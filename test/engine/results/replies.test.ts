@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from "vitest";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { systemClock, type Clock } from "../../../src/clock.js";
 import { loadCampaign } from "../../../src/campaign/load-campaign.js";
@@ -181,5 +181,61 @@ describe("replies: intents in the report, late replies, and no reminder after a 
       .filter((e) => e.parameters?.appointment_id === "A05")
       .map((e) => String(e.parameters?.reminder));
     expect(a05).toEqual(["first", "first", "second"]);
+  });
+});
+
+describe("replies in a survey (docs/reference.md §19)", () => {
+  it("the report's reply columns follow the outcome columns, per contact row; confirmations' key is the row", async () => {
+    const numbers = ["+14155553001", "+14155553002", "+14155553003"];
+    const sim = await startSimulator({
+      credentials: SIMULATOR_CREDENTIALS,
+      rate: 0,
+      surveyMs: 1,
+      flowDefinitions: [
+        {
+          sid: FLOW_SID,
+          definition: {
+            initial_state: "Trigger",
+            states: [trigger("confirm"), ask("confirm", "Coming? Reply Y or N", "thanks"), say("thanks", "Thanks")],
+          },
+        },
+      ],
+      scriptedReplies: { [numbers[0]!]: { reply: "Y" }, [numbers[1]!]: { reply: "nope" }, [numbers[2]!]: { reply: null } },
+    });
+    const f = await makeFixture(`to,first_name\n${numbers.map((n) => `${n},Pat`).join("\n")}\n`, {
+      replies: { from: "widgets.confirm.inbound.Body", intents: { yes: ["y", "yes"], no: ["n", "no"] } },
+    });
+    onTestFinished(async () => {
+      await sim.close();
+      await f.cleanup();
+    });
+    expect((await runInProcess(await loadCampaign(f.campaignPath), sim.url, { clock: clockAt(T0) })).counts.created).toBe(3);
+    await results(f, sim, T0 + HOUR);
+    const rows = await report(f);
+    expect(Object.keys(rows[0]!).slice(14, 21)).toEqual([
+      "outcome",
+      "outcome_widget",
+      "outcome_error_code",
+      "intent",
+      "reply",
+      "replied_at",
+      "late",
+    ]);
+    expect(rows.map((r) => [r.row, r.intent, r.reply, r.late])).toEqual([
+      ["1", "yes", "Y", "false"],
+      ["2", "unrecognized", "nope", "false"],
+      ["3", "", "", ""],
+    ]);
+    const file = path.join(f.dir, "confirmations.jsonl");
+    const out = await runCli(["confirmations", f.campaignPath, "--out", file, "--format", "jsonl"], { env: childEnv() });
+    expect(out.code, out.stderr).toBe(0);
+    const records = (await readFile(file, "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(records.map((r) => [r.key, r.appointment_at, r.reminder, r.intent, r.to])).toEqual([
+      ["1", "", "", "yes", numbers[0]],
+      ["2", "", "", "unrecognized", numbers[1]],
+    ]);
   });
 });
