@@ -1,12 +1,11 @@
-import { open, rename, rm } from "node:fs/promises";
-import path from "node:path";
 import pLimit from "p-limit";
 import { systemClock, StopControl, type Clock } from "../clock.js";
 import { campaignLedger } from "../campaign/campaign-ledger.js";
 import type { Campaign } from "../campaign/campaign.js";
 import { csvRecord } from "../contacts/csv-writer.js";
 import { CampaignInputError } from "../errors.js";
-import { LedgerError } from "../ledger/errors.js";
+import { assertLedgerExists } from "../engine/results/executions-session.js";
+import { writeAtomically } from "../ledger/checkpoint.js";
 import type { LedgerScan, LedgerWriter } from "../ledger/ledger-store.js";
 import { CONFIRMATION_COLUMNS, ConfirmationBook, handedEvent, type VersionedRecord } from "../report/confirmation-records.js";
 import { loadPool } from "../studio/undici-pool.js";
@@ -53,7 +52,7 @@ export async function handConfirmations(options: ConfirmationsOptions): Promise<
   const replies = campaign.replies;
   if (!replies) throw new CampaignInputError(`campaign ${campaign.name} has no "replies" key: there are no intents to hand over`);
   const ledger = campaignLedger(campaign);
-  if (!(await ledger.exists())) throw new LedgerError(`${ledger.label}: no such ledger: check --ledger, or run the campaign first`);
+  await assertLedgerExists(ledger);
   const lock = await ledger.lock();
   try {
     const book = new ConfirmationBook();
@@ -85,31 +84,13 @@ interface Handing {
   campaign: Campaign;
 }
 
-/** The file, whole or not at all: a private temporary file beside it, fsynced, renamed; then the cursor. */
+/** The file, whole or not at all (`writeAtomically`: a private draft beside it, fsynced, renamed); then the cursor. */
 async function writeRecords(
   records: readonly VersionedRecord[],
   target: Extract<ConfirmationsTarget, { kind: "file" }>,
   handing: Handing & Pick<ConfirmationsOptions, "beforeRename">,
 ): Promise<void> {
-  const temporary = path.join(path.dirname(target.path), `.${path.basename(target.path)}.${process.pid}.tmp`);
-  const handle = await open(temporary, "w", 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.write(recordsText(records, target.format));
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
-    await handing.beforeRename?.();
-    await rename(temporary, target.path);
-  } catch (err) {
-    await rm(temporary, { force: true });
-    throw err;
-  }
+  await writeAtomically(target.path, [Buffer.from(recordsText(records, target.format))], { beforeRename: handing.beforeRename });
   handing.result.handed = records.length;
   if (!handing.onlyNew) return;
   const at = new Date((handing.clock ?? systemClock).now()).toISOString();

@@ -3,6 +3,7 @@ import type { Dispatcher } from "undici";
 import { CampaignInputError } from "../errors.js";
 import { isLoopbackHost } from "../studio/base-url.js";
 import { parseRetryAfter } from "../studio/retry-after.js";
+import { backoff } from "../studio/retry-policy.js";
 
 /** The environment variable that holds the webhook's signing secret (docs/reference.md §19). */
 export const WEBHOOK_SECRET_ENV = "STUDIO_CAMPAIGN_WEBHOOK_SECRET";
@@ -69,8 +70,8 @@ export function decideDelivery(
   const why = "status" in answer ? `HTTP ${answer.status}` : answer.failure;
   if (attempt >= policy.maxAttempts) return { action: "later", reason: `${why} after ${attempt} attempt(s)` };
   const asked = "status" in answer ? answer.retryAfterMs : undefined;
-  const backoff = BACKOFF_BASE_MS * 2 ** (attempt - 1) * (0.5 + random() / 2);
-  return { action: "retry", delayMs: Math.min(asked ?? backoff, policy.maxRetryAfterMs) };
+  const delayMs = asked ?? backoff(attempt, { baseDelayMs: BACKOFF_BASE_MS, maxDelayMs: policy.maxRetryAfterMs }, random);
+  return { action: "retry", delayMs: Math.min(delayMs, policy.maxRetryAfterMs) };
 }
 
 /** One POST of a record's body, signed; its answer or the failure (the body is read and dropped). */

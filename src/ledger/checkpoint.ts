@@ -181,8 +181,15 @@ export async function readNote(ledgerPath: string, name: string): Promise<string
   }
 }
 
-/** Write `parts` to `target` atomically (0600): a private file, fsynced, renamed over the old one, the rename made durable. */
-async function writeAtomically(target: string, parts: Buffer[]): Promise<void> {
+/**
+ * Write `parts` to `target` atomically (0600): a private file, fsynced, renamed over the old one,
+ * the rename made durable. `beforeRename` (tests): a crash between the fsync and the rename.
+ */
+export async function writeAtomically(
+  target: string,
+  parts: readonly Uint8Array[],
+  options: { beforeRename?: (() => Promise<void>) | undefined } = {},
+): Promise<void> {
   // Drafts left by a run killed while writing (the caller holds the ledger's lock: none is live).
   const prefix = `${path.basename(target)}.tmp-`;
   for (const name of await readdir(path.dirname(target)))
@@ -199,6 +206,7 @@ async function writeAtomically(target: string, parts: Buffer[]): Promise<void> {
   const pause = Number(process.env.STUDIO_CAMPAIGN_TEST_CHECKPOINT_PAUSE_MS ?? 0);
   if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
   try {
+    await options.beforeRename?.();
     await rename(draft, target);
   } catch (err) {
     await unlink(draft).catch(() => undefined);

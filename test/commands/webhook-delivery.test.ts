@@ -12,7 +12,7 @@ describe("decideDelivery: what an answer to a webhook request means (docs/refere
     ["401: a rejection", { status: 401 }, 1, { action: "rejected" }],
     ["409: a rejection", { status: 409 }, 1, { action: "rejected" }],
     ["a redirect is not followed: a rejection", { status: 302 }, 1, { action: "rejected" }],
-    ["408: again", { status: 408 }, 1, { action: "retry", delayMs: 187.5 }],
+    ["408: again", { status: 408 }, 1, { action: "retry", delayMs: 188 }],
     ["429 with Retry-After: obeyed", { status: 429, retryAfterMs: 2_000 }, 1, { action: "retry", delayMs: 2_000 }],
     [
       "429 asking for an hour: capped at retry.maxRetryAfter",
@@ -22,7 +22,7 @@ describe("decideDelivery: what an answer to a webhook request means (docs/refere
     ],
     ["503 with Retry-After: 0", { status: 503, retryAfterMs: 0 }, 2, { action: "retry", delayMs: 0 }],
     ["500: backoff doubles", { status: 500 }, 3, { action: "retry", delayMs: 750 }],
-    ["a timeout: again", { failure: "timeout" }, 1, { action: "retry", delayMs: 187.5 }],
+    ["a timeout: again", { failure: "timeout" }, 1, { action: "retry", delayMs: 188 }],
     ["a reset: again", { failure: "no answer (ECONNRESET)" }, 4, { action: "retry", delayMs: 1_500 }],
     ["the last attempt: left for the next run", { status: 503 }, 5, { action: "later", reason: "HTTP 503 after 5 attempt(s)" }],
     ["no answer on the last attempt", { failure: "timeout" }, 5, { action: "later", reason: "timeout after 5 attempt(s)" }],

@@ -57,8 +57,9 @@ function exportCsv(moved: Record<string, number> = {}): string {
   return `appointment_id,to,appointment_at\n${rows.join("\n")}\n`;
 }
 
-async function setUp(): Promise<{ f: Fixture; sim: Simulator }> {
-  const sim = await startSimulator({
+/** A simulator playing trigger → `confirm` (asks `question`) → thanks, its contacts' replies scripted. */
+function askingSimulator(question: string, scriptedReplies: Record<string, ScriptedContact>): Promise<Simulator> {
+  return startSimulator({
     credentials: SIMULATOR_CREDENTIALS,
     rate: 0,
     surveyMs: 1,
@@ -67,16 +68,19 @@ async function setUp(): Promise<{ f: Fixture; sim: Simulator }> {
         sid: FLOW_SID,
         definition: {
           initial_state: "Trigger",
-          states: [
-            trigger("confirm"),
-            ask("confirm", "Reply C to confirm, X to cancel, R to reschedule", "thanks"),
-            say("thanks", "Thank you"),
-          ],
+          states: [trigger("confirm"), ask("confirm", question, "thanks"), say("thanks", "Thank you")],
         },
       },
     ],
-    scriptedReplies: Object.fromEntries(CONTACTS.map(([, script], i) => [number(i), script])),
+    scriptedReplies,
   });
+}
+
+async function setUp(): Promise<{ f: Fixture; sim: Simulator }> {
+  const sim = await askingSimulator(
+    "Reply C to confirm, X to cancel, R to reschedule",
+    Object.fromEntries(CONTACTS.map(([, script], i) => [number(i), script])),
+  );
   const f = await makeFixture(exportCsv(), {
     window: { timezone: "UTC", start: "00:00", end: "24:00" },
     schedule: {
@@ -187,20 +191,10 @@ describe("replies: intents in the report, late replies, and no reminder after a 
 describe("replies in a survey (docs/reference.md §19)", () => {
   it("the report's reply columns follow the outcome columns, per contact row; confirmations' key is the row", async () => {
     const numbers = ["+14155553001", "+14155553002", "+14155553003"];
-    const sim = await startSimulator({
-      credentials: SIMULATOR_CREDENTIALS,
-      rate: 0,
-      surveyMs: 1,
-      flowDefinitions: [
-        {
-          sid: FLOW_SID,
-          definition: {
-            initial_state: "Trigger",
-            states: [trigger("confirm"), ask("confirm", "Coming? Reply Y or N", "thanks"), say("thanks", "Thanks")],
-          },
-        },
-      ],
-      scriptedReplies: { [numbers[0]!]: { reply: "Y" }, [numbers[1]!]: { reply: "nope" }, [numbers[2]!]: { reply: null } },
+    const sim = await askingSimulator("Coming? Reply Y or N", {
+      [numbers[0]!]: { reply: "Y" },
+      [numbers[1]!]: { reply: "nope" },
+      [numbers[2]!]: { reply: null },
     });
     const f = await makeFixture(`to,first_name\n${numbers.map((n) => `${n},Pat`).join("\n")}\n`, {
       replies: { from: "widgets.confirm.inbound.Body", intents: { yes: ["y", "yes"], no: ["n", "no"] } },
