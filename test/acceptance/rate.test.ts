@@ -6,7 +6,8 @@ import { tracedStarts } from "../helpers/grants.js";
 
 /**
  * Acceptance, in real time and as a child process (the installed CLI's way): the rate at
- * Studio's limit. Runs alone, after the other files (vitest.config.ts), one case at a time. The
+ * Studio's limit. Runs alone, after the other files (vitest.config.ts), its two cases at once (each
+ * its own simulator and process: light work). The
  * pace is judged where it is enforced — the limiter's own starts, printed by the process with
  * `DEBUG=studio-campaign:starts` — not by arrival times at a simulator sharing two cores with it.
  */
@@ -41,7 +42,7 @@ function heldMs(times: readonly number[], hold: number, within: [number, number]
 }
 
 describe("run: the rate", () => {
-  it.each([
+  it.concurrent.each([
     ["30 ms", 30],
     ["300 ms", 300],
   ])(

@@ -194,7 +194,7 @@ describe.concurrent("follow-up campaigns (docs/reference.md §13)", () => {
   });
 });
 
-describe("a follow-up of a standing campaign (docs/reference.md §13, §16): a reminder is its source row", () => {
+describe.concurrent("a follow-up of a standing campaign (docs/reference.md §13, §16): a reminder is its source row", () => {
   it("follows up each reminder (a person reminded of two appointments, twice), never one whose appointment was cancelled or moved; the merged report matches by reminder", async () => {
     const sim = await startSimulator({
       credentials: SIMULATOR_CREDENTIALS,

@@ -42,7 +42,9 @@ const duplicates = (sim: Simulator) => {
   return [...seen].filter(([, n]) => n > 1);
 };
 
-describe("the ledger in PostgreSQL", () => {
+// The cases at once (each its own campaign names, simulator and folder in the one cluster), but
+// the crash of the cluster itself, alone after them.
+describe.concurrent("the ledger in PostgreSQL", () => {
   it("a whole run: every contact once; a rerun creates nothing; report, status and results read the table", async () => {
     const { sim, f } = await setup("pg-whole", 30, { flowDefinitions: [surveyFlow()], surveyMs: 100 });
     const ledger = ["--ledger", pg.url];
@@ -175,55 +177,6 @@ describe("the ledger in PostgreSQL", () => {
     expect(reports.map((r) => r.map((row) => row.from))).toEqual([Array(4).fill("+15017122661"), Array(4).fill("+15017122662")]);
   });
 
-  it("PostgreSQL crashed mid-run: every create that left had its attempt committed, the rest stays pending, exit 75; the next run finishes, none twice", async () => {
-    const { sim, f } = await setup("pg-restart", 80);
-    const child = startCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight", "--rate", "20"]);
-    // Deterministic: the server crashes (pg_ctl stop -m immediate) inside the 10th create, before
-    // it is answered; every create that reaches the simulator is noted.
-    const arrived: string[] = [];
-    let crashed = false;
-    sim.configure({
-      onCreate: (event) => {
-        if (event.stage !== "arrived") return;
-        arrived.push(event.to);
-        if (arrived.length === 10) {
-          pg.crash();
-          crashed = true;
-        }
-      },
-    });
-    const stopped = await waitForExit(child);
-    sim.configure({ onCreate: undefined });
-    pg.start();
-    expect(crashed).toBe(true);
-    expect(stopped.code, stopped.stderr).toBe(75);
-    expect(`${stopped.stdout}${stopped.stderr}`).toMatch(/pg-restart.*could not be (written|read|locked|opened)|ledger could not/);
-    expect(arrived.length).toBeLessThan(80);
-    // Where the guarantee is enforced: an attempt is committed before its request leaves, so every
-    // create that reached Studio — before the crash or on its way then — has its attempt in the
-    // ledger the crash left behind; none left after a commit failed.
-    const attempted = new Set<string>();
-    for await (const batch of new PostgresLedger(pg.url, "pg-restart").batches())
-      for (const event of batch) if (event.t === "attempt") attempted.add(event.to);
-    expect(arrived.filter((to) => !attempted.has(to))).toEqual([]);
-    const rerun = await runCli([
-      "run",
-      f.campaignPath,
-      "--studio-url",
-      sim.url,
-      "--ledger",
-      pg.url,
-      "--no-preflight",
-      "--request-timeout",
-      "500",
-      "--rate",
-      "100", // the rest at once: what is checked is that none is sent twice, not the pace
-    ]);
-    expect(rerun.code, rerun.stderr).toBe(0);
-    expect(sim.executions()).toHaveLength(80);
-    expect(duplicates(sim)).toEqual([]);
-  });
-
   it("ledger copy: a file into PostgreSQL and back, event for event; the campaign resumes from the copy with nothing sent twice", async () => {
     const { sim, f } = await setup("pg-copy", 12);
     expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight"])).code).toBe(0);
@@ -315,5 +268,56 @@ describe("the ledger in PostgreSQL", () => {
     ).toEqual(["P0", "P1", "P2"]);
     const report = parseCsv((await runCli(["report", f.campaignPath, "--ledger", pg.url])).stdout);
     expect(report.map((r) => `${r.key} ${r.status}`)).toEqual(["P0 created", "P1 created", "P2 created", "P3 cancelled", "P4 cancelled"]);
+  });
+});
+
+describe("the ledger in PostgreSQL when the server crashes", () => {
+  it("PostgreSQL crashed mid-run: every create that left had its attempt committed, the rest stays pending, exit 75; the next run finishes, none twice", async () => {
+    const { sim, f } = await setup("pg-restart", 80);
+    const child = startCli(["run", f.campaignPath, "--studio-url", sim.url, "--ledger", pg.url, "--no-preflight", "--rate", "20"]);
+    // Deterministic: the server crashes (pg_ctl stop -m immediate) inside the 10th create, before
+    // it is answered; every create that reaches the simulator is noted.
+    const arrived: string[] = [];
+    let crashed = false;
+    sim.configure({
+      onCreate: (event) => {
+        if (event.stage !== "arrived") return;
+        arrived.push(event.to);
+        if (arrived.length === 10) {
+          pg.crash();
+          crashed = true;
+        }
+      },
+    });
+    const stopped = await waitForExit(child);
+    sim.configure({ onCreate: undefined });
+    pg.start();
+    expect(crashed).toBe(true);
+    expect(stopped.code, stopped.stderr).toBe(75);
+    expect(`${stopped.stdout}${stopped.stderr}`).toMatch(/pg-restart.*could not be (written|read|locked|opened)|ledger could not/);
+    expect(arrived.length).toBeLessThan(80);
+    // Where the guarantee is enforced: an attempt is committed before its request leaves, so every
+    // create that reached Studio — before the crash or on its way then — has its attempt in the
+    // ledger the crash left behind; none left after a commit failed.
+    const attempted = new Set<string>();
+    for await (const batch of new PostgresLedger(pg.url, "pg-restart").batches())
+      for (const event of batch) if (event.t === "attempt") attempted.add(event.to);
+    expect(arrived.filter((to) => !attempted.has(to))).toEqual([]);
+    const rerun = await runCli([
+      "run",
+      f.campaignPath,
+      "--studio-url",
+      sim.url,
+      "--ledger",
+      pg.url,
+      "--no-preflight",
+      "--request-timeout",
+      "500",
+      "--rate",
+      "100", // the rest at once: what is checked is that none is sent twice, not the pace
+    ]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(sim.executions()).toHaveLength(80);
+    expect(duplicates(sim)).toEqual([]);
   });
 });

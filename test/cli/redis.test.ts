@@ -95,7 +95,9 @@ async function sendingStarted(grants: GateGrants, count: number): Promise<void> 
   throw new Error(`the workers granted fewer than ${count} starts in 20 s`);
 }
 
-describe("one Studio rate limit shared through Redis", () => {
+// The three cases at once: each has its own redis-server, simulator and workers, and judges only
+// what its own gate granted (true at any speed).
+describe.concurrent("one Studio rate limit shared through Redis", () => {
   it("two processes at the whole rate each: the shared gate grants at most the rate in any window, each shard complete, no overlap", async () => {
     const { sim, redis, f, grants } = await setup(120);
     const results = await twoShards(f, sim, redis);
@@ -115,7 +117,6 @@ describe("one Studio rate limit shared through Redis", () => {
     );
   });
 
-  // One at a time: real time, and each starts two workers of its own.
   it.each([
     ["flushed", async (redis: RedisServer) => redis.flushAll()],
     ["restarted empty", (redis: RedisServer) => redis.restart()],

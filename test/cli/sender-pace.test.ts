@@ -6,8 +6,8 @@ import { GateGrants, tracedStarts, type Grant } from "../helpers/grants.js";
 import { startRedis } from "../helpers/redis.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
-// Real time at the edge of each sender's window: one test at a time, the CLI in its own
-// process. The pace is judged where it is enforced: the limiter's own starts
+// Real time at the edge of each sender's window, the CLI in its own process; the three cases at
+// once (each its own simulator, fixture and Redis: light work). The pace is judged where it is enforced: the limiter's own starts
 // (`DEBUG=studio-campaign:starts`), or the shared gate's grants in Redis.
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -50,7 +50,7 @@ function combinedRate(starts: readonly Grant[]): number {
   return (all.length - 1) / ((all.at(-1)! - all[0]!) / 1000);
 }
 
-describe("a pace each sender can carry (rate.senderMps)", () => {
+describe.concurrent("a pace each sender can carry (rate.senderMps)", () => {
   it("two senders at senderMps 4: the limiter never starts more than 4 a window per sender, the campaign at ~8/s", async () => {
     const { sim, f } = await setup(8, { rate: { perSecond: 20, senderMps: 4 } });
     const result = await runCliProcess(["run", f.campaignPath, "--studio-url", sim.url, "--no-preflight"], traced);
