@@ -31,3 +31,26 @@ describe("normalizeAddress", () => {
     expect(["5017122661", "MG123", "whatsapp:501"].map(isValidSender)).toEqual([false, false, false]);
   });
 });
+
+describe("the number parser compiles each of its patterns once (patches/libphonenumber-js+1.13.16.patch)", () => {
+  it("validating 1 000 new numbers constructs one RegExp a number once its patterns were met, not five (unpatched)", () => {
+    const numbers = (from: number) => Array.from({ length: 1_000 }, (_, i) => `+1415${String(from + i).padStart(7, "0")}`);
+    for (const number of numbers(2_000_000)) normalizeAddress(number, "US"); // every pattern met once
+    const original = globalThis.RegExp;
+    let constructed = 0;
+    globalThis.RegExp = new Proxy(original, {
+      construct(target, args: [string, string?]) {
+        constructed++;
+        return new target(...args);
+      },
+    });
+    try {
+      for (const number of numbers(3_000_000)) expect(normalizeAddress(number, "US").ok).toBe(true);
+    } finally {
+      globalThis.RegExp = original;
+    }
+    // The one left is the national prefix's (extractNationalNumberFromPossiblyIncompleteNumber), not
+    // the validation's patterns.
+    expect(constructed).toBeLessThanOrEqual(1_000);
+  });
+});
