@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
+import { open, readdir, readFile, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { UnitState, LedgerState } from "./fold.js";
 import { AppointmentBook, keyCount, type AppointmentVersions } from "./appointment-book.js";
@@ -100,25 +100,28 @@ export async function writeCheckpoint(
   const { json, binary } = checkpointParts(checkpoint, table, appointments);
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(json.length));
-  await writeAtomically(checkpointPath(ledgerPath), [Buffer.from(MAGIC), length, json, binary]);
+  await writeAtomically(checkpointPath(ledgerPath), [Buffer.from(MAGIC), length, json, ...binary]);
 }
 
-/** A checkpoint as stored: its JSON, and the bytes after it — its packed appointments (padded to a multiple of 8), then its key table. */
+/**
+ * A checkpoint as stored: its JSON, and the bytes after it, as parts to be written one after
+ * another (not copied into one buffer: they are the book's own bytes) — its packed appointments
+ * (where each line starts, then the lines, padded to a multiple of 8), then its key table.
+ */
 export function checkpointParts(
   checkpoint: Checkpoint,
   table: Float64Array,
   appointments?: AppointmentBook,
-): { json: Buffer; binary: Buffer } {
+): { json: Buffer; binary: Buffer[] } {
   const book = appointments?.pack();
-  const packed = book
-    ? Buffer.concat([Buffer.from(book.starts.buffer, book.starts.byteOffset, book.starts.byteLength), book.lines])
-    : Buffer.alloc(0);
+  const packed = book ? [Buffer.from(book.starts.buffer, book.starts.byteOffset, book.starts.byteLength), ...book.lines] : [];
+  const packedLength = packed.reduce((sum, part) => sum + part.length, 0);
   // One string, not an array of a million: read back in one piece.
   const json = Buffer.from(
-    JSON.stringify(book ? { ...checkpoint, appointmentKeys: book.keys, appointmentBytes: packed.length } : checkpoint),
+    JSON.stringify(book ? { ...checkpoint, appointmentKeys: book.keys, appointmentBytes: packedLength } : checkpoint),
   );
-  const padding = Buffer.alloc(padded(packed.length) - packed.length);
-  return { json, binary: Buffer.concat([packed, padding, Buffer.from(table.buffer, table.byteOffset, table.byteLength)]) };
+  const padding = Buffer.alloc(padded(packedLength) - packedLength);
+  return { json, binary: [...packed, padding, Buffer.from(table.buffer, table.byteOffset, table.byteLength)] };
 }
 
 const padded = (bytes: number) => Math.ceil(bytes / 8) * 8;
@@ -197,7 +200,7 @@ export async function writeAtomically(
   const draft = `${target}.tmp-${randomUUID()}`;
   const file = await open(draft, "wx", 0o600);
   try {
-    for (const part of parts) await file.writeFile(part); // writeFile writes it all, from the current position
+    await writeParts(file, parts);
     await file.sync();
   } finally {
     await file.close();
@@ -218,6 +221,29 @@ export async function writeAtomically(
   } finally {
     await dir.close();
   }
+}
+
+/**
+ * Write the parts one after another: large ones as they are, small ones gathered 1 MB at a time
+ * (a book changed here and there is many small parts; a write each would be a system call each).
+ */
+async function writeParts(file: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  const gathered = Buffer.allocUnsafe(1 << 20);
+  let used = 0;
+  const flush = async () => {
+    if (used > 0) await file.writeFile(gathered.subarray(0, used)); // writeFile writes it all, from the current position
+    used = 0;
+  };
+  for (const part of parts) {
+    const large = part.length >= gathered.length / 4;
+    if (large || part.length > gathered.length - used) await flush();
+    if (large) await file.writeFile(part);
+    else {
+      gathered.set(part, used);
+      used += part.length;
+    }
+  }
+  await flush();
 }
 
 /** Read a checkpoint; undefined when absent, torn, or of another format (never an error: it is a cache). */

@@ -240,7 +240,7 @@ export class PostgresLedger implements LedgerStore {
       db,
       `INSERT INTO ${this.#table(db, "checkpoints")} (campaign, scope, checkpoint, keys) VALUES ($1, $2, $3, $4) ` +
         `ON CONFLICT (campaign, scope) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, keys = EXCLUDED.keys`,
-      [this.#campaign, this.#scope, json.toString(), binary],
+      [this.#campaign, this.#scope, json.toString(), Buffer.concat(binary)],
     );
   }
 
@@ -334,6 +334,10 @@ class PostgresLedgerWriter implements LedgerWriter {
 
   append(event: LedgerEvent): Promise<void> {
     return this.#commits.add(event);
+  }
+
+  appendAll(events: readonly LedgerEvent[]): Promise<void> {
+    return this.#commits.addAll(events);
   }
 
   flush(): Promise<void> {
