@@ -9,7 +9,7 @@ export class GroupCommit<T> {
   readonly #commit: (items: T[]) => Promise<void>;
   readonly #failure: (err: unknown) => unknown;
   readonly #poison: boolean;
-  #queue: Array<{ item: T; resolve: () => void; reject: (err: unknown) => void }> = [];
+  #queue: Array<{ items: readonly T[]; resolve: () => void; reject: (err: unknown) => void }> = [];
   #running: Promise<void> | undefined;
   #failed: unknown;
 
@@ -24,9 +24,14 @@ export class GroupCommit<T> {
   }
 
   add(item: T): Promise<void> {
+    return this.addAll([item]);
+  }
+
+  /** Items handed in together, committed in order in one commit; resolves once all are committed. */
+  addAll(items: readonly T[]): Promise<void> {
     if (this.#failed !== undefined) return Promise.reject(this.#failed);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      this.#queue.push({ items, resolve, reject });
       this.#running ??= this.#loop();
     });
   }
@@ -43,7 +48,7 @@ export class GroupCommit<T> {
         const batch = this.#queue;
         this.#queue = [];
         try {
-          await this.#commit(batch.map((entry) => entry.item));
+          await this.#commit(batch.length === 1 ? [...batch[0]!.items] : batch.flatMap((entry) => entry.items));
           for (const entry of batch) entry.resolve();
         } catch (err) {
           const error = this.#failure(err);

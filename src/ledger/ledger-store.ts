@@ -62,6 +62,8 @@ export interface LedgerLockHandle {
  */
 export interface LedgerWriter {
   append(event: LedgerEvent): Promise<void>;
+  /** Events appended together, in order (one promise for all: a plan records thousands at a time). */
+  appendAll(events: readonly LedgerEvent[]): Promise<void>;
   /** Resolves when everything appended so far is durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -89,6 +89,26 @@ describe.each(STORES)("the ledger store contract: %s", (_name, newStore) => {
     ).toEqual(["attempt", "created", "attempt"]);
   });
 
+  it("events appended together (appendAll) land whole and in order among single appends made at the same moment", async () => {
+    const store = newStore();
+    const lock = await store.lock();
+    try {
+      const writer = await lock.openWriter(0);
+      const together = Array.from({ length: 300 }, (_, i) => attempt(`+2${i}`, i % 60));
+      await Promise.all([
+        writer.append(attempt("+1", 1)),
+        writer.appendAll(together),
+        writer.append(created("+1", 2)),
+        writer.appendAll([]),
+      ]);
+      await writer.close();
+    } finally {
+      await lock.release();
+    }
+    const read = (await all(store)).map((e) => ("to" in e ? `${e.t} ${e.to}` : e.t));
+    expect(read).toEqual(["attempt +1", ...Array.from({ length: 300 }, (_, i) => `attempt +2${i}`), "created +1"]);
+  });
+
   it("one holder at a time: a second lock is refused naming the holder, and is granted once released", async () => {
     const store = newStore();
     await append(store, [attempt("+1", 1)]);

@@ -34,7 +34,7 @@ export interface PlanOptions {
    * What a real run writes as it plans (a standing campaign's appointments, new or changed): the
    * event folded into the state given, and written (resolves once durable); a dry run gives none.
    */
-  record?: ((event: AppointmentSeen) => Promise<void>) | undefined;
+  write?: ((events: readonly AppointmentSeen[]) => Promise<void>) | undefined;
   /** A real run's tick (a standing campaign's): its plan reads what the last tick left, and leaves the next one's. */
   tick?: Tick | undefined;
 }

@@ -81,7 +81,7 @@ export async function runCampaign(options: RunOptions): Promise<RunSummary> {
       now: clock.now(),
       resume: loaded.resume,
       trackPrefix: true,
-      record: (event) => ctx.record(event),
+      write: (events) => ctx.appendAll(events),
       optedOut: ctx.optedOut,
       tick,
     })

@@ -96,7 +96,15 @@ export class RunContext {
   /** Apply to the state and append; the returned promise resolves once the line is on disk. */
   record(event: LedgerEvent): Promise<void> {
     applyEvent(this.state, event);
-    const write = this.ledger.append(event);
+    return this.#pending(this.ledger.append(event));
+  }
+
+  /** Append events the state already holds (a plan folds each as it decides); resolves once all are on disk. */
+  appendAll(events: readonly LedgerEvent[]): Promise<void> {
+    return this.#pending(this.ledger.appendAll(events));
+  }
+
+  #pending(write: Promise<void>): Promise<void> {
     this.pendingWrites.add(write);
     void write.finally(() => this.pendingWrites.delete(write)).catch(() => undefined);
     return write;

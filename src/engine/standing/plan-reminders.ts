@@ -27,10 +27,11 @@ export interface ReminderPlanOptions {
   shard?: ShardSpec | undefined;
   now: number;
   /**
-   * A real run records each appointment the ledger does not know as the file shows it (the event
-   * folded into the state, and written); a dry run records nothing (the event only folded).
+   * A real run writes each appointment the ledger does not know as the file shows it, a batch of
+   * events at a time (resolves once durable); the plan folds each into the state as it decides.
+   * A dry run writes nothing (the events only folded).
    */
-  record?: ((event: AppointmentSeen) => Promise<void>) | undefined;
+  write?: ((events: readonly AppointmentSeen[]) => Promise<void>) | undefined;
   /** The opt-out list, kept current by the run. */
   optedOut: OptedOut;
   /** `run --accept-cancel`: cancel what a shrunken export lost (docs/reference.md §17). */
@@ -67,6 +68,40 @@ class SeenAppointments {
 const WRITES_AHEAD = 2048;
 
 /**
+ * Appointment events decided and not yet durable: those of the batch being planned, then handed
+ * to the ledger together (one write for a batch's events, not a promise each), and the writes not
+ * yet awaited — a first tick over a million rows must not hold a million unwritten events.
+ */
+class Recording {
+  readonly #write: ((events: readonly AppointmentSeen[]) => Promise<void>) | undefined;
+  #batch: AppointmentSeen[] = [];
+  #writes: Array<Promise<void>> = [];
+  #unwritten = 0;
+
+  constructor(write: ((events: readonly AppointmentSeen[]) => Promise<void>) | undefined) {
+    this.#write = write;
+  }
+
+  /** The event into the state (now: the rest of the plan reads it), and into the batch's write. */
+  note(state: LedgerState, event: AppointmentSeen): void {
+    state.appointments.fold(event);
+    if (this.#write) this.#batch.push(event);
+  }
+
+  /** The batch's events handed to the ledger; awaited once many are unwritten (a re-export's few are not waited for). */
+  async endBatch(): Promise<void> {
+    if (this.#batch.length === 0 || !this.#write) return;
+    this.#unwritten += this.#batch.length;
+    // A failed write stops the run through the ledger's own failure (the writer is failed): not here.
+    this.#writes.push(this.#write(this.#batch).catch(() => undefined));
+    this.#batch = [];
+    if (this.#unwritten < WRITES_AHEAD) return;
+    await Promise.all(this.#writes.splice(0));
+    this.#unwritten = 0;
+  }
+}
+
+/**
  * A standing campaign's plan (docs/reference.md §16): the file is a snapshot, read whole. Each row is an
  * appointment and each of its reminders a unit — key × name × appointment time — decided by its
  * ledger state and its phase now (not due yet, due, past its deadline). After the file: the
@@ -98,14 +133,12 @@ export async function planReminders(
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
   const oneReason = new OneReason();
   let reread = 0;
-  // Appointment events recorded and not yet awaited.
-  const writes: Array<Promise<void>> = [];
-  const rowOptions = { ...options, seen, oneReason, next: rows?.next, display, onReread: () => reread++, writes };
+  const recording = new Recording(options.write);
+  const rowOptions = { ...options, seen, oneReason, next: rows?.next, display, onReread: () => reread++, recording };
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
     for await (const exported of reading.batches) {
       const planned = planBatch(campaign, state, exported, rowOptions);
-      // Many events pending (a first tick): written before reading on; a few (a re-export) are not waited for.
-      if (writes.length >= WRITES_AHEAD) await Promise.all(writes.splice(0));
+      await recording.endBatch();
       yield planned;
     }
     // The last tick's cache is read: let it go before the next one is written.
@@ -114,7 +147,9 @@ export async function planReminders(
     // is cancelled or held for appointments that only seem to have left (exit 2).
     const refusal = oneReason.refusal(campaign.contactsPath);
     if (refusal) throw refusal;
-    yield [...unitsLeftBehind(campaign, state, seen, options)];
+    const left = [...unitsLeftBehind(campaign, state, seen, { ...options, recording })];
+    await recording.endBatch();
+    yield left;
   })();
   return {
     batches,
@@ -147,12 +182,12 @@ function planBatch(
   return planned;
 }
 
-/** Appointment events recorded and not yet awaited (a first tick waits for them now and then). */
-interface Recording {
-  writes?: Array<Promise<void>>;
+/** Where a plan's appointment events go (`Recording`). */
+interface Recorded {
+  recording: Recording;
 }
 
-interface RowPlanning extends ReminderPlanOptions, Recording {
+interface RowPlanning extends ReminderPlanOptions, Recorded {
   seen: SeenAppointments;
   oneReason: OneReason;
   /** The next tick's cache, when this tick keeps one. */
@@ -291,7 +326,7 @@ function noteAppointment(
   state: LedgerState,
   contact: Contact,
   appointmentAt: string,
-  options: ReminderPlanOptions & Recording,
+  options: ReminderPlanOptions & Recorded,
 ): { reread: boolean; rereadFrom: string | undefined } {
   const { key, zone, cells } = contact.appointment!;
   const known = state.appointments.get(key)?.latest;
@@ -319,7 +354,7 @@ function noteAppointment(
     ...(rereadFrom ? { rereadFrom } : {}),
     at: new Date(options.now).toISOString(),
   };
-  note(state, event, options);
+  options.recording.note(state, event);
   return { reread: rereadFrom !== undefined && known?.appointmentAt !== appointmentAt, rereadFrom };
 }
 
@@ -391,7 +426,7 @@ function* unitsLeftBehind(
   campaign: Campaign & { schedule: Schedule },
   state: LedgerState,
   seen: SeenAppointments,
-  options: ReminderPlanOptions,
+  options: ReminderPlanOptions & Recorded,
 ): Generator<PlannedRow> {
   const { lost, shrank, of } = lostAppointments(campaign, state, seen, options);
   const withhold = !options.acceptCancel && shrank;
@@ -472,22 +507,10 @@ function hasRemindersToCome(
 }
 
 /** The appointment left the export: recorded once, with why (seen again, `noteAppointment` records it without). */
-function noteLeft(state: LedgerState, versions: AppointmentVersions, left: string, options: ReminderPlanOptions): void {
+function noteLeft(state: LedgerState, versions: AppointmentVersions, left: string, options: ReminderPlanOptions & Recorded): void {
   if (versions.latest.left === left) return;
   const event: AppointmentSeen = { t: "appointment", ...versions.latest, left, at: new Date(options.now).toISOString() };
-  note(state, event, options);
-}
-
-/**
- * An appointment event into the state: recorded by a real run (which folds it), only folded by a
- * dry run. A batch's recordings are awaited before the next batch is read (`options.writes`): a
- * first tick over a million rows must not hold a million unwritten events.
- */
-function note(state: LedgerState, event: AppointmentSeen, options: ReminderPlanOptions & Recording): void {
-  if (!options.record) return state.appointments.fold(event);
-  // A failed write stops the run through the ledger's own failure (the writer is failed): not here.
-  const write = options.record(event).catch(() => undefined);
-  options.writes?.push(write);
+  options.recording.note(state, event);
 }
 
 /** A reminder of an appointment no longer in the file as it was: enough of it to settle, and to be counted. */

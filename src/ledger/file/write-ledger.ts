@@ -55,6 +55,10 @@ export class FileLedgerWriter implements LedgerWriter {
     return this.#commits.add(`${JSON.stringify(event)}\n`);
   }
 
+  appendAll(events: readonly LedgerEvent[]): Promise<void> {
+    return this.#commits.addAll(events.map((event) => `${JSON.stringify(event)}\n`));
+  }
+
   /** Resolves when everything appended so far is on disk. */
   flush(): Promise<void> {
     return this.#commits.flush();
