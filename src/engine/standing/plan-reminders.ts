@@ -73,12 +73,15 @@ const WRITES_AHEAD = 2048;
  * yet awaited — a first tick over a million rows must not hold a million unwritten events.
  */
 class Recording {
+  /** When the plan's events happened: its `now`, one string for all of them. */
+  readonly at: string;
   readonly #write: ((events: readonly AppointmentSeen[]) => Promise<void>) | undefined;
   #batch: AppointmentSeen[] = [];
   #writes: Array<Promise<void>> = [];
   #unwritten = 0;
 
-  constructor(write: ((events: readonly AppointmentSeen[]) => Promise<void>) | undefined) {
+  constructor(now: number, write: ((events: readonly AppointmentSeen[]) => Promise<void>) | undefined) {
+    this.at = new Date(now).toISOString();
     this.#write = write;
   }
 
@@ -133,7 +136,7 @@ export async function planReminders(
   // so a chunk's rows are decided together (one await a chunk, not one a reminder).
   const oneReason = new OneReason();
   let reread = 0;
-  const recording = new Recording(options.write);
+  const recording = new Recording(options.now, options.write);
   const rowOptions = { ...options, seen, oneReason, next: rows?.next, display, onReread: () => reread++, recording };
   const batches = (async function* (): AsyncGenerator<PlannedRow[]> {
     for await (const exported of reading.batches) {
@@ -280,12 +283,14 @@ function laterTimes(
   const appointment = contact.appointment!;
   const { reminders } = campaign.schedule;
   const times = new Float64Array(2 * reminders.length);
+  // A ledger that knows no reminder yet (a first tick) knows none of these: no key built to ask.
+  const knowsUnits = state.units.size > 0;
   for (let r = 0; r < reminders.length; r++) {
     const reminder = reminders[r]!;
     const { dueAt, deadline } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
     if (!(now < dueAt && now < deadline)) return undefined;
-    if (state.units.has(unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt })))
-      return undefined;
+    const key = knowsUnits && unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt });
+    if (key && state.units.has(key)) return undefined;
     times[2 * r] = dueAt;
     times[2 * r + 1] = deadline;
   }
@@ -352,7 +357,7 @@ function noteAppointment(
     from: contact.from,
     cells,
     ...(rereadFrom ? { rereadFrom } : {}),
-    at: new Date(options.now).toISOString(),
+    at: options.recording.at,
   };
   options.recording.note(state, event);
   return { reread: rereadFrom !== undefined && known?.appointmentAt !== appointmentAt, rereadFrom };
@@ -509,7 +514,7 @@ function hasRemindersToCome(
 /** The appointment left the export: recorded once, with why (seen again, `noteAppointment` records it without). */
 function noteLeft(state: LedgerState, versions: AppointmentVersions, left: string, options: ReminderPlanOptions & Recorded): void {
   if (versions.latest.left === left) return;
-  const event: AppointmentSeen = { t: "appointment", ...versions.latest, left, at: new Date(options.now).toISOString() };
+  const event: AppointmentSeen = { t: "appointment", ...versions.latest, left, at: options.recording.at };
   options.recording.note(state, event);
 }
 
