@@ -5,7 +5,7 @@ import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli } from "../hel
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 
 /**
- * Issue 29: `run --dry-run` asks the run's own decision — window, daily cap, --limit, doubt — so
+ * `run --dry-run` asks the run's own decision — window, daily cap, --limit, doubt — so
  * the rows it prints as "would send row N" are exactly those a real run at that moment sends, and
  * the held ones are counted by reason, with when each clears.
  */

@@ -14,7 +14,7 @@ afterEach(async () => {
  * the kernel refuse the ledger's writes past 16 KiB with EFBIG (Node ignores SIGXFSZ, so the write
  * fails as ENOSPC would). A real I/O error from the real file system, not a mock.
  */
-describe("a ledger that cannot be written mid-run (issue 23)", () => {
+describe("a ledger that cannot be written mid-run", () => {
   it("names the ledger, stops sending, keeps the rest pending and exits 75 — not an internal error; the next run finishes, none twice", async () => {
     const sim = await startSimulator({ credentials: SIMULATOR_CREDENTIALS, rate: 0 });
     const f = await makeFixture(contactsCsv(phoneNumbers(300)));

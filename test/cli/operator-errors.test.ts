@@ -65,7 +65,7 @@ describe("operator errors are exit 2 with one line naming the file, never 'try a
   });
 });
 
-describe("a ledger that does not exist is exit 2 naming it, never an empty report (issue 23)", () => {
+describe("a ledger that does not exist is exit 2 naming it, never an empty report", () => {
   it.each([
     ["report", ["--out", "r.csv"]],
     ["report", ["--html", "r.html"]],

@@ -14,7 +14,7 @@ import { surveyCsv, surveyFlow } from "../helpers/survey.js";
 import { runInProcess } from "../helpers/run.js";
 
 /**
- * "Where the ledger is shared, so is the list" (docs/reference.md §12, issue 31): the opt-out list as a table
+ * "Where the ledger is shared, so is the list" (docs/reference.md §12): the opt-out list as a table
  * in a real PostgreSQL (a throwaway cluster), shared by campaigns on other machines (other
  * folders, other senders); and a run that reads the list again as it goes, on PostgreSQL and on
  * a file, on its own clock.

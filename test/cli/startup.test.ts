@@ -41,7 +41,7 @@ const MARKS = {
   "p-limit": "Expected `concurrency` to be a number from 1 and up",
 };
 
-// Issue 24: what a command does not need is loaded only when it needs it.
+// What a command does not need is loaded only when it needs it.
 describe("start-up: what each kind of run loads", () => {
   let dir: string;
   let sim: Simulator;

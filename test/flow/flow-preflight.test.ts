@@ -273,7 +273,7 @@ const fixture = (file: string): FlowSnapshot => {
   return { flowSid: resource.sid, friendlyName: undefined, published: revision, latest: revision };
 };
 
-describe("judgeFlow on flows as people write them (issue 25): each warning names the widget and the key", () => {
+describe("judgeFlow on flows as people write them: each warning names the widget and the key", () => {
   it.each([
     [
       "the wrong namespace: trigger.parameters is never set for a REST Execution",

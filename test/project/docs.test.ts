@@ -46,9 +46,11 @@ describe("the documentation says what the code does", () => {
     expect([...cited].filter((n) => !headings.has(n))).toEqual([]);
   });
 
-  it("the code cites sections, never a subsection the reference does not have (§1.4), nor an issue number", () => {
+  it("the code and its tests cite sections, never a subsection the reference does not have (§1.4), nor an issue number", () => {
     const offending: string[] = [];
-    for (const file of sourceFiles(path.join(ROOT, "src")))
+    for (const file of [...sourceFiles(path.join(ROOT, "src")), ...sourceFiles(path.join(ROOT, "test"))].filter(
+      (file) => file !== fileURLToPath(import.meta.url),
+    ))
       readFileSync(file, "utf8")
         .split("\n")
         .forEach((line, i) => {

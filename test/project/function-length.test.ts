@@ -5,7 +5,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 /**
- * Issue 29: no function over 60 lines outside the simulator, the bench and the demo (code is read
+ * No function over 60 lines outside the simulator, the bench and the demo (code is read
  * more than written). Every function-like node with a body counts — declarations, methods, arrow
  * functions, accessors — from its first line to its last.
  */

@@ -10,7 +10,7 @@ import {
 const SID = "FN0123456789abcdef0123456789abcdef";
 const base: ConflictFacts = { policy: "end-and-retry", sid: SID, ours: "not-asked", endsSoFar: 0 };
 
-describe("decideConflict: the 409 policy (docs/reference.md §1.4, §5)", () => {
+describe("decideConflict: the 409 policy (docs/reference.md §1, §5)", () => {
   it.each([
     ["our own in-doubt attempt created it: adopt, whatever the policy", { ...base, policy: "skip", ours: "yes" }, "adopt"],
     ["ours, under end-and-retry: adopt, never end our own", { ...base, ours: "yes" }, "adopt"],
