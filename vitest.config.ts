@@ -13,6 +13,10 @@ const TIMING = ["test/acceptance/rate.test.ts", "test/cli/sender-pace.test.ts"];
 
 export default defineConfig({
   test: {
+    // The transformed modules kept in node_modules/.experimental-vitest-cache, keyed by their
+    // content and the configuration (https://vitest.dev/config/experimental#experimental-fsmodulecache):
+    // a rerun does not transform src/ and test/ again in every worker.
+    experimental: { fsModuleCache: true },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [
