@@ -1,9 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Files that judge a pace in real time (starts a second, as the limiter recorded them) run alone,
- * after the rest: on this 2-core machine another file's load would skew their clocks (their own
- * independent cases run at once: light work). Everything else runs three files at a time —
+ * Files that judge a pace in real time (starts a second, as the limiter recorded them) run after
+ * the rest, together: on this 2-core machine another file's load would skew their clocks (their
+ * own independent cases run at once: light work). Everything else runs three files at a time —
  * mostly waiting (timeouts, backoff, child processes), not work —
  * (https://vitest.dev/guide/recipes/parallel-sequential). The Redis tests judge only what the
  * shared gate granted (never more than the limit in a window, every contact once): true at any
@@ -38,7 +38,8 @@ export default defineConfig({
         test: {
           name: "timing",
           include: TIMING,
-          fileParallelism: false,
+          // Both files at once: five light child processes at 20 creates a second at most.
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
           testTimeout: 30_000,
           hookTimeout: 30_000,
