@@ -48,7 +48,7 @@ export class GroupCommit<T> {
         const batch = this.#queue;
         this.#queue = [];
         try {
-          await this.#commit(batch.length === 1 ? [...batch[0]!.items] : batch.flatMap((entry) => entry.items));
+          await this.#commit(batch.flatMap((entry) => entry.items));
           for (const entry of batch) entry.resolve();
         } catch (err) {
           const error = this.#failure(err);
