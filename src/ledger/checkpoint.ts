@@ -115,7 +115,8 @@ export function checkpointParts(
 ): { json: Buffer; binary: Buffer[] } {
   const book = appointments?.pack();
   const packed = book ? [Buffer.from(book.starts.buffer, book.starts.byteOffset, book.starts.byteLength), ...book.lines] : [];
-  const packedLength = packed.reduce((sum, part) => sum + part.length, 0);
+  // Where each line starts (doubles), then the lines: the last start is their length.
+  const packedLength = book ? book.starts.byteLength + book.starts[book.starts.length - 1]! : 0;
   // One string, not an array of a million: read back in one piece.
   const json = Buffer.from(
     JSON.stringify(book ? { ...checkpoint, appointmentKeys: book.keys, appointmentBytes: packedLength } : checkpoint),

@@ -289,8 +289,11 @@ function laterTimes(
     const reminder = reminders[r]!;
     const { dueAt, deadline } = reminderTimes(appointment.at, reminder, campaign.schedule, appointment.zone, contact.notAfter);
     if (!(now < dueAt && now < deadline)) return undefined;
-    const key = knowsUnits && unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt });
-    if (key && state.units.has(key)) return undefined;
+    if (
+      knowsUnits &&
+      state.units.has(unitKey({ to: contact.to, from: contact.from, key: appointment.key, reminder: reminder.name, appointmentAt }))
+    )
+      return undefined;
     times[2 * r] = dueAt;
     times[2 * r + 1] = deadline;
   }
