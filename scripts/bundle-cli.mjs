@@ -46,7 +46,9 @@ const staging = path.join(root, "dist/.bin-staging");
 for (const file of await readdir(cliDir)) if (file.startsWith("chunk-")) await rm(path.join(cliDir, file));
 await rm(staging, { recursive: true, force: true });
 await build({
-  input: { main: path.join(cliDir, "main.js") },
+  // The number worker (src/contacts/number-worker.ts) is an entry of its own, beside main.js: a
+  // worker thread starts from a file.
+  input: { main: path.join(cliDir, "main.js"), "number-worker": path.join(root, "dist/contacts/number-worker.js") },
   platform: "node",
   // Bare specifiers (packages, node: builtins) stay imports, but for the pure libraries below;
   // our own files are bundled.

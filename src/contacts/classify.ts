@@ -9,9 +9,8 @@ import { exclusionOf } from "./row-filters.js";
 import { canonicalLocale } from "./date-symbols.js";
 import type { ContactColumns, ContactRules } from "./rules.js";
 import { normalizeAddress, type Normalized } from "./phone.js";
+import { MESSAGING_SERVICE_SID } from "./sender-format.js";
 import type { CsvRecord } from "./read-csv.js";
-
-const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
 export interface ClassifierOptions {
   /** Numbers on the suppression list (docs/reference.md §3). */
@@ -26,6 +25,8 @@ export interface ClassifierOptions {
   knownAddresses?: ReadonlySet<string> | undefined;
   /** How date-time cells are read (`dateFormat`, docs/reference.md §17): ISO 8601 when not given. */
   readDate?: DateReader | undefined;
+  /** Numbers already normalized elsewhere (numbers-ahead.ts), by the cell as `numberCells` gives it: a head start, never a verdict of its own. */
+  numbers?: { get(cell: string): Normalized | undefined } | undefined;
 }
 
 /**
@@ -43,6 +44,7 @@ export class RowClassifier {
   readonly #sourceReminder: ContactColumns["sourceReminder"];
 
   readonly #knownAddresses: ReadonlySet<string>;
+  readonly #numbers: ClassifierOptions["numbers"];
   readonly #readDate: DateReader;
 
   constructor(campaign: ContactRules, header: string[], options: ClassifierOptions = {}) {
@@ -50,6 +52,7 @@ export class RowClassifier {
     this.#suppressed = options.suppressed ?? new Set();
     this.#seen = options.seen ?? new SeenKeys(campaign.from);
     this.#knownAddresses = options.knownAddresses ?? new Set();
+    this.#numbers = options.numbers;
     this.#readDate = options.readDate ?? parseDateTime;
     this.#parameterColumns = checkHeader(campaign, header).parameterColumns;
     const source = campaign.columns.sourceReminder;
@@ -66,8 +69,7 @@ export class RowClassifier {
     if ("error" in record) return { status: "invalid", row: record.row, to: "", from: "", reason: record.error };
     const { fields } = record;
     const row = columns.row === undefined ? record.row : Number(fields[columns.row] ?? record.row) || record.row;
-    const rawTo = fields[columns.to] ?? "";
-    const rawFrom = columns.from !== undefined ? (fields[columns.from] ?? "").trim() : this.#campaign.from;
+    const [rawTo, rawFrom] = [toCell(columns, fields), fromCell(columns, fields) ?? this.#campaign.from];
     const schedule = this.#campaign.schedule;
     const shardKey = schedule ? (fields[schedule.keyColumn] ?? "").trim() || undefined : undefined;
     const skipped = <S extends "invalid" | "excluded">(status: S, reason: string) =>
@@ -79,7 +81,7 @@ export class RowClassifier {
     const to = this.#normalize(rawTo);
     if (!to.ok) return invalid(`${columns.to}: ${to.reason}`);
     let from = rawFrom;
-    if (columns.from !== undefined && !MESSAGING_SERVICE_SID.test(rawFrom)) {
+    if (columns.from !== undefined && !isServiceSid(rawFrom)) {
       const normalized = this.#normalize(rawFrom);
       if (!normalized.ok) return invalid(`${columns.from}: ${normalized.reason}`);
       from = normalized.address;
@@ -131,7 +133,8 @@ export class RowClassifier {
 
   /** The address normalized (docs/reference.md §3), or as it is when an earlier run normalized it to exactly this. */
   #normalize(raw: string): Normalized {
-    return this.#knownAddresses.has(raw) ? { ok: true, address: raw } : normalizeAddress(raw, this.#campaign.defaultRegion);
+    if (this.#knownAddresses.has(raw)) return { ok: true, address: raw };
+    return this.#numbers?.get(raw) ?? normalizeAddress(raw, this.#campaign.defaultRegion);
   }
 
   #addAppointment(key: string): boolean {
@@ -171,6 +174,28 @@ export class RowClassifier {
     const appointment = readAppointment(fields, schedule, { zones: local, zoneCell, read: this.#readDate });
     return "invalid" in appointment ? appointment : { zones, notAfter, appointment };
   }
+}
+
+/** The To cell as the classifier normalizes it (untrimmed: `normalizeAddress` trims). */
+function toCell(columns: ContactColumns, fields: Record<string, string>): string {
+  return fields[columns.to] ?? "";
+}
+
+/** The From cell, trimmed, when the file has a From column. */
+function fromCell(columns: ContactColumns, fields: Record<string, string>): string | undefined {
+  return columns.from !== undefined ? (fields[columns.from] ?? "").trim() : undefined;
+}
+
+function isServiceSid(from: string): boolean {
+  return MESSAGING_SERVICE_SID.test(from);
+}
+
+/** The cells of a record `RowClassifier.classify` may normalize as numbers, as it passes them (`ClassifierOptions.numbers`). */
+export function numberCells(columns: ContactColumns, record: CsvRecord): string[] {
+  if ("error" in record) return [];
+  const from = fromCell(columns, record.fields);
+  const to = toCell(columns, record.fields);
+  return from === undefined || isServiceSid(from) ? [to] : [to, from];
 }
 
 /** The key and `at` cells: an empty key, or a time that is not one, is an invalid row naming the column. */

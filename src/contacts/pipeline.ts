@@ -8,6 +8,9 @@ import { openContactsCsv, type CsvRecord, type CsvResumePoint } from "./read-csv
 import type { SeenKeys } from "./seen-keys.js";
 import { isOtherShardsRow, type ShardSpec } from "./shard.js";
 import { unitKey, type UnitRef } from "./unit.js";
+import type { ClassifierOptions } from "./classify.js";
+import type { Normalized } from "./phone.js";
+import type { RawRecords } from "./raw-records.js";
 
 /** One row of the contacts file, through the pipeline. */
 export interface PipelineRow {
@@ -33,6 +36,14 @@ export interface PipelineOptions {
   knownAddresses?: ReadonlySet<string> | undefined;
   /** Read the header only (in 1 KiB chunks): the rows are not wanted. */
   headerOnly?: boolean;
+  /**
+   * `batches` normalizes each batch's numbers on a worker thread while the batch before it is
+   * classified (numbers-ahead.ts): for a reading of a whole large export. `worker`: its file, when
+   * not the one beside this module.
+   */
+  numbersAhead?: { worker?: URL } | undefined;
+  /** The file's records as scanned (raw-records.ts), for a reading of the whole file: positions taken from it, not kept by the parser. */
+  positions?: RawRecords | undefined;
 }
 
 export interface ContactRows {
@@ -64,10 +75,12 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
   const csv = await openContactsCsv(rules.contactsPath, rules.columns.to, options.resume, {
     headerOnly: options.headerOnly ?? false,
     format: rules.csv,
+    positions: options.positions,
   });
   const { parameterColumns } = checkHeader(rules, csv.header, csv.delimiter);
-  const classifier = () => classifierOf(rules, csv.header, options);
+  const classifier = (numbers?: ClassifierOptions["numbers"]) => classifierOf(rules, csv.header, { ...options, numbers });
   const batches = async function* (): AsyncGenerator<PipelineRow[]> {
+    if (options.numbersAhead !== undefined) return yield* classifiedAhead(rules, csv.batches, { ...options.numbersAhead, classifier });
     const classify = await classifier();
     for await (const records of csv.batches) yield records.map(classify);
   };
@@ -87,6 +100,34 @@ export async function openContactRows(rules: ContactRules, options: PipelineOpti
     batches,
     close: () => csv.close(),
   };
+}
+
+/** The batches classified, each batch's numbers normalized on a worker thread ahead of it (numbers-ahead.ts). */
+async function* classifiedAhead(
+  rules: ContactRules,
+  records: AsyncGenerator<CsvRecord[]>,
+  options: { worker?: URL; classifier: (numbers: ClassifierOptions["numbers"]) => Promise<(record: CsvRecord) => PipelineRow> },
+): AsyncGenerator<PipelineRow[]> {
+  const [{ NumbersAhead }, { numberCells }] = await Promise.all([import("./numbers-ahead.js"), import("./classify.js")]);
+  const ahead = new NumbersAhead({ region: rules.defaultRegion, ...(options.worker ? { worker: options.worker } : {}) });
+  const cells = (batch: CsvRecord[]) => batch.flatMap((record) => numberCells(rules.columns, record));
+  let answer: ReadonlyMap<string, Normalized> = new Map();
+  const classify = await options.classifier({ get: (cell) => answer.get(cell) });
+  try {
+    // The worker normalizes a batch's numbers while the one before it is classified, and the one after it parsed.
+    let next = await records.next();
+    let asked = next.done ? undefined : ahead.ask(cells(next.value));
+    while (!next.done) {
+      const batch = next.value;
+      const answered = asked!;
+      next = await records.next();
+      asked = next.done ? undefined : ahead.ask(cells(next.value));
+      answer = await answered;
+      yield batch.map(classify);
+    }
+  } finally {
+    ahead.close();
+  }
 }
 
 /**
@@ -121,7 +162,11 @@ export async function classifyRanges(
 }
 
 /** One reading's classifier: each record's verdict, unit and shard. The number parser loads with it (a cron rerun with nothing new never loads it). */
-async function classifierOf(rules: ContactRules, header: string[], options: PipelineOptions): Promise<(record: CsvRecord) => PipelineRow> {
+async function classifierOf(
+  rules: ContactRules,
+  header: string[],
+  options: PipelineOptions & Pick<ClassifierOptions, "numbers">,
+): Promise<(record: CsvRecord) => PipelineRow> {
   const { keptKey, RowClassifier } = await import("./classify.js");
   const readDate = await dateReaderOf(rules);
   const rowClassifier = new RowClassifier(rules, header, { ...options, readDate });

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { open } from "node:fs/promises";
 import type { CsvError } from "csv-parse";
+import type { RawRecords } from "./raw-records.js";
 import { CampaignInputError } from "../errors.js";
 import {
   DEFAULT_CSV_FORMAT,
@@ -16,11 +17,12 @@ import {
 
 /**
  * One data record of the contacts CSV. `row` is 1-based, the header excluded (docs/reference.md §6).
- * `end`: the byte offset just past the record (its line break included), for resuming there;
- * undefined for an unparsable record.
+ * `end`: the byte offset just past the record (its line break included), for resuming there, and
+ * `lines`: the file's lines up to its end; undefined for an unparsable record, and for every
+ * record of a reading whose positions come from a scan (`positions`: only an error's line is told).
  */
 export type CsvRecord =
-  | { row: number; fields: Record<string, string>; end: number; lines: number }
+  | { row: number; fields: Record<string, string>; end?: number; lines?: number }
   | { row: number; error: string; end?: number; lines?: number };
 
 export interface ContactsCsv {
@@ -59,7 +61,8 @@ export interface CsvResumePoint {
  */
 const CHUNK_BYTES = 16 * 1024;
 
-type Parsed = { record: string[]; info: { lines: number; bytes: number } };
+/** A record as the parser gives it: with its position (`info`), or without (a reading given `positions`). */
+type Parsed = { record: string[]; info: { lines: number; bytes: number } } | string[];
 
 /**
  * Stream the contacts CSV (UTF-8, optional BOM, RFC 4180 quoting) without holding its rows.
@@ -76,8 +79,11 @@ export async function openContactsCsv(
    * `headerOnly`: read in 1 KiB chunks, for a caller that closes it after the header. `format`: how
    * the file is written. `bytes`: the file's bytes from the resume point to its `until`, already
    * read (a standing tick's changed rows: no file opened for each), with the format known.
+   * `positions`: the file's records as `scanRecords` split them, for a reading of the whole file:
+   * the parser then keeps no position of its own (csv-parse's `info` builds two objects of some
+   * twenty fields a record), and a record's line comes from the scan.
    */
-  options: { headerOnly?: boolean; format?: CsvFormat | undefined; bytes?: Buffer } = {},
+  options: { headerOnly?: boolean; format?: CsvFormat | undefined; bytes?: Buffer; positions?: RawRecords | undefined } = {},
 ): Promise<ContactsCsv> {
   const given = options.bytes && options.format?.delimiter !== undefined && resume;
   const format = given
@@ -89,7 +95,8 @@ export async function openContactsCsv(
     const noBatches = (async function* (): AsyncGenerator<CsvRecord[]> {})();
     return { header: resume.header, delimiter: format.delimiter, start: resume, records: none, batches: noBatches, close: () => undefined };
   }
-  const parsing = await parseFrom(file, resume, options.headerOnly ? 1024 : CHUNK_BYTES, format, options.bytes);
+  const positions = resume === undefined ? options.positions : undefined;
+  const parsing = await parseFrom(file, resume, options.headerOnly ? 1024 : CHUNK_BYTES, format, { bytes: options.bytes, positions });
   const { input } = parsing;
   if (resume && !options.bytes) {
     // Opening can fail (the file went away since the checkpoint): surface it before any record.
@@ -118,6 +125,10 @@ const PEEK_BYTES = 64 * 1024;
  * whose first 64 KiB are not UTF-8 is refused (exit 2) naming the line: a Windows export needs
  * `csv.encoding`, and its accented names must not reach anyone garbled.
  */
+export async function csvFormatOf(file: string, declared: CsvFormat): Promise<{ delimiter: string; encoding: CsvEncoding }> {
+  return formatOf(file, declared, undefined);
+}
+
 async function formatOf(
   file: string,
   declared: CsvFormat,
@@ -173,6 +184,8 @@ interface Parsing {
   delimiter: string;
   encoding: CsvEncoding;
   parser: ReturnType<typeof import("csv-parse").parse>;
+  /** Where the records are, when the parser keeps no positions (`openContactsCsv`'s `positions`); let go once read. */
+  positions: RawRecords | undefined;
   /** The records the parser has ready, all of them (undefined at the end); `ahead`: some taken back (past the header). */
   next: () => Promise<Parsed[] | undefined>;
   ahead: Parsed[];
@@ -187,8 +200,9 @@ async function parseFrom(
   resume: CsvResumePoint | undefined,
   highWaterMark: number,
   format: { delimiter: string; encoding: CsvEncoding },
-  bytes?: Buffer,
+  given: { bytes: Buffer | undefined; positions: RawRecords | undefined },
 ): Promise<Parsing> {
+  const { bytes, positions } = given;
   const skipped: Array<{ line: number; reason: string }> = [];
   const lineOffset = resume?.lines ?? 0;
   const until = resume?.until;
@@ -206,7 +220,7 @@ async function parseFrom(
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
-      info: true,
+      info: positions === undefined,
       on_skip: (err: CsvError | undefined) => {
         skipped.push({ line: lineOffset + Number(err?.lines ?? 0), reason: err?.message ?? "unparsable record" });
         return undefined;
@@ -221,6 +235,7 @@ async function parseFrom(
     delimiter: format.delimiter,
     encoding: format.encoding,
     parser,
+    positions,
     next: () => readyRecords(parser),
     ahead: [],
     skipped,
@@ -264,7 +279,7 @@ async function readHeader(
   const first = ready?.[0];
   if (first === undefined) throw new CampaignInputError(`${file}: the contacts file is empty (a header row is required)`);
   parsing.ahead = ready!.slice(1);
-  const names = first.record.map((name) => name.trim());
+  const names = fieldsOf(first).map((name) => name.trim());
   if (!names.includes(requiredColumn)) {
     parsing.parser.destroy();
     throw new CampaignInputError(
@@ -272,7 +287,25 @@ async function readHeader(
         delimiterHint(names, requiredColumn, parsing.delimiter),
     );
   }
-  return { names, bytes: first.info.bytes, lines: first.info.lines };
+  const { positions } = parsing;
+  return positions
+    ? { names, bytes: positions.header.end, lines: positions.header.lines }
+    : { names, ...(first as { info: { bytes: number; lines: number } }).info };
+}
+
+function fieldsOf(parsed: Parsed): string[] {
+  return Array.isArray(parsed) ? parsed : parsed.record;
+}
+
+/**
+ * Where a record is without the parser's positions: the lines up to its end (its first line from
+ * the scan, and the line breaks inside its quoted fields), as csv-parse's `info.lines` counts them.
+ */
+function lineFromScan(positions: RawRecords, row: number, record: string[]): number | undefined {
+  if (row > positions.count) return undefined; // the scan and the parser disagree: no line told
+  let breaks = 0;
+  for (const field of record) for (let at = field.indexOf("\n"); at !== -1; at = field.indexOf("\n", at + 1)) breaks++;
+  return positions.lines[row - 1]! + 1 + breaks;
 }
 
 async function* recordBatches(
@@ -296,30 +329,49 @@ async function* recordBatches(
     }
     if (ready === undefined) break;
     const batch: CsvRecord[] = [];
-    for (const { record, info } of ready) {
-      const lines = start.lines + info.lines;
+    for (const parsed of ready) {
+      const record = fieldsOf(parsed);
+      const where = Array.isArray(parsed) ? undefined : { end: start.bytes + parsed.info.bytes, lines: start.lines + parsed.info.lines };
+      const { positions } = parsing;
+      const lineAt = (number: number) => where?.lines ?? (positions && lineFromScan(positions, number, record));
       // Skips are reported as they are parsed, possibly ahead of the records we consume: keep
       // file order by their line numbers.
-      while (skipped.length > 0 && (skipped[0]?.line ?? Infinity) < lines) batch.push(unparsable(skipped.shift()!));
-      const end = start.bytes + info.bytes;
-      if (record.length !== header.length) {
-        batch.push({ row: ++row, error: `has ${record.length} fields, the header has ${header.length} (line ${lines})`, end, lines });
-        continue;
-      }
-      // Bytes that were not UTF-8 (read as U+FFFD): a garbled name must reach no one (docs/reference.md §17).
-      if (parsing.encoding === "utf-8" && record.some((field) => field.includes("\uFFFD"))) {
-        batch.push({ row: ++row, error: `line ${lines} is not UTF-8 text (set csv.encoding, e.g. "windows-1252")`, end, lines });
-        continue;
-      }
-      const fields: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i] ?? "";
-      batch.push({ row: ++row, fields, end, lines });
+      while (skipped.length > 0 && (skipped[0]?.line ?? Infinity) < (lineAt(row + 1) ?? Infinity)) batch.push(unparsable(skipped.shift()!));
+      const number = ++row;
+      batch.push(recordOf(record, { row: number, header, where, lineOf: () => lineAt(number), utf8: parsing.encoding === "utf-8" }));
     }
     yield batch;
   }
+  parsing.positions = undefined;
   const rest: CsvRecord[] = [];
   while (skipped.length > 0) rest.push(unparsable(skipped.shift()!));
   if (rest.length > 0) yield rest;
+}
+
+/** A parsed record as a data record: its fields by column, or why it is none (a ragged row, bytes not UTF-8). */
+function recordOf(
+  record: string[],
+  how: {
+    row: number;
+    header: string[];
+    where: { end: number; lines: number } | undefined;
+    lineOf: () => number | undefined;
+    utf8: boolean;
+  },
+): CsvRecord {
+  const { row, header, where } = how;
+  const error = (text: (line: number | string) => string): CsvRecord => {
+    const lines = how.lineOf();
+    return { row, error: text(lines ?? "?"), ...where, ...(lines === undefined ? {} : { lines }) };
+  };
+  if (record.length !== header.length)
+    return error((line) => `has ${record.length} fields, the header has ${header.length} (line ${line})`);
+  // Bytes that were not UTF-8 (read as U+FFFD): a garbled name must reach no one (docs/reference.md §17).
+  if (how.utf8 && record.some((field) => field.includes("\uFFFD")))
+    return error((line) => `line ${line} is not UTF-8 text (set csv.encoding, e.g. "windows-1252")`);
+  const fields: Record<string, string> = {};
+  for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i] ?? "";
+  return where ? { row, fields, ...where } : { row, fields };
 }
 
 /**

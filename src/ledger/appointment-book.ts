@@ -109,21 +109,24 @@ export class AppointmentBook {
     this.#packNew = true;
   }
 
-  /** A key's new version: the time it had before joins its earlier ones. */
-  fold(event: AppointmentSeen): void {
+  /** A key's new version: the time it had before joins its earlier ones. Returns the appointment's number. */
+  fold(event: AppointmentSeen): number {
     const { t: _t, at: _at, ...latest } = event;
-    const known = this.get(event.key);
-    if (!known) {
-      if (this.#packNew) this.#fresh.add(this.#keys.length, packedLine({ latest, earlier: [] }));
-      else this.#open.set(this.#keys.length, { latest, earlier: [] });
+    const number = this.#numbers.get(event.key);
+    if (number === undefined) {
+      const added = this.#keys.length;
+      if (this.#packNew) this.#fresh.add(added, packedLine({ latest, earlier: [] }));
+      else this.#open.set(added, { latest, earlier: [] });
       this.#keys.push(event.key);
-      this.#numbers.add(this.#keys.length - 1);
-      return;
+      this.#numbers.add(added);
+      return added;
     }
+    const known = this.at(number);
     const previous = known.latest.appointmentAt;
     if (previous !== latest.appointmentAt && !known.earlier.includes(previous)) known.earlier.push(previous);
     known.earlier = known.earlier.filter((time) => time !== latest.appointmentAt);
     known.latest = latest;
+    return number;
   }
 
   /**

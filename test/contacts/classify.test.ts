@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RowClassifier } from "../../src/contacts/classify.js";
+import { numberCells, RowClassifier } from "../../src/contacts/classify.js";
 import type { ContactRules } from "../../src/contacts/rules.js";
 import type { RowVerdict } from "../../src/contacts/contact.js";
 import type { CsvRecord } from "../../src/contacts/read-csv.js";
@@ -96,6 +96,36 @@ describe("RowClassifier.classify: a CSV row's verdict", () => {
     expect(known.classify(row({ to: " +1555" }, 3))).toMatchObject({ status: "invalid" });
     expect(known.classify(row({ to: "(415) 555-1000" }, 4))).toMatchObject({ status: "sendable", contact: { to: "+14155551000" } });
     expect(new RowClassifier(rules(), ["to"]).classify(row({ to: "+1555" }, 2))).toMatchObject({ status: "invalid" });
+  });
+
+  it("a number normalized ahead (numbers-ahead.ts) is taken as answered, To and From; a cell it has no answer for is parsed", () => {
+    // Answers no parse would give: only the lookup can produce them, so the test shows it is consulted, by the cell as numberCells gives it.
+    const answers = new Map([
+      [" 415 ", { ok: true as const, address: "+19995550001" }],
+      ["+14155551000", { ok: false as const, reason: "answered ahead" }],
+      ["+15005550006", { ok: true as const, address: "+19995550002" }],
+    ]);
+    const classifier = new RowClassifier(withColumns({ from: "from" }), ["to", "from"], { numbers: answers });
+    expect(classifier.classify(row({ to: " 415 ", from: " +15005550006 " }, 2))).toMatchObject({
+      status: "sendable",
+      contact: { to: "+19995550001", from: "+19995550002" },
+    });
+    expect(classifier.classify(row({ to: "+14155551000", from: "+15005550006" }, 3))).toMatchObject({
+      status: "invalid",
+      reason: "to: answered ahead",
+    });
+    expect(classifier.classify(row({ to: "(415) 555-1002", from: "+15005550006" }, 4))).toMatchObject({
+      status: "sendable",
+      contact: { to: "+14155551002" },
+    });
+    expect(numberCells(withColumns({ from: "from" }).columns, row({ to: " 415 ", from: " +15005550006 " }))).toEqual([
+      " 415 ",
+      "+15005550006",
+    ]);
+    expect(numberCells(withColumns({ from: "from" }).columns, row({ to: "+1", from: "MG0123456789abcdef0123456789abcdef" }))).toEqual([
+      "+1",
+    ]);
+    expect(numberCells(rules().columns, { row: 2, error: "ragged" })).toEqual([]);
   });
 
   it("a header without a configured column is refused naming the file and the key", () => {

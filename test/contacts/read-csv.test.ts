@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { countRecordLines, openContactsCsv, type CsvRecord } from "../../src/contacts/read-csv.js";
+import { scanRecords } from "../../src/contacts/raw-records.js";
 
 let dir: string;
 beforeEach(async () => (dir = await mkdtemp(path.join(tmpdir(), "csv-"))));
@@ -59,6 +60,60 @@ describe("openContactsCsv", () => {
       /missing\.csv: cannot read the contacts file \(ENOENT\)/,
     );
     await expect(read("")).rejects.toThrow(/empty/);
+  });
+});
+
+describe("openContactsCsv with positions from a scan (csv-parse keeps none)", () => {
+  /** The records read both ways; the fields and every error the same, its line included. */
+  async function bothWays(text: string, encoding?: "windows-1252"): Promise<{ own: CsvRecord[]; scanned: CsvRecord[] }> {
+    const file = path.join(dir, "c.csv");
+    await writeFile(file, text, encoding === undefined ? "utf8" : "latin1");
+    const format = { delimiter: ",", encoding: encoding ?? ("utf-8" as const) };
+    const readAll = async (positions?: Awaited<ReturnType<typeof scanRecords>>) => {
+      const csv = await openContactsCsv(file, "to", undefined, { format, positions });
+      const out: CsvRecord[] = [];
+      for await (const record of csv.records) out.push(record);
+      return out;
+    };
+    const scan = await scanRecords(file, ",");
+    expect(scan).toBeDefined();
+    return { own: await readAll(), scanned: await readAll(scan) };
+  }
+
+  /** A record without the positions only the parser's own `info` gives (`end`, and `lines` of a good record). */
+  const withoutPositions = (record: CsvRecord): CsvRecord =>
+    "error" in record
+      ? { row: record.row, error: record.error, ...(record.lines === undefined ? {} : { lines: record.lines }) }
+      : { row: record.row, fields: record.fields };
+
+  it.each([
+    ["ragged rows on one line", "to,note\n+1,a\n+2,b,extra\n+3\n+4,d\n"],
+    ["a ragged row spanning lines, blank lines", 'to,note\n+1,"two\nlines",x\n\n\n+2,b\n+3,"a\n\nb",y,z\n+4,c'],
+    ["a BOM and a row that is not UTF-8", "\ufeffto,note\n+1,caf\u00e9\n+2,\ufffd\n+3,c\n"],
+  ])("%s: the same records, each error naming the same line", async (_name, text) => {
+    const { own, scanned } = await bothWays(text);
+    expect(own.some((record) => "error" in record)).toBe(true);
+    expect(scanned).toEqual(own.map(withoutPositions));
+    expect(scanned.filter((record) => "error" in record).map((record) => (record as { error: string }).error)).toEqual(
+      own.filter((record) => "error" in record).map((record) => (record as { error: string }).error),
+    );
+  });
+
+  it("names a record's last line in CRLF too (where csv-parse counts a CRLF inside quotes as two lines)", async () => {
+    const { own, scanned } = await bothWays('to,note\r\n+1,"two\r\nlines",x\r\n\r\n\r\n+2,b\r\n+3,"a\r\n\r\nb",y,z\r\n+4,c');
+    expect(scanned.map((record) => ("error" in record ? record.error : "ok"))).toEqual([
+      "has 3 fields, the header has 2 (line 3)",
+      "ok",
+      "has 4 fields, the header has 2 (line 9)",
+      "ok",
+    ]);
+    expect(scanned.map(({ row }) => row)).toEqual(own.map(({ row }) => row));
+  });
+
+  it("reads a Windows code page the same both ways", async () => {
+    const { own, scanned } = await bothWays("to,note\n+1,Ren\u00e9e\n+2,b,c\n", "windows-1252");
+    expect(own[0]).toMatchObject({ fields: { note: "Renée" } });
+    expect(scanned).toEqual(own.map(withoutPositions));
   });
 });
 

@@ -1,7 +1,8 @@
+import { stat } from "node:fs/promises";
 import type { Campaign } from "../../campaign/campaign.js";
 import { classifyRanges, openContactRows, type PipelineOptions, type PipelineRow } from "../../contacts/pipeline.js";
 import { scanRecords, type RawRecords } from "../../contacts/raw-records.js";
-import type { CsvResumePoint } from "../../contacts/read-csv.js";
+import { csvFormatOf, type CsvResumePoint } from "../../contacts/read-csv.js";
 import type { RowCache, UsableCache } from "./row-cache.js";
 import type { AppointmentBook } from "../../ledger/appointment-book.js";
 
@@ -28,6 +29,12 @@ export interface ExportReading {
   readonly cachedRows: number;
 }
 
+/**
+ * An export this large (~20 000 rows) read whole has its numbers normalized on a worker thread
+ * (numbers-ahead.ts): below it, starting the worker costs about what it saves.
+ */
+const NUMBERS_AHEAD_BYTES = 1 << 20;
+
 /** Rows read a batch at a time. */
 const BATCH = 4096;
 /** Changed rows this close together are parsed as one range (the rows between them too). */
@@ -52,24 +59,43 @@ export async function readExport(
   },
 ): Promise<ExportReading> {
   const { knownAddresses, book, ...pipeline } = options;
-  // Addresses an earlier tick normalized: worth collecting only for a reading of every row.
-  const contacts = await openContactRows(campaign, { ...pipeline, knownAddresses: options.cache ? undefined : knownAddresses() });
-  const scan = await scanOf(campaign, contacts.delimiter, options.cache?.cache.size ?? book.size);
+  // Addresses an earlier tick normalized: worth collecting only for a reading of every row. A
+  // large export read whole has its numbers normalized on a second thread.
+  // A file that cannot be read is the pipeline's to report (its own error, exit 2): neither helps then.
+  const size = await stat(campaign.contactsPath).then(
+    (stats) => stats.size,
+    () => 0,
+  );
+  const large = size >= NUMBERS_AHEAD_BYTES;
+  // The records split as bytes first: a reading of the whole file takes their positions from it.
+  const scan = size > 0 ? await scanOf(campaign, options.cache?.cache.size ?? book.size).catch(() => undefined) : undefined;
+  const contacts = await openContactRows(campaign, {
+    ...pipeline,
+    knownAddresses: options.cache ? undefined : knownAddresses(),
+    numbersAhead: large ? (options.numbersAhead ?? {}) : undefined,
+    positions: scan,
+  });
+  // What the next tick's cache is keyed by, taken now: no closure keeps the scan (~25 MB at a
+  // million records) past the reading.
+  const key = scan && keyOf(scan);
+  const count = scan?.count;
   const cached = scan && options.cache && (await fromCache(campaign, scan, { ...pipeline, cache: options.cache, book }, contacts));
   if (cached) {
     contacts.close();
-    return { parameterKeys: contacts.parameterKeys, batches: cached.batches, cachedRows: cached.hits, keyed: () => keyOf(scan) };
+    return { parameterKeys: contacts.parameterKeys, batches: cached.batches, cachedRows: cached.hits, keyed: () => key };
   }
   let rows = 0;
+  let hashes = scan?.hash;
   const batches = (async function* (): AsyncGenerator<ExportBatch> {
     for await (const parsed of contacts.batches()) {
       rows += parsed.length;
-      const hash = (i: number) => scan?.hash[parsed[i]!.record.row - 1];
+      const hash = (i: number) => hashes?.[parsed[i]!.record.row - 1];
       yield { first: parsed[0]?.record.row ?? 0, size: parsed.length, entries: undefined, cache: undefined, parsed, hash };
     }
+    hashes = undefined;
   })();
   // The scan and the parser must agree on every record for a hash to name the right row.
-  return { parameterKeys: contacts.parameterKeys, batches, cachedRows: 0, keyed: () => (rows === scan?.count ? keyOf(scan) : undefined) };
+  return { parameterKeys: contacts.parameterKeys, batches, cachedRows: 0, keyed: () => (rows === count ? key : undefined) };
 }
 
 function keyOf(scan: RawRecords): { header: number; sha256: string } {
@@ -77,9 +103,8 @@ function keyOf(scan: RawRecords): { header: number; sha256: string } {
 }
 
 /** The records as bytes, for an encoding whose quotes and line breaks are single ASCII bytes; else undefined (no cache). */
-async function scanOf(campaign: Campaign, delimiter: string, expected: number): Promise<RawRecords | undefined> {
-  const { effectiveEncoding } = await import("../../contacts/csv-format.js");
-  const encoding = await effectiveEncoding(campaign.contactsPath, campaign.csv.encoding);
+async function scanOf(campaign: Campaign, expected: number): Promise<RawRecords | undefined> {
+  const { delimiter, encoding } = await csvFormatOf(campaign.contactsPath, campaign.csv);
   if (encoding === "utf-16le" || encoding === "utf-16be") return undefined;
   return scanRecords(campaign.contactsPath, delimiter, expected);
 }

@@ -85,10 +85,10 @@ class Recording {
     this.#write = write;
   }
 
-  /** The event into the state (now: the rest of the plan reads it), and into the batch's write. */
-  note(state: LedgerState, event: AppointmentSeen): void {
-    state.appointments.fold(event);
+  /** The event into the state (now: the rest of the plan reads it), and into the batch's write. Returns the appointment's number. */
+  note(state: LedgerState, event: AppointmentSeen): number {
     if (this.#write) this.#batch.push(event);
+    return state.appointments.fold(event);
   }
 
   /** The batch's events handed to the ledger; awaited once many are unwritten (a re-export's few are not waited for). */
@@ -250,10 +250,13 @@ function planParsed(
   const appointmentAt = new Date(appointment.at).toISOString();
   const noted = noteAppointment(state, verdict.contact, appointmentAt, options);
   if (noted.reread) options.onReread();
-  const number = state.appointments.numberOf(appointment.key)!;
+  const { number } = noted;
   seen.mark(number);
   // A reply that cancels the appointment (docs/reference.md §19): each reminder decided, none counted as to come.
-  const stopped = stoppingIntent(state.replies.get(appointmentId({ key: appointment.key, appointmentAt })), campaign.replies) !== undefined;
+  // (A ledger with no reply, as on a first tick, has none for it: no id built to ask.)
+  const stopped =
+    state.replies.size > 0 &&
+    stoppingIntent(state.replies.get(appointmentId({ key: appointment.key, appointmentAt })), campaign.replies) !== undefined;
   const times =
     noted.rereadFrom === undefined && !stopped ? laterTimes(campaign, state, verdict.contact, appointmentAt, options.now) : undefined;
   if (times) {
@@ -335,20 +338,22 @@ function noteAppointment(
   contact: Contact,
   appointmentAt: string,
   options: ReminderPlanOptions & Recorded,
-): { reread: boolean; rereadFrom: string | undefined } {
+): { reread: boolean; rereadFrom: string | undefined; number: number } {
   const { key, zone, cells } = contact.appointment!;
-  const known = state.appointments.get(key)?.latest;
-  const sameCells = known?.cells === cells;
+  const book = state.appointments;
+  const known = book.numberOf(key);
+  const latest = known === undefined ? undefined : book.at(known).latest;
+  const sameCells = latest?.cells === cells;
   const same =
-    known?.left === undefined &&
-    known?.appointmentAt === appointmentAt &&
-    known.zone === zone &&
-    known.to === contact.to &&
-    known.from === contact.from &&
-    (known.cells === undefined || sameCells);
-  if (same) return { reread: false, rereadFrom: known.rereadFrom };
+    latest?.left === undefined &&
+    latest?.appointmentAt === appointmentAt &&
+    latest.zone === zone &&
+    latest.to === contact.to &&
+    latest.from === contact.from &&
+    (latest.cells === undefined || sameCells);
+  if (same) return { reread: false, rereadFrom: latest.rereadFrom, number: known! };
   // The same cells read as another time: a re-reading; the first reading is kept (docs/reference.md §17).
-  const first = sameCells ? (known.rereadFrom ?? known.appointmentAt) : undefined;
+  const first = sameCells ? (latest.rereadFrom ?? latest.appointmentAt) : undefined;
   const rereadFrom = first !== undefined && first !== appointmentAt ? first : undefined;
   const event: AppointmentSeen = {
     t: "appointment",
@@ -362,8 +367,8 @@ function noteAppointment(
     ...(rereadFrom ? { rereadFrom } : {}),
     at: options.recording.at,
   };
-  options.recording.note(state, event);
-  return { reread: rereadFrom !== undefined && known?.appointmentAt !== appointmentAt, rereadFrom };
+  const number = options.recording.note(state, event);
+  return { reread: rereadFrom !== undefined && latest?.appointmentAt !== appointmentAt, rereadFrom, number };
 }
 
 /**
