@@ -216,14 +216,19 @@ class Parts {
   }
 }
 
-/** Lines of new appointments (numbers from `base` on), one after another in a buffer that grows. */
+/**
+ * Lines of new appointments (numbers from `base` on), one after another in slabs of a fixed size
+ * (a line never spans two): a first tick over a million appointments packs ~120 MB of them, and a
+ * buffer grown by doubling held up to twice that — and both sizes at once while it copied.
+ */
 class FreshLines {
   readonly #base: number;
-  #bytes: Buffer = Buffer.alloc(1 << 16);
-  #used = 0;
-  /** By number − base: where its line starts and ends (-1: none, or taken). */
+  readonly #slabs: Buffer[] = [];
+  /** Bytes used in the last slab. */
+  #used = SLAB_BYTES;
+  /** By number − base: where its line starts (slab × SLAB_BYTES + offset; -1: none, or taken), and its length. */
   #starts: Float64Array = new Float64Array(1024).fill(-1);
-  #ends: Float64Array = new Float64Array(1024).fill(-1);
+  #lengths: Uint32Array = new Uint32Array(1024);
 
   constructor(base: number) {
     this.#base = base;
@@ -232,10 +237,20 @@ class FreshLines {
   add(number: number, line: string): void {
     const at = number - this.#base;
     const bytes = Buffer.byteLength(line);
-    while (this.#used + bytes > this.#bytes.length) this.#bytes = grown(this.#bytes, this.#bytes.length * 2);
-    while (at >= this.#starts.length) [this.#starts, this.#ends] = [grownNumbers(this.#starts), grownNumbers(this.#ends)];
-    this.#bytes.write(line, this.#used);
-    [this.#starts[at], this.#ends[at]] = [this.#used, this.#used + bytes];
+    if (this.#used + bytes > SLAB_BYTES) {
+      this.#slabs.push(Buffer.allocUnsafe(Math.max(SLAB_BYTES, bytes)));
+      this.#used = 0;
+    }
+    while (at >= this.#starts.length) {
+      this.#starts = grownNumbers(this.#starts);
+      const lengths = new Uint32Array(this.#lengths.length * 2);
+      lengths.set(this.#lengths);
+      this.#lengths = lengths;
+    }
+    const slab = this.#slabs.length - 1;
+    this.#slabs[slab]!.write(line, this.#used);
+    this.#starts[at] = slab * SLAB_BYTES + this.#used;
+    this.#lengths[at] = bytes;
     this.#used += bytes;
   }
 
@@ -248,7 +263,10 @@ class FreshLines {
   line(number: number): Buffer | undefined {
     if (!this.has(number)) return undefined;
     const at = number - this.#base;
-    return this.#bytes.subarray(this.#starts[at], this.#ends[at]);
+    const start = this.#starts[at]!;
+    const slab = Math.floor(start / SLAB_BYTES);
+    const offset = start - slab * SLAB_BYTES;
+    return this.#slabs[slab]!.subarray(offset, offset + this.#lengths[at]!);
   }
 
   /** The line as text, no longer one of these (its appointment becomes an object). */
@@ -260,11 +278,8 @@ class FreshLines {
   }
 }
 
-function grown(bytes: Buffer, size: number): Buffer {
-  const bigger = Buffer.alloc(size);
-  bytes.copy(bigger);
-  return bigger;
-}
+/** The size of `FreshLines`' slabs (a line longer than that has a slab of its own). */
+const SLAB_BYTES = 4 << 20;
 
 function grownNumbers(numbers: Float64Array): Float64Array {
   const bigger = new Float64Array(numbers.length * 2).fill(-1);

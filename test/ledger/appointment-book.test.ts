@@ -75,6 +75,21 @@ describe("the appointment book", () => {
     expect(back.get("N1234")?.latest.row).toBe(1235);
   });
 
+  it("lines kept across the slabs they are packed into (more than 4 MiB of them, one longer than a slab) pack as a book of objects does", () => {
+    const events = Array.from({ length: 40_000 }, (_, i) => seen(`S${i}`, "2026-12-03T15:00:00.000Z", { row: i + 1 }));
+    events.splice(20_000, 0, seen("LONG", "2026-12-03T15:00:00.000Z", { cells: "x".repeat(5 << 20) }));
+    const [lines, objects] = [packedAndBack(new AppointmentBook()), new AppointmentBook()];
+    lines.packNew();
+    const numbers = events.map((event) => [lines.fold(event), objects.fold(event)]);
+    expect(numbers.every(([a, b], i) => a === i && b === i)).toBe(true);
+    expect(lines.fold(seen("S7", "2026-12-09T15:00:00.000Z"))).toBe(7); // a known key: its number
+    objects.fold(seen("S7", "2026-12-09T15:00:00.000Z"));
+    const [packed, expected] = [lines.pack(), objects.pack()];
+    expect(Buffer.concat(packed.lines).equals(Buffer.concat(expected.lines))).toBe(true);
+    expect(packed.starts).toEqual(expected.starts);
+    expect(packedAndBack(lines).get("LONG")?.latest.cells).toHaveLength(5 << 20);
+  });
+
   it("parts that do not agree are no book (the checkpoint is then not used)", () => {
     const book = new AppointmentBook();
     book.fold(seen("A1", "2026-12-03T15:00:00.000Z"));

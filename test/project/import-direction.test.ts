@@ -14,6 +14,7 @@ const LAYER: Record<string, number> = {
   "errors.ts": 0,
   "group-commit.ts": 0,
   "clock.ts": 0,
+  "heap-growth.ts": 0,
   "env.ts": 0,
   "resources.ts": 0,
   "stop-on-signals.ts": 1,

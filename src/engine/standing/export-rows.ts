@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { Campaign } from "../../campaign/campaign.js";
+import { tightenHeapGrowth } from "../../heap-growth.js";
 import { classifyRanges, openContactRows, type PipelineOptions, type PipelineRow } from "../../contacts/pipeline.js";
 import { scanRecords, type RawRecords } from "../../contacts/raw-records.js";
 import { csvFormatOf, type CsvResumePoint } from "../../contacts/read-csv.js";
@@ -87,10 +88,15 @@ export async function readExport(
   let rows = 0;
   let hashes = scan?.hash;
   const batches = (async function* (): AsyncGenerator<ExportBatch> {
-    for await (const parsed of contacts.batches()) {
-      rows += parsed.length;
-      const hash = (i: number) => hashes?.[parsed[i]!.record.row - 1];
-      yield { first: parsed[0]?.record.row ?? 0, size: parsed.length, entries: undefined, cache: undefined, parsed, hash };
+    const loosen = large ? tightenHeapGrowth() : undefined;
+    try {
+      for await (const parsed of contacts.batches()) {
+        rows += parsed.length;
+        const hash = (i: number) => hashes?.[parsed[i]!.record.row - 1];
+        yield { first: parsed[0]?.record.row ?? 0, size: parsed.length, entries: undefined, cache: undefined, parsed, hash };
+      }
+    } finally {
+      loosen?.();
     }
     hashes = undefined;
   })();
