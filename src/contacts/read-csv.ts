@@ -125,10 +125,6 @@ const PEEK_BYTES = 64 * 1024;
  * whose first 64 KiB are not UTF-8 is refused (exit 2) naming the line: a Windows export needs
  * `csv.encoding`, and its accented names must not reach anyone garbled.
  */
-export async function csvFormatOf(file: string, declared: CsvFormat): Promise<{ delimiter: string; encoding: CsvEncoding }> {
-  return formatOf(file, declared, undefined);
-}
-
 async function formatOf(
   file: string,
   declared: CsvFormat,
@@ -145,6 +141,11 @@ async function formatOf(
   const text = new TextDecoder(encoding).decode(start);
   const end = text.search(/\r?\n/);
   return { delimiter: detectDelimiter(end === -1 ? text : text.slice(0, end)), encoding };
+}
+
+/** How a whole file is read (`formatOf` from its top): for a caller that looks at its bytes before parsing it. */
+export async function csvFormatOf(file: string, declared: CsvFormat): Promise<{ delimiter: string; encoding: CsvEncoding }> {
+  return formatOf(file, declared, undefined);
 }
 
 /** Another encoding's bytes as UTF-8, for the parser (a BOM dropped). */
@@ -287,10 +288,10 @@ async function readHeader(
         delimiterHint(names, requiredColumn, parsing.delimiter),
     );
   }
-  const { positions } = parsing;
-  return positions
-    ? { names, bytes: positions.header.end, lines: positions.header.lines }
-    : { names, ...(first as { info: { bytes: number; lines: number } }).info };
+  const scanned = parsing.positions?.header;
+  if (scanned) return { names, bytes: scanned.end, lines: scanned.lines };
+  const { info } = first as { info: { bytes: number; lines: number } };
+  return { names, bytes: info.bytes, lines: info.lines };
 }
 
 function fieldsOf(parsed: Parsed): string[] {
@@ -298,8 +299,9 @@ function fieldsOf(parsed: Parsed): string[] {
 }
 
 /**
- * Where a record is without the parser's positions: the lines up to its end (its first line from
- * the scan, and the line breaks inside its quoted fields), as csv-parse's `info.lines` counts them.
+ * Where a record is without the parser's positions: the line it ends on (its first line from the
+ * scan, and the line breaks inside its quoted fields), as csv-parse's `info.lines` tells it — but
+ * in CRLF files, where csv-parse counts a CRLF inside quotes as two.
  */
 function lineFromScan(positions: RawRecords, row: number, record: string[]): number | undefined {
   if (row > positions.count) return undefined; // the scan and the parser disagree: no line told

@@ -60,9 +60,7 @@ export async function readExport(
   },
 ): Promise<ExportReading> {
   const { knownAddresses, book, ...pipeline } = options;
-  // Addresses an earlier tick normalized: worth collecting only for a reading of every row. A
-  // large export read whole has its numbers normalized on a second thread.
-  // A file that cannot be read is the pipeline's to report (its own error, exit 2): neither helps then.
+  // A file that cannot be read is the pipeline's to report (its own error, exit 2): no scan then.
   const size = await stat(campaign.contactsPath).then(
     (stats) => stats.size,
     () => 0,
@@ -70,6 +68,8 @@ export async function readExport(
   const large = size >= NUMBERS_AHEAD_BYTES;
   // The records split as bytes first: a reading of the whole file takes their positions from it.
   const scan = size > 0 ? await scanOf(campaign, options.cache?.cache.size ?? book.size).catch(() => undefined) : undefined;
+  // Addresses an earlier tick normalized: worth collecting only for a reading of every row. A
+  // large export read whole has its numbers normalized on a second thread.
   const contacts = await openContactRows(campaign, {
     ...pipeline,
     knownAddresses: options.cache ? undefined : knownAddresses(),
