@@ -26,6 +26,16 @@ export class AnswerTally {
   }
 }
 
+/**
+ * Answers most first, ties in code-unit order of the answer: the same order whatever order the
+ * answers came in (`results` reads Contexts at once, so its order is not the contacts').
+ */
+export function rankAnswers(counts: Iterable<readonly [string, number]>): Array<[string, number]> {
+  return [...counts]
+    .map(([answer, count]): [string, number] => [answer, count])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 /** The answer as compared: Unicode-compatible form (full-width letters as ASCII), lower case, runs of spaces as one. */
 export function foldAnswer(answer: string): string {
   return answer.normalize("NFKC").toLocaleLowerCase("und").replace(/\s+/g, " ").trim();

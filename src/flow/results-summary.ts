@@ -1,5 +1,5 @@
 import { resultCell, type ResultsColumn } from "./results-columns.js";
-import { AnswerTally } from "./answer-tally.js";
+import { AnswerTally, rankAnswers } from "./answer-tally.js";
 
 /** Per results column: what the people who asked for the survey want to see first (docs/reference.md §11). */
 export interface ColumnSummary {
@@ -9,7 +9,7 @@ export interface ColumnSummary {
   answered: number;
   /** answered / asked, 0..1; 0 when nobody was asked. */
   responseRate: number;
-  /** The most frequent answers, most first (ties by first seen), counted regardless of case (`AnswerTally`). */
+  /** The most frequent answers, most first (`rankAnswers`), counted regardless of case (`AnswerTally`). */
   top: Array<{ answer: string; count: number }>;
 }
 
@@ -38,10 +38,9 @@ export function summarizeResults(columns: readonly ResultsColumn[], records: Ite
   }
   return columns.map((column, i) => {
     const { asked, answered, answers } = tallies[i]!;
-    const top = [...answers.counts]
-      .map(([answer, count]) => ({ answer, count }))
-      .sort((a, b) => b.count - a.count)
-      .slice(0, topN);
+    const top = rankAnswers(answers.counts)
+      .slice(0, topN)
+      .map(([answer, count]) => ({ answer, count }));
     return { column: column.name, asked, answered, responseRate: asked > 0 ? answered / asked : 0, top };
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AnswerTally, foldAnswer } from "../../src/flow/answer-tally.js";
+import { AnswerTally, foldAnswer, rankAnswers } from "../../src/flow/answer-tally.js";
 import { summarizeResults } from "../../src/flow/results-summary.js";
 
 describe("foldAnswer: the same answer regardless of case, width and spacing", () => {
@@ -37,6 +37,51 @@ describe("AnswerTally", () => {
   });
 });
 
+describe("rankAnswers: most first, ties in the answer's order, whatever order they came in", () => {
+  it.each([
+    [
+      [
+        ["b", 2],
+        ["a", 2],
+        ["c", 3],
+      ],
+      [
+        ["c", 3],
+        ["a", 2],
+        ["b", 2],
+      ],
+    ],
+    [
+      [
+        ["a", 2],
+        ["b", 2],
+        ["c", 3],
+      ],
+      [
+        ["c", 3],
+        ["a", 2],
+        ["b", 2],
+      ],
+    ],
+    [
+      [
+        ["=HYPERLINK(x)", 2],
+        ["Shorter", 2],
+        ["Friendlier", 3],
+      ],
+      [
+        ["Friendlier", 3],
+        ["=HYPERLINK(x)", 2],
+        ["Shorter", 2],
+      ],
+    ],
+    [[["x", 1]], [["x", 1]]],
+    [[], []],
+  ] as Array<[Array<[string, number]>, Array<[string, number]>]>)("%j → %j", (counts, ranked) => {
+    expect(rankAnswers(counts)).toEqual(ranked);
+  });
+});
+
 describe("summarizeResults: the most frequent answers, case-insensitively (docs/reference.md §11)", () => {
   it('"yes" 9 and "YES" 6 are one answer: 15', () => {
     const path = "widgets.ask.inbound.Body";
@@ -50,5 +95,15 @@ describe("summarizeResults: the most frequent answers, case-insensitively (docs/
       { answer: "yes", count: 15 },
       { answer: "No", count: 4 },
     ]);
+  });
+
+  it("ties are ranked the same whichever Execution was read first", () => {
+    const path = "widgets.ask.inbound.Body";
+    const records = ["Shorter waiting time", '=HYPERLINK("http://x")', "Shorter waiting time", '=HYPERLINK("http://x")', "Nothing"].map(
+      (a) => ({ [path]: a }),
+    );
+    const top = (rs: typeof records) => summarizeResults([{ name: "ask", path }], rs)[0]!.top;
+    expect(top(records)).toEqual(top([...records].reverse()));
+    expect(top(records).map((t) => t.answer)).toEqual(['=HYPERLINK("http://x")', "Shorter waiting time", "Nothing"]);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { OUTCOMES, type Outcome } from "../../flow/outcome.js";
+import { rankAnswers } from "../../flow/answer-tally.js";
 import { ROW_STATUSES } from "../../ledger/row-status.js";
 import type { CampaignSummary, QuestionSummary, WaveSummary } from "../campaign-summary.js";
 import type { ReminderCounts, ReminderSummary } from "../reminder-days.js";
@@ -176,7 +177,7 @@ function errorSection(summary: CampaignSummary): string {
 function questionsSection(questions: readonly QuestionSummary[]): string {
   if (questions.length === 0) return "";
   const blocks = questions.map((q) => {
-    const sorted = [...q.answers].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const sorted = rankAnswers(q.answers);
     const top = sorted.slice(0, TOP_ANSWERS);
     const rest = sorted.slice(TOP_ANSWERS);
     const restCount = rest.reduce((n, [, c]) => n + c, 0) + q.overflow;
