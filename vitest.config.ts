@@ -17,8 +17,10 @@ export default defineConfig({
     // content and the configuration (https://vitest.dev/config/experimental#experimental-fsmodulecache):
     // a rerun does not transform src/ and test/ again in every worker.
     experimental: { fsModuleCache: true },
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // A hang's bound, not a pace: the heaviest cases (five crash seeds at once, ~10 s alone) took
+    // 15-20 s in a full suite and over 30 s once on a machine slowed by its neighbours.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     projects: [
       {
         test: {
@@ -30,8 +32,8 @@ export default defineConfig({
           // importing src/ once per worker, not once per file, saves ~5 s.
           isolate: false,
           sequence: { groupOrder: 0 },
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {
@@ -41,8 +43,8 @@ export default defineConfig({
           // Both files at once: five light child processes at 20 creates a second at most.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

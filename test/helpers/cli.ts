@@ -30,9 +30,10 @@ interface Captured {
 
 const capture = new AsyncLocalStorage<Captured>();
 let patched = false;
-/** The environment of the in-process calls under way, the one to restore after them, and when they are all done. */
-let running:
-  { env: NodeJS.ProcessEnv; key: string; count: number; saved: NodeJS.ProcessEnv; done: Promise<void>; finish: () => void } | undefined;
+/** The environment of the in-process calls under way (by its key), how many, and the one to restore after them. */
+let running: { key: string; count: number; saved: NodeJS.ProcessEnv } | undefined;
+/** Calls waiting for another environment than the running one, first come first served. */
+const waiting: Array<{ env: NodeJS.ProcessEnv; key: string; admit: () => void }> = [];
 
 /** Route process.stdout/stderr writes made inside a `runCli` call (and what it started) to that call. */
 function patchOutput(): void {
@@ -56,32 +57,47 @@ function patchOutput(): void {
  * Run the CLI in this process (`runCli` of src/cli/run-cli.ts, as `main.ts` does): the same
  * command line, exit code and output as the child process, without a Node start per call.
  * The environment is the call's for its duration: calls with the same one run at once, a call
- * with another waits for them (concurrent tests stay correct).
+ * with another waits for them (concurrent tests stay correct) — and, once one waits, later calls
+ * queue behind it: else a test with its own environment waited until every test running beside it
+ * with the common one had ended, and timed out on a slow machine.
  */
 export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   patchOutput();
   const env = options.env ?? childEnv();
-  const key = JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
-  while (running && running.key !== key) await running.done;
-  if (running) running.count++;
-  else {
-    let finish = () => undefined as void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    running = { env, key, count: 1, saved: { ...process.env }, done, finish };
-    replaceEnv(env);
-  }
+  await enter(env);
   const sink: Captured = { stdout: "", stderr: "" };
   try {
     const code = await capture.run(sink, () => runCliInProcess(args));
     return { code, signal: null, ...sink };
   } finally {
-    if (--running!.count === 0) {
-      replaceEnv(running!.saved);
-      const { finish } = running!;
-      running = undefined;
-      finish();
-    }
+    leave();
   }
+}
+
+async function enter(env: NodeJS.ProcessEnv): Promise<void> {
+  const key = JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
+  if (!running) return void begin(env, key, 1);
+  if (running.key === key && waiting.length === 0) return void running.count++;
+  await new Promise<void>((admit) => waiting.push({ env, key, admit }));
+}
+
+/** The environment `env` for `count` calls. */
+function begin(env: NodeJS.ProcessEnv, key: string, count: number): void {
+  running = { key, count, saved: { ...process.env } };
+  replaceEnv(env);
+}
+
+/** A call ended: the last of its environment restores the one before, and admits the first waiting call's environment, all its calls at once. */
+function leave(): void {
+  if (--running!.count > 0) return;
+  replaceEnv(running!.saved);
+  running = undefined;
+  const next = waiting[0];
+  if (!next) return;
+  const admitted = waiting.filter((w) => w.key === next.key);
+  waiting.splice(0, waiting.length, ...waiting.filter((w) => w.key !== next.key));
+  begin(next.env, next.key, admitted.length);
+  for (const w of admitted) w.admit();
 }
 
 function replaceEnv(env: NodeJS.ProcessEnv): void {

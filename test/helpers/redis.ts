@@ -16,9 +16,19 @@ export interface RedisServer {
  * never skips it.
  */
 export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
-  const port = await freePort();
   const extra = options.password === undefined ? [] : ["--requirepass", options.password];
-  let child: ChildProcess = await launch(port, extra);
+  let port = await freePort();
+  let child: ChildProcess;
+  // A port taken between its choice and the server's bind (by another test's server): another one.
+  for (let tries = 1; ; tries++) {
+    try {
+      child = await launch(port, extra);
+      break;
+    } catch (error) {
+      if (tries === 3 || !String(error).includes("Address already in use")) throw error;
+      port = await freePort();
+    }
+  }
   const auth = options.password === undefined ? [] : ["--no-auth-warning", "-a", options.password];
   const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(port), ...auth, ...args], { encoding: "utf8" });
   return {
