@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
+import { makeFixture, parseCsv, phoneNumbers, runCli, startCli, UNPACED, waitForExit, type Fixture } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { SURVEY_COLUMNS, surveyCsv, surveyFlow } from "../helpers/survey.js";
 
@@ -25,7 +25,7 @@ async function surveyed(surveyMs: number): Promise<{ sim: Simulator; f: Fixture 
     () => sim.close(),
     () => f.cleanup(),
   );
-  const ran = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
+  const ran = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...UNPACED]);
   expect(ran.code, ran.stderr).toBe(0);
   return { sim, f };
 }

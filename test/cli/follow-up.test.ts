@@ -5,7 +5,7 @@ import { decideFollowUp, type FollowUpVerdict, type SourceContact } from "../../
 import type { Outcome } from "../../src/flow/outcome.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import type { StoredExecution } from "../../src/simulator/store.js";
-import { makeFixture, parseCsv, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
+import { makeFixture, parseCsv, phoneNumbers, runCli, UNPACED, type Fixture } from "../helpers/cli.js";
 import { FLOW_SID, OTHER_FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { SURVEY_COLUMNS, surveyCsv, surveyFlow } from "../helpers/survey.js";
 
@@ -98,7 +98,7 @@ async function surveyWithFollowUps(n: number): Promise<{ sim: Simulator; f: Fixt
     () => sim.close(),
     () => f.cleanup(),
   );
-  const ran = await runCli(["run", f.campaignPath, "--studio-url", sim.url]);
+  const ran = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...UNPACED]);
   expect(ran.code, ran.stderr).toBe(0);
   await new Promise((r) => setTimeout(r, 1_100)); // every survey ended, and `after` (1 s) passed
   return { sim, f, first, second };

@@ -7,7 +7,7 @@ import type { RunEvent } from "../../src/engine/run/run-events.js";
 import { systemClock } from "../../src/clock.js";
 import type { OptOutEntry } from "../../src/opt-outs/opt-out-store.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit, type Fixture } from "../helpers/cli.js";
+import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, UNPACED, waitForExit, type Fixture } from "../helpers/cli.js";
 import { FLOW_SID, OTHER_FLOW_SID, SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
 import { surveyCsv, surveyFlow } from "../helpers/survey.js";
@@ -66,7 +66,7 @@ describe("the opt-out list in PostgreSQL, shared by every campaign and machine o
     const machine1 = await fixture(csv, { name: "pg-survey-1", columns: { parameters: ["first_name", "appointment_at"] } });
     const ledger = database("machines");
     const urls = ["--studio-url", sim.url, "--api-url", sim.url, "--ledger", ledger];
-    expect((await runCli(["run", machine1.campaignPath, ...urls])).code).toBe(0);
+    expect((await runCli(["run", machine1.campaignPath, ...urls, ...UNPACED])).code).toBe(0);
     await new Promise((r) => setTimeout(r, 250));
     const results = await runCli(["results", machine1.campaignPath, ...urls]);
     expect(results.code, results.stderr).toBe(0);
@@ -87,7 +87,7 @@ describe("the opt-out list in PostgreSQL, shared by every campaign and machine o
     const dry = await runCli(["run", machine2.campaignPath, "--dry-run", "--ledger", ledger]);
     expect(dry.stdout, dry.stderr).toMatch(new RegExp(`opted_out ${stopped.length}\\b`));
     const before = sim.executions().length;
-    expect((await runCli(["run", machine2.campaignPath, ...urls])).code).toBe(0);
+    expect((await runCli(["run", machine2.campaignPath, ...urls, ...UNPACED])).code).toBe(0);
     const texted = sim
       .executions()
       .slice(before)

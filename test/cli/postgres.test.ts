@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresLedger } from "../../src/ledger/postgres/postgres-ledger.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, waitForExit } from "../helpers/cli.js";
+import { contactsCsv, makeFixture, parseCsv, phoneNumbers, runCli, startCli, UNPACED, waitForExit } from "../helpers/cli.js";
 import { FLOW_SID, SIMULATOR_CREDENTIALS, childEnv } from "../helpers/env.js";
 import { rerunUntilDone, runKilledAt } from "../helpers/kill.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres.js";
@@ -48,10 +48,10 @@ describe.concurrent("the ledger in PostgreSQL", () => {
   it("a whole run: every contact once; a rerun creates nothing; report, status and results read the table", async () => {
     const { sim, f } = await setup("pg-whole", 30, { flowDefinitions: [surveyFlow()], surveyMs: 100 });
     const ledger = ["--ledger", pg.url];
-    const first = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...ledger, "--json", "--no-preflight"]);
+    const first = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...ledger, ...UNPACED, "--json", "--no-preflight"]);
     expect(first.code, first.stderr).toBe(0);
     expect(sim.stats.created).toBe(30);
-    const again = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...ledger, "--json", "--no-preflight"]);
+    const again = await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...ledger, ...UNPACED, "--json", "--no-preflight"]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).thisRun.requests).toBe(0);
     expect(JSON.parse(again.stdout).skippedFinalRows).toBe(30); // the checkpoint, kept in the database

@@ -5,7 +5,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimulatedFlow } from "../../src/simulator/flows.js";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { makeFixture, parseCsv, phoneNumbers, runCli, type Fixture } from "../helpers/cli.js";
+import { makeFixture, parseCsv, phoneNumbers, runCli, UNPACED, type Fixture } from "../helpers/cli.js";
 import { SIMULATOR_CREDENTIALS } from "../helpers/env.js";
 import { surveyFlow } from "../helpers/survey.js";
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
     () => sim.close(),
     () => f.cleanup(),
   );
-  expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url])).code).toBe(0);
+  expect((await runCli(["run", f.campaignPath, "--studio-url", sim.url, ...UNPACED])).code).toBe(0);
   await new Promise((r) => setTimeout(r, 250));
   expect((await runCli(["results", f.campaignPath, "--studio-url", sim.url, "--api-url", sim.url])).code).toBe(0);
   page = path.join(f.dir, "report.html");
