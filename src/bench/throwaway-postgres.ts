@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   chownSync,
@@ -127,7 +128,9 @@ function clusterFolder(asRoot: boolean, prefix: string): string {
 function clusterTemplate(bin: string, asRoot: boolean, run: Runner): string | undefined {
   const version = path.basename(path.dirname(bin));
   const uid = typeof process.getuid === "function" ? process.getuid() : 0;
-  const template = path.join(asRoot ? reachableByOthers() : tmpdir(), `studio-campaign-pg-template-${version}-${uid}`);
+  // Named by how it was made too: another initdb setting makes another template, never reuses this one.
+  const made = createHash("sha256").update(JSON.stringify(INITDB_ARGS)).digest("hex").slice(0, 8);
+  const template = path.join(asRoot ? reachableByOthers() : tmpdir(), `studio-campaign-pg-template-${version}-${uid}-${made}`);
   if (existsSync(path.join(template, "data", TEMPLATE_MADE))) return template;
   const making = clusterFolder(asRoot, `studio-campaign-pg-template-${version}-`);
   try {
