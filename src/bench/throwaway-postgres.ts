@@ -90,6 +90,21 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free loopback port between ${from} and ${to}`);
 }
 
+/**
+ * `listen` on a free port: another port when the one chosen was taken before the server bound it
+ * ("Address already in use", by another test's server), three tries.
+ */
+export async function onFreePort<T>(listen: (port: number) => Promise<T> | T): Promise<{ port: number; server: T }> {
+  for (let tries = 1; ; tries++) {
+    const port = await freePort();
+    try {
+      return { port, server: await listen(port) };
+    } catch (error) {
+      if (tries === 3 || !String(error).includes("Address already in use")) throw error;
+    }
+  }
+}
+
 /** How initdb makes a cluster here: trust on loopback (the cluster is the test's own), UTF-8. */
 const INITDB_ARGS = ["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"];
 /** Written into a template once initdb finished in it: a folder without it is not one. */
@@ -159,26 +174,25 @@ export async function startPostgres(): Promise<PostgresServer> {
     if (copied.status !== 0) throw new Error(`cp -a ${template}/data ${data} failed: ${copied.stderr}`);
     rmSync(path.join(data, TEMPLATE_MADE));
   } else run("initdb", ["-D", data, ...INITDB_ARGS], dir);
-  let port = await freePort();
+  let port = 0;
   const start = () => {
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200`;
     run("pg_ctl", ["-D", data, "-o", options, "-l", path.join(dir, "log"), "-w", "-t", "60", "start"], dir);
   };
-  // A port taken between its choice and the server's bind (by another test's server): another one.
   const logged = () => (existsSync(path.join(dir, "log")) ? readFileSync(path.join(dir, "log"), "utf8") : "");
-  for (let tries = 1; ; tries++) {
-    const before = logged().length;
-    try {
-      start();
-      break;
-    } catch (error) {
-      const log = logged().slice(before); // this start's lines
-      if (tries === 3 || !log.includes("Address already in use")) {
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`${(error as Error).message}\nits log:\n${log.slice(-2_000)}`);
+  try {
+    await onFreePort((free) => {
+      port = free;
+      const before = logged().length;
+      try {
+        start();
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\nits log:\n${logged().slice(before).slice(-2_000)}`); // this start's lines
       }
-      port = await freePort();
-    }
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   const stop = () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], dir);
   return {

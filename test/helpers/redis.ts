@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { freePort } from "../../src/bench/throwaway-postgres.js";
+import { onFreePort } from "../../src/bench/throwaway-postgres.js";
 
 export interface RedisServer {
   url: string;
@@ -17,18 +17,8 @@ export interface RedisServer {
  */
 export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
   const extra = options.password === undefined ? [] : ["--requirepass", options.password];
-  let port = await freePort();
-  let child: ChildProcess;
-  // A port taken between its choice and the server's bind (by another test's server): another one.
-  for (let tries = 1; ; tries++) {
-    try {
-      child = await launch(port, extra);
-      break;
-    } catch (error) {
-      if (tries === 3 || !String(error).includes("Address already in use")) throw error;
-      port = await freePort();
-    }
-  }
+  const { port, server } = await onFreePort((free) => launch(free, extra));
+  let child: ChildProcess = server;
   const auth = options.password === undefined ? [] : ["--no-auth-warning", "-a", options.password];
   const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(port), ...auth, ...args], { encoding: "utf8" });
   return {
